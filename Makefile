@@ -1,0 +1,124 @@
+# mortem — one Makefile, pkg-config for every library.
+# make            build ./mortem
+# make deps       install missing Debian packages (build and tests)
+# make demo       deps, build, analyze a real deadlock
+# make check      deps, build, every test (SANITIZE=address,undefined for a sanitized run)
+# make bench      side-by-side benchmarks
+# make fuzz       every fuzz target for FUZZ_SECONDS seconds
+# make install    PREFIX=/usr/local
+# V=1 shows the commands.
+
+PREFIX ?= /usr/local
+CC ?= cc
+FUZZ_SECONDS ?= 60
+PKGS = libdw libelf libunwind-coredump libunwind-ptrace libunwind-generic libpcre2-8 ncursesw \
+       libarchive libzstd liblzma zlib libdebuginfod jansson liblz4 sqlite3
+TEST_PKGS = cmocka
+
+# Debian packages the build and the tests need (make deps installs the missing ones).
+DEB_PKGS = gcc make pkg-config libdw-dev libelf-dev libunwind-dev libpcre2-dev libncurses-dev \
+	libarchive-dev libzstd-dev liblzma-dev zlib1g-dev libdebuginfod-dev libjansson-dev \
+	libcmocka-dev liblz4-dev libsqlite3-dev elfutils gdb tmux jq zstd xz-utils lz4 gzip \
+	debuginfod openjdk-17-jdk-headless clang libclang-rt-14-dev hyperfine time g++ \
+	procps file
+export DEB_PKGS
+
+ifeq ($(V),1)
+Q =
+say = @true
+else
+Q = @
+say = @printf '  %-7s %s\n'
+endif
+
+WARN = -Wall -Wextra -Wno-trigraphs -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-nonliteral
+ifndef RELEASE
+WARN += -Werror
+endif
+OPT ?= -O2 -g
+CFLAGS_BASE = -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -MMD -MP -I.
+
+ifdef SANITIZE
+CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+BUILD = build/san
+else
+BUILD = build/out
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
+
+SRC_DIRS = analyzer parsers signatures tui
+SRCS = $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c)))
+OBJS = $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS = $(filter-out $(BUILD)/analyzer/main.o,$(OBJS))
+GEN_DIR = $(BUILD)/gen
+
+UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRCS = $(sort $(wildcard tests/lib/*.c))
+HELPER_BINS = $(HELPER_SRCS:tests/lib/%.c=$(BUILD)/tests/lib/%)
+
+.PHONY: all deps demo check unit scenario bench fuzz install clean
+all: mortem
+
+mortem: $(BUILD)/mortem
+	$(Q)cp $< $@
+
+$(BUILD)/mortem: $(OBJS)
+	$(say) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Unit tests: each tests/unit/test_X.c links with every module but main.
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(say) TEST $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -o $@ $< $(LIB_OBJS) \
+		$(PKG_LIBS) $(shell pkg-config --libs $(TEST_PKGS)) $(LDFLAGS)
+
+$(BUILD)/tests/lib/%: tests/lib/%.c
+	@mkdir -p $(dir $@)
+	$(say) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) $(LDFLAGS)
+
+deps:
+	@sh tests/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory mortem
+	@sh tests/demo.sh
+
+check: deps
+	@$(MAKE) --no-print-directory mortem $(UNIT_BINS) $(HELPER_BINS)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+unit: mortem $(UNIT_BINS)
+	@BUILD=$(BUILD) ONLY=unit sh tests/run.sh
+
+scenario: mortem $(HELPER_BINS)
+	@BUILD=$(BUILD) ONLY=scenario sh tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory mortem
+	@sh bench/run.sh
+
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+install: mortem
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mortem/signatures $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 mortem $(DESTDIR)$(PREFIX)/bin/mortem
+	for f in signatures/*.rules; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/mortem/signatures/ || true; done
+	install -m 644 doc/mortem.1 $(DESTDIR)$(PREFIX)/share/man/man1/mortem.1
+
+clean:
+	rm -rf build mortem
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

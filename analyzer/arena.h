@@ -1,0 +1,57 @@
+#ifndef MORTEM_ARENA_H
+#define MORTEM_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * An arena owns every allocation made for one dump: parse, analyze and
+ * render allocate from it, and arena_free() releases all at once.
+ *
+ * Allocation never fails: on memory exhaustion the process prints
+ * "mortem: out of memory" and exits with status 1 (as git's xmalloc does),
+ * because no caller could do anything better.
+ */
+struct arena;
+
+/* A new, empty arena. */
+struct arena *arena_new(void);
+
+/* Releases the arena and every block allocated from it. NULL is a no-op. */
+void arena_free(struct arena *a);
+
+/* Zeroed memory of SIZE bytes, aligned for any type. */
+void *arena_alloc(struct arena *a, size_t size);
+
+/*
+ * Resizes an arena array PTR of OLD bytes to NEW bytes (NEW >= OLD) and
+ * returns its new address; the first OLD bytes are kept, the rest zeroed.
+ * Grows in place when PTR is the arena's most recent allocation. PTR may be
+ * NULL when OLD is 0.
+ */
+void *arena_grow(struct arena *a, void *ptr, size_t old, size_t new);
+
+/* A NUL-terminated copy of the first LEN bytes of S (which may hold no NUL). */
+char *arena_strndup(struct arena *a, const char *s, size_t len);
+
+/* A copy of S, or NULL when S is NULL. */
+char *arena_strdup(struct arena *a, const char *s);
+
+/* A formatted string, printf-style. */
+char *arena_printf(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+
+/* Bytes handed out so far (for limits and benchmarks). */
+size_t arena_used(const struct arena *a);
+
+/* Aborts the process with "mortem: out of memory". */
+void die_oom(void) __attribute__((noreturn));
+
+/* malloc/realloc/calloc that never return NULL (die_oom instead). */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+
+#endif

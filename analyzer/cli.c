@@ -1,0 +1,51 @@
+/* Output helpers shared by the commands (commands.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "strbuf.h"
+
+void cli_error(const char *subject, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_adds(&sb, "mortem: ");
+	if (subject)
+		strbuf_addf(&sb, "%s: ", subject);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	/* one line, whatever the message held */
+	for (size_t i = 0; i < sb.len; i++)
+		if (sb.buf[i] == '\n' || sb.buf[i] == '\r')
+			sb.buf[i] = ' ';
+	strbuf_addch(&sb, '\n');
+	fflush(stdout);
+	fputs(sb.buf, stderr);
+	strbuf_release(&sb);
+}
+
+int cli_use_color(const struct mortem_opts *o, int fd)
+{
+	if (o->color == COLOR_ALWAYS)
+		return 1;
+	if (o->color == COLOR_NEVER)
+		return 0;
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return 0;
+	const char *term = getenv("TERM");
+	if (term && !strcmp(term, "dumb"))
+		return 0;
+	return isatty(fd);
+}
+
+int cli_write_stdout(const char *buf, size_t len)
+{
+	if (fwrite(buf, 1, len, stdout) != len)
+		return -1;
+	return 0;
+}

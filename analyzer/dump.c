@@ -1,0 +1,324 @@
+#include "dump.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define X_NAME(e, s) s,
+static const char *const frame_kind_names[] = { FRAME_KINDS(X_NAME) };
+static const char *const frame_trust_names[] = { FRAME_TRUSTS(X_NAME) };
+static const char *const lock_kind_names[] = { LOCK_KINDS(X_NAME) };
+static const char *const severity_names[] = { SEVERITIES(X_NAME) };
+static const char *const confidence_names[] = { CONFIDENCES(X_NAME) };
+#undef X_NAME
+
+#define NAME_OF(table, i) ((unsigned)(i) < sizeof(table) / sizeof(table[0]) ? table[i] : NULL)
+
+const char *frame_kind_name(enum frame_kind k) { return NAME_OF(frame_kind_names, k); }
+const char *frame_trust_name(enum frame_trust t) { return NAME_OF(frame_trust_names, t); }
+const char *lock_kind_name(enum lock_kind k) { return NAME_OF(lock_kind_names, k); }
+const char *severity_name(enum severity s) { return NAME_OF(severity_names, s); }
+const char *confidence_name(enum confidence c) { return NAME_OF(confidence_names, c); }
+
+static int index_of(const char *const *table, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i] && name && !strcmp(table[i], name))
+			return (int)i;
+	return -1;
+}
+
+#define INDEX_OF(table, name) index_of(table, sizeof(table) / sizeof(table[0]), name)
+int severity_from_name(const char *name) { return INDEX_OF(severity_names, name); }
+int confidence_from_name(const char *name) { return INDEX_OF(confidence_names, name); }
+int lock_kind_from_name(const char *name) { return INDEX_OF(lock_kind_names, name); }
+
+/* Appends ITEM to an arena-backed pointer array. */
+#define PUSH(d, arr, n, alloc, item)                                              \
+	do {                                                                      \
+		if ((n) == (alloc)) {                                             \
+			size_t na_ = (alloc) ? (alloc) * 2 : 8;                   \
+			(arr) = arena_grow((d)->arena, (arr), (alloc) * sizeof(*(arr)), \
+					   na_ * sizeof(*(arr)));                 \
+			(alloc) = na_;                                            \
+		}                                                                 \
+		(arr)[(n)++] = (item);                                            \
+	} while (0)
+
+struct dump *dump_new(const char *path)
+{
+	struct arena *a = arena_new();
+	struct dump *d = arena_alloc(a, sizeof(*d));
+	d->arena = a;
+	d->input.path = arena_strdup(a, path ? path : "-");
+	d->process.pid = -1;
+	return d;
+}
+
+void dump_free(struct dump *d)
+{
+	if (!d)
+		return;
+	strmap_clear(&d->lock_ids);
+	strmap_clear(&d->thread_ids);
+	arena_free(d->arena);
+}
+
+const char *dump_strndup(struct dump *d, const char *s, size_t len)
+{
+	return arena_strndup(d->arena, s, len);
+}
+
+const char *dump_strdup(struct dump *d, const char *s)
+{
+	return arena_strdup(d->arena, s);
+}
+
+const char *dump_printf(struct dump *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *s = arena_vprintf(d->arena, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void dump_warn(struct dump *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *w = arena_vprintf(d->arena, fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < d->input.nwarnings; i++)
+		if (!strcmp(d->input.warnings[i], w))
+			return;
+	PUSH(d, d->input.warnings, d->input.nwarnings, d->input.warnings_alloc, w);
+}
+
+static void reset_threads_and_locks(struct dump *d)
+{
+	d->nthreads = 0;
+	d->nlocks = 0;
+	strmap_clear(&d->lock_ids);
+	strmap_clear(&d->thread_ids);
+}
+
+void dump_snapshot_begin(struct dump *d)
+{
+	d->input.snapshots++;
+	if (d->snapshot_frozen)
+		return;
+	if (d->snapshot_wanted > 0 && d->input.snapshots > d->snapshot_wanted) {
+		d->snapshot_frozen = true;
+		return;
+	}
+	if (d->input.snapshots > 1)
+		reset_threads_and_locks(d);
+}
+
+struct thread *dump_find_thread(struct dump *d, const char *id)
+{
+	return id ? strmap_get(&d->thread_ids, id) : NULL;
+}
+
+struct thread *dump_find_tid(struct dump *d, int64_t tid)
+{
+	if (tid < 0)
+		return NULL;
+	char key[32];
+	snprintf(key, sizeof(key), "%lld", (long long)tid);
+	struct thread *t = strmap_get(&d->thread_ids, key);
+	if (t && t->tid == tid)
+		return t;
+	for (size_t i = 0; i < d->nthreads; i++)
+		if (d->threads[i]->tid == tid)
+			return d->threads[i];
+	return NULL;
+}
+
+struct thread *dump_add_thread(struct dump *d, const char *id)
+{
+	struct thread *t = arena_alloc(d->arena, sizeof(*t));
+	t->tid = -1;
+	if (d->snapshot_frozen) {
+		t->id = arena_strdup(d->arena, id ? id : "dropped");
+		return t;
+	}
+	const char *want = id && *id ? arena_strdup(d->arena, id)
+				    : arena_printf(d->arena, "%zu", d->nthreads + 1);
+	const char *unique = want;
+	for (int n = 2; strmap_get(&d->thread_ids, unique); n++)
+		unique = arena_printf(d->arena, "%s#%d", want, n);
+	t->id = unique;
+	t->index = d->nthreads;
+	strmap_put(&d->thread_ids, t->id, t);
+	PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
+	return t;
+}
+
+struct frame *thread_add_frame(struct dump *d, struct thread *t)
+{
+	if (d->max_frames && t->nframes >= d->max_frames) {
+		if (!t->frames_truncated)
+			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
+		t->frames_truncated = true;
+		return NULL;
+	}
+	if (t->nframes == t->frames_alloc) {
+		size_t na = t->frames_alloc ? t->frames_alloc * 2 : 16;
+		t->frames = arena_grow(d->arena, t->frames, t->frames_alloc * sizeof(*t->frames),
+				       na * sizeof(*t->frames));
+		t->frames_alloc = na;
+	}
+	struct frame *f = &t->frames[t->nframes++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+static bool kind_is_vague(enum lock_kind k)
+{
+	return k == LOCK_UNKNOWN || k == LOCK_FUTEX;
+}
+
+struct lock *dump_find_lock(struct dump *d, const char *id)
+{
+	return id ? strmap_get(&d->lock_ids, id) : NULL;
+}
+
+struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
+{
+	struct lock *l = d->snapshot_frozen ? NULL : strmap_get(&d->lock_ids, id);
+	if (l) {
+		if (kind_is_vague(l->kind) && !kind_is_vague(kind))
+			l->kind = kind;
+		else if (l->kind == LOCK_UNKNOWN && kind == LOCK_FUTEX)
+			l->kind = kind;
+		return l;
+	}
+	l = arena_alloc(d->arena, sizeof(*l));
+	l->id = arena_strdup(d->arena, id);
+	l->kind = kind;
+	if (!strncmp(id, "0x", 2) || !strncmp(id, "<0x", 3))
+		l->addr = strtoull(id + (id[0] == '<'), NULL, 16);
+	if (d->snapshot_frozen)
+		return l;
+	l->index = d->nlocks;
+	strmap_put(&d->lock_ids, l->id, l);
+	PUSH(d, d->locks, d->nlocks, d->locks_alloc, l);
+	return l;
+}
+
+void thread_wait_on(struct dump *d, struct thread *t, struct lock *l)
+{
+	t->waiting_on = l;
+	for (size_t i = 0; i < l->nwaiters; i++)
+		if (l->waiters[i] == t)
+			return;
+	PUSH(d, l->waiters, l->nwaiters, l->waiters_alloc, t);
+}
+
+void thread_hold(struct dump *d, struct thread *t, struct lock *l)
+{
+	for (size_t i = 0; i < t->nholds; i++)
+		if (t->holds[i] == l)
+			return;
+	PUSH(d, t->holds, t->nholds, t->holds_alloc, l);
+	if (!l->owner)
+		l->owner = t;
+}
+
+struct module *dump_add_module(struct dump *d)
+{
+	struct module *m = arena_alloc(d->arena, sizeof(*m));
+	PUSH(d, d->modules, d->nmodules, d->modules_alloc, m);
+	return m;
+}
+
+struct section *dump_add_section(struct dump *d, const char *title, const char *text, size_t len)
+{
+	struct section *s = arena_alloc(d->arena, sizeof(*s));
+	s->title = arena_strdup(d->arena, title);
+	s->text = arena_strndup(d->arena, text, len);
+	s->len = len;
+	PUSH(d, d->sections, d->nsections, d->sections_alloc, s);
+	return s;
+}
+
+struct finding *dump_add_finding(struct dump *d, const char *id, const char *title,
+				 enum severity sev, enum confidence conf)
+{
+	struct finding *f = arena_alloc(d->arena, sizeof(*f));
+	f->id = arena_strdup(d->arena, id);
+	f->title = arena_strdup(d->arena, title);
+	f->severity = sev;
+	f->confidence = conf;
+	PUSH(d, d->findings, d->nfindings, d->findings_alloc, f);
+	return f;
+}
+
+void finding_add_thread(struct dump *d, struct finding *f, struct thread *t)
+{
+	for (size_t i = 0; i < f->nthreads; i++)
+		if (f->threads[i] == t)
+			return;
+	f->threads = arena_grow(d->arena, f->threads, f->nthreads * sizeof(*f->threads),
+				(f->nthreads + 1) * sizeof(*f->threads));
+	f->threads[f->nthreads++] = t;
+}
+
+void finding_add_lock(struct dump *d, struct finding *f, struct lock *l)
+{
+	for (size_t i = 0; i < f->nlocks; i++)
+		if (f->locks[i] == l)
+			return;
+	f->locks = arena_grow(d->arena, f->locks, f->nlocks * sizeof(*f->locks),
+			      (f->nlocks + 1) * sizeof(*f->locks));
+	f->locks[f->nlocks++] = l;
+}
+
+struct finding *dump_find_finding(struct dump *d, const char *id)
+{
+	for (size_t i = 0; i < d->nfindings; i++)
+		if (!strcmp(d->findings[i]->id, id))
+			return d->findings[i];
+	return NULL;
+}
+
+struct crash *dump_crash(struct dump *d)
+{
+	if (!d->crash)
+		d->crash = arena_alloc(d->arena, sizeof(*d->crash));
+	return d->crash;
+}
+
+#define SIGNALS(X) \
+	X(SIGHUP) X(SIGINT) X(SIGQUIT) X(SIGILL) X(SIGTRAP) X(SIGABRT) X(SIGBUS) X(SIGFPE) \
+	X(SIGKILL) X(SIGUSR1) X(SIGSEGV) X(SIGUSR2) X(SIGPIPE) X(SIGALRM) X(SIGTERM)       \
+	X(SIGSTKFLT) X(SIGCHLD) X(SIGCONT) X(SIGSTOP) X(SIGTSTP) X(SIGTTIN) X(SIGTTOU)     \
+	X(SIGURG) X(SIGXCPU) X(SIGXFSZ) X(SIGVTALRM) X(SIGPROF) X(SIGWINCH) X(SIGIO)        \
+	X(SIGPWR) X(SIGSYS)
+
+static const struct { int no; const char *name; } signal_table[] = {
+#define X_SIG(s) { s, #s },
+	SIGNALS(X_SIG)
+#undef X_SIG
+};
+
+const char *signal_name(int signo)
+{
+	for (size_t i = 0; i < sizeof(signal_table) / sizeof(signal_table[0]); i++)
+		if (signal_table[i].no == signo)
+			return signal_table[i].name;
+	return NULL;
+}
+
+int signal_number(const char *name)
+{
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < sizeof(signal_table) / sizeof(signal_table[0]); i++)
+		if (!strcmp(signal_table[i].name, name))
+			return signal_table[i].no;
+	return -1;
+}

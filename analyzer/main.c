@@ -1,0 +1,259 @@
+/*
+ * mortem's command line: parse options (one table, options.h), pick the
+ * command (one table, commands.h), run it, exit with its status.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../parsers/parser.h"
+#include "commands.h"
+#include "options.h"
+#include "version.h"
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: mortem [OPTIONS] INPUT          browse on a terminal, else report\n");
+#define X_USAGE(name, fn, use, summary) fprintf(to, "       mortem %-30s %s\n", use, summary);
+	COMMANDS(X_USAGE)
+#undef X_USAGE
+	fprintf(to, "       mortem report -p PID                 snapshot a live process (ptrace)\n");
+	fprintf(to, "\nINPUT is a core file (also .zst/.xz/.gz/.lz4), an hs_err log, a thread dump\n"
+		    "(jstack, jcmd, gdb, eu-stack, lldb, pstack), or - for standard input.\n");
+	fprintf(to, "\noptions:\n");
+#define X_HELP(id, lng, shrt, arg, help)                                                   \
+	{                                                                                  \
+		char left[64];                                                             \
+		if (shrt)                                                                  \
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", shrt, lng, arg ? " " : "", \
+				 arg ? arg : "");                                          \
+		else                                                                       \
+			snprintf(left, sizeof(left), "    --%s%s%s", lng, arg ? " " : "",    \
+				 arg ? arg : "");                                          \
+		fprintf(to, "  %-28s %s\n", left, help);                                   \
+	}
+	OPTIONS(X_HELP)
+#undef X_HELP
+	fprintf(to, "\ninput formats (--input-format):");
+	for (size_t i = 0; parser_list[i]; i++)
+		fprintf(to, " %s", parser_list[i]->name);
+	fprintf(to, "\n\nexit status: 0 every input analyzed, 1 some input could not be analyzed,\n"
+		    "2 wrong usage. Errors: \"mortem: INPUT: message\" on stderr.\n");
+}
+
+static const struct option long_options[] = {
+#define X_LONG(id, lng, shrt, arg, help) { lng, arg ? required_argument : no_argument, NULL, 1000 + id },
+	OPTIONS(X_LONG)
+#undef X_LONG
+	{ NULL, 0, NULL, 0 },
+};
+
+static int short_to_id(int c)
+{
+#define X_SHORT(id, lng, shrt, arg, help) \
+	if (shrt && c == shrt)            \
+		return id;
+	OPTIONS(X_SHORT)
+#undef X_SHORT
+	return -1;
+}
+
+static const char *short_options(void)
+{
+	static char buf[64];
+	size_t n = 0;
+	buf[n++] = '+'; /* stop at the first operand: the command word is handled by us */
+	buf[n++] = ':';
+#define X_SHORTSTR(id, lng, shrt, arg, help) \
+	if (shrt) {                          \
+		buf[n++] = shrt;             \
+		if (arg)                     \
+			buf[n++] = ':';      \
+	}
+	OPTIONS(X_SHORTSTR)
+#undef X_SHORTSTR
+	buf[n] = '\0';
+	return buf;
+}
+
+static int parse_int(const char *opt, const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < min || v > max) {
+		cli_error(NULL, "--%s: '%s' is not a number from %lld to %lld", opt, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void push(const char ***arr, size_t *n, const char *v)
+{
+	*arr = realloc(*arr, (*n + 1) * sizeof(**arr));
+	if (!*arr) {
+		fputs("mortem: out of memory\n", stderr);
+		exit(1);
+	}
+	(*arr)[(*n)++] = v;
+}
+
+/* Applies one option; returns 0, 1 when the program should exit 0 (help, version), or -1 (usage). */
+static int apply_option(struct mortem_opts *o, int id, const char *arg)
+{
+	long long v;
+	switch (id) {
+	case OPT_JSON: o->json = true; break;
+	case OPT_EXE: o->exe = arg; break;
+	case OPT_SYSROOT: o->sysroot = arg; break;
+	case OPT_DEBUG_DIR: push(&o->debug_dirs, &o->ndebug_dirs, arg); break;
+	case OPT_RULES: push(&o->rules_files, &o->nrules_files, arg); break;
+	case OPT_COLOR:
+		if (!strcmp(arg, "auto"))
+			o->color = COLOR_AUTO;
+		else if (!strcmp(arg, "always"))
+			o->color = COLOR_ALWAYS;
+		else if (!strcmp(arg, "never"))
+			o->color = COLOR_NEVER;
+		else {
+			cli_error(NULL, "--color: '%s' is not auto, always or never", arg);
+			return -1;
+		}
+		break;
+	case OPT_JOBS:
+		if (parse_int("jobs", arg, 1, 1024, &v))
+			return -1;
+		o->jobs = (int)v;
+		break;
+	case OPT_SNAPSHOT:
+		if (parse_int("snapshot", arg, 1, 1000000, &v))
+			return -1;
+		o->snapshot = (int)v;
+		break;
+	case OPT_UNWINDER:
+		if (strcmp(arg, "dwfl") && strcmp(arg, "libunwind")) {
+			cli_error(NULL, "--unwinder: '%s' is not dwfl or libunwind", arg);
+			return -1;
+		}
+		o->unwinder = arg;
+		break;
+	case OPT_DOT: o->dot = arg; break;
+	case OPT_HTML: o->html = arg; break;
+	case OPT_DB: o->db = arg; break;
+	case OPT_SINCE: o->since = arg; break;
+	case OPT_INPUT_FORMAT:
+		if (!parser_find(arg)) {
+			cli_error(NULL, "--input-format: unknown format '%s'", arg);
+			return -1;
+		}
+		o->input_format = arg;
+		break;
+	case OPT_PID:
+		if (parse_int("pid", arg, 1, 0x7fffffff, &v))
+			return -1;
+		o->pid = v;
+		break;
+	case OPT_SOURCE_PATH: push(&o->source_paths, &o->nsource_paths, arg); break;
+	case OPT_MAX_FRAMES:
+		if (parse_int("max-frames", arg, 0, 100000000, &v))
+			return -1;
+		o->max_frames = (size_t)v;
+		break;
+	case OPT_MAX_THREADS:
+		if (parse_int("max-threads", arg, 1, 100000000, &v))
+			return -1;
+		o->max_threads = (size_t)v;
+		break;
+	case OPT_TIMEOUT:
+		if (parse_int("timeout", arg, 1, 86400, &v))
+			return -1;
+		o->timeout = (int)v;
+		break;
+	case OPT_CHECK: o->check = arg; break;
+	case OPT_HELP: usage(stdout); return 1;
+	case OPT_VERSION: printf("mortem %s\n", MORTEM_VERSION); return 1;
+	default: return -1;
+	}
+	return 0;
+}
+
+/*
+ * Parses options anywhere among the operands (GNU style), leaving the
+ * operands in order at the front of argv. Returns the operand count, or
+ * -1 (usage) / -2 (exit 0).
+ */
+static int parse_options(int argc, char **argv, struct mortem_opts *o)
+{
+	char **operands = calloc((size_t)argc + 1, sizeof(char *));
+	int nops = 0;
+	const char *shorts = short_options();
+	opterr = 0;
+	optind = 1;
+	while (optind < argc) {
+		int c = getopt_long(argc, argv, shorts, long_options, NULL);
+		if (c == -1) {
+			if (optind < argc && !strcmp(argv[optind - 1], "--")) {
+				while (optind < argc)
+					operands[nops++] = argv[optind++];
+				break;
+			}
+			operands[nops++] = argv[optind++];
+			continue;
+		}
+		if (c == '?' || c == ':') {
+			if (c == ':')
+				cli_error(NULL, "option '%s' needs an argument", argv[optind - 1]);
+			else if (optopt)
+				cli_error(NULL, "unknown option '-%c' (see mortem --help)", optopt);
+			else
+				cli_error(NULL, "unknown option '%s' (see mortem --help)", argv[optind - 1]);
+			free(operands);
+			return -1;
+		}
+		int id = c >= 1000 ? c - 1000 : short_to_id(c);
+		int rc = apply_option(o, id, optarg);
+		if (rc) {
+			free(operands);
+			return rc < 0 ? -1 : -2;
+		}
+	}
+	for (int i = 0; i < nops; i++)
+		argv[i] = operands[i];
+	argv[nops] = NULL;
+	free(operands);
+	return nops;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	struct mortem_opts o = MORTEM_OPTS_INIT;
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	int n = parse_options(argc, argv, &o);
+	if (n == -2)
+		return 0;
+	if (n < 0)
+		return 2;
+#define X_DISPATCH(name, fn, use, summary)           \
+	if (n > 0 && !strcmp(argv[0], name))         \
+		return fn(n - 1, argv + 1, &o);
+	COMMANDS(X_DISPATCH)
+#undef X_DISPATCH
+	if (n == 0 && o.pid > 0)
+		return cmd_report(0, argv, &o);
+	if (n != 1) {
+		cli_error(NULL, n ? "expected one INPUT, or a command (see mortem --help)"
+				  : "no INPUT given (see mortem --help)");
+		return 2;
+	}
+	if (isatty(1) && !o.json)
+		return cmd_browse(n, argv, &o);
+	return cmd_report(n, argv, &o);
+}

@@ -1,0 +1,73 @@
+#ifndef MORTEM_OPTIONS_H
+#define MORTEM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Every option a user can type, defined once: the getopt table, the --help
+ * text and the README's option list come from this one list.
+ *
+ * X(ID, long name, short char or 0, argument name or NULL, help text)
+ */
+#define OPTIONS(X)                                                                                  \
+	X(OPT_JSON, "json", 0, NULL, "JSON output (one object per input, JSON Lines)")               \
+	X(OPT_EXE, "exe", 0, "PATH", "the executable that produced a core")                          \
+	X(OPT_SYSROOT, "sysroot", 0, "DIR", "resolve a core's shared-library paths under DIR")        \
+	X(OPT_DEBUG_DIR, "debug-dir", 0, "DIR", "extra place for separate debug info (repeatable)")   \
+	X(OPT_RULES, "rules", 0, "FILE", "load extra signature rules (repeatable)")                  \
+	X(OPT_COLOR, "color", 0, "WHEN", "colours in text output: auto, always or never")            \
+	X(OPT_JOBS, "jobs", 'j', "N", "workers for triage (default: number of CPUs)")                \
+	X(OPT_SNAPSHOT, "snapshot", 0, "N", "which snapshot of a multi-dump input (default: last)")  \
+	X(OPT_UNWINDER, "unwinder", 0, "NAME", "native unwinder: dwfl or libunwind")                 \
+	X(OPT_DOT, "dot", 0, "FILE", "write the lock graph as Graphviz DOT")                         \
+	X(OPT_HTML, "html", 0, "FILE", "triage: also write a self-contained HTML report")            \
+	X(OPT_DB, "db", 0, "FILE", "triage: keep results in SQLite, analyze only new artifacts")     \
+	X(OPT_SINCE, "since", 0, "DATE", "triage --db: report only artifacts first seen since DATE") \
+	X(OPT_INPUT_FORMAT, "input-format", 0, "NAME", "skip detection: parse input as NAME")        \
+	X(OPT_PID, "pid", 'p', "PID", "snapshot a live process (ptrace) instead of reading a file")  \
+	X(OPT_SOURCE_PATH, "source-path", 0, "OLD=NEW", "browse: map build paths to local sources") \
+	X(OPT_MAX_FRAMES, "max-frames", 0, "N", "frames kept per thread (default 2048, 0: no limit)") \
+	X(OPT_MAX_THREADS, "max-threads", 0, "N", "threads kept per dump (default 100000)")         \
+	X(OPT_TIMEOUT, "timeout", 0, "SECONDS", "triage: time allowed per artifact (default 120)")    \
+	X(OPT_CHECK, "check", 0, "FILE", "rules: validate a rule file and report errors")            \
+	X(OPT_HELP, "help", 'h', NULL, "show this help")                                              \
+	X(OPT_VERSION, "version", 0, NULL, "print the version")
+
+#define X_ENUM(id, l, s, a, h) id,
+enum option_id { OPTIONS(X_ENUM) OPTION_COUNT };
+#undef X_ENUM
+
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+/* What the user asked for; filled by the CLI, read by every layer. */
+struct mortem_opts {
+	bool json;
+	const char *exe;
+	const char *sysroot;
+	const char **debug_dirs;
+	size_t ndebug_dirs;
+	const char **rules_files;
+	size_t nrules_files;
+	enum color_mode color;
+	int jobs;
+	int snapshot;            /* 0: the last */
+	const char *unwinder;    /* NULL: default (dwfl, libunwind where dwfl stops) */
+	const char *dot;
+	const char *html;
+	const char *db;
+	const char *since;
+	const char *input_format;
+	int64_t pid;             /* -1: none */
+	const char **source_paths;
+	size_t nsource_paths;
+	size_t max_frames;
+	size_t max_threads;
+	int timeout;
+	const char *check;
+};
+
+#define MORTEM_OPTS_INIT { .pid = -1, .max_frames = 2048, .max_threads = 100000, .timeout = 120 }
+
+#endif

@@ -1,0 +1,23 @@
+#ifndef MORTEM_REPORT_H
+#define MORTEM_REPORT_H
+
+#include <stdbool.h>
+
+#include "dump.h"
+#include "strbuf.h"
+
+/*
+ * Renderers only read the dump.
+ *
+ * report_json appends one compact JSON object (schema "mortem.report/1",
+ * SPEC.md) and a newline to OUT.
+ * report_text appends the human report: findings first, then the crash,
+ * then every thread with its frames; COLOR adds ANSI colours.
+ */
+void report_json(const struct dump *d, struct strbuf *out);
+void report_text(const struct dump *d, struct strbuf *out, bool color);
+
+/* One frame as a single line of text: "function (module+0x12) at file:line". */
+void frame_describe(const struct frame *f, struct strbuf *out);
+
+#endif

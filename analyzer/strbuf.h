@@ -1,0 +1,44 @@
+#ifndef MORTEM_STRBUF_H
+#define MORTEM_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * A growable, always NUL-terminated byte buffer (after git's strbuf).
+ * `buf` is never NULL; an empty strbuf points at a shared "" until it grows.
+ */
+struct strbuf {
+	size_t len;
+	size_t alloc;
+	char *buf;
+};
+
+extern char strbuf_empty[];
+#define STRBUF_INIT { 0, 0, strbuf_empty }
+
+void strbuf_init(struct strbuf *sb, size_t hint);
+/* Frees the memory and leaves SB empty and reusable. */
+void strbuf_release(struct strbuf *sb);
+/* Empties SB, keeping its memory. */
+void strbuf_reset(struct strbuf *sb);
+/* Makes room for EXTRA more bytes. */
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_adds(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, int c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Hands the buffer to the caller (free() it); SB is left empty. */
+char *strbuf_detach(struct strbuf *sb, size_t *len);
+
+/*
+ * Records an error message in ERR (replacing any earlier one) and returns -1,
+ * so library code can write `return error_set(err, "cannot open '%s'", p);`.
+ * ERR may be NULL, in which case only -1 is returned.
+ */
+int error_set(struct strbuf *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,50 @@
+#ifndef MORTEM_PARSER_H
+#define MORTEM_PARSER_H
+
+#include "../analyzer/dump.h"
+#include "../analyzer/input.h"
+#include "../analyzer/options.h"
+#include "../analyzer/strbuf.h"
+
+/*
+ * A parser turns one input's bytes into the dump model. It is a const
+ * table registered once in parsers/registry.h.
+ *
+ * probe: how likely DATA (the first LEN bytes, at most PROBE_BYTES) is this
+ *        format: 0 not at all, 100 certain. Must be cheap and never fail.
+ *        NULL for parsers that are only chosen explicitly (live).
+ * parse: fills D from IN. Returns 0 when the input was analyzed (possibly
+ *        partially, with warnings added via dump_warn), or -1 with a
+ *        one-line message in ERR when nothing honest could be produced.
+ *        Sets d->input.snapshots (1 unless the input holds several dumps)
+ *        through dump_snapshot_begin().
+ */
+struct parser {
+	const char *name;     /* the JSON input.format name */
+	const char *summary;  /* one line for --help */
+	int (*probe)(const unsigned char *data, size_t len);
+	int (*parse)(struct dump *d, const struct input *in, const struct mortem_opts *o,
+		     struct strbuf *err);
+};
+
+#define PROBE_BYTES (64 * 1024)
+
+#include "registry.h"
+
+#define X_DECLARE(sym) extern const struct parser sym;
+PARSERS(X_DECLARE)
+#undef X_DECLARE
+
+/* All registered parsers, in registry order, NULL-terminated. */
+extern const struct parser *const parser_list[];
+
+/* The parser named NAME, or NULL. */
+const struct parser *parser_find(const char *name);
+
+/*
+ * The parser whose probe scores IN highest (ties: registry order), or NULL
+ * when every probe says 0.
+ */
+const struct parser *parser_detect(const struct input *in);
+
+#endif

@@ -1,0 +1,6 @@
+/*
+ * The parser registry, defined once. Adding a format is adding its file
+ * under parsers/ and one line here. Order breaks probe ties.
+ */
+#define PARSERS(X)          \
+	X(eustack_parser)

@@ -1,0 +1,140 @@
+#include "text.h"
+
+#include <string.h>
+
+void line_reader_init(struct line_reader *r, const void *data, size_t len)
+{
+	r->p = data;
+	r->end = r->p + len;
+	r->no = 0;
+}
+
+bool line_next(struct line_reader *r, struct line *l)
+{
+	if (r->p >= r->end)
+		return false;
+	const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+	const char *stop = nl ? nl : r->end;
+	l->s = r->p;
+	l->len = (size_t)(stop - r->p);
+	while (l->len && l->s[l->len - 1] == '\r')
+		l->len--;
+	l->no = ++r->no;
+	r->p = nl ? nl + 1 : r->end;
+	return true;
+}
+
+void line_unread(struct line_reader *r, const struct line *l)
+{
+	r->p = l->s;
+	r->no = l->no - 1;
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+struct span span_skip_ws(struct span x)
+{
+	while (x.len && is_ws(*x.s)) {
+		x.s++;
+		x.len--;
+	}
+	return x;
+}
+
+struct span span_trim(struct span x)
+{
+	x = span_skip_ws(x);
+	while (x.len && is_ws(x.s[x.len - 1]))
+		x.len--;
+	return x;
+}
+
+bool span_starts(struct span x, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return x.len >= n && !memcmp(x.s, prefix, n);
+}
+
+bool span_eq(struct span x, const char *s)
+{
+	return x.len == strlen(s) && !memcmp(x.s, s, x.len);
+}
+
+long span_find(struct span x, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n)
+		return 0;
+	const char *p = x.s, *end = x.s + x.len;
+	while ((size_t)(end - p) >= n) {
+		const char *q = memchr(p, needle[0], (size_t)(end - p) - n + 1);
+		if (!q)
+			return -1;
+		if (!memcmp(q, needle, n))
+			return q - x.s;
+		p = q + 1;
+	}
+	return -1;
+}
+
+struct span span_drop(struct span x, size_t n)
+{
+	if (n > x.len)
+		n = x.len;
+	return (struct span){ x.s + n, x.len - n };
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool span_hex(struct span *x, uint64_t *out)
+{
+	struct span y = *x;
+	if (y.len >= 2 && y.s[0] == '0' && (y.s[1] == 'x' || y.s[1] == 'X'))
+		y = span_drop(y, 2);
+	uint64_t v = 0;
+	size_t n = 0;
+	while (n < y.len && hexval(y.s[n]) >= 0)
+		v = (v << 4) | (uint64_t)hexval(y.s[n++]);
+	if (!n)
+		return false;
+	*out = v;
+	*x = span_drop(y, n);
+	return true;
+}
+
+bool span_number(struct span *x, uint64_t *out)
+{
+	if (x->len >= 2 && x->s[0] == '0' && (x->s[1] == 'x' || x->s[1] == 'X'))
+		return span_hex(x, out);
+	uint64_t v = 0;
+	size_t n = 0;
+	while (n < x->len && x->s[n] >= '0' && x->s[n] <= '9')
+		v = v * 10 + (uint64_t)(x->s[n++] - '0');
+	if (!n)
+		return false;
+	*out = v;
+	*x = span_drop(*x, n);
+	return true;
+}
+
+struct span span_word(struct span *x)
+{
+	struct span y = span_skip_ws(*x);
+	size_t n = 0;
+	while (n < y.len && !is_ws(y.s[n]))
+		n++;
+	*x = span_drop(y, n);
+	return (struct span){ y.s, n };
+}

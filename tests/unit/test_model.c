@@ -1,0 +1,192 @@
+/* The model, arena, strbuf and JSON writer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "analyzer/dump.h"
+#include "analyzer/jsonw.h"
+#include "analyzer/report.h"
+
+static void test_arena_grow_in_place(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	char *p = arena_alloc(a, 16);
+	memcpy(p, "0123456789abcdef", 16);
+	char *q = arena_grow(a, p, 16, 64);
+	assert_ptr_equal(p, q);
+	assert_memory_equal(q, "0123456789abcdef", 16);
+	arena_alloc(a, 8);
+	char *r = arena_grow(a, q, 64, 128);
+	assert_ptr_not_equal(q, r);
+	assert_memory_equal(r, "0123456789abcdef", 16);
+	char *big = arena_alloc(a, 1 << 20);
+	big[(1 << 20) - 1] = 1;
+	arena_free(a);
+}
+
+static void test_strbuf(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	assert_string_equal(sb.buf, "");
+	for (int i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "%d,", i);
+	assert_int_equal(sb.len, strlen(sb.buf));
+	assert_true(!strncmp(sb.buf, "0,1,2,", 6));
+	strbuf_reset(&sb);
+	assert_int_equal(sb.len, 0);
+	assert_int_equal(error_set(&sb, "cannot open '%s'", "x"), -1);
+	assert_string_equal(sb.buf, "cannot open 'x'");
+	strbuf_release(&sb);
+}
+
+static void test_json_escapes_anything(void **state)
+{
+	(void)state;
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+	jsonw_init(&w, &out);
+	const char bad[] = "a\"b\\c\n\x01\xff\xc3\xa9\xed\xa0\x80z";
+	jsonw_obj_begin(&w);
+	jsonw_key(&w, "s");
+	jsonw_strn(&w, bad, sizeof(bad) - 1);
+	jsonw_key(&w, "arr");
+	jsonw_arr_begin(&w);
+	jsonw_int(&w, -3);
+	jsonw_hex(&w, 0xdeadULL);
+	jsonw_null(&w);
+	jsonw_arr_end(&w);
+	jsonw_obj_end(&w);
+	json_error_t e;
+	json_t *v = json_loads(out.buf, 0, &e);
+	assert_non_null(v);
+	const char *s = json_string_value(json_object_get(v, "s"));
+	assert_non_null(s);
+	assert_string_equal(s, "a\"b\\c\n\x01\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
+	assert_int_equal(json_array_size(json_object_get(v, "arr")), 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(v, "arr"), 1)), "0xdead");
+	json_decref(v);
+	strbuf_release(&out);
+}
+
+static void test_thread_ids_unique(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("x");
+	struct thread *a = dump_add_thread(d, "main");
+	struct thread *b = dump_add_thread(d, "main");
+	struct thread *c = dump_add_thread(d, NULL);
+	assert_string_equal(a->id, "main");
+	assert_string_equal(b->id, "main#2");
+	assert_string_equal(c->id, "3");
+	assert_ptr_equal(dump_find_thread(d, "main#2"), b);
+	dump_free(d);
+}
+
+static void test_snapshots_keep_last_or_wanted(void **state)
+{
+	(void)state;
+	for (int want = 0; want <= 2; want++) {
+		struct dump *d = dump_new("x");
+		d->snapshot_wanted = want;
+		for (int s = 1; s <= 3; s++) {
+			dump_snapshot_begin(d);
+			for (int t = 0; t < s; t++) {
+				struct thread *th = dump_add_thread(d, NULL);
+				struct lock *l = dump_lock(d, "<0x1>", LOCK_JAVA_MONITOR);
+				thread_wait_on(d, th, l);
+			}
+		}
+		assert_int_equal(d->input.snapshots, 3);
+		assert_int_equal(d->nthreads, want ? (size_t)want : 3);
+		assert_int_equal(d->nlocks, 1);
+		assert_int_equal(d->locks[0]->nwaiters, want ? (size_t)want : 3);
+		dump_free(d);
+	}
+}
+
+static void test_locks_and_kinds(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("x");
+	struct lock *l = dump_lock(d, "0x7f00", LOCK_FUTEX);
+	assert_int_equal(l->addr, 0x7f00);
+	assert_ptr_equal(dump_lock(d, "0x7f00", LOCK_PTHREAD_MUTEX), l);
+	assert_int_equal(l->kind, LOCK_PTHREAD_MUTEX);
+	dump_lock(d, "0x7f00", LOCK_FUTEX);
+	assert_int_equal(l->kind, LOCK_PTHREAD_MUTEX);
+	struct thread *t = dump_add_thread(d, "1");
+	thread_hold(d, t, l);
+	thread_hold(d, t, l);
+	assert_int_equal(t->nholds, 1);
+	assert_ptr_equal(l->owner, t);
+	assert_string_equal(lock_kind_name(LOCK_LOADER), "loader_lock");
+	assert_int_equal(lock_kind_from_name("juc_sync"), LOCK_JUC_SYNC);
+	assert_string_equal(signal_name(11), "SIGSEGV");
+	assert_int_equal(signal_number("SIGPROF"), 27);
+	dump_free(d);
+}
+
+static void test_frame_limit(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("x");
+	d->max_frames = 10;
+	struct thread *t = dump_add_thread(d, "1");
+	int added = 0;
+	for (int i = 0; i < 100; i++)
+		added += thread_add_frame(d, t) != NULL;
+	assert_int_equal(added, 10);
+	assert_true(t->frames_truncated);
+	assert_int_equal(d->input.nwarnings, 1);
+	dump_free(d);
+}
+
+static void test_report_json_keys(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("in.txt");
+	d->input.format = "eu-stack";
+	struct thread *t = dump_add_thread(d, "42");
+	t->tid = 42;
+	struct frame *f = thread_add_frame(d, t);
+	f->pc = 0x401000;
+	f->has_pc = true;
+	f->function = "main";
+	struct strbuf out = STRBUF_INIT;
+	report_json(d, &out);
+	json_error_t e;
+	json_t *v = json_loads(out.buf, 0, &e);
+	assert_non_null(v);
+	const char *keys[] = { "schema", "input", "process", "crash", "modules", "threads",
+			       "locks", "findings", "signature", "bucket" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_true(json_object_get(v, keys[i]) != NULL);
+	json_t *fr = json_array_get(json_object_get(json_array_get(json_object_get(v, "threads"), 0), "frames"), 0);
+	assert_string_equal(json_string_value(json_object_get(fr, "pc")), "0x401000");
+	assert_true(json_is_null(json_object_get(fr, "line")));
+	assert_true(json_is_null(json_object_get(fr, "trust")));
+	json_decref(v);
+	strbuf_release(&out);
+	dump_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arena_grow_in_place),
+		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_json_escapes_anything),
+		cmocka_unit_test(test_thread_ids_unique),
+		cmocka_unit_test(test_snapshots_keep_last_or_wanted),
+		cmocka_unit_test(test_locks_and_kinds),
+		cmocka_unit_test(test_frame_limit),
+		cmocka_unit_test(test_report_json_keys),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
