@@ -61,11 +61,13 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRCS = $(sort $(wildcard tests/lib/*.c))
 HELPER_BINS = $(HELPER_SRCS:tests/lib/%.c=$(BUILD)/tests/lib/%)
 
-.PHONY: all deps demo check unit scenario bench fuzz install clean
+.PHONY: all deps demo check unit scenario bench fuzz install clean FORCE
 all: mortem
 
-mortem: $(BUILD)/mortem
-	$(Q)cp $< $@
+# Always compare: ./mortem must be the binary of THIS build (plain or
+# sanitized), whatever the timestamps left by the other one.
+mortem: $(BUILD)/mortem FORCE
+	$(Q)cmp -s $< $@ || cp $< $@
 
 $(BUILD)/mortem: $(OBJS)
 	$(say) LINK $@
@@ -97,13 +99,13 @@ demo: deps
 
 check: deps
 	@$(MAKE) --no-print-directory mortem $(UNIT_BINS) $(HELPER_BINS)
-	@BUILD=$(BUILD) sh tests/run.sh
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
 
 unit: mortem $(UNIT_BINS)
-	@BUILD=$(BUILD) ONLY=unit sh tests/run.sh
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) ONLY=unit sh tests/run.sh
 
 scenario: mortem $(HELPER_BINS)
-	@BUILD=$(BUILD) ONLY=scenario sh tests/run.sh
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) ONLY=scenario sh tests/run.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory mortem
