@@ -62,6 +62,8 @@ void dump_free(struct dump *d)
 		return;
 	strmap_clear(&d->lock_ids);
 	strmap_clear(&d->thread_ids);
+	strmap_clear(&d->id_suffix);
+	strmap_clear(&d->warning_set);
 	arena_free(d->arena);
 }
 
@@ -90,9 +92,11 @@ void dump_warn(struct dump *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	const char *w = arena_vprintf(d->arena, fmt, ap);
 	va_end(ap);
-	for (size_t i = 0; i < d->input.nwarnings; i++)
-		if (!strcmp(d->input.warnings[i], w))
-			return;
+	if (d->input.nwarnings > DUMP_MAX_WARNINGS || strmap_get(&d->warning_set, w))
+		return;
+	if (d->input.nwarnings == DUMP_MAX_WARNINGS)
+		w = "more warnings were left out";
+	strmap_put(&d->warning_set, w, (void *)w);
 	PUSH(d, d->input.warnings, d->input.nwarnings, d->input.warnings_alloc, w);
 }
 
@@ -102,6 +106,8 @@ static void reset_threads_and_locks(struct dump *d)
 	d->nlocks = 0;
 	strmap_clear(&d->lock_ids);
 	strmap_clear(&d->thread_ids);
+	strmap_clear(&d->id_suffix);
+	d->threads_dropped = 0;
 }
 
 void dump_snapshot_begin(struct dump *d)
@@ -137,20 +143,47 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid)
 	return NULL;
 }
 
+/*
+ * ID, or ID#N for the first N not yet taken. The next N to try is kept per
+ * id, so a dump repeating one id a million times stays linear.
+ */
+static const char *unique_thread_id(struct dump *d, const char *id)
+{
+	const char *want = id && *id ? arena_strdup(d->arena, id)
+				    : arena_printf(d->arena, "%zu", d->nthreads + 1);
+	if (!strmap_get(&d->thread_ids, want))
+		return want;
+	uintptr_t n = (uintptr_t)strmap_get(&d->id_suffix, want);
+	const char *unique;
+	for (n = n ? n : 2;; n++) {
+		unique = arena_printf(d->arena, "%s#%lu", want, (unsigned long)n);
+		if (!strmap_get(&d->thread_ids, unique))
+			break;
+	}
+	strmap_put(&d->id_suffix, want, (void *)(n + 1));
+	return unique;
+}
+
+void dump_finish_limits(struct dump *d)
+{
+	if (d->threads_dropped)
+		dump_warn(d, "%zu threads dropped over the limit of %zu (--max-threads)",
+			  d->threads_dropped, d->max_threads);
+}
+
 struct thread *dump_add_thread(struct dump *d, const char *id)
 {
 	struct thread *t = arena_alloc(d->arena, sizeof(*t));
 	t->tid = -1;
-	if (d->snapshot_frozen) {
-		t->id = arena_strdup(d->arena, id ? id : "dropped");
+	if (d->snapshot_frozen || (d->max_threads && d->nthreads >= d->max_threads)) {
+		if (!d->snapshot_frozen && !d->threads_dropped++)
+			dump_warn(d, "thread limit reached: only the first %zu threads are kept (--max-threads)",
+				  d->max_threads);
+		t->id = "dropped";
+		t->detached = true;
 		return t;
 	}
-	const char *want = id && *id ? arena_strdup(d->arena, id)
-				    : arena_printf(d->arena, "%zu", d->nthreads + 1);
-	const char *unique = want;
-	for (int n = 2; strmap_get(&d->thread_ids, unique); n++)
-		unique = arena_printf(d->arena, "%s#%d", want, n);
-	t->id = unique;
+	t->id = unique_thread_id(d, id);
 	t->index = d->nthreads;
 	strmap_put(&d->thread_ids, t->id, t);
 	PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
@@ -159,6 +192,8 @@ struct thread *dump_add_thread(struct dump *d, const char *id)
 
 struct frame *thread_add_frame(struct dump *d, struct thread *t)
 {
+	if (t->detached)
+		return NULL;
 	if (d->max_frames && t->nframes >= d->max_frames) {
 		if (!t->frames_truncated)
 			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
@@ -211,6 +246,8 @@ struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
 
 void thread_wait_on(struct dump *d, struct thread *t, struct lock *l)
 {
+	if (t->detached)
+		return;
 	t->waiting_on = l;
 	for (size_t i = 0; i < l->nwaiters; i++)
 		if (l->waiters[i] == t)
@@ -220,6 +257,8 @@ void thread_wait_on(struct dump *d, struct thread *t, struct lock *l)
 
 void thread_hold(struct dump *d, struct thread *t, struct lock *l)
 {
+	if (t->detached)
+		return;
 	for (size_t i = 0; i < t->nholds; i++)
 		if (t->holds[i] == l)
 			return;

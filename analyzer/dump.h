@@ -129,6 +129,8 @@ struct thread {
 	size_t holds_alloc;
 	struct thread_regs regs;
 	const char *java_tid;     /* jstack tid=0x... (JVM's thread pointer) or NULL */
+	bool detached;            /* not kept (a dropped snapshot, or over --max-threads):
+				     thread_add_frame returns NULL for it, silently */
 	size_t index;             /* position in dump->threads */
 	void *user;               /* scratch for one analysis pass; not rendered */
 };
@@ -247,6 +249,10 @@ struct dump {
 	struct strmap lock_ids;    /* id -> struct lock */
 	struct strmap thread_ids;  /* id -> struct thread */
 	size_t max_frames;        /* 0: unlimited */
+	size_t max_threads;       /* 0: unlimited; threads beyond are dropped (warned once) */
+	size_t threads_dropped;   /* how many dump_add_thread calls the thread limit refused */
+	struct strmap id_suffix;  /* id -> next "#N" suffix tried, keeps duplicate ids linear */
+	struct strmap warning_set;/* the warnings, for dump_warn's de-duplication */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */
@@ -254,7 +260,12 @@ struct dump *dump_new(const char *path);
 /* Frees the dump, its arena and all it holds. NULL is a no-op. */
 void dump_free(struct dump *d);
 
-/* Adds a warning (shown in the report, JSON input.warnings); printf-style. */
+/*
+ * Adds a warning (shown in the report, JSON input.warnings); printf-style.
+ * Duplicates are dropped; after DUMP_MAX_WARNINGS, one last warning says
+ * that more were left out.
+ */
+#define DUMP_MAX_WARNINGS 1000
 void dump_warn(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
@@ -271,8 +282,18 @@ void dump_snapshot_begin(struct dump *d);
  * Adds a thread with id ID (copied; NULL: the thread's 1-based number) and
  * returns it; tid -1, everything else empty. When ID is already taken, a
  * suffix "#2", "#3"... keeps ids unique.
+ * When d->max_threads threads are already kept, the thread returned is
+ * detached: usable by the parser but not kept, and its frames are not
+ * stored; the first such thread adds a warning, and the number dropped is
+ * reported by dump_finish_limits(). Parsers need not check.
  */
 struct thread *dump_add_thread(struct dump *d, const char *id);
+/*
+ * Called once after a parse: turns what the limits cut (threads over
+ * max_threads) into warnings with their totals.
+ */
+void dump_finish_limits(struct dump *d);
+
 /* The thread with id ID, or NULL. */
 struct thread *dump_find_thread(struct dump *d, const char *id);
 /* The thread with kernel TID, or NULL. */
@@ -294,9 +315,9 @@ struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind);
 /* The lock with id ID, or NULL. */
 struct lock *dump_find_lock(struct dump *d, const char *id);
 
-/* Thread T waits on L (sets waiting_on, adds T to L's waiters once). */
+/* Thread T waits on L (sets waiting_on, adds T to L's waiters once). No-op for a detached T. */
 void thread_wait_on(struct dump *d, struct thread *t, struct lock *l);
-/* Thread T holds L (adds to holds once; sets L's owner when it has none). */
+/* Thread T holds L (adds to holds once; sets L's owner when it has none). No-op for a detached T. */
 void thread_hold(struct dump *d, struct thread *t, struct lock *l);
 
 struct module *dump_add_module(struct dump *d);

@@ -16,9 +16,15 @@
 
 uint64_t input_max_decompressed;
 
+/* Decompressed data lives in a memfd (RAM or swap): by default at most half the RAM. */
 static uint64_t max_out(void)
 {
-	return input_max_decompressed ? input_max_decompressed : (64ULL << 30);
+	if (input_max_decompressed)
+		return input_max_decompressed;
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	if (pages <= 0 || size <= 0)
+		return 64ULL << 30;
+	return (uint64_t)pages * (uint64_t)size / 2;
 }
 
 const char *input_compression(const unsigned char *p, size_t n)
@@ -44,7 +50,7 @@ struct sink {
 static int sink_write(struct sink *s, const void *buf, size_t len)
 {
 	if (s->total + len > max_out())
-		return error_set(s->err, "decompressed size exceeds the limit of %llu bytes",
+		return error_set(s->err, "decompressed size exceeds the limit of %llu bytes (--max-decompressed)",
 				 (unsigned long long)max_out());
 	const char *p = buf;
 	while (len) {

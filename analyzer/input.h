@@ -33,7 +33,7 @@ struct input {
 
 #define INPUT_INIT { .fd = -1 }
 
-/* Limit on decompressed size; 0 = default (64 GiB). */
+/* Limit on decompressed size (--max-decompressed); 0 = default (half the physical memory). */
 extern uint64_t input_max_decompressed;
 
 /*

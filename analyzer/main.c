@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../parsers/parser.h"
+#include "../parsers/text.h"
 #include "commands.h"
 #include "options.h"
 #include "version.h"
@@ -89,6 +90,27 @@ static int parse_int(const char *opt, const char *s, long long min, long long ma
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+/* A byte count with an optional K, M, G or T suffix (powers of 1024), at least MIN. */
+static int parse_size(const char *opt, const char *s, long long min, long long *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = 0;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	}
+	if (!*s || *s == '-' || *end || v > (1ULL << 62) >> shift || (long long)(v << shift) < min) {
+		cli_error(NULL, "--%s: '%s' is not a size of at least %lld bytes (K, M, G suffixes)",
+			  opt, s, min);
+		return -1;
+	}
+	*out = (long long)(v << shift);
 	return 0;
 }
 
@@ -173,6 +195,16 @@ static int apply_option(struct mortem_opts *o, int id, const char *arg)
 			return -1;
 		o->timeout = (int)v;
 		break;
+	case OPT_MAX_LINE:
+		if (parse_size("max-line", arg, 80, &v))
+			return -1;
+		o->max_line = (size_t)v;
+		break;
+	case OPT_MAX_DECOMPRESSED:
+		if (parse_size("max-decompressed", arg, 1, &v))
+			return -1;
+		o->max_decompressed = (uint64_t)v;
+		break;
 	case OPT_CHECK: o->check = arg; break;
 	case OPT_HELP: usage(stdout); return 1;
 	case OPT_VERSION: printf("mortem %s\n", MORTEM_VERSION); return 1;
@@ -241,6 +273,8 @@ int main(int argc, char **argv)
 		return 0;
 	if (n < 0)
 		return 2;
+	text_max_line = o.max_line;
+	input_max_decompressed = o.max_decompressed;
 #define X_DISPATCH(name, fn, use, summary)           \
 	if (n > 0 && !strcmp(argv[0], name))         \
 		return fn(n - 1, argv + 1, &o);

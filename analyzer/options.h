@@ -31,6 +31,8 @@
 	X(OPT_MAX_FRAMES, "max-frames", 0, "N", "frames kept per thread (default 2048, 0: no limit)") \
 	X(OPT_MAX_THREADS, "max-threads", 0, "N", "threads kept per dump (default 100000)")         \
 	X(OPT_TIMEOUT, "timeout", 0, "SECONDS", "triage: time allowed per artifact (default 120)")    \
+	X(OPT_MAX_LINE, "max-line", 0, "BYTES", "text dumps: longer lines are cut (default 1M)")     \
+	X(OPT_MAX_DECOMPRESSED, "max-decompressed", 0, "BYTES", "largest decompressed input (default: half the RAM)") \
 	X(OPT_CHECK, "check", 0, "FILE", "rules: validate a rule file and report errors")            \
 	X(OPT_HELP, "help", 'h', NULL, "show this help")                                              \
 	X(OPT_VERSION, "version", 0, NULL, "print the version")
@@ -65,6 +67,8 @@ struct mortem_opts {
 	size_t max_frames;
 	size_t max_threads;
 	int timeout;
+	size_t max_line;          /* 0: TEXT_MAX_LINE_DEFAULT */
+	uint64_t max_decompressed;/* 0: half the physical memory */
 	const char *check;
 };
 

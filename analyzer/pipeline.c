@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "../parsers/parser.h"
+#include "../parsers/text.h"
 #include "analyze.h"
 
 static const struct parser *choose_parser(const struct input *in, const struct mortem_opts *o,
@@ -28,10 +29,16 @@ static struct dump *parse_and_analyze(const struct parser *p, const struct input
 	d->input.bytes = in ? in->len : 0;
 	d->snapshot_wanted = o->snapshot;
 	d->max_frames = o->max_frames;
+	d->max_threads = o->max_threads;
+	text_lines_cut = 0;
 	if (p->parse(d, in, o, err) < 0) {
 		dump_free(d);
 		return NULL;
 	}
+	dump_finish_limits(d);
+	if (text_lines_cut)
+		dump_warn(d, "lines longer than %zu bytes were cut (--max-line)",
+			  text_max_line ? text_max_line : TEXT_MAX_LINE_DEFAULT);
 	if (o->snapshot > 0 && d->input.snapshots < o->snapshot) {
 		error_set(err, "snapshot %d requested, but the input holds %d", o->snapshot,
 			  d->input.snapshots);

@@ -9,6 +9,9 @@ void line_reader_init(struct line_reader *r, const void *data, size_t len)
 	r->no = 0;
 }
 
+size_t text_max_line;
+_Thread_local size_t text_lines_cut;
+
 bool line_next(struct line_reader *r, struct line *l)
 {
 	if (r->p >= r->end)
@@ -17,6 +20,11 @@ bool line_next(struct line_reader *r, struct line *l)
 	const char *stop = nl ? nl : r->end;
 	l->s = r->p;
 	l->len = (size_t)(stop - r->p);
+	size_t max = text_max_line ? text_max_line : TEXT_MAX_LINE_DEFAULT;
+	if (l->len > max) {
+		l->len = max;
+		text_lines_cut++;
+	}
 	while (l->len && l->s[l->len - 1] == '\r')
 		l->len--;
 	l->no = ++r->no;

@@ -23,8 +23,19 @@ struct line_reader {
 };
 
 void line_reader_init(struct line_reader *r, const void *data, size_t len);
-/* The next line into L; false at the end of the input. */
+/*
+ * The next line into L; false at the end of the input. A line longer than
+ * text_max_line bytes is cut to that length (the rest of it is skipped), so
+ * that a pathological line (1 GB of junk) costs no more than a long one;
+ * text_lines_cut counts the lines cut in this thread.
+ */
 bool line_next(struct line_reader *r, struct line *l);
+
+/* The longest line kept (--max-line); 0: the default, TEXT_MAX_LINE_DEFAULT. */
+extern size_t text_max_line;
+#define TEXT_MAX_LINE_DEFAULT ((size_t)1 << 20)
+/* Lines cut so far in this thread (the pipeline resets it and warns). */
+extern _Thread_local size_t text_lines_cut;
 /* Pushes L back so the next line_next returns it again (one level). */
 void line_unread(struct line_reader *r, const struct line *l);
 
