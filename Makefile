@@ -38,7 +38,14 @@ endif
 OPT ?= -O2 -g
 CFLAGS_BASE = -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -MMD -MP -I.
 
-ifdef SANITIZE
+ifdef FUZZ
+# libFuzzer build (make fuzz): clang, coverage + ASan + UBSan on every module.
+CC = clang
+WARN := $(filter-out -Werror,$(WARN))
+CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined -DMORTEM_FUZZING
+BUILD = build/fuzz
+else ifdef SANITIZE
 CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 BUILD = build/san
@@ -61,7 +68,7 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRCS = $(sort $(wildcard tests/lib/*.c))
 HELPER_BINS = $(HELPER_SRCS:tests/lib/%.c=$(BUILD)/tests/lib/%)
 
-.PHONY: all deps demo check unit scenario bench fuzz install clean FORCE
+.PHONY: all deps demo check unit scenario bench fuzz fuzz-build fuzz-bins install clean FORCE
 all: mortem
 
 # Always compare: ./mortem must be the binary of THIS build (plain or
@@ -90,6 +97,29 @@ $(BUILD)/tests/lib/%: tests/lib/%.c
 	$(say) CC $@
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) $(LDFLAGS)
 
+# Fuzz targets: one per parser in parsers/registry.h (tests/fuzz/fuzz_parser.c
+# with -DPARSER_SYM), plus one per other tests/fuzz/fuzz_*.c. Built with FUZZ=1.
+FUZZ_SKIP = live
+FUZZ_PARSERS = $(filter-out $(FUZZ_SKIP),$(shell sed -n 's/.*X(\([a-z0-9_]*\)_parser).*/\1/p' parsers/registry.h))
+FUZZ_EXTRA = $(filter-out parser common,$(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS = $(FUZZ_PARSERS:%=$(BUILD)/fuzz/parser-%) $(FUZZ_EXTRA:%=$(BUILD)/fuzz/%)
+FUZZ_LINK = $(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined
+
+$(BUILD)/fuzz/parser-%: tests/fuzz/fuzz_parser.c tests/fuzz/fuzz_common.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(say) FUZZ $@
+	$(Q)$(FUZZ_LINK) -DPARSER_SYM=$*_parser -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(say) FUZZ $@
+	$(Q)$(FUZZ_LINK) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+	@echo $(FUZZ_BINS) > $(BUILD)/fuzz/targets
+
 deps:
 	@sh tests/deps.sh
 
@@ -112,6 +142,7 @@ bench: deps
 	@sh bench/run.sh
 
 fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 install: mortem

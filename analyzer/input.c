@@ -329,12 +329,15 @@ static void from_utf16(struct input *in, int order)
 	in->utf16 = true;
 }
 
+/* On failure, releases everything IN holds: callers of a failed open close nothing. */
 static int finish(struct input *in, struct strbuf *err)
 {
 	in->raw_bytes = in->len;
 	const char *kind = input_compression(in->data, in->len);
-	if (kind && decompress(in, kind, err))
+	if (kind && decompress(in, kind, err)) {
+		input_close(in);
 		return -1;
+	}
 	int order = utf16_order(in->data, in->len);
 	if (order)
 		from_utf16(in, order);
@@ -408,7 +411,7 @@ int input_from_memory(struct input *in, const char *name, const void *data, size
 	in->path = name;
 	in->data = data;
 	in->len = len;
-	return finish(in, err);
+	return finish(in, err);  /* input_close leaves DATA alone: it was never mapped */
 }
 
 void input_close(struct input *in)

@@ -38,7 +38,8 @@ extern uint64_t input_max_decompressed;
 
 /*
  * Opens PATH ("-" for stdin). Returns 0, or -1 with a message in ERR
- * ("cannot open: No such file or directory", "not a regular file", ...).
+ * ("cannot open: No such file or directory", "not a regular file", ...);
+ * after -1 nothing is held (no input_close needed).
  */
 int input_open(struct input *in, const char *path, struct strbuf *err);
 

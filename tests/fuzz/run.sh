@@ -1,0 +1,99 @@
+#!/bin/sh
+# make fuzz FUZZ_SECONDS=N: runs every fuzz target (build/fuzz/fuzz/*, built
+# by `make fuzz-build`: one per registered parser plus tests/fuzz/fuzz_*.c)
+# for N seconds each, one after the other, seeded from:
+#   - ../shared/corpus/ (the directory that matches the target's format, or all),
+#   - artifacts made now from the scenario programs (eu-stack and gdb output,
+#     a small core taken with gcore), when the tools are there,
+#   - tests/regress/ (inputs that once crashed a parser),
+#   - tests/fuzz/seeds/<target>/ when present.
+# Each target keeps its corpus in build/fuzz/corpus/<target>/ between runs.
+# A crash leaves build/fuzz/crashes/<target>/crash-* and fails the run: copy
+# the (minimized: -minimize_crash=1) input to tests/regress/<format>-<what>.bin
+# and make check runs it through the CLI from then on.
+# FUZZ_TARGETS="parser-eustack input" narrows; FUZZ_JOBS (default 1) runs
+# targets in parallel.
+set -u
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+TOP=$(pwd)
+B=$TOP/build/fuzz
+SHARED=${SHARED:-$(cd .. && pwd)/shared}
+[ -f "$B/fuzz/targets" ] || { echo "fuzz: run make fuzz-build first" >&2; exit 1; }
+targets=${FUZZ_TARGETS:-$(for t in $(cat "$B/fuzz/targets"); do basename "$t"; done)}
+seeds=$B/seeds; mkdir -p "$seeds" "$B/corpus" "$B/crashes" "$B/logs"
+
+# Fresh artifacts of real programs, once per run.
+make_artifacts() {
+	rm -rf "$seeds"; mkdir -p "$seeds/eustack" "$seeds/gdb" "$seeds/core" "$seeds/jstack"
+	tmp=$(mktemp -d); trap 'kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+	pid=
+	if cc -g -o "$tmp/abba" tests/scenario/programs/abba.c -lpthread 2>/dev/null; then
+		"$tmp/abba" & pid=$!
+		sleep 1
+		command -v eu-stack >/dev/null && eu-stack -s -i -p $pid >"$seeds/eustack/abba.txt" 2>/dev/null
+		command -v gdb >/dev/null && {
+			gdb -batch -p $pid -ex 'thread apply all bt' >"$seeds/gdb/abba-bt.txt" 2>/dev/null
+			gdb -batch -p $pid -ex 'thread apply all bt full' >"$seeds/gdb/abba-btfull.txt" 2>/dev/null
+			gdb -batch -p $pid -ex "gcore $tmp/core" >/dev/null 2>&1 &&
+				cp "$tmp/core" "$seeds/core/abba.core"
+		}
+		kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; pid=
+	fi
+	rm -rf "$tmp"; trap - EXIT INT TERM
+}
+
+# corpus directories (under $SHARED/corpus) that hold TARGET's format
+corpus_for() {
+	case $1 in
+	parser-eustack) echo eustack ;;
+	parser-gdb) echo gdb ;;
+	parser-lldb) echo lldb ;;
+	parser-pstack) echo pstack ;;
+	parser-hserr|parser-hs_err) echo hserr ;;
+	parser-jstack|parser-jcmd*) echo jstack ;;
+	parser-core) echo ;;
+	input) echo eustack gdb ;;
+	*) echo eustack gdb hserr jstack lldb pstack ;;
+	esac
+}
+seeds_for() {
+	case $1 in
+	parser-eustack) echo eustack ;;
+	parser-gdb) echo gdb ;;
+	parser-core) echo core ;;
+	parser-jstack|parser-jcmd*) echo jstack ;;
+	input) echo core eustack ;;
+	*) echo eustack gdb ;;
+	esac
+}
+
+make_artifacts
+status=0
+for t in $targets; do
+	bin=$B/fuzz/$t
+	[ -x "$bin" ] || { echo "fuzz: no target $t" >&2; status=1; continue; }
+	corpus=$B/corpus/$t; crashes=$B/crashes/$t; mkdir -p "$corpus" "$crashes"
+	dirs=""
+	for c in $(corpus_for "$t"); do dirs="$dirs $SHARED/corpus/$c"; done
+	for s in $(seeds_for "$t"); do dirs="$dirs $seeds/$s"; done
+	[ -d tests/regress ] && dirs="$dirs $TOP/tests/regress"
+	[ -d "tests/fuzz/seeds/$t" ] && dirs="$dirs $TOP/tests/fuzz/seeds/$t"
+	max_len=262144
+	case $t in parser-core|input|archive*) max_len=4194304 ;; esac
+	printf '%-22s %4ss ' "$t" "$FUZZ_SECONDS"
+	# -fork would need more cores; -timeout catches hangs, -rss_limit_mb blow-ups.
+	"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
+		-artifact_prefix="$crashes/" -print_final_stats=1 "$corpus" $dirs \
+		>"$B/logs/$t.log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$B/logs/$t.log")
+	cov=$(grep -o 'cov: [0-9]*' "$B/logs/$t.log" | tail -1)
+	if [ $rc -eq 0 ]; then
+		echo "ok    execs=${execs:-?} ${cov:-}"
+	else
+		status=1
+		echo "CRASH (exit $rc) execs=${execs:-?} ${cov:-}: see $B/logs/$t.log, input in $crashes/"
+		grep -m3 'ERROR\|SUMMARY\|==.*==' "$B/logs/$t.log" | sed 's/^/      /'
+	fi
+done
+exit $status
