@@ -15,6 +15,7 @@
  * X(function, name)
  */
 #define ANALYSIS_STAGES(X)                 \
+	X(signatures_analyze, "signatures")  \
 	X(bucket_compute, "signature")
 
 #define X_DECLARE(fn, name) \
