@@ -15,6 +15,7 @@
  * X(function, name)
  */
 #define ANALYSIS_STAGES(X)                 \
+	X(lockgraph_analyze, "lock graph")     \
 	X(bucket_compute, "signature")
 
 #define X_DECLARE(fn, name) \
