@@ -2,5 +2,8 @@
  * The parser registry, defined once. Adding a format is adding its file
  * under parsers/ and one line here. Order breaks probe ties.
  */
-#define PARSERS(X)          \
-	X(eustack_parser)
+#define PARSERS(X)            \
+	X(eustack_parser)     \
+	X(jstack_parser)      \
+	X(jrockit_parser)     \
+	X(javacore_parser)
