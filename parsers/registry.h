@@ -6,4 +6,5 @@
 	X(eustack_parser)     \
 	X(jstack_parser)      \
 	X(jrockit_parser)     \
-	X(javacore_parser)
+	X(javacore_parser)     \
+	X(hserr_parser)
