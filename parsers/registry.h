@@ -7,4 +7,6 @@
 	X(jstack_parser)      \
 	X(jrockit_parser)     \
 	X(javacore_parser)     \
-	X(hserr_parser)
+	X(hserr_parser)       \
+	X(jcmd_json_parser)   \
+	X(actuator_json_parser)
