@@ -62,6 +62,9 @@ SRCS = $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c)))
 OBJS = $(SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS = $(filter-out $(BUILD)/analyzer/main.o,$(OBJS))
 GEN_DIR = $(BUILD)/gen
+# signatures/*.rules are compiled into the binary as $(GEN_DIR)/builtin_rules.c
+RULE_FILES = $(sort $(wildcard signatures/*.rules))
+OBJS += $(GEN_DIR)/builtin_rules.o
 
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -82,6 +85,15 @@ $(BUILD)/mortem: $(OBJS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(GEN_DIR)/builtin_rules.c: $(RULE_FILES) signatures/embed.awk
+	@mkdir -p $(dir $@)
+	$(say) GEN $@
+	$(Q)awk -f signatures/embed.awk $(RULE_FILES) < /dev/null > $@.tmp && mv $@.tmp $@
+
+$(GEN_DIR)/builtin_rules.o: $(GEN_DIR)/builtin_rules.c
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

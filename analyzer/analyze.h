@@ -15,6 +15,8 @@
  * X(function, name)
  */
 #define ANALYSIS_STAGES(X)                 \
+	X(lockgraph_analyze, "lock graph")     \
+	X(signatures_analyze, "signatures")    \
 	X(bucket_compute, "signature")
 
 #define X_DECLARE(fn, name) \

@@ -131,6 +131,7 @@ struct thread {
 	const char *java_tid;     /* jstack tid=0x... (JVM's thread pointer) or NULL */
 	bool detached;            /* not kept (a dropped snapshot, or over --max-threads):
 				     thread_add_frame returns NULL for it, silently */
+	uint64_t pthread;         /* pthread_t (thread descriptor address) a native text dump shows, else 0 */
 	size_t index;             /* position in dump->threads */
 	void *user;               /* scratch for one analysis pass; not rendered */
 };
