@@ -179,17 +179,16 @@ static int reap(struct pool *p, int i, bool kill_it)
 	return status;
 }
 
-static void finish_job(struct pool *p, int i, const char *record, const char *error)
+static void finish_job(struct pool *p, size_t tag, const char *record, const char *error)
 {
-	struct worker *w = &p->w[i];
-	w->busy = false;
 	p->busy--;
-	p->done(p->ctx, w->tag, record, error);
+	p->done(p->ctx, tag, record, error);
 }
 
 /* The worker died or misbehaved: report why, and put a fresh one in its place. */
 static void replace(struct pool *p, int i, bool timed_out)
 {
+	size_t tag = p->w[i].tag;
 	int status = reap(p, i, true);
 	struct strbuf why = STRBUF_INIT;
 	if (timed_out)
@@ -201,8 +200,8 @@ static void replace(struct pool *p, int i, bool timed_out)
 		strbuf_addf(&why, "analysis ended with exit status %d", WEXITSTATUS(status));
 	else
 		strbuf_adds(&why, "analysis worker lost");
-	spawn(p, i);
-	finish_job(p, i, NULL, why.buf);
+	spawn(p, i); /* idle */
+	finish_job(p, tag, NULL, why.buf);
 	strbuf_release(&why);
 }
 
@@ -221,7 +220,8 @@ static void collect(struct pool *p, int i)
 		return;
 	}
 	buf[n] = '\0';
-	finish_job(p, i, buf, NULL);
+	w->busy = false;
+	finish_job(p, w->tag, buf, NULL);
 	free(buf);
 }
 
