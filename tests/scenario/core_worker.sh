@@ -27,8 +27,8 @@ check "frames match eu-stack -s -i" eustack_match core ./crash_worker
 "$MORTEM" report --json --unwinder libunwind core > lu.json
 jqcheck lu.json '([.threads[] | select(.crashed)][0].frames | map(.function)[0:3]) == ["store_value","process_item","worker"]' "--unwinder libunwind: same crashed stack"
 "$MORTEM" report --unwinder nope core > /dev/null 2> err.txt
-check "unknown unwinder is an error" test $? -eq 1
-check "one-line message" grep -q "^mortem: .*unknown unwinder 'nope'" err.txt
+check "unknown unwinder is a usage error" test $? -eq 2
+check "one-line message" test "$(grep -c "^mortem: --unwinder: 'nope'" err.txt)" -eq 1
 
 # zstd-compressed, as systemd-coredump stores it
 zstd -q core -o core.zst
