@@ -3,4 +3,5 @@
  * under parsers/ and one line here. Order breaks probe ties.
  */
 #define PARSERS(X)          \
+	X(core_parser)      \
 	X(eustack_parser)
