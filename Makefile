@@ -20,7 +20,7 @@ DEB_PKGS = gcc make pkg-config libdw-dev libelf-dev libunwind-dev libpcre2-dev l
 	libarchive-dev libzstd-dev liblzma-dev zlib1g-dev libdebuginfod-dev libjansson-dev \
 	libcmocka-dev liblz4-dev libsqlite3-dev elfutils gdb tmux jq zstd xz-utils lz4 gzip \
 	debuginfod openjdk-17-jdk-headless clang libclang-rt-14-dev hyperfine time g++ \
-	procps file
+	procps file zip
 export DEB_PKGS
 
 ifeq ($(V),1)
@@ -54,7 +54,8 @@ BUILD = build/out
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# libthread_db: thread-local errno in cores; libstdc++: __cxa_demangle for C++ frames
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lthread_db -lstdc++
 ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 SRC_DIRS = analyzer parsers signatures tui
