@@ -12,6 +12,7 @@
 
 #include "../analyzer/commands.h"
 #include "../analyzer/pipeline.h"
+#include "browse.h"
 #include "view.h"
 
 static const struct view_ops *const registry[] = {
@@ -170,8 +171,8 @@ static int pane_count_style(const struct browser *b, enum view_id id, char *buf,
 	switch (id) {
 	case VIEW_THREADS: snprintf(buf, n, " %zu", d->nthreads); break;
 	case VIEW_FINDINGS: snprintf(buf, n, " %zu", d->nfindings); return d->nfindings ? ST_HIGH : ST_TAB;
-	case VIEW_LOCKS: snprintf(buf, n, " %zu", d->nlocks); break;
-	case VIEW_MODULES: snprintf(buf, n, " %zu", d->nmodules); break;
+	case VIEW_LOCKS: if (d->nlocks) snprintf(buf, n, " %zu", d->nlocks); break;
+	case VIEW_MODULES: if (d->nmodules) snprintf(buf, n, " %zu", d->nmodules); break;
 	default: break;
 	}
 	return ST_TAB;
@@ -190,7 +191,7 @@ static void draw_panes(struct browser *b, int width)
 			st = ST_TAB_ACTIVE;
 		pane_x[i] = x;
 		pane_w[i] = term_put(0, x, width - x, st, label);
-		x += pane_w[i] + 1;
+		x += pane_w[i];
 	}
 	const char *path = b->d->input.path ? b->d->input.path : "-";
 	int pw = term_width(path);
@@ -483,6 +484,24 @@ static bool want_color(const struct mortem_opts *o)
 	return o->color != COLOR_NEVER && !(nc && *nc);
 }
 
+int browse_dump(struct dump *d, const struct mortem_opts *o, struct strbuf *err)
+{
+	if (term_open(want_color(o), err) < 0)
+		return -1;
+	struct browser b;
+	browser_init(&b, d, o);
+	while (!b.quit) {
+		draw(&b);
+		struct term_event ev;
+		if (term_read(&ev) < 0)
+			break;
+		on_event(&b, &ev);
+	}
+	term_close();
+	browser_release(&b);
+	return 0;
+}
+
 int cmd_browse(int argc, char **argv, struct mortem_opts *o)
 {
 	if (o->keys) {
@@ -506,24 +525,10 @@ int cmd_browse(int argc, char **argv, struct mortem_opts *o)
 		strbuf_release(&err);
 		return 1;
 	}
-	if (term_open(want_color(o), &err) < 0) {
+	int rc = browse_dump(d, o, &err);
+	if (rc < 0)
 		cli_error("browse", "%s", err.buf);
-		strbuf_release(&err);
-		dump_free(d);
-		return 2;
-	}
-	struct browser b;
-	browser_init(&b, d, o);
-	while (!b.quit) {
-		draw(&b);
-		struct term_event ev;
-		if (term_read(&ev) < 0)
-			break;
-		on_event(&b, &ev);
-	}
-	term_close();
-	browser_release(&b);
 	dump_free(d);
 	strbuf_release(&err);
-	return 0;
+	return rc < 0 ? 2 : 0;
 }

@@ -46,6 +46,31 @@ static const char *top_text(struct arena *a, const struct frame *f)
 	return s;
 }
 
+/* Prefixes of functions a waiting thread sits in, whoever called them. */
+static const char *const wait_prefixes[] = {
+	"futex", "__futex", "syscall", "__lll_", "lll_", "__GI___lll", "pthread_mutex_", "___pthread_mutex_",
+	"__pthread_mutex_", "pthread_cond_", "___pthread_cond_", "__pthread_cond_", "pthread_rwlock_",
+	"__pthread_rwlock_", "___pthread_rwlock", "pthread_join", "__pthread_clockjoin", "pthread_clockjoin",
+	"__pthread_timedjoin", "sem_", "__new_sem_", "do_futex_wait", "__poll", "poll", "ppoll", "__GI___poll",
+	"epoll_wait", "epoll_pwait", "select", "__select", "pselect", "nanosleep", "__nanosleep",
+	"clock_nanosleep", "__clock_nanosleep", "__GI___clock_nanosleep", "__GI___nanosleep", "usleep",
+	"sleep", "read", "__libc_read", "recv", "__libc_recv", "accept", "__libc_accept", "__GI___futex",
+	"jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park", "java.lang.Object.wait", "java.lang.Thread.sleep",
+	"java.util.concurrent.locks.LockSupport.park", "Parker::park", "os::PlatformEvent::park",
+	"Monitor::wait", "ObjectMonitor::", "__GI_epoll_wait", "__GI___select",
+	NULL,
+};
+
+bool frame_is_wait(const struct frame *f)
+{
+	if (!f->function)
+		return false;
+	for (size_t i = 0; wait_prefixes[i]; i++)
+		if (!strncmp(f->function, wait_prefixes[i], strlen(wait_prefixes[i])))
+			return true;
+	return false;
+}
+
 static int clamp_width(size_t n, int cap)
 {
 	return n > (size_t)cap ? cap : (int)n;
@@ -86,8 +111,21 @@ static void describe_thread(struct tmodel *m, size_t i, struct strbuf *sb)
 		tt->frame_text[k] = arena_strndup(m->arena, sb->buf, sb->len);
 	}
 	const struct frame *top = thread_top_frame(t);
+	const struct frame *wait = NULL;
+	if (top) { /* a waiting thread: its caller says who it is */
+		size_t k = (size_t)(top - t->frames);
+		while (k + 1 < t->nframes && frame_is_wait(&t->frames[k])) {
+			wait = &t->frames[k];
+			k++;
+		}
+		if (wait && !frame_is_noise(&t->frames[k]))
+			top = &t->frames[k];
+		else
+			wait = NULL;
+	}
 	tt->top = top ? top_text(m->arena, top) : "";
 	tt->top_frame = top ? (size_t)(top - t->frames) : 0;
+	tt->waits_in = wait && wait->function ? arena_printf(m->arena, "in %s", wait->function) : NULL;
 	tt->group = -1;
 	if ((int)strlen(t->id) > m->id_w)
 		m->id_w = clamp_width(strlen(t->id), 12);

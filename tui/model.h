@@ -47,6 +47,8 @@ struct tthread {
 	const char **frame_text;   /* one line per frame, "function (module) at file:line" */
 	const char *top;           /* the top meaningful frame, short; "" when no frames */
 	size_t top_frame;          /* its index in t->frames (0 when none) */
+	const char *waits_in;      /* "in pthread_mutex_lock" when frames above top_frame are
+				      lock/sleep plumbing, else NULL */
 	int group;                 /* index in groups, -1 when its stack is unique */
 	unsigned marks;
 };
@@ -99,6 +101,12 @@ struct tmodel {
  */
 void tmodel_init(struct tmodel *m, struct dump *d);
 void tmodel_release(struct tmodel *m);
+
+/*
+ * Whether F is the plumbing of a wait (futex, mutex and condition waits,
+ * poll, sleep, Java park/wait): the thread's identity is in its caller.
+ */
+bool frame_is_wait(const struct frame *f);
 
 /* Sets the sort order and rebuilds the rows. */
 void tmodel_sort(struct tmodel *m, enum thread_sort s);

@@ -82,6 +82,7 @@ struct view {
 	size_t thread, frame;  /* stack: the thread; source: thread and frame */
 	size_t section;        /* section view */
 	char *path;            /* source view: the file shown (malloc'ed) */
+	int colw;              /* stack view: widest function name */
 	/* search over tlines, computed once per pattern */
 	unsigned hits_gen;
 	bool *hits;

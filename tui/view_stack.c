@@ -56,14 +56,16 @@ static void stack_draw(struct view *v, size_t line, int row, int width, bool sel
 	term_put(row, 6, 6, kind_style(f->kind) | sel, kind_tag(f->kind));
 	int x = 13;
 	int funcw = (width - x) * 55 / 100;
+	if (v->colw < funcw)
+		funcw = v->colw;
 	char pcbuf[32];
 	const char *fn = f->function;
 	if (!fn) {
 		snprintf(pcbuf, sizeof(pcbuf), f->has_pc ? "0x%llx" : "??", (unsigned long long)f->pc);
 		fn = pcbuf;
 	}
-	int used = term_put(row, x, funcw, (hit ? ST_MATCH : f->kind == FRAME_INLINE ? ST_LOW : ST_TITLE) | sel, fn);
-	x += (used < funcw ? used : funcw) + 2;
+	term_put(row, x, funcw, (hit ? ST_MATCH : f->kind == FRAME_INLINE ? ST_LOW : ST_TITLE) | sel, fn);
+	x += funcw + 2;
 	if (f->file) {
 		struct strbuf src = STRBUF_INIT;
 		strbuf_adds(&src, base_name(f->file));
@@ -80,6 +82,13 @@ static void stack_open(struct view *v)
 {
 	const struct tthread *tt = &v->b->model.th[v->thread];
 	v->nlines = tt->t->nframes;
+	v->colw = 8;
+	for (size_t i = 0; i < tt->t->nframes; i++) {
+		const struct frame *f = &tt->t->frames[i];
+		int w = f->function ? term_width(f->function) : 18;
+		if (w > v->colw)
+			v->colw = w;
+	}
 	v->title = arena_printf(v->b->arena, "Thread %s%s%s  %zu frame%s%s%s", thread_label(v->b, tt->t),
 				tt->marks & MARK_CRASHED ? "  CRASHED" : "",
 				tt->marks & MARK_CYCLE ? "  IN A LOCK CYCLE" : "", tt->t->nframes,
@@ -128,8 +137,8 @@ static void stack_find(struct view *v, int dir)
 
 static void stack_status(struct view *v, struct strbuf *out)
 {
-	strbuf_addf(out, "frame %zu/%zu  thread %s  > top meaningful frame", v->nlines ? v->cursor : 0, v->nlines,
-		    v->b->model.th[v->thread].t->id);
+	strbuf_addf(out, "frame #%zu of %zu  thread %s  > top meaningful frame  Enter: source",
+		    v->nlines ? v->cursor : 0, v->nlines, v->b->model.th[v->thread].t->id);
 }
 
 const struct view_ops stack_view = {

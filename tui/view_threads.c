@@ -49,17 +49,25 @@ static void columns(const struct tmodel *m, int width, int *idw, int *namew, int
 	}
 }
 
-static void draw_cells(int row, int x, int width, int sel, int idw, int namew, int statew,
-		       const char *id, const char *name, const char *state, int state_st,
-		       const char *top)
+/* The top meaningful frame, then (dim) the wait it sits in. */
+static void draw_top(int row, int x, int width, int sel, const struct tthread *tt)
 {
+	x += term_put(row, x, width - x, ST_NORMAL | sel, tt->top);
+	if (tt->waits_in && x + 2 < width)
+		term_put(row, x + 2, width - x - 2, ST_DIM | sel, tt->waits_in);
+}
+
+static void draw_cells(int row, int x, int width, int sel, int idw, int namew, int statew,
+		       const struct tthread *tt, const char *state, int state_st)
+{
+	const char *id = tt->t->id, *name = tt->t->name ? tt->t->name : "-";
 	term_put(row, x, idw, ST_NORMAL | sel, id);
 	x += idw + 1;
 	term_put(row, x, namew, ST_TITLE | sel, name);
 	x += namew + 1;
 	term_put(row, x, statew, state_st | sel, state);
 	x += statew + 1;
-	term_put(row, x, width - x, ST_NORMAL | sel, top);
+	draw_top(row, x, width, sel, tt);
 }
 
 static void threads_draw(struct view *v, size_t line, int row, int width, bool selected)
@@ -73,12 +81,15 @@ static void threads_draw(struct view *v, size_t line, int row, int width, bool s
 	if (r->kind == TROW_GROUP) {
 		const struct tgroup *g = &m->groups[r->index];
 		const struct tthread *first = &m->th[tmodel_row_thread(m, line)];
-		char count[32];
-		snprintf(count, sizeof(count), "%zu threads", g->nvisible);
+		char count[48];
+		snprintf(count, sizeof(count), "%zu threads, same stack", g->nvisible);
+		int x = 4, span = idw + 1 + namew;
 		term_put(row, 0, 3, ST_MARK | sel, g->expanded ? "[-]" : "[+]");
-		draw_cells(row, 4, width, sel, idw, namew, statew, count,
-			   "same stack", first->t->state ? first->t->state : "-",
-			   state_style(first->t->state), first->top);
+		term_put(row, x, span, ST_MARK | sel, count);
+		x += span + 1;
+		term_put(row, x, statew, state_style(first->t->state) | sel, first->t->state ? first->t->state : "-");
+		x += statew + 1;
+		draw_top(row, x, width, sel, first);
 		return;
 	}
 	const struct tthread *tt = &m->th[r->index];
@@ -87,8 +98,8 @@ static void threads_draw(struct view *v, size_t line, int row, int width, bool s
 	term_put(row, 1, 1, (tt->marks & MARK_CRASHED ? ST_CRITICAL : ST_MARK) | sel, mark_text(tt->marks));
 	if (r->member)
 		term_put(row, 2, 1, ST_DIM | sel, "|");
-	draw_cells(row, 4, width, sel, idw, namew, statew, tt->t->id, tt->t->name ? tt->t->name : "-",
-		   tt->t->state ? tt->t->state : "-", state_style(tt->t->state), tt->top);
+	draw_cells(row, 4, width, sel, idw, namew, statew, tt, tt->t->state ? tt->t->state : "-",
+		   state_style(tt->t->state));
 }
 
 static size_t cursor_thread(struct view *v)
