@@ -18,10 +18,11 @@ tui_start() {
 }
 
 # tui_run COMMAND: types COMMAND at the shell prompt, then Enter; its exit
-# status lands in $WORK/rc when it ends.
+# status lands in $WORK/rc when it ends (in a subshell that outlives a
+# Ctrl-C, so a status of 130 can be seen).
 tui_run() {
 	rm -f "$WORK/rc"
-	TM send-keys -l "$1; echo \$? > $WORK/rc" || fail "send-keys failed"
+	TM send-keys -l "(trap : INT; $1; echo \$? > $WORK/rc)" || fail "send-keys failed"
 	TM send-keys Enter
 }
 
@@ -65,7 +66,7 @@ tui_line() { tui_screen | sed -n "${1}p"; }
 tui_clean() {
 	s=$(tui_screen)
 	case $s in *"Tab: pane"*|*"Summary"*) return 1 ;; esac
-	printf '%s\n' "$s" | grep -q '^\$ ' || return 1
+	printf '%s\n' "$s" | tail -n 1 | grep -q '^\$' || return 1
 }
 
 # take_abba_stacks: builds abba, lets it deadlock, takes eu-stack -s -i into stacks.txt.
