@@ -1,0 +1,40 @@
+# Screen test: `browse -` reads the dump from a pipe or a paste (ended by
+# Ctrl-D) and the keys from the terminal; without a terminal, one line and exit 2.
+. "$TOP/tests/lib/common.sh"
+. "$TOP/tests/lib/tmux.sh"
+need setsid
+take_abba_stacks
+kill -9 $ABBA
+
+tui_start
+# a pipe: the dump on stdin, keys from /dev/tty
+tui_run "cat stacks.txt | $MORTEM browse -"
+tui_wait "Summary: what happened"
+tui_keys 2
+tui_wait "take_a_then_b at abba.c:13"
+tui_keys Q
+check "piped dump: exit 0" test "$(tui_rc)" = 0
+check "piped dump: terminal clean" tui_clean
+
+# a paste into the terminal, ended by Ctrl-D
+tui_run "$MORTEM browse -"
+tui_wait "paste the dump, then press Ctrl-D"
+TM load-buffer stacks.txt
+TM paste-buffer -d
+tui_wait "#6  0x"
+TM send-keys C-d
+tui_wait "Summary: what happened"
+tui_keys 2
+tui_wait "take_b_then_a at abba.c:21"
+tui_keys q
+check "pasted dump: exit 0" test "$(tui_rc)" = 0
+check "pasted dump: terminal clean" tui_clean
+
+# no terminal at all: a clear one-line error and exit 2
+setsid -w "$MORTEM" browse stacks.txt < /dev/null > out.txt 2> err.txt
+rc=$?
+check "no terminal: exit 2" test $rc = 2
+check "no terminal: one line on stderr" test "$(wc -l < err.txt)" = 1
+check "no terminal: says what to do" grep -q "^mortem: browse: no terminal to draw on; use 'mortem report stacks.txt'" err.txt
+check "no terminal: nothing on stdout" test ! -s out.txt
+done_ok

@@ -1,0 +1,111 @@
+/* The summary pane: findings first (severity-coloured), the crash, the process. */
+#include <stdio.h>
+#include <string.h>
+
+#include "view.h"
+
+static void add_findings(struct view *v, const struct dump *d)
+{
+	if (!d->nfindings) {
+		view_add(v, ST_GOOD, TGT_NONE, 0, 0, "No findings: nothing mortem recognises.");
+		return;
+	}
+	view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Findings (Enter opens the evidence)");
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const struct finding *f = d->findings[i];
+		view_add(v, severity_style(f->severity), TGT_FINDING, i, 0, "  %-8s %s  (%s)",
+			 severity_name(f->severity), f->title, f->id);
+	}
+}
+
+static void add_crash(struct view *v, const struct dump *d)
+{
+	const struct crash *c = d->crash;
+	if (!c) {
+		view_add(v, ST_DIM, TGT_NONE, 0, 0, "No crash recorded (a hang or a snapshot).");
+		return;
+	}
+	view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Crash");
+	if (c->signal || c->signo) {
+		struct tline *l = view_add(v, ST_CRITICAL, TGT_NONE, 0, 0, "  signal   %s%s%s",
+					   c->signal ? c->signal : "?", c->code ? " " : "",
+					   c->code ? c->code : "");
+		if (c->has_address)
+			l->text = arena_printf(v->b->arena, "%s at 0x%llx", l->text,
+					       (unsigned long long)c->address);
+	}
+	if (c->reason)
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  reason   %s", c->reason);
+	if (c->thread)
+		view_add(v, ST_HIGH, TGT_FRAME, c->thread->index, v->b->model.th[c->thread->index].top_frame,
+			 "  thread   %s   (Enter: its stack)", thread_label(v->b, c->thread));
+	if (c->frame)
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  frame    %s", c->frame);
+	if (c->abort_message)
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  message  %s", c->abort_message);
+	if (c->has_errno)
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  errno    %d", c->err_no);
+}
+
+static void add_process(struct view *v, const struct dump *d)
+{
+	view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Input");
+	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  %s (%s%s), %zu thread%s, %zu lock%s, %zu module%s",
+		 d->input.path ? d->input.path : "-", d->input.format ? d->input.format : "?",
+		 d->input.snapshots > 1 ? arena_printf(v->b->arena, ", %d snapshots", d->input.snapshots) : "",
+		 d->nthreads, d->nthreads == 1 ? "" : "s", d->nlocks, d->nlocks == 1 ? "" : "s",
+		 d->nmodules, d->nmodules == 1 ? "" : "s");
+	if (d->process.pid >= 0)
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  pid      %lld", (long long)d->process.pid);
+	if (d->process.executable)
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  program  %s", d->process.executable);
+	if (d->process.cmdline)
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  cmdline  %s", d->process.cmdline);
+	if (d->process.runtime_version)
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  runtime  %s", d->process.runtime_version);
+	if (d->signature)
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  signature %s", d->signature);
+	if (d->bucket)
+		view_add(v, ST_DIM, TGT_NONE, 0, 0, "  bucket   %s", d->bucket);
+	for (size_t i = 0; i < d->input.nwarnings; i++)
+		view_add(v, ST_MEDIUM, TGT_NONE, 0, 0, "  warning  %s", d->input.warnings[i]);
+}
+
+/* Threads a reader should look at first: the crashed one, then those in cycles. */
+static void add_threads_to_read(struct view *v)
+{
+	const struct tmodel *m = &v->b->model;
+	size_t shown = 0;
+	for (size_t i = 0; i < m->n && shown < 8; i++) {
+		if (!(m->th[i].marks & (MARK_CRASHED | MARK_CYCLE)))
+			continue;
+		if (!shown++)
+			view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Threads to read first");
+		view_add(v, m->th[i].marks & MARK_CRASHED ? ST_HIGH : ST_MARK, TGT_FRAME, i, m->th[i].top_frame,
+			 "  %s %s  at %s", m->th[i].marks & MARK_CRASHED ? "crashed" : "cycle  ",
+			 thread_label(v->b, m->th[i].t), m->th[i].top);
+	}
+}
+
+static void summary_open(struct view *v)
+{
+	const struct dump *d = v->b->d;
+	v->title = "Summary: what happened";
+	add_findings(v, d);
+	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
+	add_crash(v, d);
+	add_threads_to_read(v);
+	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
+	add_process(v, d);
+	/* start on the first line that opens something */
+	for (size_t i = 0; i < v->nlines; i++)
+		if (v->lines[i].target != TGT_NONE) {
+			view_select(v, i, false);
+			break;
+		}
+}
+
+const struct view_ops summary_view = {
+	.id = VIEW_SUMMARY,
+	.open = summary_open,
+};
