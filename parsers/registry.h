@@ -13,4 +13,5 @@
 	X(javacore_parser)    \
 	X(hserr_parser)       \
 	X(jcmd_json_parser)   \
-	X(actuator_json_parser)
+	X(actuator_json_parser) \
+	X(live_parser)
