@@ -166,6 +166,8 @@ static const char *copy_operator(const char *s, const char *end, struct strbuf *
 		strbuf_adds(out, "()");
 		return s + 2;
 	}
+	if (s < end && *s == ' ' && s + 1 < end && *++s != '(') /* "operator new", "operator delete[]" */
+		strbuf_addch(out, ' ');
 	while (s < end && *s != '(' && *s != ' ')
 		strbuf_addch(out, *s++);
 	return s;
@@ -209,8 +211,11 @@ void frame_normalize(const struct frame *f, struct strbuf *out)
 	for (const char *s = start; s < end && !params_done; s++) {
 		char c = *s;
 		if (!paren && !angle && after_word(start, s, "operator")) {
-			s = copy_operator(s, end, out) - 1;
-			continue;
+			const char *next = copy_operator(s, end, out);
+			if (next > s) { /* "operator new" copied nothing: no progress, no loop */
+				s = next - 1;
+				continue;
+			}
 		}
 		if (!strncmp(s, "(anonymous namespace)", 21)) {
 			strbuf_adds(out, "(anon)");
