@@ -61,12 +61,12 @@ mutants() {
 	rm -f "in/$2".*
 }
 
-# 1. every corpus file as it is, and 3 damaged copies of each
+# 1. every corpus file as it is, and 2 damaged copies of each
 for f in "$SHARED"/corpus/*/*; do
 	[ -f "$f" ] || continue
 	case $f in *MANIFEST*|*README*) continue ;; esac
 	try "$f"
-	mutants "$f" "$(basename "$(dirname "$f")")-$(basename "$f")" 3
+	mutants "$f" "$(basename "$(dirname "$f")")-$(basename "$f")" 2
 done
 
 # 2. fresh native dumps of a real hung program: eu-stack and gdb text
@@ -79,13 +79,13 @@ kill -9 $pid
 for f in abba.eustack abba.gdb; do
 	[ -s $f ] || continue
 	try $f
-	mutants $f $f 30
+	mutants $f $f 15
 done
 
 # 3. a real small core, whole and with lies in its notes and headers
 if small_core segv2.c segv2.core; then
 	try segv2.core
-	mutants segv2.core core 60
+	mutants segv2.core core 32
 	zstd -q -c segv2.core >segv2.core.zst 2>/dev/null && try segv2.core.zst
 	head -c 100000 segv2.core.zst >cut.zst 2>/dev/null && try cut.zst
 else
