@@ -31,7 +31,7 @@ Q = @
 say = @printf '  %-7s %s\n'
 endif
 
-WARN = -Wall -Wextra -Wno-trigraphs -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-nonliteral
+WARN = -Wall -Wextra -Wno-trigraphs -Wno-unused-parameter -Wshadow -Wformat=2 -Wformat-nonliteral
 ifndef RELEASE
 WARN += -Werror
 endif
