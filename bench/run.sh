@@ -171,7 +171,7 @@ make_triage_cores() {
 		(cd crashdir && ulimit -c unlimited && ulimit -s 256 && exec ./bugs $i) >/dev/null 2>&1
 		mv crashdir/core "cores/core.$i" 2>/dev/null
 		i=$((i + 1))
-	done
+	done 2>/dev/null  # the shell's "Segmentation fault (core dumped)" lines
 	[ "$(ls cores | wc -l)" -ge "$NCORES" ]
 }
 
@@ -186,7 +186,6 @@ make_triage_cores || note "(no triage cores: core_pattern must write plain 'core
 note "inputs built in $(( $(date +%s) - t0 )) s"
 
 # ---------------------------------------------------------------- cores
-lldb_bt() { lldb --batch -o "target create --core $2 $1" -o 'thread backtrace all' >/dev/null 2>&1; }
 core_rows() { # name exe core
 	name=$1; exe=$2; core=$3
 	header "$name core: $(du -m "$core" | cut -f1) MB, $(eu-stack --core="$core" -e "$exe" 2>/dev/null | grep -c '^TID') threads"
@@ -196,7 +195,7 @@ core_rows() { # name exe core
 	have gdb && measure "$name.gdb" "gdb -batch 'thread apply all bt'" \
 		gdb -batch -nx -ex 'thread apply all bt' "$exe" "$core"
 	if have lldb; then
-		measure "$name.lldb" "lldb 'thread backtrace all'" lldb_bt "$exe" "$core"
+		measure "$name.lldb" "lldb -c CORE -o 'thread backtrace all'" lldb --batch -c "$core" "$exe" -o "thread backtrace all"
 	else
 		note "(lldb not installed: no lldb row)"
 	fi

@@ -39,6 +39,15 @@ make_artifacts() {
 		}
 		kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; pid=
 	fi
+	mkdir -p "$seeds/rules" "$seeds/walk"
+	cp signatures/*.rules "$seeds/rules/" 2>/dev/null
+	small=$(ls "$SHARED"/corpus/eustack/* | head -2)
+	mkdir -p "$tmp/a/dir" && cp $small "$tmp/a/dir/" && cp "$seeds/eustack/abba.txt" "$tmp/a/" 2>/dev/null
+	tar -C "$tmp/a" -cf "$seeds/walk/plain.tar" .
+	tar -C "$tmp/a" -czf "$seeds/walk/dumps.tar.gz" .
+	cp "$seeds/walk/dumps.tar.gz" "$tmp/a/inner.tgz" && tar -C "$tmp/a" -cf "$seeds/walk/nested.tar" .
+	command -v zstd >/dev/null && zstd -q -c "$seeds/walk/plain.tar" >"$seeds/walk/plain.tar.zst"
+	command -v zip >/dev/null && (cd "$tmp/a" && zip -qr "$seeds/walk/dumps.zip" .)
 	rm -rf "$tmp"; trap - EXIT INT TERM
 }
 
@@ -51,7 +60,7 @@ corpus_for() {
 	parser-pstack) echo pstack ;;
 	parser-hserr|parser-hs_err) echo hserr ;;
 	parser-jstack|parser-jcmd*) echo jstack ;;
-	parser-core) echo ;;
+	parser-core|rules|walk) echo ;;
 	input) echo eustack gdb ;;
 	*) echo eustack gdb hserr jstack lldb pstack ;;
 	esac
@@ -62,7 +71,9 @@ seeds_for() {
 	parser-gdb) echo gdb ;;
 	parser-core) echo core ;;
 	parser-jstack|parser-jcmd*) echo jstack ;;
-	input) echo core eustack ;;
+	input) echo core eustack walk ;;
+	rules) echo rules ;;
+	walk) echo walk ;;
 	*) echo eustack gdb ;;
 	esac
 }
@@ -79,7 +90,7 @@ for t in $targets; do
 	[ -d tests/regress ] && dirs="$dirs $TOP/tests/regress"
 	[ -d "tests/fuzz/seeds/$t" ] && dirs="$dirs $TOP/tests/fuzz/seeds/$t"
 	max_len=262144
-	case $t in parser-core|input|archive*) max_len=4194304 ;; esac
+	case $t in parser-core|input|walk) max_len=4194304 ;; esac
 	printf '%-22s %4ss ' "$t" "$FUZZ_SECONDS"
 	# -fork would need more cores; -timeout catches hangs, -rss_limit_mb blow-ups.
 	"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
