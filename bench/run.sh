@@ -45,18 +45,18 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1
 # measure KEY LABEL CMD...: one warm-up, then RUNS timed runs; records
 # "KEY wall_s rss_kb" in $RES and prints a table row. Output goes to /dev/null.
 measure() {
-	key=$1; label=$2; shift 2
+	mkey=$1; label=$2; shift 2
 	"$@" >/dev/null 2>&1
-	: >"$W/t.$key"
+	: >"$W/t.$mkey"
 	i=0
 	while [ $i -lt "$RUNS" ]; do
-		/usr/bin/time -f '%e %M' -o "$W/t.one" "$@" >/dev/null 2>"$W/err.$key"
-		tail -1 "$W/t.one" >>"$W/t.$key"
+		/usr/bin/time -f '%e %M' -o "$W/t.one" "$@" >/dev/null 2>"$W/err.$mkey"
+		tail -1 "$W/t.one" >>"$W/t.$mkey"
 		i=$((i + 1))
 	done
-	wall=$(cut -d' ' -f1 "$W/t.$key" | median)
-	rss=$(cut -d' ' -f2 "$W/t.$key" | median)
-	echo "$key $wall $rss" >>"$RES"
+	wall=$(cut -d' ' -f1 "$W/t.$mkey" | median)
+	rss=$(cut -d' ' -f2 "$W/t.$mkey" | median)
+	echo "$mkey $wall $rss" >>"$RES"
 	printf '| %-44s | %8s | %9s |\n' "$label" "$wall" "$((${rss%.*} / 1024))" | tee -a "$TABLE"
 }
 get() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$RES"; }

@@ -9,6 +9,17 @@ import java.util.List;
 public class Crash {
     static final List<byte[]> heap = new ArrayList<>();
 
+    // DEPTH frames of real Java code above the wait, as a busy server's threads have
+    static void descend(int depth, Object lock) {
+        if (depth > 0) {
+            descend(depth - 1, lock);
+            return;
+        }
+        synchronized (lock) {
+            try { lock.wait(); } catch (InterruptedException e) { }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         boolean hang = args.length > 0 && args[0].equals("hang");
         for (int i = 0; i < (hang ? 0 : 640); i++) {
@@ -18,11 +29,7 @@ public class Crash {
         }
         Object lock = new Object();
         for (int i = 0; i < 24; i++) {
-            Thread t = new Thread(() -> {
-                synchronized (lock) {
-                    try { lock.wait(); } catch (InterruptedException e) { }
-                }
-            }, "bench-worker-" + i);
+            Thread t = new Thread(() -> descend(hang ? 40 : 0, lock), "bench-worker-" + i);
             t.setDaemon(true);
             t.start();
         }
