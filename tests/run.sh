@@ -1,7 +1,8 @@
 #!/bin/sh
 # The one test runner: cmocka unit tests, then scenario scripts.
 # Prints a closing line "N passed, N failed" (and skipped, outside CI).
-# ONLY=unit|scenario narrows; T=pattern runs only scripts/tests whose name matches.
+# ONLY=unit|scenario narrows; T=pattern runs only scripts/tests whose name
+# matches (T="a b" : any of several patterns).
 BUILD=${BUILD:-build/out}
 # The binary of THIS build (build/out or build/san), not whatever ./mortem is.
 export MORTEM="$(pwd)/$BUILD/mortem" BUILD_DIR="$(pwd)/$BUILD" TOP="$(pwd)"
@@ -33,6 +34,12 @@ san_reports() { # prints and removes the sanitizer reports written so far
 		found=0; echo "--- sanitizer report $(basename "$f")"; cat "$f"; rm -f "$f"
 	done
 	return $found
+}
+
+wanted() { # name: whether T (space-separated patterns) lets it run
+	[ -z "${T:-}" ] && return 0
+	for pat in $T; do case $1 in *$pat*) return 0 ;; esac; done
+	return 1
 }
 
 run_one() { # name, command...
@@ -67,7 +74,7 @@ if [ "${ONLY:-unit}" = unit ] || [ -z "$ONLY" ]; then
 		[ -x "$t" ] || continue
 		case $t in *.d) continue ;; esac
 		n=$(basename "$t")
-		[ -n "$T" ] && case $n in *$T*) ;; *) continue ;; esac
+		wanted "$n" || continue
 		run_one "unit/$n" "$t"
 	done
 fi
@@ -76,7 +83,7 @@ if [ "${ONLY:-scenario}" = scenario ] || [ -z "$ONLY" ]; then
 	for t in tests/scenario/*.sh; do
 		[ -f "$t" ] || continue
 		n=$(basename "$t" .sh)
-		[ -n "$T" ] && case $n in *$T*) ;; *) continue ;; esac
+		wanted "$n" || continue
 		run_one "scenario/$n" sh "$t"
 	done
 fi
