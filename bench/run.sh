@@ -16,7 +16,7 @@
 # BENCH_DIR keeps the inputs (default: a temp dir removed at exit).
 set -u
 TOP=$(pwd)
-MORTEM=$TOP/mortem
+MORTEM=${MORTEM:-$TOP/mortem}
 RUNS=${BENCH_RUNS:-5}
 GDB_SAMPLE=${BENCH_GDB_SAMPLE:-50}
 NCORES=${BENCH_CORES:-1000}
