@@ -304,10 +304,8 @@ void gdbframe_mark_inlines(struct thread *t)
 			t->frames[i - 1].kind = FRAME_INLINE;
 }
 
-void gdbframe_note_truncation(struct dump *d, const char *data, size_t len, struct thread *last)
+void gdbframe_note_truncation(struct dump *d, struct thread *last)
 {
-	if (!len || data[len - 1] == '\n')
-		return;
 	dump_warn(d, "input ended early: the last line is cut short");
 	if (last && !d->snapshot_frozen)
 		last->frames_truncated = true;

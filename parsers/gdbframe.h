@@ -100,10 +100,7 @@ const char *gdbframe_thread_id(struct dump *d, const struct gdbthread *t);
  */
 void gdbframe_mark_inlines(struct thread *t);
 
-/*
- * Notes a cut input: when DATA does not end with a line end, warns that
- * the input ended early (mid-line) and marks the last thread's stack cut.
- */
-void gdbframe_note_truncation(struct dump *d, const char *data, size_t len, struct thread *last);
+/* Notes a cut input (it ends inside a line): a warning, and LAST's stack marked cut. */
+void gdbframe_note_truncation(struct dump *d, struct thread *last);
 
 #endif

@@ -269,7 +269,7 @@ static int lldb_parse(struct dump *d, const struct input *in, const struct morte
 	struct lldb_state st;
 	struct line_reader r;
 	struct line l, n;
-	gdbtext_init(&st.g, d);
+	gdbtext_init(&st.g, d, in->data, in->len);
 	strbuf_init(&st.rec, 256);
 	line_reader_init(&r, in->data, in->len);
 	size_t elided = 0;
@@ -296,7 +296,7 @@ static int lldb_parse(struct dump *d, const struct input *in, const struct morte
 	}
 	if (elided)
 		dump_warn(d, "%zu stack(s) shortened by hand ('...' in the input)", elided);
-	gdbtext_finish(&st.g, (const char *)in->data, in->len);
+	gdbtext_finish(&st.g);
 	strbuf_release(&st.rec);
 	return 0;
 }

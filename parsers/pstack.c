@@ -234,11 +234,11 @@ static int pstack_parse(struct dump *d, const struct input *in, const struct mor
 	struct pstack_state st = { .family = FAMILY_LINUX };
 	struct line_reader r;
 	struct line l;
-	gdbtext_init(&st.g, d);
+	gdbtext_init(&st.g, d, in->data, in->len);
 	line_reader_init(&r, in->data, in->len);
 	while (line_next(&r, &l))
 		pstack_line(&st, span_of(&l));
-	gdbtext_finish(&st.g, (const char *)in->data, in->len);
+	gdbtext_finish(&st.g);
 	return 0;
 }
 
