@@ -21,12 +21,31 @@ void gdbtext_init(struct gdbtext *g, struct dump *d, const void *data, size_t le
 	g->marker_pid = -1;
 	g->current_lwp = -1;
 	strbuf_init(&g->joined, 256);
+	gdbframe_strings_init(&g->strings);
 	d->process.runtime = "native";
+}
+
+/* A zeroed slot for the current thread's next frame; past the frame limit the last is reused. */
+static struct frame *next_frame(struct gdbtext *g)
+{
+	size_t limit = g->d->max_frames ? g->d->max_frames + 1 : SIZE_MAX;
+	if (g->nframes == limit)
+		g->nframes--;
+	if (g->nframes == g->frames_alloc) {
+		g->frames_alloc = g->frames_alloc ? g->frames_alloc * 2 : 64;
+		g->frames = xrealloc(g->frames, g->frames_alloc * sizeof(*g->frames));
+	}
+	struct frame *f = &g->frames[g->nframes++];
+	memset(f, 0, sizeof(*f));
+	return f;
 }
 
 static void finish_thread(struct gdbtext *g)
 {
 	g->orphan = false;
+	if (g->thread && !g->d->snapshot_frozen)
+		thread_set_frames(g->d, g->thread, g->frames, g->nframes);
+	g->nframes = 0;
 	if (g->thread) {
 		gdbframe_mark_inlines(g->thread);
 		waitlock_thread(g->d, g->thread);
@@ -88,7 +107,7 @@ struct frame *gdbtext_add_frame(struct gdbtext *g)
 {
 	if (!g->thread)
 		anonymous_thread(g);
-	return thread_add_frame(g->d, g->thread);
+	return next_frame(g);
 }
 
 /* The thread a header or "[Switching to thread …]" names: an earlier listing is replaced. */
@@ -105,6 +124,8 @@ static void select_thread(struct gdbtext *g, const struct gdbthread *th, bool he
 		finish_thread(g);
 		g->thread = t;
 		g->replace_frames = true;
+		for (size_t i = 0; i < t->nframes; i++)
+			*next_frame(g) = t->frames[i];
 	} else {
 		t = new_thread(g, id, th->lwp);
 		if (th->name.len)
@@ -133,7 +154,7 @@ static void add_frame(struct gdbtext *g, const struct gdbframe *gf, struct span 
 		if (g->at_cut) {
 			return; /* a number cut short, not a new stack */
 		} else if (g->replace_frames || g->interactive) {
-			g->thread->nframes = 0;
+			g->nframes = 0;
 			g->thread->frames_truncated = false;
 		} else if (g->headers) {
 			/* a stray frame gdb prints on detach, after the listing */
@@ -146,12 +167,11 @@ static void add_frame(struct gdbtext *g, const struct gdbframe *gf, struct span 
 	}
 	g->replace_frames = false;
 	g->last_no = (int64_t)gf->no;
-	struct frame *f = thread_add_frame(d, g->thread);
+	struct frame *f = next_frame(g);
 	g->last_open = gf->args_open;
 	strbuf_reset(&g->joined);
 	strbuf_add(&g->joined, text.s, text.len);
-	if (f)
-		gdbframe_fill(d, f, gf, text);
+	gdbframe_fill(d, &g->strings, f, gf);
 }
 
 static void frame_line(struct gdbtext *g, struct span x)
@@ -169,22 +189,38 @@ static void frame_line(struct gdbtext *g, struct span x)
 	}
 }
 
+/* "name = value": a local variable `bt full` prints under its frame. */
+static bool local_line(struct span t)
+{
+	size_t n = 0;
+	while (n < t.len && (t.s[n] == '_' || t.s[n] == '$' || (t.s[n] >= 'a' && t.s[n] <= 'z') ||
+			     (t.s[n] >= 'A' && t.s[n] <= 'Z') || (t.s[n] >= '0' && t.s[n] <= '9')))
+		n++;
+	return n && span_starts(span_drop(t, n), " = ");
+}
+
+/* A joined frame line longer than this is not joined further (a runaway open list). */
+#define MAX_JOINED (256 * 1024)
+
 /* "    at file.c:12" or the rest of an open argument list: joins the last frame. */
 static bool continuation(struct gdbtext *g, struct span t)
 {
-	if (!g->thread || !g->thread->nframes || !g->joined.len)
+	if (!g->thread || !g->nframes || !g->joined.len)
 		return false;
-	if (!g->last_open && !span_starts(t, "at ") && !span_starts(t, "from "))
+	if (span_starts(t, "at ") || span_starts(t, "from ")) {
+		/* a wrapped location */
+	} else if (!g->last_open || local_line(t) || g->joined.len > MAX_JOINED) {
 		return false;
+	}
 	strbuf_addch(&g->joined, ' ');
 	strbuf_add(&g->joined, t.s, t.len);
 	struct span j = { g->joined.buf, g->joined.len };
 	struct gdbframe gf;
 	if (!gdbframe_scan(j, &gf))
 		return false;
-	struct frame *f = &g->thread->frames[g->thread->nframes - 1];
+	struct frame *f = &g->frames[g->nframes - 1];
 	memset(f, 0, sizeof(*f));
-	gdbframe_fill(g->d, f, &gf, j);
+	gdbframe_fill(g->d, &g->strings, f, &gf);
 	g->last_open = gf.args_open;
 	return true;
 }
@@ -245,7 +281,7 @@ static bool info_threads_row(struct gdbtext *g, struct span t)
 	struct gdbframe gf;
 	memset(&gf, 0, sizeof(gf));
 	gdbframe_scan_body(th.rest, &gf);
-	if (g->thread && !g->thread->nframes)
+	if (g->thread && !g->nframes)
 		add_frame(g, &gf, th.rest);
 	if (current && th.lwp >= 0)
 		g->current_lwp = th.lwp;
@@ -517,4 +553,6 @@ void gdbtext_finish(struct gdbtext *g)
 	if (g->cut_end)
 		gdbframe_note_truncation(g->d, last);
 	strbuf_release(&g->joined);
+	gdbframe_strings_release(&g->strings);
+	free(g->frames);
 }

@@ -17,6 +17,7 @@
 
 #include "../analyzer/dump.h"
 #include "../analyzer/strbuf.h"
+#include "gdbframe.h"
 #include "text.h"
 
 /* A lock owner gdb printed: `(gdb) p EXPR` then `$1 = {__data = {… __owner = N …`. */
@@ -45,6 +46,9 @@ struct gdbtext {
 	uint64_t crash_pc;
 	bool has_crash_pc;
 	struct strbuf joined;        /* the last frame line, for continuation lines */
+	struct gdbframe_strings strings; /* names shared by many frames */
+	struct frame *frames;        /* the current thread's stack, stored when it is complete */
+	size_t nframes, frames_alloc;
 	struct span last_text;       /* the last frame line as read */
 	bool last_open;              /* the last frame's argument list is still open */
 	bool headers;                /* this snapshot's threads came with "Thread N (…)" headers */
@@ -66,8 +70,8 @@ void gdbtext_marker(struct gdbtext *g, int64_t pid);
  * For formats with their own frame grammar (Solaris pstack, HotSpot SA):
  * begins a thread with ID (copied; NULL: its number) and TID (or -1),
  * honouring markers; and appends a frame to the current thread (a thread
- * is begun when there is none). gdbtext_add_frame returns NULL at the
- * frame limit.
+ * is begun when there is none). The frame is the thread's once the
+ * thread is complete (the next thread, a marker, or the end).
  */
 struct thread *gdbtext_begin_thread(struct gdbtext *g, const char *id, int64_t tid);
 struct frame *gdbtext_add_frame(struct gdbtext *g);

@@ -209,13 +209,12 @@ static void split_args(struct span sym, struct span *fn, struct span *args, bool
 	}
 }
 
-static void frame_line(struct lldb_state *st, struct span b, struct span text)
+static void frame_line(struct lldb_state *st, struct span b)
 {
 	struct dump *d = st->g.d;
 	struct frame *f = gdbtext_add_frame(&st->g);
 	if (!f)
 		return;
-	f->text = dump_strndup(d, text.s, text.len);
 	struct span y = span_drop(b, strlen("frame #"));
 	uint64_t no;
 	span_number(&y, &no);
@@ -231,7 +230,7 @@ static void frame_line(struct lldb_state *st, struct span b, struct span text)
 		struct span file, rest;
 		struct span loc = span_skip_ws(span_drop(y, (size_t)src + 4));
 		if (gdbframe_source(loc, &file, &f->line, &f->column, &rest))
-			f->file = dump_strndup(d, file.s, file.len);
+			f->file = gdbframe_string(d, &st->g.strings, file);
 	}
 	long plus = span_find(sym, " + ");
 	if (plus >= 0) {
@@ -242,11 +241,10 @@ static void frame_line(struct lldb_state *st, struct span b, struct span text)
 	}
 	const char *tick = memchr(sym.s, '`', sym.len);
 	if (tick) {
-		f->module = dump_strndup(d, sym.s, (size_t)(tick - sym.s));
+		f->module = gdbframe_string(d, &st->g.strings, (struct span){ sym.s, (size_t)(tick - sym.s) });
 		sym = span_drop(sym, (size_t)(tick - sym.s) + 1);
 	} else if (!memchr(sym.s, '(', sym.len) && src < 0) {
-		if (sym.len)
-			f->module = dump_strndup(d, sym.s, sym.len);
+		f->module = gdbframe_string(d, &st->g.strings, sym);
 		return;
 	}
 	long inl = span_find(sym, " [inlined] ");
@@ -257,8 +255,7 @@ static void frame_line(struct lldb_state *st, struct span b, struct span text)
 	struct span fn, args;
 	bool has_args;
 	split_args(span_trim(sym), &fn, &args, &has_args);
-	if (fn.len)
-		f->function = dump_strndup(d, fn.s, fn.len);
+	f->function = gdbframe_string(d, &st->g.strings, fn);
 	if (has_args)
 		f->args = dump_strndup(d, args.s, args.len);
 }
@@ -271,7 +268,7 @@ static void record(struct lldb_state *st, struct span x)
 		thread_line(st, b);
 	} else if (is_frame_line(b)) {
 		if (!st->frame_command)
-			frame_line(st, b, span_trim(x));
+			frame_line(st, b);
 	} else if (span_starts(b, "...")) {
 		if (st->g.thread && !d->snapshot_frozen)
 			st->g.thread->frames_truncated = true;
