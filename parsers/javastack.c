@@ -259,6 +259,10 @@ void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashe
 		fn.len = (size_t)open;
 		struct span loc = { x.s + open + 1, x.len - (size_t)open - 2 };
 		frame_location(d, f, loc, &module);
+	} else if (!slashed) {
+		long cut = span_find(x, "("); /* a line cut short inside its location */
+		if (cut >= 0)
+			fn.len = (size_t)cut;
 	}
 	if (slashed) {
 		long sig = span_find(fn, "(");
