@@ -188,7 +188,9 @@ static struct span drop_module_prefix(struct span fn, struct span *module)
 	if (slash < 0)
 		return fn;
 	struct span head = { fn.s, (size_t)slash };
-	if (span_find(head, "@") < 0)
+	struct span after = span_drop(fn, (size_t)slash + 1);
+	/* "java.base@17/" or jcmd's "java.base/"; not a hidden class "X$$Lambda/0x12.run" */
+	if (span_find(head, "@") < 0 && (span_find(head, "$") >= 0 || span_starts(after, "0x")))
 		return fn;
 	/* "loader/module@ver/": the module is the last component */
 	long s2 = -1;

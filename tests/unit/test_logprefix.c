@@ -56,6 +56,9 @@ static void test_clean_inputs_untouched(void **state)
 	expect_untouched("3XMTHREADINFO      \"main\" J9VMThread:0x1, state:R, prio=5\n"
 			 "4XESTACKTRACE                at app/Main.run(Main.java:12)\n"
 			 "4XESTACKTRACE                at app/Main.main(Main.java:2)\n");
+	/* lines that are all "prefix" ([New LWP n]) are not a prefix of a payload */
+	expect_untouched("[root@db12 ~]# gdb -p 1\n[New LWP 12]\n[New LWP 13]\n[New LWP 14]\n"
+			 "[Thread debugging using libthread_db enabled]\n#0  0x1 in poll ()\n");
 	expect_untouched("{\"threadDump\": {\"threadContainers\": []}}\n");
 	expect_untouched("\177ELF\002\001\001\0\0\0");
 }
