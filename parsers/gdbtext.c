@@ -440,6 +440,12 @@ static bool bracket_line(struct gdbtext *g, struct span t)
 		}
 		return true;
 	}
+	if (span_starts(t, "[Switching to Thread ") || span_starts(t, "[Switching to LWP ")) {
+		/* where a running program stopped: its current thread */
+		if (gdbframe_target_id(span_drop(t, strlen("[Switching to ")), &th))
+			g->current_lwp = th.lwp;
+		return true;
+	}
 	if (span_starts(t, "[Current thread is ")) {
 		struct span y = span_drop(t, strlen("[Current thread is "));
 		uint64_t number;
@@ -475,6 +481,10 @@ void gdbtext_line(struct gdbtext *g, struct span x)
 		return;
 	}
 	struct gdbthread th;
+	if (t.s[0] == 'T' && span_find(t, " received signal ") > 0) {
+		crash_line(g, t, false);   /* Thread 2 "name" received signal SIGSEGV, … */
+		return;
+	}
 	if (t.s[0] == 'T' && gdbframe_thread_header(t, &th)) {
 		g->orphan = false;
 		select_thread(g, &th, true);
@@ -516,6 +526,13 @@ void gdbtext_line(struct gdbtext *g, struct span x)
 static void resolve_crash_thread(struct gdbtext *g)
 {
 	struct dump *d = g->d;
+	if (d->crash && d->crash->thread &&
+	    dump_find_thread(d, d->crash->thread->id) != d->crash->thread) {
+		/* named in an earlier listing: the same thread in the reported one */
+		d->crash->thread = dump_find_thread(d, d->crash->thread->id);
+		if (d->crash->thread)
+			d->crash->thread->crashed = true;
+	}
 	if (!d->crash || d->crash->thread || !d->nthreads)
 		return;
 	struct thread *t = g->current_lwp >= 0 ? dump_find_tid(d, g->current_lwp) : NULL;

@@ -121,13 +121,16 @@ static void stop_reason(struct lldb_state *st, struct thread *t, struct span rea
 		c->signal = crash_reasons[i].signal;
 		c->signo = signal_number(c->signal);
 		c->reason = dump_strndup(d, reason.s, reason.len);
-		if (span_starts(reason, "EXC_")) {
+		if (span_starts(reason, "EXC_"))
 			c->code = dump_strndup(d, reason.s, strcspn(crash_reasons[i].reason, " "));
-			long a = span_find(reason, "address=");
-			struct span y = span_drop(reason, (size_t)(a >= 0 ? a + 8 : (long)reason.len));
-			if (a >= 0 && span_hex(&y, &c->address))
-				c->has_address = true;
-		}
+		/* "EXC_BAD_ACCESS (code=1, address=0x0)", "SIGSEGV: invalid address (fault address: 0x0)" */
+		long a = span_find(reason, "address=");
+		long b = span_find(reason, "fault address: ");
+		struct span y = a >= 0 ? span_drop(reason, (size_t)a + 8)
+			      : b >= 0 ? span_drop(reason, (size_t)b + 15)
+				       : (struct span){ reason.s, 0 };
+		if (span_hex(&y, &c->address))
+			c->has_address = true;
 		c->thread = t;
 		t->crashed = true;
 		return;
