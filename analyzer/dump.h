@@ -15,7 +15,6 @@
 #include <stdint.h>
 
 #include "arena.h"
-#include "strbuf.h"
 #include "strmap.h"
 
 /* ---- registries (each defined once, expanded where needed) ---- */
@@ -84,6 +83,7 @@ int lock_kind_from_name(const char *name);
 
 struct thread;
 struct lock;
+struct intern_table;
 
 struct frame {
 	uint64_t pc;
@@ -250,8 +250,7 @@ struct dump {
 	struct strmap thread_ids;  /* id -> struct thread */
 	size_t max_frames;        /* 0: unlimited */
 
-	struct strmap interned;   /* dump_intern: text -> its one arena copy */
-	struct strbuf intern_key; /* scratch for dump_intern */
+	struct intern_table *interned; /* dump_intern's table, NULL until used */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */
@@ -291,12 +290,12 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid);
 struct frame *thread_add_frame(struct dump *d, struct thread *t);
 
 /*
- * Sets T's frames to a copy of the N frames at FRAMES (replacing any it
- * had) in one allocation: for parsers that collect a stack before
- * storing it. Honours d->max_frames as thread_add_frame does (keeps the
- * first max_frames, marks the thread truncated, warns once).
+ * Appends the N frames at F (copied) to T, in an array sized exactly, for
+ * parsers that gather a thread's frames first (a big dump touches far less
+ * memory than growing the array frame by frame). Honours d->max_frames as
+ * thread_add_frame does (the rest are dropped, the thread marked truncated).
  */
-void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
+void thread_add_frames(struct dump *d, struct thread *t, const struct frame *f, size_t n);
 
 /*
  * The lock with id ID, created (with KIND, no owner) when new. An existing

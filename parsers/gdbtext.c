@@ -43,8 +43,10 @@ static struct frame *next_frame(struct gdbtext *g)
 static void finish_thread(struct gdbtext *g)
 {
 	g->orphan = false;
-	if (g->thread && !g->d->snapshot_frozen)
-		thread_set_frames(g->d, g->thread, g->frames, g->nframes);
+	if (g->thread && !g->d->snapshot_frozen) {
+		g->thread->nframes = 0;   /* the buffer holds any frames it had */
+		thread_add_frames(g->d, g->thread, g->frames, g->nframes);
+	}
 	g->nframes = 0;
 	if (g->thread) {
 		gdbframe_mark_inlines(g->thread);
