@@ -5,6 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* dump_intern's table: open addressing on a word-at-a-time hash (names are long). */
+struct intern_slot {
+	uint64_t hash;
+	const char *s;
+	size_t len;
+};
+
+struct intern_table {
+	struct intern_slot *slots;
+	size_t cap, count;
+};
+
 #define X_NAME(e, s) s,
 static const char *const frame_kind_names[] = { FRAME_KINDS(X_NAME) };
 static const char *const frame_trust_names[] = { FRAME_TRUSTS(X_NAME) };
@@ -66,6 +78,10 @@ void dump_free(struct dump *d)
 	strmap_clear(&d->thread_ids);
 	strmap_clear(&d->id_suffix);
 	strmap_clear(&d->warning_set);
+	if (d->interned) {
+		free(d->interned->slots);
+		free(d->interned);
+	}
 	arena_free(d->arena);
 }
 
@@ -81,6 +97,57 @@ void dump_atfree(struct dump *d, void (*fn)(void *arg), void *arg)
 const char *dump_strndup(struct dump *d, const char *s, size_t len)
 {
 	return arena_strndup(d->arena, s, len);
+}
+
+static uint64_t intern_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	uint64_t w = 0;
+	memcpy(&w, s + i, len - i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+static void intern_grow(struct intern_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	struct intern_slot *n = xcalloc(cap, sizeof(*n));
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i].s)
+			continue;
+		size_t k = (size_t)t->slots[i].hash & (cap - 1);
+		while (n[k].s)
+			k = (k + 1) & (cap - 1);
+		n[k] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = n;
+	t->cap = cap;
+}
+
+const char *dump_intern(struct dump *d, const char *s, size_t len)
+{
+	struct intern_table *t = d->interned;
+	if (!t)
+		t = d->interned = xcalloc(1, sizeof(*t));
+	if ((t->count + 1) * 2 > t->cap)
+		intern_grow(t);
+	uint64_t h = intern_hash(s, len);
+	size_t k = (size_t)h & (t->cap - 1);
+	for (; t->slots[k].s; k = (k + 1) & (t->cap - 1))
+		if (t->slots[k].hash == h && t->slots[k].len == len && !memcmp(t->slots[k].s, s, len))
+			return t->slots[k].s;
+	const char *copy = arena_strndup(d->arena, s, len);
+	t->slots[k] = (struct intern_slot){ h, copy, len };
+	t->count++;
+	return copy;
 }
 
 const char *dump_strdup(struct dump *d, const char *s)
@@ -230,6 +297,27 @@ static bool kind_is_vague(enum lock_kind k)
 struct lock *dump_find_lock(struct dump *d, const char *id)
 {
 	return id ? strmap_get(&d->lock_ids, id) : NULL;
+}
+
+void thread_add_frames(struct dump *d, struct thread *t, const struct frame *f, size_t n)
+{
+	if (d->max_frames && t->nframes + n > d->max_frames) {
+		size_t keep = t->nframes < d->max_frames ? d->max_frames - t->nframes : 0;
+		if (!t->frames_truncated)
+			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
+		t->frames_truncated = true;
+		n = keep;
+	}
+	if (!n)
+		return;
+	size_t total = t->nframes + n;
+	if (total > t->frames_alloc) {
+		t->frames = arena_grow(d->arena, t->frames, t->frames_alloc * sizeof(*t->frames),
+				       total * sizeof(*t->frames));
+		t->frames_alloc = total;
+	}
+	memcpy(t->frames + t->nframes, f, n * sizeof(*f));
+	t->nframes = total;
 }
 
 struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)

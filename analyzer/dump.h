@@ -83,6 +83,7 @@ int lock_kind_from_name(const char *name);
 
 struct thread;
 struct lock;
+struct intern_table;
 
 struct frame {
 	uint64_t pc;
@@ -256,6 +257,8 @@ struct dump {
 	size_t threads_dropped;   /* how many dump_add_thread calls the thread limit refused */
 	struct strmap id_suffix;  /* id -> next "#N" suffix tried, keeps duplicate ids linear */
 	struct strmap warning_set;/* the warnings, for dump_warn's de-duplication */
+
+	struct intern_table *interned; /* dump_intern's table, NULL until used */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */
@@ -323,6 +326,14 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid);
 struct frame *thread_add_frame(struct dump *d, struct thread *t);
 
 /*
+ * Appends the N frames at F (copied) to T, in an array sized exactly, for
+ * parsers that gather a thread's frames first (a big dump touches far less
+ * memory than growing the array frame by frame). Honours d->max_frames as
+ * thread_add_frame does (the rest are dropped, the thread marked truncated).
+ */
+void thread_add_frames(struct dump *d, struct thread *t, const struct frame *f, size_t n);
+
+/*
  * The lock with id ID, created (with KIND, no owner) when new. An existing
  * lock's kind is upgraded from LOCK_UNKNOWN/LOCK_FUTEX to KIND when KIND is
  * more specific.
@@ -356,6 +367,12 @@ struct crash *dump_crash(struct dump *d);
 /* Copies LEN bytes at S into the dump's arena (NUL-terminated). */
 const char *dump_strndup(struct dump *d, const char *s, size_t len);
 const char *dump_strdup(struct dump *d, const char *s);
+/*
+ * As dump_strndup, but equal strings share one copy: for the function, file
+ * and module names a big thread dump repeats thousands of times. The result
+ * must not be modified.
+ */
+const char *dump_intern(struct dump *d, const char *s, size_t len);
 const char *dump_printf(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Signal names: "SIGSEGV" for 11, NULL when unknown; and back (-1). */

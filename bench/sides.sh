@@ -1,0 +1,265 @@
+#!/bin/sh
+# bench/sides.sh (run by make bench): mortem side by side with eu-stack, gdb (and lldb when
+# installed) and the memory-bandwidth reference (wc -l), on inputs built now
+# in a temporary directory (nothing large is kept in git):
+#   - a JVM core (JDK 17 dying in Unsafe with ~640 MB of heap touched and 24
+#     extra threads) and a core of a 200-thread C++ program;
+#   - text throughput: a 50,000-thread jstack dump built from real jstack
+#     output of a JVM, a real hs_err log, a gdb `thread apply all bt full`
+#     of 2,000 threads built from real gdb output;
+#   - triage of 1,000 real cores of a few bugs, against one gdb run per core
+#     (extrapolated from a sample of BENCH_GDB_SAMPLE cores);
+#   - peak RSS on the big core and on the 75 MB dump.
+# Each figure is the median of BENCH_RUNS runs (default 5) after one warm-up:
+# whole-process wall time and peak RSS from /usr/bin/time -f '%e %M'.
+# A row whose tool or feature is missing is skipped with a note.
+# BENCH_DIR keeps the inputs (default: a temp dir removed at exit).
+set -u
+TOP=$(pwd)
+MORTEM=${MORTEM:-$TOP/mortem}
+RUNS=${BENCH_RUNS:-5}
+GDB_SAMPLE=${BENCH_GDB_SAMPLE:-50}
+NCORES=${BENCH_CORES:-1000}
+JDK=${BENCH_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
+if [ -n "${BENCH_DIR:-}" ]; then
+	W=$BENCH_DIR; mkdir -p "$W"
+else
+	W=$(mktemp -d "${TMPDIR:-/tmp}/mortem-bench.XXXXXX")
+fi
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	[ -n "${BENCH_DIR:-}" ] || rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+RES=$W/results; : >"$RES"
+TABLE=$W/table; : >"$TABLE"
+
+note() { printf '%s\n' "$*" | tee -a "$TABLE" >&2; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# median of the numbers on stdin
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+# measure KEY LABEL CMD...: one warm-up, then RUNS timed runs; records
+# "KEY wall_s rss_kb" in $RES and prints a table row. Output goes to /dev/null.
+measure() {
+	mkey=$1; label=$2; shift 2
+	"$@" >/dev/null 2>&1
+	: >"$W/t.$mkey"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		/usr/bin/time -f '%e %M' -o "$W/t.one" "$@" >/dev/null 2>"$W/err.$mkey"
+		tail -1 "$W/t.one" >>"$W/t.$mkey"
+		i=$((i + 1))
+	done
+	wall=$(cut -d' ' -f1 "$W/t.$mkey" | median)
+	rss=$(cut -d' ' -f2 "$W/t.$mkey" | median)
+	echo "$mkey $wall $rss" >>"$RES"
+	printf '| %-44s | %8s | %9s |\n' "$label" "$wall" "$((${rss%.*} / 1024))" | tee -a "$TABLE"
+}
+get() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$RES"; }
+ratio() { # ratio A B: A / B with 2 decimals, or "n/a"
+	a=$1; b=$2
+	[ -n "$a" ] && [ -n "$b" ] || { echo n/a; return; }
+	awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+header() {
+	printf '\n### %s\n\n| %-44s | %8s | %9s |\n|%s|%s|%s|\n' "$1" "run (median of $RUNS)" "wall s" "peak MB" \
+		"----------------------------------------------" "----------" "-----------" | tee -a "$TABLE"
+}
+
+[ -x "$MORTEM" ] || { echo "bench: build ./mortem first (make)" >&2; exit 1; }
+{
+	echo "## mortem bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
+		"$(free -g | awk '/^Mem/ { print $2 }') GB RAM, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "mortem $("$MORTEM" --version | cut -d' ' -f2), $(eu-stack --version 2>/dev/null | head -1)," \
+		"$(gdb --version 2>/dev/null | head -1)"
+} | tee -a "$TABLE"
+
+# ---------------------------------------------------------------- inputs
+cd "$W" || exit 1
+core_ok() { case $(cat /proc/sys/kernel/core_pattern) in core*) return 0 ;; esac; return 1; }
+
+make_jvm_core() {
+	[ -s jvm/core ] && return 0
+	[ -x "$JDK/bin/java" ] || return 1
+	mkdir -p jvm && cp "$TOP/bench/programs/Crash.java" jvm/
+	if core_ok; then
+		(cd jvm && ulimit -c unlimited && exec timeout 300 "$JDK/bin/java" -Xms800m -Xmx1g \
+			-XX:+UseSerialGC -XX:+CreateCoredumpOnCrash Crash.java) >jvm/out.txt 2>&1
+	fi
+	for f in jvm/hs_err_pid*.log; do [ -f "$f" ] && mv "$f" jvm/hs_err.log; done
+	[ -s jvm/core ]
+}
+
+make_native_core() {
+	[ -s native/core ] && return 0
+	mkdir -p native
+	g++ -O1 -g -pthread -o native/threads200 "$TOP/bench/programs/threads200.cpp" || return 1
+	if core_ok; then
+		(cd native && ulimit -c unlimited && ulimit -s 1024 && exec ./threads200) >/dev/null 2>&1
+	else
+		(ulimit -s 1024; gdb -batch -nx -ex run -ex 'gcore native/core' native/threads200) >/dev/null 2>&1
+	fi
+	[ -s native/core ]
+}
+
+# jstack of a live JVM, its threads repeated with fresh names and nids up to N threads
+make_jstack() {
+	[ -s big.jstack ] && return 0
+	have jstack || return 1
+	mkdir -p hang && cp "$TOP/bench/programs/Crash.java" hang/
+	(cd hang && exec "$JDK/bin/java" -Xmx256m Crash.java hang) >/dev/null 2>&1 &
+	jpid=$!; PIDS="$PIDS $jpid"
+	i=0
+	while [ $i -lt 60 ]; do
+		sleep 1; i=$((i + 1))
+		"$JDK/bin/jstack" -l $jpid >hang/jstack.txt 2>/dev/null &&
+			grep -q bench-worker-23 hang/jstack.txt && break
+	done
+	kill -9 $jpid 2>/dev/null
+	grep -q bench-worker hang/jstack.txt || return 1
+	awk -v want=50000 '
+		/^"/ { inthr = 1 }
+		inthr { blk = blk $0 "\n" }
+		inthr && /^$/ { blocks[n++] = blk; blk = ""; inthr = 0 }
+		!inthr && !n && !/^"/ { head = head $0 "\n" }
+		END {
+			printf "%s", head
+			for (k = 0; k < want; k++) {
+				b = blocks[k % n]
+				sub(/^"[^"]*"/, "\"bench-" k "\"", b)
+				sub(/nid=0x[0-9a-f]+/, sprintf("nid=0x%x", 100000 + k), b)
+				printf "%s", b
+			}
+		}' hang/jstack.txt >big.jstack
+	[ -s big.jstack ]
+}
+
+# gdb `thread apply all bt full` of the 200-thread core, threads repeated up to 2,000
+make_gdb_full() {
+	[ -s big.gdb ] && return 0
+	have gdb && [ -s native/core ] || return 1
+	gdb -batch -nx -ex 'thread apply all bt full' native/threads200 native/core >native/btfull.txt 2>/dev/null
+	awk -v want=2000 '
+		/^Thread [0-9]+ / { if (blk != "") blocks[n++] = blk; blk = $0 "\n"; next }
+		blk != "" { blk = blk $0 "\n" }
+		END {
+			if (blk != "") blocks[n++] = blk
+			for (k = 0; k < want; k++) {
+				b = blocks[k % n]
+				sub(/^Thread [0-9]+ /, "Thread " (want - k) " ", b)
+				sub(/LWP [0-9]+/, "LWP " (200000 + k), b)
+				printf "\n%s", b
+			}
+		}' native/btfull.txt >big.gdb
+	[ -s big.gdb ]
+}
+
+# NCORES real cores of bugs.c (4 bugs), each from its own crash
+make_triage_cores() {
+	[ -d cores ] && [ "$(ls cores | wc -l)" -ge "$NCORES" ] && return 0
+	core_ok || return 1
+	mkdir -p cores crashdir
+	cc -O1 -g -o crashdir/bugs "$TOP/bench/programs/bugs.c" || return 1
+	i=0
+	while [ $i -lt "$NCORES" ]; do
+		(cd crashdir && ulimit -c unlimited && ulimit -s 256 && exec ./bugs $i) >/dev/null 2>&1
+		mv crashdir/core "cores/core.$i" 2>/dev/null
+		i=$((i + 1))
+	done 2>/dev/null  # the shell's "Segmentation fault (core dumped)" lines
+	[ "$(ls cores | wc -l)" -ge "$NCORES" ]
+}
+
+note ""
+note "building inputs in $W ..."
+t0=$(date +%s)
+make_jvm_core || note "(no JVM core: needs $JDK and core_pattern writing plain 'core' files)"
+make_native_core || note "(no native core: g++ or core dumps unavailable)"
+make_jstack || note "(no jstack dump: needs a JDK with jstack)"
+make_gdb_full || note "(no gdb bt full: needs gdb and the native core)"
+make_triage_cores || note "(no triage cores: core_pattern must write plain 'core' files)"
+note "inputs built in $(( $(date +%s) - t0 )) s"
+
+# ---------------------------------------------------------------- cores
+core_rows() { # name exe core
+	name=$1; exe=$2; core=$3
+	header "$name core: $(du -m "$core" | cut -f1) MB, $(eu-stack --core="$core" -e "$exe" 2>/dev/null | grep -c '^TID') threads"
+	measure "$name.mortem" "mortem report --json" "$MORTEM" report --json "$core"
+	measure "$name.mortem-text" "mortem report (text)" "$MORTEM" report "$core"
+	have eu-stack && measure "$name.eustack" "eu-stack -s -i --core" eu-stack -s -i --core="$core" -e "$exe"
+	have gdb && measure "$name.gdb" "gdb -batch 'thread apply all bt'" \
+		gdb -batch -nx -ex 'thread apply all bt' "$exe" "$core"
+	if have lldb; then
+		measure "$name.lldb" "lldb -c CORE -o 'thread backtrace all'" lldb --batch -c "$core" "$exe" -o "thread backtrace all"
+	else
+		note "(lldb not installed: no lldb row)"
+	fi
+	m=$(get "$name.mortem" 2); e=$(get "$name.eustack" 2); g=$(get "$name.gdb" 2); l=$(get "$name.lldb" 2)
+	mr=$(get "$name.mortem" 3); er=$(get "$name.eustack" 3)
+	note ""
+	note "ratios ($name): eu-stack/mortem time $(ratio "$e" "$m") (goal >= 1), gdb/mortem time $(ratio "$g" "$m") (goal >= 2), lldb/mortem time $(ratio "$l" "$m"), mortem/eu-stack peak RSS $(ratio "$mr" "$er") (goal <= 1)"
+}
+if [ -s jvm/core ]; then core_rows jvm "$JDK/bin/java" jvm/core; else note "(skipped: JVM core rows)"; fi
+if [ -s native/core ]; then core_rows native native/threads200 native/core; else note "(skipped: native core rows)"; fi
+
+# ---------------------------------------------------------------- text
+text_rows() { # key label file format
+	key=$1; label=$2; f=$3; fmt=$4
+	mb=$(awk -v b="$(wc -c <"$f")" 'BEGIN { printf "%.1f", b / 1048576 }')
+	header "$label: $mb MB"
+	measure "$key.mortem" "mortem report --json ($fmt)" "$MORTEM" report --json "$f"
+	measure "$key.wc" "wc -l (memory-bandwidth reference)" wc -l "$f"
+	m=$(get "$key.mortem" 2); w=$(get "$key.wc" 2)
+	mbs=$(awk -v s="$mb" -v t="$m" 'BEGIN { if (t > 0) printf "%.0f", s / t; else print "n/a" }')
+	wbs=$(awk -v s="$mb" -v t="$w" 'BEGIN { if (t > 0) printf "%.0f", s / t; else print "inf" }')
+	note ""
+	note "throughput ($fmt): mortem $mbs MB/s, wc -l $wbs MB/s (whole process, startup included); mortem/wc time $(ratio "$m" "$w")"
+}
+if [ -s big.jstack ]; then text_rows jstack "jstack, 50,000 threads (from real jstack -l output)" big.jstack jstack
+else note "(skipped: jstack throughput)"; fi
+if [ -s jvm/hs_err.log ]; then text_rows hserr "hs_err of the JVM crash above" jvm/hs_err.log hs_err
+else note "(skipped: hs_err throughput)"; fi
+if [ -s big.gdb ]; then text_rows gdb "gdb bt full, 2,000 threads (from real gdb output)" big.gdb gdb
+else note "(skipped: gdb bt full throughput)"; fi
+
+# ---------------------------------------------------------------- triage
+if "$MORTEM" --help 2>&1 | grep -q 'mortem triage'; then
+	if [ -d cores ]; then
+		n=$(ls cores | wc -l)
+		header "triage: $n cores of bugs.c ($(du -sm cores | cut -f1) MB)"
+		RUNS_SAVE=$RUNS; RUNS=$(( RUNS < 3 ? RUNS : 3 ))
+		measure triage.mortem "mortem triage --json (-j $(nproc))" "$MORTEM" triage --json cores
+		RUNS=$RUNS_SAVE
+		ls cores | head -n "$GDB_SAMPLE" >sample
+		t0=$(date +%s.%N)
+		while read -r c; do
+			gdb -batch -nx -ex 'thread apply all bt' crashdir/bugs "cores/$c" >/dev/null 2>&1
+		done <sample
+		t1=$(date +%s.%N)
+		gs=$(awk -v a="$t0" -v b="$t1" -v k="$(wc -l <sample)" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / k * n }')
+		tm=$(get triage.mortem 2)
+		note ""
+		note "triage: mortem $(awk -v n="$n" -v t="$tm" 'BEGIN { printf "%.0f", n / t }') cores/s;" \
+			"gdb one run per core $(awk -v n="$n" -v t="$gs" 'BEGIN { printf "%.1f", n / t }') cores/s" \
+			"(${gs} s for $n, extrapolated from $(wc -l <sample)); gdb/mortem time $(ratio "$gs" "$tm") (goal >= 10)"
+	else
+		note "(skipped: triage, no cores)"
+	fi
+else
+	note "(skipped: triage is not built in)"
+fi
+
+# ---------------------------------------------------------------- memory
+note ""
+note "### memory"
+note ""
+mb() { [ -n "$1" ] && echo "$(( $1 / 1024 )) MB" || echo "n/a"; }
+[ -n "$(get jvm.mortem 3)" ] && note "peak RSS on the $(du -m jvm/core | cut -f1) MB JVM core: mortem $(mb "$(get jvm.mortem 3)"), eu-stack $(mb "$(get jvm.eustack 3)"), gdb $(mb "$(get jvm.gdb 3)") (mortem maps the core; it never reads it into memory)"
+[ -n "$(get jstack.mortem 3)" ] && note "peak RSS on the $(du -m big.jstack | cut -f1) MB jstack dump: mortem $(mb "$(get jstack.mortem 3)")"
+echo
+echo "(table also in $W/table while BENCH_DIR keeps it)"
