@@ -17,7 +17,7 @@
 	X(REQ_PAGE_DOWN, "page-down", "move down a screen")                 \
 	X(REQ_FIRST, "first", "go to the first line")                       \
 	X(REQ_LAST, "last", "go to the last line")                          \
-	X(REQ_OPEN, "open", "open: a thread's stack, a frame's source, a finding's evidence, a group") \
+	X(REQ_OPEN, "open", "open what the cursor is on: stack, source, evidence, group") \
 	X(REQ_BACK, "back", "go back; quit from the top")                  \
 	X(REQ_QUIT, "quit", "quit at once")                                 \
 	X(REQ_NEXT_PANE, "next-pane", "switch to the next pane")            \

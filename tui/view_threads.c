@@ -41,6 +41,8 @@ static void columns(const struct tmodel *m, int width, int *idw, int *namew, int
 	*idw = m->id_w;
 	*namew = m->name_w;
 	*statew = m->state_w;
+	if (m->ngroups && *idw + 1 + *namew < 11) /* room for "1234 threads" */
+		*namew = 10 - *idw;
 	int fixed = 4 + *idw + 1 + *namew + 1 + *statew + 1;
 	if (width - fixed < 24) { /* narrow: names give way first */
 		*namew -= 24 - (width - fixed);
@@ -82,7 +84,7 @@ static void threads_draw(struct view *v, size_t line, int row, int width, bool s
 		const struct tgroup *g = &m->groups[r->index];
 		const struct tthread *first = &m->th[tmodel_row_thread(m, line)];
 		char count[48];
-		snprintf(count, sizeof(count), "%zu threads, same stack", g->nvisible);
+		snprintf(count, sizeof(count), "%zu threads", g->nvisible);
 		int x = 4, span = idw + 1 + namew;
 		term_put(row, 0, 3, ST_MARK | sel, g->expanded ? "[-]" : "[+]");
 		term_put(row, x, span, ST_MARK | sel, count);
