@@ -110,6 +110,12 @@ int severity_style(enum severity s)
 	}
 }
 
+const char *thread_short(struct browser *b, const struct thread *t)
+{
+	return arena_printf(b->arena, "%s%s%s%s", t->id, t->name ? " \"" : "", t->name ? t->name : "",
+			    t->name ? "\"" : "");
+}
+
 const char *thread_label(struct browser *b, const struct thread *t)
 {
 	return arena_printf(b->arena, "%s%s%s%s%s%s", t->id, t->name ? " \"" : "", t->name ? t->name : "",

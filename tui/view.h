@@ -83,6 +83,7 @@ struct view {
 	size_t section;        /* section view */
 	char *path;            /* source view: the file shown (malloc'ed) */
 	int colw;              /* stack view: widest function name */
+	int tailw;             /* stack view: widest "file:line  module" */
 	/* search over tlines, computed once per pattern */
 	unsigned hits_gen;
 	bool *hits;
@@ -146,5 +147,7 @@ bool view_line_hit(struct view *v, size_t line);
 int severity_style(enum severity s);
 /* A thread as "ID "name" STATE" in the browser's arena. */
 const char *thread_label(struct browser *b, const struct thread *t);
+/* A thread as "ID "name"". */
+const char *thread_short(struct browser *b, const struct thread *t);
 
 #endif

@@ -55,7 +55,11 @@ static void stack_draw(struct view *v, size_t line, int row, int width, bool sel
 	term_put(row, 1, 5, ST_DIM | sel, num);
 	term_put(row, 6, 6, kind_style(f->kind) | sel, kind_tag(f->kind));
 	int x = 13;
-	int funcw = (width - x) * 55 / 100;
+	/* the function gets what file:line and module leave, but at least half */
+	int tail = v->tailw < 40 ? v->tailw : 40;
+	int funcw = width - x - 2 - tail;
+	if (funcw < (width - x) / 2)
+		funcw = (width - x) / 2;
 	if (v->colw < funcw)
 		funcw = v->colw;
 	char pcbuf[32];
@@ -83,11 +87,16 @@ static void stack_open(struct view *v)
 	const struct tthread *tt = &v->b->model.th[v->thread];
 	v->nlines = tt->t->nframes;
 	v->colw = 8;
+	v->tailw = 0;
 	for (size_t i = 0; i < tt->t->nframes; i++) {
 		const struct frame *f = &tt->t->frames[i];
 		int w = f->function ? term_width(f->function) : 18;
 		if (w > v->colw)
 			v->colw = w;
+		int tail = (f->file ? term_width(base_name(f->file)) + 8 : 0) +
+			   (f->module ? term_width(base_name(f->module)) + 2 : 0);
+		if (tail > v->tailw)
+			v->tailw = tail;
 	}
 	v->title = arena_printf(v->b->arena, "Thread %s%s%s  %zu frame%s%s%s", thread_label(v->b, tt->t),
 				tt->marks & MARK_CRASHED ? "  CRASHED" : "",

@@ -38,7 +38,7 @@ static void add_crash(struct view *v, const struct dump *d)
 		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  reason   %s", c->reason);
 	if (c->thread)
 		view_add(v, ST_HIGH, TGT_FRAME, c->thread->index, v->b->model.th[c->thread->index].top_frame,
-			 "  thread   %s   (Enter: its stack)", thread_label(v->b, c->thread));
+			 "  thread   %s", thread_short(v->b, c->thread));
 	if (c->frame)
 		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  frame    %s", c->frame);
 	if (c->abort_message)
@@ -82,8 +82,8 @@ static void add_threads_to_read(struct view *v)
 		if (!shown++)
 			view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Threads to read first");
 		view_add(v, m->th[i].marks & MARK_CRASHED ? ST_HIGH : ST_MARK, TGT_FRAME, i, m->th[i].top_frame,
-			 "  %s %s  at %s", m->th[i].marks & MARK_CRASHED ? "crashed" : "cycle  ",
-			 thread_label(v->b, m->th[i].t), m->th[i].top);
+			 "  %s %s  %s", m->th[i].marks & MARK_CRASHED ? "crashed" : "cycle  ",
+			 thread_short(v->b, m->th[i].t), m->th[i].top);
 	}
 }
 

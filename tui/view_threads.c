@@ -39,8 +39,8 @@ static const char *mark_text(unsigned marks)
 static void columns(const struct tmodel *m, int width, int *idw, int *namew, int *statew)
 {
 	*idw = m->id_w;
-	*namew = m->name_w;
-	*statew = m->state_w;
+	*namew = m->name_w < width / 5 ? m->name_w : width / 5;
+	*statew = m->state_w < width / 6 ? m->state_w : width / 6;
 	if (m->ngroups && *idw + 1 + *namew < 11) /* room for "1234 threads" */
 		*namew = 10 - *idw;
 	int fixed = 4 + *idw + 1 + *namew + 1 + *statew + 1;
@@ -89,7 +89,7 @@ static void threads_draw(struct view *v, size_t line, int row, int width, bool s
 		term_put(row, 0, 3, ST_MARK | sel, g->expanded ? "[-]" : "[+]");
 		term_put(row, x, span, ST_MARK | sel, count);
 		x += span + 1;
-		term_put(row, x, statew, state_style(first->t->state) | sel, first->t->state ? first->t->state : "-");
+		term_put(row, x, statew, state_style(first->t->state) | sel, first->state);
 		x += statew + 1;
 		draw_top(row, x, width, sel, first);
 		return;
@@ -100,8 +100,7 @@ static void threads_draw(struct view *v, size_t line, int row, int width, bool s
 	term_put(row, 1, 1, (tt->marks & MARK_CRASHED ? ST_CRITICAL : ST_MARK) | sel, mark_text(tt->marks));
 	if (r->member)
 		term_put(row, 2, 1, ST_DIM | sel, "|");
-	draw_cells(row, 4, width, sel, idw, namew, statew, tt, tt->t->state ? tt->t->state : "-",
-		   state_style(tt->t->state));
+	draw_cells(row, 4, width, sel, idw, namew, statew, tt, tt->state, state_style(tt->t->state));
 }
 
 static size_t cursor_thread(struct view *v)
