@@ -58,8 +58,8 @@ static void stack_draw(struct view *v, size_t line, int row, int width, bool sel
 	/* the function gets what file:line and module leave, but at least half */
 	int tail = v->tailw < 40 ? v->tailw : 40;
 	int funcw = width - x - 2 - tail;
-	if (funcw < (width - x) / 2)
-		funcw = (width - x) / 2;
+	if (funcw < (width - x) * 3 / 5)
+		funcw = (width - x) * 3 / 5;
 	if (v->colw < funcw)
 		funcw = v->colw;
 	char pcbuf[32];
@@ -98,9 +98,9 @@ static void stack_open(struct view *v)
 		if (tail > v->tailw)
 			v->tailw = tail;
 	}
-	v->title = arena_printf(v->b->arena, "Thread %s%s%s  %zu frame%s%s%s", thread_label(v->b, tt->t),
-				tt->marks & MARK_CRASHED ? "  CRASHED" : "",
-				tt->marks & MARK_CYCLE ? "  IN A LOCK CYCLE" : "", tt->t->nframes,
+	v->title = arena_printf(v->b->arena, "%sThread %s  %zu frame%s%s%s",
+				tt->marks & MARK_CRASHED ? "CRASHED " : tt->marks & MARK_CYCLE ? "IN A CYCLE " : "",
+				thread_label(v->b, tt->t), tt->t->nframes,
 				tt->t->nframes == 1 ? "" : "s", tt->t->frames_truncated ? " (truncated)" : "",
 				tt->t->waiting_on ? arena_printf(v->b->arena, "  waits for %s",
 								 tt->t->waiting_on->label ? tt->t->waiting_on->label
@@ -146,8 +146,11 @@ static void stack_find(struct view *v, int dir)
 
 static void stack_status(struct view *v, struct strbuf *out)
 {
-	strbuf_addf(out, "frame #%zu of %zu  thread %s  > top meaningful frame  Enter: source",
-		    v->nlines ? v->cursor : 0, v->nlines, v->b->model.th[v->thread].t->id);
+	/* the whole frame, however narrow the columns */
+	const struct tthread *tt = &v->b->model.th[v->thread];
+	strbuf_addf(out, "#%zu/%zu ", v->nlines ? v->cursor : 0, v->nlines);
+	if (v->nlines)
+		strbuf_adds(out, tt->frame_text[v->cursor]);
 }
 
 const struct view_ops stack_view = {
