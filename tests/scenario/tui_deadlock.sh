@@ -79,8 +79,12 @@ if [ "$cycle" -gt 0 ]; then
 	echo "ok: the cycle is shown"
 fi
 
-# q backs out of everything and quits; exit 0; the shell is back, clean
-tui_keys q q q q q
+# q backs out of the stack (threads pane), then quits; exit 0; the shell is back, clean
+tui_keys 2
+tui_wait "Thread $tid_a"
+tui_keys q
+tui_wait "TOP FRAME"
+tui_keys q
 rc=$(tui_rc)
 check "exit status 0" test "$rc" = 0
 tui_wait '$ '
