@@ -28,8 +28,23 @@ if [ "$cycle" -gt 0 ]; then
 	tui_screen | grep -q "^ @ *$tid_a " || fail "thread A marked as in a cycle"
 fi
 
+# f filters by text or state, s cycles the sort
+tui_keys f
+tui_wait "filter threads"
+tui_keys -l "take_b"
+tui_keys Enter
+tui_wait "1 of 3 threads match /take_b/"
+tui_screen | grep -q "$tid_a " && fail "filter left thread A"
+tui_keys f C-u Enter
+tui_wait "3 threads  sort: dump order"
+tui_keys s
+tui_wait "sorted by biggest group first"
+tui_keys s s s s
+tui_wait "sorted by dump order"
+echo "ok: filter and sort"
+
 # move to thread A (second row), open its stack: the cursor is on take_a_then_b
-tui_keys j Enter
+tui_keys g j Enter
 tui_wait "Thread $tid_a"
 tui_screen | grep -q "^>#[0-9]* *take_a_then_b *abba.c:$line_a" || fail "stack opens at the top meaningful frame"
 tui_screen | grep -q 'inline' || fail "inline frames marked"

@@ -30,6 +30,17 @@ tui_keys q
 check "pasted dump: exit 0" test "$(tui_rc)" = 0
 check "pasted dump: terminal clean" tui_clean
 
+# UTF-8 names, wide characters included, drawn whole
+printf 'PID 1 - process\nTID 2:\n#0  0x0000000000401000 naïve_解析\n    /src/données.c:7:3\n#1  0x0000000000401100 main\n' > utf8.txt
+tui_run "$MORTEM browse - < utf8.txt"
+tui_wait "Summary: what happened"
+tui_keys 2
+tui_wait "naïve_解析 at données.c:7"
+tui_keys Enter
+tui_wait "#0/2 naïve_解析"
+tui_keys Q
+check "UTF-8 dump: exit 0" test "$(tui_rc)" = 0
+
 # no terminal at all: a clear one-line error and exit 2
 setsid -w "$MORTEM" browse stacks.txt < /dev/null > out.txt 2> err.txt
 rc=$?
