@@ -94,9 +94,21 @@ if [ "$cycle" -gt 0 ]; then
 	echo "ok: the cycle is shown"
 fi
 
-# q backs out of the stack (threads pane), then quits; exit 0; the shell is back, clean
-tui_keys 2
+# the mouse: a click on a pane's name, a click on a row selects, a second
+# opens, the wheel scrolls
+tui_click 14 1
 tui_wait "Thread $tid_a"
+tui_keys q
+tui_wait "TOP FRAME"
+tui_click 10 3
+tui_wait "row 1/3"
+tui_click 10 3
+tui_wait "Thread $ABBA "
+tui_wheel down 10 5
+tui_wait "#6/7 _start"
+echo "ok: mouse clicks and wheel"
+
+# q backs out of the stack, then quits; exit 0; the shell is back, clean
 tui_keys q
 tui_wait "TOP FRAME"
 tui_keys q
