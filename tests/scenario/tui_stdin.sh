@@ -16,6 +16,12 @@ tui_keys Q
 check "piped dump: exit 0" test "$(tui_rc)" = 0
 check "piped dump: terminal clean" tui_clean
 
+# plain `mortem INPUT` on a terminal browses
+tui_run "$MORTEM stacks.txt"
+tui_wait "Summary: what happened"
+tui_keys q
+check "mortem INPUT on a terminal: the browser, exit 0" test "$(tui_rc)" = 0
+
 # a paste into the terminal, ended by Ctrl-D
 tui_run "$MORTEM browse -"
 tui_wait "paste the dump, then press Ctrl-D"
