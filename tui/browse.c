@@ -451,20 +451,19 @@ static void browser_release(struct browser *b)
 	arena_free(b->arena);
 }
 
+/* The key map as a Markdown table: "| `Up` `k` | move up |". */
 static void print_keys(void)
 {
-	struct strbuf keys = STRBUF_INIT;
 	printf("| keys | what they do |\n| --- | --- |\n");
 	for (int r = 0; r < REQUEST_COUNT; r++) {
-		strbuf_reset(&keys);
-		keymap_keys_of(r, &keys);
-		/* `Up` `k`: each key in backticks */
-		printf("| `");
-		for (const char *s = keys.buf; *s; s++)
-			fputs(*s == ' ' ? "` `" : (char[]){ *s, 0 }, stdout);
-		printf("` | %s |\n", request_help(r));
+		printf("|");
+		for (size_t i = 0; i < keymap_count; i++) {
+			char kb[16];
+			if (keymap_default[i].req == r)
+				printf(" `%s`", key_name(keymap_default[i].key, kb));
+		}
+		printf(" | %s |\n", request_help(r));
 	}
-	strbuf_release(&keys);
 }
 
 static bool have_tty(void)

@@ -10,6 +10,8 @@
  */
 #include <stddef.h>
 
+#include "../analyzer/strbuf.h"
+
 #define REQUESTS(X)                                                         \
 	X(REQ_UP, "up", "move up")                                          \
 	X(REQ_DOWN, "down", "move down")                                    \
@@ -58,7 +60,6 @@ const char *request_help(enum request r);
 /* A key's printable name ("Up", "PgDn", "Enter", "j", "Ctrl-L"); NUL-terminated into BUF (16 bytes). */
 const char *key_name(int key, char buf[16]);
 /* Every key bound to R, as "Up k", into OUT (appended). */
-struct strbuf;
 void keymap_keys_of(enum request r, struct strbuf *out);
 
 #endif

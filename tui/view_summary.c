@@ -71,20 +71,31 @@ static void add_process(struct view *v, const struct dump *d)
 		view_add(v, ST_MEDIUM, TGT_NONE, 0, 0, "  warning  %s", d->input.warnings[i]);
 }
 
-/* Threads a reader should look at first: the crashed one, then those in cycles. */
+/* Threads a reader should look at first: the crashed one, those in cycles, those in findings. */
 static void add_threads_to_read(struct view *v)
 {
+	static const struct {
+		unsigned mark;
+		const char *word;
+		int style;
+	} kinds[] = {
+		{ MARK_CRASHED, "crashed", ST_HIGH },
+		{ MARK_CYCLE, "cycle  ", ST_MARK },
+		{ MARK_FINDING, "finding", ST_MEDIUM },
+	};
 	const struct tmodel *m = &v->b->model;
 	size_t shown = 0;
-	for (size_t i = 0; i < m->n && shown < 8; i++) {
-		if (!(m->th[i].marks & (MARK_CRASHED | MARK_CYCLE)))
-			continue;
-		if (!shown++)
-			view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Threads to read first");
-		view_add(v, m->th[i].marks & MARK_CRASHED ? ST_HIGH : ST_MARK, TGT_FRAME, i, m->th[i].top_frame,
-			 "  %s %s  %s", m->th[i].marks & MARK_CRASHED ? "crashed" : "cycle  ",
-			 thread_short(v->b, m->th[i].t), m->th[i].top);
-	}
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (size_t i = 0; i < m->n && shown < 8; i++) {
+			/* each thread once, under its most telling mark */
+			unsigned marks = m->th[i].marks;
+			if (!(marks & kinds[k].mark) || (marks & (kinds[k].mark - 1)))
+				continue;
+			if (!shown++)
+				view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Threads to read first");
+			view_add(v, kinds[k].style, TGT_FRAME, i, m->th[i].top_frame, "  %s %s  %s", kinds[k].word,
+				 thread_short(v->b, m->th[i].t), m->th[i].top);
+		}
 }
 
 static void summary_open(struct view *v)
