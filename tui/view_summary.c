@@ -1,5 +1,6 @@
 /* The summary pane: findings first (severity-coloured), the crash, the process. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "view.h"
@@ -98,6 +99,46 @@ static void add_threads_to_read(struct view *v)
 		}
 }
 
+/* How the threads stand: counts by state, the biggest group of identical stacks. */
+static void add_thread_overview(struct view *v)
+{
+	const struct tmodel *m = &v->b->model;
+	if (!m->n)
+		return;
+	struct strmap counts = STRMAP_INIT;
+	const char **states = xmalloc(m->n * sizeof(*states));
+	size_t nstates = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		size_t c = (size_t)strmap_get(&counts, m->th[i].state);
+		if (!c)
+			states[nstates++] = m->th[i].state;
+		strmap_put(&counts, m->th[i].state, (void *)(c + 1));
+	}
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t k = 0; k < nstates && k < 8; k++)
+		strbuf_addf(&sb, "%s%s %zu", k ? ", " : "", states[k], (size_t)strmap_get(&counts, states[k]));
+	if (nstates > 8)
+		strbuf_addf(&sb, ", %zu more states", nstates - 8);
+	view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Threads: %zu", m->n);
+	if (nstates > 1 || strcmp(states[0], "-"))
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  by state  %s", sb.buf);
+	size_t big = SIZE_MAX;
+	for (size_t g = 0; g < m->ngroups; g++)
+		if (big == SIZE_MAX || m->groups[g].n > m->groups[big].n)
+			big = g;
+	if (big != SIZE_MAX) {
+		size_t first = m->groups[big].members[0], distinct = m->ngroups;
+		for (size_t i = 0; i < m->n; i++)
+			distinct += m->th[i].group < 0;
+		view_add(v, ST_NORMAL, TGT_FRAME, first, m->th[first].top_frame,
+			 "  stacks    %zu distinct; the most shared, by %zu threads: %s",
+			 distinct, m->groups[big].n, m->th[first].top);
+	}
+	strbuf_release(&sb);
+	strmap_clear(&counts);
+	free(states);
+}
+
 static void summary_open(struct view *v)
 {
 	const struct dump *d = v->b->d;
@@ -106,6 +147,8 @@ static void summary_open(struct view *v)
 	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
 	add_crash(v, d);
 	add_threads_to_read(v);
+	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
+	add_thread_overview(v);
 	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
 	add_process(v, d);
 	/* start on the first line that opens something */
