@@ -204,6 +204,8 @@ static void build_groups(struct tmodel *m)
 			g->members = arena_alloc(m->arena, count[owner[i]] * sizeof(size_t));
 		g->members[g->n++] = i;
 		m->th[i].group = (int)(gid[owner[i]] - 1);
+		if (g->n > m->max_group)
+			m->max_group = g->n;
 	}
 	free(gid);
 	free(first);

@@ -95,6 +95,7 @@ struct tmodel {
 	size_t nhits, hit_threads;
 
 	int id_w, name_w, state_w; /* widest id, name, state (capped) */
+	size_t max_group;          /* members of the biggest group (0: no groups) */
 };
 
 /*

@@ -85,18 +85,26 @@ static void add_threads_to_read(struct view *v)
 		{ MARK_FINDING, "finding", ST_MEDIUM },
 	};
 	const struct tmodel *m = &v->b->model;
-	size_t shown = 0;
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		for (size_t i = 0; i < m->n && shown < 8; i++) {
-			/* each thread once, under its most telling mark */
+	size_t shown = 0, more = 0;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t of_kind = 0;
+		for (size_t i = 0; i < m->n; i++) {
+			/* each thread once, under its most telling mark; a few of each */
 			unsigned marks = m->th[i].marks;
 			if (!(marks & kinds[k].mark) || (marks & (kinds[k].mark - 1)))
 				continue;
+			if (shown >= 8 || of_kind++ >= 4) {
+				more++;
+				continue;
+			}
 			if (!shown++)
 				view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Threads to read first");
 			view_add(v, kinds[k].style, TGT_FRAME, i, m->th[i].top_frame, "  %s %s  %s", kinds[k].word,
 				 thread_short(v->b, m->th[i].t), m->th[i].top);
 		}
+	}
+	if (more)
+		view_add(v, ST_DIM, TGT_NONE, 0, 0, "  and %zu more (marked in the threads pane)", more);
 }
 
 /* How the threads stand: counts by state, the biggest group of identical stacks. */

@@ -41,8 +41,12 @@ static void columns(const struct tmodel *m, int width, int *idw, int *namew, int
 	*idw = m->id_w;
 	*namew = m->name_w < width / 5 ? m->name_w : width / 5;
 	*statew = m->state_w < width / 6 ? m->state_w : width / 6;
-	if (m->ngroups && *idw + 1 + *namew < 11) /* room for "1234 threads" */
-		*namew = 10 - *idw;
+	if (m->ngroups) { /* room for "1234 threads" */
+		char label[32];
+		int need = snprintf(label, sizeof(label), "%zu threads", m->max_group);
+		if (*idw + 1 + *namew < need)
+			*namew = need - 1 - *idw;
+	}
 	int fixed = 4 + *idw + 1 + *namew + 1 + *statew + 1;
 	if (width - fixed < 24) { /* narrow: names give way first */
 		*namew -= 24 - (width - fixed);
