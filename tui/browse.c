@@ -240,6 +240,23 @@ static void draw_status(struct browser *b, struct view *v, int row, int width)
 	strbuf_release(&sb);
 }
 
+/* After a change of width: views that wrap text build their lines again. */
+static void rewrap(struct browser *b)
+{
+	for (size_t i = 0; i < b->npanes; i++)
+		for (int k = 0; k <= b->panes[i].depth; k++) {
+			struct view *v = b->panes[i].stack[k];
+			if (!v->ops->wraps)
+				continue;
+			size_t cursor = v->cursor;
+			v->nlines = 0;
+			free(v->hits);
+			v->hits = NULL;
+			v->ops->open(v);
+			view_select(v, cursor, true);
+		}
+}
+
 static void draw(struct browser *b)
 {
 	int rows = term_rows(), cols = term_cols();
@@ -251,6 +268,10 @@ static void draw(struct browser *b)
 	}
 	b->height = rows - 4;
 	struct view *v = browser_view(b);
+	if (b->width != cols) {
+		b->width = cols;
+		rewrap(b);
+	}
 	view_select(v, v->cursor, false); /* the height may have changed */
 	draw_panes(b, cols);
 	if (v->ops->heading) {
