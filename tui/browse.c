@@ -73,7 +73,7 @@ struct view *browser_view(struct browser *b)
 struct view *browser_push(struct browser *b, enum view_id id, size_t thread, size_t frame)
 {
 	struct pane *p = &b->panes[b->cur];
-	if (p->depth + 1 >= PANE_DEPTH) /* deep enough: the oldest pushed view gives way */
+	if (p->depth + 1 >= PANE_DEPTH) /* deep enough: the top view gives way to the new one */
 		view_free(p->stack[p->depth--]);
 	struct view *v = view_new(b, id, thread, frame);
 	p->stack[++p->depth] = v;

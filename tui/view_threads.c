@@ -200,7 +200,14 @@ static void threads_find(struct view *v, int dir)
 static void threads_status(struct view *v, struct strbuf *out)
 {
 	const struct tmodel *m = &v->b->model;
-	strbuf_addf(out, "row %zu/%zu  %zu threads", m->nrows ? v->cursor + 1 : 0, m->nrows, m->nflat);
+	strbuf_addf(out, "row %zu/%zu  ", m->nrows ? v->cursor + 1 : 0, m->nrows);
+	if (m->nrows && m->rows[v->cursor].kind == TROW_GROUP) {
+		const struct tgroup *g = &m->groups[m->rows[v->cursor].index];
+		strbuf_addf(out, "%zu threads with this one stack: Enter %s them", g->nvisible,
+			    g->expanded ? "folds" : "unfolds");
+		return;
+	}
+	strbuf_addf(out, "%zu threads", m->nflat);
 	if (m->ngroups)
 		strbuf_addf(out, ", %zu groups", m->ngroups);
 	strbuf_addf(out, "  sort: %s", thread_sort_name(m->sort));
