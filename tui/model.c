@@ -156,6 +156,8 @@ static void describe_thread(struct tmodel *m, size_t i, struct strbuf *sb)
 	tt->group = -1;
 	if ((int)strlen(t->id) > m->id_w)
 		m->id_w = clamp_width(strlen(t->id), 12);
+	m->has_names |= t->name != NULL;
+	m->has_states |= t->state != NULL;
 	if (t->name && (int)strlen(t->name) > m->name_w)
 		m->name_w = clamp_width(strlen(t->name), 24);
 	if ((int)strlen(tt->state) > m->state_w)

@@ -96,6 +96,7 @@ struct tmodel {
 
 	int id_w, name_w, state_w; /* widest id, name, state (capped) */
 	size_t max_group;          /* members of the biggest group (0: no groups) */
+	bool has_names, has_states; /* whether any thread has a name, a state */
 };
 
 /*

@@ -39,16 +39,19 @@ static const char *mark_text(unsigned marks)
 static void columns(const struct tmodel *m, int width, int *idw, int *namew, int *statew)
 {
 	*idw = m->id_w;
-	*namew = m->name_w < width / 5 ? m->name_w : width / 5;
-	*statew = m->state_w < width / 6 ? m->state_w : width / 6;
-	if (m->ngroups) { /* room for "1234 threads" */
+	/* a column no thread fills takes no room (0) */
+	*namew = !m->has_names ? 0 : m->name_w < width / 5 ? m->name_w : width / 5;
+	*statew = !m->has_states ? 0 : m->state_w < width / 6 ? m->state_w : width / 6;
+	if (m->ngroups) { /* room for "1234 threads" over the id and name columns */
 		char label[32];
 		int need = snprintf(label, sizeof(label), "%zu threads", m->max_group);
-		if (*idw + 1 + *namew < need)
+		if (*namew && *idw + 1 + *namew < need)
 			*namew = need - 1 - *idw;
+		else if (!*namew && *idw < need)
+			*idw = need;
 	}
 	int fixed = 4 + *idw + 1 + *namew + 1 + *statew + 1;
-	if (width - fixed < 24) { /* narrow: names give way first */
+	if (*namew && width - fixed < 24) { /* narrow: names give way first */
 		*namew -= 24 - (width - fixed);
 		if (*namew < 6)
 			*namew = 6;
@@ -69,10 +72,14 @@ static void draw_cells(int row, int x, int width, int sel, int idw, int namew, i
 	const char *id = tt->t->id, *name = tt->t->name ? tt->t->name : "-";
 	term_put(row, x, idw, ST_NORMAL | sel, id);
 	x += idw + 1;
-	term_put(row, x, namew, ST_TITLE | sel, name);
-	x += namew + 1;
-	term_put(row, x, statew, state_st | sel, state);
-	x += statew + 1;
+	if (namew) {
+		term_put(row, x, namew, ST_TITLE | sel, name);
+		x += namew + 1;
+	}
+	if (statew) {
+		term_put(row, x, statew, state_st | sel, state);
+		x += statew + 1;
+	}
 	draw_top(row, x, width, sel, tt);
 }
 
@@ -89,12 +96,14 @@ static void threads_draw(struct view *v, size_t line, int row, int width, bool s
 		const struct tthread *first = &m->th[tmodel_row_thread(m, line)];
 		char count[48];
 		snprintf(count, sizeof(count), "%zu threads", g->nvisible);
-		int x = 4, span = idw + 1 + namew;
+		int x = 4, span = idw + (namew ? 1 + namew : 0);
 		term_put(row, 0, 3, ST_MARK | sel, g->expanded ? "[-]" : "[+]");
 		term_put(row, x, span, ST_MARK | sel, count);
 		x += span + 1;
-		term_put(row, x, statew, state_style(first->t->state) | sel, first->state);
-		x += statew + 1;
+		if (statew) {
+			term_put(row, x, statew, state_style(first->t->state) | sel, first->state);
+			x += statew + 1;
+		}
 		draw_top(row, x, width, sel, first);
 		return;
 	}
@@ -223,9 +232,15 @@ static void threads_heading(struct view *v, int row, int width)
 	int x = 4;
 	term_fill(row, 0, width, ST_NORMAL);
 	term_put(row, x, idw, ST_HEADER, "ID");
-	term_put(row, x += idw + 1, namew, ST_HEADER, "NAME");
-	term_put(row, x += namew + 1, statew, ST_HEADER, "STATE");
-	x += statew + 1;
+	x += idw + 1;
+	if (namew) {
+		term_put(row, x, namew, ST_HEADER, "NAME");
+		x += namew + 1;
+	}
+	if (statew) {
+		term_put(row, x, statew, ST_HEADER, "STATE");
+		x += statew + 1;
+	}
 	term_put(row, x, width - x, ST_HEADER, "TOP FRAME");
 }
 
