@@ -264,7 +264,8 @@ static int parse_options(int argc, char **argv, struct mortem_opts *o)
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
-	struct mortem_opts o = MORTEM_OPTS_INIT;
+	/* static: the options, and the lists repeatable ones grow, live as long as the process */
+	static struct mortem_opts o = MORTEM_OPTS_INIT;
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

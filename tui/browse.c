@@ -73,7 +73,7 @@ struct view *browser_view(struct browser *b)
 struct view *browser_push(struct browser *b, enum view_id id, size_t thread, size_t frame)
 {
 	struct pane *p = &b->panes[b->cur];
-	if (p->depth + 1 >= PANE_DEPTH) /* deep enough: the oldest pushed view gives way */
+	if (p->depth + 1 >= PANE_DEPTH) /* deep enough: the top view gives way to the new one */
 		view_free(p->stack[p->depth--]);
 	struct view *v = view_new(b, id, thread, frame);
 	p->stack[++p->depth] = v;
@@ -240,6 +240,23 @@ static void draw_status(struct browser *b, struct view *v, int row, int width)
 	strbuf_release(&sb);
 }
 
+/* After a change of width: views that wrap text build their lines again. */
+static void rewrap(struct browser *b)
+{
+	for (size_t i = 0; i < b->npanes; i++)
+		for (int k = 0; k <= b->panes[i].depth; k++) {
+			struct view *v = b->panes[i].stack[k];
+			if (!v->ops->wraps)
+				continue;
+			size_t cursor = v->cursor;
+			v->nlines = 0;
+			free(v->hits);
+			v->hits = NULL;
+			v->ops->open(v);
+			view_select(v, cursor, true);
+		}
+}
+
 static void draw(struct browser *b)
 {
 	int rows = term_rows(), cols = term_cols();
@@ -251,6 +268,10 @@ static void draw(struct browser *b)
 	}
 	b->height = rows - 4;
 	struct view *v = browser_view(b);
+	if (b->width != cols) {
+		b->width = cols;
+		rewrap(b);
+	}
 	view_select(v, v->cursor, false); /* the height may have changed */
 	draw_panes(b, cols);
 	if (v->ops->heading) {
@@ -451,20 +472,19 @@ static void browser_release(struct browser *b)
 	arena_free(b->arena);
 }
 
+/* The key map as a Markdown table: "| `Up` `k` | move up |". */
 static void print_keys(void)
 {
-	struct strbuf keys = STRBUF_INIT;
 	printf("| keys | what they do |\n| --- | --- |\n");
 	for (int r = 0; r < REQUEST_COUNT; r++) {
-		strbuf_reset(&keys);
-		keymap_keys_of(r, &keys);
-		/* `Up` `k`: each key in backticks */
-		printf("| `");
-		for (const char *s = keys.buf; *s; s++)
-			fputs(*s == ' ' ? "` `" : (char[]){ *s, 0 }, stdout);
-		printf("` | %s |\n", request_help(r));
+		printf("|");
+		for (size_t i = 0; i < keymap_count; i++) {
+			char kb[16];
+			if (keymap_default[i].req == r)
+				printf(" `%s`", key_name(keymap_default[i].key, kb));
+		}
+		printf(" | %s |\n", request_help(r));
 	}
-	strbuf_release(&keys);
 }
 
 static bool have_tty(void)

@@ -10,6 +10,8 @@
  */
 #include <stddef.h>
 
+#include "../analyzer/strbuf.h"
+
 #define REQUESTS(X)                                                         \
 	X(REQ_UP, "up", "move up")                                          \
 	X(REQ_DOWN, "down", "move down")                                    \
@@ -17,7 +19,7 @@
 	X(REQ_PAGE_DOWN, "page-down", "move down a screen")                 \
 	X(REQ_FIRST, "first", "go to the first line")                       \
 	X(REQ_LAST, "last", "go to the last line")                          \
-	X(REQ_OPEN, "open", "open: a thread's stack, a frame's source, a finding's evidence, a group") \
+	X(REQ_OPEN, "open", "open what the cursor is on: stack, source, evidence, group") \
 	X(REQ_BACK, "back", "go back; quit from the top")                  \
 	X(REQ_QUIT, "quit", "quit at once")                                 \
 	X(REQ_NEXT_PANE, "next-pane", "switch to the next pane")            \
@@ -58,7 +60,6 @@ const char *request_help(enum request r);
 /* A key's printable name ("Up", "PgDn", "Enter", "j", "Ctrl-L"); NUL-terminated into BUF (16 bytes). */
 const char *key_name(int key, char buf[16]);
 /* Every key bound to R, as "Up k", into OUT (appended). */
-struct strbuf;
 void keymap_keys_of(enum request r, struct strbuf *out);
 
 #endif

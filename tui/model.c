@@ -24,11 +24,35 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+void java_abbreviate(const char *name, struct strbuf *out)
+{
+	/* only "lower.lower.Upper..." shapes: a C++ "ns::f" or "a.b" stays */
+	const char *s = name;
+	while (*s >= 'a' && *s <= 'z') {
+		const char *dot = s;
+		while (*dot && *dot != '.' && *dot != '(' && *dot != ' ' && *dot != ':')
+			dot++;
+		if (*dot != '.')
+			break;
+		strbuf_addch(out, *s);
+		strbuf_addch(out, '.');
+		s = dot + 1;
+	}
+	strbuf_adds(out, s);
+}
+
+static bool is_java(const struct frame *f)
+{
+	return f->kind == FRAME_JAVA || f->kind == FRAME_JIT || f->kind == FRAME_INTERPRETED;
+}
+
 /* "function at file.c:12", or "function (module)", or "0x... (module)". */
 static const char *top_text(struct arena *a, const struct frame *f)
 {
 	struct strbuf sb = STRBUF_INIT;
-	if (f->function)
+	if (f->function && is_java(f))
+		java_abbreviate(f->function, &sb);
+	else if (f->function)
 		strbuf_adds(&sb, f->function);
 	else if (f->has_pc)
 		strbuf_addf(&sb, "0x%llx", (unsigned long long)f->pc);
@@ -104,6 +128,9 @@ static void describe_thread(struct tmodel *m, size_t i, struct strbuf *sb)
 	strbuf_reset(sb);
 	strbuf_addf(sb, "%s %s %s", t->id, t->name ? t->name : "", t->state ? t->state : "");
 	tt->header = arena_strndup(m->arena, sb->buf, sb->len);
+	const char *paren = t->state ? strstr(t->state, " (") : NULL;
+	tt->state = !t->state ? "-" : paren && paren - t->state >= 3
+			? arena_strndup(m->arena, t->state, (size_t)(paren - t->state)) : t->state;
 	tt->frame_text = arena_alloc(m->arena, (t->nframes + 1) * sizeof(char *));
 	for (size_t k = 0; k < t->nframes; k++) {
 		strbuf_reset(sb);
@@ -129,10 +156,12 @@ static void describe_thread(struct tmodel *m, size_t i, struct strbuf *sb)
 	tt->group = -1;
 	if ((int)strlen(t->id) > m->id_w)
 		m->id_w = clamp_width(strlen(t->id), 12);
+	m->has_names |= t->name != NULL;
+	m->has_states |= t->state != NULL;
 	if (t->name && (int)strlen(t->name) > m->name_w)
 		m->name_w = clamp_width(strlen(t->name), 24);
-	if (t->state && (int)strlen(t->state) > m->state_w)
-		m->state_w = clamp_width(strlen(t->state), 16);
+	if ((int)strlen(tt->state) > m->state_w)
+		m->state_w = clamp_width(strlen(tt->state), 16);
 }
 
 /* Threads with the same frames (and at least one) share a group. */
@@ -177,6 +206,8 @@ static void build_groups(struct tmodel *m)
 			g->members = arena_alloc(m->arena, count[owner[i]] * sizeof(size_t));
 		g->members[g->n++] = i;
 		m->th[i].group = (int)(gid[owner[i]] - 1);
+		if (g->n > m->max_group)
+			m->max_group = g->n;
 	}
 	free(gid);
 	free(first);

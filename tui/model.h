@@ -44,8 +44,10 @@ enum {
 struct tthread {
 	struct thread *t;
 	const char *header;        /* "ID NAME STATE": what search and filter see first */
+	const char *state;         /* the state without its "(on object monitor)" detail; "-" unknown */
 	const char **frame_text;   /* one line per frame, "function (module) at file:line" */
-	const char *top;           /* the top meaningful frame, short; "" when no frames */
+	const char *top;           /* the top meaningful frame, short (Java packages abbreviated:
+				      "o.a.a.Foo.bar"); "" when no frames */
 	size_t top_frame;          /* its index in t->frames (0 when none) */
 	const char *waits_in;      /* "in pthread_mutex_lock" when frames above top_frame are
 				      lock/sleep plumbing, else NULL */
@@ -93,6 +95,8 @@ struct tmodel {
 	size_t nhits, hit_threads;
 
 	int id_w, name_w, state_w; /* widest id, name, state (capped) */
+	size_t max_group;          /* members of the biggest group (0: no groups) */
+	bool has_names, has_states; /* whether any thread has a name, a state */
 };
 
 /*
@@ -107,6 +111,13 @@ void tmodel_release(struct tmodel *m);
  * poll, sleep, Java park/wait): the thread's identity is in its caller.
  */
 bool frame_is_wait(const struct frame *f);
+
+/*
+ * Appends NAME to OUT with the package part of a Java method name
+ * abbreviated to initials: "org.apache.Foo.bar" -> "o.a.Foo.bar". Names
+ * without a lower-case dotted prefix are appended as they are.
+ */
+void java_abbreviate(const char *name, struct strbuf *out);
 
 /* Sets the sort order and rebuilds the rows. */
 void tmodel_sort(struct tmodel *m, enum thread_sort s);

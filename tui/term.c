@@ -130,10 +130,9 @@ int term_open(bool color, struct strbuf *err)
 	have_color = color && has_colors();
 	if (have_color)
 		init_colors();
-	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED |
-			  BUTTON5_PRESSED,
-		  NULL);
-	mouseinterval(200);
+	/* presses only, reported at once (no waiting to tell clicks from double clicks) */
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 struct tline *view_add(struct view *v, int style, enum target t, size_t a, size_t b,
 		       const char *fmt, ...)
@@ -22,6 +23,56 @@ struct tline *view_add(struct view *v, int style, enum target t, size_t a, size_
 	l->a = a;
 	l->b = b;
 	return l;
+}
+
+/* Bytes of S (at most N) that fit in WIDTH columns, broken after a space when it can. */
+static size_t wrap_point(const char *s, size_t n, int width)
+{
+	size_t fit = 0, brk = 0;
+	int used = 0;
+	mbstate_t st;
+	memset(&st, 0, sizeof(st));
+	while (fit < n) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s + fit, n - fit, &st);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			k = 1;
+			wc = L'?';
+			memset(&st, 0, sizeof(st));
+		}
+		int w = wcwidth(wc);
+		if (used + (w > 0 ? w : 1) > width)
+			break;
+		used += w > 0 ? w : 1;
+		fit += k;
+		if (wc == L' ')
+			brk = fit;
+	}
+	if (fit == n)
+		return n;
+	return brk ? brk : fit ? fit : 1;
+}
+
+void view_add_wrapped(struct view *v, int style, const char *label, const char *text)
+{
+	int lw = term_width(label);
+	int width = (v->b->width > 0 ? v->b->width : 80) - 2 - lw;
+	if (width < 20)
+		width = 20;
+	bool first = true;
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
+		do {
+			size_t k = wrap_point(text, n, width);
+			view_add(v, style, TGT_NONE, 0, 0, "%s%*s%.*s", first ? label : "", first ? 0 : lw, "",
+				 (int)k, text);
+			first = false;
+			text += k;
+			n -= k;
+		} while (n);
+		text += nl != NULL;
+	}
 }
 
 void view_select(struct view *v, size_t line, bool middle)
@@ -108,6 +159,12 @@ int severity_style(enum severity s)
 	case SEV_LOW: return ST_LOW;
 	default: return ST_INFO;
 	}
+}
+
+const char *thread_short(struct browser *b, const struct thread *t)
+{
+	return arena_printf(b->arena, "%s%s%s%s", t->id, t->name ? " \"" : "", t->name ? t->name : "",
+			    t->name ? "\"" : "");
 }
 
 const char *thread_label(struct browser *b, const struct thread *t)

@@ -63,6 +63,8 @@ struct view_ops {
 	void (*heading)(struct view *v, int row, int width);
 	/* Status text (position, sort, filter), appended to OUT; NULL: "line N/M". */
 	void (*status)(struct view *v, struct strbuf *out);
+	/* Whether open wraps text to b->width (rebuilt after a resize). */
+	bool wraps;
 	/* Frees what open allocated outside the browser's arena; may be NULL. */
 	void (*release)(struct view *v);
 };
@@ -83,6 +85,7 @@ struct view {
 	size_t section;        /* section view */
 	char *path;            /* source view: the file shown (malloc'ed) */
 	int colw;              /* stack view: widest function name */
+	int tailw;             /* stack view: widest "file:line  module" */
 	/* search over tlines, computed once per pattern */
 	unsigned hits_gen;
 	bool *hits;
@@ -110,6 +113,7 @@ struct browser {
 	int search_dir;        /* 1 after '/', -1 after '?' */
 	bool quit;
 	int height;            /* content rows */
+	int width;             /* columns; views that wrap text are rebuilt when it changes */
 };
 
 /* ---- browser services for views (browse.c) ---- */
@@ -132,6 +136,12 @@ void browser_open_target(struct browser *b, const struct tline *l);
 /* Appends a line (text printf-style, kept in the browser's arena). */
 struct tline *view_add(struct view *v, int style, enum target t, size_t a, size_t b,
 		       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/*
+ * Appends TEXT (several lines when it holds newlines) wrapped at spaces to
+ * the browser's width, after LABEL on the first line and as much blank
+ * space on the others.
+ */
+void view_add_wrapped(struct view *v, int style, const char *label, const char *text);
 /* Puts the cursor on LINE and scrolls so it shows (centred when MIDDLE). */
 void view_select(struct view *v, size_t line, bool middle);
 /* The first line whose target is T with index A, or SIZE_MAX. */
@@ -146,5 +156,7 @@ bool view_line_hit(struct view *v, size_t line);
 int severity_style(enum severity s);
 /* A thread as "ID "name" STATE" in the browser's arena. */
 const char *thread_label(struct browser *b, const struct thread *t);
+/* A thread as "ID "name"". */
+const char *thread_short(struct browser *b, const struct thread *t);
 
 #endif

@@ -10,16 +10,7 @@
 
 static void add_text(struct view *v, int style, const char *label, const char *text)
 {
-	/* one line per line of TEXT, the first after LABEL */
-	const char *s = text;
-	bool first = true;
-	while (*s) {
-		const char *nl = strchr(s, '\n');
-		size_t n = nl ? (size_t)(nl - s) : strlen(s);
-		view_add(v, style, TGT_NONE, 0, 0, "    %-8s %.*s", first ? label : "", (int)n, s);
-		first = false;
-		s += n + (nl != NULL);
-	}
+	view_add_wrapped(v, style, arena_printf(v->b->arena, "    %-8s ", label), text);
 }
 
 static void add_finding(struct view *v, size_t i)
@@ -32,8 +23,8 @@ static void add_finding(struct view *v, size_t i)
 		add_text(v, ST_NORMAL, "what", f->summary);
 	for (size_t k = 0; k < f->nthreads; k++) {
 		const struct thread *t = f->threads[k];
-		view_add(v, ST_MARK, TGT_THREAD, t->index, 0, "    %-8s %s  at %s", k ? "" : "threads",
-			 thread_label(b, t), b->model.th[t->index].top);
+		view_add(v, ST_MARK, TGT_THREAD, t->index, 0, "    %-8s %s  %s", k ? "" : "threads",
+			 thread_short(b, t), b->model.th[t->index].top);
 	}
 	for (size_t k = 0; k < f->nlocks; k++) {
 		const struct lock *l = f->locks[k];
@@ -61,4 +52,5 @@ static void findings_open(struct view *v)
 const struct view_ops findings_view = {
 	.id = VIEW_FINDINGS,
 	.open = findings_open,
+	.wraps = true,
 };

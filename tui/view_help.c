@@ -13,7 +13,8 @@ static void help_open(struct view *v)
 	}
 	strbuf_release(&keys);
 	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
-	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%-16s %s", "mouse", "click selects, click again opens, wheel scrolls; click a pane's name to switch");
+	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%-16s %s", "mouse", "a click selects, a second click opens, the wheel scrolls;");
+	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%-16s %s", "", "a click on a pane's name switches to it");
 	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
 	view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Marks in the threads pane");
 	view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "  !  the crashed thread     @  in a lock cycle     *  named by a finding");

@@ -23,9 +23,12 @@ static bool lock_in_cycle(const struct dump *d, const struct lock *l)
 	return false;
 }
 
-static const char *lock_name(const struct lock *l)
+/* "java.lang.Object <0x...>" or "0x7f..." */
+static const char *lock_text(struct browser *b, const struct lock *l)
 {
-	return l->label ? l->label : l->id;
+	if (l->label && strcmp(l->label, l->id))
+		return arena_printf(b->arena, "%s %s", l->label, l->id);
+	return l->id;
 }
 
 static void add_cycles(struct view *v)
@@ -40,9 +43,13 @@ static void add_cycles(struct view *v)
 		for (size_t k = 0; k < f->nthreads; k++) {
 			const struct thread *t = f->threads[k];
 			const struct lock *l = t->waiting_on;
-			view_add(v, ST_HIGH, TGT_THREAD, t->index, 0, "  %s  waits for %s%s%s", thread_label(b, t),
-				 l ? lock_name(l) : "?", l && l->owner ? "  held by " : "",
-				 l && l->owner ? thread_label(b, l->owner) : "");
+			view_add(v, ST_HIGH, TGT_THREAD, t->index, 0, "  %s  %s", thread_short(b, t),
+				 b->model.th[t->index].top);
+			/* Enter here opens the thread that holds it */
+			bool owned = l && l->owner;
+			view_add(v, ST_NORMAL, owned ? TGT_THREAD : TGT_NONE, owned ? l->owner->index : 0, 0,
+				 "      waits for %s%s%s", l ? lock_text(b, l) : "?", owned ? ", held by " : "",
+				 owned ? thread_short(b, l->owner) : "");
 		}
 		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
 	}
@@ -51,17 +58,16 @@ static void add_cycles(struct view *v)
 static void add_lock(struct view *v, const struct lock *l, bool cycle)
 {
 	struct browser *b = v->b;
-	view_add(v, cycle ? ST_CRITICAL : ST_TITLE, TGT_LOCK, l->index, 0, "%s%s %s%s%s", cycle ? "@ " : "",
-		 lock_kind_name(l->kind), l->id, l->label && strcmp(l->label, l->id) ? "  " : "",
-		 l->label && strcmp(l->label, l->id) ? l->label : "");
+	view_add(v, cycle ? ST_CRITICAL : ST_TITLE, TGT_LOCK, l->index, 0, "%s%s  %s", cycle ? "@ " : "",
+		 lock_text(b, l), lock_kind_name(l->kind));
 	if (l->owner)
 		view_add(v, cycle ? ST_HIGH : ST_GOOD, TGT_THREAD, l->owner->index, 0, "    held by  %s%s",
-			 thread_label(b, l->owner), l->owner_inferred ? "  (inferred)" : "");
+			 thread_short(b, l->owner), l->owner_inferred ? "  (inferred)" : "");
 	else
 		view_add(v, ST_DIM, TGT_NONE, 0, 0, "    held by  (unknown)");
 	for (size_t k = 0; k < l->nwaiters; k++)
 		view_add(v, cycle ? ST_HIGH : ST_MEDIUM, TGT_THREAD, l->waiters[k]->index, 0, "    %-8s %s",
-			 k ? "" : "waiters", thread_label(b, l->waiters[k]));
+			 k ? "" : "waiters", thread_short(b, l->waiters[k]));
 }
 
 static void locks_open(struct view *v)

@@ -5,12 +5,11 @@
 static void sections_open(struct view *v)
 {
 	const struct dump *d = v->b->d;
-	v->title = arena_printf(v->b->arena, "Raw sections (%zu): Enter shows one", d->nsections);
+	v->title = arena_printf(v->b->arena, "   BYTES  SECTION (%zu; Enter shows one)", d->nsections);
 	if (!d->nsections)
 		view_add(v, ST_DIM, TGT_NONE, 0, 0, "This input has no raw sections (only hs_err logs do).");
 	for (size_t i = 0; i < d->nsections; i++)
-		view_add(v, ST_NORMAL, TGT_SECTION, i, 0, "%-50s %8zu bytes", d->sections[i]->title,
-			 d->sections[i]->len);
+		view_add(v, ST_NORMAL, TGT_SECTION, i, 0, "%8zu  %s", d->sections[i]->len, d->sections[i]->title);
 }
 
 const struct view_ops sections_view = {

@@ -55,7 +55,11 @@ static void stack_draw(struct view *v, size_t line, int row, int width, bool sel
 	term_put(row, 1, 5, ST_DIM | sel, num);
 	term_put(row, 6, 6, kind_style(f->kind) | sel, kind_tag(f->kind));
 	int x = 13;
-	int funcw = (width - x) * 55 / 100;
+	/* the function gets what file:line and module leave, but at least half */
+	int tail = v->tailw < 40 ? v->tailw : 40;
+	int funcw = width - x - 2 - tail;
+	if (funcw < (width - x) * 3 / 5)
+		funcw = (width - x) * 3 / 5;
 	if (v->colw < funcw)
 		funcw = v->colw;
 	char pcbuf[32];
@@ -83,15 +87,20 @@ static void stack_open(struct view *v)
 	const struct tthread *tt = &v->b->model.th[v->thread];
 	v->nlines = tt->t->nframes;
 	v->colw = 8;
+	v->tailw = 0;
 	for (size_t i = 0; i < tt->t->nframes; i++) {
 		const struct frame *f = &tt->t->frames[i];
 		int w = f->function ? term_width(f->function) : 18;
 		if (w > v->colw)
 			v->colw = w;
+		int tail = (f->file ? term_width(base_name(f->file)) + 8 : 0) +
+			   (f->module ? term_width(base_name(f->module)) + 2 : 0);
+		if (tail > v->tailw)
+			v->tailw = tail;
 	}
-	v->title = arena_printf(v->b->arena, "Thread %s%s%s  %zu frame%s%s%s", thread_label(v->b, tt->t),
-				tt->marks & MARK_CRASHED ? "  CRASHED" : "",
-				tt->marks & MARK_CYCLE ? "  IN A LOCK CYCLE" : "", tt->t->nframes,
+	v->title = arena_printf(v->b->arena, "%sThread %s  %zu frame%s%s%s",
+				tt->marks & MARK_CRASHED ? "CRASHED " : tt->marks & MARK_CYCLE ? "IN A CYCLE " : "",
+				thread_label(v->b, tt->t), tt->t->nframes,
 				tt->t->nframes == 1 ? "" : "s", tt->t->frames_truncated ? " (truncated)" : "",
 				tt->t->waiting_on ? arena_printf(v->b->arena, "  waits for %s",
 								 tt->t->waiting_on->label ? tt->t->waiting_on->label
@@ -137,8 +146,11 @@ static void stack_find(struct view *v, int dir)
 
 static void stack_status(struct view *v, struct strbuf *out)
 {
-	strbuf_addf(out, "frame #%zu of %zu  thread %s  > top meaningful frame  Enter: source",
-		    v->nlines ? v->cursor : 0, v->nlines, v->b->model.th[v->thread].t->id);
+	/* the whole frame, however narrow the columns */
+	const struct tthread *tt = &v->b->model.th[v->thread];
+	strbuf_addf(out, "#%zu/%zu ", v->nlines ? v->cursor : 0, v->nlines);
+	if (v->nlines)
+		strbuf_adds(out, tt->frame_text[v->cursor]);
 }
 
 const struct view_ops stack_view = {

@@ -39,10 +39,19 @@ static const char *mark_text(unsigned marks)
 static void columns(const struct tmodel *m, int width, int *idw, int *namew, int *statew)
 {
 	*idw = m->id_w;
-	*namew = m->name_w;
-	*statew = m->state_w;
+	/* a column no thread fills takes no room (0) */
+	*namew = !m->has_names ? 0 : m->name_w < width / 5 ? m->name_w : width / 5;
+	*statew = !m->has_states ? 0 : m->state_w < width / 6 ? m->state_w : width / 6;
+	if (m->ngroups) { /* room for "1234 threads" over the id and name columns */
+		char label[32];
+		int need = snprintf(label, sizeof(label), "%zu threads", m->max_group);
+		if (*namew && *idw + 1 + *namew < need)
+			*namew = need - 1 - *idw;
+		else if (!*namew && *idw < need)
+			*idw = need;
+	}
 	int fixed = 4 + *idw + 1 + *namew + 1 + *statew + 1;
-	if (width - fixed < 24) { /* narrow: names give way first */
+	if (*namew && width - fixed < 24) { /* narrow: names give way first */
 		*namew -= 24 - (width - fixed);
 		if (*namew < 6)
 			*namew = 6;
@@ -63,10 +72,14 @@ static void draw_cells(int row, int x, int width, int sel, int idw, int namew, i
 	const char *id = tt->t->id, *name = tt->t->name ? tt->t->name : "-";
 	term_put(row, x, idw, ST_NORMAL | sel, id);
 	x += idw + 1;
-	term_put(row, x, namew, ST_TITLE | sel, name);
-	x += namew + 1;
-	term_put(row, x, statew, state_st | sel, state);
-	x += statew + 1;
+	if (namew) {
+		term_put(row, x, namew, ST_TITLE | sel, name);
+		x += namew + 1;
+	}
+	if (statew) {
+		term_put(row, x, statew, state_st | sel, state);
+		x += statew + 1;
+	}
 	draw_top(row, x, width, sel, tt);
 }
 
@@ -82,13 +95,15 @@ static void threads_draw(struct view *v, size_t line, int row, int width, bool s
 		const struct tgroup *g = &m->groups[r->index];
 		const struct tthread *first = &m->th[tmodel_row_thread(m, line)];
 		char count[48];
-		snprintf(count, sizeof(count), "%zu threads, same stack", g->nvisible);
-		int x = 4, span = idw + 1 + namew;
+		snprintf(count, sizeof(count), "%zu threads", g->nvisible);
+		int x = 4, span = idw + (namew ? 1 + namew : 0);
 		term_put(row, 0, 3, ST_MARK | sel, g->expanded ? "[-]" : "[+]");
 		term_put(row, x, span, ST_MARK | sel, count);
 		x += span + 1;
-		term_put(row, x, statew, state_style(first->t->state) | sel, first->t->state ? first->t->state : "-");
-		x += statew + 1;
+		if (statew) {
+			term_put(row, x, statew, state_style(first->t->state) | sel, first->state);
+			x += statew + 1;
+		}
 		draw_top(row, x, width, sel, first);
 		return;
 	}
@@ -98,8 +113,7 @@ static void threads_draw(struct view *v, size_t line, int row, int width, bool s
 	term_put(row, 1, 1, (tt->marks & MARK_CRASHED ? ST_CRITICAL : ST_MARK) | sel, mark_text(tt->marks));
 	if (r->member)
 		term_put(row, 2, 1, ST_DIM | sel, "|");
-	draw_cells(row, 4, width, sel, idw, namew, statew, tt, tt->t->state ? tt->t->state : "-",
-		   state_style(tt->t->state));
+	draw_cells(row, 4, width, sel, idw, namew, statew, tt, tt->state, state_style(tt->t->state));
 }
 
 static size_t cursor_thread(struct view *v)
@@ -195,7 +209,14 @@ static void threads_find(struct view *v, int dir)
 static void threads_status(struct view *v, struct strbuf *out)
 {
 	const struct tmodel *m = &v->b->model;
-	strbuf_addf(out, "row %zu/%zu  %zu threads", m->nrows ? v->cursor + 1 : 0, m->nrows, m->nflat);
+	strbuf_addf(out, "row %zu/%zu  ", m->nrows ? v->cursor + 1 : 0, m->nrows);
+	if (m->nrows && m->rows[v->cursor].kind == TROW_GROUP) {
+		const struct tgroup *g = &m->groups[m->rows[v->cursor].index];
+		strbuf_addf(out, "%zu threads with this one stack: Enter %s them", g->nvisible,
+			    g->expanded ? "folds" : "unfolds");
+		return;
+	}
+	strbuf_addf(out, "%zu threads", m->nflat);
 	if (m->ngroups)
 		strbuf_addf(out, ", %zu groups", m->ngroups);
 	strbuf_addf(out, "  sort: %s", thread_sort_name(m->sort));
@@ -211,9 +232,15 @@ static void threads_heading(struct view *v, int row, int width)
 	int x = 4;
 	term_fill(row, 0, width, ST_NORMAL);
 	term_put(row, x, idw, ST_HEADER, "ID");
-	term_put(row, x += idw + 1, namew, ST_HEADER, "NAME");
-	term_put(row, x += namew + 1, statew, ST_HEADER, "STATE");
-	x += statew + 1;
+	x += idw + 1;
+	if (namew) {
+		term_put(row, x, namew, ST_HEADER, "NAME");
+		x += namew + 1;
+	}
+	if (statew) {
+		term_put(row, x, statew, ST_HEADER, "STATE");
+		x += statew + 1;
+	}
 	term_put(row, x, width - x, ST_HEADER, "TOP FRAME");
 }
 

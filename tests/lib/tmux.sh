@@ -59,6 +59,19 @@ tui_rc() {
 	cat "$WORK/rc"
 }
 
+# tui_click COL ROW: a left click (press, release) at 1-based COL, ROW, as
+# an xterm reports it (X10 encoding, what TERM=tmux-256color announces).
+tui_click() {
+	c=$(printf '%03o' $((32 + $1))); r=$(printf '%03o' $((32 + $2)))
+	TM send-keys -l "$(printf "\033[M %b%b\033[M#%b%b" "\\$c" "\\$r" "\\$c" "\\$r")"
+}
+# tui_wheel down|up COL ROW: one turn of the mouse wheel.
+tui_wheel() {
+	b=$([ "$1" = up ] && echo '`' || echo a)
+	c=$(printf '%03o' $((32 + $2))); r=$(printf '%03o' $((32 + $3)))
+	TM send-keys -l "$(printf "\033[M%s%b%b" "$b" "\\$c" "\\$r")"
+}
+
 # tui_line N: row N (1-based) of the screen.
 tui_line() { tui_screen | sed -n "${1}p"; }
 

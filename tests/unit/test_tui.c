@@ -285,16 +285,25 @@ static void test_views_lead_to_evidence(void **state)
 	assert_int_equal(v.lines[0].style, ST_CRITICAL);
 	size_t l = view_find_target(&v, TGT_THREAD, 2);
 	assert_true(l != SIZE_MAX);
-	assert_non_null(strstr(v.lines[l].text, "3 \"ba\" BLOCKED"));
+	assert_non_null(strstr(v.lines[l].text, "3 \"ba\"  take_b_then_a at abba.c:12"));
 	assert_true(view_find_target(&v, TGT_LOCK, 1) != SIZE_MAX);
 	free(v.lines);
 	/* locks: the cycle first, highlighted */
 	struct view lk = { .ops = &locks_view, .b = &b };
 	lk.ops->open(&lk);
 	assert_non_null(strstr(lk.lines[0].text, "CYCLE"));
-	assert_non_null(strstr(lk.lines[1].text, "waits for 0x2000  held by 3"));
-	size_t first_lock = view_find_target(&lk, TGT_LOCK, 0);
-	assert_int_equal(lk.lines[first_lock].style, ST_CRITICAL);
+	assert_non_null(strstr(lk.lines[1].text, "2 \"ab\"  take_a_then_b"));
+	assert_non_null(strstr(lk.lines[2].text, "waits for 0x2000, held by 3 \"ba\""));
+	assert_int_equal(lk.lines[2].target, TGT_THREAD); /* Enter: the holder */
+	assert_int_equal(lk.lines[2].a, 2);
+	assert_int_equal(view_find_target(&lk, TGT_LOCK, 0), 6); /* the lock's own line */
+	size_t header = SIZE_MAX;
+	for (size_t i = 0; i < lk.nlines && header == SIZE_MAX; i++)
+		if (!strncmp(lk.lines[i].text, "@ 0x1000  pthread_mutex", 23))
+			header = i;
+	assert_true(header != SIZE_MAX);
+	assert_int_equal(lk.lines[header].style, ST_CRITICAL);
+	assert_non_null(strstr(lk.lines[header + 1].text, "held by  2 \"ab\""));
 	free(lk.lines);
 	/* summary: the finding first, the crashed thread opens at its top frame */
 	struct view s = { .ops = &summary_view, .b = &b };
@@ -305,6 +314,43 @@ static void test_views_lead_to_evidence(void **state)
 	assert_int_equal(s.lines[l].b, 2);
 	free(s.lines);
 	browser_done(&b);
+	dump_free(d);
+}
+
+static void test_short_texts(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	java_abbreviate("org.apache.activemq.LibaioContext.done", &sb);
+	assert_string_equal(sb.buf, "o.a.a.LibaioContext.done");
+	strbuf_reset(&sb);
+	java_abbreviate("std::vector<int>::at(unsigned long)", &sb);
+	assert_string_equal(sb.buf, "std::vector<int>::at(unsigned long)");
+	strbuf_reset(&sb);
+	java_abbreviate("main", &sb);
+	assert_string_equal(sb.buf, "main");
+	strbuf_release(&sb);
+	/* states lose their detail in the threads pane, not in the model */
+	struct dump *d = dump_new("s");
+	struct thread *t = dump_add_thread(d, "1");
+	t->state = "BLOCKED (on object monitor)";
+	struct thread *u = dump_add_thread(d, "2");
+	u->state = "S (sleeping)";
+	struct frame *f = thread_add_frame(d, t);
+	f->function = "java.lang.Object.wait";
+	f->kind = FRAME_JAVA;
+	f = thread_add_frame(d, t);
+	f->function = "com.example.Pool.take";
+	f->kind = FRAME_JAVA;
+	f->file = "Pool.java";
+	f->line = 7;
+	struct tmodel m;
+	tmodel_init(&m, d);
+	assert_string_equal(m.th[0].state, "BLOCKED");
+	assert_string_equal(m.th[1].state, "S (sleeping)");
+	assert_string_equal(m.th[0].top, "c.e.Pool.take at Pool.java:7");
+	assert_string_equal(m.th[0].waits_in, "in java.lang.Object.wait");
+	tmodel_release(&m);
 	dump_free(d);
 }
 
@@ -337,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_search_across_threads),
 		cmocka_unit_test(test_source_resolve),
 		cmocka_unit_test(test_views_lead_to_evidence),
+		cmocka_unit_test(test_short_texts),
 		cmocka_unit_test(test_keys_from_one_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
