@@ -222,8 +222,16 @@ static void walk(struct lu_state *st, unw_cursor_t *c, struct unwind_result *out
 			f.fp = fp;
 			f.has_fp = true;
 		}
-		f.signal = unw_is_signal_frame(c) > 0;
-		activation = f.signal;
+		/*
+		 * libunwind flags the frame above the trampoline (the interrupted
+		 * one): the previous frame is __restore_rt, and both pcs are exact.
+		 */
+		if (unw_is_signal_frame(c) > 0 && out->n) {
+			out->frames[out->n - 1].signal = true;
+			out->frames[out->n - 1].activation = true;
+			f.activation = true;
+		}
+		activation = false;
 		unwind_result_add(out, &f);
 		if (st->max_frames && out->n >= st->max_frames)
 			return;
