@@ -270,13 +270,13 @@ static int snapshot(struct live_state *ls, const struct mortem_opts *o, struct s
 	int rc = dwfl_linux_proc_report(n->dwfl, ls->pid);
 	if (rc != 0)
 		return error_set(err, "dwfl_linux_proc_report: %s",
-				 rc < 0 ? dwfl_errmsg(-1) : strerror(rc));
+				 rc < 0 ? dwfl_error() : strerror(rc));
 	if (dwfl_report_end(n->dwfl, NULL, NULL) != 0)
-		return error_set(err, "dwfl_report_end: %s", dwfl_errmsg(-1));
+		return error_set(err, "dwfl_report_end: %s", dwfl_error());
 	rc = dwfl_linux_proc_attach(n->dwfl, ls->pid, true);
 	if (rc != 0)
 		dump_warn(d, "dwfl_linux_proc_attach: %s",
-			  rc < 0 ? dwfl_errmsg(-1) : strerror(rc));
+			  rc < 0 ? dwfl_error() : strerror(rc));
 	read_regs(ls, n);
 	native_add_modules(n);
 	native_expose_memory(n);

@@ -36,6 +36,12 @@ static __thread struct native *current;
 
 /* ---- session ---- */
 
+const char *dwfl_error(void)
+{
+	const char *m = dwfl_errmsg(dwfl_errno());
+	return m ? m : "unknown error";
+}
+
 static const char *basename_of(const char *p)
 {
 	const char *s = p ? strrchr(p, '/') : NULL;
@@ -106,7 +112,7 @@ struct native *native_new(struct dump *d, const struct mortem_opts *o, bool live
 	n->callbacks.debuginfo_path = &n->debuginfo_path;
 	n->dwfl = dwfl_begin(&n->callbacks);
 	if (!n->dwfl) {
-		error_set(err, "dwfl_begin: %s", dwfl_errmsg(-1));
+		error_set(err, "dwfl_begin: %s", dwfl_error());
 		free(n->debuginfo_path);
 		free(n);
 		return NULL;

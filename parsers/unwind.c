@@ -136,13 +136,23 @@ static bool last_frame_regs(const struct unwind_result *r, const struct thread_r
 	return true;
 }
 
-/* Appends ADD's frames after its first (which repeats OUT's last frame). */
+/*
+ * Appends ADD's frames after its first, which repeats OUT's last frame;
+ * when OUT is empty, that first frame (the thread's registers) starts it.
+ * Returns how many frames past the start were added.
+ */
 static size_t append_after_start(struct unwind_result *out, const struct unwind_result *add)
 {
-	size_t added = 0;
-	for (size_t i = out->n ? 1 : 0; i < add->n; i++, added++)
+	if (!add->n)
+		return 0;
+	if (!out->n) {
+		struct unwind_frame start = add->frames[0];
+		start.trust = TRUST_CFI; /* the pc in the registers is exact */
+		unwind_result_add(out, &start);
+	}
+	for (size_t i = 1; i < add->n; i++)
 		unwind_result_add(out, &add->frames[i]);
-	return added;
+	return add->n - 1;
 }
 
 static size_t try_fallback(struct unwind_chain *c, struct backend *b, int64_t tid,
@@ -176,12 +186,25 @@ static bool at_stack_root(const struct unwind_chain *c, const struct unwind_resu
 	return false;
 }
 
+/*
+ * A CFI stack that reached a thread's entry point is whole, whatever the
+ * unwinder said after it. One that "ended" elsewhere while the stack
+ * memory under its last frame is missing (a truncated core) ended because
+ * of the missing memory: it is incomplete.
+ */
 static void settle(const struct unwind_chain *c, struct unwind_result *r)
 {
-	if (!r->complete && at_stack_root(c, r)) {
+	bool root = at_stack_root(c, r);
+	if (!r->complete && root) {
 		r->complete = true;
 		free(r->error);
 		r->error = NULL;
+	}
+	if (r->complete && !root && r->n && r->frames[r->n - 1].has_sp && c->t.mem) {
+		uint64_t sp = r->frames[r->n - 1].sp, word;
+		if (c->t.mem->read(c->t.mem_ctx, sp, &word, sizeof(word)) < 0)
+			unwind_result_fail(r, "stack memory at 0x%llx is not in the dump",
+					   (unsigned long long)sp);
 	}
 }
 
