@@ -52,8 +52,9 @@ struct native {
 	void *debuginfod;            /* debuginfod_client *, opened on first use */
 	struct native_regs *raw_regs;/* raw pr_reg per thread, for libthread_db */
 	size_t nraw_regs, raw_regs_alloc;
-	struct strbuf missing_debug; /* modules in the stacks without debug info */
-	size_t nmissing_debug;
+	Dwfl_Module **mods;          /* parallel to d->modules */
+	bool *mods_used;             /* a frame is in it */
+	size_t nmods, amods;
 };
 
 /*
