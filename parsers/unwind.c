@@ -208,19 +208,39 @@ static void settle(const struct unwind_chain *c, struct unwind_result *r)
 	}
 }
 
+/*
+ * Both CFI unwinders quietly follow the frame-pointer chain where a pc has
+ * no CFI (libdwfl's x86-64 backend, libunwind's x86-64 step): a frame
+ * above one whose pc lies in no module (JIT code) was found that way.
+ */
+static void mark_fp_fallback(const struct unwind_chain *c, struct unwind_result *r)
+{
+	if (!c->t.dwfl)
+		return;
+	for (size_t i = 1; i < r->n; i++) {
+		const struct unwind_frame *prev = &r->frames[i - 1];
+		uint64_t pc = prev->pc - (prev->activation ? 0 : 1);
+		if (r->frames[i].trust == TRUST_CFI && !dwfl_addrmodule(c->t.dwfl, pc))
+			r->frames[i].trust = TRUST_FP;
+	}
+}
+
 void unwind_thread(struct unwind_chain *c, int64_t tid, const struct thread_regs *regs,
 		   struct unwind_result *out, const char **used)
 {
 	*used = c->first.ops->name;
 	if (c->first.ops->frames(c->first.state, tid, regs, out) < 0 && !out->error)
 		unwind_result_fail(out, "%s: cannot unwind", c->first.ops->name);
+	mark_fp_fallback(c, out);
 	settle(c, out);
 	if (out->complete || (c->t.max_frames && out->n >= c->t.max_frames))
 		return;
 	if (!c->forced && backend_ready(c, &c->second)) {
 		struct unwind_result alt = UNWIND_RESULT_INIT;
-		if (c->second.ops->frames(c->second.state, tid, regs, &alt) == 0)
+		if (c->second.ops->frames(c->second.state, tid, regs, &alt) == 0) {
+			mark_fp_fallback(c, &alt);
 			settle(c, &alt);
+		}
 		if (alt.n && (alt.complete || alt.n > out->n)) {
 			char *why = out->error;
 			out->error = NULL;
