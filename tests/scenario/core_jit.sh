@@ -14,4 +14,12 @@ for unwinder in dwfl libunwind; do
 	jqcheck $unwinder.json '.threads[0].frames[2] | .function == "main" and .trust == "fp"' "$unwinder: its caller found by frame pointer"
 	jqcheck $unwinder.json '[.threads[0].frames[].function] | index("_start") != null' "$unwinder: on to the entry point"
 done
+
+# generated code that wiped the frame pointer: a stack scan finds its caller
+take_core core2 ./jit_crash nofp
+"$MORTEM" report --json core2 > scan.json
+jqcheck scan.json '.threads[0].frames[0:2] | map(.trust) == ["cfi","cfi"]' "scan: the CFI part"
+jqcheck scan.json '.threads[0].frames[2] | .function == "main" and .trust == "scan"' "scan: the caller found on the stack"
+jqcheck scan.json '[.threads[0].frames[].function] | index("_start") != null' "scan: on to the entry point"
+jqcheck scan.json '.input.warnings | any(test("unwound only partly by CFI.*continued with scan"))' "scan: the guess is reported"
 done_ok
