@@ -17,7 +17,8 @@
  * --unwinder says libunwind); where it stops early and the user did not
  * force one, the other CFI unwinder; then the frame-pointer chain from the
  * last frame found, then a stack scan. Every frame says which one found it
- * (TRUST_CFI / TRUST_FP / TRUST_SCAN). A CFI stack that ends in a thread's
+ * (TRUST_CFI / TRUST_FP / TRUST_SCAN; the innermost frame, the pc in the
+ * thread's registers, is exact and counts as TRUST_CFI). A CFI stack that ends in a thread's
  * entry point (_start, clone, clone3, thread_start) is whole even when the
  * unwinder reports an error after it (libunwind does past clone3).
  */
@@ -74,6 +75,9 @@ struct unwind_target {
 	const struct unwind_mapping *maps;
 	size_t nmaps;
 	size_t max_frames;              /* 0: unlimited */
+	bool damaged;                   /* the core is cut or corrupt in its headers or
+					   notes: libunwind-coredump, which reads them
+					   itself, is not used */
 };
 
 struct unwind_mapping {
