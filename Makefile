@@ -78,7 +78,7 @@ all: mortem
 # Always compare: ./mortem must be the binary of THIS build (plain or
 # sanitized), whatever the timestamps left by the other one.
 mortem: $(BUILD)/mortem FORCE
-	$(Q)cmp -s $< $@ || cp $< $@
+	$(Q)cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
 
 $(BUILD)/mortem: $(OBJS)
 	$(say) LINK $@
