@@ -76,6 +76,8 @@ long span_find(struct span x, const char *needle)
 	size_t n = strlen(needle);
 	if (!n)
 		return 0;
+	if (x.len < n) /* also keeps an empty span {NULL, 0} out of pointer arithmetic */
+		return -1;
 	const char *p = x.s, *end = x.s + x.len;
 	while ((size_t)(end - p) >= n) {
 		const char *q = memchr(p, needle[0], (size_t)(end - p) - n + 1);
@@ -92,6 +94,8 @@ struct span span_drop(struct span x, size_t n)
 {
 	if (n > x.len)
 		n = x.len;
+	if (!n)
+		return x; /* x.s may be NULL: no arithmetic on it */
 	return (struct span){ x.s + n, x.len - n };
 }
 
