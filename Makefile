@@ -116,7 +116,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
 $(BUILD)/tests/lib/%: tests/lib/%.c
 	@mkdir -p $(dir $@)
 	$(say) CC $@
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) $(LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -Wl,--as-needed $(PKG_LIBS) $(LDFLAGS)
 
 # Fuzz targets: one per parser in parsers/registry.h (tests/fuzz/fuzz_parser.c
 # with -DPARSER_SYM), plus one per other tests/fuzz/fuzz_*.c. Built with FUZZ=1.
