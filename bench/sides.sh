@@ -124,10 +124,10 @@ make_jstack() {
 	kill -9 $jpid 2>/dev/null
 	grep -q bench-worker hang/jstack.txt || return 1
 	awk -v want=50000 '
-		/^"/ { inthr = 1 }
+		/^"/ { if (blk != "") blocks[n++] = blk; blk = ""; inthr = 1 }
+		/^JNI global refs/ { if (blk != "") blocks[n++] = blk; blk = ""; inthr = 0; next }
 		inthr { blk = blk $0 "\n" }
-		inthr && /^$/ { blocks[n++] = blk; blk = ""; inthr = 0 }
-		!inthr && !n && !/^"/ { head = head $0 "\n" }
+		!inthr && !n && blk == "" { head = head $0 "\n" }
 		END {
 			printf "%s", head
 			for (k = 0; k < want; k++) {
@@ -231,8 +231,8 @@ else note "(skipped: gdb bt full throughput)"; fi
 if "$MORTEM" --help 2>&1 | grep -q 'mortem triage'; then
 	if [ -d cores ]; then
 		n=$(ls cores | wc -l)
+		RUNS_SAVE=$RUNS; RUNS=$(( RUNS < 3 ? RUNS : 3 ))  # each run is long: 3 are enough
 		header "triage: $n cores of bugs.c ($(du -sm cores | cut -f1) MB)"
-		RUNS_SAVE=$RUNS; RUNS=$(( RUNS < 3 ? RUNS : 3 ))
 		measure triage.mortem "mortem triage --json (-j $(nproc))" "$MORTEM" triage --json cores
 		RUNS=$RUNS_SAVE
 		ls cores | head -n "$GDB_SAMPLE" >sample
