@@ -159,6 +159,14 @@ static void add_module_name(const char *m, struct strbuf *out)
 	strbuf_addf(out, "?? (%.*s%s)", (int)n, base, so ? ".so" : "");
 }
 
+/* Whether S starts the symbol of an operator name ("operator<<", "operator()", not "operator new"). */
+static bool is_operator_start(const char *s, const char *end)
+{
+	if (*s == '(')
+		return s + 1 < end && s[1] == ')';
+	return strchr("<>=!+-*/%^&|~[],", *s) != NULL;
+}
+
 /* Copies an operator name ("operator<<", "operator()") verbatim. */
 static const char *copy_operator(const char *s, const char *end, struct strbuf *out)
 {
@@ -166,8 +174,9 @@ static const char *copy_operator(const char *s, const char *end, struct strbuf *
 		strbuf_adds(out, "()");
 		return s + 2;
 	}
-	while (s < end && *s != '(' && *s != ' ')
+	do
 		strbuf_addch(out, *s++);
+	while (s < end && *s != '(' && *s != ' ');
 	return s;
 }
 
@@ -208,7 +217,7 @@ void frame_normalize(const struct frame *f, struct strbuf *out)
 	bool params_done = false;
 	for (const char *s = start; s < end && !params_done; s++) {
 		char c = *s;
-		if (!paren && !angle && after_word(start, s, "operator")) {
+		if (!paren && !angle && after_word(start, s, "operator") && is_operator_start(s, end)) {
 			s = copy_operator(s, end, out) - 1;
 			continue;
 		}
@@ -403,8 +412,10 @@ int bucket_compute(struct dump *d, const struct mortem_opts *o, struct strbuf *e
 		cycle_signature(cycle, &sig);
 	} else if (top) {
 		strbuf_adds(&sig, top->id);
-		if (top->nthreads)
-			add_frames(top->threads[0], 2, &sig);
+		if (top->nthreads) {
+			strbuf_adds(&sig, " in ");
+			thread_own_frames(top->threads[0], 2, &sig);
+		}
 	} else {
 		return 0; /* nothing to name: signature and bucket stay null */
 	}

@@ -77,7 +77,8 @@ static const char *const re_sources[RE_COUNT] = {
 	[RE_IDLE] = "ThreadPoolExecutor\\.getTask|LinkedBlockingQueue\\.(?:take|poll)|"
 		    "SynchronousQueue|DelayedWorkQueue\\.take|ForkJoinPool\\.(?:awaitWork|runWorker)|"
 		    "ArrayBlockingQueue\\.take|LinkedTransferQueue|epoll|select|EPoll|"
-		    "Selector|accept|socketAccept|ServerSocket|Thread\\.sleep|TimerThread|ReferenceQueue",
+		    "Selector|accept|socketAccept|ServerSocket|Thread\\.sleep|TimerThread|ReferenceQueue|"
+		    "getTask|waitForRequest|waitForWork|nextTask|awaitTask|[Ii]dle",
 };
 
 static pcre2_code *re_codes[RE_COUNT];
