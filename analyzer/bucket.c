@@ -89,11 +89,27 @@ bool frame_is_handler_entry(const struct frame *f)
 	return false;
 }
 
+/* Allocator entry points: every double free passes through them (exact names). */
+static const char *const allocator_entries[] = {
+	"malloc", "free", "calloc", "realloc", "cfree", "posix_memalign", "aligned_alloc",
+	"operator new", "operator delete", "operator new[]", "operator delete[]", NULL,
+};
+
+static bool is_allocator_entry(const char *fn)
+{
+	for (size_t i = 0; allocator_entries[i]; i++) {
+		size_t n = strlen(allocator_entries[i]);
+		if (!strncmp(fn, allocator_entries[i], n) && (!fn[n] || fn[n] == '('))
+			return true;
+	}
+	return false;
+}
+
 bool frame_is_noise(const struct frame *f)
 {
 	if (f->kind == FRAME_SIGNAL)
 		return true;
-	return f->function && has_prefix(f->function, noise_prefixes);
+	return f->function && (has_prefix(f->function, noise_prefixes) || is_allocator_entry(f->function));
 }
 
 static bool frame_is_reporter(const struct frame *f)
@@ -209,7 +225,7 @@ void frame_normalize(const struct frame *f, struct strbuf *out)
 	}
 	if (!strncmp(fn, "__GI_", 5))
 		fn += 5;
-	while (*fn == '_' && fn[1] == '_')
+	while (*fn == '_' && fn[1] && fn[1] != 'Z')
 		fn++;
 	const char *start = fn, *end = fn + without_clone_suffix(fn);
 	size_t first = out->len;

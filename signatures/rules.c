@@ -656,7 +656,8 @@ static const char *base_name(const char *path)
 static const char *frame_subject(struct eval *ev, enum rule_key key, const struct frame *f)
 {
 	switch (key) {
-	case RK_FUNCTION: return f->function;
+	case RK_FUNCTION:
+	case RK_STACK: return f->function;
 	case RK_MODULE: return f->module;
 	case RK_FILE: return f->file;
 	case RK_KIND: return frame_kind_name(f->kind);
