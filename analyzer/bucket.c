@@ -139,7 +139,8 @@ const struct frame *thread_top_frame(const struct thread *t)
 /* ---- normalization ---- */
 
 static const char *const clone_suffixes[] = {
-	".constprop.", ".isra.", ".part.", ".cold", ".lto_priv.", ".localalias", " [clone ", NULL,
+	".constprop.", ".isra.", ".part.", ".cold", ".lto_priv.", ".localalias", " [clone ",
+	"@@GLIBC", "@GLIBC", NULL,
 };
 
 /* Length of S up to the first compiler clone suffix. */

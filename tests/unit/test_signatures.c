@@ -520,6 +520,8 @@ static void test_normalize(void **state)
 	norm_is("big_loop.cold", NULL, "big_loop");
 	norm_is("ns::Foo::bar() [clone .cold]", NULL, "ns::Foo::bar");
 	norm_is("__GI___poll", NULL, "poll");
+	norm_is("__pthread_mutex_lock@GLIBC_2.2.5", NULL, "pthread_mutex_lock");
+	norm_is("pthread_cond_wait@@GLIBC_2.3.2", NULL, "pthread_cond_wait");
 	norm_is("operator<<(std::ostream&, int)", NULL, "operator<<");
 	norm_is("Foo::operator()(int)", NULL, "Foo::operator()");
 	norm_is("operator new(unsigned long)", NULL, "operator new");
