@@ -29,7 +29,7 @@ static const char *const noise_prefixes[] = {
 	/* C++ exception and terminate plumbing */
 	"std::terminate", "__cxxabiv1::", "__gnu_cxx::__verbose_terminate_handler", "_Unwind_",
 	"__cxa_throw", "__cxa_rethrow", "std::__terminate", "__cxa_pure_virtual",
-	"std::__throw_", "__cxa_call_terminate",
+	"std::__throw_", "__cxa_call_terminate", "__gxx_personality_v0",
 	/* JNI/VM call stubs */
 	"JavaCalls::call", "JavaCalls::call_helper", "call_stub", "StubRoutines::",
 	NULL,
@@ -105,9 +105,23 @@ static bool is_allocator_entry(const char *fn)
 	return false;
 }
 
+/* Runtime libraries whose unnamed frames carry no identity (abort/terminate/unwind internals). */
+static const char *const runtime_modules[] = {
+	"libc.so", "libc-", "libstdc++", "libgcc_s", "libc++abi", "libc++.so", "libpthread",
+	"ld-linux", "libSystem", "libsystem_", NULL,
+};
+
+static bool is_runtime_unknown(const struct frame *f)
+{
+	if (f->function || !f->module)
+		return false;
+	const char *b = strrchr(f->module, '/');
+	return has_prefix(b ? b + 1 : f->module, runtime_modules);
+}
+
 bool frame_is_noise(const struct frame *f)
 {
-	if (f->kind == FRAME_SIGNAL)
+	if (f->kind == FRAME_SIGNAL || is_runtime_unknown(f))
 		return true;
 	return f->function && (has_prefix(f->function, noise_prefixes) || is_allocator_entry(f->function));
 }

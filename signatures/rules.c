@@ -61,7 +61,7 @@ static const char *const scope_names[] = {
 /* Placeholders a summary or advice may name. */
 static const char *const placeholders[] = {
 	"thread", "threads", "frame", "frames", "function", "module", "signal", "code",
-	"address", "errno", "message", "reason", "top", "locks", "runtime", "finding", NULL,
+	"address", "errno", "message", "reason", "top", "locks", "runtime", "finding", "handler", NULL,
 };
 
 /* ---- building and freeing ---- */
@@ -884,6 +884,19 @@ static void describe_frame(const struct frame *f, struct strbuf *out)
 		strbuf_addf(out, " (%s)", base_name(f->module));
 }
 
+/* The signal handler T runs: the frame above its trampoline, or a known handler frame. */
+static void describe_handler(const struct thread *t, struct strbuf *out)
+{
+	for (size_t i = 0; t && i < t->nframes; i++) {
+		if (!frame_is_handler_entry(&t->frames[i]))
+			continue;
+		size_t k = frame_is_trampoline(&t->frames[i]) && i ? i - 1 : i;
+		describe_frame(&t->frames[k], out);
+		return;
+	}
+	strbuf_adds(out, "an unknown handler");
+}
+
 static void list_threads(const struct eval *ev, struct strbuf *out)
 {
 	size_t shown = 0;
@@ -992,6 +1005,8 @@ static void expand_one(const struct eval *ev, const char *name, struct strbuf *o
 			strbuf_adds(out, "an unknown frame");
 	} else if (!strcmp(name, "locks")) {
 		list_locks(ev, out);
+	} else if (!strcmp(name, "handler")) {
+		describe_handler(h ? h->thread : ev->crashed, out);
 	} else if (!strcmp(name, "runtime")) {
 		strbuf_adds(out, ev->d->process.runtime ? ev->d->process.runtime : "unknown runtime");
 	} else if (!strcmp(name, "finding")) {
