@@ -15,7 +15,7 @@ static const char *const noise_prefixes[] = {
 	"__pthread_kill_implementation", "__pthread_kill_internal", "__GI___pthread_kill",
 	"__assert_fail", "__assert_fail_base", "__assert_rtn", "__assert_perror_fail", "__assert",
 	"__libc_message", "__libc_fatal", "__fortify_fail", "__chk_fail", "__stack_chk_fail",
-	"gsignal", "__GI___assert_fail",
+	"gsignal", "__GI___assert_fail", "__kernel_vsyscall",
 	/* allocator internals */
 	"malloc_printerr", "__malloc_assert", "_int_free", "_int_malloc", "_int_realloc",
 	"__GI___libc_free", "__libc_free", "__libc_malloc", "__GI___libc_malloc", "tcache_",
