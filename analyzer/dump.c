@@ -176,6 +176,23 @@ struct frame *thread_add_frame(struct dump *d, struct thread *t)
 	return f;
 }
 
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
+{
+	if (d->max_frames && n > d->max_frames) {
+		if (!t->frames_truncated)
+			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
+		t->frames_truncated = true;
+		n = d->max_frames;
+	}
+	if (n > t->frames_alloc) {
+		t->frames = arena_alloc_raw(d->arena, n * sizeof(*t->frames));
+		t->frames_alloc = n;
+	}
+	if (n)
+		memcpy(t->frames, frames, n * sizeof(*t->frames));
+	t->nframes = n;
+}
+
 static bool kind_is_vague(enum lock_kind k)
 {
 	return k == LOCK_UNKNOWN || k == LOCK_FUTEX;

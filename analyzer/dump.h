@@ -287,6 +287,14 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid);
 struct frame *thread_add_frame(struct dump *d, struct thread *t);
 
 /*
+ * Sets T's frames to a copy of the N frames at FRAMES (replacing any it
+ * had) in one allocation: for parsers that collect a stack before
+ * storing it. Honours d->max_frames as thread_add_frame does (keeps the
+ * first max_frames, marks the thread truncated, warns once).
+ */
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
+
+/*
  * The lock with id ID, created (with KIND, no owner) when new. An existing
  * lock's kind is upgraded from LOCK_UNKNOWN/LOCK_FUTEX to KIND when KIND is
  * more specific.
