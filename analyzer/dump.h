@@ -129,6 +129,7 @@ struct thread {
 	size_t holds_alloc;
 	struct thread_regs regs;
 	const char *java_tid;     /* jstack tid=0x... (JVM's thread pointer) or NULL */
+	uint64_t pthread;         /* pthread_t (thread descriptor address) a native text dump shows, else 0 */
 	size_t index;             /* position in dump->threads */
 	void *user;               /* scratch for one analysis pass; not rendered */
 };
