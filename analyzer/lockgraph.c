@@ -7,6 +7,7 @@
 #include "../signatures/catalogue.h"
 #include "analyze.h"
 #include "bucket.h"
+#include "lockhotspot.h"
 
 /*
  * Nodes are threads (0 .. nthreads-1) then locks (nthreads .. n-1); edges
@@ -529,8 +530,7 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
 {
 	(void)o;
 	(void)err;
-	if (!d->nlocks)
-		return 0;
+	lockhotspot_fill_owners(d);
 	struct graph g;
 	graph_build(d, &g);
 	graph_scc(&g);
@@ -540,5 +540,6 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
 		add_cycle_finding(d, &cycles[i]);
 	find_contention(d, &g);
 	graph_release(&g);
+	lockhotspot_crosscheck(d);
 	return 0;
 }
