@@ -225,7 +225,7 @@ static size_t next_in_comp(const struct graph *g, size_t v)
 
 static const char *const timed_wait_marks[] = {
 	"tryLock", "tryAcquireNanos", "parkNanos", "timedlock", "clocklock", "timedrdlock", "timedwrlock",
-	"clockrdlock", "clockwrlock", "timedjoin", "clockjoin", "tryjoin", NULL,
+	"clockrdlock", "clockwrlock", "timedjoin", NULL, /* not clockjoin: pthread_join uses it */
 };
 
 bool lockgraph_wait_is_timed(const struct thread *t)
