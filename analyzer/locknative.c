@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "lockgraph.h"
 
 /* Verified with offsetof() and gdb against glibc 2.36 (Debian 12) on x86-64. */
 static const struct locknative_arch arch_x86_64 = {
@@ -414,6 +415,79 @@ static void arena_self_wait_text(struct dump *d, struct thread *t)
 		  "handler interrupted malloc/free and waits for the arena lock itself", t->id);
 }
 
+/* ---- text dumps: the loader lock ---- */
+
+static const char *rtld_lock_name(const struct locknative_arch *a, unsigned long off)
+{
+	if (a && off && off == a->rtld_load_lock)
+		return "_rtld_global._dl_load_lock";
+	if (a && off && off == a->rtld_load_write_lock)
+		return "_rtld_global._dl_load_write_lock";
+	if (a && off && off == a->rtld_load_tls_lock)
+		return "_rtld_global._dl_load_tls_lock";
+	return NULL;
+}
+
+/* A lock a debugger labelled "_rtld_global+2608" is one of the loader's locks. */
+static void loader_from_labels(struct dump *d, const struct locknative_arch *a)
+{
+	for (size_t i = 0; i < d->nlocks; i++) {
+		struct lock *l = d->locks[i];
+		if (!l->label || strncmp(l->label, "_rtld_global", 12))
+			continue;
+		l->kind = LOCK_LOADER;
+		if (l->label[12] == '+') {
+			const char *name = rtld_lock_name(a, strtoul(l->label + 13, NULL, 0));
+			if (name)
+				l->label = name;
+		}
+	}
+}
+
+static size_t dl_iterate_frame(const struct thread *t)
+{
+	for (size_t i = 0; i < t->nframes; i++)
+		if (fn_has(&t->frames[i], "dl_iterate_phdr"))
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * dl_iterate_phdr holds the loader's write lock while it calls back: a
+ * thread blocked right in it (only lock plumbing above) waits for that lock;
+ * a thread with other frames above it (the callback) holds it (inferred).
+ */
+static void loader_from_frames(struct dump *d)
+{
+	struct lock *loader = NULL;
+	for (size_t i = 0; i < d->nthreads; i++) {
+		struct thread *t = d->threads[i];
+		size_t k = dl_iterate_frame(t);
+		if (k == SIZE_MAX || !t->waiting_on || lockgraph_wait_frame(t) != &t->frames[k])
+			continue;
+		struct lock *l = t->waiting_on;
+		if (l->kind != LOCK_LOADER) {
+			l->kind = LOCK_LOADER;
+			l->label = "_rtld_global._dl_load_write_lock";
+		}
+		if (!loader || (l->label && strstr(l->label, "write")))
+			loader = l;
+	}
+	if (!loader || loader->owner)
+		return;
+	for (size_t i = 0; i < d->nthreads; i++) {
+		struct thread *t = d->threads[i];
+		size_t k = dl_iterate_frame(t);
+		if (k == SIZE_MAX || k == 0 || lockgraph_wait_frame(t) == &t->frames[k])
+			continue;
+		thread_hold(d, t, loader);
+		loader->owner_inferred = true;
+		dump_warn(d, "owner of loader_lock %s inferred from frames: thread %s is inside a dl_iterate_phdr "
+			  "callback", loader->id, t->id);
+		return;
+	}
+}
+
 /* ---- the stage ---- */
 
 static void ctx_init(struct ctx *c, struct dump *d, const struct locknative_arch *a)
@@ -463,5 +537,7 @@ int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 		if (!t->waiting_on)
 			arena_self_wait_text(d, t);
 	}
+	loader_from_labels(d, a);
+	loader_from_frames(d);
 	return 0;
 }

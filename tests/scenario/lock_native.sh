@@ -3,7 +3,7 @@
 # exactly its threads (by TID, as the program printed them), its locks'
 # kinds, addresses and owners read from memory; bystanders stay out of it.
 . "$TOP/tests/lib/common.sh"
-need gcore jq cc
+need gcore gdb jq cc
 ${CC:-cc} -g -O0 -o lockhang "$TOP/tests/scenario/programs/lockhang.c" -lpthread -lunwind ||
 	fail "cannot build lockhang.c"
 
@@ -80,6 +80,11 @@ jqcheck join.json ".locks[] | select(.kind == \"thread_join\") | .owner == \"$(t
 start loader 3
 "$MORTEM" report --json -p "$pid" > loader-live.json || fail "loader: -p failed"
 check "loader (live): the process still runs" kill -0 "$pid"
+# gdb's text: the loader lock from the mutex argument's symbol, its holder inferred from the frames
+gdb -nx -batch -p "$pid" -ex 'thread apply all bt' > loader-gdb.txt 2> /dev/null || fail "gdb failed"
+"$MORTEM" report --json loader-gdb.txt > loader-gdb.json || fail "loader-gdb: report failed"
+jqcheck loader-gdb.json ".locks[] | select(.kind == \"loader_lock\") | .label == \"_rtld_global._dl_load_write_lock\" and .owner == \"$(tid loader walker)\" and .owner_inferred and .waiters == [\"$(tid loader unwinder)\"]" "loader (gdb text): the loader lock, its holder inferred"
+jqcheck loader-gdb.json "[.input.warnings[] | select(test(\"inferred from frames\"))] | length == 1" "loader (gdb text): the inference is said"
 core_of loader
 for j in loader.json loader-live.json; do
 	check "$j: one cycle" test "$(ncycles $j)" = 1
