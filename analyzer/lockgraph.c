@@ -329,6 +329,7 @@ static const char *const plumbing_prefixes[] = {
 	"__GI___pthread_", "__pthread_timedjoin", "__rtld_lock", "__rtld_mutex", "__libc_lock",
 	"jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park", "java.util.concurrent.locks.",
 	"__GI___clock_nanosleep", "__GI___nanosleep", "do_futex_wait", "__new_sem_wait", "jrockit.vm.",
+	"__libc_malloc", "__libc_free", "__GI___libc_malloc", "__GI___libc_free", "_int_malloc", "_int_free",
 	NULL,
 };
 

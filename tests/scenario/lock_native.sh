@@ -76,6 +76,15 @@ check "join: joiner and joined" test "$(cycle_tids join.json)" = "$(tid join joi
 lock_is join.json "$(addr join M)" pthread_mutex "$(tid join joiner)"
 jqcheck join.json ".locks[] | select(.kind == \"thread_join\") | .owner == \"$(tid join joined)\" and .waiters == [\"$(tid join joiner)\"]" "join: thread_join owned by the joined thread"
 
+# arena: malloc in a SIGPROF handler that interrupted malloc/free waits for its own arena lock
+start arena 2
+core_of arena
+check "arena: one cycle" test "$(ncycles arena.json)" = 1
+check "arena: the allocating thread alone" test "$(cycle_tids arena.json)" = "$(tid arena allocator)"
+jqcheck arena.json '.findings[] | select(.id == "lock-cycle") | .confidence == "likely" and (.summary | test("self-deadlock")) and (.summary | test("at on_prof lockhang.c"))' "arena: a likely self-deadlock, in the handler"
+jqcheck arena.json ".locks[] | select(.label | test(\"malloc arena\")) | .kind == \"futex\" and .owner == \"$(tid arena allocator)\" and .owner_inferred" "arena: the arena lock, owner inferred"
+jqcheck arena.json '[.input.warnings[] | select(test("inferred from frames"))] | length == 1' "arena: the inference is said"
+
 # loader: real dl_iterate_phdr and libunwind unw_backtrace, from a core and live
 start loader 3
 "$MORTEM" report --json -p "$pid" > loader-live.json || fail "loader: -p failed"

@@ -12,11 +12,18 @@
  *   loader  A, inside a dl_iterate_phdr callback (loader lock held), wants M;
  *           B holds M and unwinds with libunwind's unw_backtrace, which calls
  *           dl_iterate_phdr and waits for the loader lock
+ *   arena   a thread allocates in a loop while a SIGPROF timer aimed at it
+ *           runs a handler that allocates too (not async-signal-safe): once
+ *           the signal lands while the thread holds its malloc arena lock,
+ *           the handler waits for that lock forever (a self-deadlock); the
+ *           main thread notices the stall and writes OUTFILE
  *   many N  N threads sleeping on condition variables, two of them in ABBA
  *           (for timing the analysis of a core with many threads)
  */
 #define _GNU_SOURCE
 #include <link.h>
+#include <signal.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +177,51 @@ static void *loader_unwinder(void *arg)
 	return arg;
 }
 
+/* ---- arena ---- */
+
+static volatile unsigned long progress;
+
+static void on_prof(int sig)
+{
+	(void)sig;
+	free(malloc(3000)); /* the bug: malloc in a signal handler */
+}
+
+static void *arena_allocator(void *arg)
+{
+	say("allocator");
+	struct sigevent sev;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGPROF;
+	sev._sigev_un._tid = gettid();
+	timer_t tm;
+	struct itimerspec its = { { 0, 50 * 1000 }, { 0, 50 * 1000 } };
+	if (timer_create(CLOCK_MONOTONIC, &sev, &tm) || timer_settime(tm, 0, &its, NULL)) {
+		perror("timer");
+		exit(1);
+	}
+	for (unsigned i = 0;; i++) {
+		/* larger than the tcache serves, so malloc and free take the arena lock */
+		free(malloc(4000 + i % 4000));
+		progress++;
+	}
+	return arg;
+}
+
+static void arena_watch(void)
+{
+	unsigned long last = progress;
+	int still = 0;
+	for (int i = 0; i < 300 && still < 3; i++) {
+		usleep(50 * 1000);
+		still = progress == last ? still + 1 : 0;
+		last = progress;
+	}
+	fclose(out);
+	rename(out_tmp, out_final);
+}
+
 /* ---- many ---- */
 
 static void *many_sleeper(void *arg)
@@ -205,7 +257,7 @@ static void start(void *(*fn)(void *), void *arg, pthread_t *tid)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: lockhang ring|rwlock|self|join|loader|many OUTFILE [N]\n");
+		fprintf(stderr, "usage: lockhang ring|rwlock|self|join|loader|arena|many OUTFILE [N]\n");
 		return 2;
 	}
 	snprintf(out_final, sizeof(out_final), "%s", argv[2]);
@@ -245,6 +297,11 @@ int main(int argc, char **argv)
 		lock_line("M", &m);
 		start(loader_walker, NULL, NULL);
 		start(loader_unwinder, NULL, NULL);
+	} else if (!strcmp(mode, "arena")) {
+		signal(SIGPROF, on_prof);
+		start(arena_allocator, NULL, NULL);
+		usleep(10 * 1000);
+		arena_watch();
 	} else if (!strcmp(mode, "many")) {
 		int n = argc > 3 ? atoi(argv[3]) : 200;
 		pthread_barrier_init(&ready, NULL, (unsigned)n);
