@@ -7,6 +7,7 @@
 #include "../signatures/catalogue.h"
 #include "analyze.h"
 #include "bucket.h"
+#include "lockhotspot.h"
 
 /*
  * Nodes are threads (0 .. nthreads-1) then locks (nthreads .. n-1); edges
@@ -222,11 +223,28 @@ static size_t next_in_comp(const struct graph *g, size_t v)
 	return NONE; /* unreachable for a node on a cycle */
 }
 
+static const char *const timed_wait_marks[] = {
+	"tryLock", "tryAcquireNanos", "parkNanos", "timedlock", "clocklock", "timedrdlock", "timedwrlock",
+	"clockrdlock", "clockwrlock", "timedjoin", NULL, /* not clockjoin: pthread_join uses it */
+};
+
+bool lockgraph_wait_is_timed(const struct thread *t)
+{
+	if (t->state && strstr(t->state, "TIMED"))
+		return true;
+	for (size_t i = 0; i < t->nframes && i < 12; i++)
+		for (size_t k = 0; t->frames[i].function && timed_wait_marks[k]; k++)
+			if (strstr(t->frames[i].function, timed_wait_marks[k]))
+				return true;
+	return false;
+}
+
 static void push_thread(struct lockgraph_cycle *c, struct thread *t)
 {
 	c->threads[c->nthreads++] = t;
 	c->locks[c->nlocks++] = t->waiting_on;
 	c->inferred |= t->waiting_on->owner_inferred;
+	c->timed |= lockgraph_wait_is_timed(t);
 }
 
 /*
@@ -310,7 +328,8 @@ static const char *const plumbing_prefixes[] = {
 	"pthread_join", "__pthread_join", "___pthread_join", "__pthread_clockjoin", "pthread_clockjoin",
 	"__GI___pthread_", "__pthread_timedjoin", "__rtld_lock", "__rtld_mutex", "__libc_lock",
 	"jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park", "java.util.concurrent.locks.",
-	"__GI___clock_nanosleep", "__GI___nanosleep", "do_futex_wait", "__new_sem_wait",
+	"__GI___clock_nanosleep", "__GI___nanosleep", "do_futex_wait", "__new_sem_wait", "jrockit.vm.",
+	"__libc_malloc", "__libc_free", "__GI___libc_malloc", "__GI___libc_free", "_int_malloc", "_int_free",
 	NULL,
 };
 
@@ -461,6 +480,16 @@ static void add_cycle_finding(struct dump *d, const struct lockgraph_cycle *c)
 	strbuf_release(&sb);
 }
 
+static void warn_timed_cycle(struct dump *d, const struct lockgraph_cycle *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < c->nthreads; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", c->threads[i]->id);
+	dump_warn(d, "threads %s wait for each other, but with a timeout (tryLock, timed lock or join): a "
+		  "lock-order inversion that breaks when the timeout expires, not reported as a deadlock", sb.buf);
+	strbuf_release(&sb);
+}
+
 /* Waiters of L that really wait on it now (a parser may have moved a thread to another lock). */
 static size_t live_waiters(const struct dump *d, const struct lock *l)
 {
@@ -529,16 +558,19 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
 {
 	(void)o;
 	(void)err;
-	if (!d->nlocks)
-		return 0;
+	lockhotspot_fill_owners(d);
 	struct graph g;
 	graph_build(d, &g);
 	graph_scc(&g);
 	struct lockgraph_cycle *cycles;
 	size_t n = cycles_from_graph(d, &g, &cycles);
 	for (size_t i = 0; i < n; i++)
-		add_cycle_finding(d, &cycles[i]);
+		if (cycles[i].timed)
+			warn_timed_cycle(d, &cycles[i]);
+		else
+			add_cycle_finding(d, &cycles[i]);
 	find_contention(d, &g);
 	graph_release(&g);
+	lockhotspot_crosscheck(d);
 	return 0;
 }

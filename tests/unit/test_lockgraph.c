@@ -293,6 +293,27 @@ static void test_inferred_and_two_cycles(void **state)
 	dump_free(d);
 }
 
+/* tryLock with a timeout on one side: the inversion breaks by itself, a warning and no finding. */
+static void test_timed_cycle(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("timed");
+	struct thread *a = thr(d, 1, "T0", "java.util.concurrent.locks.ReentrantLock.tryLock");
+	struct thread *b = thr(d, 2, "T1", "Demo.run");
+	struct lock *la = lk(d, "<0x1>", LOCK_JUC_SYNC), *lb = lk(d, "<0x2>", LOCK_JUC_SYNC);
+	thread_hold(d, a, la);
+	thread_hold(d, b, lb);
+	thread_wait_on(d, a, lb);
+	thread_wait_on(d, b, la);
+	analyze(d);
+	assert_int_equal(count_findings(d, "lock-cycle"), 0);
+	assert_int_equal(d->input.nwarnings, 1);
+	assert_non_null(strstr(d->input.warnings[0], "with a timeout"));
+	b->state = "TIMED_WAITING (parking)";
+	assert_true(lockgraph_wait_is_timed(b));
+	dump_free(d);
+}
+
 static void test_no_owner_no_cycle(void **state)
 {
 	(void)state;
@@ -386,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_self_deadlock_and_reentry),
 		cmocka_unit_test(test_shared_holders),
 		cmocka_unit_test(test_inferred_and_two_cycles),
+		cmocka_unit_test(test_timed_cycle),
 		cmocka_unit_test(test_no_owner_no_cycle),
 		cmocka_unit_test(test_fifty_thousand),
 		cmocka_unit_test(test_long_queue),
