@@ -188,18 +188,22 @@ static void test_java_recursion(void **state)
 
 /* ---- hangs: unwinder-loader-deadlock refines lock-cycle ---- */
 
-static struct dump *loader_cycle(bool with_loader_lock)
+static struct dump *loader_cycle(bool with_loader)
 {
 	struct dump *d = dump_new("core");
+	static const char *const plain_a[] = { "__lll_lock_wait", "___pthread_mutex_lock",
+		"cache_evict", "worker_main", NULL };
+	static const char *const plain_b[] = { "__lll_lock_wait", "___pthread_mutex_lock",
+		"stats_flush", "worker_main", NULL };
 	static const char *const unwinder[] = { "__lll_lock_wait", "__GI___dl_iterate_phdr",
 		"_ULx86_64_dwarf_find_proc_info", "_ULx86_64_step", "je_prof_backtrace", "je_malloc_default",
 		"malloc", "Profiler::start", NULL };
 	static const char *const holder[] = { "__lll_lock_wait", "___pthread_mutex_lock",
 		"je_prof_tctx_create", "malloc", "Symbols::parseLibrariesCallback", "__GI___dl_iterate_phdr",
 		"Symbols::parseLibraries", NULL };
-	struct thread *a = thread_with(d, "11", unwinder);
-	struct thread *b = thread_with(d, "12", holder);
-	struct lock *loader = dump_lock(d, "0x7f00aa", with_loader_lock ? LOCK_LOADER : LOCK_PTHREAD_MUTEX);
+	struct thread *a = thread_with(d, "11", with_loader ? unwinder : plain_a);
+	struct thread *b = thread_with(d, "12", with_loader ? holder : plain_b);
+	struct lock *loader = dump_lock(d, "0x7f00aa", with_loader ? LOCK_LOADER : LOCK_PTHREAD_MUTEX);
 	struct lock *prof = dump_lock(d, "0x7f00bb", LOCK_PTHREAD_MUTEX);
 	thread_hold(d, b, loader);
 	thread_hold(d, a, prof);
@@ -229,6 +233,7 @@ static void test_unwinder_loader_deadlock(void **state)
 	analyze(d);
 	assert_true(has(d, "lock-cycle"));
 	assert_false(has(d, "unwinder-loader-deadlock"));
+	assert_string_equal(d->signature, "deadlock: cache_evict \xe2\x87\x84 stats_flush");
 	dump_free(d);
 }
 
