@@ -228,6 +228,25 @@ static int parse_options(int argc, char **argv, struct mortem_opts *o)
 	return nops;
 }
 
+static int run(int n, char **argv, struct mortem_opts *o)
+{
+#define X_DISPATCH(name, fn, use, summary)           \
+	if (n > 0 && !strcmp(argv[0], name))         \
+		return fn(n - 1, argv + 1, o);
+	COMMANDS(X_DISPATCH)
+#undef X_DISPATCH
+	if (n == 0 && o->pid > 0)
+		return cmd_report(0, argv, o);
+	if (n != 1) {
+		cli_error(NULL, n ? "expected one INPUT, or a command (see mortem --help)"
+				  : "no INPUT given (see mortem --help)");
+		return 2;
+	}
+	if (isatty(1) && !o->json)
+		return cmd_browse(n, argv, o);
+	return cmd_report(n, argv, o);
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -237,23 +256,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int n = parse_options(argc, argv, &o);
-	if (n == -2)
-		return 0;
-	if (n < 0)
-		return 2;
-#define X_DISPATCH(name, fn, use, summary)           \
-	if (n > 0 && !strcmp(argv[0], name))         \
-		return fn(n - 1, argv + 1, &o);
-	COMMANDS(X_DISPATCH)
-#undef X_DISPATCH
-	if (n == 0 && o.pid > 0)
-		return cmd_report(0, argv, &o);
-	if (n != 1) {
-		cli_error(NULL, n ? "expected one INPUT, or a command (see mortem --help)"
-				  : "no INPUT given (see mortem --help)");
-		return 2;
-	}
-	if (isatty(1) && !o.json)
-		return cmd_browse(n, argv, &o);
-	return cmd_report(n, argv, &o);
+	int rc = n == -2 ? 0 : n < 0 ? 2 : run(n, argv, &o);
+	/* the repeatable options' arrays (their strings are argv's) */
+	free(o.debug_dirs);
+	free(o.rules_files);
+	free(o.source_paths);
+	return rc;
 }
