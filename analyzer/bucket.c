@@ -95,14 +95,26 @@ static const char *const allocator_entries[] = {
 	"operator new", "operator delete", "operator new[]", "operator delete[]", NULL,
 };
 
-static bool is_allocator_entry(const char *fn)
+/* Process and thread entry plumbing: debuggers differ in whether they show it. */
+static const char *const entry_points[] = {
+	"__libc_start_call_main", "__libc_start_main", "_start", "start_thread", "clone",
+	"__clone", "clone3", "__clone3", "__libc_start_main_impl", "thread_start", "_thread_start",
+	NULL,
+};
+
+static bool in_exact_list(const char *fn, const char *const *list)
 {
-	for (size_t i = 0; allocator_entries[i]; i++) {
-		size_t n = strlen(allocator_entries[i]);
-		if (!strncmp(fn, allocator_entries[i], n) && (!fn[n] || fn[n] == '('))
+	for (size_t i = 0; list[i]; i++) {
+		size_t n = strlen(list[i]);
+		if (!strncmp(fn, list[i], n) && (!fn[n] || fn[n] == '(' || fn[n] == '@'))
 			return true;
 	}
 	return false;
+}
+
+static bool is_allocator_entry(const char *fn)
+{
+	return in_exact_list(fn, allocator_entries) || in_exact_list(fn, entry_points);
 }
 
 /* Runtime libraries whose unnamed frames carry no identity (abort/terminate/unwind internals). */
