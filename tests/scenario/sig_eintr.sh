@@ -48,6 +48,7 @@ if "$MORTEM" report --json --exe eintr0 sig1.core > core.json 2> core.err; then
 		"core: eintr-crash certain"
 	jqcheck core.json '.findings[] | select(.id == "eintr-crash") | .summary | contains("EINTR") and contains("poll failed")' \
 		"core: summary names errno EINTR and the assertion"
+	check "core and gdb's text of it: one bucket" test "$(jq -r .bucket core.json)" = "$b"
 	"$MORTEM" report --json --exe eintr0 nosig.core > core2.json
 	jqcheck core2.json '[.findings[].id] | index("eintr-crash") == null' "core without signals: no eintr-crash"
 	jqcheck core2.json '[.findings[].id] | index("null-dereference") != null' "core without signals: null-dereference"

@@ -76,6 +76,9 @@ static void test_eintr_certain(void **state)
 	d->crash->err_no = 4;
 	d->crash->has_errno = true;
 	d->crash->abort_message = "eintr: eintr.c:20: wait_for_input: Assertion `rc >= 0 && \"poll failed\"' failed.\n";
+	static const char handlers[] = "SIGSEGV: [libjvm.so+0xef8500], sa_mask[0]=1111, sa_flags=SA_RESTART|SA_SIGINFO\n"
+				       "SIGPROF: [libasyncProfiler.so+0x2a3c0], sa_mask[0]=0, sa_flags=SA_SIGINFO\n";
+	dump_add_section(d, "Signal Handlers", handlers, sizeof(handlers) - 1);
 	analyze(d);
 	struct finding *f = dump_find_finding(d, "eintr-crash");
 	assert_non_null(f);
@@ -83,7 +86,9 @@ static void test_eintr_certain(void **state)
 	assert_non_null(strstr(f->summary, "errno is EINTR"));
 	assert_non_null(strstr(f->summary, "poll failed"));
 	assert_non_null(strstr(f->summary, "wait_for_input"));
+	assert_non_null(strstr(f->summary, "SIGPROF handler is installed: [libasyncProfiler.so+0x2a3c0]"));
 	assert_non_null(strstr(f->advice, "EINTR"));
+	assert_non_null(strstr(f->advice, "around poll in wait_for_input"));
 	assert_non_null(strstr(f->advice, "-e alloc"));
 	struct finding *a = dump_find_finding(d, "assertion-failure");
 	assert_non_null(a);
