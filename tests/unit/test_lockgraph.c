@@ -381,6 +381,35 @@ static void test_fifty_thousand(void **state)
 	dump_free(d);
 }
 
+/* 10,000 separate ABBA pairs: each found once, in linear time. */
+static void test_many_cycles(void **state)
+{
+	(void)state;
+	enum { PAIRS = 10000 };
+	struct dump *d = dump_new("pairs");
+	char id[32];
+	for (int p = 0; p < PAIRS; p++) {
+		struct thread *t[2];
+		struct lock *l[2];
+		for (int k = 0; k < 2; k++) {
+			snprintf(id, sizeof(id), "%d", 2 * p + k + 1);
+			t[k] = dump_add_thread(d, id);
+			snprintf(id, sizeof(id), "0x%x", 0x1000 + (2 * p + k) * 64);
+			l[k] = dump_lock(d, id, LOCK_PTHREAD_MUTEX);
+			thread_hold(d, t[k], l[k]);
+		}
+		thread_wait_on(d, t[0], l[1]);
+		thread_wait_on(d, t[1], l[0]);
+	}
+	double t0 = seconds();
+	analyze(d);
+	double dt = seconds() - t0;
+	print_message("lockgraph on %d two-thread cycles: %.3f s\n", PAIRS, dt);
+	assert_int_equal(count_findings(d, "lock-cycle"), PAIRS);
+	assert_true(dt < 10.0);
+	dump_free(d);
+}
+
 static void test_long_queue(void **state)
 {
 	(void)state;
@@ -417,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_timed_cycle),
 		cmocka_unit_test(test_no_owner_no_cycle),
 		cmocka_unit_test(test_fifty_thousand),
+		cmocka_unit_test(test_many_cycles),
 		cmocka_unit_test(test_long_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
