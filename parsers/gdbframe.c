@@ -15,12 +15,15 @@ static bool span_at(struct span x, size_t i, const char *s)
 	return i + n <= x.len && !memcmp(x.s + i, s, n);
 }
 
-/* Skips a quoted string or character literal at S[i]; returns the index after it. */
+/*
+ * Skips a quoted string or character literal at S[i]; returns the index
+ * after it. An unclosed "…" runs to the end (a cut line); an unclosed '
+ * is an apostrophe, not a quote.
+ */
 static size_t skip_quoted(struct span s, size_t i)
 {
 	char q = s.s[i];
-	size_t limit = q == '\'' ? i + 8 : s.len;
-	for (size_t j = i + 1; j < s.len && j < limit; j++) {
+	for (size_t j = i + 1; j < s.len; j++) {
 		if (s.s[j] == '\\') {
 			j++;
 			continue;
@@ -87,6 +90,18 @@ static size_t name_end(struct span x, bool track_angles, bool *args)
 	return track_angles && angle ? (size_t)-1 : x.len;
 }
 
+/* Where the last ") at " / ") from " of X is (the ')'), or -1. */
+static long last_tail(struct span x)
+{
+	for (size_t i = x.len; i-- > 1;) {
+		if (x.s[i] != ')')
+			continue;
+		if (span_at(x, i + 1, " at ") || span_at(x, i + 1, " from "))
+			return (long)i;
+	}
+	return -1;
+}
+
 void gdbframe_split_call(struct span x, struct span *name, struct span *args, bool *has_args,
 			 bool *args_open, struct span *rest)
 {
@@ -102,6 +117,12 @@ void gdbframe_split_call(struct span x, struct span *name, struct span *args, bo
 	if (!found)
 		return;
 	size_t n = gdbframe_balanced(*rest);
+	if (!n) {
+		/* values gdb printed cut short ("...(truncated)") leave parentheses open */
+		long tail = last_tail(*rest);
+		if (tail > 0)
+			n = (size_t)tail + 1;
+	}
 	if (!n) {
 		*args_open = true;
 		*args = span_drop(*rest, 1);
@@ -201,9 +222,35 @@ bool gdbframe_scan(struct span x, struct gdbframe *g)
 	return true;
 }
 
-void gdbframe_fill(struct dump *d, struct frame *f, const struct gdbframe *g, struct span text)
+void gdbframe_strings_init(struct gdbframe_strings *s)
 {
-	f->text = dump_strndup(d, text.s, text.len);
+	memset(&s->map, 0, sizeof(s->map));
+	strbuf_init(&s->key, 128);
+}
+
+void gdbframe_strings_release(struct gdbframe_strings *s)
+{
+	strmap_clear(&s->map);
+	strbuf_release(&s->key);
+}
+
+const char *gdbframe_string(struct dump *d, struct gdbframe_strings *s, struct span x)
+{
+	if (!x.len)
+		return NULL;
+	strbuf_reset(&s->key);
+	strbuf_add(&s->key, x.s, x.len);
+	const char *hit = strmap_get(&s->map, s->key.buf);
+	if (hit)
+		return hit;
+	const char *copy = dump_strndup(d, x.s, x.len);
+	strmap_put(&s->map, copy, (void *)copy);
+	return copy;
+}
+
+void gdbframe_fill(struct dump *d, struct gdbframe_strings *s, struct frame *f,
+		   const struct gdbframe *g)
+{
 	if (g->signal) {
 		f->kind = FRAME_SIGNAL;
 		f->function = "<signal handler called>";
@@ -211,17 +258,15 @@ void gdbframe_fill(struct dump *d, struct frame *f, const struct gdbframe *g, st
 	}
 	f->has_pc = g->has_pc;
 	f->pc = g->pc;
-	if (g->function.len)
-		f->function = dump_strndup(d, g->function.s, g->function.len);
+	f->function = gdbframe_string(d, s, g->function);
 	if (g->has_args)
 		f->args = dump_strndup(d, g->args.s, g->args.len);
 	if (g->file.len) {
-		f->file = dump_strndup(d, g->file.s, g->file.len);
+		f->file = gdbframe_string(d, s, g->file);
 		f->line = g->line;
 		f->column = g->column;
 	}
-	if (g->module.len)
-		f->module = dump_strndup(d, g->module.s, g->module.len);
+	f->module = gdbframe_string(d, s, g->module);
 }
 
 bool gdbframe_target_id(struct span x, struct gdbthread *t)
@@ -304,10 +349,8 @@ void gdbframe_mark_inlines(struct thread *t)
 			t->frames[i - 1].kind = FRAME_INLINE;
 }
 
-void gdbframe_note_truncation(struct dump *d, const char *data, size_t len, struct thread *last)
+void gdbframe_note_truncation(struct dump *d, struct thread *last)
 {
-	if (!len || data[len - 1] == '\n')
-		return;
 	dump_warn(d, "input ended early: the last line is cut short");
 	if (last && !d->snapshot_frozen)
 		last->frames_truncated = true;

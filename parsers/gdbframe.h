@@ -19,6 +19,8 @@
 #include <stdint.h>
 
 #include "../analyzer/dump.h"
+#include "../analyzer/strbuf.h"
+#include "../analyzer/strmap.h"
 #include "text.h"
 
 struct gdbframe {
@@ -69,8 +71,25 @@ size_t gdbframe_balanced(struct span s);
 /* "FILE:LINE[:COL]" (a word); false when it is not one. REST: what follows. */
 bool gdbframe_source(struct span x, struct span *file, int *line, int *column, struct span *rest);
 
-/* Copies G into F (function, args, pc, file, line, module, kind, raw text). */
-void gdbframe_fill(struct dump *d, struct frame *f, const struct gdbframe *g, struct span text);
+/*
+ * Function, module and file names repeat across thousands of threads: one
+ * arena copy each. gdbframe_string returns the dump's copy of X (NULL for
+ * an empty X). Release frees the table, not the strings (the dump owns them).
+ */
+struct gdbframe_strings {
+	struct strmap map;
+	struct strbuf key;
+};
+void gdbframe_strings_init(struct gdbframe_strings *s);
+void gdbframe_strings_release(struct gdbframe_strings *s);
+const char *gdbframe_string(struct dump *d, struct gdbframe_strings *s, struct span x);
+
+/*
+ * Copies G into F (function, args, pc, file, line, module, kind). The raw
+ * line is not kept: everything in it is (f->text stays NULL).
+ */
+void gdbframe_fill(struct dump *d, struct gdbframe_strings *s, struct frame *f,
+		   const struct gdbframe *g);
 
 /*
  * A gdb thread header's facts: "Thread N (Thread 0x… (LWP M) "name"):",
@@ -100,10 +119,7 @@ const char *gdbframe_thread_id(struct dump *d, const struct gdbthread *t);
  */
 void gdbframe_mark_inlines(struct thread *t);
 
-/*
- * Notes a cut input: when DATA does not end with a line end, warns that
- * the input ended early (mid-line) and marks the last thread's stack cut.
- */
-void gdbframe_note_truncation(struct dump *d, const char *data, size_t len, struct thread *last);
+/* Notes a cut input (it ends inside a line): a warning, and LAST's stack marked cut. */
+void gdbframe_note_truncation(struct dump *d, struct thread *last);
 
 #endif

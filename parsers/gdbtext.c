@@ -11,20 +11,41 @@
 #include "gdbtext.h"
 #include "waitlock.h"
 
-void gdbtext_init(struct gdbtext *g, struct dump *d)
+void gdbtext_init(struct gdbtext *g, struct dump *d, const void *data, size_t len)
 {
 	memset(g, 0, sizeof(*g));
+	if (len && ((const char *)data)[len - 1] != '\n')
+		g->cut_end = (const char *)data + len;
 	g->d = d;
 	g->last_no = -1;
 	g->marker_pid = -1;
 	g->current_lwp = -1;
 	strbuf_init(&g->joined, 256);
+	gdbframe_strings_init(&g->strings);
 	d->process.runtime = "native";
+}
+
+/* A zeroed slot for the current thread's next frame; past the frame limit the last is reused. */
+static struct frame *next_frame(struct gdbtext *g)
+{
+	size_t limit = g->d->max_frames ? g->d->max_frames + 1 : SIZE_MAX;
+	if (g->nframes == limit)
+		g->nframes--;
+	if (g->nframes == g->frames_alloc) {
+		g->frames_alloc = g->frames_alloc ? g->frames_alloc * 2 : 64;
+		g->frames = xrealloc(g->frames, g->frames_alloc * sizeof(*g->frames));
+	}
+	struct frame *f = &g->frames[g->nframes++];
+	memset(f, 0, sizeof(*f));
+	return f;
 }
 
 static void finish_thread(struct gdbtext *g)
 {
 	g->orphan = false;
+	if (g->thread && !g->d->snapshot_frozen)
+		thread_set_frames(g->d, g->thread, g->frames, g->nframes);
+	g->nframes = 0;
 	if (g->thread) {
 		gdbframe_mark_inlines(g->thread);
 		waitlock_thread(g->d, g->thread);
@@ -86,7 +107,7 @@ struct frame *gdbtext_add_frame(struct gdbtext *g)
 {
 	if (!g->thread)
 		anonymous_thread(g);
-	return thread_add_frame(g->d, g->thread);
+	return next_frame(g);
 }
 
 /* The thread a header or "[Switching to thread …]" names: an earlier listing is replaced. */
@@ -103,6 +124,8 @@ static void select_thread(struct gdbtext *g, const struct gdbthread *th, bool he
 		finish_thread(g);
 		g->thread = t;
 		g->replace_frames = true;
+		for (size_t i = 0; i < t->nframes; i++)
+			*next_frame(g) = t->frames[i];
 	} else {
 		t = new_thread(g, id, th->lwp);
 		if (th->name.len)
@@ -128,8 +151,10 @@ static void add_frame(struct gdbtext *g, const struct gdbframe *gf, struct span 
 		}
 		anonymous_thread(g);
 	} else if ((int64_t)gf->no <= g->last_no || (g->replace_frames && gf->no == 0)) {
-		if (g->replace_frames || g->interactive) {
-			g->thread->nframes = 0;
+		if (g->at_cut) {
+			return; /* a number cut short, not a new stack */
+		} else if (g->replace_frames || g->interactive) {
+			g->nframes = 0;
 			g->thread->frames_truncated = false;
 		} else if (g->headers) {
 			/* a stray frame gdb prints on detach, after the listing */
@@ -142,12 +167,11 @@ static void add_frame(struct gdbtext *g, const struct gdbframe *gf, struct span 
 	}
 	g->replace_frames = false;
 	g->last_no = (int64_t)gf->no;
-	struct frame *f = thread_add_frame(d, g->thread);
+	struct frame *f = next_frame(g);
 	g->last_open = gf->args_open;
 	strbuf_reset(&g->joined);
 	strbuf_add(&g->joined, text.s, text.len);
-	if (f)
-		gdbframe_fill(d, f, gf, text);
+	gdbframe_fill(d, &g->strings, f, gf);
 }
 
 static void frame_line(struct gdbtext *g, struct span x)
@@ -165,22 +189,38 @@ static void frame_line(struct gdbtext *g, struct span x)
 	}
 }
 
+/* "name = value": a local variable `bt full` prints under its frame. */
+static bool local_line(struct span t)
+{
+	size_t n = 0;
+	while (n < t.len && (t.s[n] == '_' || t.s[n] == '$' || (t.s[n] >= 'a' && t.s[n] <= 'z') ||
+			     (t.s[n] >= 'A' && t.s[n] <= 'Z') || (t.s[n] >= '0' && t.s[n] <= '9')))
+		n++;
+	return n && span_starts(span_drop(t, n), " = ");
+}
+
+/* A joined frame line longer than this is not joined further (a runaway open list). */
+#define MAX_JOINED (256 * 1024)
+
 /* "    at file.c:12" or the rest of an open argument list: joins the last frame. */
 static bool continuation(struct gdbtext *g, struct span t)
 {
-	if (!g->thread || !g->thread->nframes || !g->joined.len)
+	if (!g->thread || !g->nframes || !g->joined.len)
 		return false;
-	if (!g->last_open && !span_starts(t, "at ") && !span_starts(t, "from "))
+	if (span_starts(t, "at ") || span_starts(t, "from ")) {
+		/* a wrapped location */
+	} else if (!g->last_open || local_line(t) || g->joined.len > MAX_JOINED) {
 		return false;
+	}
 	strbuf_addch(&g->joined, ' ');
 	strbuf_add(&g->joined, t.s, t.len);
 	struct span j = { g->joined.buf, g->joined.len };
 	struct gdbframe gf;
 	if (!gdbframe_scan(j, &gf))
 		return false;
-	struct frame *f = &g->thread->frames[g->thread->nframes - 1];
+	struct frame *f = &g->frames[g->nframes - 1];
 	memset(f, 0, sizeof(*f));
-	gdbframe_fill(g->d, f, &gf, j);
+	gdbframe_fill(g->d, &g->strings, f, &gf);
 	g->last_open = gf.args_open;
 	return true;
 }
@@ -241,7 +281,7 @@ static bool info_threads_row(struct gdbtext *g, struct span t)
 	struct gdbframe gf;
 	memset(&gf, 0, sizeof(gf));
 	gdbframe_scan_body(th.rest, &gf);
-	if (g->thread && !g->thread->nframes)
+	if (g->thread && !g->nframes)
 		add_frame(g, &gf, th.rest);
 	if (current && th.lwp >= 0)
 		g->current_lwp = th.lwp;
@@ -279,7 +319,12 @@ static bool module_row(struct gdbtext *g, struct span t)
 static void prompt_command(struct gdbtext *g, struct span cmd)
 {
 	struct span w = span_word(&cmd);
-	if (span_eq(w, "bt") || span_eq(w, "backtrace") || span_eq(w, "where")) {
+	g->print_expr = (struct span){ cmd.s, 0 };
+	g->frame_command = span_eq(w, "frame") || span_eq(w, "f") || span_eq(w, "up") ||
+			   span_eq(w, "down") || span_eq(w, "select-frame");
+	if (span_eq(w, "p") || span_eq(w, "print") || span_starts(w, "p/") || span_starts(w, "print/")) {
+		g->print_expr = span_trim(cmd);
+	} else if (span_eq(w, "bt") || span_eq(w, "backtrace") || span_eq(w, "where")) {
 		g->replace_frames = g->thread != NULL;
 	} else if (span_eq(w, "info") && span_starts(span_skip_ws(cmd), "threads")) {
 		finish_thread(g);
@@ -287,6 +332,97 @@ static void prompt_command(struct gdbtext *g, struct span cmd)
 	} else if (span_eq(w, "thread") && span_starts(span_skip_ws(cmd), "apply")) {
 		if (g->snapshot_threads)
 			gdbtext_marker(g, -1);
+	}
+}
+
+/* "$1 = {__data = {__lock = 2, __count = 0, __owner = 10192, …" after `p EXPR`. */
+static bool value_line(struct gdbtext *g, struct span t)
+{
+	if (!span_starts(t, "$"))
+		return false;
+	struct span y = span_drop(t, 1);
+	uint64_t n;
+	if (!span_number(&y, &n) || !span_starts(y, " = "))
+		return false;
+	long at = span_find(y, "__owner = ");
+	size_t skip = strlen("__owner = ");
+	if (at < 0) {
+		at = span_find(y, "__cur_writer = ");
+		skip = strlen("__cur_writer = ");
+	}
+	struct span v = span_drop(y, (size_t)(at >= 0 ? at : 0) + skip);
+	uint64_t owner;
+	if (at >= 0 && g->print_expr.len && span_number(&v, &owner) && owner) {
+		struct gdbtext_owner *o = arena_alloc(g->d->arena, sizeof(*o));
+		*o = (struct gdbtext_owner){ g->print_expr, (int64_t)owner, g->thread, g->owners };
+		g->owners = o;
+	}
+	g->print_expr.len = 0;
+	return true;
+}
+
+/* The identifier at the end of EXPR ("*mutex", "&lock_a", "*(pthread_mutex_t *) &m"). */
+static struct span last_identifier(struct span e)
+{
+	size_t end = e.len;
+	while (end > 0 && (e.s[end - 1] == ')' || e.s[end - 1] == ' '))
+		end--;
+	size_t start = end;
+	while (start > 0 && (e.s[start - 1] == '_' || (e.s[start - 1] >= 'a' && e.s[start - 1] <= 'z') ||
+			     (e.s[start - 1] >= 'A' && e.s[start - 1] <= 'Z') ||
+			     (e.s[start - 1] >= '0' && e.s[start - 1] <= '9')))
+		start--;
+	return (struct span){ e.s + start, end - start };
+}
+
+/* The lock a printed expression names: an address, a lock's symbol, or the waiting frame's argument. */
+static struct lock *printed_lock(struct gdbtext *g, const struct gdbtext_owner *o, bool *inferred)
+{
+	struct dump *d = g->d;
+	*inferred = false;
+	long hex = span_find(o->expr, "0x");
+	if (hex >= 0) {
+		struct span y = span_drop(o->expr, (size_t)hex);
+		uint64_t addr;
+		if (!span_hex(&y, &addr))
+			return NULL;
+		struct lock *l = dump_find_lock(d, dump_printf(d, "0x%llx", (unsigned long long)addr));
+		if (!l) {
+			l = dump_lock(d, dump_printf(d, "0x%llx", (unsigned long long)addr), LOCK_PTHREAD_MUTEX);
+			l->addr = addr;
+		}
+		return l;
+	}
+	struct span id = last_identifier(o->expr);
+	for (size_t i = 0; id.len && i < d->nlocks; i++)
+		if (d->locks[i]->label && span_eq(id, d->locks[i]->label))
+			return d->locks[i];
+	/* `p *mutex` in the lock call's frame: the lock that thread waits on */
+	if ((span_eq(id, "mutex") || span_eq(id, "rwlock") || span_eq(id, "futex")) && o->thread &&
+	    o->thread->waiting_on && dump_find_thread(d, o->thread->id) == o->thread) {
+		*inferred = true;
+		return o->thread->waiting_on;
+	}
+	return NULL;
+}
+
+static void resolve_owners(struct gdbtext *g)
+{
+	struct dump *d = g->d;
+	if (d->snapshot_frozen && !d->nthreads)
+		return;
+	for (const struct gdbtext_owner *o = g->owners; o; o = o->next) {
+		bool inferred;
+		struct lock *l = printed_lock(g, o, &inferred);
+		struct thread *t = dump_find_tid(d, o->owner);
+		if (!l || !t || l->owner)
+			continue;
+		thread_hold(d, t, l);
+		if (inferred) {
+			l->owner_inferred = true;
+			dump_warn(d, "lock %s: owner %s inferred from `p %.*s` printed in thread %s's lock call",
+				  l->id, t->id, (int)o->expr.len, o->expr.s, o->thread->id);
+		}
 	}
 }
 
@@ -317,6 +453,7 @@ static bool bracket_line(struct gdbtext *g, struct span t)
 
 void gdbtext_line(struct gdbtext *g, struct span x)
 {
+	g->at_cut = g->cut_end && x.s + x.len + 1 >= g->cut_end && x.s < g->cut_end;
 	struct span t = span_skip_ws(x);
 	bool indented = t.s != x.s;
 	while (span_starts(t, "(gdb) ") || span_eq(t, "(gdb)")) {
@@ -333,7 +470,8 @@ void gdbtext_line(struct gdbtext *g, struct span x)
 	}
 	t = span_trim(t);
 	if (t.s[0] == '#' && t.len > 1 && t.s[1] >= '0' && t.s[1] <= '9') {
-		frame_line(g, t);
+		if (!g->frame_command)
+			frame_line(g, t);
 		return;
 	}
 	struct gdbthread th;
@@ -351,6 +489,8 @@ void gdbtext_line(struct gdbtext *g, struct span x)
 		return;
 	if (t.s[0] == '[' && bracket_line(g, t))
 		return;
+	if (t.s[0] == '$' && value_line(g, t))
+		return;
 	if (g->in_info_threads && info_threads_row(g, t))
 		return;
 	if (g->in_modules && module_row(g, t))
@@ -367,6 +507,9 @@ void gdbtext_line(struct gdbtext *g, struct span x)
 		crash_line(g, t, false);
 	} else if (span_starts(t, "Core was generated by `")) {
 		core_line(g, t);
+	} else if (span_starts(t, "Backtrace stopped: ") && g->thread && !g->d->snapshot_frozen) {
+		g->thread->frames_truncated = true;
+		dump_warn(g->d, "thread %s: %.*s", g->thread->id, (int)t.len, t.s);
 	}
 }
 
@@ -390,7 +533,7 @@ static void resolve_crash_thread(struct gdbtext *g)
 	}
 }
 
-void gdbtext_finish(struct gdbtext *g, const char *data, size_t len)
+void gdbtext_finish(struct gdbtext *g)
 {
 	struct thread *last = g->thread;
 	if (!g->d->nthreads && g->pending.len) {
@@ -406,6 +549,10 @@ void gdbtext_finish(struct gdbtext *g, const char *data, size_t len)
 		dump_snapshot_begin(g->d);
 	resolve_crash_thread(g);
 	waitlock_resolve_joins(g->d);
-	gdbframe_note_truncation(g->d, data, len, last);
+	resolve_owners(g);
+	if (g->cut_end)
+		gdbframe_note_truncation(g->d, last);
 	strbuf_release(&g->joined);
+	gdbframe_strings_release(&g->strings);
+	free(g->frames);
 }

@@ -14,6 +14,7 @@
  * Threads, snapshots, lock waits and truncation go through gdbtext.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gdbframe.h"
@@ -26,7 +27,27 @@
 struct lldb_state {
 	struct gdbtext g;
 	struct strbuf rec;
+	bool frame_command;  /* after `frame select`/`up`/`down`: frame lines are not a stack */
+	int64_t *tids;       /* thread index -> tid, from lines that showed one (`thread list`) */
+	size_t ntids;
 };
+
+/* Thread indexes above this are not remembered (no tid for them). */
+#define MAX_INDEX 65536
+
+static void remember_tid(struct lldb_state *st, uint64_t index, int64_t tid)
+{
+	if (index >= MAX_INDEX)
+		return;
+	if (index >= st->ntids) {
+		size_t n = index + 64;
+		st->tids = xrealloc(st->tids, n * sizeof(*st->tids));
+		for (size_t i = st->ntids; i < n; i++)
+			st->tids[i] = -1;
+		st->ntids = n;
+	}
+	st->tids[index] = tid;
+}
 
 /* Drops the blanks and a selection mark ("* ") in front of a record. */
 static struct span record_body(struct span x)
@@ -121,8 +142,12 @@ static void thread_line(struct lldb_state *st, struct span b)
 	span_number(&y, &index);
 	struct span tids = field(b, "tid = ");
 	int64_t kernel_tid = -1;
-	if (tids.len && span_number(&tids, &tid))
+	if (tids.len && span_number(&tids, &tid)) {
 		kernel_tid = (int64_t)tid;
+		remember_tid(st, index, kernel_tid);
+	} else if (index < st->ntids) {
+		kernel_tid = st->tids[index];
+	}
 	const char *id = kernel_tid >= 0 ? dump_printf(d, "%lld", (long long)kernel_tid)
 					 : dump_printf(d, "%llu", (unsigned long long)index);
 	struct thread *t = gdbtext_begin_thread(&st->g, id, kernel_tid);
@@ -184,13 +209,12 @@ static void split_args(struct span sym, struct span *fn, struct span *args, bool
 	}
 }
 
-static void frame_line(struct lldb_state *st, struct span b, struct span text)
+static void frame_line(struct lldb_state *st, struct span b)
 {
 	struct dump *d = st->g.d;
 	struct frame *f = gdbtext_add_frame(&st->g);
 	if (!f)
 		return;
-	f->text = dump_strndup(d, text.s, text.len);
 	struct span y = span_drop(b, strlen("frame #"));
 	uint64_t no;
 	span_number(&y, &no);
@@ -206,7 +230,7 @@ static void frame_line(struct lldb_state *st, struct span b, struct span text)
 		struct span file, rest;
 		struct span loc = span_skip_ws(span_drop(y, (size_t)src + 4));
 		if (gdbframe_source(loc, &file, &f->line, &f->column, &rest))
-			f->file = dump_strndup(d, file.s, file.len);
+			f->file = gdbframe_string(d, &st->g.strings, file);
 	}
 	long plus = span_find(sym, " + ");
 	if (plus >= 0) {
@@ -217,11 +241,10 @@ static void frame_line(struct lldb_state *st, struct span b, struct span text)
 	}
 	const char *tick = memchr(sym.s, '`', sym.len);
 	if (tick) {
-		f->module = dump_strndup(d, sym.s, (size_t)(tick - sym.s));
+		f->module = gdbframe_string(d, &st->g.strings, (struct span){ sym.s, (size_t)(tick - sym.s) });
 		sym = span_drop(sym, (size_t)(tick - sym.s) + 1);
 	} else if (!memchr(sym.s, '(', sym.len) && src < 0) {
-		if (sym.len)
-			f->module = dump_strndup(d, sym.s, sym.len);
+		f->module = gdbframe_string(d, &st->g.strings, sym);
 		return;
 	}
 	long inl = span_find(sym, " [inlined] ");
@@ -232,8 +255,7 @@ static void frame_line(struct lldb_state *st, struct span b, struct span text)
 	struct span fn, args;
 	bool has_args;
 	split_args(span_trim(sym), &fn, &args, &has_args);
-	if (fn.len)
-		f->function = dump_strndup(d, fn.s, fn.len);
+	f->function = gdbframe_string(d, &st->g.strings, fn);
 	if (has_args)
 		f->args = dump_strndup(d, args.s, args.len);
 }
@@ -245,7 +267,8 @@ static void record(struct lldb_state *st, struct span x)
 	if (is_thread_line(b)) {
 		thread_line(st, b);
 	} else if (is_frame_line(b)) {
-		frame_line(st, b, span_trim(x));
+		if (!st->frame_command)
+			frame_line(st, b);
 	} else if (span_starts(b, "...")) {
 		if (st->g.thread && !d->snapshot_frozen)
 			st->g.thread->frames_truncated = true;
@@ -256,7 +279,10 @@ static void record(struct lldb_state *st, struct span x)
 			d->process.pid = (int64_t)pid;
 	} else if (span_starts(b, "(lldb) ")) {
 		struct span cmd = span_skip_ws(span_drop(b, 7));
-		if (span_starts(cmd, "bt") || span_starts(cmd, "thread backtrace"))
+		struct span w = span_word(&cmd);
+		st->frame_command = span_eq(w, "frame") || span_eq(w, "f") || span_eq(w, "up") ||
+				    span_eq(w, "down");
+		if (span_eq(w, "bt") || span_eq(w, "thread"))
 			gdbtext_marker(&st->g, -1);
 	}
 }
@@ -266,10 +292,10 @@ static int lldb_parse(struct dump *d, const struct input *in, const struct morte
 {
 	(void)o;
 	(void)err;
-	struct lldb_state st;
+	struct lldb_state st = { .tids = NULL };
 	struct line_reader r;
 	struct line l, n;
-	gdbtext_init(&st.g, d);
+	gdbtext_init(&st.g, d, in->data, in->len);
 	strbuf_init(&st.rec, 256);
 	line_reader_init(&r, in->data, in->len);
 	size_t elided = 0;
@@ -296,8 +322,9 @@ static int lldb_parse(struct dump *d, const struct input *in, const struct morte
 	}
 	if (elided)
 		dump_warn(d, "%zu stack(s) shortened by hand ('...' in the input)", elided);
-	gdbtext_finish(&st.g, (const char *)in->data, in->len);
+	gdbtext_finish(&st.g);
 	strbuf_release(&st.rec);
+	free(st.tids);
 	return 0;
 }
 

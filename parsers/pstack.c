@@ -106,11 +106,11 @@ static bool solaris_pid_line(struct span t, int64_t *pid, struct span *cmd)
 	return cmd->len > 0;
 }
 
-static void set_function(struct dump *d, struct frame *f, struct span name)
+static void set_function(struct pstack_state *st, struct frame *f, struct span name)
 {
 	name = span_trim(name);
 	if (name.len && name.s[0] != '?')
-		f->function = dump_strndup(d, name.s, name.len);
+		f->function = gdbframe_string(st->g.d, &st->g.strings, name);
 }
 
 /* " fe8dda58 poll     (513d530, fe8f75a8, 18) + 5c" */
@@ -124,11 +124,10 @@ static bool solaris_frame(struct pstack_state *st, struct span t)
 	struct frame *f = gdbtext_add_frame(&st->g);
 	if (!f)
 		return true;
-	f->text = dump_strndup(d, t.s, t.len);
 	f->pc = pc;
 	f->has_pc = true;
 	struct span name = span_word(&y);
-	set_function(d, f, name);
+	set_function(st, f, name);
 	y = span_skip_ws(y);
 	if (span_starts(y, "(")) {
 		size_t n = gdbframe_balanced(y);
@@ -152,18 +151,16 @@ static bool sa_frame(struct pstack_state *st, struct span t)
 	uint64_t pc;
 	if (!span_starts(t, "0x") || !span_hex(&y, &pc) || !y.len || (y.s[0] != '\t' && y.s[0] != ' '))
 		return false;
-	struct dump *d = st->g.d;
 	struct frame *f = gdbtext_add_frame(&st->g);
 	if (!f)
 		return true;
-	f->text = dump_strndup(d, t.s, t.len);
 	f->pc = pc;
 	f->has_pc = true;
 	y = span_trim(y);
 	if (span_starts(y, "* ")) {
 		y = span_drop(y, 2);
 		long bci = span_find(y, " bci:");
-		set_function(d, f, bci >= 0 ? (struct span){ y.s, (size_t)bci } : y);
+		set_function(st, f, bci >= 0 ? (struct span){ y.s, (size_t)bci } : y);
 		f->kind = span_find(y, "(Interpreted frame)") >= 0 ? FRAME_INTERPRETED
 			: span_find(y, "(Compiled frame)") >= 0    ? FRAME_JIT
 								   : FRAME_JAVA;
@@ -176,7 +173,7 @@ static bool sa_frame(struct pstack_state *st, struct span t)
 			f->has_offset = true;
 		y.len = (size_t)plus;
 	}
-	set_function(d, f, y);
+	set_function(st, f, y);
 	return true;
 }
 
@@ -234,11 +231,11 @@ static int pstack_parse(struct dump *d, const struct input *in, const struct mor
 	struct pstack_state st = { .family = FAMILY_LINUX };
 	struct line_reader r;
 	struct line l;
-	gdbtext_init(&st.g, d);
+	gdbtext_init(&st.g, d, in->data, in->len);
 	line_reader_init(&r, in->data, in->len);
 	while (line_next(&r, &l))
 		pstack_line(&st, span_of(&l));
-	gdbtext_finish(&st.g, (const char *)in->data, in->len);
+	gdbtext_finish(&st.g);
 	return 0;
 }
 

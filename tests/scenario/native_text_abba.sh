@@ -13,7 +13,7 @@ check "the program printed its lock addresses" test -n "$lock_a" -a -n "$lock_b"
 gdb -nx -batch -p $pid -ex 'thread apply all bt' > bt.txt 2> gdb.err || fail "gdb failed"
 gdb -nx -batch -p $pid -ex 'thread apply all bt full' > btfull.txt 2>> gdb.err || fail "gdb bt full failed"
 sed -n -e 's/^\((gdb) \)*//' -e '/^#/p' -e '/^Thread/p' bt.txt > gstack.txt
-timeout 120 lldb -p $pid --batch -o 'bt all' > lldb.txt 2> lldb.err || fail "lldb failed"
+timeout 120 lldb -p $pid --batch -o 'thread list' -o 'bt all' > lldb.txt 2> lldb.err || fail "lldb failed"
 
 # common checks on one dump: FILE FORMAT
 check_dump() {
@@ -43,8 +43,9 @@ jqcheck btfull.txt.json '[.threads[].frames[] | select(.function == null and .ki
 frames_bt=$(grep -c '^#' bt.txt)
 jqcheck btfull.txt.json "([.threads[].frames[]] | length) == $frames_bt" "bt full: as many frames as bt ($frames_bt)"
 
-# lldb: the attach listing and the bt all listing are two snapshots
-jqcheck lldb.txt.json '.input.snapshots == 2' "lldb: attach stop + bt all = 2 snapshots"
+# lldb: the attach stop, `thread list` and `bt all` are three listings; tids from `thread list`
+jqcheck lldb.txt.json '.input.snapshots == 3' "lldb: attach stop + thread list + bt all = 3 snapshots"
+jqcheck lldb.txt.json "([.threads[].tid] | sort) == ([.threads[].id | tonumber] | sort) and ([.threads[].tid] | index($pid) != null)" "lldb thread ids are the TIDs thread list showed"
 jqcheck lldb.txt.json '[.threads[].name] | all(. == "abba")' "lldb: thread names"
 
 # pasted with CRLF and truncated at every 97th byte: exit 0, JSON, never more threads
