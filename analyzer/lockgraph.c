@@ -333,6 +333,7 @@ static const char *const plumbing_prefixes[] = {
 	"jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park", "java.util.concurrent.locks.",
 	"__GI___clock_nanosleep", "__GI___nanosleep", "do_futex_wait", "__new_sem_wait", "jrockit.vm.",
 	"__libc_malloc", "__libc_free", "__GI___libc_malloc", "__GI___libc_free", "_int_malloc", "_int_free",
+	"malloc", "calloc", "realloc", "free", "cfree", /* allocator entry points, as .dynsym names them */
 	NULL,
 };
 
