@@ -506,7 +506,7 @@ static size_t live_waiters(const struct dump *d, const struct lock *l)
 }
 
 static void add_contention_finding(struct dump *d, const struct lock *cl, const struct thread *holder,
-				   size_t nwait)
+				   size_t nwait, bool holder_behind_cycle)
 {
 	struct lock *l = d->locks[cl->index];
 	const struct catalogue_entry *e = catalogue_find("lock-contention");
@@ -521,6 +521,8 @@ static void add_contention_finding(struct dump *d, const struct lock *cl, const 
 	if (holder->waiting_on) {
 		strbuf_adds(&sb, ", itself waiting for ");
 		lockgraph_describe_lock(holder->waiting_on, &sb);
+		if (holder_behind_cycle)
+			strbuf_adds(&sb, " (a lock of the deadlock above)");
 	}
 	strbuf_adds(&sb, "\nwaiting:");
 	/* the holder, then each waiter once (arrays built directly: a queue may be 50,000 long) */
@@ -553,8 +555,10 @@ static void find_contention(struct dump *d, const struct graph *g)
 		if (node_on_cycle(g, h))
 			continue; /* the cycle finding tells this story */
 		size_t nwait = live_waiters(d, d->locks[j]);
+		const struct lock *next = blocking_lock(d, d->threads[h]);
+		bool behind = next && node_on_cycle(g, g->nthreads + next->index);
 		if (nwait >= LOCKGRAPH_CONTENTION_MIN_WAITERS)
-			add_contention_finding(d, d->locks[j], d->threads[h], nwait);
+			add_contention_finding(d, d->locks[j], d->threads[h], nwait, behind);
 	}
 }
 

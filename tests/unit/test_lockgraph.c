@@ -145,6 +145,7 @@ static void test_ring_with_bystanders(void **state)
 	assert_int_equal(c->nthreads, 4);
 	assert_ptr_equal(c->locks[0], q);
 	assert_non_null(strstr(c->summary, "3 threads wait for pthread_mutex 0x2000 held by thread 200"));
+	assert_non_null(strstr(c->summary, "itself waiting for pthread_mutex 0x1000 (a lock of the deadlock above)"));
 	dump_free(d);
 }
 
