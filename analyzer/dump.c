@@ -60,12 +60,23 @@ void dump_free(struct dump *d)
 {
 	if (!d)
 		return;
+	for (struct dump_cleanup *c = d->cleanups; c; c = c->next)
+		c->fn(c->arg);
 	strmap_clear(&d->lock_ids);
 	strmap_clear(&d->thread_ids);
 	strmap_clear(&d->interned);
 	if (d->intern_key.buf)
 		strbuf_release(&d->intern_key);
 	arena_free(d->arena);
+}
+
+void dump_atfree(struct dump *d, void (*fn)(void *arg), void *arg)
+{
+	struct dump_cleanup *c = arena_alloc(d->arena, sizeof(*c));
+	c->fn = fn;
+	c->arg = arg;
+	c->next = d->cleanups;
+	d->cleanups = c;
 }
 
 const char *dump_strndup(struct dump *d, const char *s, size_t len)
