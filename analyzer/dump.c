@@ -64,6 +64,9 @@ void dump_free(struct dump *d)
 		c->fn(c->arg);
 	strmap_clear(&d->lock_ids);
 	strmap_clear(&d->thread_ids);
+	strmap_clear(&d->interned);
+	if (d->intern_key.buf)
+		strbuf_release(&d->intern_key);
 	arena_free(d->arena);
 }
 
@@ -79,6 +82,20 @@ void dump_atfree(struct dump *d, void (*fn)(void *arg), void *arg)
 const char *dump_strndup(struct dump *d, const char *s, size_t len)
 {
 	return arena_strndup(d->arena, s, len);
+}
+
+const char *dump_intern(struct dump *d, const char *s, size_t len)
+{
+	if (!d->intern_key.buf)
+		strbuf_init(&d->intern_key, 128);
+	strbuf_reset(&d->intern_key);
+	strbuf_add(&d->intern_key, s, len);
+	const char *hit = strmap_get(&d->interned, d->intern_key.buf);
+	if (hit)
+		return hit;
+	const char *copy = arena_strndup(d->arena, s, len);
+	strmap_put(&d->interned, copy, (void *)copy);
+	return copy;
 }
 
 const char *dump_strdup(struct dump *d, const char *s)

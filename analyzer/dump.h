@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "strbuf.h"
 #include "strmap.h"
 
 /* ---- registries (each defined once, expanded where needed) ---- */
@@ -250,6 +251,9 @@ struct dump {
 	struct strmap lock_ids;    /* id -> struct lock */
 	struct strmap thread_ids;  /* id -> struct thread */
 	size_t max_frames;        /* 0: unlimited */
+
+	struct strmap interned;   /* dump_intern: text -> its one arena copy */
+	struct strbuf intern_key; /* scratch for dump_intern */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */
@@ -343,6 +347,12 @@ struct crash *dump_crash(struct dump *d);
 /* Copies LEN bytes at S into the dump's arena (NUL-terminated). */
 const char *dump_strndup(struct dump *d, const char *s, size_t len);
 const char *dump_strdup(struct dump *d, const char *s);
+/*
+ * As dump_strndup, but equal strings share one copy: for the function, file
+ * and module names a big thread dump repeats thousands of times. The result
+ * must not be modified.
+ */
+const char *dump_intern(struct dump *d, const char *s, size_t len);
 const char *dump_printf(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Signal names: "SIGSEGV" for 11, NULL when unknown; and back (-1). */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench: runs every benchmark script in bench/ (each prints its own table).
+# make bench: runs every bench/*.sh but this one; each prints its figures.
 cd "$(dirname "$0")/.." || exit 1
 export SHARED="${SHARED:-$(cd .. && pwd)/shared}"
 rc=0

@@ -772,6 +772,22 @@ static void hs_line(struct hs_state *st, const struct line *l)
 	section_line(st, x);
 }
 
+/* pc = the library's load address (Dynamic libraries) + the frame's offset in it */
+static void frame_pcs(struct dump *d, struct thread *t)
+{
+	for (size_t i = 0; i < t->nframes; i++) {
+		struct frame *f = &t->frames[i];
+		if (f->has_pc || !f->module || !f->has_module_offset)
+			continue;
+		for (size_t k = 0; k < d->nmodules; k++)
+			if (d->modules[k]->name && !strcmp(d->modules[k]->name, f->module)) {
+				f->pc = d->modules[k]->start + f->module_offset;
+				f->has_pc = true;
+				break;
+			}
+	}
+}
+
 static int hserr_parse(struct dump *d, const struct input *in, const struct mortem_opts *o,
 		       struct strbuf *err)
 {
@@ -798,8 +814,10 @@ static int hserr_parse(struct dump *d, const struct input *in, const struct mort
 		dump_warn(d, "the crashed thread's frames are missing (cut short or not printed)");
 	if (in->len && in->data[in->len - 1] != '\n')
 		dump_warn(d, "input ended early: the last line is cut short");
-	if (st.current)
+	if (st.current) {
+		frame_pcs(d, st.current);
 		resym_thread(d, st.current, o);
+	}
 	strbuf_release(&st.scratch);
 	return 0;
 }

@@ -188,7 +188,9 @@ static struct span drop_module_prefix(struct span fn, struct span *module)
 	if (slash < 0)
 		return fn;
 	struct span head = { fn.s, (size_t)slash };
-	if (span_find(head, "@") < 0)
+	struct span after = span_drop(fn, (size_t)slash + 1);
+	/* "java.base@17/" or jcmd's "java.base/"; not a hidden class "X$$Lambda/0x12.run" */
+	if (span_find(head, "@") < 0 && (span_find(head, "$") >= 0 || span_starts(after, "0x")))
 		return fn;
 	/* "loader/module@ver/": the module is the last component */
 	long s2 = -1;
@@ -228,17 +230,17 @@ static void frame_location(struct dump *d, struct frame *f, struct span loc, str
 		end--;
 	if (end && end < loc.len && loc.s[end - 1] == ':') {
 		f->line = atoi(loc.s + end); /* digits end at ')' or the span end */
-		f->file = dump_strndup(d, loc.s, end - 1);
+		f->file = dump_intern(d, loc.s, end - 1);
 		return;
 	}
-	f->file = dump_strndup(d, loc.s, loc.len);
+	f->file = dump_intern(d, loc.s, loc.len);
 }
 
 void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashed)
 {
 	x = span_trim(x);
 	f->kind = FRAME_JAVA;
-	f->text = dump_strndup(d, x.s, x.len);
+	f->text = dump_intern(d, x.s, x.len);
 	struct span module = { x.s, 0 };
 	/* the location is the last parenthesised group */
 	long open = -1;
@@ -259,6 +261,10 @@ void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashe
 		fn.len = (size_t)open;
 		struct span loc = { x.s + open + 1, x.len - (size_t)open - 2 };
 		frame_location(d, f, loc, &module);
+	} else if (!slashed) {
+		long cut = span_find(x, "("); /* a line cut short inside its location */
+		if (cut >= 0)
+			fn.len = (size_t)cut;
 	}
 	if (slashed) {
 		long sig = span_find(fn, "(");
@@ -267,8 +273,8 @@ void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashe
 		f->function = fn.len ? dotted(d, fn) : NULL;
 	} else {
 		fn = drop_module_prefix(fn, &module);
-		f->function = fn.len ? dump_strndup(d, fn.s, fn.len) : NULL;
+		f->function = fn.len ? dump_intern(d, fn.s, fn.len) : NULL;
 	}
 	if (module.len)
-		f->module = dump_strndup(d, module.s, module.len);
+		f->module = dump_intern(d, module.s, module.len);
 }

@@ -128,12 +128,23 @@ static void jcmd_thread(struct dump *d, json_t *jt, struct javalocks *jl)
 	if (parked)
 		javalocks_add(jl, JL_PARK, sp(parked), class_of(parked));
 	javalocks_apply(d, t, jl, state && !strcmp(state, "BLOCKED"));
-	/* the JVM may name the owner of a parked-on synchronizer */
-	const char *owner = json_is_object(park) ? jstr(park, "owner") : NULL;
-	if (owner && t->waiting_on && !t->waiting_on->owner) {
-		struct thread *o = dump_find_thread(d, owner);
-		if (o)
-			thread_hold(d, o, t->waiting_on);
+}
+
+/* The JVM may name the owner of a parked-on synchronizer: a hold, once all threads exist. */
+static void jcmd_park_owners(struct dump *d, json_t *containers)
+{
+	size_t i, k;
+	json_t *c, *jt;
+	json_array_foreach(containers, i, c) {
+		json_array_foreach(json_object_get(c, "threads"), k, jt) {
+			json_t *park = json_object_get(jt, "parkBlocker");
+			const char *owner = json_is_object(park) ? jstr(park, "owner") : NULL;
+			const char *obj = json_is_object(park) ? jstr(park, "object") : NULL;
+			struct thread *o = owner ? dump_find_thread(d, owner) : NULL;
+			struct lock *l = obj ? dump_find_lock(d, obj) : NULL;
+			if (o && l && !l->owner)
+				thread_hold(d, o, l);
+		}
 	}
 }
 
@@ -168,6 +179,7 @@ static int jcmd_json_parse(struct dump *d, const struct input *in, const struct 
 			if (json_is_object(jt))
 				jcmd_thread(d, jt, &jl);
 	}
+	jcmd_park_owners(d, containers);
 	javalocks_release(&jl);
 	json_decref(root);
 	return 0;

@@ -87,9 +87,15 @@ static size_t shape_match(struct span x, const struct strbuf *sh)
 	return i;
 }
 
-/* A log prefix has a group ([main], (pid)) or several numbers (a time). */
+/*
+ * A log prefix has a group ([main], (pid)) or several numbers (a time), and
+ * none of the characters that start a dump's own lines: '#' (gdb/eu-stack
+ * frames "#3  "), '"' (jstack thread headers), tabs (jstack frames).
+ */
 static bool meaningful(const struct strbuf *sh)
 {
+	if (strpbrk(sh->buf, "#\"\t"))
+		return false;
 	if (strchr(sh->buf, '*'))
 		return true;
 	size_t digits = 0;
@@ -130,9 +136,12 @@ static void take_sample(const unsigned char *data, size_t len, struct sample *s)
 static size_t count_matches(const struct sample *s, const struct strbuf *sh)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (shape_match(s->lines[i], sh))
+	for (size_t i = 0; i < s->n; i++) {
+		/* a prefix is followed by the line's payload: "[New LWP 12]" is not one */
+		size_t m = shape_match(s->lines[i], sh);
+		if (m && m < s->lines[i].len)
 			n++;
+	}
 	return n;
 }
 
@@ -175,7 +184,10 @@ int logprefix_clean(const unsigned char *data, size_t len, struct strbuf *out,
 	size_t i = 0;
 	while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
 		i++;
-	if (i < len && (data[i] == '{' || data[i] == '['))
+	size_t j = i + 1;
+	while (j < len && (data[j] == ' ' || data[j] == '\n' || data[j] == '\r' || data[j] == '\t'))
+		j++;
+	if (i < len && (data[i] == '{' || (data[i] == '[' && j < len && (data[j] == '{' || data[j] == ']'))))
 		return 0; /* JSON: its own parsers */
 	struct sample *s = xmalloc(sizeof(*s));
 	take_sample(data, len, s);

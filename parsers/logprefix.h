@@ -15,7 +15,8 @@
  * group, a run of capitals (a level: INFO, WARN) matches any such run, other
  * characters match themselves. A prefix is the longest shape that ends at a
  * separator (space, tab, ':', ']', '>', '|'), contains a group or two
- * digit runs (so "#3  " of a gdb backtrace is never taken), and starts the first non-empty line and at least 80% of the non-empty lines among the first
+ * digit runs, has no '#', '"' or tab (where gdb frames "#3  ", jstack
+ * headers and frames begin: "#3  " of a backtrace is never taken), and starts the first non-empty line and at least 80% of the non-empty lines among the first
  * 2000 (at least 3 lines). Lines that do not start with it are kept as they
  * are (a multi-line log message), lines that do lose it; trailing spaces and
  * tabs (console padding) and CRs are removed from every line.

@@ -118,19 +118,25 @@ static size_t inline_chain(Dwfl_Module *mod, Dwarf_Addr addr, const char *file, 
 	Dwarf_Die *scopes = NULL;
 	int n = dwarf_getscopes(cu, addr - bias, &scopes);
 	size_t k = 0;
+	bool outermost = false;
 	for (int i = 0; i < n && k < max; i++) {
 		int tag = dwarf_tag(&scopes[i]);
 		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
 			continue;
 		out[k++] = (struct located){ die_function_name(&scopes[i]), file, line };
-		if (tag == DW_TAG_subprogram)
+		if (tag == DW_TAG_subprogram) {
+			outermost = true;
 			break;
+		}
 		Dwarf_Attribute a;
 		Dwarf_Word cl = 0;
 		file = call_file(cu, &scopes[i]);
 		line = dwarf_attr(&scopes[i], DW_AT_call_line, &a) && !dwarf_formudata(&a, &cl) ? (int)cl : 0;
 	}
 	free(scopes);
+	/* the scopes of an inlined body stop at the CU: the caller is the symbol */
+	if (k && !outermost && k < max)
+		out[k++] = (struct located){ dwfl_module_addrname(mod, addr), file, line };
 	return k;
 }
 

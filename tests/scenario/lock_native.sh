@@ -4,6 +4,8 @@
 # kinds, addresses and owners read from memory; bystanders stay out of it.
 . "$TOP/tests/lib/common.sh"
 need gcore gdb jq cc
+"$MORTEM" report --input-format core /dev/null 2>&1 | grep -q "unknown format" &&
+	skip "needs the core parser (parsers/core.c)"
 ${CC:-cc} -g -O0 -o lockhang "$TOP/tests/scenario/programs/lockhang.c" -lpthread -lunwind ||
 	fail "cannot build lockhang.c"
 
