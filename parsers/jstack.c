@@ -58,7 +58,7 @@ static bool is_digit(char c)
 static void finish_thread(struct js_state *st)
 {
 	if (st->t && st->nfv)
-		thread_add_frames(st->d, st->t, st->fv, st->nfv);
+		thread_set_frames(st->d, st->t, st->fv, st->nfv);
 	st->nfv = 0;
 	if (st->t) {
 		bool blocked = st->blocked_hint ||
