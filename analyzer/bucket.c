@@ -42,7 +42,7 @@ static const char *const wait_prefixes[] = {
 	"__pthread_mutex_lock", "__GI___pthread_mutex_lock", "pthread_rwlock_", "___pthread_rwlock_",
 	"__pthread_rwlock_", "pthread_cond_", "___pthread_cond_", "__pthread_cond_", "pthread_join",
 	"__pthread_clockjoin", "___pthread_join", "__GI___pthread_join", "_dl_", "__GI__dl_",
-	"sem_wait", "__new_sem_wait", "do_futex_wait", "__lll_", "__GI___lll",
+	"sem_wait", "__new_sem_wait", "do_futex_wait", "__lll_", "__GI___lll", "lll_",
 	"java.lang.Object.wait", "jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park",
 	"java.util.concurrent.locks.", "java.lang.Thread.sleep", "ObjectMonitor::", "Monitor::",
 	"Mutex::", "os::PlatformEvent::", "Parker::", "JVM_MonitorWait",
