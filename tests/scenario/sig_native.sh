@@ -19,11 +19,19 @@ expect double-free df.json heap-corruption
 jqcheck df.json '.findings[0].summary | contains("double free detected") and contains("release_twice")' \
 	"heap-corruption names the allocator's message and the caller"
 jqcheck df.json '.signature == "SIGABRT in release_twice < main"' "double free signature skips allocator frames"
+"$MORTEM" report --json --exe crashes core > df_core.json || fail "core report failed"
+expect double-free-core df_core.json heap-corruption
+jqcheck df_core.json '.findings[0].summary | contains("double free detected")' "core: the allocator's message from memory"
+check "core and gdb text: one bucket" test "$(jq -r .bucket df.json)" = "$(jq -r .bucket df_core.json)"
 
 core_of crashes overflow; "$MORTEM" report --json core.txt > so.json
 expect overflow so.json stack-overflow
 jqcheck so.json '.findings[0].summary | contains("repeat every 1") and contains("descend")' \
 	"stack-overflow names the repeating frame"
+"$MORTEM" report --json --exe crashes core > so_core.json || fail "core report failed"
+expect overflow-core so_core.json stack-overflow
+jqcheck so_core.json '.findings[0].confidence == "certain" and (.findings[0].summary | contains("stack pointer"))' \
+	"core: fault address next to the stack pointer and repeating frames: certain"
 
 core_of crashes trap; "$MORTEM" report --json core.txt > ill.json
 expect trap ill.json illegal-instruction
