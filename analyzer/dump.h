@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "strbuf.h"
 #include "strmap.h"
 
 /* ---- registries (each defined once, expanded where needed) ---- */
@@ -129,6 +130,7 @@ struct thread {
 	size_t holds_alloc;
 	struct thread_regs regs;
 	const char *java_tid;     /* jstack tid=0x... (JVM's thread pointer) or NULL */
+	uint64_t pthread;         /* pthread_t (thread descriptor address) a native text dump shows, else 0 */
 	size_t index;             /* position in dump->threads */
 	void *user;               /* scratch for one analysis pass; not rendered */
 };
@@ -244,15 +246,33 @@ struct dump {
 	int snapshot_wanted;      /* 0: the last one */
 	bool snapshot_frozen;     /* the wanted snapshot is complete; later ones are dropped */
 
+	struct dump_cleanup *cleanups; /* run by dump_free, see dump_atfree() */
+
 	struct strmap lock_ids;    /* id -> struct lock */
 	struct strmap thread_ids;  /* id -> struct thread */
 	size_t max_frames;        /* 0: unlimited */
+
+	struct strmap interned;   /* dump_intern: text -> its one arena copy */
+	struct strbuf intern_key; /* scratch for dump_intern */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */
 struct dump *dump_new(const char *path);
 /* Frees the dump, its arena and all it holds. NULL is a no-op. */
 void dump_free(struct dump *d);
+
+/*
+ * Registers FN(ARG) to run when D is freed, before its arena goes, most
+ * recent first. A core or live parser keeps what backs d->mem (the mapped
+ * core, the libdwfl session, the stopped-then-released process's memory)
+ * alive this way, so the analysis can read memory after parse() returned.
+ */
+struct dump_cleanup {
+	void (*fn)(void *arg);
+	void *arg;
+	struct dump_cleanup *next;
+};
+void dump_atfree(struct dump *d, void (*fn)(void *arg), void *arg);
 
 /* Adds a warning (shown in the report, JSON input.warnings); printf-style. */
 void dump_warn(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -284,6 +304,14 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid);
  * When d->max_frames is reached, returns NULL and marks the thread truncated.
  */
 struct frame *thread_add_frame(struct dump *d, struct thread *t);
+
+/*
+ * Sets T's frames to a copy of the N frames at FRAMES (replacing any it
+ * had) in one allocation: for parsers that collect a stack before
+ * storing it. Honours d->max_frames as thread_add_frame does (keeps the
+ * first max_frames, marks the thread truncated, warns once).
+ */
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
 
 /*
  * The lock with id ID, created (with KIND, no owner) when new. An existing
@@ -319,6 +347,12 @@ struct crash *dump_crash(struct dump *d);
 /* Copies LEN bytes at S into the dump's arena (NUL-terminated). */
 const char *dump_strndup(struct dump *d, const char *s, size_t len);
 const char *dump_strdup(struct dump *d, const char *s);
+/*
+ * As dump_strndup, but equal strings share one copy: for the function, file
+ * and module names a big thread dump repeats thousands of times. The result
+ * must not be modified.
+ */
+const char *dump_intern(struct dump *d, const char *s, size_t len);
 const char *dump_printf(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Signal names: "SIGSEGV" for 11, NULL when unknown; and back (-1). */
