@@ -47,7 +47,8 @@ BUILD = build/out
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# libthread_db: thread-local errno in cores; libstdc++: __cxa_demangle for C++ frames
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lthread_db -lstdc++
 ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 SRC_DIRS = analyzer parsers signatures tui

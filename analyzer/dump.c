@@ -72,6 +72,8 @@ void dump_free(struct dump *d)
 {
 	if (!d)
 		return;
+	for (struct dump_cleanup *c = d->cleanups; c; c = c->next)
+		c->fn(c->arg);
 	strmap_clear(&d->lock_ids);
 	strmap_clear(&d->thread_ids);
 	if (d->interned) {
@@ -79,6 +81,15 @@ void dump_free(struct dump *d)
 		free(d->interned);
 	}
 	arena_free(d->arena);
+}
+
+void dump_atfree(struct dump *d, void (*fn)(void *arg), void *arg)
+{
+	struct dump_cleanup *c = arena_alloc(d->arena, sizeof(*c));
+	c->fn = fn;
+	c->arg = arg;
+	c->next = d->cleanups;
+	d->cleanups = c;
 }
 
 const char *dump_strndup(struct dump *d, const char *s, size_t len)

@@ -246,6 +246,8 @@ struct dump {
 	int snapshot_wanted;      /* 0: the last one */
 	bool snapshot_frozen;     /* the wanted snapshot is complete; later ones are dropped */
 
+	struct dump_cleanup *cleanups; /* run by dump_free, see dump_atfree() */
+
 	struct strmap lock_ids;    /* id -> struct lock */
 	struct strmap thread_ids;  /* id -> struct thread */
 	size_t max_frames;        /* 0: unlimited */
@@ -257,6 +259,19 @@ struct dump {
 struct dump *dump_new(const char *path);
 /* Frees the dump, its arena and all it holds. NULL is a no-op. */
 void dump_free(struct dump *d);
+
+/*
+ * Registers FN(ARG) to run when D is freed, before its arena goes, most
+ * recent first. A core or live parser keeps what backs d->mem (the mapped
+ * core, the libdwfl session, the stopped-then-released process's memory)
+ * alive this way, so the analysis can read memory after parse() returned.
+ */
+struct dump_cleanup {
+	void (*fn)(void *arg);
+	void *arg;
+	struct dump_cleanup *next;
+};
+void dump_atfree(struct dump *d, void (*fn)(void *arg), void *arg);
 
 /* Adds a warning (shown in the report, JSON input.warnings); printf-style. */
 void dump_warn(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

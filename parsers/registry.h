@@ -3,6 +3,7 @@
  * under parsers/ and one line here. Order breaks probe ties.
  */
 #define PARSERS(X)            \
+	X(core_parser)        \
 	X(eustack_parser)     \
 	X(jstack_parser)      \
 	X(jrockit_parser)     \
@@ -12,4 +13,5 @@
 	X(actuator_json_parser) \
 	X(gdb_parser)         \
 	X(lldb_parser)        \
-	X(pstack_parser)
+	X(pstack_parser)      \
+	X(live_parser)
