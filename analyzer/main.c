@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../parsers/parser.h"
+#include "../signatures/rules.h"
 #include "commands.h"
 #include "options.h"
 #include "version.h"
@@ -229,8 +230,23 @@ static int parse_options(int argc, char **argv, struct mortem_opts *o)
 	return nops;
 }
 
+/* A bad --rules file is a usage error, said once before any input is read. */
+static int check_rules(int n, char **argv, const struct mortem_opts *o)
+{
+	if (!o->nrules_files || (n > 0 && !strcmp(argv[0], "rules")))
+		return 0;
+	struct strbuf err = STRBUF_INIT;
+	int rc = ruleset_shared(o->rules_files, o->nrules_files, &err) ? 0 : -1;
+	if (rc)
+		cli_error(NULL, "%s", err.buf);
+	strbuf_release(&err);
+	return rc;
+}
+
 static int run(int n, char **argv, struct mortem_opts *o)
 {
+	if (check_rules(n, argv, o) < 0)
+		return 2;
 #define X_DISPATCH(name, fn, use, summary)           \
 	if (n > 0 && !strcmp(argv[0], name))         \
 		return fn(n - 1, argv + 1, o);

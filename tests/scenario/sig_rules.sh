@@ -36,9 +36,11 @@ check "--check: errors exit 1" test $rc -eq 1
 check "--check: unknown key, with its line" grep -qx "mortem: bad.rules:3: unknown key 'sevrity'" err.txt
 check "--check: bad regex, with its line" grep -q "^mortem: bad.rules:4: bad regex '(oops'" err.txt
 printf 'PID 1 - process\nTID 1:\n#0  0x0000000000401000 main\n' > one.txt
-"$MORTEM" report --rules bad.rules --json one.txt > r.json 2> r.err
-check "report with a bad rule file exits 1" test $? -eq 1
-check "report with a bad rule file: one line naming file and line" grep -qx "mortem: one.txt: bad.rules:3: unknown key .sevrity." r.err
+"$MORTEM" report --rules bad.rules --json one.txt one.txt > r.json 2> r.err
+check "report with a bad rule file is a usage error (exit 2)" test $? -eq 2
+check "report with a bad rule file: one line naming file and line, said once" grep -qx "mortem: bad.rules:3: unknown key .sevrity." r.err
+check "report with a bad rule file: only that line" test "$(wc -l < r.err)" -eq 1
+check "report with a bad rule file: no output" test ! -s r.json
 
 build abba abba.c -O0
 ./abba & pid=$!; PIDS=$pid
