@@ -1,4 +1,5 @@
 #include "native.h"
+#include "symcache.h"
 
 #include <dwarf.h>
 #include <elf.h>
@@ -506,26 +507,37 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 		return run;
 	struct sym_ctx c = { .n = n, .pc = pc, .adj = pc - (activation ? 0 : 1) };
 	c.mod = dwfl_addrmodule(n->dwfl, c.adj);
+	char shared[160]; /* symcache.h: the same pc of the same build, in any dump */
+	bool cacheable = false;
+	const struct frame *hit = NULL;
+	size_t nhit = 0;
 	if (c.mod) {
 		Dwarf_Addr start;
 		const char *name = dwfl_module_info(c.mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 		c.module = name ? dump_strdup(n->d, name) : NULL;
 		c.module_start = start;
+		cacheable = symcache_key(c.mod, c.adj - start, activation, shared, sizeof(shared));
+		hit = cacheable ? symcache_get(shared, &nhit) : NULL;
 		GElf_Off off;
 		GElf_Sym sym;
-		c.symname = dwfl_module_addrinfo(c.mod, c.adj, &off, &sym, NULL, NULL, NULL);
+		c.symname = hit ? NULL : dwfl_module_addrinfo(c.mod, c.adj, &off, &sym, NULL, NULL, NULL);
 		if (c.symname) {
 			c.has_sym = true;
 			c.sym_offset = off;
 		}
 	}
-	if (!c.mod || !symbolize_dwarf(&c)) {
+	if (hit) {
+		for (size_t i = 0; i < nhit; i++)
+			symcache_copy(n->d, ctx_frame(&c), &hit[i]);
+	} else if (!c.mod || !symbolize_dwarf(&c)) {
 		struct frame *f = ctx_frame(&c);
 		if (c.symname)
 			set_function(&c, f, c.symname, DW_TAG_subprogram);
 		if (c.mod)
 			line_of_pc(&c, f);
 	}
+	if (cacheable && !hit)
+		symcache_put(shared, c.out, c.nout);
 	run = arena_alloc(n->d->arena, sizeof(*run));
 	run->frames = c.out;
 	run->n = c.nout;

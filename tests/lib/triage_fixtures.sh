@@ -65,7 +65,7 @@ make_fleet() {
 	printf 'hello, not a dump\n' > parts/notes.txt
 
 	cp parts/core.segv.1 parts/segv.1.eustack.txt parts/notes.txt parts/random.bin fleet/host1/
-	head -c 8192 parts/core.fpe.1 > fleet/host1/core.cut
+	head -c 1000 parts/core.fpe.1 > fleet/host1/core.cut
 	cp parts/abba-1.eustack.txt fleet/host2/
 	ln -s .. fleet/host2/loop
 	(cd parts && zip -q ../stage/host3/inner.zip core.segv.2 core.segv.3 core.assert.1) || fail zip
