@@ -407,6 +407,65 @@ static void test_buckets(void **state)
 	triage_run_release(&run);
 }
 
+/* A dump with a two-thread lock cycle: the record carries its stack and wait-for edges. */
+static void test_record_of_a_cycle(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("hang.txt");
+	d->input.format = "eu-stack";
+	struct thread *a = dump_add_thread(d, "101");
+	struct thread *b = dump_add_thread(d, "102");
+	a->name = "worker<1>";
+	struct frame *f = thread_add_frame(d, a);
+	f->function = "take_a_then_b";
+	f->file = "abba.c";
+	f->line = 13;
+	struct lock *la = dump_lock(d, "0x10", LOCK_PTHREAD_MUTEX);
+	struct lock *lb = dump_lock(d, "0x20", LOCK_PTHREAD_MUTEX);
+	la->label = "mutex A";
+	lb->label = "mutex B";
+	thread_hold(d, a, la);
+	thread_hold(d, b, lb);
+	thread_wait_on(d, a, lb);
+	thread_wait_on(d, b, la);
+	struct finding *fi = dump_add_finding(d, "lock-cycle", "deadlock", SEV_CRITICAL, CONF_CERTAIN);
+	finding_add_thread(d, fi, a);
+	finding_add_thread(d, fi, b);
+	finding_add_lock(d, fi, la);
+	finding_add_lock(d, fi, lb);
+	d->signature = "lock cycle: take_a_then_b";
+	d->bucket = "cccc";
+	struct strbuf rec = STRBUF_INIT, err = STRBUF_INIT;
+	record_from_dump(d, &rec);
+	dump_free(d);
+
+	struct triage_run run = { 0 };
+	add_item(&run, "hang.txt", 0, rec.buf);
+	struct triage_item *it = run.items[0];
+	assert_int_equal(it->rec.status, RECORD_OK);
+	assert_int_equal(it->rec.severity, SEV_CRITICAL);
+	assert_string_equal(it->rec.bucket, "cccc");
+	assert_int_equal(it->rec.score, 2 + 2 + 1);
+	json_t *g = json_object_get(it->rec.root, "graph");
+	assert_int_equal(json_array_size(g), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "from")),
+			    "101 \"worker<1>\"");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "to")), "102");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "lock")), "mutex B");
+	triage_aggregate(&run);
+	struct strbuf out = STRBUF_INIT;
+	triage_html(&run, &out);
+	assert_non_null(strstr(out.buf, "<svg"));
+	assert_non_null(strstr(out.buf, "thread 101 &quot;worker&lt;1&gt;&quot; waits for mutex B held by 102"));
+	assert_non_null(strstr(out.buf, "take_a_then_b at abba.c:13"));
+	assert_null(strstr(out.buf, "worker<1>"));
+	assert_null(strstr(out.buf, "http"));
+	strbuf_release(&out);
+	strbuf_release(&rec);
+	strbuf_release(&err);
+	triage_run_release(&run);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -435,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_elf_core_magic),
 		cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_record_of_a_cycle),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
