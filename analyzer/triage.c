@@ -94,6 +94,7 @@ static void on_done(void *ctx, size_t tag, const char *record, const char *error
 	struct triage_ctx *c = ctx;
 	struct triage_item *it = c->run.items[tag];
 	struct strbuf sb = STRBUF_INIT;
+	bool keep = record != NULL; /* a crashed or timed-out worker is retried by the next run */
 	if (!record) {
 		record_problem(&sb, RECORD_FAILED, error);
 		record = sb.buf;
@@ -101,7 +102,7 @@ static void on_done(void *ctx, size_t tag, const char *record, const char *error
 	item_set_record(c, it, record);
 	it->fresh = true;
 	c->run.fresh += it->rec.status != RECORD_SKIPPED;
-	if (c->db && !c->db_failed &&
+	if (keep && c->db && !c->db_failed &&
 	    triagedb_store(c->db, it->hash, it->path, it->mtime, record, c->run.started, &c->err) < 0) {
 		cli_error(c->o->db, "%s", c->err.buf);
 		c->db_failed = true;
