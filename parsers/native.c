@@ -37,6 +37,12 @@ static __thread struct native *current;
 
 /* ---- session ---- */
 
+const char *dwfl_error(void)
+{
+	const char *m = dwfl_errmsg(dwfl_errno());
+	return m ? m : "unknown error";
+}
+
 static const char *basename_of(const char *p)
 {
 	const char *s = p ? strrchr(p, '/') : NULL;
@@ -94,7 +100,6 @@ struct native *native_new(struct dump *d, const struct mortem_opts *o, bool live
 	n->d = d;
 	n->o = o;
 	n->live = live;
-	strbuf_init(&n->missing_debug, 0);
 	struct strbuf path = STRBUF_INIT;
 	strbuf_adds(&path, ":.debug:/usr/lib/debug");
 	for (size_t i = 0; i < o->ndebug_dirs; i++)
@@ -107,7 +112,7 @@ struct native *native_new(struct dump *d, const struct mortem_opts *o, bool live
 	n->callbacks.debuginfo_path = &n->debuginfo_path;
 	n->dwfl = dwfl_begin(&n->callbacks);
 	if (!n->dwfl) {
-		error_set(err, "dwfl_begin: %s", dwfl_errmsg(-1));
+		error_set(err, "dwfl_begin: %s", dwfl_error());
 		free(n->debuginfo_path);
 		free(n);
 		return NULL;
@@ -133,7 +138,8 @@ void native_free(void *arg)
 			free(n->symcache.values[i]);
 	strmap_clear(&n->symcache);
 	strmap_clear(&n->pccache);
-	strbuf_release(&n->missing_debug);
+	free(n->mods);
+	free(n->mods_used);
 	free(n->raw_regs);
 	free(n->demangle_buf);
 	free(n->debuginfo_path);
@@ -312,6 +318,13 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	const char *mainfile = NULL, *debugfile = NULL;
 	dwfl_module_info(mod, NULL, NULL, &end, NULL, NULL, &mainfile, &debugfile);
 	struct module *m = dump_add_module(d);
+	if (n->nmods == n->amods) {
+		n->amods = n->amods ? 2 * n->amods : 32;
+		n->mods = xrealloc(n->mods, n->amods * sizeof(*n->mods));
+		n->mods_used = xrealloc(n->mods_used, n->amods * sizeof(*n->mods_used));
+	}
+	n->mods[n->nmods] = mod;
+	n->mods_used[n->nmods++] = false;
 	m->path = dump_strdup(d, mainfile ? mainfile : name);
 	m->name = dump_strdup(d, basename_of(name));
 	m->start = start;
@@ -512,6 +525,9 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 	const struct frame *hit = NULL;
 	size_t nhit = 0;
 	if (c.mod) {
+		for (size_t i = 0; i < n->nmods; i++)
+			if (n->mods[i] == c.mod)
+				n->mods_used[i] = true;
 		Dwarf_Addr start;
 		const char *name = dwfl_module_info(c.mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 		c.module = name ? dump_strdup(n->d, name) : NULL;
@@ -545,34 +561,12 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 	return run;
 }
 
-static void note_missing_debug(struct native *n, const struct frame_run *run)
-{
-	const char *module = run->n ? run->frames[0].module : NULL;
-	if (!module || run->frames[0].file)
-		return;
-	const char *base = basename_of(module);
-	char key[512];
-	snprintf(key, sizeof(key), "nodebug\n%s", module);
-	if (strmap_get(&n->symcache, key))
-		return;
-	struct native_sym *mark = xcalloc(1, sizeof(*mark));
-	strmap_put(&n->symcache, dump_strdup(n->d, key), mark);
-	for (size_t i = 0; i < n->d->nmodules; i++) {
-		struct module *m = n->d->modules[i];
-		if (m->path && (!strcmp(m->path, module) || !strcmp(m->name, base)) && m->debug_info)
-			return;
-	}
-	strbuf_addf(&n->missing_debug, "%s%s", n->nmissing_debug ? ", " : "", base);
-	n->nmissing_debug++;
-}
-
 void native_symbolize(struct native *n, struct thread *t, const struct unwind_result *r)
 {
 	current = n;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct unwind_frame *uf = &r->frames[i];
 		struct frame_run *run = symbolize_pc(n, uf->pc, uf->activation);
-		note_missing_debug(n, run);
 		for (size_t k = 0; k < run->n; k++) {
 			struct frame *f = thread_add_frame(n->d, t);
 			if (!f)
@@ -587,6 +581,33 @@ void native_symbolize(struct native *n, struct thread *t, const struct unwind_re
 }
 
 /* ---- all threads ---- */
+
+/*
+ * Debug info found while symbolizing (a debug file, perhaps from
+ * debuginfod) updates the modules; the modules in the stacks that still
+ * have none are named in one warning.
+ */
+static void report_debug_info(struct native *n)
+{
+	struct strbuf missing = STRBUF_INIT;
+	size_t count = 0;
+	for (size_t i = 0; i < n->nmods && i < n->d->nmodules; i++) {
+		struct module *m = n->d->modules[i];
+		if (!n->mods_used[i])
+			continue;
+		/* searched already while symbolizing: this only reads the result */
+		Dwarf_Addr bias;
+		if (dwfl_module_getdwarf(n->mods[i], &bias))
+			m->debug_info = true;
+		if (m->debug_info || !m->path || m->path[0] != '/')
+			continue;
+		strbuf_addf(&missing, "%s%s", count++ ? ", " : "", m->name);
+	}
+	if (count)
+		dump_warn(n->d, "no debug info (no source lines or inline frames) for: %s",
+			  missing.buf);
+	strbuf_release(&missing);
+}
 
 struct unwind_all {
 	struct native *n;
@@ -658,9 +679,7 @@ int native_unwind_all(struct native *n, struct unwind_target *target, struct str
 	if (ua.nearly)
 		dump_warn(d, "%zu thread%s unwound only partly by CFI: %s%s", ua.nearly,
 			  ua.nearly == 1 ? "" : "s", ua.early.buf, ua.nearly > 3 ? "; ..." : "");
-	if (n->nmissing_debug)
-		dump_warn(d, "no debug info (no source lines or inline frames) for: %s",
-			  n->missing_debug.buf);
+	report_debug_info(n);
 	unwind_close(ua.chain);
 	strbuf_release(&ua.early);
 	return 0;

@@ -52,8 +52,9 @@ struct native {
 	void *debuginfod;            /* debuginfod_client *, opened on first use */
 	struct native_regs *raw_regs;/* raw pr_reg per thread, for libthread_db */
 	size_t nraw_regs, raw_regs_alloc;
-	struct strbuf missing_debug; /* modules in the stacks without debug info */
-	size_t nmissing_debug;
+	Dwfl_Module **mods;          /* parallel to d->modules */
+	bool *mods_used;             /* a frame is in it */
+	size_t nmods, amods;
 };
 
 /*
@@ -126,6 +127,9 @@ const char *native_abort_message(struct native *n);
  * through ld.so's _r_debug. Returns 0 and *ERRNO_OUT, or -1.
  */
 int native_errno(struct native *n, int64_t tid, int *errno_out);
+
+/* libdwfl's last error message, never NULL ("unknown error"). */
+const char *dwfl_error(void);
 
 /* Demangles an Itanium C++ name ("_Z...") into the arena; other names are returned as is. */
 const char *native_demangle(struct native *n, const char *name);

@@ -4,4 +4,5 @@
  */
 #define PARSERS(X)          \
 	X(core_parser)      \
-	X(eustack_parser)
+	X(eustack_parser)      \
+	X(live_parser)

@@ -136,13 +136,23 @@ static bool last_frame_regs(const struct unwind_result *r, const struct thread_r
 	return true;
 }
 
-/* Appends ADD's frames after its first (which repeats OUT's last frame). */
+/*
+ * Appends ADD's frames after its first, which repeats OUT's last frame;
+ * when OUT is empty, that first frame (the thread's registers) starts it.
+ * Returns how many frames past the start were added.
+ */
 static size_t append_after_start(struct unwind_result *out, const struct unwind_result *add)
 {
-	size_t added = 0;
-	for (size_t i = out->n ? 1 : 0; i < add->n; i++, added++)
+	if (!add->n)
+		return 0;
+	if (!out->n) {
+		struct unwind_frame start = add->frames[0];
+		start.trust = TRUST_CFI; /* the pc in the registers is exact */
+		unwind_result_add(out, &start);
+	}
+	for (size_t i = 1; i < add->n; i++)
 		unwind_result_add(out, &add->frames[i]);
-	return added;
+	return add->n - 1;
 }
 
 static size_t try_fallback(struct unwind_chain *c, struct backend *b, int64_t tid,
@@ -176,12 +186,42 @@ static bool at_stack_root(const struct unwind_chain *c, const struct unwind_resu
 	return false;
 }
 
+/*
+ * A CFI stack that reached a thread's entry point is whole, whatever the
+ * unwinder said after it. One that "ended" elsewhere while the stack
+ * memory under its last frame is missing (a truncated core) ended because
+ * of the missing memory: it is incomplete.
+ */
 static void settle(const struct unwind_chain *c, struct unwind_result *r)
 {
-	if (!r->complete && at_stack_root(c, r)) {
+	bool root = at_stack_root(c, r);
+	if (!r->complete && root) {
 		r->complete = true;
 		free(r->error);
 		r->error = NULL;
+	}
+	if (r->complete && !root && r->n && r->frames[r->n - 1].has_sp && c->t.mem) {
+		uint64_t sp = r->frames[r->n - 1].sp, word;
+		if (c->t.mem->read(c->t.mem_ctx, sp, &word, sizeof(word)) < 0)
+			unwind_result_fail(r, "stack memory at 0x%llx is not in the dump",
+					   (unsigned long long)sp);
+	}
+}
+
+/*
+ * Both CFI unwinders quietly follow the frame-pointer chain where a pc has
+ * no CFI (libdwfl's x86-64 backend, libunwind's x86-64 step): a frame
+ * above one whose pc lies in no module (JIT code) was found that way.
+ */
+static void mark_fp_fallback(const struct unwind_chain *c, struct unwind_result *r)
+{
+	if (!c->t.dwfl)
+		return;
+	for (size_t i = 1; i < r->n; i++) {
+		const struct unwind_frame *prev = &r->frames[i - 1];
+		uint64_t pc = prev->pc - (prev->activation ? 0 : 1);
+		if (r->frames[i].trust == TRUST_CFI && !dwfl_addrmodule(c->t.dwfl, pc))
+			r->frames[i].trust = TRUST_FP;
 	}
 }
 
@@ -191,13 +231,16 @@ void unwind_thread(struct unwind_chain *c, int64_t tid, const struct thread_regs
 	*used = c->first.ops->name;
 	if (c->first.ops->frames(c->first.state, tid, regs, out) < 0 && !out->error)
 		unwind_result_fail(out, "%s: cannot unwind", c->first.ops->name);
+	mark_fp_fallback(c, out);
 	settle(c, out);
 	if (out->complete || (c->t.max_frames && out->n >= c->t.max_frames))
 		return;
 	if (!c->forced && backend_ready(c, &c->second)) {
 		struct unwind_result alt = UNWIND_RESULT_INIT;
-		if (c->second.ops->frames(c->second.state, tid, regs, &alt) == 0)
+		if (c->second.ops->frames(c->second.state, tid, regs, &alt) == 0) {
+			mark_fp_fallback(c, &alt);
 			settle(c, &alt);
+		}
 		if (alt.n && (alt.complete || alt.n > out->n)) {
 			char *why = out->error;
 			out->error = NULL;

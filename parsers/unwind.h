@@ -17,7 +17,8 @@
  * --unwinder says libunwind); where it stops early and the user did not
  * force one, the other CFI unwinder; then the frame-pointer chain from the
  * last frame found, then a stack scan. Every frame says which one found it
- * (TRUST_CFI / TRUST_FP / TRUST_SCAN). A CFI stack that ends in a thread's
+ * (TRUST_CFI / TRUST_FP / TRUST_SCAN; the innermost frame, the pc in the
+ * thread's registers, is exact and counts as TRUST_CFI). A CFI stack that ends in a thread's
  * entry point (_start, clone, clone3, thread_start) is whole even when the
  * unwinder reports an error after it (libunwind does past clone3).
  */

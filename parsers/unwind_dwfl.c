@@ -7,6 +7,7 @@
 #include <elfutils/libdwfl.h>
 #include <stdlib.h>
 
+#include "native.h"
 #include "regs.h"
 #include "unwind.h"
 #include "../analyzer/arena.h"
@@ -107,7 +108,7 @@ static int dwfl_frames(void *state, int64_t tid, const struct thread_regs *regs,
 	else
 		rc = dwfl_getthread_frames(st->dwfl, (pid_t)tid, frame_cb, &fa);
 	if (rc < 0) {
-		unwind_result_fail(out, "dwfl: %s", dwfl_errmsg(-1));
+		unwind_result_fail(out, "dwfl: %s", dwfl_error());
 		return out->n ? 0 : -1;
 	}
 	return 0;

@@ -26,6 +26,9 @@ check "frames match eu-stack -s -i" eustack_match core ./crash_worker
 # the other CFI unwinder on request gives the same stack
 "$MORTEM" report --json --unwinder libunwind core > lu.json
 jqcheck lu.json '([.threads[] | select(.crashed)][0].frames | map(.function)[0:3]) == ["store_value","process_item","worker"]' "--unwinder libunwind: same crashed stack"
+check "--unwinder libunwind: the same frames, all by CFI" \
+	sh -c 'jq -c "[.threads[].frames[] | [.pc, .function, .trust]]" out.json > a; jq -c "[.threads[].frames[] | [.pc, .function, .trust]]" lu.json > b; cmp -s a b'
+jqcheck lu.json '.input.warnings == []' "--unwinder libunwind: no warnings"
 "$MORTEM" report --unwinder nope core > /dev/null 2> err.txt
 check "unknown unwinder is a usage error" test $? -eq 2
 check "one-line message" test "$(grep -c "^mortem: --unwinder: 'nope'" err.txt)" -eq 1
