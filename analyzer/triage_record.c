@@ -174,8 +174,10 @@ static void test_fault(const char *path)
 	free(needle);
 	if (!hit)
 		return;
-	if (!strcmp(colon + 1, "crash"))
+	if (!strcmp(colon + 1, "crash")) {
+		signal(SIGSEGV, SIG_DFL); /* die as an unhandled fault does, sanitizers or not */
 		raise(SIGSEGV);
+	}
 	if (!strcmp(colon + 1, "hang"))
 		for (;;)
 			pause();

@@ -124,7 +124,8 @@ static void bucket_add(struct triage_bucket *b, struct triage_item *it)
 
 void triage_aggregate(struct triage_run *run)
 {
-	qsort(run->items, run->nitems, sizeof(*run->items), cmp_items);
+	if (run->nitems)
+		qsort(run->items, run->nitems, sizeof(*run->items), cmp_items);
 	static char none_digest[17];
 	bucket_digest(TRIAGE_NO_SIGNATURE, strlen(TRIAGE_NO_SIGNATURE), none_digest);
 	struct strmap index = STRMAP_INIT; /* bucket -> position + 1 */
@@ -157,8 +158,10 @@ void triage_aggregate(struct triage_run *run)
 		bucket_add(&run->buckets[pos - 1], it);
 	}
 	strmap_clear(&index);
-	qsort(run->buckets, run->nbuckets, sizeof(*run->buckets), cmp_buckets);
-	qsort(run->problems, run->nproblems, sizeof(*run->problems), cmp_problems);
+	if (run->nbuckets)
+		qsort(run->buckets, run->nbuckets, sizeof(*run->buckets), cmp_buckets);
+	if (run->nproblems)
+		qsort(run->problems, run->nproblems, sizeof(*run->problems), cmp_problems);
 }
 
 void triage_run_release(struct triage_run *run)
