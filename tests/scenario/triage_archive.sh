@@ -38,16 +38,21 @@ jqcheck t.json '.failed | map(select(.path | startswith("cut.tar.gz"))) | length
 jqcheck t.json '"cut.tar.gz!/core.segv.1" as $m | ([.failed[] | select(.path == $m and (.error | test("archive")))] | length == 0) and ((.buckets | map(.members[]) | index($m)) != null or (.failed | map(.path) | index($m)) != null)' "member before the cut was read"
 
 if have_parser core; then
-	jqcheck t.json '[.buckets[].members[] | select(startswith("cut.tar.gz") | not)] | length == 14' "14 analyzed (8 cores, 6 texts)"
-	for site in "parse_record:4" "check_invariant:2" "compute_ratio:2"; do
-		fn=${site%:*}; n=${site#*:}
-		jqcheck t.json "[.buckets[] | select(.signature | test(\"$fn\"))] | length == 1 and .[0].count >= $n and ([.[0].members[] | select(test(\"core\") and (startswith(\"cut.tar.gz\") | not))] | length) == $n" "cores of $fn: one bucket of $n"
+	jqcheck t.json '[.buckets[].members[] | select((startswith("cut.tar.gz") or test("gdb.txt")) | not)] | length == 16' "16 analyzed (10 cores, 6 eu-stack texts)"
+	jqcheck t.json '[.buckets[] | select(any(.members[]; test("hang.core")))] | length == 1 and (.[0].members | map(select(test("hang.core"))) | length) == 2 and all(.[0].members[]; test("core\\.(segv|fpe|assert)") | not)' "the two hang cores: one bucket of their own"
+	if jq -e '.buckets[] | select(any(.members[]; test("hang.core"))) | .findings | index("lock-cycle")' t.json >/dev/null; then
+		check "html: the cycle drawn" grep -q '<svg' page.html
+		check "html: who waits for whom" grep -q 'waits for' page.html
+	fi
+	for site in "segv:parse_record:4" "assert:check_invariant:2" "fpe:compute_ratio:2"; do
+		kind=${site%%:*}; rest=${site#*:}; fn=${rest%:*}; n=${rest#*:}
+		jqcheck t.json "[.buckets[] | select(any(.members[]; test(\"core\\\\.$kind\\\\.\") and (startswith(\"cut.tar.gz\") | not)))] | length == 1 and (.[0].signature | test(\"$fn\")) and ([.[0].members[] | select(test(\"core\\\\.$kind\\\\.\") and (startswith(\"cut.tar.gz\") | not))] | length) == $n" "cores of $fn: one bucket of $n"
 	done
 	jqcheck t.json '.buckets | map(.members[]) | index("batch.tar.gz!/host3/inner.zip!/core.segv.2") != null' "nested zip member path"
 	jqcheck t.json '.buckets | map(.members[]) | index("core.segv.4.zst") != null' "zstd core analyzed"
 else
-	jqcheck t.json '.analyzed == 6' "6 texts analyzed"
-	jqcheck t.json '[.failed[] | select(.error | test("no parser")) | .path | select((startswith("cut.tar.gz") or endswith("core.cut")) | not)] | length == 8' "8 cores need the core parser"
+	jqcheck t.json '[.buckets[].members[] | select(test("gdb.txt") | not)] | length == 6' "6 eu-stack texts analyzed"
+	jqcheck t.json '[.failed[] | select(.error | test("no parser")) | .path | select((startswith("cut.tar.gz") or endswith("core.cut")) | not)] | length == 10' "10 cores need the core parser"
 	jqcheck t.json '.failed | map(.path) | index("batch.tar.gz!/host3/inner.zip!/core.segv.2") != null' "nested zip member path"
 fi
 
