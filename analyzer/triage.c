@@ -32,6 +32,8 @@ struct triage_ctx {
 	struct progress prog;
 	struct strbuf err;
 	bool db_failed;
+	char **paths;             /* the PATHs as given */
+	int npaths;
 };
 
 static double wall(void)
@@ -139,6 +141,9 @@ static void on_problem(void *ctx, const char *path, const char *msg)
 {
 	struct triage_ctx *c = ctx;
 	triage_add_problem(&c->run, path, msg);
+	for (int i = 0; i < c->npaths; i++)
+		if (!strcmp(c->paths[i], path))
+			cli_error(path, "%s", msg); /* a PATH the user named: say so on stderr too */
 }
 
 static void on_progress(void *ctx, uint64_t raw)
@@ -171,6 +176,8 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 	static const struct walk_ops ops = { on_artifact, on_problem, on_progress };
 	struct walk_limits limits = WALK_LIMITS_DEFAULT;
 	struct walk_stats stats;
+	c->paths = argv;
+	c->npaths = argc;
 	c->prog.on = isatty(2);
 	c->prog.start = wall();
 	if (c->prog.on)

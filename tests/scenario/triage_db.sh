@@ -37,6 +37,12 @@ check "--since the future: nothing" grep -q '^0 artifacts' none.txt
 "$MORTEM" triage --db t.db --since yesterday 2> e.txt; rc=$?
 check "bad --since exits 2" test $rc -eq 2
 check "bad --since message" grep -q "^mortem: triage: --since 'yesterday'" e.txt
+"$MORTEM" triage --json in /no/such > m.json 2> e.txt; rc=$?
+check "a missing PATH: exit 1" test $rc -eq 1
+check "a missing PATH: one line on stderr" test "$(cat e.txt)" = "mortem: /no/such: cannot open: No such file or directory"
+jqcheck m.json '.failed == [{"path": "/no/such", "error": "cannot open: No such file or directory"}] and .analyzed > 0' "a missing PATH: failed, the rest analyzed"
+"$MORTEM" triage 2> e.txt; rc=$?
+check "no PATH and no --db: exit 2" test $rc -eq 2
 "$MORTEM" triage --since 2020-01-01 in 2> e.txt; rc=$?
 check "--since without --db exits 2" test $rc -eq 2
 
