@@ -179,8 +179,16 @@ int coremem_read(void *ctx, uint64_t addr, void *buf, size_t len)
 	unsigned char *out = buf;
 	while (len) {
 		const struct segment *s = find_seg(m, addr);
-		if (!s)
-			return -1;
+		if (!s) {
+			/* gdb's gcore leaves unmodified file mappings out altogether */
+			ssize_t r = read_file(m, addr, out, len);
+			if (r <= 0)
+				return -1;
+			out += r;
+			addr += (uint64_t)r;
+			len -= (size_t)r;
+			continue;
+		}
 		uint64_t rel = addr - s->vaddr;
 		size_t n;
 		if (rel < s->filesz) {

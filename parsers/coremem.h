@@ -9,7 +9,9 @@
  * the mapped file itself (NT_FILE path and file offset; the caller applies
  * --sysroot and --exe to the paths). Bytes of a writable segment lost to
  * truncation are not read from the file: the process had changed them.
- * Bytes the dumper omitted were never written, so the file has them.
+ * Bytes the dumper omitted were never written, so the file has them; so
+ * are file mappings that have no segment at all (gdb's gcore leaves
+ * unmodified ones out).
  */
 
 #include <elf.h>

@@ -232,8 +232,9 @@ int native_symbol(struct native *n, const char *module, const char *name, uint64
 	if (!n->dwfl || !name)
 		return -1;
 	current = n;
-	const char *key = dump_printf(n->d, "%s\n%s", module ? module : "", name);
-	struct native_sym *hit = strmap_get(&n->symcache, key);
+	struct strbuf key = STRBUF_INIT;
+	strbuf_addf(&key, "%s\n%s", module ? module : "", name);
+	struct native_sym *hit = strmap_get(&n->symcache, key.buf);
 	if (!hit) {
 		hit = xcalloc(1, sizeof(*hit));
 		struct sym_search s = { module, name, hit, true };
@@ -242,8 +243,9 @@ int native_symbol(struct native *n, const char *module, const char *name, uint64
 		s.main_pass = false;
 		if (!hit->found)
 			dwfl_getmodules(n->dwfl, sym_module_cb, &s, 0);
-		strmap_put(&n->symcache, key, hit);
+		strmap_put(&n->symcache, dump_strndup(n->d, key.buf, key.len), hit);
 	}
+	strbuf_release(&key);
 	if (!hit->found)
 		return -1;
 	if (addr)

@@ -188,9 +188,9 @@ static bool at_stack_root(const struct unwind_chain *c, const struct unwind_resu
 
 /*
  * A CFI stack that reached a thread's entry point is whole, whatever the
- * unwinder said after it. One that "ended" elsewhere while the stack
- * memory under its last frame is missing (a truncated core) ended because
- * of the missing memory: it is incomplete.
+ * unwinder said after it. One that "ended" in code outside any module (JIT
+ * code whose frame pointer led nowhere), or while the stack memory under
+ * its last frame is missing (a truncated core), is incomplete.
  */
 static void settle(const struct unwind_chain *c, struct unwind_result *r)
 {
@@ -199,6 +199,14 @@ static void settle(const struct unwind_chain *c, struct unwind_result *r)
 		r->complete = true;
 		free(r->error);
 		r->error = NULL;
+	}
+	if (r->complete && !root && r->n && c->t.dwfl) {
+		const struct unwind_frame *f = &r->frames[r->n - 1];
+		if (!dwfl_addrmodule(c->t.dwfl, f->pc - (f->activation ? 0 : 1))) {
+			unwind_result_fail(r, "the stack ends in code outside any module at 0x%llx",
+					   (unsigned long long)f->pc);
+			return;
+		}
 	}
 	if (r->complete && !root && r->n && r->frames[r->n - 1].has_sp && c->t.mem) {
 		uint64_t sp = r->frames[r->n - 1].sp, word;

@@ -75,6 +75,9 @@ struct unwind_target {
 	const struct unwind_mapping *maps;
 	size_t nmaps;
 	size_t max_frames;              /* 0: unlimited */
+	bool damaged;                   /* the core is cut or corrupt in its headers or
+					   notes: libunwind-coredump, which reads them
+					   itself, is not used */
 };
 
 struct unwind_mapping {

@@ -102,11 +102,16 @@ static int dwfl_frames(void *state, int64_t tid, const struct thread_regs *regs,
 	struct dwfl_state *st = state;
 	struct frames_arg fa = { st, out };
 	out->complete = true;
-	int rc;
-	if (st->current && dwfl_thread_tid(st->current) == tid)
-		rc = dwfl_thread_getframes(st->current, frame_cb, &fa);
-	else
-		rc = dwfl_getthread_frames(st->dwfl, (pid_t)tid, frame_cb, &fa);
+	/*
+	 * Only the thread libdwfl itself is listing: looking a thread up by
+	 * tid (dwfl_getthread_frames) leaks in libdw 0.188 when the tid is
+	 * not there, as with a damaged note.
+	 */
+	if (!st->current || dwfl_thread_tid(st->current) != tid) {
+		unwind_result_fail(out, "dwfl: thread %lld is not in libdwfl's list", (long long)tid);
+		return -1;
+	}
+	int rc = dwfl_thread_getframes(st->current, frame_cb, &fa);
 	if (rc < 0) {
 		unwind_result_fail(out, "dwfl: %s", dwfl_error());
 		return out->n ? 0 : -1;

@@ -157,6 +157,8 @@ static int lu_attach(const struct unwind_target *t, void **state, struct strbuf 
 {
 	if (t->machine != HOST_MACHINE)
 		return error_set(err, "libunwind: only for this machine's architecture");
+	if (t->core_path && t->damaged)
+		return error_set(err, "libunwind: the core's notes are damaged");
 	struct lu_state *st = xcalloc(1, sizeof(*st));
 	st->t = *t;
 	st->max_frames = t->max_frames;

@@ -33,6 +33,15 @@ jqcheck lu.json '.input.warnings == []' "--unwinder libunwind: no warnings"
 check "unknown unwinder is a usage error" test $? -eq 2
 check "one-line message" test "$(grep -c "^mortem: --unwinder: 'nope'" err.txt)" -eq 1
 
+# the same crash written by gdb at the signal (what take_core does when
+# core_pattern is a pipe): gdb leaves unmodified file mappings out
+need gdb
+gdb -q -batch -ex run -ex "generate-core-file gdbcore" -ex kill --args ./crash_worker > /dev/null 2>&1
+"$MORTEM" report --json gdbcore > gdb.json
+jqcheck gdb.json '.crash.signal == "SIGSEGV" and .crash.code == "SEGV_MAPERR" and .crash.errno == 9' "gdb core: signal, code, errno"
+jqcheck gdb.json '([.threads[] | select(.crashed)][0].frames | map(.function)[0:3]) == ["store_value","process_item","worker"]' "gdb core: crashed stack"
+check "gdb core: frames match eu-stack -s -i" eustack_match gdbcore ./crash_worker
+
 # zstd-compressed, as systemd-coredump stores it
 zstd -q core -o core.zst
 "$MORTEM" report --json core.zst > z.json

@@ -94,6 +94,7 @@ static void test_coremem(void **state)
 	coremem_add_segment(m, 0x20000, 0x3000, 0x1000, 0x3000, PF_R | PF_W); /* 1 page lost */
 	coremem_add_segment(m, 0x40000, 0x1000, 0x3000, 0, PF_R | PF_X);       /* omitted text */
 	coremem_add_file(m, 0x40000, 0x41000, 0x1000, path);
+	coremem_add_file(m, 0x60000, 0x62000, 0, path);                        /* no segment (gdb) */
 	coremem_seal(m);
 	assert_int_equal(coremem_truncated_segments(m), 1);
 	unsigned char b[16];
@@ -106,6 +107,9 @@ static void test_coremem(void **state)
 	assert_int_equal(coremem_read(m, 0x40000, b, 2), 0);     /* omitted text: from the file at 0x1000 */
 	assert_int_equal(b[0], 0xc3);
 	assert_int_equal(b[1], 0x90);
+	assert_int_equal(coremem_read(m, 0x60fff, b, 2), 0);     /* file mapping without a segment */
+	assert_int_equal(b[0], 0x90);
+	assert_int_equal(b[1], 0xc3);
 	assert_int_equal(coremem_read(m, 0x50000, b, 1), -1);    /* unmapped */
 	assert_int_equal(coremem_read(m, 0xfff, b, 1), -1);
 	coremem_free(m);

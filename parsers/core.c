@@ -1,0 +1,516 @@
+/*
+ * Linux ELF core files (format "core"), kernel-written or gcore'd, plain
+ * or decompressed by analyzer/input.c into a memfd.
+ *
+ * The notes are read here (threads and registers from NT_PRSTATUS, the
+ * signal from NT_SIGINFO, pid and command line from NT_PRPSINFO, mapped
+ * files from NT_FILE, the entry point from NT_AUXV); libdwfl reports the
+ * modules (dwfl_core_file_report, with --exe) and attaches to the core
+ * (dwfl_core_file_attach) for the unwinder chain of unwind.h; native.c
+ * symbolizes and reads the crash facts that need symbols.
+ *
+ * A truncated or damaged core gives what its complete parts hold, with a
+ * warning for each part that is missing; a file that is not an ELF core
+ * at all, or has no readable notes, is a one-line error.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "coremem.h"
+#include "native.h"
+#include "parser.h"
+#include "regs.h"
+#include "sigcode.h"
+#include "unwind.h"
+
+#ifndef NT_ARM_TLS
+#define NT_ARM_TLS 0x401
+#endif
+
+/* The core's own descriptor and mapping, kept while the dump lives (d->mem). */
+struct core_image {
+	Elf *elf;       /* freed after the libdwfl session that uses it */
+	int fd;
+	void *map;
+	size_t len;
+	struct coremem *mem;
+	char fd_path[64];
+};
+
+struct core_state {
+	struct dump *d;
+	const struct mortem_opts *o;
+	struct native *n;
+	struct core_image *img;
+	Elf *elf;
+	unsigned machine;
+	bool is64;
+	struct thread *last_thread;   /* the NT_PRSTATUS the next per-thread note belongs to */
+	struct thread *signal_thread; /* the first thread with a current signal */
+	int cursig;
+	bool have_siginfo;
+	int sig_no, sig_code;
+	uint64_t sig_addr;
+	bool have_psinfo;
+	const char *comm;             /* pr_fname: the main thread's name */
+	uint64_t at_entry;
+	struct unwind_mapping *maps;
+	size_t nmaps, amaps;
+	size_t truncated_notes;
+};
+
+static void image_free(void *arg)
+{
+	struct core_image *img = arg;
+	if (img->elf)
+		elf_end(img->elf);
+	coremem_free(img->mem);
+	if (img->map && img->map != MAP_FAILED)
+		munmap(img->map, img->len);
+	if (img->fd >= 0)
+		close(img->fd);
+	free(img);
+}
+
+/* Our own descriptor on the core's bytes: a dup of the input's, or a memfd copy. */
+static int image_open(struct core_image *img, const struct input *in, struct strbuf *err)
+{
+	img->len = in->len;
+	if (in->fd >= 0) {
+		img->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 3);
+	} else {
+		img->fd = memfd_create("mortem-core", MFD_CLOEXEC);
+		const unsigned char *p = in->data;
+		size_t left = in->len;
+		while (img->fd >= 0 && left) {
+			ssize_t w = write(img->fd, p, left);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return error_set(err, "cannot copy the core: %s", strerror(errno));
+			p += w;
+			left -= (size_t)w;
+		}
+	}
+	if (img->fd < 0)
+		return error_set(err, "cannot open the core: %s", strerror(errno));
+	img->map = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, img->fd, 0);
+	if (img->map == MAP_FAILED)
+		return error_set(err, "cannot map the core: %s", strerror(errno));
+	snprintf(img->fd_path, sizeof(img->fd_path), "/proc/self/fd/%d", img->fd);
+	return 0;
+}
+
+/* ---- notes ---- */
+
+static uint64_t rd64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t rdword(struct core_state *st, const unsigned char *p)
+{
+	return st->is64 ? rd64(p) : rd32(p);
+}
+
+static void note_prstatus(struct core_state *st, const unsigned char *p, size_t len)
+{
+	struct dump *d = st->d;
+	/* elf_prstatus: pr_info(12) pr_cursig(2) pad, sigpend, sighold, pid ppid pgrp sid, 4 timevals, pr_reg */
+	size_t word = st->is64 ? 8 : 4;
+	size_t pid_off = 16 + 2 * word, reg_off = pid_off + 16 + 8 * word;
+	if (len < pid_off + 4) {
+		st->truncated_notes++;
+		return;
+	}
+	int64_t tid = (int32_t)rd32(p + pid_off);
+	int cursig = (int16_t)(p[12] | p[13] << 8);
+	char id[32];
+	snprintf(id, sizeof(id), "%lld", (long long)tid);
+	struct thread *t;
+	if (tid > 0) {
+		t = dump_add_thread(d, id);
+		t->tid = tid;
+	} else {
+		t = dump_add_thread(d, NULL);
+		dump_warn(d, "thread %s: NT_PRSTATUS gives an invalid thread id %lld", t->id,
+			  (long long)tid);
+	}
+	st->last_thread = t;
+	if (cursig && !st->signal_thread) {
+		st->signal_thread = t;
+		st->cursig = cursig;
+	}
+	if (len > reg_off && regs_decode(st->machine, p + reg_off, len - reg_off, &t->regs) == 0)
+		native_keep_raw_regs(st->n, tid, p + reg_off, len - reg_off);
+}
+
+static void note_siginfo(struct core_state *st, const unsigned char *p, size_t len)
+{
+	if (len < 12 || st->have_siginfo)
+		return;
+	/* the kernel writes one, after the signalled thread's NT_PRSTATUS */
+	st->sig_no = (int)rd32(p);
+	st->sig_code = (int)rd32(p + 8);
+	size_t addr_off = st->is64 ? 16 : 12;
+	if (len >= addr_off + (st->is64 ? 8 : 4))
+		st->sig_addr = rdword(st, p + addr_off);
+	if (st->sig_no && st->last_thread && st->signal_thread != st->last_thread &&
+	    !st->signal_thread) {
+		st->signal_thread = st->last_thread;
+	}
+	st->have_siginfo = st->sig_no != 0;
+}
+
+static void note_prpsinfo(struct core_state *st, const unsigned char *p, size_t len)
+{
+	struct dump *d = st->d;
+	/* LP64 elf_prpsinfo: state sname zomb nice, flag(8), uid gid(4+4), pid(24) ..., fname(40), psargs(56) */
+	if (!st->is64 || len < 136)
+		return;
+	st->have_psinfo = true;
+	d->process.pid = (int32_t)rd32(p + 24);
+	const char *fname = (const char *)p + 40, *args = (const char *)p + 56;
+	d->process.cmdline = dump_strndup(d, args, strnlen(args, 80));
+	/* the kernel ends psargs with a space when it cut the command line */
+	size_t l = strlen(d->process.cmdline);
+	while (l && d->process.cmdline[l - 1] == ' ')
+		((char *)d->process.cmdline)[--l] = '\0';
+	st->comm = dump_strndup(d, fname, strnlen(fname, 16));
+	if (!d->process.executable)
+		d->process.executable = st->comm;
+}
+
+static void note_auxv(struct core_state *st, const unsigned char *p, size_t len)
+{
+	size_t w = st->is64 ? 8 : 4;
+	for (size_t i = 0; i + 2 * w <= len; i += 2 * w) {
+		uint64_t type = rdword(st, p + i), val = rdword(st, p + i + w);
+		if (type == AT_ENTRY)
+			st->at_entry = val;
+		if (type == AT_NULL)
+			break;
+	}
+}
+
+static void note_file(struct core_state *st, const unsigned char *p, size_t len)
+{
+	size_t w = st->is64 ? 8 : 4;
+	if (len < 2 * w)
+		return;
+	uint64_t count = rdword(st, p), page = rdword(st, p + w);
+	if (count > (len - 2 * w) / (3 * w)) {
+		dump_warn(st->d, "NT_FILE note is cut short: mapped files unknown");
+		return;
+	}
+	const char *names = (const char *)p + 2 * w + count * 3 * w, *end = (const char *)p + len;
+	for (uint64_t i = 0; i < count && names < end; i++) {
+		const unsigned char *e = p + 2 * w + i * 3 * w;
+		size_t nl = strnlen(names, (size_t)(end - names));
+		if (st->nmaps == st->amaps) {
+			st->amaps = st->amaps ? 2 * st->amaps : 64;
+			st->maps = xrealloc(st->maps, st->amaps * sizeof(*st->maps));
+		}
+		st->maps[st->nmaps++] = (struct unwind_mapping){
+			.start = rdword(st, e), .end = rdword(st, e + w),
+			.offset = rdword(st, e + 2 * w) * page,
+			.path = dump_strndup(st->d, names, nl),
+		};
+		names += nl + 1;
+	}
+}
+
+static void note_arm_tls(struct core_state *st, const unsigned char *p, size_t len)
+{
+	if (st->last_thread && len >= 8)
+		st->last_thread->regs.tls_base = rd64(p);
+}
+
+static void read_notes(struct core_state *st, Elf_Data *data)
+{
+	size_t off = 0, next;
+	GElf_Nhdr nh;
+	size_t name_off, desc_off;
+	while (off < data->d_size && (next = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		const unsigned char *desc = (const unsigned char *)data->d_buf + desc_off;
+		const char *name = (const char *)data->d_buf + name_off;
+		bool core = nh.n_namesz >= 4 && !strncmp(name, "CORE", 4);
+		bool is_linux = nh.n_namesz >= 5 && !strncmp(name, "LINUX", 5);
+		if (core && nh.n_type == NT_PRSTATUS)
+			note_prstatus(st, desc, nh.n_descsz);
+		else if (core && nh.n_type == NT_SIGINFO)
+			note_siginfo(st, desc, nh.n_descsz);
+		else if (core && nh.n_type == NT_PRPSINFO)
+			note_prpsinfo(st, desc, nh.n_descsz);
+		else if (core && nh.n_type == NT_AUXV)
+			note_auxv(st, desc, nh.n_descsz);
+		else if (core && nh.n_type == NT_FILE)
+			note_file(st, desc, nh.n_descsz);
+		else if (is_linux && nh.n_type == NT_ARM_TLS)
+			note_arm_tls(st, desc, nh.n_descsz);
+		off = next;
+	}
+	if (off < data->d_size)
+		st->truncated_notes++;
+}
+
+/* The file-backed mappings for memory reads, with --sysroot and --exe applied. */
+static const char *mapped_path(struct core_state *st, const struct unwind_mapping *m,
+			       const char *exe_path)
+{
+	if (st->o->exe && exe_path && !strcmp(m->path, exe_path))
+		return st->o->exe;
+	if (st->o->sysroot && m->path[0] == '/')
+		return dump_printf(st->d, "%s%s", st->o->sysroot, m->path);
+	return m->path;
+}
+
+static int read_segments(struct core_state *st, size_t phnum)
+{
+	struct core_image *img = st->img;
+	img->mem = coremem_new(img->map, img->len);
+	size_t notes = 0;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(st->elf, (int)i, &ph))
+			continue;
+		if (ph.p_type == PT_LOAD) {
+			coremem_add_segment(img->mem, ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz,
+					    ph.p_flags);
+		} else if (ph.p_type == PT_NOTE) {
+			uint64_t size = ph.p_filesz;
+			if (ph.p_offset >= img->len) {
+				st->truncated_notes++;
+				continue;
+			}
+			if (size > img->len - ph.p_offset) {
+				size = img->len - ph.p_offset;
+				st->truncated_notes++;
+			}
+			Elf_Data *data = elf_getdata_rawchunk(st->elf, (int64_t)ph.p_offset, size,
+							      ELF_T_NHDR);
+			if (data) {
+				read_notes(st, data);
+				notes++;
+			}
+		}
+	}
+	const char *exe_path = NULL;
+	for (size_t i = 0; i < st->nmaps; i++)
+		if (st->at_entry >= st->maps[i].start && st->at_entry < st->maps[i].end)
+			exe_path = st->maps[i].path;
+	if (exe_path)
+		st->d->process.executable = exe_path;
+	for (size_t i = 0; i < st->nmaps; i++)
+		coremem_add_file(img->mem, st->maps[i].start, st->maps[i].end, st->maps[i].offset,
+				 mapped_path(st, &st->maps[i], exe_path));
+	coremem_seal(img->mem);
+	return notes ? 0 : -1;
+}
+
+/* ---- crash facts ---- */
+
+static bool is_stop_signal(int sig)
+{
+	return !sig || sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void crash_facts(struct core_state *st)
+{
+	struct dump *d = st->d;
+	int signo = st->have_siginfo ? st->sig_no : st->cursig;
+	if (is_stop_signal(signo))
+		return; /* a snapshot (gcore of a stopped or running process), not a crash */
+	struct crash *c = dump_crash(d);
+	c->signo = signo;
+	c->signal = signal_name(signo);
+	if (st->have_siginfo) {
+		c->code = sigcode_name(signo, st->sig_code);
+		if (sigcode_has_address(signo, st->sig_code)) {
+			c->address = st->sig_addr;
+			c->has_address = true;
+		}
+	}
+	struct thread *t = st->signal_thread ? st->signal_thread : d->nthreads ? d->threads[0] : NULL;
+	if (t) {
+		t->crashed = true;
+		c->thread = t;
+		int e;
+		if (native_errno(st->n, t->tid, &e) == 0) {
+			c->err_no = e;
+			c->has_errno = true;
+		}
+	}
+	c->abort_message = native_abort_message(st->n);
+}
+
+/* The full command line from ld.so's _dl_argv, when the memory has it. */
+static void full_cmdline(struct core_state *st)
+{
+	struct native *n = st->n;
+	uint64_t sym, argv;
+	if (native_symbol(n, "ld-linux", "_dl_argv", &sym, NULL) < 0 &&
+	    native_symbol(n, "ld", "_dl_argv", &sym, NULL) < 0)
+		return;
+	if (n->read(n->read_ctx, sym, &argv, 8) < 0 || !argv)
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = 0; i < 4096 && sb.len < 65536; i++) {
+		uint64_t p;
+		if (n->read(n->read_ctx, argv + 8 * (uint64_t)i, &p, 8) < 0 || !p)
+			break;
+		if (i)
+			strbuf_addch(&sb, ' ');
+		char ch;
+		for (uint64_t k = 0; k < 65536 && n->read(n->read_ctx, p + k, &ch, 1) == 0 && ch; k++)
+			strbuf_addch(&sb, ch);
+	}
+	if (sb.len)
+		st->d->process.cmdline = dump_strndup(st->d, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+static void detect_runtime(struct dump *d)
+{
+	d->process.runtime = "native";
+	for (size_t i = 0; i < d->nmodules; i++)
+		if (d->modules[i]->name && !strcmp(d->modules[i]->name, "libjvm.so"))
+			d->process.runtime = "jvm";
+}
+
+/* ---- parse ---- */
+
+static int open_elf(struct core_state *st, size_t *phnum, struct strbuf *err)
+{
+	elf_version(EV_CURRENT);
+	st->elf = st->img->elf = elf_begin(st->img->fd, ELF_C_READ_MMAP, NULL);
+	if (!st->elf)
+		return error_set(err, "not an ELF core: %s", elf_errmsg(-1));
+	GElf_Ehdr eh;
+	if (!gelf_getehdr(st->elf, &eh) || eh.e_type != ET_CORE)
+		return error_set(err, "not an ELF core file");
+	st->machine = eh.e_machine;
+	st->is64 = gelf_getclass(st->elf) == ELFCLASS64;
+	if (elf_getphdrnum(st->elf, phnum) < 0 || !*phnum)
+		return error_set(err, "truncated core: no program headers (%s)", elf_errmsg(-1));
+	return 0;
+}
+
+static void attach_dwfl(struct core_state *st)
+{
+	struct dump *d = st->d;
+	Dwfl *dwfl = st->n->dwfl;
+	if (dwfl_core_file_report(dwfl, st->elf, st->o->exe) < 0)
+		dump_warn(d, "dwfl_core_file_report: %s", dwfl_error());
+	if (dwfl_report_end(dwfl, NULL, NULL) != 0)
+		dump_warn(d, "dwfl_report_end: %s", dwfl_error());
+	if (dwfl_core_file_attach(dwfl, st->elf) < 0)
+		dump_warn(d, "dwfl_core_file_attach: %s; stacks from the notes' registers only",
+			  dwfl_error());
+}
+
+static void warn_missing_files(struct core_state *st)
+{
+	size_t missing = 0;
+	struct strbuf names = STRBUF_INIT;
+	for (size_t i = 0; i < st->d->nmodules; i++) {
+		struct module *m = st->d->modules[i];
+		if (m->path && m->path[0] == '/' && access(m->path, R_OK) != 0 &&
+		    !(st->o->sysroot)) {
+			if (missing++ < 5)
+				strbuf_addf(&names, "%s%s", missing > 1 ? ", " : "", m->path);
+		}
+	}
+	if (missing)
+		dump_warn(st->d, "%zu mapped file%s not found (symbols may be missing): %s%s", missing,
+			  missing == 1 ? "" : "s", names.buf, missing > 5 ? ", ..." : "");
+	strbuf_release(&names);
+}
+
+static int core_parse(struct dump *d, const struct input *in, const struct mortem_opts *o,
+		      struct strbuf *err)
+{
+	struct core_state st = { .d = d, .o = o };
+	struct core_image *img = xcalloc(1, sizeof(*img));
+	img->fd = -1;
+	dump_atfree(d, image_free, img);
+	st.img = img;
+	size_t phnum;
+	if (image_open(img, in, err) < 0 || open_elf(&st, &phnum, err) < 0)
+		goto fail;
+	st.n = native_new(d, o, false, err);
+	if (!st.n)
+		goto fail;
+	st.n->machine = st.machine;
+	st.n->read = coremem_read;
+	dump_snapshot_begin(d);
+	if (read_segments(&st, phnum) < 0) {
+		error_set(err, "truncated core: no notes (threads and registers are lost)");
+		goto fail;
+	}
+	st.n->read_ctx = img->mem;
+	if (!d->nthreads) {
+		error_set(err, "core without threads (NT_PRSTATUS notes missing or cut)");
+		goto fail;
+	}
+	/* the kernel keeps only the process's name: it is the main thread's */
+	struct thread *main_thread = st.comm && *st.comm ? dump_find_tid(d, d->process.pid) : NULL;
+	if (main_thread)
+		main_thread->name = st.comm;
+	if (st.truncated_notes)
+		dump_warn(d, "the core's notes are cut short: threads after the cut are lost");
+	if (coremem_truncated_segments(img->mem))
+		dump_warn(d, "truncated core: %d memory segment%s cut short or missing",
+			  coremem_truncated_segments(img->mem),
+			  coremem_truncated_segments(img->mem) == 1 ? " is" : "s are");
+	attach_dwfl(&st);
+	native_add_modules(st.n);
+	native_expose_memory(st.n);
+	detect_runtime(d);
+	warn_missing_files(&st);
+	struct unwind_target target = { .core_path = img->fd_path, .pid = -1, .maps = st.maps,
+					 .nmaps = st.nmaps, .damaged = st.truncated_notes > 0 };
+	if (native_unwind_all(st.n, &target, err) < 0)
+		goto fail;
+	full_cmdline(&st);
+	crash_facts(&st);
+	free(st.maps);
+	return 0;
+fail:
+	free(st.maps);
+	return -1;
+}
+
+static int core_probe(const unsigned char *data, size_t len)
+{
+	if (len < sizeof(Elf32_Ehdr) || memcmp(data, ELFMAG, SELFMAG))
+		return 0;
+	uint16_t type;
+	memcpy(&type, data + 16, 2);
+	return type == ET_CORE ? 100 : 0;
+}
+
+const struct parser core_parser = {
+	.name = "core",
+	.summary = "Linux ELF core file (kernel or gcore; .zst/.xz/.gz/.lz4 too)",
+	.probe = core_probe,
+	.parse = core_parse,
+};
