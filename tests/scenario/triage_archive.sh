@@ -8,7 +8,8 @@ make_fleet
 
 "$MORTEM" triage --json -j 2 --html page.html $FLEET > t.json 2> err.txt; rc=$?
 check "exit 1: something failed" test $rc -eq 1
-check "no progress when stderr is not a terminal" test ! -s err.txt
+check "no progress when stderr is not a terminal" sh -c "! grep -q 'artifacts, ' err.txt && ! grep -q \"\$(printf '\\r')\" err.txt"
+check "stderr: one line, for the PATH that failed" sh -c 'test "$(wc -l < err.txt)" -eq 1 && grep -q "^mortem: cut.tar.gz: archive cut short: " err.txt'
 jqcheck t.json '.schema == "mortem.triage/1"' "schema"
 jqcheck t.json 'keys - ["schema","inputs","analyzed","failed","buckets"] | length >= 0' "keys"
 jqcheck t.json 'all(.buckets[]; has("bucket") and has("signature") and has("count") and has("severity") and has("findings") and has("example") and has("members"))' "every bucket key"
