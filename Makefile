@@ -20,7 +20,7 @@ DEB_PKGS = gcc make pkg-config libdw-dev libelf-dev libunwind-dev libpcre2-dev l
 	libarchive-dev libzstd-dev liblzma-dev zlib1g-dev libdebuginfod-dev libjansson-dev \
 	libcmocka-dev liblz4-dev libsqlite3-dev elfutils gdb tmux jq zstd xz-utils lz4 gzip \
 	debuginfod openjdk-17-jdk-headless clang libclang-rt-14-dev hyperfine time g++ \
-	procps file zip
+	procps file lldb libc6-dbg zip
 export DEB_PKGS
 
 ifeq ($(V),1)
@@ -84,6 +84,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -o $@ $< $(LIB_OBJS) \
 		$(PKG_LIBS) $(shell pkg-config --libs $(TEST_PKGS)) $(LDFLAGS)
 
+# Benchmark programs: bench/X.c links with every module but main.
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(say) BENCH $@
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(LDFLAGS)
+
 $(BUILD)/tests/lib/%: tests/lib/%.c
 	@mkdir -p $(dir $@)
 	$(say) CC $@
@@ -106,9 +112,11 @@ unit: mortem $(UNIT_BINS)
 scenario: mortem $(HELPER_BINS)
 	@BUILD=$(BUILD) ONLY=scenario sh tests/run.sh
 
+BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
 bench: deps
-	@$(MAKE) --no-print-directory mortem
-	@sh bench/run.sh
+	@$(MAKE) --no-print-directory mortem $(BENCH_BINS)
+	@BUILD=$(BUILD) sh bench/run.sh
 
 fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh

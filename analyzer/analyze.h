@@ -15,6 +15,8 @@
  * X(function, name)
  */
 #define ANALYSIS_STAGES(X)                 \
+	X(locknative_analyze, "native locks")  \
+	X(lockgraph_analyze, "lock graph")     \
 	X(bucket_compute, "signature")
 
 #define X_DECLARE(fn, name) \

@@ -64,6 +64,9 @@ void dump_free(struct dump *d)
 		c->fn(c->arg);
 	strmap_clear(&d->lock_ids);
 	strmap_clear(&d->thread_ids);
+	strmap_clear(&d->interned);
+	if (d->intern_key.buf)
+		strbuf_release(&d->intern_key);
 	arena_free(d->arena);
 }
 
@@ -79,6 +82,20 @@ void dump_atfree(struct dump *d, void (*fn)(void *arg), void *arg)
 const char *dump_strndup(struct dump *d, const char *s, size_t len)
 {
 	return arena_strndup(d->arena, s, len);
+}
+
+const char *dump_intern(struct dump *d, const char *s, size_t len)
+{
+	if (!d->intern_key.buf)
+		strbuf_init(&d->intern_key, 128);
+	strbuf_reset(&d->intern_key);
+	strbuf_add(&d->intern_key, s, len);
+	const char *hit = strmap_get(&d->interned, d->intern_key.buf);
+	if (hit)
+		return hit;
+	const char *copy = arena_strndup(d->arena, s, len);
+	strmap_put(&d->interned, copy, (void *)copy);
+	return copy;
 }
 
 const char *dump_strdup(struct dump *d, const char *s)
@@ -185,6 +202,23 @@ struct frame *thread_add_frame(struct dump *d, struct thread *t)
 	struct frame *f = &t->frames[t->nframes++];
 	memset(f, 0, sizeof(*f));
 	return f;
+}
+
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
+{
+	if (d->max_frames && n > d->max_frames) {
+		if (!t->frames_truncated)
+			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
+		t->frames_truncated = true;
+		n = d->max_frames;
+	}
+	if (n > t->frames_alloc) {
+		t->frames = arena_alloc_raw(d->arena, n * sizeof(*t->frames));
+		t->frames_alloc = n;
+	}
+	if (n)
+		memcpy(t->frames, frames, n * sizeof(*t->frames));
+	t->nframes = n;
 }
 
 static bool kind_is_vague(enum lock_kind k)

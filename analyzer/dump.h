@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "strbuf.h"
 #include "strmap.h"
 
 /* ---- registries (each defined once, expanded where needed) ---- */
@@ -129,6 +130,7 @@ struct thread {
 	size_t holds_alloc;
 	struct thread_regs regs;
 	const char *java_tid;     /* jstack tid=0x... (JVM's thread pointer) or NULL */
+	uint64_t pthread;         /* pthread_t (thread descriptor address) a native text dump shows, else 0 */
 	size_t index;             /* position in dump->threads */
 	void *user;               /* scratch for one analysis pass; not rendered */
 };
@@ -249,6 +251,9 @@ struct dump {
 	struct strmap lock_ids;    /* id -> struct lock */
 	struct strmap thread_ids;  /* id -> struct thread */
 	size_t max_frames;        /* 0: unlimited */
+
+	struct strmap interned;   /* dump_intern: text -> its one arena copy */
+	struct strbuf intern_key; /* scratch for dump_intern */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */
@@ -301,6 +306,14 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid);
 struct frame *thread_add_frame(struct dump *d, struct thread *t);
 
 /*
+ * Sets T's frames to a copy of the N frames at FRAMES (replacing any it
+ * had) in one allocation: for parsers that collect a stack before
+ * storing it. Honours d->max_frames as thread_add_frame does (keeps the
+ * first max_frames, marks the thread truncated, warns once).
+ */
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
+
+/*
  * The lock with id ID, created (with KIND, no owner) when new. An existing
  * lock's kind is upgraded from LOCK_UNKNOWN/LOCK_FUTEX to KIND when KIND is
  * more specific.
@@ -334,6 +347,12 @@ struct crash *dump_crash(struct dump *d);
 /* Copies LEN bytes at S into the dump's arena (NUL-terminated). */
 const char *dump_strndup(struct dump *d, const char *s, size_t len);
 const char *dump_strdup(struct dump *d, const char *s);
+/*
+ * As dump_strndup, but equal strings share one copy: for the function, file
+ * and module names a big thread dump repeats thousands of times. The result
+ * must not be modified.
+ */
+const char *dump_intern(struct dump *d, const char *s, size_t len);
 const char *dump_printf(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Signal names: "SIGSEGV" for 11, NULL when unknown; and back (-1). */

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "../parsers/logprefix.h"
 #include "../parsers/parser.h"
 #include "analyze.h"
 
@@ -21,11 +22,17 @@ static const struct parser *choose_parser(const struct input *in, const struct m
 }
 
 static struct dump *parse_and_analyze(const struct parser *p, const struct input *in,
-				      const struct mortem_opts *o, struct strbuf *err)
+				      const struct mortem_opts *o, struct strbuf *err,
+				      const struct logprefix_result *cleaned)
 {
 	struct dump *d = dump_new(in ? in->path : NULL);
 	d->input.format = p->name;
 	d->input.bytes = in ? in->len : 0;
+	if (cleaned && cleaned->prefixed_lines)
+		dump_warn(d, "a log prefix was removed from %zu lines (shape \"%s\")",
+			  cleaned->prefixed_lines, cleaned->shape.buf);
+	else if (cleaned && cleaned->padded_lines)
+		dump_warn(d, "trailing padding was removed from %zu lines", cleaned->padded_lines);
 	d->snapshot_wanted = o->snapshot;
 	d->max_frames = o->max_frames;
 	if (p->parse(d, in, o, err) < 0) {
@@ -50,14 +57,32 @@ static struct dump *parse_and_analyze(const struct parser *p, const struct input
 struct dump *pipeline_load_input(const struct input *in, const struct mortem_opts *o,
 				 struct strbuf *err)
 {
-	const struct parser *p = choose_parser(in, o, err);
-	if (!p)
-		return NULL;
-	if (!p->probe && !o->input_format) {
-		error_set(err, "format '%s' cannot read a file", p->name);
-		return NULL;
+	/* pasted text: log prefixes and padding go before detection (parsers/logprefix.h) */
+	struct strbuf clean = STRBUF_INIT;
+	struct logprefix_result res = LOGPREFIX_RESULT_INIT;
+	struct input cin;
+	const struct input *use = in;
+	bool cleaned = logprefix_clean(in->data, in->len, &clean, &res) > 0;
+	if (cleaned) {
+		cin = *in;
+		cin.data = (const unsigned char *)clean.buf;
+		cin.len = clean.len;
+		cin.fd = -1;
+		cin.raw_bytes = in->raw_bytes ? in->raw_bytes : in->len;
+		cin.map = cin.heap = NULL;
+		use = &cin;
 	}
-	return parse_and_analyze(p, in, o, err);
+	struct dump *d = NULL;
+	const struct parser *p = choose_parser(use, o, err);
+	if (p && !p->probe && !o->input_format)
+		error_set(err, "format '%s' cannot read a file", p->name);
+	else if (p)
+		d = parse_and_analyze(p, use, o, err, cleaned ? &res : NULL);
+	if (d && cleaned)
+		d->input.bytes = in->len;
+	strbuf_release(&clean);
+	logprefix_result_release(&res);
+	return d;
 }
 
 struct dump *pipeline_load_path(const char *path, const struct mortem_opts *o, struct strbuf *err)
@@ -84,6 +109,6 @@ struct dump *pipeline_load_pid(int64_t pid, const struct mortem_opts *o, struct 
 	snprintf(name, sizeof(name), "pid %lld", (long long)pid);
 	in.path = name;
 	in.data = (const unsigned char *)"";
-	struct dump *d = parse_and_analyze(p, &in, &lo, err);
+	struct dump *d = parse_and_analyze(p, &in, &lo, err, NULL);
 	return d;
 }

@@ -1,5 +1,6 @@
 /* Two threads take two mutexes in opposite order and deadlock (ABBA). */
 #include <pthread.h>
+#include <stdio.h>
 #include <unistd.h>
 
 static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
@@ -25,6 +26,9 @@ static void *take_b_then_a(void *arg)
 int main(void)
 {
 	pthread_t x, y;
+	/* the lock addresses, for tests that compare them with a dump's lock ids */
+	printf("lock_a=%p lock_b=%p\n", (void *)&lock_a, (void *)&lock_b);
+	fflush(stdout);
 	pthread_barrier_init(&both_hold_one, NULL, 2);
 	pthread_create(&x, NULL, take_a_then_b, NULL);
 	pthread_create(&y, NULL, take_b_then_a, NULL);

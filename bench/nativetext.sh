@@ -1,0 +1,45 @@
+# Parse speed of the native text formats (gdb, lldb, pstack) on large inputs
+# made from real corpus files, renumbered so every thread is its own:
+#   gdb bt full, 2000 threads        (ABRT virt-manager `bt full`, 2 threads x 1000)
+#   gdb bt, 48,160 threads           (pt-pmp mysqld 2408 threads x 20)
+#   gdb bt, 40 snapshots             (the 2408-thread file concatenated 40 times)
+#   lldb bt all, 9000 threads        (GStreamer `bt all`, 9 threads x 1000)
+#   Solaris pstack, 7000 LWPs        (mozilla pstack, 7 LWPs x 1000)
+# Prints MB/s of CPU time, parse only (build/out/bench/parsebench).
+set -u
+BENCH=${BUILD:-build/out}/bench/parsebench
+CORPUS=${SHARED:-../shared}/corpus
+T=$(mktemp -d "${TMPDIR:-/tmp}/mortem-bench.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+
+# threads FILE HEADER_RE REPLACEMENT_FMT N: N copies of FILE's thread blocks
+# (a block starts at a line matching HEADER_RE; a line starting "From " ends
+# it), each header rewritten with printf-style REPLACEMENT_FMT of (N-i, i).
+threads() {
+	awk -v re="$2" -v fmt="$3" -v n="$4" '
+		$0 ~ re { inb = 1; nb++ }
+		/^From / { inb = 0 }
+		inb { body[nb] = body[nb] $0 "\n" }
+		END {
+			for (i = 0; i < n; i++) {
+				b = body[i % nb + 1]
+				sub(re, sprintf(fmt, n - i, 100000 + i), b)
+				printf "%s", b
+			}
+		}' "$1"
+}
+
+threads "$CORPUS/gdb/satyr-rhbz803600-python-virtmanager.txt" \
+	'^Thread [0-9]+ \(Thread 0x[0-9a-f]+ \(LWP [0-9]+\)\)' 'Thread %d (LWP %d)' 2000 > "$T/gdb-btfull-2000.txt"
+threads "$CORPUS/gdb/pmp-mysqld-2408thr-shell-prompt.txt" \
+	'^Thread [0-9]+ \(Thread [0-9]+ \(LWP [0-9]+\)\)' 'Thread %d (LWP %d)' 48160 > "$T/gdb-bt-48160.txt"
+for i in $(seq 40); do cat "$CORPUS/gdb/pmp-mysqld-2408thr-shell-prompt.txt"; done > "$T/gdb-bt-40-snapshots.txt"
+threads "$CORPUS/lldb/gst-nvv4l2-seek-deadlock-btall.txt" \
+	'^[* ] thread #[0-9]+' '  thread #%d, tid = %d' 9000 > "$T/lldb-btall-9000.txt"
+threads "$CORPUS/pstack/solaris8-mozilla-pstack.txt" \
+	'^-+  lwp# [0-9]+ / thread# [0-9]+  -+' '-----------------  lwp# %d / thread# %d  --------------------' 7000 > "$T/pstack-solaris-7000.txt"
+
+for f in gdb-btfull-2000 gdb-bt-48160 gdb-bt-40-snapshots lldb-btall-9000 pstack-solaris-7000; do
+	printf '%-22s ' "$f"
+	"$BENCH" "${f%%-*}" "$T/$f.txt" 3 || exit 1
+done

@@ -1,0 +1,408 @@
+/*
+ * HotSpot thread dumps: jstack, jcmd Thread.print, kill -3 (SIGQUIT) output,
+ * also inside application logs, JDK 1.5 through 25, and the dialects that
+ * share HotSpot's shape:
+ *
+ *   "main" #1 [4711] daemon prio=5 os_prio=0 cpu=1.2ms elapsed=3s tid=0x.. nid=0x1267 runnable  [0x..]
+ *      java.lang.Thread.State: RUNNABLE
+ *           at pkg.Class.method(java.base@17/File.java:12)
+ *           - locked <0x000000076b3a1e28> (a java.lang.Object)
+ *      Locked ownable synchronizers:
+ *           - <0x000000076b3a1f00> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)
+ *
+ *   HP-UX:        "x" daemon prio=8 tid=0x037cc188 nid=108 lwp_id=3574670 waiting on monitor [..]
+ *   VisualVM:     "Timer-1" - Thread t@332 / java.lang.Thread.State: TIMED_WAITING on X@hash
+ *   JMX ThreadInfo: "name" id=3149 in RUNNABLE (running in native)
+ *   Spring actuator text: frames "java.base@17/pkg.C.m(File.java:1)"
+ *
+ * Thread id: the decimal kernel thread id where the dump gives one
+ * (lwp_id=, then nid=, then the JDK 21+ "[tid]"), else the thread's name.
+ * Several "Full thread dump" blocks are snapshots. HotSpot's "Found one
+ * Java-level deadlock" section is kept as a dump section (a cross-check);
+ * the locks come from the stacks (parsers/javastack.h). A dump whose last
+ * snapshot has no closing "JNI global refs" line, or whose last line is cut,
+ * gets a warning that the input ended early.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "javastack.h"
+#include "parser.h"
+#include "text.h"
+
+enum js_mode { JS_OUTSIDE, JS_THREAD, JS_DEADLOCK };
+
+struct js_state {
+	struct dump *d;
+	enum js_mode mode;
+	struct thread *t;
+	bool ownable;             /* inside "Locked ownable synchronizers:" */
+	bool blocked_hint;        /* header said "waiting for monitor entry" */
+	bool in_snapshot;
+	bool footer_seen;         /* "JNI global refs" after the last thread */
+	struct span prev;         /* the previous non-empty line */
+	const char *section_start;
+	struct javalocks jl;
+	struct strbuf scratch;
+};
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static void finish_thread(struct js_state *st)
+{
+	if (st->t) {
+		bool blocked = st->blocked_hint ||
+			       (st->t->state && !strncmp(st->t->state, "BLOCKED", 7));
+		javalocks_apply(st->d, st->t, &st->jl, blocked);
+	}
+	st->t = NULL;
+	st->ownable = false;
+	st->blocked_hint = false;
+	st->jl.n = 0;
+	if (st->mode == JS_THREAD)
+		st->mode = JS_OUTSIDE;
+}
+
+static void finish_deadlock(struct js_state *st, const char *end)
+{
+	if (st->mode != JS_DEADLOCK)
+		return;
+	if (st->section_start && end > st->section_start)
+		dump_add_section(st->d, "Java-level deadlock (HotSpot)", st->section_start,
+				 (size_t)(end - st->section_start));
+	st->mode = JS_OUTSIDE;
+	st->section_start = NULL;
+}
+
+static void begin_snapshot(struct js_state *st)
+{
+	dump_snapshot_begin(st->d);
+	st->in_snapshot = true;
+	st->footer_seen = false;
+}
+
+/* "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):" */
+static void full_dump_line(struct js_state *st, struct span x)
+{
+	finish_thread(st);
+	begin_snapshot(st);
+	struct dump *d = st->d;
+	struct span vm = span_trim(span_drop(x, strlen("Full thread dump")));
+	if (vm.len && vm.s[vm.len - 1] == ':')
+		vm.len--;
+	vm = span_trim(vm);
+	if (vm.len)
+		d->process.runtime_version = dump_strndup(d, vm.s, vm.len);
+	if (st->prev.len && is_digit(st->prev.s[0]))
+		d->process.time = dump_strndup(d, st->prev.s, st->prev.len);
+}
+
+/* The position of the closing quote of a thread header, or -1. */
+static long header_close(struct span x)
+{
+	if (x.len < 2 || x.s[0] != '"')
+		return -1;
+	for (size_t i = x.len; i > 1; i--)
+		if (x.s[i - 1] == '"')
+			return (long)i - 1;
+	return -1;
+}
+
+struct header {
+	struct span name, state_desc, state;
+	bool daemon;
+	bool has_tid;
+	uint64_t tid;
+	bool has_nid, has_lwp, has_bracket;
+	uint64_t nid, lwp, bracket;
+	struct span java_tid;
+};
+
+static bool word_value(struct span w, const char *key, struct span *val)
+{
+	if (!span_starts(w, key))
+		return false;
+	*val = span_drop(w, strlen(key));
+	return true;
+}
+
+/* Decimal, or hex with 0x, or bare hex (HP-UX tid=6000...). */
+static bool number_any(struct span v, uint64_t *out)
+{
+	struct span y = v;
+	if (span_number(&y, out) && !y.len)
+		return true;
+	y = v;
+	return span_hex(&y, out) && !y.len;
+}
+
+static void header_words(struct header *h, struct span rest)
+{
+	struct span desc_start = { NULL, 0 };
+	const char *desc_end = NULL;
+	while (1) {
+		struct span w = span_word(&rest);
+		if (!w.len)
+			break;
+		struct span v;
+		bool attr = true;
+		if (w.s[0] == '#' && w.len > 1 && is_digit(w.s[1])) {
+			/* Java thread number */
+		} else if (w.s[0] == '[' && w.len > 2 && is_digit(w.s[1]) && w.s[w.len - 1] == ']' &&
+			   span_find(w, "..") < 0) {
+			struct span y = span_drop(w, 1);
+			uint64_t n;
+			if (span_number(&y, &n) && span_eq(y, "]")) {
+				h->has_bracket = true;
+				h->bracket = n;
+			}
+		} else if (w.s[0] == '[') {
+			break; /* "[0x00007f..]" stack range: the end */
+		} else if (span_eq(w, "daemon")) {
+			h->daemon = true;
+		} else if (span_eq(w, "virtual")) {
+		} else if (word_value(w, "nid=", &v)) {
+			h->has_nid = number_any(v, &h->nid);
+		} else if (word_value(w, "lwp_id=", &v)) {
+			h->has_lwp = number_any(v, &h->lwp);
+		} else if (word_value(w, "tid=", &v)) {
+			h->java_tid = v;
+		} else if (span_find(w, "=") > 0) {
+			/* prio= os_prio= cpu= elapsed= allocated= defined_classes= id= */
+		} else if (span_eq(w, "in") && !desc_start.s) {
+			/* JMX ThreadInfo: "id=3149 in RUNNABLE (running in native)" */
+			struct span st = span_word(&rest);
+			if (st.len && st.s[0] >= 'A' && st.s[0] <= 'Z') {
+				h->state = st;
+				break;
+			}
+			attr = false;
+			w = (struct span){ w.s, (size_t)(st.s + st.len - w.s) };
+		} else if (span_eq(w, "-") && span_starts(span_skip_ws(rest), "Thread t@")) {
+			break; /* VisualVM "- Thread t@332" */
+		} else {
+			attr = false;
+		}
+		if (!attr) {
+			if (!desc_start.s)
+				desc_start.s = w.s;
+			desc_end = w.s + w.len;
+		}
+	}
+	if (desc_start.s)
+		h->state_desc = (struct span){ desc_start.s, (size_t)(desc_end - desc_start.s) };
+}
+
+static void thread_header(struct js_state *st, struct span x, long close)
+{
+	struct dump *d = st->d;
+	finish_thread(st);
+	if (!st->in_snapshot)
+		begin_snapshot(st);
+	st->footer_seen = false;
+	struct header h = { 0 };
+	h.name = (struct span){ x.s + 1, (size_t)close - 1 };
+	header_words(&h, span_drop(x, (size_t)close + 1));
+	int64_t tid = -1;
+	if (h.has_lwp)
+		tid = (int64_t)h.lwp;
+	else if (h.has_nid)
+		tid = (int64_t)h.nid;
+	else if (h.has_bracket)
+		tid = (int64_t)h.bracket;
+	strbuf_reset(&st->scratch);
+	if (tid >= 0)
+		strbuf_addf(&st->scratch, "%lld", (long long)tid);
+	else
+		strbuf_add(&st->scratch, h.name.s, h.name.len);
+	struct thread *t = dump_add_thread(d, st->scratch.buf);
+	t->tid = tid;
+	t->name = dump_strndup(d, h.name.s, h.name.len);
+	t->daemon = h.daemon;
+	if (h.java_tid.len)
+		t->java_tid = dump_strndup(d, h.java_tid.s, h.java_tid.len);
+	if (h.state.len)
+		t->state = dump_strndup(d, h.state.s, h.state.len);
+	else if (h.state_desc.len)
+		t->state = dump_strndup(d, h.state_desc.s, h.state_desc.len);
+	st->blocked_hint = span_find(h.state_desc, "waiting for monitor entry") >= 0;
+	st->t = t;
+	st->mode = JS_THREAD;
+}
+
+static void thread_line(struct js_state *st, struct span y)
+{
+	struct dump *d = st->d;
+	struct thread *t = st->t;
+	if (span_starts(y, "at ")) {
+		st->ownable = false;
+		struct frame *f = thread_add_frame(d, t);
+		if (f)
+			javastack_frame(d, f, span_drop(y, 3), false);
+	} else if (span_starts(y, "- ")) {
+		javalocks_line(&st->jl, y, st->ownable);
+	} else if (span_starts(y, "java.lang.Thread.State:")) {
+		struct span s = span_trim(span_drop(y, strlen("java.lang.Thread.State:")));
+		if (s.len)
+			t->state = dump_strndup(d, s.s, s.len);
+	} else if (span_starts(y, "Locked ownable synchronizers:") ||
+		   span_starts(y, "Locked synchronizers:")) {
+		st->ownable = true;
+	}
+}
+
+static bool deadlock_start(struct span x)
+{
+	return span_starts(x, "Found one Java-level deadlock") ||
+	       span_starts(x, "Found a total of") || span_starts(x, "Found one Java-level");
+}
+
+static void jstack_line(struct js_state *st, const struct line *l)
+{
+	struct span x = span_of(l);
+	struct span y = span_trim(x);
+	if (!y.len)
+		return;
+	long close = y.s[0] == '"' ? header_close(y) : -1;
+	if (st->mode == JS_DEADLOCK) {
+		struct span rest = close > 0 ? span_trim(span_drop(y, (size_t)close + 1)) : y;
+		bool real_header = close > 0 && rest.len && !span_eq(rest, ":");
+		if (span_starts(y, "Found ") && span_find(y, " deadlock") > 0 && !deadlock_start(y)) {
+			finish_deadlock(st, l->s + l->len);
+			return;
+		}
+		if (!real_header && !span_starts(y, "Full thread dump"))
+			return;
+		finish_deadlock(st, l->s);
+	}
+	if (span_starts(y, "Full thread dump")) {
+		full_dump_line(st, y);
+	} else if (close > 0 && (close + 1 == (long)y.len || y.s[close + 1] == ' ' ||
+				 y.s[close + 1] == '\t')) {
+		thread_header(st, y, close);
+	} else if (deadlock_start(y)) {
+		finish_thread(st);
+		st->mode = JS_DEADLOCK;
+		st->section_start = l->s;
+	} else if (span_starts(y, "JNI global ref")) {
+		finish_thread(st);
+		st->footer_seen = true;
+	} else if (st->mode == JS_THREAD) {
+		thread_line(st, y);
+	}
+	st->prev = y;
+}
+
+/*
+ * A dump pasted upside down (lines reversed, as `tac` or a newest-first log
+ * viewer gives): frames come before the first thread header and "Full
+ * thread dump" after the last one.
+ */
+static bool is_reversed(const unsigned char *data, size_t len)
+{
+	struct line_reader r;
+	struct line l;
+	line_reader_init(&r, data, len);
+	bool frame_first = false, header_seen = false, full_after = false;
+	while (line_next(&r, &l)) {
+		struct span y = span_trim(span_of(&l));
+		if (span_starts(y, "at ") && !header_seen)
+			frame_first = true;
+		else if (y.len && y.s[0] == '"' && header_close(y) > 0)
+			header_seen = true;
+		else if (span_starts(y, "Full thread dump"))
+			full_after = header_seen;
+		if (header_seen && !frame_first)
+			return false;
+	}
+	return frame_first && full_after;
+}
+
+static void reverse_lines(const unsigned char *data, size_t len, struct strbuf *out)
+{
+	const char *s = (const char *)data, *end = s + len;
+	strbuf_grow(out, len + 1);
+	while (end > s) {
+		const char *e = end;
+		if (e[-1] == '\n')
+			e--;
+		const char *b = e;
+		while (b > s && b[-1] != '\n')
+			b--;
+		strbuf_add(out, b, (size_t)(e - b));
+		strbuf_addch(out, '\n');
+		end = b;
+	}
+}
+
+static int jstack_parse(struct dump *d, const struct input *in, const struct mortem_opts *o,
+			struct strbuf *err)
+{
+	(void)o;
+	(void)err;
+	struct js_state st = { .d = d, .jl = JAVALOCKS_INIT, .scratch = STRBUF_INIT };
+	struct line_reader r;
+	struct line l;
+	struct strbuf rev = STRBUF_INIT;
+	d->process.runtime = "jvm";
+	if (is_reversed(in->data, in->len)) {
+		reverse_lines(in->data, in->len, &rev);
+		dump_warn(d, "the dump's lines are in reverse order; read bottom-up");
+		line_reader_init(&r, rev.buf, rev.len);
+	} else {
+		line_reader_init(&r, in->data, in->len);
+	}
+	while (line_next(&r, &l))
+		jstack_line(&st, &l);
+	finish_thread(&st);
+	finish_deadlock(&st, r.end);
+	if (!d->input.snapshots)
+		dump_snapshot_begin(d);
+	if (d->nthreads && !st.footer_seen)
+		dump_warn(d, in->len && in->data[in->len - 1] != '\n'
+				     ? "input ended early: the last line is cut short"
+				     : "input ended early: the last thread dump has no closing "
+				       "\"JNI global refs\" line (cut short?)");
+	javalocks_release(&st.jl);
+	strbuf_release(&st.scratch);
+	strbuf_release(&rev);
+	return 0;
+}
+
+/* Scores HotSpot thread-dump markers in the first lines. */
+static int jstack_probe(const unsigned char *data, size_t len)
+{
+	struct line_reader r;
+	struct line l;
+	line_reader_init(&r, data, len);
+	int score = 0, lines = 0, frames = 0;
+	while (line_next(&r, &l) && lines++ < 2000 && score < 95) {
+		struct span x = span_trim(span_of(&l));
+		if (span_starts(x, "Full thread dump"))
+			score += 60;
+		else if (x.len && x.s[0] == '"' && header_close(x) > 0) {
+			if (span_find(x, " idx=0x") > 0)
+				continue; /* JRockit */
+			if (span_find(x, " prio=") > 0 || span_find(x, " nid=") > 0 ||
+			    span_find(x, " - Thread t@") > 0 || span_find(x, " in ") > 0)
+				score += 15;
+		} else if (span_starts(x, "java.lang.Thread.State:"))
+			score += 10;
+		else if (span_starts(x, "at ") && x.len && x.s[x.len - 1] == ')' && frames < 20)
+			frames++;
+	}
+	if (score)
+		score += frames;
+	return score > 95 ? 95 : score;
+}
+
+const struct parser jstack_parser = {
+	.name = "jstack",
+	.summary = "HotSpot thread dumps: jstack, jcmd Thread.print, kill -3, JDK 5-25, "
+		   "HP-UX, VisualVM/JMX ThreadInfo",
+	.probe = jstack_probe,
+	.parse = jstack_parse,
+};

@@ -1,0 +1,93 @@
+/* The log-prefix pre-pass: prefixes and padding go, clean dumps of every format stay. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "parsers/logprefix.h"
+
+static int clean(const char *in, struct strbuf *out, struct logprefix_result *res)
+{
+	return logprefix_clean((const unsigned char *)in, strlen(in), out, res);
+}
+
+static void expect_untouched(const char *in)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct logprefix_result res = LOGPREFIX_RESULT_INIT;
+	if (clean(in, &out, &res))
+		fail_msg("changed (shape \"%s\"):\n%s", res.shape.buf, in);
+	strbuf_release(&out);
+	logprefix_result_release(&res);
+}
+
+static void expect_cleaned(const char *in, const char *want)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct logprefix_result res = LOGPREFIX_RESULT_INIT;
+	if (clean(in, &out, &res) != 1)
+		fail_msg("not cleaned:\n%s", in);
+	assert_string_equal(out.buf, want);
+	strbuf_release(&out);
+	logprefix_result_release(&res);
+}
+
+static void test_clean_inputs_untouched(void **state)
+{
+	(void)state;
+	/* gdb bt: "#N  " on every line must not be taken for a prefix */
+	expect_untouched("#0  0x00007f5d1056112b in futex_wait () at futex.c:146\n"
+			 "#1  0x00007f5d10567482 in __GI___lll_lock_wait () at lowlevellock.c:49\n"
+			 "#2  0x000055b83ffdc206 in t1 (arg=0x0) at dl.c:5\n"
+			 "#3  0x00007f5d1055a1c4 in start_thread () at pthread_create.c:442\n");
+	expect_untouched("PID 7 - process\nTID 8:\n#0  0x00007f5d1056112b futex_wait\n"
+			 "#1  0x00007f5d10567482 __GI___lll_lock_wait\n#2  0x000055b83ffdc206 t1\n");
+	expect_untouched("Full thread dump OpenJDK 64-Bit Server VM (17 mixed mode):\n\n"
+			 "\"main\" #1 prio=5 tid=0x1 nid=0x10 runnable [0x0]\n"
+			 "   java.lang.Thread.State: RUNNABLE\n"
+			 "\tat a.B.c(B.java:1)\n\tat a.B.d(B.java:2)\n\tat a.B.e(B.java:3)\n"
+			 "\tat a.B.f(B.java:4)\n\tat a.B.g(B.java:5)\n");
+	expect_untouched("  * thread #1, name = 'a.out', stop reason = signal SIGSEGV\n"
+			 "  * frame #0: 0x0000000100003f2c a.out`main at x.c:3:5\n"
+			 "    frame #1: 0x000000018e0d60e0 dyld`start + 2360\n"
+			 "    frame #2: 0x000000018e0d60e1 dyld`start + 2361\n");
+	expect_untouched("3XMTHREADINFO      \"main\" J9VMThread:0x1, state:R, prio=5\n"
+			 "4XESTACKTRACE                at app/Main.run(Main.java:12)\n"
+			 "4XESTACKTRACE                at app/Main.main(Main.java:2)\n");
+	/* lines that are all "prefix" ([New LWP n]) are not a prefix of a payload */
+	expect_untouched("[root@db12 ~]# gdb -p 1\n[New LWP 12]\n[New LWP 13]\n[New LWP 14]\n"
+			 "[Thread debugging using libthread_db enabled]\n#0  0x1 in poll ()\n");
+	expect_untouched("{\"threadDump\": {\"threadContainers\": []}}\n");
+	expect_untouched("\177ELF\002\001\001\0\0\0");
+}
+
+static void test_prefixes_removed(void **state)
+{
+	(void)state;
+	expect_cleaned("2024-01-02 10:11:12,345 INFO  [main] \"a\" #1 prio=5\r\n"
+		       "2024-01-02 10:11:12,346 INFO  [main]    java.lang.Thread.State: RUNNABLE\r\n"
+		       "2024-01-02 10:11:12,347 INFO  [worker-2] \tat a.B.c(B.java:1)\r\n"
+		       "2024-01-02 10:11:13,001 WARN  [main] \tat a.B.d(B.java:2)\r\n",
+		       "\"a\" #1 prio=5\n   java.lang.Thread.State: RUNNABLE\n"
+		       "\tat a.B.c(B.java:1)\n\tat a.B.d(B.java:2)\n");
+	expect_cleaned("Nov 23 15:56:25 host app[1234]: Thread 2 (LWP 12):\n"
+		       "Nov 23 15:56:25 host app[1234]: #0  0x1 in poll ()\n"
+		       "Nov 23 15:56:26 host app[1234]: #1  0x2 in main ()\n",
+		       "Thread 2 (LWP 12):\n#0  0x1 in poll ()\n#1  0x2 in main ()\n");
+	expect_cleaned("[pid  4711] #0  0x1 in poll ()\n[pid  4711] #1  0x2 in main ()\n"
+		       "[pid  4711] #2  0x3 in _start ()\n",
+		       "#0  0x1 in poll ()\n#1  0x2 in main ()\n#2  0x3 in _start ()\n");
+	/* a cut last line stays cut, and padding goes */
+	expect_cleaned("a  \nb\t\nc   \nd", "a\nb\nc\nd");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_inputs_untouched),
+		cmocka_unit_test(test_prefixes_removed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,69 @@
+/*
+ * Helpers for the text-parser unit tests (included by test_*.c, after
+ * cmocka.h): parse a string with a parser, check what detection picks,
+ * and cut a text at every byte.
+ */
+#ifndef MORTEM_TEST_TEXTPARSE_H
+#define MORTEM_TEST_TEXTPARSE_H
+
+#include <string.h>
+
+#include "parsers/parser.h"
+
+/* The parser detection picks for TEXT, or NULL. */
+static inline const struct parser *detect(const char *text)
+{
+	struct input in;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(input_from_memory(&in, "t", text, strlen(text), &err), 0);
+	const struct parser *p = parser_detect(&in);
+	input_close(&in);
+	strbuf_release(&err);
+	return p;
+}
+
+/* Parses the first LEN bytes of TEXT with P; the parse must succeed. */
+static inline struct dump *parse_n(const struct parser *p, const char *text, size_t len)
+{
+	struct input in;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(input_from_memory(&in, "t", text, len, &err), 0);
+	struct mortem_opts o = MORTEM_OPTS_INIT;
+	struct dump *d = dump_new("t");
+	assert_int_equal(p->parse(d, &in, &o, &err), 0);
+	input_close(&in);
+	strbuf_release(&err);
+	return d;
+}
+
+/* Detection must pick P for TEXT; then parses it. */
+static inline struct dump *parse_detected(const struct parser *p, const char *text)
+{
+	assert_ptr_equal(detect(text), p);
+	return parse_n(p, text, strlen(text));
+}
+
+/*
+ * Cuts TEXT at every byte: each prefix parses, never holds more threads
+ * than the whole, and a prefix cut inside a line says so in a warning.
+ */
+static inline void every_prefix(const struct parser *p, const char *text)
+{
+	size_t n = strlen(text);
+	struct dump *whole = parse_n(p, text, n);
+	size_t all = whole->nthreads;
+	dump_free(whole);
+	for (size_t cut = 1; cut < n; cut++) {
+		struct dump *d = parse_n(p, text, cut);
+		assert_true(d->nthreads <= all);
+		if (text[cut - 1] != '\n') {
+			bool noted = false;
+			for (size_t i = 0; i < d->input.nwarnings; i++)
+				noted |= strstr(d->input.warnings[i], "ended early") != NULL;
+			assert_true(noted);
+		}
+		dump_free(d);
+	}
+}
+
+#endif
