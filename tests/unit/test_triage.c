@@ -364,12 +364,15 @@ static void test_buckets(void **state)
 	add_item(&run, "x/junk", 0, "{\"status\":\"skipped\",\"error\":\"not a dump\"}");
 	add_item(&run, "x/bad", 0, "{\"status\":\"failed\",\"error\":\"truncated\"}");
 	add_item(&run, "x/plain", 0, "{\"status\":\"ok\",\"signature\":null,\"bucket\":null,\"findings\":[]}");
+	add_item(&run, "x/hang", 0,
+		 "{\"status\":\"ok\",\"signature\":null,\"bucket\":null,\"severity\":\"critical\","
+		 "\"findings\":[\"lock-cycle\"]}");
 	triage_aggregate(&run);
-	assert_int_equal(run.analyzed, 6);
+	assert_int_equal(run.analyzed, 7);
 	assert_int_equal(run.skipped, 1);
 	assert_int_equal(run.nproblems, 1);
 	assert_string_equal(run.problems[0].path, "x/bad");
-	assert_int_equal(run.nbuckets, 3);
+	assert_int_equal(run.nbuckets, 4);
 	const struct triage_bucket *b = &run.buckets[0];
 	assert_string_equal(b->bucket, "aaaa");
 	assert_int_equal(b->nmembers, 4);
@@ -384,13 +387,17 @@ static void test_buckets(void **state)
 	/* count ties sort by signature */
 	assert_string_equal(run.buckets[1].signature, "lock cycle: a < b");
 	assert_string_equal(run.buckets[2].signature, TRIAGE_NO_SIGNATURE);
+	/* without a signature, what was found still keeps bugs apart */
+	assert_string_equal(run.buckets[3].signature, TRIAGE_NO_SIGNATURE " (findings: lock-cycle)");
+	assert_string_not_equal(run.buckets[3].bucket, run.buckets[2].bucket);
+	assert_int_equal(run.buckets[3].severity, SEV_CRITICAL);
 	struct strbuf out = STRBUF_INIT;
 	triage_json(&run, &out);
 	json_error_t je;
 	json_t *v = json_loads(out.buf, 0, &je);
 	assert_non_null(v);
 	assert_string_equal(json_string_value(json_object_get(v, "schema")), "mortem.triage/1");
-	assert_int_equal(json_integer_value(json_object_get(v, "inputs")), 7);
+	assert_int_equal(json_integer_value(json_object_get(v, "inputs")), 8);
 	json_decref(v);
 	strbuf_reset(&out);
 	triage_text(&run, &out, 70);
