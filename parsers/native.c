@@ -599,7 +599,12 @@ static void report_debug_info(struct native *n)
 			continue;
 		/* searched already while symbolizing: this only reads the result */
 		Dwarf_Addr bias;
-		if (dwfl_module_getdwarf(n->mods[i], &bias))
+		int has = symcache_has_dwarf(n->mods[i]); /* -1 unless a triage worker knows */
+		if (has < 0) {
+			has = dwfl_module_getdwarf(n->mods[i], &bias) != NULL;
+			symcache_note_dwarf(n->mods[i], has);
+		}
+		if (has)
 			m->debug_info = true;
 		if (m->debug_info || !m->path || m->path[0] != '/')
 			continue;

@@ -39,9 +39,37 @@ bool symcache_key(Dwfl_Module *mod, uint64_t offset, bool activation, char *key,
 	return true;
 }
 
+/* The "has DWARF" entries share the map, keyed "BUILDID+dwarf". */
+static bool dwarf_key(Dwfl_Module *mod, char *key, size_t size)
+{
+	if (!symcache_key(mod, 0, false, key, size))
+		return false;
+	char *plus = strrchr(key, '+');
+	snprintf(plus, size - (size_t)(plus - key), "+dwarf");
+	return true;
+}
+
+static int yes = 1, no = 0;
+
+int symcache_has_dwarf(Dwfl_Module *mod)
+{
+	char key[160];
+	if (!dwarf_key(mod, key, sizeof(key)))
+		return -1;
+	int *v = strmap_get(&cache.map, key);
+	return v ? *v : -1;
+}
+
+void symcache_note_dwarf(Dwfl_Module *mod, bool has)
+{
+	char key[160];
+	if (dwarf_key(mod, key, sizeof(key)) && !strmap_get(&cache.map, key))
+		strmap_put(&cache.map, xstrdup(key), has ? &yes : &no);
+}
+
 const struct frame *symcache_get(const char *key, size_t *n)
 {
-	struct cached *c = cache.on ? strmap_get(&cache.map, key) : NULL;
+	struct cached *c = cache.on && !strstr(key, "+dwarf") ? strmap_get(&cache.map, key) : NULL;
 	if (!c)
 		return NULL;
 	*n = c->n;

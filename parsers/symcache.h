@@ -37,6 +37,13 @@ const struct frame *symcache_get(const char *key, size_t *n);
  */
 void symcache_put(const char *key, const struct frame *frames, size_t n);
 
+/*
+ * Whether MOD's build has DWARF, as noted before: 1 yes, 0 no, -1 not known
+ * (or the cache is off). symcache_note_dwarf records it.
+ */
+int symcache_has_dwarf(Dwfl_Module *mod);
+void symcache_note_dwarf(Dwfl_Module *mod, bool has);
+
 /* Copies a cached frame's fields into F (strings into D's arena). */
 void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached);
 
