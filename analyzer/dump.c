@@ -5,6 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* dump_intern's table: open addressing on a word-at-a-time hash (names are long). */
+struct intern_slot {
+	uint64_t hash;
+	const char *s;
+	size_t len;
+};
+
+struct intern_table {
+	struct intern_slot *slots;
+	size_t cap, count;
+};
+
 #define X_NAME(e, s) s,
 static const char *const frame_kind_names[] = { FRAME_KINDS(X_NAME) };
 static const char *const frame_trust_names[] = { FRAME_TRUSTS(X_NAME) };
@@ -64,9 +76,10 @@ void dump_free(struct dump *d)
 		c->fn(c->arg);
 	strmap_clear(&d->lock_ids);
 	strmap_clear(&d->thread_ids);
-	strmap_clear(&d->interned);
-	if (d->intern_key.buf)
-		strbuf_release(&d->intern_key);
+	if (d->interned) {
+		free(d->interned->slots);
+		free(d->interned);
+	}
 	arena_free(d->arena);
 }
 
@@ -84,17 +97,54 @@ const char *dump_strndup(struct dump *d, const char *s, size_t len)
 	return arena_strndup(d->arena, s, len);
 }
 
+static uint64_t intern_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	uint64_t w = 0;
+	memcpy(&w, s + i, len - i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+static void intern_grow(struct intern_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	struct intern_slot *n = xcalloc(cap, sizeof(*n));
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i].s)
+			continue;
+		size_t k = (size_t)t->slots[i].hash & (cap - 1);
+		while (n[k].s)
+			k = (k + 1) & (cap - 1);
+		n[k] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = n;
+	t->cap = cap;
+}
+
 const char *dump_intern(struct dump *d, const char *s, size_t len)
 {
-	if (!d->intern_key.buf)
-		strbuf_init(&d->intern_key, 128);
-	strbuf_reset(&d->intern_key);
-	strbuf_add(&d->intern_key, s, len);
-	const char *hit = strmap_get(&d->interned, d->intern_key.buf);
-	if (hit)
-		return hit;
+	struct intern_table *t = d->interned;
+	if (!t)
+		t = d->interned = xcalloc(1, sizeof(*t));
+	if ((t->count + 1) * 2 > t->cap)
+		intern_grow(t);
+	uint64_t h = intern_hash(s, len);
+	size_t k = (size_t)h & (t->cap - 1);
+	for (; t->slots[k].s; k = (k + 1) & (t->cap - 1))
+		if (t->slots[k].hash == h && t->slots[k].len == len && !memcmp(t->slots[k].s, s, len))
+			return t->slots[k].s;
 	const char *copy = arena_strndup(d->arena, s, len);
-	strmap_put(&d->interned, copy, (void *)copy);
+	t->slots[k] = (struct intern_slot){ h, copy, len };
+	t->count++;
 	return copy;
 }
 

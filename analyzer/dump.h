@@ -84,6 +84,7 @@ int lock_kind_from_name(const char *name);
 
 struct thread;
 struct lock;
+struct intern_table;
 
 struct frame {
 	uint64_t pc;
@@ -252,8 +253,7 @@ struct dump {
 	struct strmap thread_ids;  /* id -> struct thread */
 	size_t max_frames;        /* 0: unlimited */
 
-	struct strmap interned;   /* dump_intern: text -> its one arena copy */
-	struct strbuf intern_key; /* scratch for dump_intern */
+	struct intern_table *interned; /* dump_intern's table, NULL until used */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */

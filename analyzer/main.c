@@ -158,6 +158,7 @@ static int apply_option(struct mortem_opts *o, int id, const char *arg)
 		o->pid = v;
 		break;
 	case OPT_SOURCE_PATH: push(&o->source_paths, &o->nsource_paths, arg); break;
+	case OPT_KEYS: o->keys = true; break;
 	case OPT_MAX_FRAMES:
 		if (parse_int("max-frames", arg, 0, 100000000, &v))
 			return -1;
@@ -231,7 +232,8 @@ static int parse_options(int argc, char **argv, struct mortem_opts *o)
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
-	struct mortem_opts o = MORTEM_OPTS_INIT;
+	/* static: the options, and the lists repeatable ones grow, live as long as the process */
+	static struct mortem_opts o = MORTEM_OPTS_INIT;
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

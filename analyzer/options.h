@@ -28,6 +28,7 @@
 	X(OPT_INPUT_FORMAT, "input-format", 0, "NAME", "skip detection: parse input as NAME")        \
 	X(OPT_PID, "pid", 'p', "PID", "snapshot a live process (ptrace) instead of reading a file")  \
 	X(OPT_SOURCE_PATH, "source-path", 0, "OLD=NEW", "browse: map build paths to local sources") \
+	X(OPT_KEYS, "keys", 0, NULL, "browse: list the browser's keys (a Markdown table) and exit") \
 	X(OPT_MAX_FRAMES, "max-frames", 0, "N", "frames kept per thread (default 2048, 0: no limit)") \
 	X(OPT_MAX_THREADS, "max-threads", 0, "N", "threads kept per dump (default 100000)")         \
 	X(OPT_TIMEOUT, "timeout", 0, "SECONDS", "triage: time allowed per artifact (default 120)")    \
@@ -62,6 +63,7 @@ struct mortem_opts {
 	int64_t pid;             /* -1: none */
 	const char **source_paths;
 	size_t nsource_paths;
+	bool keys;               /* browse --keys: print the key table */
 	size_t max_frames;
 	size_t max_threads;
 	int timeout;

@@ -5,9 +5,9 @@
 #   gdb bt, 40 snapshots             (the 2408-thread file concatenated 40 times)
 #   lldb bt all, 9000 threads        (GStreamer `bt all`, 9 threads x 1000)
 #   Solaris pstack, 7000 LWPs        (mozilla pstack, 7 LWPs x 1000)
-# Prints MB/s of CPU time, parse only (build/out/bench/parsebench).
+# Prints MB/s of CPU time, parse only (bench/parse_speed.c, built by make bench).
 set -u
-BENCH=${BUILD:-build/out}/bench/parsebench
+BENCH=${BUILD:-build/out}/bench/parse_speed
 CORPUS=${SHARED:-../shared}/corpus
 T=$(mktemp -d "${TMPDIR:-/tmp}/mortem-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -41,5 +41,5 @@ threads "$CORPUS/pstack/solaris8-mozilla-pstack.txt" \
 
 for f in gdb-btfull-2000 gdb-bt-48160 gdb-bt-40-snapshots lldb-btall-9000 pstack-solaris-7000; do
 	printf '%-22s ' "$f"
-	"$BENCH" "${f%%-*}" "$T/$f.txt" 3 || exit 1
+	"$BENCH" "$T/$f.txt" 3 || exit 1
 done

@@ -21,7 +21,6 @@ void gdbtext_init(struct gdbtext *g, struct dump *d, const void *data, size_t le
 	g->marker_pid = -1;
 	g->current_lwp = -1;
 	strbuf_init(&g->joined, 256);
-	gdbframe_strings_init(&g->strings);
 	d->process.runtime = "native";
 }
 
@@ -171,7 +170,7 @@ static void add_frame(struct gdbtext *g, const struct gdbframe *gf, struct span 
 	g->last_open = gf->args_open;
 	strbuf_reset(&g->joined);
 	strbuf_add(&g->joined, text.s, text.len);
-	gdbframe_fill(d, &g->strings, f, gf);
+	gdbframe_fill(d, f, gf);
 }
 
 static void frame_line(struct gdbtext *g, struct span x)
@@ -220,7 +219,7 @@ static bool continuation(struct gdbtext *g, struct span t)
 		return false;
 	struct frame *f = &g->frames[g->nframes - 1];
 	memset(f, 0, sizeof(*f));
-	gdbframe_fill(g->d, &g->strings, f, &gf);
+	gdbframe_fill(g->d, f, &gf);
 	g->last_open = gf.args_open;
 	return true;
 }
@@ -440,6 +439,12 @@ static bool bracket_line(struct gdbtext *g, struct span t)
 		}
 		return true;
 	}
+	if (span_starts(t, "[Switching to Thread ") || span_starts(t, "[Switching to LWP ")) {
+		/* where a running program stopped: its current thread */
+		if (gdbframe_target_id(span_drop(t, strlen("[Switching to ")), &th))
+			g->current_lwp = th.lwp;
+		return true;
+	}
 	if (span_starts(t, "[Current thread is ")) {
 		struct span y = span_drop(t, strlen("[Current thread is "));
 		uint64_t number;
@@ -475,6 +480,10 @@ void gdbtext_line(struct gdbtext *g, struct span x)
 		return;
 	}
 	struct gdbthread th;
+	if (t.s[0] == 'T' && span_find(t, " received signal ") > 0) {
+		crash_line(g, t, false);   /* Thread 2 "name" received signal SIGSEGV, … */
+		return;
+	}
 	if (t.s[0] == 'T' && gdbframe_thread_header(t, &th)) {
 		g->orphan = false;
 		select_thread(g, &th, true);
@@ -516,6 +525,13 @@ void gdbtext_line(struct gdbtext *g, struct span x)
 static void resolve_crash_thread(struct gdbtext *g)
 {
 	struct dump *d = g->d;
+	if (d->crash && d->crash->thread &&
+	    dump_find_thread(d, d->crash->thread->id) != d->crash->thread) {
+		/* named in an earlier listing: the same thread in the reported one */
+		d->crash->thread = dump_find_thread(d, d->crash->thread->id);
+		if (d->crash->thread)
+			d->crash->thread->crashed = true;
+	}
 	if (!d->crash || d->crash->thread || !d->nthreads)
 		return;
 	struct thread *t = g->current_lwp >= 0 ? dump_find_tid(d, g->current_lwp) : NULL;
@@ -553,6 +569,5 @@ void gdbtext_finish(struct gdbtext *g)
 	if (g->cut_end)
 		gdbframe_note_truncation(g->d, last);
 	strbuf_release(&g->joined);
-	gdbframe_strings_release(&g->strings);
 	free(g->frames);
 }

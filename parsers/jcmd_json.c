@@ -20,6 +20,7 @@
  *     "lockedSynchronizers": [...], "stackTrace": [{"className", "methodName",
  *     "fileName", "lineNumber", "moduleName", "moduleVersion", "nativeMethod"}]}]}
  *
+ * A document cut short keeps the thread objects complete before the cut.
  * Lock ids are "Class@hexhash" as Java's toString prints them, so both
  * formats and VisualVM text dumps name an object the same way. The lock
  * model is javastack.h's: blockedOn/BLOCKED lockInfo wait for a monitor,
@@ -82,6 +83,62 @@ static json_t *load_json(struct dump *d, const struct input *in)
 		dump_warn(d, "input ended early or is not valid JSON: %s (line %d)", jerr.text,
 			  jerr.line);
 	return root;
+}
+
+/*
+ * A cut JSON document: the thread objects complete before the cut. Finds
+ * each object that starts with KEY ("{ "tid": ...") and its closing brace
+ * (braces counted outside strings), and hands each to jansson alone.
+ */
+typedef void (*thread_fn)(struct dump *d, json_t *jt, struct javalocks *jl);
+
+static size_t object_end(const unsigned char *p, size_t i, size_t len)
+{
+	int depth = 0;
+	bool in_str = false;
+	for (; i < len; i++) {
+		unsigned char c = p[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{') {
+			depth++;
+		} else if (c == '}' && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+static size_t salvage_threads(struct dump *d, const struct input *in, const char *key,
+			      thread_fn fn, struct javalocks *jl)
+{
+	const unsigned char *p = in->data;
+	size_t len = in->len, klen = strlen(key), n = 0;
+	for (size_t i = 0; i + klen < len; i++) {
+		if (p[i] != '{')
+			continue;
+		size_t k = i + 1;
+		while (k < len && (p[k] == ' ' || p[k] == '\n' || p[k] == '\r' || p[k] == '\t'))
+			k++;
+		if (k + klen > len || memcmp(p + k, key, klen))
+			continue;
+		size_t end = object_end(p, i, len);
+		if (!end)
+			break;
+		json_t *jt = json_loadb((const char *)p + i, end - i, 0, NULL);
+		if (json_is_object(jt)) {
+			fn(d, jt, jl);
+			n++;
+		}
+		json_decref(jt);
+		i = end - 1;
+	}
+	return n;
 }
 
 /* ---- jcmd-json ---- */
@@ -156,8 +213,12 @@ static int jcmd_json_parse(struct dump *d, const struct input *in, const struct 
 	d->process.runtime = "jvm";
 	dump_snapshot_begin(d);
 	json_t *root = load_json(d, in);
-	if (!root)
+	if (!root) {
+		struct javalocks jl = JAVALOCKS_INIT;
+		salvage_threads(d, in, "\"tid\"", jcmd_thread, &jl);
+		javalocks_release(&jl);
 		return 0;
+	}
 	json_t *td = json_object_get(root, "threadDump");
 	const char *pid = jstr(td, "processId");
 	if (pid)
@@ -283,8 +344,12 @@ static int actuator_json_parse(struct dump *d, const struct input *in, const str
 	d->process.runtime = "jvm";
 	dump_snapshot_begin(d);
 	json_t *root = load_json(d, in);
-	if (!root)
+	if (!root) {
+		struct javalocks jl = JAVALOCKS_INIT;
+		salvage_threads(d, in, "\"threadName\"", actuator_thread, &jl);
+		javalocks_release(&jl);
 		return 0;
+	}
 	struct javalocks jl = JAVALOCKS_INIT;
 	size_t i;
 	json_t *jt;

@@ -24,8 +24,10 @@
  * gets a warning that the input ended early.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../analyzer/arena.h"
 #include "javastack.h"
 #include "parser.h"
 #include "text.h"
@@ -44,6 +46,8 @@ struct js_state {
 	const char *section_start;
 	struct javalocks jl;
 	struct strbuf scratch;
+	struct frame *fv;         /* the current thread's frames, added at its end */
+	size_t nfv, fv_alloc;
 };
 
 static bool is_digit(char c)
@@ -53,6 +57,9 @@ static bool is_digit(char c)
 
 static void finish_thread(struct js_state *st)
 {
+	if (st->t && st->nfv)
+		thread_set_frames(st->d, st->t, st->fv, st->nfv);
+	st->nfv = 0;
 	if (st->t) {
 		bool blocked = st->blocked_hint ||
 			       (st->t->state && !strncmp(st->t->state, "BLOCKED", 7));
@@ -239,9 +246,13 @@ static void thread_line(struct js_state *st, struct span y)
 	struct thread *t = st->t;
 	if (span_starts(y, "at ")) {
 		st->ownable = false;
-		struct frame *f = thread_add_frame(d, t);
-		if (f)
-			javastack_frame(d, f, span_drop(y, 3), false);
+		if (st->nfv == st->fv_alloc) {
+			st->fv_alloc = st->fv_alloc ? st->fv_alloc * 2 : 64;
+			st->fv = xrealloc(st->fv, st->fv_alloc * sizeof(*st->fv));
+		}
+		struct frame *f = &st->fv[st->nfv++];
+		memset(f, 0, sizeof(*f));
+		javastack_frame(d, f, span_drop(y, 3), false);
 	} else if (span_starts(y, "- ")) {
 		javalocks_line(&st->jl, y, st->ownable);
 	} else if (span_starts(y, "java.lang.Thread.State:")) {
@@ -369,6 +380,7 @@ static int jstack_parse(struct dump *d, const struct input *in, const struct mor
 	javalocks_release(&st.jl);
 	strbuf_release(&st.scratch);
 	strbuf_release(&rev);
+	free(st.fv);
 	return 0;
 }
 
@@ -378,8 +390,8 @@ static int jstack_probe(const unsigned char *data, size_t len)
 	struct line_reader r;
 	struct line l;
 	line_reader_init(&r, data, len);
-	int score = 0, lines = 0, frames = 0;
-	while (line_next(&r, &l) && lines++ < 2000 && score < 95) {
+	int score = 0, frames = 0;
+	while (line_next(&r, &l) && score < 95) {
 		struct span x = span_trim(span_of(&l));
 		if (span_starts(x, "Full thread dump"))
 			score += 60;

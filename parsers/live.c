@@ -37,6 +37,8 @@
 #define HOST_MACHINE EM_NONE
 #endif
 
+#define STOP_WAIT_MS 2000
+
 struct live_mem {
 	pid_t pid;
 	int memfd;      /* /proc/PID/mem, opened on first need */
@@ -188,12 +190,35 @@ static int seize_one(struct live_state *ls, pid_t tid, struct strbuf *err)
 		ls->tids = xrealloc(ls->tids, ls->atids * sizeof(*ls->tids));
 	}
 	ls->tids[ls->ntids++] = tid;
-	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0)
-		return 0;
-	int status;
-	while (waitpid(tid, &status, __WALL) < 0 && errno == EINTR)
-		;
+	ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
 	return 0;
+}
+
+/*
+ * Waits for the stop of every thread seized since FROM. A thread in
+ * uninterruptible sleep (state D, a hung NFS read) stops only when it
+ * leaves the kernel: wait a while, not forever.
+ */
+static void wait_stopped(struct live_state *ls, size_t from)
+{
+	for (size_t k = from; k < ls->ntids; k++) {
+		pid_t tid = ls->tids[k];
+		int waited = 0;
+		for (;;) {
+			int status;
+			pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
+			if (r == tid || (r < 0 && errno != EINTR))
+				break;
+			if (waited >= STOP_WAIT_MS) {
+				dump_warn(ls->d, "thread %d did not stop within %d ms (uninterruptible "
+					  "sleep?): its registers and stack are missing",
+					  (int)tid, STOP_WAIT_MS);
+				break;
+			}
+			usleep(1000);
+			waited++;
+		}
+	}
 }
 
 /* Stops every thread; threads created meanwhile are caught by another pass. */
@@ -218,6 +243,7 @@ static int stop_all(struct live_state *ls, struct strbuf *err)
 			}
 		}
 		closedir(dir);
+		wait_stopped(ls, before);
 		if (ls->ntids == before)
 			return 0;
 	}

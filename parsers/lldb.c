@@ -121,13 +121,16 @@ static void stop_reason(struct lldb_state *st, struct thread *t, struct span rea
 		c->signal = crash_reasons[i].signal;
 		c->signo = signal_number(c->signal);
 		c->reason = dump_strndup(d, reason.s, reason.len);
-		if (span_starts(reason, "EXC_")) {
+		if (span_starts(reason, "EXC_"))
 			c->code = dump_strndup(d, reason.s, strcspn(crash_reasons[i].reason, " "));
-			long a = span_find(reason, "address=");
-			struct span y = span_drop(reason, (size_t)(a >= 0 ? a + 8 : (long)reason.len));
-			if (a >= 0 && span_hex(&y, &c->address))
-				c->has_address = true;
-		}
+		/* "EXC_BAD_ACCESS (code=1, address=0x0)", "SIGSEGV: invalid address (fault address: 0x0)" */
+		long a = span_find(reason, "address=");
+		long b = span_find(reason, "fault address: ");
+		struct span y = a >= 0 ? span_drop(reason, (size_t)a + 8)
+			      : b >= 0 ? span_drop(reason, (size_t)b + 15)
+				       : (struct span){ reason.s, 0 };
+		if (span_hex(&y, &c->address))
+			c->has_address = true;
 		c->thread = t;
 		t->crashed = true;
 		return;
@@ -230,7 +233,7 @@ static void frame_line(struct lldb_state *st, struct span b)
 		struct span file, rest;
 		struct span loc = span_skip_ws(span_drop(y, (size_t)src + 4));
 		if (gdbframe_source(loc, &file, &f->line, &f->column, &rest))
-			f->file = gdbframe_string(d, &st->g.strings, file);
+			f->file = gdbframe_intern(d, file);
 	}
 	long plus = span_find(sym, " + ");
 	if (plus >= 0) {
@@ -241,10 +244,10 @@ static void frame_line(struct lldb_state *st, struct span b)
 	}
 	const char *tick = memchr(sym.s, '`', sym.len);
 	if (tick) {
-		f->module = gdbframe_string(d, &st->g.strings, (struct span){ sym.s, (size_t)(tick - sym.s) });
+		f->module = gdbframe_intern(d, (struct span){ sym.s, (size_t)(tick - sym.s) });
 		sym = span_drop(sym, (size_t)(tick - sym.s) + 1);
 	} else if (!memchr(sym.s, '(', sym.len) && src < 0) {
-		f->module = gdbframe_string(d, &st->g.strings, sym);
+		f->module = gdbframe_intern(d, sym);
 		return;
 	}
 	long inl = span_find(sym, " [inlined] ");
@@ -255,7 +258,7 @@ static void frame_line(struct lldb_state *st, struct span b)
 	struct span fn, args;
 	bool has_args;
 	split_args(span_trim(sym), &fn, &args, &has_args);
-	f->function = gdbframe_string(d, &st->g.strings, fn);
+	f->function = gdbframe_intern(d, fn);
 	if (has_args)
 		f->args = dump_strndup(d, args.s, args.len);
 }

@@ -621,6 +621,7 @@ struct unwind_all {
 	struct unwind_chain *chain;
 	int marker;              /* t->user == &marker: done */
 	size_t nearly;           /* threads whose CFI unwinding stopped early */
+	size_t ncut;             /* threads cut at --max-frames */
 	struct strbuf early;     /* the first few of them, for the warning */
 };
 
@@ -630,6 +631,11 @@ static void unwind_one(struct unwind_all *ua, struct thread *t)
 	const char *used = NULL;
 	unwind_thread(ua->chain, t->tid, &t->regs, &r, &used);
 	native_symbolize(ua->n, t, &r);
+	size_t max = ua->n->o->max_frames;
+	if (max && r.n >= max && !t->frames_truncated) {
+		t->frames_truncated = true;
+		ua->ncut++;
+	}
 	if (!r.complete && r.error) {
 		if (ua->nearly < 3)
 			strbuf_addf(&ua->early, "%sthread %s: %s%s%s", ua->nearly ? "; " : "", t->id,
@@ -686,6 +692,9 @@ int native_unwind_all(struct native *n, struct unwind_target *target, struct str
 	if (ua.nearly)
 		dump_warn(d, "%zu thread%s unwound only partly by CFI: %s%s", ua.nearly,
 			  ua.nearly == 1 ? "" : "s", ua.early.buf, ua.nearly > 3 ? "; ..." : "");
+	if (ua.ncut)
+		dump_warn(d, "%zu thread%s cut at %zu frames (--max-frames)", ua.ncut,
+			  ua.ncut == 1 ? "" : "s", n->o->max_frames);
 	report_debug_info(n);
 	unwind_close(ua.chain);
 	strbuf_release(&ua.early);

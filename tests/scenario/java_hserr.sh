@@ -36,6 +36,14 @@ for jdk in $JDKS; do
 	jqcheck jni.json "[$T[] | select(.function == \"JniCrash.crash\" or .function == \"JniCrash.main\")] | length >= 1" "$v: Java frames"
 	jqcheck jni.json "[$T[] | .kind] | index(\"vm\") != null and index(\"stub\") != null" "$v: VM and stub frames"
 	jqcheck jni.json '[.input.warnings[]] | length == 0' "$v: no warnings on a whole log"
+	# the library moved under a sysroot (a log from another machine): --sysroot finds it
+	lib="$PWD/libjnicrash.so"
+	mkdir -p "root$(dirname "$lib")" && mv "$lib" "root$lib"
+	"$MORTEM" report --json "$(ls jni_*.log)" > moved.json || fail "$v: report"
+	jqcheck moved.json "[$T[] | select(.function == \"Java_JniCrash_crash\" and .file == null)] | length == 1" "$v: without the library, no source lines"
+	"$MORTEM" report --json --sysroot "$PWD/root" "$(ls jni_*.log)" > sysroot.json || fail "$v: report --sysroot"
+	jqcheck sysroot.json "[$T[] | select(.function == \"Java_JniCrash_crash\" and .line == $call_line)] | length == 1" "$v: --sysroot finds the library"
+	mv "root$lib" "$lib"
 
 	"$jdk/bin/java" $JOPTS -XX:ErrorFile="$PWD/unsafe_%p.log" -cp . UnsafeCrash \
 		> unsafe.out 2>&1 && fail "$v: the Unsafe crash did not crash"

@@ -48,9 +48,16 @@ jqcheck lldb.txt.json '.input.snapshots == 3' "lldb: attach stop + thread list +
 jqcheck lldb.txt.json "([.threads[].tid] | sort) == ([.threads[].id | tonumber] | sort) and ([.threads[].tid] | index($pid) != null)" "lldb thread ids are the TIDs thread list showed"
 jqcheck lldb.txt.json '[.threads[].name] | all(. == "abba")' "lldb: thread names"
 
-# pasted with CRLF and truncated at every 97th byte: exit 0, JSON, never more threads
-sed 's/$/\r/' bt.txt | "$MORTEM" report --json - > crlf.json
-jqcheck crlf.json "([.threads[].frames[]] | length) == $frames_bt and (.locks | length) == 3" "CRLF gives the same frames and locks"
+# pasted on stdin with CRLF and a log prefix on every line: the same threads, frames and locks
+model='[[.threads[] | [.id, .tid, .name, .crashed, .waiting_on, .holds, (.frames | map([.pc, .function, .module, .file, .line, .kind]))]], .locks, .crash]'
+for f in bt.txt btfull.txt gstack.txt lldb.txt; do
+	jq -c "$model" $f.json > clean.model
+	sed 's/^/2026-11-23 10:00:01,123 INFO  [main] /; s/$/\r/' $f | "$MORTEM" report --json - > pasted.json
+	jq -c "$model" pasted.json > pasted.model
+	check "$f pasted with CRLF and a log prefix: the same model" cmp -s clean.model pasted.model
+done
+jqcheck pasted.json '.input.warnings | any(test("log prefix"))' "the prefix removal is noted"
+# truncated at every 997th byte: exit 0, JSON, never more threads
 size=$(wc -c < btfull.txt)
 cut=1
 while [ $cut -lt "$size" ]; do

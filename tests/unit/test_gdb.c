@@ -223,6 +223,43 @@ static void test_single_bt(void **state)
 	dump_free(d);
 }
 
+/* gdb running a program that crashes in its second thread. */
+static void test_running_program_crash(void **state)
+{
+	(void)state;
+	struct dump *d = parse_detected(&gdb_parser,
+		"[Thread debugging using libthread_db enabled]\n"
+		"[New Thread 0x7ffff7dcf6c0 (LWP 16158)]\n"
+		"\n"
+		"Thread 2 \"segv\" received signal SIGSEGV, Segmentation fault.\n"
+		"[Switching to Thread 0x7ffff7dcf6c0 (LWP 16158)]\n"
+		"write_null (arg=0x0) at thread_segv.c:9\n"
+		"9\t\t*target = 1;\n"
+		"\n"
+		"Thread 2 (Thread 0x7ffff7dcf6c0 (LWP 16158) \"segv\"):\n"
+		"#0  write_null (arg=0x0) at thread_segv.c:9\n"
+		"#1  0x00007ffff7e5c1f5 in start_thread (arg=<optimized out>) at ./nptl/pthread_create.c:442\n"
+		"\n"
+		"Thread 1 (Thread 0x7ffff7dd0740 (LWP 16090) \"segv\"):\n"
+		"#0  0x00007ffff7e5dce3 in __pthread_clockjoin_ex (threadid=140737351841472, thread_return=0x0) at ./nptl/pthread_join_common.c:102\n"
+		"#1  0x000055555555519a in main () at thread_segv.c:17\n");
+	assert_int_equal(d->nthreads, 2);
+	assert_non_null(d->crash);
+	assert_string_equal(d->crash->signal, "SIGSEGV");
+	assert_ptr_equal(d->crash->thread, d->threads[0]);
+	assert_true(d->threads[0]->crashed);
+	assert_false(d->threads[1]->crashed);
+	assert_ptr_equal(d->threads[1]->waiting_on->owner, d->threads[0]);
+	dump_free(d);
+
+	/* a stop that is not a crash */
+	d = parse_detected(&gdb_parser,
+		"Thread 1 \"a\" received signal SIGINT, Interrupt.\n"
+		"#0  0x00007ffff7e5dce3 in poll () from /lib/x86_64-linux-gnu/libc.so.6\n");
+	assert_null(d->crash);
+	dump_free(d);
+}
+
 /* An interactive session: switching threads, `where`, and owners gdb printed. */
 static void test_interactive_session(void **state)
 {
@@ -336,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_frame_scanner),
 		cmocka_unit_test(test_core_preamble_crash),
 		cmocka_unit_test(test_single_bt),
+		cmocka_unit_test(test_running_program_crash),
 		cmocka_unit_test(test_interactive_session),
 		cmocka_unit_test(test_info_threads_and_ptpmp),
 		cmocka_unit_test(test_glued_and_linuxthreads),

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parsers/parser.h"
@@ -81,17 +82,26 @@ static void test_actuator(void **state)
 	dump_free(d);
 }
 
+/* Cut at every byte: the thread objects complete before the cut, and a note. */
 static void test_cut_json(void **state)
 {
 	(void)state;
-	char cut[200];
-	memcpy(cut, JCMD, sizeof(cut) - 1);
-	cut[sizeof(cut) - 1] = 0;
-	struct dump *d = parse(cut, &jcmd_json_parser);
-	assert_int_equal(d->nthreads, 0);
-	assert_int_equal(d->input.nwarnings, 1);
-	assert_non_null(strstr(d->input.warnings[0], "ended early"));
-	dump_free(d);
+	size_t len = strlen(JCMD);
+	const char *end_a = strstr(JCMD, "]}]},") + 4; /* thread 22's object ends */
+	const char *end_b = strstr(end_a, "(Dl.java:7)\"]}") + strlen("(Dl.java:7)\"]}");
+	for (size_t k = 20; k < len - 3; k++) {
+		char *cut = strndup(JCMD, k);
+		struct dump *d = parse(cut, &jcmd_json_parser);
+		size_t expect = (size_t)(end_a - JCMD) <= k ? 1 : 0;
+		if ((size_t)(end_b - JCMD) <= k)
+			expect = 2;
+		if (d->nthreads < expect || d->nthreads > 3)
+			fail_msg("cut at %zu: %zu threads, expected %zu", k, d->nthreads, expect);
+		assert_int_equal(d->input.nwarnings, 1);
+		assert_non_null(strstr(d->input.warnings[0], "ended early"));
+		dump_free(d);
+		free(cut);
+	}
 }
 
 int main(void)

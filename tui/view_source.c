@@ -1,0 +1,84 @@
+/*
+ * The source of a frame, when the file is on this machine (directly or
+ * through --source-path OLD=NEW), with the cursor on the frame's line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view.h"
+
+/* Appends the lines of the file at PATH; returns -1 when it cannot be read. */
+static int read_lines(struct view *v, const char *path, int mark)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int no = 0;
+	struct strbuf sb = STRBUF_INIT;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		no++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		strbuf_reset(&sb);
+		for (ssize_t i = 0; i < n; i++) { /* tabs to 8 columns */
+			if (line[i] == '\t')
+				do
+					strbuf_addch(&sb, ' ');
+				while (sb.len % 8);
+			else
+				strbuf_addch(&sb, line[i]);
+		}
+		view_add(v, no == mark ? ST_TITLE : ST_NORMAL, TGT_NONE, (size_t)no, 0, "%s%5d  %s",
+			 no == mark ? ">" : " ", no, sb.buf);
+	}
+	strbuf_release(&sb);
+	free(line);
+	fclose(fp);
+	return 0;
+}
+
+static void source_open(struct view *v)
+{
+	struct browser *b = v->b;
+	const struct frame *f = &b->model.th[v->thread].t->frames[v->frame];
+	free(v->path);
+	v->path = tui_source_resolve(f->file, b->o->source_paths, b->o->nsource_paths);
+	if (!v->path || read_lines(v, v->path, f->line) < 0) {
+		v->title = arena_printf(b->arena, "%s: not found on this machine", f->file);
+		view_add(v, ST_MEDIUM, TGT_NONE, 0, 0, "The source file %s is not here.", f->file);
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0,
+			 "If the sources live elsewhere, map the build path to them:");
+		view_add(v, ST_TITLE, TGT_NONE, 0, 0, "  mortem browse --source-path /build/dir=/my/checkout INPUT");
+		return;
+	}
+	v->title = arena_printf(b->arena, "%s:%d  in %s", v->path, f->line,
+				f->function ? f->function : "??");
+	if (f->line > 0)
+		view_select(v, (size_t)f->line - 1, true);
+	if (f->line > 0 && (size_t)f->line > v->nlines)
+		browser_message(b, ST_MEDIUM, "line %d is past the end of %s (%zu lines): another version?",
+				f->line, v->path, v->nlines);
+}
+
+static void source_status(struct view *v, struct strbuf *out)
+{
+	strbuf_addf(out, "line %zu/%zu", v->nlines ? v->cursor + 1 : 0, v->nlines);
+}
+
+static void source_release(struct view *v)
+{
+	free(v->path);
+	v->path = NULL;
+}
+
+const struct view_ops source_view = {
+	.id = VIEW_SOURCE,
+	.open = source_open,
+	.status = source_status,
+	.release = source_release,
+};
