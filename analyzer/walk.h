@@ -1,0 +1,71 @@
+#ifndef MORTEM_WALK_H
+#define MORTEM_WALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Finding artifacts for triage: walks files, directories (recursively,
+ * following symbolic links but never into a directory twice) and archives
+ * (tar, tar.gz/tgz, tar.zst, tar.xz, tar.bz2, zip; nested freely) with
+ * libarchive, without extracting anything to disk. Every archive member is
+ * read into an anonymous memory file (memfd) and handed over as bytes; a
+ * member that is itself an archive is walked in turn.
+ *
+ * A member's path is written "outer.tar.gz!/inner/path", nested
+ * "a.tar!/b.zip!/c". Whether an artifact is a dump is not decided here: the
+ * walker only separates archives from everything else.
+ */
+
+struct walk_limits {
+	int max_depth;            /* archives inside archives; the outermost is depth 1 */
+	uint64_t max_bytes;       /* total bytes decompressed from archives */
+	uint64_t max_members;     /* total archive members read */
+};
+
+#define WALK_LIMITS_DEFAULT { .max_depth = 8, .max_bytes = 64ULL << 30, .max_members = 1000000 }
+
+/* One artifact: valid only during the callback. */
+struct walk_artifact {
+	const char *path;
+	int fd;                   /* readable descriptor on exactly DATA/LEN (file or memfd) */
+	const unsigned char *data;
+	size_t len;
+	int64_t mtime;            /* seconds since the epoch; 0 unknown */
+};
+
+struct walk_ops {
+	/* An artifact was found. A nonzero return stops the walk. */
+	int (*artifact)(void *ctx, const struct walk_artifact *a);
+	/*
+	 * PATH could not be read, or a limit cut the walk short there (MSG says
+	 * which); the walk goes on with the rest.
+	 */
+	void (*problem)(void *ctx, const char *path, const char *msg);
+	/* Optional: RAW more bytes of the named inputs were consumed (progress). */
+	void (*progress)(void *ctx, uint64_t raw);
+};
+
+struct walk_stats {
+	uint64_t members;         /* archive members read */
+	uint64_t bytes;           /* bytes decompressed from archives */
+	uint64_t archives;        /* archives opened */
+	bool limit_hit;
+};
+
+/*
+ * Walks every path in PATHS (NPATHS of them). Returns 0 when the walk ran
+ * to the end (problems are reported through OPS->problem), or the nonzero
+ * value an artifact callback returned.
+ */
+int walk_paths(const char *const *paths, size_t npaths, const struct walk_limits *limits,
+	       const struct walk_ops *ops, void *ctx, struct walk_stats *stats);
+
+/* Bytes the regular files under PATHS hold (for progress estimates). */
+uint64_t walk_total_bytes(const char *const *paths, size_t npaths);
+
+/* Whether DATA starts like an archive libarchive should open (tar, zip, or compressed tar). */
+bool walk_is_archive(const unsigned char *data, size_t len);
+
+#endif
