@@ -15,6 +15,7 @@
  * X(function, name)
  */
 #define ANALYSIS_STAGES(X)                 \
+	X(locknative_analyze, "native locks")  \
 	X(lockgraph_analyze, "lock graph")     \
 	X(signatures_analyze, "signatures")    \
 	X(bucket_compute, "signature")

@@ -1,5 +1,6 @@
 #include "arena.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,13 +10,20 @@
 
 #define ARENA_ALIGN 16
 #define ARENA_BLOCK (64 * 1024)
-#define ARENA_BLOCK_MAX (8 * 1024 * 1024)
+/*
+ * Blocks grow with the arena (a quarter of what it holds, up to
+ * ARENA_BLOCK_MAX): a dump of 100 MB is not 1,600 small blocks. Blocks of
+ * ARENA_HUGE or more are mapped directly and asked for huge pages, which
+ * spares most page faults on large dumps.
+ */
+#define ARENA_BLOCK_MAX (32 * 1024 * 1024)
 #define ARENA_HUGE (2 * 1024 * 1024)
 
 struct block {
 	struct block *prev;
 	size_t size;   /* usable bytes after the header */
 	size_t used;
+	bool mapped;   /* from mmap (free with munmap), else malloc */
 	/* data follows, aligned */
 };
 
@@ -80,7 +88,10 @@ void arena_free(struct arena *a)
 	struct block *b = a->head;
 	while (b) {
 		struct block *prev = b->prev;
-		free(b);
+		if (b->mapped)
+			munmap(b, BLOCK_HEADER + b->size);
+		else
+			free(b);
 		b = prev;
 	}
 	free(a);
@@ -91,38 +102,36 @@ static size_t align_up(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 }
 
-/*
- * Blocks grow with the arena (a quarter of what it holds, 64 KiB to 8 MiB):
- * a big dump gets few, large blocks, which are 2 MiB-aligned and offered
- * to the kernel for transparent huge pages (far fewer page faults).
- */
-static struct block *block_alloc(size_t bytes)
+static struct block *block_map(size_t size)
 {
-	if (bytes < ARENA_HUGE)
-		return xmalloc(bytes);
-	void *p = NULL;
-	bytes = (bytes + ARENA_HUGE - 1) & ~(size_t)(ARENA_HUGE - 1);
-	if (posix_memalign(&p, ARENA_HUGE, bytes) != 0 || !p)
+	void *p = mmap(NULL, BLOCK_HEADER + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
 		die_oom();
 #ifdef MADV_HUGEPAGE
-	madvise(p, bytes, MADV_HUGEPAGE);
+	madvise(p, BLOCK_HEADER + size, MADV_HUGEPAGE);
 #endif
-	return p;
+	struct block *b = p;
+	b->mapped = true;
+	return b;
 }
 
 static struct block *block_new(struct arena *a, size_t need)
 {
-	size_t grown = a->used_total / 4;
-	if (grown > ARENA_BLOCK_MAX)
-		grown = ARENA_BLOCK_MAX;
-	size_t size = grown > ARENA_BLOCK ? grown : ARENA_BLOCK;
-	if (need > size)
-		size = need;
-	if (size > SIZE_MAX - 2 * sizeof(struct block) - ARENA_ALIGN - ARENA_HUGE)
+	size_t grow = a->used_total / 4 < ARENA_BLOCK_MAX ? a->used_total / 4 : ARENA_BLOCK_MAX;
+	size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+	if (grow > size)
+		size = grow;
+	if (size > SIZE_MAX - 2 * sizeof(struct block) - ARENA_ALIGN)
 		die_oom();
-	if (size + BLOCK_HEADER >= ARENA_HUGE)
-		size = ((size + BLOCK_HEADER + ARENA_HUGE - 1) & ~(size_t)(ARENA_HUGE - 1)) - BLOCK_HEADER;
-	struct block *b = block_alloc(BLOCK_HEADER + size);
+	struct block *b;
+	if (size >= ARENA_HUGE) {
+		size = (size + ARENA_HUGE - 1) & ~(size_t)(ARENA_HUGE - 1);
+		b = block_map(size - BLOCK_HEADER);
+		size -= BLOCK_HEADER;
+	} else {
+		b = xmalloc(BLOCK_HEADER + size);
+		b->mapped = false;
+	}
 	b->prev = a->head;
 	b->size = size;
 	b->used = 0;
@@ -130,7 +139,7 @@ static struct block *block_new(struct arena *a, size_t need)
 	return b;
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+void *arena_alloc_raw(struct arena *a, size_t size)
 {
 	size = align_up(size ? size : 1);
 	struct block *b = a->head;
@@ -139,8 +148,14 @@ void *arena_alloc(struct arena *a, size_t size)
 	void *p = BLOCK_DATA(b) + b->used;
 	b->used += size;
 	a->used_total += size;
-	memset(p, 0, size);
 	a->last = p;
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p = arena_alloc_raw(a, size);
+	memset(p, 0, size ? size : 1);
 	return p;
 }
 
@@ -157,14 +172,16 @@ void *arena_grow(struct arena *a, void *ptr, size_t old, size_t new)
 		memset((char *)ptr + old, 0, new - old);
 		return ptr;
 	}
-	void *p = arena_alloc(a, new);
+	void *p = arena_alloc_raw(a, new);
 	memcpy(p, ptr, old);
+	if (new > old)
+		memset((char *)p + old, 0, new - old);
 	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
+	char *p = arena_alloc_raw(a, len + 1);
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;

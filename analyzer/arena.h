@@ -23,6 +23,9 @@ void arena_free(struct arena *a);
 /* Zeroed memory of SIZE bytes, aligned for any type. */
 void *arena_alloc(struct arena *a, size_t size);
 
+/* Like arena_alloc, but the bytes are not zeroed (for callers that write all of them). */
+void *arena_alloc_raw(struct arena *a, size_t size);
+
 /*
  * Resizes an arena array PTR of OLD bytes to NEW bytes (NEW >= OLD) and
  * returns its new address; the first OLD bytes are kept, the rest zeroed.

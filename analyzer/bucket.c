@@ -15,7 +15,7 @@ static const char *const noise_prefixes[] = {
 	"__pthread_kill_implementation", "__pthread_kill_internal", "__GI___pthread_kill",
 	"__assert_fail", "__assert_fail_base", "__assert_rtn", "__assert_perror_fail", "__assert",
 	"__libc_message", "__libc_fatal", "__fortify_fail", "__chk_fail", "__stack_chk_fail",
-	"gsignal", "__GI___assert_fail",
+	"gsignal", "__GI___assert_fail", "__kernel_vsyscall",
 	/* allocator internals */
 	"malloc_printerr", "__malloc_assert", "_int_free", "_int_malloc", "_int_realloc",
 	"__GI___libc_free", "__libc_free", "__libc_malloc", "__GI___libc_malloc", "tcache_",
@@ -29,7 +29,7 @@ static const char *const noise_prefixes[] = {
 	/* C++ exception and terminate plumbing */
 	"std::terminate", "__cxxabiv1::", "__gnu_cxx::__verbose_terminate_handler", "_Unwind_",
 	"__cxa_throw", "__cxa_rethrow", "std::__terminate", "__cxa_pure_virtual",
-	"std::__throw_", "__cxa_call_terminate",
+	"std::__throw_", "__cxa_call_terminate", "__gxx_personality_v0",
 	/* JNI/VM call stubs */
 	"JavaCalls::call", "JavaCalls::call_helper", "call_stub", "StubRoutines::",
 	NULL,
@@ -42,7 +42,7 @@ static const char *const wait_prefixes[] = {
 	"__pthread_mutex_lock", "__GI___pthread_mutex_lock", "pthread_rwlock_", "___pthread_rwlock_",
 	"__pthread_rwlock_", "pthread_cond_", "___pthread_cond_", "__pthread_cond_", "pthread_join",
 	"__pthread_clockjoin", "___pthread_join", "__GI___pthread_join", "_dl_", "__GI__dl_",
-	"sem_wait", "__new_sem_wait", "do_futex_wait", "__lll_", "__GI___lll",
+	"sem_wait", "__new_sem_wait", "do_futex_wait", "__lll_", "__GI___lll", "lll_",
 	"java.lang.Object.wait", "jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park",
 	"java.util.concurrent.locks.", "java.lang.Thread.sleep", "ObjectMonitor::", "Monitor::",
 	"Mutex::", "os::PlatformEvent::", "Parker::", "JVM_MonitorWait",
@@ -89,11 +89,53 @@ bool frame_is_handler_entry(const struct frame *f)
 	return false;
 }
 
+/* Allocator entry points: every double free passes through them (exact names). */
+static const char *const allocator_entries[] = {
+	"malloc", "free", "calloc", "realloc", "cfree", "posix_memalign", "aligned_alloc",
+	"operator new", "operator delete", "operator new[]", "operator delete[]", NULL,
+};
+
+/* Process and thread entry plumbing: debuggers differ in whether they show it. */
+static const char *const entry_points[] = {
+	"__libc_start_call_main", "__libc_start_main", "_start", "start_thread", "clone",
+	"__clone", "clone3", "__clone3", "__libc_start_main_impl", "thread_start", "_thread_start",
+	NULL,
+};
+
+static bool in_exact_list(const char *fn, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++) {
+		size_t n = strlen(list[i]);
+		if (!strncmp(fn, list[i], n) && (!fn[n] || fn[n] == '(' || fn[n] == '@'))
+			return true;
+	}
+	return false;
+}
+
+static bool is_allocator_entry(const char *fn)
+{
+	return in_exact_list(fn, allocator_entries) || in_exact_list(fn, entry_points);
+}
+
+/* Runtime libraries whose unnamed frames carry no identity (abort/terminate/unwind internals). */
+static const char *const runtime_modules[] = {
+	"libc.so", "libc-", "libstdc++", "libgcc_s", "libc++abi", "libc++.so", "libpthread",
+	"ld-linux", "libSystem", "libsystem_", NULL,
+};
+
+static bool is_runtime_unknown(const struct frame *f)
+{
+	if (f->function || !f->module)
+		return false;
+	const char *b = strrchr(f->module, '/');
+	return has_prefix(b ? b + 1 : f->module, runtime_modules);
+}
+
 bool frame_is_noise(const struct frame *f)
 {
-	if (f->kind == FRAME_SIGNAL)
+	if (f->kind == FRAME_SIGNAL || is_runtime_unknown(f))
 		return true;
-	return f->function && has_prefix(f->function, noise_prefixes);
+	return f->function && (has_prefix(f->function, noise_prefixes) || is_allocator_entry(f->function));
 }
 
 static bool frame_is_reporter(const struct frame *f)
@@ -123,7 +165,8 @@ const struct frame *thread_top_frame(const struct thread *t)
 /* ---- normalization ---- */
 
 static const char *const clone_suffixes[] = {
-	".constprop.", ".isra.", ".part.", ".cold", ".lto_priv.", ".localalias", " [clone ", NULL,
+	".constprop.", ".isra.", ".part.", ".cold", ".lto_priv.", ".localalias", " [clone ",
+	"@@GLIBC", "@GLIBC", NULL,
 };
 
 /* Length of S up to the first compiler clone suffix. */
@@ -159,6 +202,14 @@ static void add_module_name(const char *m, struct strbuf *out)
 	strbuf_addf(out, "?? (%.*s%s)", (int)n, base, so ? ".so" : "");
 }
 
+/* Whether S starts the symbol of an operator name ("operator<<", "operator()", not "operator new"). */
+static bool is_operator_start(const char *s, const char *end)
+{
+	if (*s == '(')
+		return s + 1 < end && s[1] == ')';
+	return strchr("<>=!+-*/%^&|~[],", *s) != NULL;
+}
+
 /* Copies an operator name ("operator<<", "operator()") verbatim. */
 static const char *copy_operator(const char *s, const char *end, struct strbuf *out)
 {
@@ -166,10 +217,9 @@ static const char *copy_operator(const char *s, const char *end, struct strbuf *
 		strbuf_adds(out, "()");
 		return s + 2;
 	}
-	if (s < end && *s == ' ' && s + 1 < end && *++s != '(') /* "operator new", "operator delete[]" */
-		strbuf_addch(out, ' ');
-	while (s < end && *s != '(' && *s != ' ')
+	do
 		strbuf_addch(out, *s++);
+	while (s < end && *s != '(' && *s != ' ');
 	return s;
 }
 
@@ -202,7 +252,7 @@ void frame_normalize(const struct frame *f, struct strbuf *out)
 	}
 	if (!strncmp(fn, "__GI_", 5))
 		fn += 5;
-	while (*fn == '_' && fn[1] == '_')
+	while (*fn == '_' && fn[1] && fn[1] != 'Z')
 		fn++;
 	const char *start = fn, *end = fn + without_clone_suffix(fn);
 	size_t first = out->len;
@@ -210,12 +260,9 @@ void frame_normalize(const struct frame *f, struct strbuf *out)
 	bool params_done = false;
 	for (const char *s = start; s < end && !params_done; s++) {
 		char c = *s;
-		if (!paren && !angle && after_word(start, s, "operator")) {
-			const char *next = copy_operator(s, end, out);
-			if (next > s) { /* "operator new" copied nothing: no progress, no loop */
-				s = next - 1;
-				continue;
-			}
+		if (!paren && !angle && after_word(start, s, "operator") && is_operator_start(s, end)) {
+			s = copy_operator(s, end, out) - 1;
+			continue;
 		}
 		if (!strncmp(s, "(anonymous namespace)", 21)) {
 			strbuf_adds(out, "(anon)");
@@ -408,8 +455,10 @@ int bucket_compute(struct dump *d, const struct mortem_opts *o, struct strbuf *e
 		cycle_signature(cycle, &sig);
 	} else if (top) {
 		strbuf_adds(&sig, top->id);
-		if (top->nthreads)
-			add_frames(top->threads[0], 2, &sig);
+		if (top->nthreads) {
+			strbuf_adds(&sig, " in ");
+			thread_own_frames(top->threads[0], 2, &sig);
+		}
 	} else {
 		return 0; /* nothing to name: signature and bucket stay null */
 	}

@@ -9,14 +9,12 @@
 /* Renders one analyzed dump to stdout; returns -1 when stdout fails. */
 static int emit(const struct dump *d, const struct mortem_opts *o, bool color, bool first)
 {
+	if (o->json)
+		return report_json_file(d, stdout) < 0 || fflush(stdout) ? -1 : 0;
 	struct strbuf out = STRBUF_INIT;
-	if (o->json) {
-		report_json(d, &out);
-	} else {
-		if (!first)
-			strbuf_adds(&out, "\n");
-		report_text(d, &out, color);
-	}
+	if (!first)
+		strbuf_adds(&out, "\n");
+	report_text(d, &out, color);
 	int rc = cli_write_stdout(out.buf, out.len);
 	strbuf_release(&out);
 	if (rc == 0)

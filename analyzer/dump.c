@@ -289,6 +289,23 @@ struct frame *thread_add_frame(struct dump *d, struct thread *t)
 	return f;
 }
 
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
+{
+	if (d->max_frames && n > d->max_frames) {
+		if (!t->frames_truncated)
+			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
+		t->frames_truncated = true;
+		n = d->max_frames;
+	}
+	if (n > t->frames_alloc) {
+		t->frames = arena_alloc_raw(d->arena, n * sizeof(*t->frames));
+		t->frames_alloc = n;
+	}
+	if (n)
+		memcpy(t->frames, frames, n * sizeof(*t->frames));
+	t->nframes = n;
+}
+
 static bool kind_is_vague(enum lock_kind k)
 {
 	return k == LOCK_UNKNOWN || k == LOCK_FUTEX;
@@ -297,27 +314,6 @@ static bool kind_is_vague(enum lock_kind k)
 struct lock *dump_find_lock(struct dump *d, const char *id)
 {
 	return id ? strmap_get(&d->lock_ids, id) : NULL;
-}
-
-void thread_add_frames(struct dump *d, struct thread *t, const struct frame *f, size_t n)
-{
-	if (d->max_frames && t->nframes + n > d->max_frames) {
-		size_t keep = t->nframes < d->max_frames ? d->max_frames - t->nframes : 0;
-		if (!t->frames_truncated)
-			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
-		t->frames_truncated = true;
-		n = keep;
-	}
-	if (!n)
-		return;
-	size_t total = t->nframes + n;
-	if (total > t->frames_alloc) {
-		t->frames = arena_grow(d->arena, t->frames, t->frames_alloc * sizeof(*t->frames),
-				       total * sizeof(*t->frames));
-		t->frames_alloc = total;
-	}
-	memcpy(t->frames + t->nframes, f, n * sizeof(*f));
-	t->nframes = total;
 }
 
 struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)

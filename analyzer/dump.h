@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "strbuf.h"
 #include "strmap.h"
 
 /* ---- registries (each defined once, expanded where needed) ---- */
@@ -326,12 +327,12 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid);
 struct frame *thread_add_frame(struct dump *d, struct thread *t);
 
 /*
- * Appends the N frames at F (copied) to T, in an array sized exactly, for
- * parsers that gather a thread's frames first (a big dump touches far less
- * memory than growing the array frame by frame). Honours d->max_frames as
- * thread_add_frame does (the rest are dropped, the thread marked truncated).
+ * Sets T's frames to a copy of the N frames at FRAMES (replacing any it
+ * had) in one allocation: for parsers that collect a stack before
+ * storing it. Honours d->max_frames as thread_add_frame does (keeps the
+ * first max_frames, marks the thread truncated, warns once).
  */
-void thread_add_frames(struct dump *d, struct thread *t, const struct frame *f, size_t n);
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
 
 /*
  * The lock with id ID, created (with KIND, no owner) when new. An existing

@@ -9,6 +9,24 @@ void jsonw_init(struct jsonw *w, struct strbuf *out)
 	w->out = out;
 }
 
+void jsonw_stream(struct jsonw *w, int (*flush)(void *ctx, const char *buf, size_t len), void *ctx)
+{
+	w->flush = flush;
+	w->flush_ctx = ctx;
+}
+
+int jsonw_flush(struct jsonw *w)
+{
+	if (!w->flush)
+		return 0;
+	if (!w->flush_error && w->out->len && w->flush(w->flush_ctx, w->out->buf, w->out->len) < 0)
+		w->flush_error = -1;
+	strbuf_reset(w->out);
+	return w->flush_error;
+}
+
+#define JSONW_FLUSH_AT (1 << 20)
+
 static void before_value(struct jsonw *w)
 {
 	if (w->after_key) {
@@ -34,6 +52,8 @@ static void close_(struct jsonw *w, char c)
 	strbuf_addch(w->out, c);
 	if (w->depth > 0)
 		w->depth--;
+	if (w->flush && w->out->len > JSONW_FLUSH_AT)
+		jsonw_flush(w);
 }
 
 void jsonw_obj_begin(struct jsonw *w) { open_(w, '{'); }

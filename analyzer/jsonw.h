@@ -14,12 +14,24 @@
  */
 struct jsonw {
 	struct strbuf *out;
+	/* when set, OUT is written here and emptied whenever it passes 1 MiB */
+	int (*flush)(void *ctx, const char *buf, size_t len);
+	void *flush_ctx;
+	int flush_error;          /* -1 once a flush failed; output is dropped after */
 	int depth;
 	bool after_key;
 	bool need_comma[64];
 };
 
 void jsonw_init(struct jsonw *w, struct strbuf *out);
+/*
+ * Streams: after each closed object or array, when OUT holds more than
+ * 1 MiB, FLUSH(CTX, buf, len) gets it and OUT is emptied. FLUSH returns 0,
+ * or -1 on a write error (later output is dropped; see flush_error).
+ */
+void jsonw_stream(struct jsonw *w, int (*flush)(void *ctx, const char *buf, size_t len), void *ctx);
+/* Hands whatever OUT holds to the flush callback now (no-op without one). */
+int jsonw_flush(struct jsonw *w);
 void jsonw_obj_begin(struct jsonw *w);
 void jsonw_obj_end(struct jsonw *w);
 void jsonw_arr_begin(struct jsonw *w);

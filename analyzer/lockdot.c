@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void dot_quote(struct strbuf *out, const char *s)
@@ -18,34 +19,41 @@ static void dot_quote(struct strbuf *out, const char *s)
 	strbuf_addch(out, '"');
 }
 
-static bool in_cycle_thread(const struct dump *d, const struct thread *t)
+static bool is_cycle_finding(const struct finding *f)
 {
-	for (size_t i = 0; i < d->nfindings; i++) {
-		const struct finding *f = d->findings[i];
-		if (strcmp(f->id, "lock-cycle") && strcmp(f->id, "unwinder-loader-deadlock"))
-			continue;
-		for (size_t k = 0; k < f->nthreads; k++)
-			if (f->threads[k] == t)
-				return true;
-	}
-	return false;
+	return !strcmp(f->id, "lock-cycle") || !strcmp(f->id, "unwinder-loader-deadlock");
 }
 
-static bool in_cycle_lock(const struct dump *d, const struct lock *l)
+/* Marks (by index) the threads and locks on a cycle, once: linear, however big the cycle. */
+static void mark_cycles(const struct dump *d, bool *thread_on, bool *lock_on)
 {
 	for (size_t i = 0; i < d->nfindings; i++) {
 		const struct finding *f = d->findings[i];
-		if (strcmp(f->id, "lock-cycle") && strcmp(f->id, "unwinder-loader-deadlock"))
+		if (!is_cycle_finding(f))
 			continue;
+		for (size_t k = 0; k < f->nthreads; k++)
+			if (f->threads[k]->index < d->nthreads && d->threads[f->threads[k]->index] == f->threads[k])
+				thread_on[f->threads[k]->index] = true;
 		for (size_t k = 0; k < f->nlocks; k++)
-			if (f->locks[k] == l)
-				return true;
+			if (f->locks[k]->index < d->nlocks && d->locks[f->locks[k]->index] == f->locks[k])
+				lock_on[f->locks[k]->index] = true;
 	}
-	return false;
+}
+
+/* Edges between a thread and a lock both on a cycle are drawn red too. */
+static const char *red_edge(const struct dump *d, const bool *thread_on, const bool *lock_on,
+			    size_t thread_index, const struct lock *l)
+{
+	bool on = thread_index < d->nthreads && thread_on[thread_index] && l->index < d->nlocks &&
+		  d->locks[l->index] == l && lock_on[l->index];
+	return on ? ",color=red,penwidth=2" : "";
 }
 
 void lockdot_render(const struct dump *d, struct strbuf *out)
 {
+	bool *thread_on = xcalloc(d->nthreads, sizeof(*thread_on));
+	bool *lock_on = xcalloc(d->nlocks, sizeof(*lock_on));
+	mark_cycles(d, thread_on, lock_on);
 	strbuf_adds(out, "digraph locks {\n  rankdir=LR;\n  node [fontname=\"monospace\"];\n");
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct thread *t = d->threads[i];
@@ -58,7 +66,7 @@ void lockdot_render(const struct dump *d, struct strbuf *out)
 			strbuf_addf(&label, "\n%s", t->name);
 		dot_quote(out, label.buf);
 		strbuf_release(&label);
-		strbuf_adds(out, in_cycle_thread(d, t) ? ",color=red,penwidth=2];\n" : "];\n");
+		strbuf_adds(out, thread_on[i] ? ",color=red,penwidth=2];\n" : "];\n");
 	}
 	for (size_t i = 0; i < d->nlocks; i++) {
 		const struct lock *l = d->locks[i];
@@ -69,15 +77,17 @@ void lockdot_render(const struct dump *d, struct strbuf *out)
 			strbuf_addf(&label, "\n%s", l->label);
 		dot_quote(out, label.buf);
 		strbuf_release(&label);
-		strbuf_adds(out, in_cycle_lock(d, l) ? ",color=red,penwidth=2];\n" : "];\n");
+		strbuf_adds(out, lock_on[i] ? ",color=red,penwidth=2];\n" : "];\n");
 	}
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct thread *t = d->threads[i];
 		if (t->waiting_on)
-			strbuf_addf(out, "  t%zu -> l%zu [label=\"waits\",style=dashed];\n", i,
-				    t->waiting_on->index);
+			strbuf_addf(out, "  t%zu -> l%zu [label=\"waits\",style=dashed%s];\n", i,
+				    t->waiting_on->index,
+				    red_edge(d, thread_on, lock_on, i, t->waiting_on));
 		for (size_t k = 0; k < t->nholds; k++)
-			strbuf_addf(out, "  l%zu -> t%zu [label=\"held by\"];\n", t->holds[k]->index, i);
+			strbuf_addf(out, "  l%zu -> t%zu [label=\"held by\"%s];\n", t->holds[k]->index, i,
+				    red_edge(d, thread_on, lock_on, i, t->holds[k]));
 	}
 	for (size_t i = 0; i < d->nlocks; i++) {
 		const struct lock *l = d->locks[i];
@@ -87,9 +97,12 @@ void lockdot_render(const struct dump *d, struct strbuf *out)
 		for (size_t k = 0; k < l->owner->nholds; k++)
 			listed |= l->owner->holds[k] == l;
 		if (!listed)
-			strbuf_addf(out, "  l%zu -> t%zu [label=\"held by\"];\n", i, l->owner->index);
+			strbuf_addf(out, "  l%zu -> t%zu [label=\"held by\"%s];\n", i, l->owner->index,
+				    red_edge(d, thread_on, lock_on, l->owner->index, l));
 	}
 	strbuf_adds(out, "}\n");
+	free(thread_on);
+	free(lock_on);
 }
 
 int lockdot_write_file(const struct dump *d, const char *path, struct strbuf *err)

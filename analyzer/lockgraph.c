@@ -7,6 +7,7 @@
 #include "../signatures/catalogue.h"
 #include "analyze.h"
 #include "bucket.h"
+#include "lockhotspot.h"
 
 /*
  * Nodes are threads (0 .. nthreads-1) then locks (nthreads .. n-1); edges
@@ -222,20 +223,38 @@ static size_t next_in_comp(const struct graph *g, size_t v)
 	return NONE; /* unreachable for a node on a cycle */
 }
 
+static const char *const timed_wait_marks[] = {
+	"tryLock", "tryAcquireNanos", "parkNanos", "timedlock", "clocklock", "timedrdlock", "timedwrlock",
+	"clockrdlock", "clockwrlock", "timedjoin", NULL, /* not clockjoin: pthread_join uses it */
+};
+
+bool lockgraph_wait_is_timed(const struct thread *t)
+{
+	if (t->state && strstr(t->state, "TIMED"))
+		return true;
+	for (size_t i = 0; i < t->nframes && i < 12; i++)
+		for (size_t k = 0; t->frames[i].function && timed_wait_marks[k]; k++)
+			if (strstr(t->frames[i].function, timed_wait_marks[k]))
+				return true;
+	return false;
+}
+
 static void push_thread(struct lockgraph_cycle *c, struct thread *t)
 {
 	c->threads[c->nthreads++] = t;
 	c->locks[c->nlocks++] = t->waiting_on;
 	c->inferred |= t->waiting_on->owner_inferred;
+	c->timed |= lockgraph_wait_is_timed(t);
 }
 
 /*
  * Lays out component COMP starting at thread START: first the simple cycle
  * that walking "waits for -> held by" from START closes, then any other
- * threads of the component in dump order. SEEN is scratch (nthreads).
+ * threads of the component in dump order (TOTAL threads in all). SEEN is
+ * scratch (nthreads).
  */
-static void cycle_fill(struct dump *d, const struct graph *g, size_t start, unsigned char *seen,
-		       struct lockgraph_cycle *c)
+static void cycle_fill(struct dump *d, const struct graph *g, size_t start, size_t total,
+		       unsigned char *seen, struct lockgraph_cycle *c)
 {
 	size_t v = start;
 	while (!seen[v]) {
@@ -248,17 +267,11 @@ static void cycle_fill(struct dump *d, const struct graph *g, size_t start, unsi
 		push_thread(c, d->threads[v]);
 		v = next_in_comp(g, v);
 	} while (v != loop);
-	for (size_t i = start; i < g->nthreads; i++)
+	for (size_t i = start; i < g->nthreads && c->nthreads < total; i++)
 		if (g->comp[i] == g->comp[start] && seen[i] != 2) {
 			seen[i] = 2;
 			push_thread(c, d->threads[i]);
 		}
-	for (size_t i = 0; i < d->nthreads; i++) {
-		const struct thread *t = d->threads[i];
-		if (g->comp[i] != g->comp[start] && t->waiting_on && lock_in_dump(d, t->waiting_on) &&
-		    g->comp[g->nthreads + t->waiting_on->index] == g->comp[start])
-			c->bystanders++;
-	}
 }
 
 static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lockgraph_cycle **out)
@@ -267,9 +280,15 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 	*out = NULL;
 	size_t ncycles = 0;
 	size_t *threads_in = xcalloc(g->ncomp, sizeof(*threads_in));
-	for (size_t i = 0; i < g->nthreads; i++)
-		if (node_on_cycle(g, i) && !threads_in[g->comp[i]]++)
-			ncycles++;
+	size_t *queued = xcalloc(g->ncomp, sizeof(*queued));
+	for (size_t i = 0; i < g->nthreads; i++) {
+		if (node_on_cycle(g, i)) {
+			if (!threads_in[g->comp[i]]++)
+				ncycles++;
+		} else if (g->first[i] < g->first[i + 1] && node_on_cycle(g, g->edge[g->first[i]])) {
+			queued[g->comp[g->edge[g->first[i]]]]++; /* waits on a cycle's lock */
+		}
+	}
 	if (ncycles)
 		*out = arena_alloc(d->arena, ncycles * sizeof(**out));
 	unsigned char *seen = xcalloc(g->nthreads, 1);
@@ -282,9 +301,11 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 		memset(c, 0, sizeof(*c));
 		c->threads = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->threads));
 		c->locks = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->locks));
-		cycle_fill(d, g, i, seen, c);
+		cycle_fill(d, g, i, threads_in[g->comp[i]], seen, c);
+		c->bystanders = queued[g->comp[i]];
 	}
 	free(threads_in);
+	free(queued);
 	free(seen);
 	free(done);
 	return n;
@@ -310,7 +331,9 @@ static const char *const plumbing_prefixes[] = {
 	"pthread_join", "__pthread_join", "___pthread_join", "__pthread_clockjoin", "pthread_clockjoin",
 	"__GI___pthread_", "__pthread_timedjoin", "__rtld_lock", "__rtld_mutex", "__libc_lock",
 	"jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park", "java.util.concurrent.locks.",
-	"__GI___clock_nanosleep", "__GI___nanosleep", "do_futex_wait", "__new_sem_wait",
+	"__GI___clock_nanosleep", "__GI___nanosleep", "do_futex_wait", "__new_sem_wait", "jrockit.vm.",
+	"__libc_malloc", "__libc_free", "__GI___libc_malloc", "__GI___libc_free", "_int_malloc", "_int_free",
+	"malloc", "calloc", "realloc", "free", "cfree", /* allocator entry points, as .dynsym names them */
 	NULL,
 };
 
@@ -461,6 +484,16 @@ static void add_cycle_finding(struct dump *d, const struct lockgraph_cycle *c)
 	strbuf_release(&sb);
 }
 
+static void warn_timed_cycle(struct dump *d, const struct lockgraph_cycle *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < c->nthreads; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", c->threads[i]->id);
+	dump_warn(d, "threads %s wait for each other, but with a timeout (tryLock, timed lock or join): a "
+		  "lock-order inversion that breaks when the timeout expires, not reported as a deadlock", sb.buf);
+	strbuf_release(&sb);
+}
+
 /* Waiters of L that really wait on it now (a parser may have moved a thread to another lock). */
 static size_t live_waiters(const struct dump *d, const struct lock *l)
 {
@@ -473,7 +506,7 @@ static size_t live_waiters(const struct dump *d, const struct lock *l)
 }
 
 static void add_contention_finding(struct dump *d, const struct lock *cl, const struct thread *holder,
-				   size_t nwait)
+				   size_t nwait, bool holder_behind_cycle)
 {
 	struct lock *l = d->locks[cl->index];
 	const struct catalogue_entry *e = catalogue_find("lock-contention");
@@ -488,6 +521,8 @@ static void add_contention_finding(struct dump *d, const struct lock *cl, const 
 	if (holder->waiting_on) {
 		strbuf_adds(&sb, ", itself waiting for ");
 		lockgraph_describe_lock(holder->waiting_on, &sb);
+		if (holder_behind_cycle)
+			strbuf_adds(&sb, " (a lock of the deadlock above)");
 	}
 	strbuf_adds(&sb, "\nwaiting:");
 	/* the holder, then each waiter once (arrays built directly: a queue may be 50,000 long) */
@@ -520,8 +555,10 @@ static void find_contention(struct dump *d, const struct graph *g)
 		if (node_on_cycle(g, h))
 			continue; /* the cycle finding tells this story */
 		size_t nwait = live_waiters(d, d->locks[j]);
+		const struct lock *next = blocking_lock(d, d->threads[h]);
+		bool behind = next && node_on_cycle(g, g->nthreads + next->index);
 		if (nwait >= LOCKGRAPH_CONTENTION_MIN_WAITERS)
-			add_contention_finding(d, d->locks[j], d->threads[h], nwait);
+			add_contention_finding(d, d->locks[j], d->threads[h], nwait, behind);
 	}
 }
 
@@ -529,16 +566,19 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
 {
 	(void)o;
 	(void)err;
-	if (!d->nlocks)
-		return 0;
+	lockhotspot_fill_owners(d);
 	struct graph g;
 	graph_build(d, &g);
 	graph_scc(&g);
 	struct lockgraph_cycle *cycles;
 	size_t n = cycles_from_graph(d, &g, &cycles);
 	for (size_t i = 0; i < n; i++)
-		add_cycle_finding(d, &cycles[i]);
+		if (cycles[i].timed)
+			warn_timed_cycle(d, &cycles[i]);
+		else
+			add_cycle_finding(d, &cycles[i]);
 	find_contention(d, &g);
 	graph_release(&g);
+	lockhotspot_crosscheck(d);
 	return 0;
 }

@@ -32,6 +32,7 @@ struct lockgraph_cycle {
 	size_t nlocks;
 	bool inferred;            /* some owner on the cycle was inferred, not read or printed */
 	size_t bystanders;        /* threads outside the cycle waiting on one of its locks */
+	bool timed;               /* a thread on it waits with a timeout: the cycle will break */
 };
 
 /*
@@ -50,6 +51,14 @@ size_t lockgraph_cycles(struct dump *d, struct lockgraph_cycle **out);
  * itself not on a cycle, holds it. Only adds findings; returns 0.
  */
 int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf *err);
+
+/*
+ * Whether T's wait has a timeout (TIMED_WAITING, tryLock, pthread_mutex_timedlock,
+ * timed joins...). A cycle through such a wait is a lock-order inversion that
+ * breaks when the timeout expires: lockgraph_analyze warns about it instead of
+ * adding a lock-cycle finding.
+ */
+bool lockgraph_wait_is_timed(const struct thread *t);
 
 /*
  * The frame of T where it waits, for people: the first frame that is not

@@ -12,6 +12,7 @@
 
 #include "../parsers/parser.h"
 #include "../parsers/text.h"
+#include "../signatures/rules.h"
 #include "commands.h"
 #include "options.h"
 #include "version.h"
@@ -261,6 +262,42 @@ static int parse_options(int argc, char **argv, struct mortem_opts *o)
 	return nops;
 }
 
+/* A bad --rules file is a usage error, said once before any input is read. */
+static int check_rules(int n, char **argv, const struct mortem_opts *o)
+{
+	if (!o->nrules_files || (n > 0 && !strcmp(argv[0], "rules")))
+		return 0;
+	struct strbuf err = STRBUF_INIT;
+	int rc = ruleset_shared(o->rules_files, o->nrules_files, &err) ? 0 : -1;
+	if (rc)
+		cli_error(NULL, "%s", err.buf);
+	strbuf_release(&err);
+	return rc;
+}
+
+static int run(int n, char **argv, struct mortem_opts *o)
+{
+	if (check_rules(n, argv, o) < 0)
+		return 2;
+	text_max_line = o->max_line;
+	input_max_decompressed = o->max_decompressed;
+#define X_DISPATCH(name, fn, use, summary)           \
+	if (n > 0 && !strcmp(argv[0], name))         \
+		return fn(n - 1, argv + 1, o);
+	COMMANDS(X_DISPATCH)
+#undef X_DISPATCH
+	if (n == 0 && o->pid > 0)
+		return cmd_report(0, argv, o);
+	if (n != 1) {
+		cli_error(NULL, n ? "expected one INPUT, or a command (see mortem --help)"
+				  : "no INPUT given (see mortem --help)");
+		return 2;
+	}
+	if (isatty(1) && !o->json)
+		return cmd_browse(n, argv, o);
+	return cmd_report(n, argv, o);
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -271,25 +308,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int n = parse_options(argc, argv, &o);
-	if (n == -2)
-		return 0;
-	if (n < 0)
-		return 2;
-	text_max_line = o.max_line;
-	input_max_decompressed = o.max_decompressed;
-#define X_DISPATCH(name, fn, use, summary)           \
-	if (n > 0 && !strcmp(argv[0], name))         \
-		return fn(n - 1, argv + 1, &o);
-	COMMANDS(X_DISPATCH)
-#undef X_DISPATCH
-	if (n == 0 && o.pid > 0)
-		return cmd_report(0, argv, &o);
-	if (n != 1) {
-		cli_error(NULL, n ? "expected one INPUT, or a command (see mortem --help)"
-				  : "no INPUT given (see mortem --help)");
-		return 2;
-	}
-	if (isatty(1) && !o.json)
-		return cmd_browse(n, argv, &o);
-	return cmd_report(n, argv, &o);
+	int rc = n == -2 ? 0 : n < 0 ? 2 : run(n, argv, &o);
+	/* the repeatable options' arrays (their strings are argv's) */
+	free(o.debug_dirs);
+	free(o.rules_files);
+	free(o.source_paths);
+	return rc;
 }

@@ -2,6 +2,7 @@
 #define MORTEM_REPORT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "dump.h"
 #include "strbuf.h"
@@ -15,6 +16,12 @@
  * then every thread with its frames; COLOR adds ANSI colours.
  */
 void report_json(const struct dump *d, struct strbuf *out);
+/*
+ * The same object written to TO as it is built (in 1 MiB pieces, so a
+ * 200 MB report never sits whole in memory). Returns 0, or -1 when
+ * writing failed.
+ */
+int report_json_file(const struct dump *d, FILE *to);
 void report_text(const struct dump *d, struct strbuf *out, bool color);
 
 /* One frame as a single line of text: "function (module+0x12) at file:line". */

@@ -225,21 +225,43 @@ static void write_findings(struct jsonw *w, const struct dump *d)
 	jsonw_arr_end(w);
 }
 
+static void write_report(struct jsonw *w, const struct dump *d)
+{
+	jsonw_obj_begin(w);
+	str_or_null(w, "schema", "mortem.report/1");
+	write_input(w, d);
+	write_process(w, d);
+	write_crash(w, d);
+	write_modules(w, d);
+	write_threads(w, d);
+	write_locks(w, d);
+	write_findings(w, d);
+	str_or_null(w, "signature", d->signature);
+	str_or_null(w, "bucket", d->bucket);
+	jsonw_obj_end(w);
+	strbuf_addch(w->out, '\n');
+}
+
 void report_json(const struct dump *d, struct strbuf *out)
 {
 	struct jsonw w;
 	jsonw_init(&w, out);
-	jsonw_obj_begin(&w);
-	str_or_null(&w, "schema", "mortem.report/1");
-	write_input(&w, d);
-	write_process(&w, d);
-	write_crash(&w, d);
-	write_modules(&w, d);
-	write_threads(&w, d);
-	write_locks(&w, d);
-	write_findings(&w, d);
-	str_or_null(&w, "signature", d->signature);
-	str_or_null(&w, "bucket", d->bucket);
-	jsonw_obj_end(&w);
-	strbuf_addch(out, '\n');
+	write_report(&w, d);
+}
+
+static int write_to_file(void *ctx, const char *buf, size_t len)
+{
+	return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
+}
+
+int report_json_file(const struct dump *d, FILE *to)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+	jsonw_init(&w, &out);
+	jsonw_stream(&w, write_to_file, to);
+	write_report(&w, d);
+	int rc = jsonw_flush(&w);
+	strbuf_release(&out);
+	return rc;
 }

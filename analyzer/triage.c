@@ -32,6 +32,8 @@ struct triage_ctx {
 	struct progress prog;
 	struct strbuf err;
 	bool db_failed;
+	char **paths;             /* the PATHs as given */
+	int npaths;
 };
 
 static double wall(void)
@@ -94,6 +96,7 @@ static void on_done(void *ctx, size_t tag, const char *record, const char *error
 	struct triage_ctx *c = ctx;
 	struct triage_item *it = c->run.items[tag];
 	struct strbuf sb = STRBUF_INIT;
+	bool keep = record != NULL; /* a crashed or timed-out worker is retried by the next run */
 	if (!record) {
 		record_problem(&sb, RECORD_FAILED, error);
 		record = sb.buf;
@@ -101,7 +104,7 @@ static void on_done(void *ctx, size_t tag, const char *record, const char *error
 	item_set_record(c, it, record);
 	it->fresh = true;
 	c->run.fresh += it->rec.status != RECORD_SKIPPED;
-	if (c->db && !c->db_failed &&
+	if (keep && c->db && !c->db_failed &&
 	    triagedb_store(c->db, it->hash, it->path, it->mtime, record, c->run.started, &c->err) < 0) {
 		cli_error(c->o->db, "%s", c->err.buf);
 		c->db_failed = true;
@@ -138,6 +141,9 @@ static void on_problem(void *ctx, const char *path, const char *msg)
 {
 	struct triage_ctx *c = ctx;
 	triage_add_problem(&c->run, path, msg);
+	for (int i = 0; i < c->npaths; i++)
+		if (!strcmp(c->paths[i], path))
+			cli_error(path, "%s", msg); /* a PATH the user named: say so on stderr too */
 }
 
 static void on_progress(void *ctx, uint64_t raw)
@@ -170,6 +176,8 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 	static const struct walk_ops ops = { on_artifact, on_problem, on_progress };
 	struct walk_limits limits = WALK_LIMITS_DEFAULT;
 	struct walk_stats stats;
+	c->paths = argv;
+	c->npaths = argc;
 	c->prog.on = isatty(2);
 	c->prog.start = wall();
 	if (c->prog.on)

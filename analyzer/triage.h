@@ -41,6 +41,7 @@ struct triage_bucket {
 	size_t nmembers;
 	size_t fresh;             /* members analyzed in this run */
 	int64_t first_seen, last_seen; /* member file times; 0 unknown */
+	char *owned_bucket, *owned_signature; /* placeholders for artifacts without a signature */
 	int64_t *hist_time, *hist_count; /* --db: the bucket's count in every run, oldest first */
 	size_t nhist;
 };
@@ -60,7 +61,10 @@ struct triage_run {
 	bool with_db;
 };
 
-/* Signature of artifacts with neither a crash nor a hang signature. */
+/*
+ * Signature of artifacts with neither a crash nor a hang signature,
+ * followed by " (findings: id, id)" when the analysis found something.
+ */
 #define TRIAGE_NO_SIGNATURE "no crash or hang signature"
 
 /*

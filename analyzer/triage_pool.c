@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../parsers/symcache.h"
 #include "arena.h"
 #include "dump.h"
 #include "strbuf.h"
@@ -113,6 +114,7 @@ static void __attribute__((noreturn)) worker_main(int sock, const struct mortem_
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGPIPE, SIG_DFL);
+	symcache_enable(1 << 20); /* this worker's later cores reuse its symbolization */
 	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
 	struct request rq;
 	int fd;

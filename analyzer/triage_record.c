@@ -174,26 +174,33 @@ static void test_fault(const char *path)
 	free(needle);
 	if (!hit)
 		return;
-	if (!strcmp(colon + 1, "crash"))
+	if (!strcmp(colon + 1, "crash")) {
+		signal(SIGSEGV, SIG_DFL); /* die as an unhandled fault does, sanitizers or not */
 		raise(SIGSEGV);
+	}
 	if (!strcmp(colon + 1, "hang"))
 		for (;;)
 			pause();
 }
 
-/* Room for the mapping, its decompressed copy and the analysis; never above the hard limit. */
-static void limit_memory(size_t len)
+/*
+ * Room for the mapping, its decompressed copy (a compressed core is assumed
+ * to grow up to 20 times) and the analysis; never above the hard limit.
+ */
+static void limit_memory(const unsigned char *data, size_t len)
 {
 #if !defined(__SANITIZE_ADDRESS__)
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_AS, &rl) < 0)
 		return;
-	rlim_t want = (rlim_t)(4ULL << 30) + (rlim_t)len * 3;
+	rlim_t content = (rlim_t)len * (input_compression(data, len) ? 20 : 1);
+	rlim_t want = (rlim_t)(4ULL << 30) + (rlim_t)len + content * 3;
 	if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
 		want = rl.rlim_max;
 	rl.rlim_cur = want;
 	setrlimit(RLIMIT_AS, &rl);
 #else
+	(void)data;
 	(void)len;
 #endif
 }
@@ -222,12 +229,12 @@ void record_analyze(int fd, size_t len, const char *path, const struct mortem_op
 		    struct strbuf *out)
 {
 	test_fault(path);
-	limit_memory(len);
 	void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
 	if (map == MAP_FAILED) {
 		record_problem(out, RECORD_FAILED, "cannot map the artifact");
 		return;
 	}
+	limit_memory(map ? map : "", len);
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
 	if (input_from_memory(&in, path, map ? map : "", len, &err) < 0) {

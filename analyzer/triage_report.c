@@ -122,12 +122,24 @@ static void bucket_add(struct triage_bucket *b, struct triage_item *it)
 		b->last_seen = it->mtime;
 }
 
+/* The signature of an artifact without one: what the analysis found still tells bugs apart. */
+static void placeholder(const struct triage_record *r, struct strbuf *sig)
+{
+	strbuf_adds(sig, TRIAGE_NO_SIGNATURE);
+	size_t n = json_array_size(r->findings);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sig, "%s%s", i ? ", " : " (findings: ",
+			    json_string_value(json_array_get(r->findings, i)));
+	if (n)
+		strbuf_addch(sig, ')');
+}
+
 void triage_aggregate(struct triage_run *run)
 {
-	qsort(run->items, run->nitems, sizeof(*run->items), cmp_items);
-	static char none_digest[17];
-	bucket_digest(TRIAGE_NO_SIGNATURE, strlen(TRIAGE_NO_SIGNATURE), none_digest);
+	if (run->nitems)
+		qsort(run->items, run->nitems, sizeof(*run->items), cmp_items);
 	struct strmap index = STRMAP_INIT; /* bucket -> position + 1 */
+	struct strbuf sig = STRBUF_INIT;
 	for (size_t i = 0; i < run->nitems; i++) {
 		struct triage_item *it = run->items[i];
 		if (!it->done || it->first_seen < run->since)
@@ -142,23 +154,37 @@ void triage_aggregate(struct triage_run *run)
 			continue;
 		}
 		run->analyzed++;
-		const char *key = r->bucket && r->signature ? r->bucket : none_digest;
+		bool signed_ = r->bucket && r->signature;
+		char digest[17];
+		if (!signed_) {
+			strbuf_reset(&sig);
+			placeholder(r, &sig);
+			bucket_digest(sig.buf, sig.len, digest);
+		}
+		const char *key = signed_ ? r->bucket : digest;
 		size_t pos = (size_t)(uintptr_t)strmap_get(&index, key);
 		if (!pos) {
 			run->buckets = xrealloc(run->buckets, (run->nbuckets + 1) * sizeof(*run->buckets));
 			struct triage_bucket *b = &run->buckets[run->nbuckets++];
 			memset(b, 0, sizeof(*b));
+			if (!signed_) {
+				key = b->owned_bucket = xstrdup(digest);
+				b->owned_signature = xstrdup(sig.buf);
+			}
 			b->bucket = key;
-			b->signature = r->bucket && r->signature ? r->signature : TRIAGE_NO_SIGNATURE;
+			b->signature = signed_ ? r->signature : b->owned_signature;
 			b->severity = -1;
 			pos = run->nbuckets;
 			strmap_put(&index, key, (void *)(uintptr_t)pos);
 		}
 		bucket_add(&run->buckets[pos - 1], it);
 	}
+	strbuf_release(&sig);
 	strmap_clear(&index);
-	qsort(run->buckets, run->nbuckets, sizeof(*run->buckets), cmp_buckets);
-	qsort(run->problems, run->nproblems, sizeof(*run->problems), cmp_problems);
+	if (run->nbuckets)
+		qsort(run->buckets, run->nbuckets, sizeof(*run->buckets), cmp_buckets);
+	if (run->nproblems)
+		qsort(run->problems, run->nproblems, sizeof(*run->problems), cmp_problems);
 }
 
 void triage_run_release(struct triage_run *run)
@@ -169,6 +195,8 @@ void triage_run_release(struct triage_run *run)
 			free(b->findings[k]);
 		free(b->findings);
 		free(b->members);
+		free(b->owned_bucket);
+		free(b->owned_signature);
 		free(b->hist_time);
 		free(b->hist_count);
 	}

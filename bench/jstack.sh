@@ -50,11 +50,10 @@ measure() { # name file
 		 printf "%-20s %6.1f MB in, %6.1f MB JSON out, %6d threads: %5.2f s wall (%6.1f MB/s), %5.2f s CPU (%6.1f MB/s), %d MB RSS\n",
 		 n, b / 1e6, o / 1e6, t, w, b / 1e6 / w, cpu, b / 1e6 / cpu, r / 1024 }'
 }
-# parse only (no analysis, no JSON), linked against the build's objects
-objs=$(ls build/out/analyzer/*.o build/out/parsers/*.o build/out/signatures/*.o build/out/tui/*.o 2>/dev/null | grep -v '/main\.o$')
-if ${CC:-cc} -O2 -I. -o "$T/parse_speed" bench/parse_speed.c $objs \
-	$(pkg-config --libs libdw libelf libunwind-coredump libunwind-ptrace libunwind-generic libpcre2-8 ncursesw libarchive libzstd liblzma zlib libdebuginfod jansson liblz4 sqlite3) -lpthread; then
-	"$T/parse_speed" "$T/big.txt" 3
+# parse only (no analysis, no JSON): build/out/bench/parsebench (make bench builds it)
+PB=${BUILD:-build/out}/bench/parsebench
+if [ -x "$PB" ]; then
+	"$PB" jstack "$T/big.txt" 3
 fi
 measure "jstack" "$T/big.txt"
 measure "jstack, log prefix" "$T/prefixed.txt"

@@ -222,34 +222,12 @@ bool gdbframe_scan(struct span x, struct gdbframe *g)
 	return true;
 }
 
-void gdbframe_strings_init(struct gdbframe_strings *s)
+const char *gdbframe_intern(struct dump *d, struct span x)
 {
-	memset(&s->map, 0, sizeof(s->map));
-	strbuf_init(&s->key, 128);
+	return x.len ? dump_intern(d, x.s, x.len) : NULL;
 }
 
-void gdbframe_strings_release(struct gdbframe_strings *s)
-{
-	strmap_clear(&s->map);
-	strbuf_release(&s->key);
-}
-
-const char *gdbframe_string(struct dump *d, struct gdbframe_strings *s, struct span x)
-{
-	if (!x.len)
-		return NULL;
-	strbuf_reset(&s->key);
-	strbuf_add(&s->key, x.s, x.len);
-	const char *hit = strmap_get(&s->map, s->key.buf);
-	if (hit)
-		return hit;
-	const char *copy = dump_strndup(d, x.s, x.len);
-	strmap_put(&s->map, copy, (void *)copy);
-	return copy;
-}
-
-void gdbframe_fill(struct dump *d, struct gdbframe_strings *s, struct frame *f,
-		   const struct gdbframe *g)
+void gdbframe_fill(struct dump *d, struct frame *f, const struct gdbframe *g)
 {
 	if (g->signal) {
 		f->kind = FRAME_SIGNAL;
@@ -258,15 +236,15 @@ void gdbframe_fill(struct dump *d, struct gdbframe_strings *s, struct frame *f,
 	}
 	f->has_pc = g->has_pc;
 	f->pc = g->pc;
-	f->function = gdbframe_string(d, s, g->function);
+	f->function = gdbframe_intern(d, g->function);
 	if (g->has_args)
 		f->args = dump_strndup(d, g->args.s, g->args.len);
 	if (g->file.len) {
-		f->file = gdbframe_string(d, s, g->file);
+		f->file = gdbframe_intern(d, g->file);
 		f->line = g->line;
 		f->column = g->column;
 	}
-	f->module = gdbframe_string(d, s, g->module);
+	f->module = gdbframe_intern(d, g->module);
 }
 
 bool gdbframe_target_id(struct span x, struct gdbthread *t)

@@ -19,8 +19,6 @@
 #include <stdint.h>
 
 #include "../analyzer/dump.h"
-#include "../analyzer/strbuf.h"
-#include "../analyzer/strmap.h"
 #include "text.h"
 
 struct gdbframe {
@@ -72,24 +70,14 @@ size_t gdbframe_balanced(struct span s);
 bool gdbframe_source(struct span x, struct span *file, int *line, int *column, struct span *rest);
 
 /*
- * Function, module and file names repeat across thousands of threads: one
- * arena copy each. gdbframe_string returns the dump's copy of X (NULL for
- * an empty X). Release frees the table, not the strings (the dump owns them).
+ * Copies G into F (function, args, pc, file, line, module, kind); names
+ * are interned (dump_intern). The raw line is not kept: everything in it
+ * is (f->text stays NULL).
  */
-struct gdbframe_strings {
-	struct strmap map;
-	struct strbuf key;
-};
-void gdbframe_strings_init(struct gdbframe_strings *s);
-void gdbframe_strings_release(struct gdbframe_strings *s);
-const char *gdbframe_string(struct dump *d, struct gdbframe_strings *s, struct span x);
+void gdbframe_fill(struct dump *d, struct frame *f, const struct gdbframe *g);
 
-/*
- * Copies G into F (function, args, pc, file, line, module, kind). The raw
- * line is not kept: everything in it is (f->text stays NULL).
- */
-void gdbframe_fill(struct dump *d, struct gdbframe_strings *s, struct frame *f,
-		   const struct gdbframe *g);
+/* dump_intern of a span (NULL for an empty one). */
+const char *gdbframe_intern(struct dump *d, struct span x);
 
 /*
  * A gdb thread header's facts: "Thread N (Thread 0x… (LWP M) "name"):",

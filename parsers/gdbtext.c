@@ -21,7 +21,6 @@ void gdbtext_init(struct gdbtext *g, struct dump *d, const void *data, size_t le
 	g->marker_pid = -1;
 	g->current_lwp = -1;
 	strbuf_init(&g->joined, 256);
-	gdbframe_strings_init(&g->strings);
 	d->process.runtime = "native";
 }
 
@@ -43,10 +42,8 @@ static struct frame *next_frame(struct gdbtext *g)
 static void finish_thread(struct gdbtext *g)
 {
 	g->orphan = false;
-	if (g->thread && !g->d->snapshot_frozen) {
-		g->thread->nframes = 0;   /* the buffer holds any frames it had */
-		thread_add_frames(g->d, g->thread, g->frames, g->nframes);
-	}
+	if (g->thread && !g->d->snapshot_frozen)
+		thread_set_frames(g->d, g->thread, g->frames, g->nframes);
 	g->nframes = 0;
 	if (g->thread) {
 		gdbframe_mark_inlines(g->thread);
@@ -173,7 +170,7 @@ static void add_frame(struct gdbtext *g, const struct gdbframe *gf, struct span 
 	g->last_open = gf->args_open;
 	strbuf_reset(&g->joined);
 	strbuf_add(&g->joined, text.s, text.len);
-	gdbframe_fill(d, &g->strings, f, gf);
+	gdbframe_fill(d, f, gf);
 }
 
 static void frame_line(struct gdbtext *g, struct span x)
@@ -222,7 +219,7 @@ static bool continuation(struct gdbtext *g, struct span t)
 		return false;
 	struct frame *f = &g->frames[g->nframes - 1];
 	memset(f, 0, sizeof(*f));
-	gdbframe_fill(g->d, &g->strings, f, &gf);
+	gdbframe_fill(g->d, f, &gf);
 	g->last_open = gf.args_open;
 	return true;
 }
@@ -572,6 +569,5 @@ void gdbtext_finish(struct gdbtext *g)
 	if (g->cut_end)
 		gdbframe_note_truncation(g->d, last);
 	strbuf_release(&g->joined);
-	gdbframe_strings_release(&g->strings);
 	free(g->frames);
 }

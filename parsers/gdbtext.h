@@ -46,7 +46,6 @@ struct gdbtext {
 	uint64_t crash_pc;
 	bool has_crash_pc;
 	struct strbuf joined;        /* the last frame line, for continuation lines */
-	struct gdbframe_strings strings; /* names shared by many frames */
 	struct frame *frames;        /* the current thread's stack, stored when it is complete */
 	size_t nframes, frames_alloc;
 	struct span last_text;       /* the last frame line as read */

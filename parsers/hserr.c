@@ -827,8 +827,8 @@ static int hserr_probe(const unsigned char *data, size_t len)
 	struct line_reader r;
 	struct line l;
 	line_reader_init(&r, data, len);
-	int score = 0, lines = 0;
-	while (line_next(&r, &l) && lines++ < 3000 && score < 100) {
+	int score = 0;
+	while (line_next(&r, &l) && score < 100) {
 		struct span x = span_trim(span_of(&l));
 		if (span_find(x, "A fatal error has been detected by the Java Runtime") >= 0 ||
 		    span_find(x, "There is insufficient memory for the Java Runtime") >= 0)

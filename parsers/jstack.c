@@ -58,7 +58,7 @@ static bool is_digit(char c)
 static void finish_thread(struct js_state *st)
 {
 	if (st->t && st->nfv)
-		thread_add_frames(st->d, st->t, st->fv, st->nfv);
+		thread_set_frames(st->d, st->t, st->fv, st->nfv);
 	st->nfv = 0;
 	if (st->t) {
 		bool blocked = st->blocked_hint ||
@@ -390,8 +390,8 @@ static int jstack_probe(const unsigned char *data, size_t len)
 	struct line_reader r;
 	struct line l;
 	line_reader_init(&r, data, len);
-	int score = 0, lines = 0, frames = 0;
-	while (line_next(&r, &l) && lines++ < 2000 && score < 95) {
+	int score = 0, frames = 0;
+	while (line_next(&r, &l) && score < 95) {
 		struct span x = span_trim(span_of(&l));
 		if (span_starts(x, "Full thread dump"))
 			score += 60;

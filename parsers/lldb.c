@@ -233,7 +233,7 @@ static void frame_line(struct lldb_state *st, struct span b)
 		struct span file, rest;
 		struct span loc = span_skip_ws(span_drop(y, (size_t)src + 4));
 		if (gdbframe_source(loc, &file, &f->line, &f->column, &rest))
-			f->file = gdbframe_string(d, &st->g.strings, file);
+			f->file = gdbframe_intern(d, file);
 	}
 	long plus = span_find(sym, " + ");
 	if (plus >= 0) {
@@ -244,10 +244,10 @@ static void frame_line(struct lldb_state *st, struct span b)
 	}
 	const char *tick = memchr(sym.s, '`', sym.len);
 	if (tick) {
-		f->module = gdbframe_string(d, &st->g.strings, (struct span){ sym.s, (size_t)(tick - sym.s) });
+		f->module = gdbframe_intern(d, (struct span){ sym.s, (size_t)(tick - sym.s) });
 		sym = span_drop(sym, (size_t)(tick - sym.s) + 1);
 	} else if (!memchr(sym.s, '(', sym.len) && src < 0) {
-		f->module = gdbframe_string(d, &st->g.strings, sym);
+		f->module = gdbframe_intern(d, sym);
 		return;
 	}
 	long inl = span_find(sym, " [inlined] ");
@@ -258,7 +258,7 @@ static void frame_line(struct lldb_state *st, struct span b)
 	struct span fn, args;
 	bool has_args;
 	split_args(span_trim(sym), &fn, &args, &has_args);
-	f->function = gdbframe_string(d, &st->g.strings, fn);
+	f->function = gdbframe_intern(d, fn);
 	if (has_args)
 		f->args = dump_strndup(d, args.s, args.len);
 }

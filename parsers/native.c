@@ -1,4 +1,5 @@
 #include "native.h"
+#include "symcache.h"
 
 #include <dwarf.h>
 #include <elf.h>
@@ -521,6 +522,10 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 		return run;
 	struct sym_ctx c = { .n = n, .pc = pc, .adj = pc - (activation ? 0 : 1) };
 	c.mod = dwfl_addrmodule(n->dwfl, c.adj);
+	char shared[160]; /* symcache.h: the same pc of the same build, in any dump */
+	bool cacheable = false;
+	const struct frame *hit = NULL;
+	size_t nhit = 0;
 	if (c.mod) {
 		for (size_t i = 0; i < n->nmods; i++)
 			if (n->mods[i] == c.mod)
@@ -529,21 +534,28 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 		const char *name = dwfl_module_info(c.mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 		c.module = name ? dump_strdup(n->d, name) : NULL;
 		c.module_start = start;
+		cacheable = symcache_key(c.mod, c.adj - start, activation, shared, sizeof(shared));
+		hit = cacheable ? symcache_get(shared, &nhit) : NULL;
 		GElf_Off off;
 		GElf_Sym sym;
-		c.symname = dwfl_module_addrinfo(c.mod, c.adj, &off, &sym, NULL, NULL, NULL);
+		c.symname = hit ? NULL : dwfl_module_addrinfo(c.mod, c.adj, &off, &sym, NULL, NULL, NULL);
 		if (c.symname) {
 			c.has_sym = true;
 			c.sym_offset = off;
 		}
 	}
-	if (!c.mod || !symbolize_dwarf(&c)) {
+	if (hit) {
+		for (size_t i = 0; i < nhit; i++)
+			symcache_copy(n->d, ctx_frame(&c), &hit[i]);
+	} else if (!c.mod || !symbolize_dwarf(&c)) {
 		struct frame *f = ctx_frame(&c);
 		if (c.symname)
 			set_function(&c, f, c.symname, DW_TAG_subprogram);
 		if (c.mod)
 			line_of_pc(&c, f);
 	}
+	if (cacheable && !hit)
+		symcache_put(shared, c.out, c.nout);
 	run = arena_alloc(n->d->arena, sizeof(*run));
 	run->frames = c.out;
 	run->n = c.nout;
@@ -587,7 +599,12 @@ static void report_debug_info(struct native *n)
 			continue;
 		/* searched already while symbolizing: this only reads the result */
 		Dwarf_Addr bias;
-		if (dwfl_module_getdwarf(n->mods[i], &bias))
+		int has = symcache_has_dwarf(n->mods[i]); /* -1 unless a triage worker knows */
+		if (has < 0) {
+			has = dwfl_module_getdwarf(n->mods[i], &bias) != NULL;
+			symcache_note_dwarf(n->mods[i], has);
+		}
+		if (has)
 			m->debug_info = true;
 		if (m->debug_info || !m->path || m->path[0] != '/')
 			continue;

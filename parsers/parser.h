@@ -28,6 +28,7 @@ struct parser {
 };
 
 #define PROBE_BYTES (64 * 1024)
+#define PROBE_CONFIDENT 50
 
 #include "registry.h"
 
@@ -43,7 +44,11 @@ const struct parser *parser_find(const char *name);
 
 /*
  * The parser whose probe scores IN highest (ties: registry order), or NULL
- * when every probe says 0.
+ * when every probe says 0. Probes see the first PROBE_BYTES; when no probe
+ * is confident there (score < PROBE_CONFIDENT) and the input is long text
+ * (no NUL byte in its head), later windows of PROBE_BYTES, starting at line
+ * starts, are probed too until one is: a thread dump inside a long
+ * application log is found wherever it is.
  */
 const struct parser *parser_detect(const struct input *in);
 

@@ -110,7 +110,7 @@ static void set_function(struct pstack_state *st, struct frame *f, struct span n
 {
 	name = span_trim(name);
 	if (name.len && name.s[0] != '?')
-		f->function = gdbframe_string(st->g.d, &st->g.strings, name);
+		f->function = gdbframe_intern(st->g.d, name);
 }
 
 /* " fe8dda58 poll     (513d530, fe8f75a8, 18) + 5c" */

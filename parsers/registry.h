@@ -5,13 +5,13 @@
 #define PARSERS(X)            \
 	X(core_parser)        \
 	X(eustack_parser)     \
-	X(gdb_parser)         \
-	X(lldb_parser)        \
-	X(pstack_parser)      \
 	X(jstack_parser)      \
 	X(jrockit_parser)     \
 	X(javacore_parser)    \
 	X(hserr_parser)       \
 	X(jcmd_json_parser)   \
 	X(actuator_json_parser) \
+	X(gdb_parser)         \
+	X(lldb_parser)        \
+	X(pstack_parser)      \
 	X(live_parser)

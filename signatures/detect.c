@@ -67,7 +67,7 @@ static const char *const re_sources[RE_COUNT] = {
 		       "[Aa]ccept|[Ss]leep|[Ww]ait|io_uring|[Ff]utex|[Gg]et[Ee]vents)",
 	[RE_MSG_EINTR] = "EINTR|[Ii]nterrupted system call|[Ii]nterrupted by (?:a )?signal",
 	[RE_MSG_CALL] = "\\b(e?poll\\w*|p?select|read|recv\\w*|accept4?|nanosleep|clock_nanosleep|"
-			"usleep|sleep|io_uring\\w*|futex\\w*|sem_\\w*wait|epoll_wait|wait\\w*)\\b",
+			"usleep|sleep|io_uring\\w*|futex\\w*|sem_\\w*wait|epoll_wait|waitpid|sigwait\\w*)\\b",
 	[RE_PROFILER_MODULE] = "libasyncProfiler|libprofiler\\.so|liblagent|libhonest|libjprofilerti|"
 			       "libyjpagent|libpyroscope|libddprof|libtcmalloc_and_profiler",
 	[RE_PROFILER_FRAME] = "^(?:Profiler::|PerfEvents::|CTimer::|ITimer::|WallClock::|"
@@ -77,7 +77,8 @@ static const char *const re_sources[RE_COUNT] = {
 	[RE_IDLE] = "ThreadPoolExecutor\\.getTask|LinkedBlockingQueue\\.(?:take|poll)|"
 		    "SynchronousQueue|DelayedWorkQueue\\.take|ForkJoinPool\\.(?:awaitWork|runWorker)|"
 		    "ArrayBlockingQueue\\.take|LinkedTransferQueue|epoll|select|EPoll|"
-		    "Selector|accept|socketAccept|ServerSocket|Thread\\.sleep|TimerThread|ReferenceQueue",
+		    "Selector|accept|socketAccept|ServerSocket|Thread\\.sleep|TimerThread|ReferenceQueue|"
+		    "getTask|waitForRequest|waitForWork|nextTask|awaitTask|[Ii]dle",
 };
 
 static pcre2_code *re_codes[RE_COUNT];
@@ -192,7 +193,8 @@ struct evidence {
 	int score;
 	bool strong;      /* errno or message says EINTR */
 	bool specific;    /* something points at an interrupted call */
-	const char *call; /* the call or its wrapper, for the advice */
+	const char *call;    /* the interrupted call, for the advice */
+	const char *wrapper; /* the function that made it */
 	struct thread *extra[8];
 	size_t nextra;
 };
@@ -248,8 +250,7 @@ static void eintr_crash_path(struct dump *d, struct thread *t, struct evidence *
 			ev->specific = true;
 		} else if (aborted && meaningful <= 2 && re(RE_WRAPPER, f->function, 0, d, NULL)) {
 			seen(ev, 2, "it aborted in %s, which wraps a waiting call", fr.buf);
-			if (!ev->call)
-				ev->call = dump_strdup(d, f->function);
+			ev->wrapper = dump_strdup(d, f->function);
 			ev->specific = true;
 		}
 		strbuf_release(&fr);
@@ -371,13 +372,17 @@ void detect_eintr(struct dump *d)
 		    "and its EINTR was not retried. Seen: %s.",
 		    d->crash && d->crash->signal ? d->crash->signal : "abort", ev.seen.buf);
 	f->summary = finish_text(d, &s);
-	strbuf_addf(&s, "Retry the call on EINTR where it is made (%s%s: loop while it returns -1 "
-		    "with errno == EINTR, recomputing any timeout), or install signal handlers with "
-		    "SA_RESTART. Confirm by profiling in a mode that sends no signals (async-profiler "
-		    "-e alloc or -e lock instead of cpu/itimer/ctimer/wall; no CPUPROFILE for "
-		    "gperftools): the crash should disappear.",
-		    ev.call ? "around " : "in the code that called the failing wait",
-		    ev.call ? ev.call : "");
+	strbuf_adds(&s, "Retry the call on EINTR where it is made (");
+	if (ev.call)
+		strbuf_addf(&s, "around %s", ev.call);
+	else
+		strbuf_adds(&s, "around the waiting call");
+	if (ev.wrapper)
+		strbuf_addf(&s, " in %s", ev.wrapper);
+	strbuf_adds(&s, ": loop while it returns -1 with errno == EINTR, recomputing any timeout), or "
+		    "install signal handlers with SA_RESTART. Confirm by profiling in a mode that sends "
+		    "no signals (async-profiler -e alloc or -e lock instead of cpu/itimer/ctimer/wall; no "
+		    "CPUPROFILE for gperftools): the crash should disappear.");
 	f->advice = finish_text(d, &s);
 	strbuf_release(&ev.seen);
 }

@@ -61,7 +61,7 @@ static const char *const scope_names[] = {
 /* Placeholders a summary or advice may name. */
 static const char *const placeholders[] = {
 	"thread", "threads", "frame", "frames", "function", "module", "signal", "code",
-	"address", "errno", "message", "reason", "top", "locks", "runtime", "finding", NULL,
+	"address", "errno", "message", "reason", "top", "locks", "runtime", "finding", "handler", NULL,
 };
 
 /* ---- building and freeing ---- */
@@ -105,13 +105,16 @@ void ruleset_free(struct ruleset *rs)
 	free(rs);
 }
 
-/* A rule replaces the rules of the same id from other files; in one file, same-id rules are alternatives. */
-static void ruleset_put(struct ruleset *rs, struct rule *r)
+/*
+ * Same-id rules are alternatives, except that a rule from a user's file
+ * (REPLACE) drops the rules of that id from other files.
+ */
+static void ruleset_put(struct ruleset *rs, struct rule *r, bool replace)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < rs->n; i++) {
 		struct rule *o = rs->rules[i];
-		if (!strcmp(o->id, r->id) && strcmp(o->origin, r->origin))
+		if (replace && !strcmp(o->id, r->id) && strcmp(o->origin, r->origin))
 			rule_free(o);
 		else
 			rs->rules[kept++] = o;
@@ -142,6 +145,7 @@ struct parse {
 	int line;
 	struct strbuf *errs;
 	int nerrs;
+	bool replace;             /* a user's file: its rules replace same-id rules of other files */
 	struct rule *rule;        /* the block being read, NULL outside one */
 	bool rule_bad;
 	char **last_value;
@@ -446,7 +450,7 @@ static void finish_rule(struct parse *p, struct ruleset *rs)
 	if (p->rule_bad)
 		rule_free(r);
 	else
-		ruleset_put(rs, r);
+		ruleset_put(rs, r, p->replace);
 	p->rule = NULL;
 	p->last_value = NULL;
 }
@@ -514,10 +518,10 @@ static void parse_line(struct parse *p, struct ruleset *rs, char *raw)
 	parse_key_value(p, line, eq);
 }
 
-int ruleset_add_text(struct ruleset *rs, const char *origin, const char *text, size_t len,
-		     struct strbuf *errs)
+static int add_text(struct ruleset *rs, const char *origin, const char *text, size_t len,
+		    struct strbuf *errs, bool replace)
 {
-	struct parse p = { .origin = origin, .errs = errs };
+	struct parse p = { .origin = origin, .errs = errs, .replace = replace };
 	const char *s = text, *end = text + len;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -536,6 +540,12 @@ int ruleset_add_text(struct ruleset *rs, const char *origin, const char *text, s
 	p.line++;
 	finish_rule(&p, rs);
 	return p.nerrs;
+}
+
+int ruleset_add_text(struct ruleset *rs, const char *origin, const char *text, size_t len,
+		     struct strbuf *errs)
+{
+	return add_text(rs, origin, text, len, errs, true);
 }
 
 int ruleset_add_file(struct ruleset *rs, const char *path, struct strbuf *errs)
@@ -566,8 +576,8 @@ int ruleset_add_builtin(struct ruleset *rs, struct strbuf *errs)
 {
 	int nerrs = 0;
 	for (unsigned i = 0; i < builtin_rules_count; i++)
-		nerrs += ruleset_add_text(rs, builtin_rules[i].name, builtin_rules[i].text,
-					  strlen(builtin_rules[i].text), errs);
+		nerrs += add_text(rs, builtin_rules[i].name, builtin_rules[i].text,
+				  strlen(builtin_rules[i].text), errs, false);
 	return nerrs;
 }
 
@@ -646,7 +656,8 @@ static const char *base_name(const char *path)
 static const char *frame_subject(struct eval *ev, enum rule_key key, const struct frame *f)
 {
 	switch (key) {
-	case RK_FUNCTION: return f->function;
+	case RK_FUNCTION:
+	case RK_STACK: return f->function;
 	case RK_MODULE: return f->module;
 	case RK_FILE: return f->file;
 	case RK_KIND: return frame_kind_name(f->kind);
@@ -765,6 +776,8 @@ static bool match_thread_field(struct eval *ev, const struct clause *c)
 	for (size_t i = 0; i < ev->d->nthreads; i++) {
 		struct thread *t = ev->d->threads[i];
 		const char *s = c->key == RK_STATE ? t->state : t->name;
+		if (c->scope != SCOPE_ANY && t != ev->crashed)
+			continue;
 		if (s && thread_in_scope(ev, t) && re_match(ev, c->re[0], s)) {
 			if (!c->negate)
 				add_hit(ev, t, NULL);
@@ -803,7 +816,7 @@ static bool match_crash(struct eval *ev, const struct clause *c)
 {
 	const struct crash *cr = ev->d->crash;
 	if (c->key == RK_CRASHED)
-		return (cr != NULL) == c->yes;
+		return (cr != NULL || ev->crashed != NULL) == c->yes;
 	if (!cr)
 		return false;
 	switch (c->key) {
@@ -869,6 +882,19 @@ static void describe_frame(const struct frame *f, struct strbuf *out)
 	strbuf_adds(out, f->function ? f->function : "??");
 	if (f->module)
 		strbuf_addf(out, " (%s)", base_name(f->module));
+}
+
+/* The signal handler T runs: the frame above its trampoline, or a known handler frame. */
+static void describe_handler(const struct thread *t, struct strbuf *out)
+{
+	for (size_t i = 0; t && i < t->nframes; i++) {
+		if (!frame_is_handler_entry(&t->frames[i]))
+			continue;
+		size_t k = frame_is_trampoline(&t->frames[i]) && i ? i - 1 : i;
+		describe_frame(&t->frames[k], out);
+		return;
+	}
+	strbuf_adds(out, "an unknown handler");
 }
 
 static void list_threads(const struct eval *ev, struct strbuf *out)
@@ -979,6 +1005,8 @@ static void expand_one(const struct eval *ev, const char *name, struct strbuf *o
 			strbuf_adds(out, "an unknown frame");
 	} else if (!strcmp(name, "locks")) {
 		list_locks(ev, out);
+	} else if (!strcmp(name, "handler")) {
+		describe_handler(h ? h->thread : ev->crashed, out);
 	} else if (!strcmp(name, "runtime")) {
 		strbuf_adds(out, ev->d->process.runtime ? ev->d->process.runtime : "unknown runtime");
 	} else if (!strcmp(name, "finding")) {

@@ -47,8 +47,8 @@ struct ruleset;
 	X(RK_FILE, "file", true, "a frame's source file matches")                             \
 	X(RK_KIND, "kind", true, "a frame's kind (native, java, jit, vm, stub, signal...) matches") \
 	X(RK_STACK, "stack", true, "frames matching RE1 <- RE2 <- ... in one thread, innermost first") \
-	X(RK_STATE, "state", false, "some thread's state matches")                            \
-	X(RK_THREAD_NAME, "thread-name", false, "some thread's name matches")                 \
+	X(RK_STATE, "state", true, "a thread's state matches (.crashed: the crashing thread's)") \
+	X(RK_THREAD_NAME, "thread-name", true, "a thread's name matches (.crashed: the crashing thread's)") \
 	X(RK_CRASHED, "crashed", false, "yes: the dump records a crash; no: it does not")      \
 	X(RK_SIGNAL, "signal", false, "the crash signal name matches (whole name)")           \
 	X(RK_CODE, "code", false, "the crash si_code name matches (whole name)")              \
@@ -91,7 +91,9 @@ void ruleset_free(struct ruleset *rs);
 
 /*
  * Parses and compiles the rule text TEXT (LEN bytes) named ORIGIN (used in
- * messages) into RS. A rule whose id is already in RS replaces it.
+ * messages) into RS. A rule whose id is already in RS from another origin
+ * replaces those rules (the built-in files, loaded by ruleset_add_builtin,
+ * only add alternatives).
  * Returns the number of errors; each error is appended to ERRS as one line
  * "ORIGIN:LINE: message\n". Rules with errors are not added.
  */

@@ -4,11 +4,85 @@
 #include <string.h>
 
 #include "../analyzer/analyze.h"
+#include "../analyzer/bucket.h"
 #include "catalogue.h"
 #include "detect.h"
 
+/* The C string literal after "NAME=" in ARGS (gdb prints `assertion=0x55.. "x > 0"`), unescaped. */
+static bool arg_string(const char *args, const char *name, struct strbuf *out)
+{
+	size_t n = strlen(name);
+	const char *s = args;
+	while ((s = strstr(s, name)) && (s[n] != '=' || (s > args && s[-1] != ' ' && s[-1] != '(')))
+		s += n;
+	if (!s)
+		return false;
+	const char *q = strchr(s, '"');
+	const char *comma = strstr(s, ", ");
+	if (!q || (comma && comma < q))
+		return false;
+	for (q++; *q && *q != '"'; q++) {
+		if (*q == '\\' && q[1])
+			q++;
+		strbuf_addch(out, *q);
+	}
+	return *q == '"';
+}
+
+/* "line=63" -> 63, or 0. */
+static long arg_number(const char *args, const char *name)
+{
+	const char *s = strstr(args, name);
+	size_t n = strlen(name);
+	if (!s || s[n] != '=')
+		return 0;
+	s += n + 1;
+	if (!strncmp(s, name, n) && !strncmp(s + n, "@entry=", 7))
+		s += n + 7; /* line=line@entry=63 */
+	return strtol(s, NULL, 10);
+}
+
+/*
+ * Text dumps print __assert_fail's arguments but no abort message: rebuild
+ * glibc's "file:line: function: Assertion `expr' failed." from them (and
+ * take malloc_printerr's message).
+ */
+static void recover_assert_message(struct dump *d)
+{
+	struct thread *t = bucket_crash_thread(d);
+	if (!t || (d->crash && d->crash->abort_message))
+		return;
+	for (size_t i = 0; i < t->nframes && i < 16; i++) {
+		const struct frame *f = &t->frames[i];
+		if (!f->function || !f->args)
+			continue;
+		struct strbuf msg = STRBUF_INIT;
+		if (strstr(f->function, "malloc_printerr") && arg_string(f->args, "str", &msg)) {
+			dump_crash(d)->abort_message = dump_strdup(d, msg.buf);
+			strbuf_release(&msg);
+			return;
+		}
+		strbuf_release(&msg);
+		if (!strstr(f->function, "assert_fail"))
+			continue;
+		struct strbuf expr = STRBUF_INIT, file = STRBUF_INIT, fn = STRBUF_INIT;
+		if (arg_string(f->args, "assertion", &expr)) {
+			arg_string(f->args, "file", &file);
+			arg_string(f->args, "function", &fn);
+			dump_crash(d)->abort_message = dump_printf(d, "%s:%ld: %s: Assertion `%s' failed.",
+				file.len ? file.buf : "?", arg_number(f->args, "line"),
+				fn.len ? fn.buf : "?", expr.buf);
+		}
+		strbuf_release(&expr);
+		strbuf_release(&file);
+		strbuf_release(&fn);
+		return;
+	}
+}
+
 int signatures_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf *err)
 {
+	recover_assert_message(d);
 	for (size_t i = 0; i < detectors_count; i++)
 		if (!dump_find_finding(d, detectors[i].id))
 			detectors[i].run(d);

@@ -37,13 +37,27 @@ hang_eustack() {
 	kill -9 $hp; wait $hp 2>/dev/null
 }
 
-# The core parser is built in (mortem --help lists the input formats).
-have_core_parser() {
-	"$MORTEM" --help | grep '^input formats' | grep -qw core
+# hang_core OUT: a core of the live ABBA deadlock (gdb's generate-core-file).
+hang_core() {
+	./abba & hp=$!; PIDS="$PIDS $hp"
+	wait_threads $hp 3
+	gdb -batch -nx -p $hp -ex "generate-core-file $1" >/dev/null 2>&1
+	kill -9 $hp; wait $hp 2>/dev/null
+	[ -s "$1" ] || fail "no core of the hung process"
+}
+
+# have_parser NAME: the input format NAME is built in (mortem --help lists them).
+have_parser() {
+	"$MORTEM" --help | grep '^input formats' | grep -qw "$1"
+}
+
+# gdb_of CORE PROG: gdb's "thread apply all bt" of a core.
+gdb_of() {
+	gdb -batch -nx -ex "thread apply all bt" "$2" "$1" 2>/dev/null || fail "gdb on $1"
 }
 
 # make_fleet: cores of three crash sites (segv x4, assert x2, fpe x2), eu-stack
-# texts, two hang dumps, junk, and these inputs in the cwd:
+# and gdb texts, two cores and two eu-stack dumps of a deadlock, junk, and these inputs in the cwd:
 #   fleet/           a directory (host1/, host2/, a symbolic-link loop)
 #   batch.tar.gz     holding host3/inner.zip (cores) and more
 #   more.tar.zst     cores and texts
@@ -59,21 +73,26 @@ make_fleet() {
 	for i in 1 2; do make_core parts/core.fpe.$i ./abrt fpe; done
 	for i in 1 2 3; do eustack_of parts/core.segv.$i ./segv > parts/segv.$i.eustack.txt; done
 	eustack_of parts/core.fpe.1 ./abrt > parts/fpe.1.eustack.txt
+	gdb_of parts/core.segv.1 ./segv > parts/segv.1.gdb.txt
+	gdb_of parts/core.fpe.2 ./abrt > parts/fpe.2.gdb.txt
 	hang_eustack parts/abba-1.eustack.txt
 	hang_eustack parts/abba-2.eustack.txt
+	hang_core parts/hang.core.1
+	hang_core parts/hang.core.2
 	head -c 4096 /dev/urandom > parts/random.bin
 	printf 'hello, not a dump\n' > parts/notes.txt
 
-	cp parts/core.segv.1 parts/segv.1.eustack.txt parts/notes.txt parts/random.bin fleet/host1/
-	head -c 8192 parts/core.fpe.1 > fleet/host1/core.cut
-	cp parts/abba-1.eustack.txt fleet/host2/
+	cp parts/core.segv.1 parts/segv.1.eustack.txt parts/segv.1.gdb.txt parts/notes.txt \
+		parts/random.bin fleet/host1/
+	head -c 1000 parts/core.fpe.1 > fleet/host1/core.cut
+	cp parts/abba-1.eustack.txt parts/hang.core.1 fleet/host2/
 	ln -s .. fleet/host2/loop
 	(cd parts && zip -q ../stage/host3/inner.zip core.segv.2 core.segv.3 core.assert.1) || fail zip
-	cp parts/core.fpe.1 parts/abba-2.eustack.txt stage/
+	cp parts/core.fpe.1 parts/abba-2.eustack.txt parts/hang.core.2 stage/
 	cp parts/random.bin stage/junk.bin
-	(cd stage && tar czf ../batch.tar.gz host3 core.fpe.1 abba-2.eustack.txt junk.bin) || fail tar
+	(cd stage && tar czf ../batch.tar.gz host3 core.fpe.1 abba-2.eustack.txt hang.core.2 junk.bin) || fail tar
 	cp parts/core.assert.2 parts/core.fpe.2 parts/segv.2.eustack.txt parts/segv.3.eustack.txt \
-		parts/fpe.1.eustack.txt stage2/
+		parts/fpe.1.eustack.txt parts/fpe.2.gdb.txt stage2/
 	(cd stage2 && tar cf - . | zstd -q > ../more.tar.zst) || fail tar.zst
 	zstd -q parts/core.segv.4 -o core.segv.4.zst || fail zstd
 	(cd parts && tar czf ../full.tar.gz core.segv.1 core.segv.2 core.segv.3)

@@ -24,5 +24,14 @@ done
 iconv -f UTF-8 -t UTF-16 "$C/jstack/tda-jdk8-openjdk.txt" > u16.txt 2>/dev/null || fail "iconv"
 "$MORTEM" report --json u16.txt | jq -e '.input.format == "jstack" and (.threads | length) == 21' >/dev/null
 check "UTF-16 dump" test $? -eq 0
+# kill -3 output deep inside an application log (far past the first 64 KiB)
+awk 'BEGIN { srand(7); for (i = 0; i < 4000; i++) {
+	printf "2024-01-02 10:%02d:%02d,%03d %s [pool-%d] c.e.S%d - request %d took %d ms\n", i / 60 % 60, i % 60, i % 1000,
+		(rand() < 0.5 ? "INFO" : "WARN"), i % 5, i % 7, i, int(rand() * 900)
+	if (i % 3 == 0) printf "    at com.example.Retry.attempt(Retry.java:%d)\n", i % 90 } }' > app.log
+cat "$C/jstack/tda-jdk11-openjdk.txt" >> app.log
+echo "2024-01-02 11:00:00,000 INFO [main] c.e.S1 - shutting down" >> app.log
+"$MORTEM" report --json app.log > log.json || fail "report on a log"
+jqcheck log.json '.input.format == "jstack" and (.threads | length) == 14' "a dump inside a long log is found and read"
 echo "$n corpus files"
 done_ok

@@ -37,6 +37,12 @@ check "--since the future: nothing" grep -q '^0 artifacts' none.txt
 "$MORTEM" triage --db t.db --since yesterday 2> e.txt; rc=$?
 check "bad --since exits 2" test $rc -eq 2
 check "bad --since message" grep -q "^mortem: triage: --since 'yesterday'" e.txt
+"$MORTEM" triage --json in /no/such > m.json 2> e.txt; rc=$?
+check "a missing PATH: exit 1" test $rc -eq 1
+check "a missing PATH: one line on stderr" test "$(cat e.txt)" = "mortem: /no/such: cannot open: No such file or directory"
+jqcheck m.json '.failed == [{"path": "/no/such", "error": "cannot open: No such file or directory"}] and .analyzed > 0' "a missing PATH: failed, the rest analyzed"
+"$MORTEM" triage 2> e.txt; rc=$?
+check "no PATH and no --db: exit 2" test $rc -eq 2
 "$MORTEM" triage --since 2020-01-01 in 2> e.txt; rc=$?
 check "--since without --db exits 2" test $rc -eq 2
 
@@ -49,6 +55,11 @@ start=$(date +%s)
 MORTEM_TEST_WORKER_FAULT=abba-2:hang "$MORTEM" triage --timeout 1 -j 2 --json in > h.json
 check "hung worker: stopped by the timeout" test $(( $(date +%s) - start )) -le 5
 jqcheck h.json '.failed == [{"path": "in/abba-2.txt", "error": "analysis timed out after 1 s"}]' "hung worker reported"
+mkdir in3 && cp in/abba-2.txt in3/x-new.txt && printf '\n' >> in3/x-new.txt
+MORTEM_TEST_WORKER_FAULT=x-new:hang "$MORTEM" triage --timeout 1 --db t.db --json in3 > h2.json
+jqcheck h2.json '.failed | length == 1' "timed out under --db"
+"$MORTEM" triage --db t.db --json in3 > h3.json
+jqcheck h3.json '.failed == [] and .new == 1' "a timed-out artifact is tried again by the next run"
 
 # kill -9 halfway (the last artifact hangs), then a rerun finishes the rest only
 mkdir -p in2 && cp in/*.txt in2/ && cp in/abba-2.txt in2/zz-last.txt && printf '\n' >> in2/zz-last.txt

@@ -95,8 +95,8 @@ static void test_abba(void **state)
 	lockdot_render(d, &dot);
 	assert_non_null(strstr(dot.buf, "t0 [shape=box,label=\"thread 12\\nworker\",color=red"));
 	assert_non_null(strstr(dot.buf, "l1 [shape=ellipse,label=\"pthread_mutex 0x4040a0\",color=red"));
-	assert_non_null(strstr(dot.buf, "t0 -> l1 [label=\"waits\""));
-	assert_non_null(strstr(dot.buf, "l1 -> t1 [label=\"held by\""));
+	assert_non_null(strstr(dot.buf, "t0 -> l1 [label=\"waits\",style=dashed,color=red"));
+	assert_non_null(strstr(dot.buf, "l1 -> t1 [label=\"held by\",color=red"));
 	strbuf_release(&dot);
 	dump_free(d);
 }
@@ -145,6 +145,7 @@ static void test_ring_with_bystanders(void **state)
 	assert_int_equal(c->nthreads, 4);
 	assert_ptr_equal(c->locks[0], q);
 	assert_non_null(strstr(c->summary, "3 threads wait for pthread_mutex 0x2000 held by thread 200"));
+	assert_non_null(strstr(c->summary, "itself waiting for pthread_mutex 0x1000 (a lock of the deadlock above)"));
 	dump_free(d);
 }
 
@@ -293,6 +294,27 @@ static void test_inferred_and_two_cycles(void **state)
 	dump_free(d);
 }
 
+/* tryLock with a timeout on one side: the inversion breaks by itself, a warning and no finding. */
+static void test_timed_cycle(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("timed");
+	struct thread *a = thr(d, 1, "T0", "java.util.concurrent.locks.ReentrantLock.tryLock");
+	struct thread *b = thr(d, 2, "T1", "Demo.run");
+	struct lock *la = lk(d, "<0x1>", LOCK_JUC_SYNC), *lb = lk(d, "<0x2>", LOCK_JUC_SYNC);
+	thread_hold(d, a, la);
+	thread_hold(d, b, lb);
+	thread_wait_on(d, a, lb);
+	thread_wait_on(d, b, la);
+	analyze(d);
+	assert_int_equal(count_findings(d, "lock-cycle"), 0);
+	assert_int_equal(d->input.nwarnings, 1);
+	assert_non_null(strstr(d->input.warnings[0], "with a timeout"));
+	b->state = "TIMED_WAITING (parking)";
+	assert_true(lockgraph_wait_is_timed(b));
+	dump_free(d);
+}
+
 static void test_no_owner_no_cycle(void **state)
 {
 	(void)state;
@@ -349,7 +371,43 @@ static void test_fifty_thousand(void **state)
 	assert_int_equal(dump_find_finding(d, "lock-cycle")->nthreads, N);
 	assert_int_equal(count_findings(d, "lock-contention"), 0);
 	print_message("lockgraph on %zu threads, %zu locks: %.3f s\n", d->nthreads, d->nlocks, dt);
-	assert_true(dt < 2.0);
+	assert_true(dt < 10.0); /* linear: a quadratic step would take minutes */
+	struct strbuf dot = STRBUF_INIT;
+	t0 = seconds();
+	lockdot_render(d, &dot);
+	dt = seconds() - t0;
+	print_message("lock graph DOT (%zu bytes): %.3f s\n", dot.len, dt);
+	assert_true(dt < 10.0); /* linear: a quadratic step would take minutes */
+	strbuf_release(&dot);
+	dump_free(d);
+}
+
+/* 10,000 separate ABBA pairs: each found once, in linear time. */
+static void test_many_cycles(void **state)
+{
+	(void)state;
+	enum { PAIRS = 10000 };
+	struct dump *d = dump_new("pairs");
+	char id[32];
+	for (int p = 0; p < PAIRS; p++) {
+		struct thread *t[2];
+		struct lock *l[2];
+		for (int k = 0; k < 2; k++) {
+			snprintf(id, sizeof(id), "%d", 2 * p + k + 1);
+			t[k] = dump_add_thread(d, id);
+			snprintf(id, sizeof(id), "0x%x", 0x1000 + (2 * p + k) * 64);
+			l[k] = dump_lock(d, id, LOCK_PTHREAD_MUTEX);
+			thread_hold(d, t[k], l[k]);
+		}
+		thread_wait_on(d, t[0], l[1]);
+		thread_wait_on(d, t[1], l[0]);
+	}
+	double t0 = seconds();
+	analyze(d);
+	double dt = seconds() - t0;
+	print_message("lockgraph on %d two-thread cycles: %.3f s\n", PAIRS, dt);
+	assert_int_equal(count_findings(d, "lock-cycle"), PAIRS);
+	assert_true(dt < 10.0);
 	dump_free(d);
 }
 
@@ -386,8 +444,10 @@ int main(void)
 		cmocka_unit_test(test_self_deadlock_and_reentry),
 		cmocka_unit_test(test_shared_holders),
 		cmocka_unit_test(test_inferred_and_two_cycles),
+		cmocka_unit_test(test_timed_cycle),
 		cmocka_unit_test(test_no_owner_no_cycle),
 		cmocka_unit_test(test_fifty_thousand),
+		cmocka_unit_test(test_many_cycles),
 		cmocka_unit_test(test_long_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -364,12 +364,15 @@ static void test_buckets(void **state)
 	add_item(&run, "x/junk", 0, "{\"status\":\"skipped\",\"error\":\"not a dump\"}");
 	add_item(&run, "x/bad", 0, "{\"status\":\"failed\",\"error\":\"truncated\"}");
 	add_item(&run, "x/plain", 0, "{\"status\":\"ok\",\"signature\":null,\"bucket\":null,\"findings\":[]}");
+	add_item(&run, "x/hang", 0,
+		 "{\"status\":\"ok\",\"signature\":null,\"bucket\":null,\"severity\":\"critical\","
+		 "\"findings\":[\"lock-cycle\"]}");
 	triage_aggregate(&run);
-	assert_int_equal(run.analyzed, 6);
+	assert_int_equal(run.analyzed, 7);
 	assert_int_equal(run.skipped, 1);
 	assert_int_equal(run.nproblems, 1);
 	assert_string_equal(run.problems[0].path, "x/bad");
-	assert_int_equal(run.nbuckets, 3);
+	assert_int_equal(run.nbuckets, 4);
 	const struct triage_bucket *b = &run.buckets[0];
 	assert_string_equal(b->bucket, "aaaa");
 	assert_int_equal(b->nmembers, 4);
@@ -384,13 +387,17 @@ static void test_buckets(void **state)
 	/* count ties sort by signature */
 	assert_string_equal(run.buckets[1].signature, "lock cycle: a < b");
 	assert_string_equal(run.buckets[2].signature, TRIAGE_NO_SIGNATURE);
+	/* without a signature, what was found still keeps bugs apart */
+	assert_string_equal(run.buckets[3].signature, TRIAGE_NO_SIGNATURE " (findings: lock-cycle)");
+	assert_string_not_equal(run.buckets[3].bucket, run.buckets[2].bucket);
+	assert_int_equal(run.buckets[3].severity, SEV_CRITICAL);
 	struct strbuf out = STRBUF_INIT;
 	triage_json(&run, &out);
 	json_error_t je;
 	json_t *v = json_loads(out.buf, 0, &je);
 	assert_non_null(v);
 	assert_string_equal(json_string_value(json_object_get(v, "schema")), "mortem.triage/1");
-	assert_int_equal(json_integer_value(json_object_get(v, "inputs")), 7);
+	assert_int_equal(json_integer_value(json_object_get(v, "inputs")), 8);
 	json_decref(v);
 	strbuf_reset(&out);
 	triage_text(&run, &out, 70);
@@ -404,6 +411,65 @@ static void test_buckets(void **state)
 	assert_non_null(strstr(out.buf, "lock cycle: a &lt; b"));
 	assert_null(strstr(out.buf, "http"));
 	strbuf_release(&out);
+	triage_run_release(&run);
+}
+
+/* A dump with a two-thread lock cycle: the record carries its stack and wait-for edges. */
+static void test_record_of_a_cycle(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("hang.txt");
+	d->input.format = "eu-stack";
+	struct thread *a = dump_add_thread(d, "101");
+	struct thread *b = dump_add_thread(d, "102");
+	a->name = "worker<1>";
+	struct frame *f = thread_add_frame(d, a);
+	f->function = "take_a_then_b";
+	f->file = "abba.c";
+	f->line = 13;
+	struct lock *la = dump_lock(d, "0x10", LOCK_PTHREAD_MUTEX);
+	struct lock *lb = dump_lock(d, "0x20", LOCK_PTHREAD_MUTEX);
+	la->label = "mutex A";
+	lb->label = "mutex B";
+	thread_hold(d, a, la);
+	thread_hold(d, b, lb);
+	thread_wait_on(d, a, lb);
+	thread_wait_on(d, b, la);
+	struct finding *fi = dump_add_finding(d, "lock-cycle", "deadlock", SEV_CRITICAL, CONF_CERTAIN);
+	finding_add_thread(d, fi, a);
+	finding_add_thread(d, fi, b);
+	finding_add_lock(d, fi, la);
+	finding_add_lock(d, fi, lb);
+	d->signature = "lock cycle: take_a_then_b";
+	d->bucket = "cccc";
+	struct strbuf rec = STRBUF_INIT, err = STRBUF_INIT;
+	record_from_dump(d, &rec);
+	dump_free(d);
+
+	struct triage_run run = { 0 };
+	add_item(&run, "hang.txt", 0, rec.buf);
+	struct triage_item *it = run.items[0];
+	assert_int_equal(it->rec.status, RECORD_OK);
+	assert_int_equal(it->rec.severity, SEV_CRITICAL);
+	assert_string_equal(it->rec.bucket, "cccc");
+	assert_int_equal(it->rec.score, 2 + 2 + 1);
+	json_t *g = json_object_get(it->rec.root, "graph");
+	assert_int_equal(json_array_size(g), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "from")),
+			    "101 \"worker<1>\"");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "to")), "102");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "lock")), "mutex B");
+	triage_aggregate(&run);
+	struct strbuf out = STRBUF_INIT;
+	triage_html(&run, &out);
+	assert_non_null(strstr(out.buf, "<svg"));
+	assert_non_null(strstr(out.buf, "thread 101 &quot;worker&lt;1&gt;&quot; waits for mutex B held by 102"));
+	assert_non_null(strstr(out.buf, "take_a_then_b at abba.c:13"));
+	assert_null(strstr(out.buf, "worker<1>"));
+	assert_null(strstr(out.buf, "http"));
+	strbuf_release(&out);
+	strbuf_release(&rec);
+	strbuf_release(&err);
 	triage_run_release(&run);
 }
 
@@ -435,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_elf_core_magic),
 		cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_record_of_a_cycle),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,7 +3,7 @@
 
 static int __attribute__((noinline)) recurse(int n)
 {
-	volatile char pad[256];
+	volatile char pad[2048];
 	pad[0] = (char)n;
 	return recurse(n + 1) + pad[0];
 }

@@ -1,0 +1,56 @@
+# JVM crashes in hs_err logs (-XX:ErrorFile=): a write through Unsafe to address 0
+# (jvm-internal-crash + null-dereference), a JNI library crash
+# (native-library-crash), a Java heap OOM under -XX:+CrashOnOutOfMemoryError
+# (out-of-memory); and one bucket for the same bug on JDK 17 and JDK 25.
+. "$TOP/tests/lib/common.sh"
+need jq gcc
+JDK17=/usr/lib/jvm/java-17-openjdk-amd64
+JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
+[ -x $JDK17/bin/javac ] || skip "needs JDK 17 at $JDK17"
+cp "$TOP/tests/scenario/programs/Crash.java" .
+$JDK17/bin/javac -d . Crash.java || fail "javac failed"
+gcc -g -shared -fPIC -I$JDK17/include -I$JDK17/include/linux -o libcrashjni.so \
+	"$TOP/tests/scenario/programs/crashjni.c" || fail "cannot build the JNI library"
+jrun() { # JDK LOG ARGS...: runs Crash until it dies, leaving its hs_err log in LOG
+	jdk=$1; log=$2; shift 2
+	$jdk/bin/java -Xshare:auto -XX:TieredStopAtLevel=1 -XX:-CreateCoredumpOnCrash \
+		-XX:ErrorFile="$WORK/$log" "$@" >/dev/null 2>&1
+	[ -s "$log" ] || fail "no hs_err log from Crash $*"
+}
+expect() {
+	name=$1; json=$2; shift 2
+	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	got=$(jq -r '.findings[].id' "$json" | sort | tr '\n' ' ')
+	check "$name: findings are [$want]" test "$got" = "$want"
+}
+
+jrun $JDK17 unsafe17.log -cp . Crash
+"$MORTEM" report --json unsafe17.log > u17.json
+expect unsafe u17.json jvm-internal-crash null-dereference
+jqcheck u17.json '.findings[] | select(.id == "jvm-internal-crash") | .summary | contains("Unsafe_PutLong")' \
+	"jvm-internal-crash names the V frame"
+jqcheck u17.json '.findings[] | select(.id == "null-dereference") | .summary | contains("0x0")' \
+	"null-dereference names the address"
+
+jrun $JDK17 jni.log -cp . Crash jni "$WORK/libcrashjni.so"
+"$MORTEM" report --json jni.log > jni.json
+expect jni jni.json native-library-crash
+jqcheck jni.json '.findings[0].summary | contains("fill_record") and contains("libcrashjni.so")' \
+	"native-library-crash names the library's frame"
+jqcheck jni.json '.signature | startswith("SIGSEGV in fill_record < Java_Crash_crashNative")' "JNI signature"
+
+jrun $JDK17 oom.log -Xmx16m -XX:+CrashOnOutOfMemoryError -cp . Crash oom
+"$MORTEM" report --json oom.log > oom.json
+expect oom oom.json out-of-memory
+jqcheck oom.json '.findings[0].summary | contains("Java heap space")' "out-of-memory quotes the JVM's message"
+
+if [ -x $JDK25/bin/java ]; then
+	jrun $JDK25 unsafe25.log -cp . Crash
+	"$MORTEM" report --json unsafe25.log > u25.json
+	check "JDK 17 and JDK 25: one bucket for the same bug" \
+		test "$(jq -r .bucket u17.json)" = "$(jq -r .bucket u25.json)"
+	check "and a different bug gets another" test "$(jq -r .bucket u17.json)" != "$(jq -r .bucket jni.json)"
+else
+	echo "note: no JDK 25 at $JDK25; cross-JDK bucket check not run"
+fi
+done_ok
