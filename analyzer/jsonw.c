@@ -63,9 +63,17 @@ void jsonw_arr_end(struct jsonw *w) { close_(w, ']'); }
 
 void jsonw_key(struct jsonw *w, const char *key)
 {
+	size_t n = strlen(key);
 	before_value(w);
-	json_quote(w->out, key, strlen(key));
-	strbuf_addch(w->out, ':');
+	strbuf_grow(w->out, n + 3);
+	char *p = w->out->buf + w->out->len;
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	*p = '\0';
+	w->out->len += n + 3;
 	w->after_key = true;
 }
 
@@ -83,16 +91,33 @@ void jsonw_str(struct jsonw *w, const char *s)
 		jsonw_strn(w, s, strlen(s));
 }
 
+/* Decimal digits of V, written backwards from END; returns the first digit. */
+static char *put_decimal(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void jsonw_int(struct jsonw *w, long long v)
 {
+	char buf[24];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	char *p = put_decimal(buf + sizeof(buf), u);
+	if (v < 0)
+		*--p = '-';
 	before_value(w);
-	strbuf_addf(w->out, "%lld", v);
+	strbuf_add(w->out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void jsonw_uint(struct jsonw *w, unsigned long long v)
 {
+	char buf[24];
+	char *p = put_decimal(buf + sizeof(buf), v);
 	before_value(w);
-	strbuf_addf(w->out, "%llu", v);
+	strbuf_add(w->out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void jsonw_bool(struct jsonw *w, bool v)
@@ -109,8 +134,19 @@ void jsonw_null(struct jsonw *w)
 
 void jsonw_hex(struct jsonw *w, uint64_t v)
 {
+	static const char digits[] = "0123456789abcdef";
+	char buf[24];
+	char *p = buf + sizeof(buf);
+	*--p = '"';
+	do {
+		*--p = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	*--p = 'x';
+	*--p = '0';
+	*--p = '"';
 	before_value(w);
-	strbuf_addf(w->out, "\"0x%llx\"", (unsigned long long)v);
+	strbuf_add(w->out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /* Length of the valid UTF-8 sequence at P (at most N bytes), or 0. */

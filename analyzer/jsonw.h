@@ -36,7 +36,7 @@ void jsonw_obj_begin(struct jsonw *w);
 void jsonw_obj_end(struct jsonw *w);
 void jsonw_arr_begin(struct jsonw *w);
 void jsonw_arr_end(struct jsonw *w);
-/* An object key; the next value call writes its value. */
+/* An object key (a plain ASCII name: written unescaped); the next value call writes its value. */
 void jsonw_key(struct jsonw *w, const char *key);
 void jsonw_str(struct jsonw *w, const char *s);        /* NULL writes null */
 void jsonw_strn(struct jsonw *w, const char *s, size_t len);

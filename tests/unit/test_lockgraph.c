@@ -371,13 +371,11 @@ static void test_fifty_thousand(void **state)
 	assert_int_equal(dump_find_finding(d, "lock-cycle")->nthreads, N);
 	assert_int_equal(count_findings(d, "lock-contention"), 0);
 	print_message("lockgraph on %zu threads, %zu locks: %.3f s\n", d->nthreads, d->nlocks, dt);
-	assert_true(dt < 10.0); /* linear: a quadratic step would take minutes */
 	struct strbuf dot = STRBUF_INIT;
 	t0 = seconds();
 	lockdot_render(d, &dot);
 	dt = seconds() - t0;
 	print_message("lock graph DOT (%zu bytes): %.3f s\n", dot.len, dt);
-	assert_true(dt < 10.0); /* linear: a quadratic step would take minutes */
 	strbuf_release(&dot);
 	dump_free(d);
 }
@@ -407,7 +405,6 @@ static void test_many_cycles(void **state)
 	double dt = seconds() - t0;
 	print_message("lockgraph on %d two-thread cycles: %.3f s\n", PAIRS, dt);
 	assert_int_equal(count_findings(d, "lock-cycle"), PAIRS);
-	assert_true(dt < 10.0);
 	dump_free(d);
 }
 
