@@ -28,6 +28,13 @@ static const char *const confidence_names[] = { CONFIDENCES(X_NAME) };
 #define NAME_OF(table, i) ((unsigned)(i) < sizeof(table) / sizeof(table[0]) ? table[i] : NULL)
 
 const char *frame_kind_name(enum frame_kind k) { return NAME_OF(frame_kind_names, k); }
+const char *frame_kind_tag(enum frame_kind k)
+{
+	if (k == FRAME_NATIVE)
+		return NULL;
+	return k == FRAME_INTERPRETED ? "interp" : frame_kind_name(k);
+}
+
 const char *frame_trust_name(enum frame_trust t) { return NAME_OF(frame_trust_names, t); }
 const char *lock_kind_name(enum lock_kind k) { return NAME_OF(lock_kind_names, k); }
 const char *severity_name(enum severity s) { return NAME_OF(severity_names, s); }

@@ -71,6 +71,8 @@ enum confidence { CONFIDENCES(X_ENUM) CONFIDENCE_COUNT };
 
 /* Names for the enums above (trust_name(TRUST_NONE) is NULL). */
 const char *frame_kind_name(enum frame_kind k);
+/* A short tag for a frame of kind K in text views ("inline", "interp", ...); NULL for native frames. */
+const char *frame_kind_tag(enum frame_kind k);
 const char *frame_trust_name(enum frame_trust t);
 const char *lock_kind_name(enum lock_kind k);
 const char *severity_name(enum severity s);

@@ -42,20 +42,6 @@ void frame_describe(const struct frame *f, struct strbuf *out)
 	}
 }
 
-static const char *kind_tag(enum frame_kind k)
-{
-	switch (k) {
-	case FRAME_INLINE: return "inline";
-	case FRAME_SIGNAL: return "signal";
-	case FRAME_JAVA: return "java";
-	case FRAME_JIT: return "jit";
-	case FRAME_INTERPRETED: return "interp";
-	case FRAME_VM: return "vm";
-	case FRAME_STUB: return "stub";
-	default: return NULL;
-	}
-}
-
 static void text_findings(const struct dump *d, struct strbuf *out, const struct palette *p)
 {
 	if (!d->nfindings)
@@ -170,7 +156,7 @@ static void text_thread(const struct thread *t, struct strbuf *out, const struct
 		if (f->has_pc)
 			strbuf_addf(out, "%s0x%016llx%s ", p->dim, (unsigned long long)f->pc, p->reset);
 		frame_describe(f, out);
-		const char *tag = kind_tag(f->kind);
+		const char *tag = frame_kind_tag(f->kind);
 		if (tag)
 			strbuf_addf(out, " %s[%s]%s", p->cyan, tag, p->reset);
 		strbuf_addch(out, '\n');

@@ -10,20 +10,6 @@
 
 #include "view.h"
 
-static const char *kind_tag(enum frame_kind k)
-{
-	switch (k) {
-	case FRAME_INLINE: return "inline";
-	case FRAME_SIGNAL: return "signal";
-	case FRAME_JAVA: return "java";
-	case FRAME_JIT: return "jit";
-	case FRAME_INTERPRETED: return "interp";
-	case FRAME_VM: return "vm";
-	case FRAME_STUB: return "stub";
-	default: return "";
-	}
-}
-
 static int kind_style(enum frame_kind k)
 {
 	switch (k) {
@@ -53,7 +39,8 @@ static void stack_draw(struct view *v, size_t line, int row, int width, bool sel
 	term_put(row, 0, 1, ST_CRITICAL | sel, line == tt->top_frame ? ">" : " ");
 	snprintf(num, sizeof(num), "#%-3zu", line);
 	term_put(row, 1, 5, ST_DIM | sel, num);
-	term_put(row, 6, 6, kind_style(f->kind) | sel, kind_tag(f->kind));
+	term_put(row, 6, 6, kind_style(f->kind) | sel,
+		 frame_kind_tag(f->kind) ? frame_kind_tag(f->kind) : "");
 	int x = 13;
 	/* the function gets what file:line and module leave, but at least half */
 	int tail = v->tailw < 40 ? v->tailw : 40;
