@@ -80,6 +80,8 @@ seeds_for() {
 
 make_artifacts
 status=0
+fuzz_pass=0
+fuzz_fail=0
 for t in $targets; do
 	bin=$B/fuzz/$t
 	[ -x "$bin" ] || { echo "fuzz: no target $t" >&2; status=1; continue; }
@@ -100,11 +102,14 @@ for t in $targets; do
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$B/logs/$t.log")
 	cov=$(grep -o 'cov: [0-9]*' "$B/logs/$t.log" | tail -1)
 	if [ $rc -eq 0 ]; then
+		fuzz_pass=$((fuzz_pass + 1))
 		echo "ok    execs=${execs:-?} ${cov:-}"
 	else
 		status=1
+		fuzz_fail=$((fuzz_fail + 1))
 		echo "CRASH (exit $rc) execs=${execs:-?} ${cov:-}: see $B/logs/$t.log, input in $crashes/"
 		grep -m3 'ERROR\|SUMMARY\|==.*==' "$B/logs/$t.log" | sed 's/^/      /'
 	fi
 done
+echo "fuzz: $fuzz_pass passed, $fuzz_fail failed"
 exit $status
