@@ -7,25 +7,19 @@
 #include <string.h>
 
 #include "parsers/parser.h"
+#include "textparse.h"
 
-static struct dump *parse_n(const char *text, size_t len)
+/* Parses the first LEN bytes of TEXT as hs_err; a whole text must also be detected as one. */
+static struct dump *parse_hserr(const char *text, size_t len)
 {
-	struct input in;
-	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(input_from_memory(&in, "t", text, len, &err), 0);
-	struct mortem_opts o = MORTEM_OPTS_INIT;
 	if (len == strlen(text))
-		assert_ptr_equal(parser_detect(&in), &hserr_parser);
-	struct dump *d = dump_new("t");
-	assert_int_equal(hserr_parser.parse(d, &in, &o, &err), 0);
-	input_close(&in);
-	strbuf_release(&err);
-	return d;
+		assert_ptr_equal(detect(text), &hserr_parser);
+	return parse_n(&hserr_parser, text, len);
 }
 
 static struct dump *parse(const char *text)
 {
-	return parse_n(text, strlen(text));
+	return parse_hserr(text, strlen(text));
 }
 
 static const char LOG[] =
@@ -99,15 +93,6 @@ static const char LOG[] =
 	"\n"
 	"OS:\n"
 	"Red Hat Enterprise Linux release 10.0 (Coughlan)\n";
-
-static struct thread *named(struct dump *d, const char *name)
-{
-	for (size_t i = 0; i < d->nthreads; i++)
-		if (d->threads[i]->name && !strcmp(d->threads[i]->name, name))
-			return d->threads[i];
-	fail_msg("no thread %s", name);
-	return NULL;
-}
 
 static bool has_section(struct dump *d, const char *title)
 {
@@ -208,7 +193,7 @@ static void test_truncation_every_byte(void **state)
 	(void)state;
 	size_t len = strlen(LOG);
 	for (size_t k = 1; k < len; k++) {
-		struct dump *d = parse_n(LOG, k);
+		struct dump *d = parse_hserr(LOG, k);
 		assert_true(d->nthreads <= 4);
 		if (k > (size_t)(strstr(LOG, "tid=31803") - LOG) + 9 && !d->crash)
 			fail_msg("cut at %zu: the crash is lost", k);

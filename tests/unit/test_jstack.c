@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "parsers/parser.h"
+#include "textparse.h"
 
 static struct dump *parse_as(const struct parser *want, const char *text, size_t len, int snapshot)
 {
@@ -28,15 +29,6 @@ static struct dump *parse_as(const struct parser *want, const char *text, size_t
 static struct dump *parse(const char *text)
 {
 	return parse_as(&jstack_parser, text, strlen(text), 0);
-}
-
-static struct thread *named(struct dump *d, const char *name)
-{
-	for (size_t i = 0; i < d->nthreads; i++)
-		if (d->threads[i]->name && !strcmp(d->threads[i]->name, name))
-			return d->threads[i];
-	fail_msg("no thread %s", name);
-	return NULL;
 }
 
 static bool holds(struct thread *t, const char *id)

@@ -10,6 +10,16 @@
 
 #include "parsers/parser.h"
 
+/* The thread of D named NAME; fails the test when there is none. */
+static inline struct thread *named(struct dump *d, const char *name)
+{
+	for (size_t i = 0; i < d->nthreads; i++)
+		if (d->threads[i]->name && !strcmp(d->threads[i]->name, name))
+			return d->threads[i];
+	fail_msg("no thread %s", name);
+	return NULL;
+}
+
 /* The parser detection picks for TEXT, or NULL. */
 static inline const struct parser *detect(const char *text)
 {
