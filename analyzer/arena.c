@@ -76,6 +76,31 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+void *table_calloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		die_oom();
+	if (n * size < ARENA_HUGE)
+		return xcalloc(n, size);
+	void *p = mmap(NULL, n * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die_oom();
+#ifdef MADV_HUGEPAGE
+	madvise(p, n * size, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+void table_free(void *p, size_t n, size_t size)
+{
+	if (!p)
+		return;
+	if (n * size < ARENA_HUGE)
+		free(p);
+	else
+		munmap(p, n * size);
+}
+
 struct arena *arena_new(void)
 {
 	return xcalloc(1, sizeof(struct arena));

@@ -11,15 +11,9 @@ static int emit(const struct dump *d, const struct mortem_opts *o, bool color, b
 {
 	if (o->json)
 		return report_json_file(d, stdout) < 0 || fflush(stdout) ? -1 : 0;
-	struct strbuf out = STRBUF_INIT;
-	if (!first)
-		strbuf_adds(&out, "\n");
-	report_text(d, &out, color);
-	int rc = cli_write_stdout(out.buf, out.len);
-	strbuf_release(&out);
-	if (rc == 0)
-		rc = fflush(stdout) ? -1 : 0;
-	return rc;
+	if (!first && cli_write_stdout("\n", 1) < 0)
+		return -1;
+	return report_text_file(d, stdout, color) < 0 || fflush(stdout) ? -1 : 0;
 }
 
 static int write_dot(const struct dump *d, const char *subject, const struct mortem_opts *o)

@@ -17,6 +17,18 @@ struct intern_table {
 	size_t cap, count;
 };
 
+/* thread_share_frames' table: the distinct stacks, by a hash of their frames. */
+struct stack_slot {
+	uint64_t hash;
+	const struct frame *frames;
+	size_t n;
+};
+
+struct stack_table {
+	struct stack_slot *slots;
+	size_t cap, count;
+};
+
 #define X_NAME(e, s) s,
 static const char *const frame_kind_names[] = { FRAME_KINDS(X_NAME) };
 static const char *const frame_trust_names[] = { FRAME_TRUSTS(X_NAME) };
@@ -86,8 +98,12 @@ void dump_free(struct dump *d)
 	strmap_clear(&d->id_suffix);
 	strmap_clear(&d->warning_set);
 	if (d->interned) {
-		free(d->interned->slots);
+		table_free(d->interned->slots, d->interned->cap, sizeof(*d->interned->slots));
 		free(d->interned);
+	}
+	if (d->stacks) {
+		free(d->stacks->slots);
+		free(d->stacks);
 	}
 	arena_free(d->arena);
 }
@@ -106,26 +122,10 @@ const char *dump_strndup(struct dump *d, const char *s, size_t len)
 	return arena_strndup(d->arena, s, len);
 }
 
-static uint64_t intern_hash(const char *s, size_t len)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	uint64_t w = 0;
-	memcpy(&w, s + i, len - i);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 29);
-}
-
 static void intern_grow(struct intern_table *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 1024;
-	struct intern_slot *n = xcalloc(cap, sizeof(*n));
+	struct intern_slot *n = table_calloc(cap, sizeof(*n));
 	for (size_t i = 0; i < t->cap; i++) {
 		if (!t->slots[i].s)
 			continue;
@@ -134,7 +134,7 @@ static void intern_grow(struct intern_table *t)
 			k = (k + 1) & (cap - 1);
 		n[k] = t->slots[i];
 	}
-	free(t->slots);
+	table_free(t->slots, t->cap, sizeof(*t->slots));
 	t->slots = n;
 	t->cap = cap;
 }
@@ -146,12 +146,15 @@ const char *dump_intern(struct dump *d, const char *s, size_t len)
 		t = d->interned = xcalloc(1, sizeof(*t));
 	if ((t->count + 1) * 2 > t->cap)
 		intern_grow(t);
-	uint64_t h = intern_hash(s, len);
+	uint64_t h = hash_bytes(s, len);
 	size_t k = (size_t)h & (t->cap - 1);
 	for (; t->slots[k].s; k = (k + 1) & (t->cap - 1))
 		if (t->slots[k].hash == h && t->slots[k].len == len && !memcmp(t->slots[k].s, s, len))
 			return t->slots[k].s;
-	const char *copy = arena_strndup(d->arena, s, len);
+	char *copy = (char *)arena_alloc_raw(d->arena, sizeof(void *) + len + 1) + sizeof(void *);
+	*dump_intern_memo(copy) = NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
 	t->slots[k] = (struct intern_slot){ h, copy, len };
 	t->count++;
 	return copy;
@@ -230,14 +233,19 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid)
 
 /*
  * ID, or ID#N for the first N not yet taken. The next N to try is kept per
- * id, so a dump repeating one id a million times stays linear.
+ * id, so a dump repeating one id a million times stays linear. Registers T
+ * under the id it gets.
  */
-static const char *unique_thread_id(struct dump *d, const char *id)
+static void claim_thread_id(struct dump *d, struct thread *t, const char *id)
 {
 	const char *want = id && *id ? arena_strdup(d->arena, id)
 				    : arena_printf(d->arena, "%zu", d->nthreads + 1);
-	if (!strmap_get(&d->thread_ids, want))
-		return want;
+	struct strmap_slot *slot = strmap_slot(&d->thread_ids, want);
+	if (!slot->value) {
+		slot->value = t;
+		t->id = want;
+		return;
+	}
 	uintptr_t n = (uintptr_t)strmap_get(&d->id_suffix, want);
 	const char *unique;
 	for (n = n ? n : 2;; n++) {
@@ -246,7 +254,8 @@ static const char *unique_thread_id(struct dump *d, const char *id)
 			break;
 	}
 	strmap_put(&d->id_suffix, want, (void *)(n + 1));
-	return unique;
+	strmap_put(&d->thread_ids, unique, t);
+	t->id = unique;
 }
 
 void dump_finish_limits(struct dump *d)
@@ -268,9 +277,8 @@ struct thread *dump_add_thread(struct dump *d, const char *id)
 		t->detached = true;
 		return t;
 	}
-	t->id = unique_thread_id(d, id);
+	claim_thread_id(d, t, id);
 	t->index = d->nthreads;
-	strmap_put(&d->thread_ids, t->id, t);
 	PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
 	return t;
 }
@@ -284,6 +292,14 @@ struct frame *thread_add_frame(struct dump *d, struct thread *t)
 			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
 		t->frames_truncated = true;
 		return NULL;
+	}
+	if (t->frames_shared) {
+		struct frame *own = arena_alloc_raw(d->arena, (t->nframes + 16) * sizeof(*own));
+		if (t->nframes)
+			memcpy(own, t->frames, t->nframes * sizeof(*own));
+		t->frames = own;
+		t->frames_alloc = t->nframes + 16;
+		t->frames_shared = false;
 	}
 	if (t->nframes == t->frames_alloc) {
 		size_t na = t->frames_alloc ? t->frames_alloc * 2 : 16;
@@ -304,13 +320,95 @@ void thread_set_frames(struct dump *d, struct thread *t, const struct frame *fra
 		t->frames_truncated = true;
 		n = d->max_frames;
 	}
-	if (n > t->frames_alloc) {
+	if (n > t->frames_alloc || t->frames_shared) {
 		t->frames = arena_alloc_raw(d->arena, n * sizeof(*t->frames));
 		t->frames_alloc = n;
+		t->frames_shared = false;
 	}
 	if (n)
 		memcpy(t->frames, frames, n * sizeof(*t->frames));
 	t->nframes = n;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/* Every field, not the bytes: padding is not compared. */
+/* The fields that tell frames apart (frame_equal compares all of them). */
+static uint64_t frame_hash(uint64_t h, const struct frame *f)
+{
+	return mix(h, f->pc ^ (uintptr_t)f->function * 31 ^ (uintptr_t)f->text * 7 ^
+			      (uint64_t)(uint32_t)f->line << 40);
+}
+
+static bool frame_equal(const struct frame *a, const struct frame *b)
+{
+	return a->pc == b->pc && a->has_pc == b->has_pc && a->function == b->function &&
+	       a->offset == b->offset && a->has_offset == b->has_offset && a->module == b->module &&
+	       a->module_offset == b->module_offset && a->has_module_offset == b->has_module_offset &&
+	       a->file == b->file && a->line == b->line && a->column == b->column &&
+	       a->kind == b->kind && a->trust == b->trust && a->args == b->args && a->text == b->text;
+}
+
+static void stack_grow(struct stack_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 256;
+	struct stack_slot *n = xcalloc(cap, sizeof(*n));
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i].frames)
+			continue;
+		size_t k = (size_t)t->slots[i].hash & (cap - 1);
+		while (n[k].frames)
+			k = (k + 1) & (cap - 1);
+		n[k] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = n;
+	t->cap = cap;
+}
+
+void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
+{
+	if (d->max_frames && n > d->max_frames) {
+		thread_set_frames(d, t, frames, n); /* cuts and warns */
+		return;
+	}
+	if (!n) {
+		thread_set_frames(d, t, frames, 0);
+		return;
+	}
+	struct stack_table *st = d->stacks;
+	if (!st)
+		st = d->stacks = xcalloc(1, sizeof(*st));
+	if ((st->count + 1) * 2 > st->cap)
+		stack_grow(st);
+	uint64_t h = n;
+	for (size_t i = 0; i < n; i++)
+		h = frame_hash(h, &frames[i]);
+	size_t k = (size_t)h & (st->cap - 1);
+	for (; st->slots[k].frames; k = (k + 1) & (st->cap - 1)) {
+		const struct stack_slot *s = &st->slots[k];
+		if (s->hash != h || s->n != n)
+			continue;
+		size_t i = 0;
+		while (i < n && frame_equal(&s->frames[i], &frames[i]))
+			i++;
+		if (i == n)
+			break;
+	}
+	if (!st->slots[k].frames) {
+		struct frame *copy = arena_alloc_raw(d->arena, n * sizeof(*copy));
+		memcpy(copy, frames, n * sizeof(*copy));
+		st->slots[k] = (struct stack_slot){ h, copy, n };
+		st->count++;
+	}
+	t->frames = (struct frame *)st->slots[k].frames;
+	t->nframes = n;
+	t->frames_alloc = 0;
+	t->frames_shared = true;
 }
 
 static bool kind_is_vague(enum lock_kind k)
@@ -325,7 +423,8 @@ struct lock *dump_find_lock(struct dump *d, const char *id)
 
 struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
 {
-	struct lock *l = d->snapshot_frozen ? NULL : strmap_get(&d->lock_ids, id);
+	struct strmap_slot *slot = d->snapshot_frozen ? NULL : strmap_slot(&d->lock_ids, id);
+	struct lock *l = slot ? slot->value : NULL;
 	if (l) {
 		if (kind_is_vague(l->kind) && !kind_is_vague(kind))
 			l->kind = kind;
@@ -341,7 +440,8 @@ struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
 	if (d->snapshot_frozen)
 		return l;
 	l->index = d->nlocks;
-	strmap_put(&d->lock_ids, l->id, l);
+	slot->key = l->id;
+	slot->value = l;
 	PUSH(d, d->locks, d->nlocks, d->locks_alloc, l);
 	return l;
 }

@@ -126,6 +126,8 @@ struct thread {
 	struct frame *frames;     /* innermost first */
 	size_t nframes;
 	size_t frames_alloc;
+	bool frames_shared;       /* frames may be another thread's array too
+				     (thread_share_frames): never modify them */
 	bool frames_truncated;    /* a frame limit or the input cut the stack short */
 	struct lock *waiting_on;  /* NULL when not waiting on a known lock */
 	struct lock **holds;
@@ -262,6 +264,7 @@ struct dump {
 	struct strmap warning_set;/* the warnings, for dump_warn's de-duplication */
 
 	struct intern_table *interned; /* dump_intern's table, NULL until used */
+	struct stack_table *stacks;    /* thread_share_frames' table, NULL until used */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */
@@ -337,6 +340,15 @@ struct frame *thread_add_frame(struct dump *d, struct thread *t);
 void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
 
 /*
+ * As thread_set_frames, but when a thread of D already holds the same N
+ * frames (every field equal: a pool of a thousand threads often has one
+ * stack), T points at that array instead of a copy. Either way T's frames
+ * become read-only (frames_shared): thread_add_frame and thread_set_frames
+ * give T an array of its own before they change anything.
+ */
+void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
+
+/*
  * The lock with id ID, created (with KIND, no owner) when new. An existing
  * lock's kind is upgraded from LOCK_UNKNOWN/LOCK_FUTEX to KIND when KIND is
  * more specific.
@@ -376,6 +388,16 @@ const char *dump_strdup(struct dump *d, const char *s);
  * must not be modified.
  */
 const char *dump_intern(struct dump *d, const char *s, size_t len);
+/*
+ * The memo word of a string dump_intern returned (NULL until set): a parser
+ * may keep there what it derived from the string (a parsed frame, in the
+ * dump's arena), so that a line a dump repeats is parsed once. One user per
+ * dump: the parser that reads it.
+ */
+static inline void **dump_intern_memo(const char *interned)
+{
+	return (void **)(void *)(interned - sizeof(void *));
+}
 const char *dump_printf(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Signal names: "SIGSEGV" for 11, NULL when unknown; and back (-1). */

@@ -120,6 +120,14 @@ void jsonw_uint(struct jsonw *w, unsigned long long v)
 	strbuf_add(w->out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
+void jsonw_raw(struct jsonw *w, const char *json, size_t len)
+{
+	before_value(w);
+	strbuf_add(w->out, json, len);
+	if (w->flush && w->out->len > JSONW_FLUSH_AT)
+		jsonw_flush(w);
+}
+
 void jsonw_bool(struct jsonw *w, bool v)
 {
 	before_value(w);

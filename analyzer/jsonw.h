@@ -46,6 +46,8 @@ void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
 /* "0x..." lowercase hex string */
 void jsonw_hex(struct jsonw *w, uint64_t v);
+/* A value already written as JSON (LEN bytes at JSON), e.g. by another jsonw. */
+void jsonw_raw(struct jsonw *w, const char *json, size_t len);
 
 /* Appends S as a JSON string literal (quoted, escaped, UTF-8 repaired). */
 void json_quote(struct strbuf *out, const char *s, size_t len);

@@ -1,4 +1,7 @@
+#include <string.h>
+
 #include "jsonw.h"
+#include "ptrmap.h"
 #include "report.h"
 
 static void str_or_null(struct jsonw *w, const char *key, const char *v)
@@ -139,8 +142,41 @@ static void write_frame(struct jsonw *w, const struct frame *f)
 	jsonw_obj_end(w);
 }
 
+static void write_frames(struct jsonw *w, const struct thread *t)
+{
+	jsonw_arr_begin(w);
+	for (size_t k = 0; k < t->nframes; k++)
+		write_frame(w, &t->frames[k]);
+	jsonw_arr_end(w);
+}
+
+/* The "frames" arrays of shared stacks, each rendered once (a pool of 1,000 threads has one). */
+struct frames_memo {
+	struct strbuf json;       /* the arrays, each after its length (a size_t) */
+	struct ptrmap at;         /* frames array -> where its length is in json */
+	struct strbuf scratch;
+};
+
+static void write_shared_frames(struct jsonw *w, const struct thread *t, struct frames_memo *m)
+{
+	size_t at, len;
+	if (!ptrmap_get(&m->at, t->frames, &at)) {
+		struct jsonw one;
+		jsonw_init(&one, &m->scratch);
+		strbuf_reset(&m->scratch);
+		write_frames(&one, t);
+		at = m->json.len;
+		strbuf_add(&m->json, &m->scratch.len, sizeof(m->scratch.len));
+		strbuf_add(&m->json, m->scratch.buf, m->scratch.len);
+		ptrmap_put(&m->at, t->frames, at);
+	}
+	memcpy(&len, m->json.buf + at, sizeof(len));
+	jsonw_raw(w, m->json.buf + at + sizeof(len), len);
+}
+
 static void write_threads(struct jsonw *w, const struct dump *d)
 {
+	struct frames_memo memo = { STRBUF_INIT, PTRMAP_INIT, STRBUF_INIT };
 	jsonw_key(w, "threads");
 	jsonw_arr_begin(w);
 	for (size_t i = 0; i < d->nthreads; i++) {
@@ -157,10 +193,10 @@ static void write_threads(struct jsonw *w, const struct dump *d)
 		jsonw_key(w, "crashed");
 		jsonw_bool(w, t->crashed);
 		jsonw_key(w, "frames");
-		jsonw_arr_begin(w);
-		for (size_t k = 0; k < t->nframes; k++)
-			write_frame(w, &t->frames[k]);
-		jsonw_arr_end(w);
+		if (t->frames_shared && t->nframes)
+			write_shared_frames(w, t, &memo);
+		else
+			write_frames(w, t);
 		jsonw_key(w, "frames_truncated");
 		jsonw_bool(w, t->frames_truncated);
 		str_or_null(w, "waiting_on", t->waiting_on ? t->waiting_on->id : NULL);
@@ -172,6 +208,9 @@ static void write_threads(struct jsonw *w, const struct dump *d)
 		jsonw_obj_end(w);
 	}
 	jsonw_arr_end(w);
+	strbuf_release(&memo.json);
+	strbuf_release(&memo.scratch);
+	ptrmap_clear(&memo.at);
 }
 
 static void write_locks(struct jsonw *w, const struct dump *d)

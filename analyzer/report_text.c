@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "ptrmap.h"
 #include "report.h"
 
 struct palette {
@@ -126,7 +127,46 @@ static void text_process(const struct dump *d, struct strbuf *out, const struct 
 	strbuf_addch(out, '\n');
 }
 
-static void text_thread(const struct thread *t, struct strbuf *out, const struct palette *p)
+static void text_frames(const struct thread *t, struct strbuf *out, const struct palette *p)
+{
+	for (size_t i = 0; i < t->nframes; i++) {
+		const struct frame *f = &t->frames[i];
+		strbuf_addf(out, "  #%-3zu ", i);
+		if (f->has_pc)
+			strbuf_addf(out, "%s0x%016llx%s ", p->dim, (unsigned long long)f->pc, p->reset);
+		frame_describe(f, out);
+		const char *tag = frame_kind_tag(f->kind);
+		if (tag)
+			strbuf_addf(out, " %s[%s]%s", p->cyan, tag, p->reset);
+		strbuf_addch(out, '\n');
+	}
+}
+
+/* The frame lines of shared stacks, each rendered once (a pool of 1,000 threads has one). */
+struct frames_memo {
+	struct strbuf text;       /* the blocks, each after its length (a size_t) */
+	struct ptrmap at;         /* frames array -> where its length is in text */
+	struct strbuf scratch;
+};
+
+static void text_shared_frames(const struct thread *t, struct strbuf *out, const struct palette *p,
+			       struct frames_memo *m)
+{
+	size_t at, len;
+	if (!ptrmap_get(&m->at, t->frames, &at)) {
+		strbuf_reset(&m->scratch);
+		text_frames(t, &m->scratch, p);
+		at = m->text.len;
+		strbuf_add(&m->text, &m->scratch.len, sizeof(m->scratch.len));
+		strbuf_add(&m->text, m->scratch.buf, m->scratch.len);
+		ptrmap_put(&m->at, t->frames, at);
+	}
+	memcpy(&len, m->text.buf + at, sizeof(len));
+	strbuf_add(out, m->text.buf + at + sizeof(len), len);
+}
+
+static void text_thread(const struct thread *t, struct strbuf *out, const struct palette *p,
+			struct frames_memo *memo)
 {
 	strbuf_addf(out, "%sThread %s%s", t->crashed ? p->red : p->bold, t->id, p->reset);
 	if (t->name)
@@ -150,31 +190,54 @@ static void text_thread(const struct thread *t, struct strbuf *out, const struct
 			    lock_kind_name(t->holds[i]->kind), t->holds[i]->id,
 			    t->holds[i]->label ? " (" : "", t->holds[i]->label ? t->holds[i]->label : "",
 			    t->holds[i]->label ? ")" : "");
-	for (size_t i = 0; i < t->nframes; i++) {
-		const struct frame *f = &t->frames[i];
-		strbuf_addf(out, "  #%-3zu ", i);
-		if (f->has_pc)
-			strbuf_addf(out, "%s0x%016llx%s ", p->dim, (unsigned long long)f->pc, p->reset);
-		frame_describe(f, out);
-		const char *tag = frame_kind_tag(f->kind);
-		if (tag)
-			strbuf_addf(out, " %s[%s]%s", p->cyan, tag, p->reset);
-		strbuf_addch(out, '\n');
-	}
+	if (t->frames_shared && memo)
+		text_shared_frames(t, out, p, memo);
+	else
+		text_frames(t, out, p);
 	if (t->frames_truncated)
 		strbuf_addf(out, "  %s... (stack cut short)%s\n", p->dim, p->reset);
 	strbuf_addch(out, '\n');
 }
 
-void report_text(const struct dump *d, struct strbuf *out, bool color)
+#define TEXT_FLUSH_AT (1 << 20)
+
+/* The report into OUT; with TO, OUT is written there whenever it passes 1 MiB. */
+static int text_report(const struct dump *d, struct strbuf *out, bool color, FILE *to)
 {
 	const struct palette *p = color ? &colors : &plain;
+	struct frames_memo memo = { STRBUF_INIT, PTRMAP_INIT, STRBUF_INIT };
+	int rc = 0;
 	text_process(d, out, p);
 	text_findings(d, out, p);
 	text_crash(d, out, p);
 	if (d->crash && d->crash->thread)
-		text_thread(d->crash->thread, out, p);
-	for (size_t i = 0; i < d->nthreads; i++)
+		text_thread(d->crash->thread, out, p, &memo);
+	for (size_t i = 0; i < d->nthreads; i++) {
 		if (!d->crash || d->threads[i] != d->crash->thread)
-			text_thread(d->threads[i], out, p);
+			text_thread(d->threads[i], out, p, &memo);
+		if (to && out->len > TEXT_FLUSH_AT) {
+			if (!rc && fwrite(out->buf, 1, out->len, to) != out->len)
+				rc = -1;
+			strbuf_reset(out);
+		}
+	}
+	if (to && !rc && out->len && fwrite(out->buf, 1, out->len, to) != out->len)
+		rc = -1;
+	strbuf_release(&memo.text);
+	strbuf_release(&memo.scratch);
+	ptrmap_clear(&memo.at);
+	return rc;
+}
+
+void report_text(const struct dump *d, struct strbuf *out, bool color)
+{
+	text_report(d, out, color, NULL);
+}
+
+int report_text_file(const struct dump *d, FILE *to, bool color)
+{
+	struct strbuf out = STRBUF_INIT;
+	int rc = text_report(d, &out, color, to);
+	strbuf_release(&out);
+	return rc;
 }

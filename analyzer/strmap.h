@@ -2,14 +2,21 @@
 #define MORTEM_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
- * A map from NUL-terminated strings to pointers (open addressing).
+ * A map from NUL-terminated strings to pointers (open addressing; each
+ * slot keeps its key's hash, so a probe rarely touches a key's bytes).
  * Keys are not copied: they must outlive the map (arena strings do).
  */
+struct strmap_slot {
+	uint64_t hash;
+	const char *key;          /* NULL: an empty slot */
+	void *value;
+};
+
 struct strmap {
-	const char **keys;
-	void **values;
+	struct strmap_slot *slots;
 	size_t count, cap;
 };
 
@@ -20,7 +27,20 @@ void *strmap_get(const struct strmap *m, const char *key);
 /* Sets KEY to VALUE (VALUE must not be NULL). */
 void strmap_put(struct strmap *m, const char *key, void *value);
 void strmap_clear(struct strmap *m);
-/* FNV-1a over LEN bytes. */
+/*
+ * KEY's slot, added (key set to KEY, value NULL) when KEY is not there: one
+ * lookup for "find or create". The caller may point slot->key at an equal
+ * string that lives longer, and must set a NULL value before the next call.
+ */
+struct strmap_slot *strmap_slot(struct strmap *m, const char *key);
+
+/*
+ * FNV-1a over LEN bytes: stable across versions and machines, for ids that
+ * are written out (bucket ids). Slow on long strings; in-memory tables use
+ * hash_bytes.
+ */
 unsigned long long strmap_hash(const void *data, size_t len, unsigned long long seed);
+/* A fast hash of LEN bytes, eight at a time, for in-memory tables only. */
+uint64_t hash_bytes(const void *data, size_t len);
 
 #endif

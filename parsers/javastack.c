@@ -51,33 +51,36 @@ static void object_ref(struct span x, struct span *id, struct span *cls)
 		*id = (struct span){ x.s, 0 };
 }
 
-static bool starts_ci(struct span x, const char *p)
+/* Whether X starts with the lower-case prefix P (N bytes), in any case. */
+static bool starts_ci(struct span x, const char *p, size_t n)
 {
-	size_t n = strlen(p);
-	return x.len >= n && !strncasecmp(x.s, p, n);
+	return x.len >= n && (x.s[0] | 0x20) == p[0] && !strncasecmp(x.s, p, n);
 }
 
 bool javalocks_line(struct javalocks *jl, struct span x, bool ownable)
 {
+#define KIND(prefix, what) { prefix, sizeof(prefix) - 1, what }
 	static const struct {
 		const char *prefix;
+		size_t len;
 		enum jlock_what what;
 	} kinds[] = {
-		{ "locked ", JL_LOCKED },
-		{ "waiting to lock ", JL_WAIT_LOCK },
-		{ "waiting to re-lock in wait() ", JL_RELOCK },
-		{ "waiting on ", JL_WAIT_ON },
-		{ "parking to wait for ", JL_PARK },
-		{ "eliminated ", JL_LOCKED },
+		KIND("locked ", JL_LOCKED),
+		KIND("waiting to lock ", JL_WAIT_LOCK),
+		KIND("waiting to re-lock in wait() ", JL_RELOCK),
+		KIND("waiting on ", JL_WAIT_ON),
+		KIND("parking to wait for ", JL_PARK),
+		KIND("eliminated ", JL_LOCKED),
 	};
+#undef KIND
 	if (!span_starts(x, "- "))
 		return false;
 	x = span_drop(x, 2);
 	struct span id, cls;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!starts_ci(x, kinds[i].prefix))
+		if (!starts_ci(x, kinds[i].prefix, kinds[i].len))
 			continue;
-		object_ref(span_drop(x, strlen(kinds[i].prefix)), &id, &cls);
+		object_ref(span_drop(x, kinds[i].len), &id, &cls);
 		if (!id.len)
 			return false;
 		/* "eliminated" (scalar-replaced) monitors are not really held */
@@ -236,11 +239,10 @@ static void frame_location(struct dump *d, struct frame *f, struct span loc, str
 	f->file = dump_intern(d, loc.s, loc.len);
 }
 
-void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashed)
+/* Parses the trimmed frame text X into F's kind, function, module, file and line. */
+static void frame_parse(struct dump *d, struct frame *f, struct span x, bool slashed)
 {
-	x = span_trim(x);
 	f->kind = FRAME_JAVA;
-	f->text = dump_intern(d, x.s, x.len);
 	struct span module = { x.s, 0 };
 	/* the location is the last parenthesised group */
 	long open = -1;
@@ -277,4 +279,33 @@ void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashe
 	}
 	if (module.len)
 		f->module = dump_intern(d, module.s, module.len);
+}
+
+/* A parsed frame kept in the memo word of its interned text. */
+struct frame_memo {
+	bool slashed;
+	struct frame f;
+};
+
+void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashed)
+{
+	x = span_trim(x);
+	const char *text = dump_intern(d, x.s, x.len);
+	void **slot = dump_intern_memo(text);
+	struct frame_memo *m = *slot;
+	if (!m || m->slashed != slashed) {
+		m = arena_alloc(d->arena, sizeof(*m));
+		m->slashed = slashed;
+		frame_parse(d, &m->f, x, slashed);
+		*slot = m;
+	}
+	f->kind = m->f.kind;
+	f->text = text;
+	f->function = m->f.function;
+	if (m->f.file) {
+		f->file = m->f.file;
+		f->line = m->f.line;
+	}
+	if (m->f.module)
+		f->module = m->f.module;
 }

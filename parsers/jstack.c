@@ -58,7 +58,7 @@ static bool is_digit(char c)
 static void finish_thread(struct js_state *st)
 {
 	if (st->t && st->nfv)
-		thread_set_frames(st->d, st->t, st->fv, st->nfv);
+		thread_share_frames(st->d, st->t, st->fv, st->nfv);
 	st->nfv = 0;
 	if (st->t) {
 		bool blocked = st->blocked_hint ||
@@ -232,9 +232,9 @@ static void thread_header(struct js_state *st, struct span x, long close)
 	if (h.java_tid.len)
 		t->java_tid = dump_strndup(d, h.java_tid.s, h.java_tid.len);
 	if (h.state.len)
-		t->state = dump_strndup(d, h.state.s, h.state.len);
+		t->state = dump_intern(d, h.state.s, h.state.len);
 	else if (h.state_desc.len)
-		t->state = dump_strndup(d, h.state_desc.s, h.state_desc.len);
+		t->state = dump_intern(d, h.state_desc.s, h.state_desc.len);
 	st->blocked_hint = span_find(h.state_desc, "waiting for monitor entry") >= 0;
 	st->t = t;
 	st->mode = JS_THREAD;
@@ -258,7 +258,7 @@ static void thread_line(struct js_state *st, struct span y)
 	} else if (span_starts(y, "java.lang.Thread.State:")) {
 		struct span s = span_trim(span_drop(y, strlen("java.lang.Thread.State:")));
 		if (s.len)
-			t->state = dump_strndup(d, s.s, s.len);
+			t->state = dump_intern(d, s.s, s.len);
 	} else if (span_starts(y, "Locked ownable synchronizers:") ||
 		   span_starts(y, "Locked synchronizers:")) {
 		st->ownable = true;
@@ -277,6 +277,13 @@ static void jstack_line(struct js_state *st, const struct line *l)
 	struct span y = span_trim(x);
 	if (!y.len)
 		return;
+	/* the bulk of a dump: a frame or lock line inside a thread */
+	if (st->mode == JS_THREAD && y.len > 2 &&
+	    ((y.s[0] == 'a' && y.s[1] == 't' && y.s[2] == ' ') || (y.s[0] == '-' && y.s[1] == ' '))) {
+		thread_line(st, y);
+		st->prev = y;
+		return;
+	}
 	long close = y.s[0] == '"' ? header_close(y) : -1;
 	if (st->mode == JS_DEADLOCK) {
 		struct span rest = close > 0 ? span_trim(span_drop(y, (size_t)close + 1)) : y;

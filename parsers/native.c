@@ -134,8 +134,8 @@ void native_free(void *arg)
 	if (n->release)
 		n->release(n->read_ctx);
 	for (size_t i = 0; i < n->symcache.cap; i++)
-		if (n->symcache.keys && n->symcache.keys[i])
-			free(n->symcache.values[i]);
+		if (n->symcache.slots[i].key)
+			free(n->symcache.slots[i].value);
 	strmap_clear(&n->symcache);
 	strmap_clear(&n->pccache);
 	free(n->mods);

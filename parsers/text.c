@@ -60,17 +60,6 @@ struct span span_trim(struct span x)
 	return x;
 }
 
-bool span_starts(struct span x, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	return x.len >= n && !memcmp(x.s, prefix, n);
-}
-
-bool span_eq(struct span x, const char *s)
-{
-	return x.len == strlen(s) && !memcmp(x.s, s, x.len);
-}
-
 long span_find(struct span x, const char *needle)
 {
 	size_t n = strlen(needle);

@@ -48,8 +48,16 @@ struct span {
 static inline struct span span_of(const struct line *l) { return (struct span){ l->s, l->len }; }
 struct span span_trim(struct span x);
 struct span span_skip_ws(struct span x);
-bool span_starts(struct span x, const char *prefix);
-bool span_eq(struct span x, const char *s);
+/* Inline, so that the length of a literal PREFIX or S is folded at compile time. */
+static inline bool span_starts(struct span x, const char *prefix)
+{
+	size_t n = __builtin_strlen(prefix);
+	return x.len >= n && !__builtin_memcmp(x.s, prefix, n);
+}
+static inline bool span_eq(struct span x, const char *s)
+{
+	return x.len == __builtin_strlen(s) && !__builtin_memcmp(x.s, s, x.len);
+}
 /* Where NEEDLE first occurs in X, or -1. */
 long span_find(struct span x, const char *needle);
 /* Drops N bytes from the front (clamped). */

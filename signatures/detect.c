@@ -163,8 +163,9 @@ static bool thread_aborted(const struct dump *d, const struct thread *t)
 		return true;
 	for (size_t i = 0; i < t->nframes && i < 12; i++) {
 		const char *fn = t->frames[i].function;
-		if (fn && (!strcmp(fn, "abort") || !strcmp(fn, "__GI_abort") || !strcmp(fn, "raise") ||
-			   !strcmp(fn, "__GI_raise") || !strcmp(fn, "os::abort")))
+		if (fn && fn[0] && strchr("a_ro", fn[0]) &&
+		    (!strcmp(fn, "abort") || !strcmp(fn, "__GI_abort") || !strcmp(fn, "raise") ||
+		     !strcmp(fn, "__GI_raise") || !strcmp(fn, "os::abort")))
 			return true;
 	}
 	return false;

@@ -12,6 +12,7 @@
 
 #include "../analyzer/arena.h"
 #include "../analyzer/bucket.h"
+#include "../analyzer/ptrmap.h"
 #include "../analyzer/report.h"
 
 struct clause {
@@ -633,7 +634,30 @@ struct eval {
 	struct hit *hits;         /* evidence, in clause order */
 	size_t nhits, hits_alloc;
 	const char *module;       /* the first module a module clause matched */
+	struct ptrmap handler_ends; /* handler_scan of each shared stack, by array */
 };
+
+/* Where the signal handler's frames end in a stack: the first handler entry, or 0. */
+static size_t handler_scan(const struct thread *t)
+{
+	for (size_t i = 0; i < t->nframes; i++)
+		if (frame_is_handler_entry(&t->frames[i]))
+			return i;
+	return 0;
+}
+
+/* handler_scan once per distinct stack: a pool's threads share one (thread_share_frames). */
+static size_t handler_end(struct eval *ev, const struct thread *t)
+{
+	if (!t->frames_shared || !t->nframes)
+		return handler_scan(t);
+	size_t end;
+	if (!ptrmap_get(&ev->handler_ends, t->frames, &end)) {
+		end = handler_scan(t);
+		ptrmap_put(&ev->handler_ends, t->frames, end);
+	}
+	return end;
+}
 
 static int re_match(struct eval *ev, const pcre2_code *re, const char *s)
 {
@@ -670,14 +694,10 @@ static const char *frame_subject(struct eval *ev, enum rule_key key, const struc
 }
 
 /* Frames [0, end) of T that the scope covers (SCOPE_TOP also skips noise before its start). */
-static size_t scope_end(const struct eval *ev, const struct thread *t, enum frame_scope scope)
+static size_t scope_end(struct eval *ev, const struct thread *t, enum frame_scope scope)
 {
-	if (scope == SCOPE_HANDLER) {
-		for (size_t i = 0; i < t->nframes; i++)
-			if (frame_is_handler_entry(&t->frames[i]))
-				return i;
-		return 0;
-	}
+	if (scope == SCOPE_HANDLER)
+		return handler_end(ev, t);
 	if (scope != SCOPE_TOP)
 		return t->nframes;
 	int meaningful = 0;
@@ -1117,5 +1137,6 @@ int ruleset_apply(const struct ruleset *rs, struct dump *d, struct strbuf *err)
 	pcre2_match_data_free(ev.md);
 	strbuf_release(&ev.subject);
 	free(ev.hits);
+	ptrmap_clear(&ev.handler_ends);
 	return rc ? -1 : 0;
 }

@@ -5,10 +5,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/dump.h"
 #include "analyzer/jsonw.h"
+#include "analyzer/ptrmap.h"
 #include "analyzer/report.h"
 
 static void test_arena_grow_in_place(void **state)
@@ -176,6 +179,127 @@ static void test_report_json_keys(void **state)
 	dump_free(d);
 }
 
+/* A stack of N frames whose functions are interned names f0..f(N-1), with LINE on the first. */
+static void make_stack(struct dump *d, struct frame *fv, size_t n, int line)
+{
+	memset(fv, 0, n * sizeof(*fv));
+	for (size_t i = 0; i < n; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%zu", i);
+		fv[i].function = dump_intern(d, name, strlen(name));
+		fv[i].kind = FRAME_JAVA;
+	}
+	fv[0].line = line;
+}
+
+static void test_shared_stacks(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("x");
+	struct frame fv[5];
+	struct thread *a = dump_add_thread(d, "1"), *b = dump_add_thread(d, "2"),
+		      *c = dump_add_thread(d, "3"), *e = dump_add_thread(d, "4");
+	make_stack(d, fv, 5, 10);
+	thread_share_frames(d, a, fv, 5);
+	fv[4].line = 99; /* the caller's buffer is copied, not kept */
+	make_stack(d, fv, 5, 10);
+	thread_share_frames(d, b, fv, 5);
+	make_stack(d, fv, 5, 11);
+	thread_share_frames(d, c, fv, 5);
+	thread_share_frames(d, e, fv, 4);
+	assert_ptr_equal(a->frames, b->frames);
+	assert_true(a->frames != c->frames);
+	assert_true(c->frames != e->frames);
+	assert_true(a->frames_shared && b->frames_shared);
+	assert_int_equal(a->frames[4].line, 0);
+	/* adding to a shared stack gives the thread its own copy; the other keeps the original */
+	struct frame *f = thread_add_frame(d, b);
+	f->function = "extra";
+	assert_int_equal(b->nframes, 6);
+	assert_int_equal(a->nframes, 5);
+	assert_false(b->frames_shared);
+	assert_string_equal(b->frames[0].function, "f0");
+	/* the JSON of a shared stack is the JSON of an unshared copy */
+	struct frame own[5];
+	make_stack(d, own, 5, 10);
+	struct thread *u = dump_add_thread(d, "5");
+	thread_set_frames(d, u, own, 5);
+	assert_false(u->frames_shared);
+	struct strbuf out = STRBUF_INIT;
+	report_json(d, &out);
+	json_error_t err;
+	json_t *v = json_loads(out.buf, 0, &err);
+	assert_non_null(v);
+	json_t *threads = json_object_get(v, "threads");
+	json_t *fa = json_object_get(json_array_get(threads, 0), "frames");
+	json_t *fb = json_object_get(json_array_get(threads, 1), "frames");
+	json_t *fu = json_object_get(json_array_get(threads, 4), "frames");
+	assert_int_equal(json_array_size(fa), 5);
+	assert_int_equal(json_array_size(fb), 6);
+	assert_true(json_equal(fa, fu));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(fa, 0), "line")), 10);
+	json_decref(v);
+	/* the text report, streamed to a file or built in memory, is the same */
+	struct strbuf text = STRBUF_INIT;
+	report_text(d, &text, false);
+	char *mem = NULL;
+	size_t memlen = 0;
+	FILE *fp = open_memstream(&mem, &memlen);
+	assert_int_equal(report_text_file(d, fp, false), 0);
+	fclose(fp);
+	assert_int_equal(memlen, text.len);
+	assert_memory_equal(mem, text.buf, text.len);
+	free(mem);
+	strbuf_release(&text);
+	strbuf_release(&out);
+	dump_free(d);
+}
+
+static void test_maps(void **state)
+{
+	(void)state;
+	struct strmap m = STRMAP_INIT;
+	char keys[3000][8];
+	for (int i = 0; i < 3000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		struct strmap_slot *s = strmap_slot(&m, keys[i]);
+		assert_null(s->value);
+		s->value = keys[i];
+	}
+	assert_int_equal(m.count, 3000);
+	for (int i = 0; i < 3000; i++) {
+		char probe[8];
+		snprintf(probe, sizeof(probe), "k%d", i);
+		assert_ptr_equal(strmap_get(&m, probe), keys[i]);
+		assert_ptr_equal(strmap_slot(&m, probe)->value, keys[i]);
+	}
+	assert_int_equal(m.count, 3000);
+	assert_null(strmap_get(&m, "absent"));
+	strmap_clear(&m);
+
+	struct ptrmap p = PTRMAP_INIT;
+	size_t v;
+	assert_false(ptrmap_get(&p, keys[0], &v));
+	for (size_t i = 0; i < 3000; i++)
+		ptrmap_put(&p, keys[i], i);
+	ptrmap_put(&p, keys[7], 70);
+	for (size_t i = 0; i < 3000; i++) {
+		assert_true(ptrmap_get(&p, keys[i], &v));
+		assert_int_equal(v, i == 7 ? 70 : i);
+	}
+	assert_int_equal(p.count, 3000);
+	ptrmap_clear(&p);
+
+	/* an interned string's memo word: NULL at first, the same for equal strings */
+	struct dump *d = dump_new("x");
+	const char *a = dump_intern(d, "at x.Y.z(Y.java:1)", 18);
+	assert_null(*dump_intern_memo(a));
+	*dump_intern_memo(a) = (void *)a;
+	assert_ptr_equal(dump_intern(d, "at x.Y.z(Y.java:1)", 18), a);
+	assert_ptr_equal(*dump_intern_memo(a), a);
+	dump_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +311,8 @@ int main(void)
 		cmocka_unit_test(test_locks_and_kinds),
 		cmocka_unit_test(test_frame_limit),
 		cmocka_unit_test(test_report_json_keys),
+		cmocka_unit_test(test_shared_stacks),
+		cmocka_unit_test(test_maps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
