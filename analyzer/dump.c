@@ -22,6 +22,7 @@ struct stack_slot {
 	uint64_t hash;
 	const struct frame *frames;
 	size_t n;
+	struct thread *first;     /* the thread that brought it */
 };
 
 struct stack_table {
@@ -293,7 +294,7 @@ struct frame *thread_add_frame(struct dump *d, struct thread *t)
 		t->frames_truncated = true;
 		return NULL;
 	}
-	if (t->frames_shared) {
+	if (t->nframes > t->frames_alloc) { /* read-only (thread_share_frames) */
 		struct frame *own = arena_alloc_raw(d->arena, (t->nframes + 16) * sizeof(*own));
 		if (t->nframes)
 			memcpy(own, t->frames, t->nframes * sizeof(*own));
@@ -320,7 +321,7 @@ void thread_set_frames(struct dump *d, struct thread *t, const struct frame *fra
 		t->frames_truncated = true;
 		n = d->max_frames;
 	}
-	if (n > t->frames_alloc || t->frames_shared) {
+	if (n > t->frames_alloc || t->nframes > t->frames_alloc) {
 		t->frames = arena_alloc_raw(d->arena, n * sizeof(*t->frames));
 		t->frames_alloc = n;
 		t->frames_shared = false;
@@ -399,16 +400,20 @@ void thread_share_frames(struct dump *d, struct thread *t, const struct frame *f
 		if (i == n)
 			break;
 	}
-	if (!st->slots[k].frames) {
+	struct stack_slot *slot = &st->slots[k];
+	if (!slot->frames) {
 		struct frame *copy = arena_alloc_raw(d->arena, n * sizeof(*copy));
 		memcpy(copy, frames, n * sizeof(*copy));
-		st->slots[k] = (struct stack_slot){ h, copy, n };
+		*slot = (struct stack_slot){ h, copy, n, t };
 		st->count++;
+		t->frames_shared = false;
+	} else {
+		slot->first->frames_shared = true;
+		t->frames_shared = true;
 	}
-	t->frames = (struct frame *)st->slots[k].frames;
+	t->frames = (struct frame *)slot->frames;
 	t->nframes = n;
 	t->frames_alloc = 0;
-	t->frames_shared = true;
 }
 
 static bool kind_is_vague(enum lock_kind k)

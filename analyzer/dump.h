@@ -88,22 +88,22 @@ struct thread;
 struct lock;
 struct intern_table;
 
-struct frame {
+struct frame {                /* words first, flags last: no padding inside (88 bytes) */
 	uint64_t pc;
-	bool has_pc;
 	const char *function;     /* demangled; NULL when unknown */
 	uint64_t offset;          /* pc - start of function, when has_offset */
-	bool has_offset;
 	const char *module;       /* library/executable name or path; NULL unknown */
 	uint64_t module_offset;   /* pc - module load address, when has_module_offset */
-	bool has_module_offset;
 	const char *file;         /* source file; NULL unknown */
+	const char *args;         /* argument text as a text dump printed it, or NULL */
+	const char *text;         /* the raw line it came from (text inputs), or NULL */
 	int line;                 /* 0: unknown */
 	int column;               /* 0: unknown */
 	enum frame_kind kind;
 	enum frame_trust trust;
-	const char *args;         /* argument text as a text dump printed it, or NULL */
-	const char *text;         /* the raw line it came from (text inputs), or NULL */
+	bool has_pc;
+	bool has_offset;
+	bool has_module_offset;
 };
 
 /* Registers a lock-graph detector needs from a native thread (x86-64 names in comments). */
@@ -126,8 +126,8 @@ struct thread {
 	struct frame *frames;     /* innermost first */
 	size_t nframes;
 	size_t frames_alloc;
-	bool frames_shared;       /* frames may be another thread's array too
-				     (thread_share_frames): never modify them */
+	bool frames_shared;       /* another thread has the same frames array
+				     (thread_share_frames); such arrays are read-only */
 	bool frames_truncated;    /* a frame limit or the input cut the stack short */
 	struct lock *waiting_on;  /* NULL when not waiting on a known lock */
 	struct lock **holds;
@@ -342,9 +342,10 @@ void thread_set_frames(struct dump *d, struct thread *t, const struct frame *fra
 /*
  * As thread_set_frames, but when a thread of D already holds the same N
  * frames (every field equal: a pool of a thousand threads often has one
- * stack), T points at that array instead of a copy. Either way T's frames
- * become read-only (frames_shared): thread_add_frame and thread_set_frames
- * give T an array of its own before they change anything.
+ * stack), T points at that array instead of a copy, and both threads are
+ * marked frames_shared. Either way T's frames become read-only (its
+ * frames_alloc is 0): thread_add_frame and thread_set_frames give T an
+ * array of its own before they change anything; nothing else may write them.
  */
 void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
 

@@ -190,6 +190,25 @@ static size_t utf8_valid(const unsigned char *p, size_t n)
 	return len;
 }
 
+/* How many bytes at P are printable ASCII other than " and \ (need no escaping), 8 at a time. */
+static size_t plain_run(const unsigned char *p, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, q, b;
+		memcpy(&x, p + i, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		/* a byte < 0x20, a zero byte of q or b (a quote, a backslash), or a high bit */
+		if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & highs)
+			break;
+	}
+	while (i < len && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
+		i++;
+	return i;
+}
+
 void json_quote(struct strbuf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -198,9 +217,7 @@ void json_quote(struct strbuf *out, const char *s, size_t len)
 	size_t i = 0;
 	while (i < len) {
 		unsigned char c = p[i];
-		size_t run = i;
-		while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
-			run++;
+		size_t run = i + plain_run(p + i, len - i);
 		if (run > i) {
 			strbuf_add(out, p + i, run - i);
 			i = run;

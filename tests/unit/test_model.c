@@ -179,6 +179,30 @@ static void test_report_json_keys(void **state)
 	dump_free(d);
 }
 
+/* Each byte that needs escaping, at every offset of a long string (the 8-byte fast path's edges). */
+static void test_json_escape_offsets(void **state)
+{
+	(void)state;
+	static const char *const special[] = { "\"", "\\", "\n", "\x1f", "\xc3\xa9", "\x7f" };
+	for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++) {
+		for (size_t at = 0; at < 20; at++) {
+			char in[64];
+			memset(in, 'x', sizeof(in));
+			size_t n = strlen(special[k]);
+			memcpy(in + at, special[k], n);
+			in[40] = 0;
+			struct strbuf out = STRBUF_INIT;
+			json_quote(&out, in, strlen(in));
+			json_error_t e;
+			json_t *v = json_loads(out.buf, JSON_DECODE_ANY, &e);
+			assert_non_null(v);
+			assert_string_equal(json_string_value(v), in);
+			json_decref(v);
+			strbuf_release(&out);
+		}
+	}
+}
+
 /* A stack of N frames whose functions are interned names f0..f(N-1), with LINE on the first. */
 static void make_stack(struct dump *d, struct frame *fv, size_t n, int line)
 {
@@ -211,6 +235,7 @@ static void test_shared_stacks(void **state)
 	assert_true(a->frames != c->frames);
 	assert_true(c->frames != e->frames);
 	assert_true(a->frames_shared && b->frames_shared);
+	assert_false(c->frames_shared || e->frames_shared); /* read-only, but one thread's */
 	assert_int_equal(a->frames[4].line, 0);
 	/* adding to a shared stack gives the thread its own copy; the other keeps the original */
 	struct frame *f = thread_add_frame(d, b);
@@ -306,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_arena_grow_in_place),
 		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_json_escapes_anything),
+		cmocka_unit_test(test_json_escape_offsets),
 		cmocka_unit_test(test_thread_ids_unique),
 		cmocka_unit_test(test_snapshots_keep_last_or_wanted),
 		cmocka_unit_test(test_locks_and_kinds),
