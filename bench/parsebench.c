@@ -1,0 +1,67 @@
+/*
+ * parsebench FORMAT FILE [ROUNDS]: parse throughput of one text format.
+ * Maps FILE, then ROUNDS times (default 5, after one warm-up) parses it
+ * with the parser named FORMAT into a fresh dump (no analysis, no output)
+ * and prints the median wall time and MB/s. Used by bench/jstack.sh.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "analyzer/input.h"
+#include "parsers/parser.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: parsebench FORMAT FILE [ROUNDS]\n");
+		return 2;
+	}
+	const struct parser *p = parser_find(argv[1]);
+	int rounds = argc > 3 ? atoi(argv[3]) : 5;
+	if (!p || rounds < 1 || rounds > 100) {
+		fprintf(stderr, "parsebench: unknown format %s or bad ROUNDS\n", argv[1]);
+		return 2;
+	}
+	struct mortem_opts o = MORTEM_OPTS_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct input in;
+	if (input_open(&in, argv[2], &err) < 0) {
+		fprintf(stderr, "parsebench: %s: %s\n", argv[2], err.buf);
+		return 1;
+	}
+	double t[101];
+	size_t threads = 0;
+	for (int r = -1; r < rounds; r++) { /* round -1 warms the page cache */
+		struct dump *d = dump_new(argv[2]);
+		double s = now();
+		if (p->parse(d, &in, &o, &err) < 0) {
+			fprintf(stderr, "parsebench: %s: %s\n", argv[2], err.buf);
+			return 1;
+		}
+		if (r >= 0)
+			t[r] = now() - s;
+		threads = d->nthreads;
+		dump_free(d);
+	}
+	qsort(t, (size_t)rounds, sizeof(t[0]), by_value);
+	double med = t[rounds / 2], mb = (double)in.len / 1e6;
+	printf("parse %-8s %7.1f MB, %6zu threads: %7.1f ms (median of %d) = %6.0f MB/s\n", p->name, mb,
+	       threads, med * 1e3, rounds, mb / med);
+	input_close(&in);
+	strbuf_release(&err);
+	return 0;
+}
