@@ -12,7 +12,7 @@ PREFIX ?= /usr/local
 CC ?= cc
 FUZZ_SECONDS ?= 60
 PKGS = libdw libelf libunwind-coredump libunwind-ptrace libunwind-generic libpcre2-8 ncursesw \
-       libarchive libzstd liblzma zlib libdebuginfod jansson liblz4 sqlite3
+       libarchive libzstd liblzma zlib jansson liblz4 sqlite3
 TEST_PKGS = cmocka
 
 # Debian packages the build and the tests need (make deps installs the missing ones).
@@ -56,8 +56,10 @@ BUILD = build/out
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libthread_db: thread-local errno in cores; libstdc++: __cxa_demangle for C++ frames
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lthread_db -lstdc++
+# libthread_db: thread-local errno in cores; libstdc++: __cxa_demangle for C++ frames;
+# libdebuginfod (header from libdebuginfod-dev) is loaded with dlopen, only when
+# DEBUGINFOD_URLS is set (parsers/debugfind.h).
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lthread_db -lstdc++ -ldl
 ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 SRC_DIRS = analyzer parsers signatures tui

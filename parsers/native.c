@@ -1,9 +1,9 @@
 #include "native.h"
+#include "debugfind.h"
 #include "symcache.h"
 
 #include <dwarf.h>
 #include <elf.h>
-#include <elfutils/debuginfod.h>
 #include <elfutils/libdw.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -70,27 +70,16 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
 			  GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
-	int fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
-					      debuglink_file, debuglink_crc, debuginfo_file_name);
 	struct native *n = current;
-	const char *urls = getenv("DEBUGINFOD_URLS");
-	if (fd >= 0 || !n || !urls || !*urls)
-		return fd;
-	const unsigned char *id;
-	GElf_Addr id_vaddr;
-	int len = dwfl_module_build_id(mod, &id, &id_vaddr);
-	if (len <= 0)
-		return fd;
-	if (!n->debuginfod)
-		n->debuginfod = debuginfod_begin();
-	if (!n->debuginfod)
-		return fd;
-	char *path = NULL;
-	int got = debuginfod_find_debuginfo(n->debuginfod, id, len, &path);
-	if (got < 0)
-		return fd;
-	*debuginfo_file_name = path;
-	return got;
+	if (n)
+		return debugfind_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+					   debuglink_crc, debuginfo_file_name, n->debuginfo_path,
+					   &n->debuginfod);
+	void *client = NULL;
+	int fd = debugfind_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+				     debuglink_crc, debuginfo_file_name, NULL, &client);
+	debugfind_end(client);
+	return fd;
 }
 
 struct native *native_new(struct dump *d, const struct mortem_opts *o, bool live,
@@ -129,8 +118,7 @@ void native_free(void *arg)
 		return;
 	if (n->dwfl)
 		dwfl_end(n->dwfl);
-	if (n->debuginfod)
-		debuginfod_end(n->debuginfod);
+	debugfind_end(n->debuginfod);
 	if (n->release)
 		n->release(n->read_ctx);
 	for (size_t i = 0; i < n->symcache.cap; i++)

@@ -44,6 +44,19 @@ jqcheck di.json "$crashed_top | (.file | endswith(\"crash_worker.c\")) and .line
 jqcheck di.json '.input.warnings | all(test("no debug info.*crash_worker") | not)' "debuginfod: no missing-debug warning for the executable"
 check "debuginfod: the client cache holds it" test -d "$WORK/cache/$id"
 
+# .gnu_debuglink: the debug file in .debug/ beside the program (no build-id tree, no server)
+objcopy --add-gnu-debuglink=srv/crash_worker.debug app/crash_worker
+mkdir app/.debug
+build other.bin crash_worker.c -O1
+objcopy --only-keep-debug other.bin app/.debug/crash_worker.debug
+"$MORTEM" report --json core > stale.json
+jqcheck stale.json "$crashed_top | .file == null" "debuglink: another build's debug file is not taken"
+cp srv/crash_worker.debug app/.debug/crash_worker.debug
+LD_DEBUG=libs "$MORTEM" report --json core > dl.json 2> ld.log
+jqcheck dl.json "$crashed_top | (.file | endswith(\"crash_worker.c\")) and .line == 12" "debuglink: source line from .debug/"
+check "no DEBUGINFOD_URLS: libdebuginfod (curl, TLS) is not loaded" sh -c '! grep -q "calling init:.*libdebuginfod" ld.log'
+rm -r app/.debug
+
 # --sysroot: the program's files live under another root
 mkdir -p "sr$WORK/app"
 cp srv/crash_worker.debug sr.debug
