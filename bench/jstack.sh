@@ -1,8 +1,13 @@
 #!/bin/sh
-# Parse speed of the Java text formats: a generated jstack dump of
-# BENCH_THREADS threads (default 50000, ~75 MB), and the same dump with a log
-# prefix on every line, through `mortem report --json`. Prints MB/s.
-# The dump is generated in a temporary directory and removed.
+# Parse speed of jstack dumps of BENCH_THREADS threads (default 50000,
+# ~93 MB), generated in a temporary directory (removed at exit):
+#   - a pool-style dump: 650 distinct stacks over 50,000 threads, as a big
+#     service's pools give;
+#   - the worst case: every thread's stack distinct (a line number differs);
+#   - the pool dump with a log prefix on every line.
+# Prints parse-only MB/s (bench/parsebench: median, input in memory) and the
+# whole `mortem report --json` run (wall and CPU MB/s, JSON size, peak RSS),
+# next to `wc -l` on the same bytes.
 MORTEM=${MORTEM:-./mortem}
 N=${BENCH_THREADS:-50000}
 T=$(mktemp -d "${TMPDIR:-/tmp}/mortem-bench.XXXXXX") || exit 1
@@ -38,6 +43,8 @@ awk -v n="$N" 'BEGIN {
 	print "JNI global refs: 15, weak refs: 0"
 }' > "$T/big.txt"
 awk '{ printf "2024-01-15 10:30:%02d,%03d INFO  [main] %s\n", NR % 60, NR % 1000, $0 }' "$T/big.txt" > "$T/prefixed.txt"
+# every stack distinct: Repository.java's line number is the thread's own
+awk '/Repository\.java:/ { n++; sub(/Repository\.java:[0-9]+/, "Repository.java:" (100 + n)) } { print }' "$T/big.txt" > "$T/distinct.txt"
 measure() { # name file
 	bytes=$(wc -c < "$2")
 	/usr/bin/time -f "%e %U %S %M" -o "$T/time" "$MORTEM" report --json "$2" > "$T/out.json" ||
@@ -52,8 +59,14 @@ measure() { # name file
 }
 # parse only (no analysis, no JSON): build/out/bench/parsebench (make bench builds it)
 PB=${BUILD:-build/out}/bench/parsebench
-if [ -x "$PB" ]; then
-	"$PB" jstack "$T/big.txt" 3
-fi
-measure "jstack" "$T/big.txt"
+wc_rate() { # file: wc -l MB/s (median of 5)
+	for i in 1 2 3 4 5; do /usr/bin/time -f "%e" -o "$T/wct" wc -l "$1" >/dev/null; cat "$T/wct"; done |
+		sort -n | sed -n 3p | awk -v b="$(wc -c <"$1")" '{ t = $1 > 0 ? $1 : 0.01; printf "%.0f", b / 1e6 / t }'
+}
+for f in big distinct prefixed; do
+	[ -x "$PB" ] && printf '%-10s ' "$f" && "$PB" jstack "$T/$f.txt" 5
+done
+echo "wc -l on the pool dump: $(wc_rate "$T/big.txt") MB/s (whole process)"
+measure "jstack, pool" "$T/big.txt"
+measure "jstack, distinct" "$T/distinct.txt"
 measure "jstack, log prefix" "$T/prefixed.txt"

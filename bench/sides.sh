@@ -18,6 +18,7 @@ set -u
 TOP=$(pwd)
 MORTEM=${MORTEM:-$TOP/mortem}
 RUNS=${BENCH_RUNS:-5}
+PARSEBENCH=${PARSEBENCH:-$TOP/${BUILD:-build/out}/bench/parsebench}
 GDB_SAMPLE=${BENCH_GDB_SAMPLE:-50}
 NCORES=${BENCH_CORES:-1000}
 JDK=${BENCH_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
@@ -219,6 +220,12 @@ text_rows() { # key label file format
 	wbs=$(awk -v s="$mb" -v t="$w" 'BEGIN { if (t > 0) printf "%.0f", s / t; else print "inf" }')
 	note ""
 	note "throughput ($fmt): mortem $mbs MB/s, wc -l $wbs MB/s (whole process, startup included); mortem/wc time $(ratio "$m" "$w")"
+	if [ -x "$PARSEBENCH" ]; then
+		pb=$("$PARSEBENCH" "$fmt" "$f" "$RUNS" 2>&1)
+		note "parse only ($PARSEBENCH, in-process, input in memory, median of $RUNS): ${pb#parse }"
+	else
+		note "(no parse-only figure: $PARSEBENCH not built; make bench builds it)"
+	fi
 }
 if [ -s big.jstack ]; then text_rows jstack "jstack, 50,000 threads (from real jstack -l output)" big.jstack jstack
 else note "(skipped: jstack throughput)"; fi
