@@ -79,12 +79,13 @@ seeds_for() {
 }
 
 make_artifacts
-status=0
-fuzz_pass=0
-fuzz_fail=0
-for t in $targets; do
+
+# run_target T: fuzzes T for FUZZ_SECONDS; writes its result line to logs/T.result
+run_target() {
+	t=$1
 	bin=$B/fuzz/$t
-	[ -x "$bin" ] || { echo "fuzz: no target $t" >&2; status=1; continue; }
+	res=$B/logs/$t.result
+	[ -x "$bin" ] || { echo "fuzz: no target $t" >"$res"; return 1; }
 	corpus=$B/corpus/$t; crashes=$B/crashes/$t; mkdir -p "$corpus" "$crashes"
 	dirs=""
 	for c in $(corpus_for "$t"); do dirs="$dirs $SHARED/corpus/$c"; done
@@ -93,7 +94,6 @@ for t in $targets; do
 	[ -d "tests/fuzz/seeds/$t" ] && dirs="$dirs $TOP/tests/fuzz/seeds/$t"
 	max_len=262144
 	case $t in parser-core|input|walk) max_len=4194304 ;; esac
-	printf '%-22s %4ss ' "$t" "$FUZZ_SECONDS"
 	# -fork would need more cores; -timeout catches hangs, -rss_limit_mb blow-ups.
 	"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
 		-artifact_prefix="$crashes/" -print_final_stats=1 "$corpus" $dirs \
@@ -101,14 +101,44 @@ for t in $targets; do
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$B/logs/$t.log")
 	cov=$(grep -o 'cov: [0-9]*' "$B/logs/$t.log" | tail -1)
+	line=$(printf '%-22s %4ss ' "$t" "$FUZZ_SECONDS")
 	if [ $rc -eq 0 ]; then
+		echo "$line""ok    execs=${execs:-?} ${cov:-}" >"$res"
+	else
+		{
+			echo "$line""CRASH (exit $rc) execs=${execs:-?} ${cov:-}: see $B/logs/$t.log, input in $crashes/"
+			grep -m3 'ERROR\|SUMMARY\|==.*==' "$B/logs/$t.log" | sed 's/^/      /'
+		} >"$res"
+	fi
+	return $rc
+}
+
+# FUZZ_JOBS lanes, each taking every FUZZ_JOBS-th target in turn
+jobs=${FUZZ_JOBS:-1}
+lane=0
+lanes=""
+while [ $lane -lt "$jobs" ]; do
+	(
+		k=0
+		for t in $targets; do
+			[ $((k % jobs)) -eq $lane ] && { run_target "$t"; cat "$B/logs/$t.result"; }
+			k=$((k + 1))
+		done
+	) &
+	lanes="$lanes $!"
+	lane=$((lane + 1))
+done
+wait $lanes
+
+status=0
+fuzz_pass=0
+fuzz_fail=0
+for t in $targets; do
+	if grep -q ' ok ' "$B/logs/$t.result" 2>/dev/null; then
 		fuzz_pass=$((fuzz_pass + 1))
-		echo "ok    execs=${execs:-?} ${cov:-}"
 	else
 		status=1
 		fuzz_fail=$((fuzz_fail + 1))
-		echo "CRASH (exit $rc) execs=${execs:-?} ${cov:-}: see $B/logs/$t.log, input in $crashes/"
-		grep -m3 'ERROR\|SUMMARY\|==.*==' "$B/logs/$t.log" | sed 's/^/      /'
 	fi
 done
 echo "fuzz: $fuzz_pass passed, $fuzz_fail failed"
