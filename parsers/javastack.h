@@ -82,7 +82,9 @@ void javalocks_release(struct javalocks *jl);
  * SLASHED: JRockit/JVM-internal names ("pkg/C.m(I)V(File.java:3)"): slashes
  * become dots and the signature is dropped. Sets kind FRAME_JAVA, function
  * "pkg.Class.method", file and line when given, module to the Java module
- * ("java.base@17") when given, and text to X. Never fails.
+ * ("java.base@17") when given, and text to X. Never fails. A line the dump
+ * repeats is parsed once: the result is kept in the memo word of its
+ * interned text (dump_intern_memo).
  */
 void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashed);
 
