@@ -72,6 +72,10 @@ header() {
 }
 
 [ -x "$MORTEM" ] || { echo "bench: build ./mortem first (make)" >&2; exit 1; }
+if ldd "$MORTEM" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+	echo "bench: $MORTEM is a sanitized build (make check SANITIZE=... leaves one); run make first" >&2
+	exit 1
+fi
 {
 	echo "## mortem bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
