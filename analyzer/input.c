@@ -17,7 +17,7 @@
 uint64_t input_max_decompressed;
 
 /* Decompressed data lives in a memfd (RAM or swap): by default at most half the RAM. */
-static uint64_t max_out(void)
+uint64_t input_decompressed_limit(void)
 {
 	if (input_max_decompressed)
 		return input_max_decompressed;
@@ -49,9 +49,9 @@ struct sink {
 
 static int sink_write(struct sink *s, const void *buf, size_t len)
 {
-	if (s->total + len > max_out())
+	if (s->total + len > input_decompressed_limit())
 		return error_set(s->err, "decompressed size exceeds the limit of %llu bytes (--max-decompressed)",
-				 (unsigned long long)max_out());
+				 (unsigned long long)input_decompressed_limit());
 	const char *p = buf;
 	while (len) {
 		ssize_t w = write(s->fd, p, len);

@@ -35,6 +35,8 @@ struct input {
 
 /* Limit on decompressed size (--max-decompressed); 0 = default (half the physical memory). */
 extern uint64_t input_max_decompressed;
+/* The limit in effect: input_max_decompressed, or half the physical memory. */
+uint64_t input_decompressed_limit(void);
 
 /*
  * Opens PATH ("-" for stdin). Returns 0, or -1 with a message in ERR

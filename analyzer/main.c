@@ -36,7 +36,7 @@ static void usage(FILE *to)
 		else                                                                       \
 			snprintf(left, sizeof(left), "    --%s%s%s", lng, arg ? " " : "",    \
 				 arg ? arg : "");                                          \
-		fprintf(to, "  %-28s %s\n", left, help);                                   \
+		fprintf(to, "  %-31s %s\n", left, help);                                   \
 	}
 	OPTIONS(X_HELP)
 #undef X_HELP
@@ -206,6 +206,21 @@ static int apply_option(struct mortem_opts *o, int id, const char *arg)
 		if (parse_size("max-decompressed", arg, 1, &v))
 			return -1;
 		o->max_decompressed = (uint64_t)v;
+		break;
+	case OPT_MAX_DEPTH:
+		if (parse_int("max-depth", arg, 1, 64, &v))
+			return -1;
+		o->max_depth = (int)v;
+		break;
+	case OPT_MAX_MEMBERS:
+		if (parse_int("max-members", arg, 1, 1000000000, &v))
+			return -1;
+		o->max_members = (uint64_t)v;
+		break;
+	case OPT_MAX_ARCHIVE_BYTES:
+		if (parse_size("max-archive-bytes", arg, 1, &v))
+			return -1;
+		o->max_archive_bytes = (uint64_t)v;
 		break;
 	case OPT_CHECK: o->check = arg; break;
 	case OPT_HELP: usage(stdout); return 1;

@@ -33,7 +33,10 @@
 	X(OPT_MAX_THREADS, "max-threads", 0, "N", "threads kept per dump (default 100000)")         \
 	X(OPT_TIMEOUT, "timeout", 0, "SECONDS", "triage: time allowed per artifact (default 120)")    \
 	X(OPT_MAX_LINE, "max-line", 0, "BYTES", "text dumps: longer lines are cut (default 1M)")     \
-	X(OPT_MAX_DECOMPRESSED, "max-decompressed", 0, "BYTES", "largest decompressed input (default: half the RAM)") \
+	X(OPT_MAX_DECOMPRESSED, "max-decompressed", 0, "BYTES", "largest decompressed input or archive member (default: half the RAM)") \
+	X(OPT_MAX_DEPTH, "max-depth", 0, "N", "triage: archives nested inside archives (default 8)")  \
+	X(OPT_MAX_MEMBERS, "max-members", 0, "N", "triage: archive members read in all (default 1000000)") \
+	X(OPT_MAX_ARCHIVE_BYTES, "max-archive-bytes", 0, "BYTES", "triage: bytes decompressed from archives in all (default 64G)") \
 	X(OPT_CHECK, "check", 0, "FILE", "rules: validate a rule file and report errors")            \
 	X(OPT_HELP, "help", 'h', NULL, "show this help")                                              \
 	X(OPT_VERSION, "version", 0, NULL, "print the version")
@@ -71,6 +74,9 @@ struct mortem_opts {
 	int timeout;
 	size_t max_line;          /* 0: TEXT_MAX_LINE_DEFAULT */
 	uint64_t max_decompressed;/* 0: half the physical memory */
+	int max_depth;            /* triage: 0: WALK_LIMITS_DEFAULT's */
+	uint64_t max_members;     /* triage: 0: WALK_LIMITS_DEFAULT's */
+	uint64_t max_archive_bytes;/* triage: 0: WALK_LIMITS_DEFAULT's */
 	const char *check;
 };
 

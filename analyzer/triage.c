@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "commands.h"
+#include "input.h"
 #include "triage_pool.h"
 #include "triagedb.h"
 #include "walk.h"
@@ -175,6 +176,13 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 {
 	static const struct walk_ops ops = { on_artifact, on_problem, on_progress };
 	struct walk_limits limits = WALK_LIMITS_DEFAULT;
+	if (c->o->max_depth)
+		limits.max_depth = c->o->max_depth;
+	if (c->o->max_members)
+		limits.max_members = c->o->max_members;
+	if (c->o->max_archive_bytes)
+		limits.max_bytes = c->o->max_archive_bytes;
+	limits.max_member_bytes = input_decompressed_limit();
 	struct walk_stats stats;
 	c->paths = argv;
 	c->npaths = argc;

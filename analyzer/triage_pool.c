@@ -194,7 +194,7 @@ static void replace(struct pool *p, int i, bool timed_out)
 	int status = reap(p, i, true);
 	struct strbuf why = STRBUF_INIT;
 	if (timed_out)
-		strbuf_addf(&why, "analysis timed out after %d s", p->timeout);
+		strbuf_addf(&why, "analysis timed out after %d s (--timeout)", p->timeout);
 	else if (WIFSIGNALED(status))
 		strbuf_addf(&why, "analysis killed by %s",
 			    signal_name(WTERMSIG(status)) ? signal_name(WTERMSIG(status)) : "a signal");

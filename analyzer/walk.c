@@ -111,8 +111,16 @@ static int member_to_memfd(struct walker *w, struct archive *a, const char *path
 			close(fd);
 			return -1;
 		}
+		if (w->limits->max_member_bytes && total + (uint64_t)r > w->limits->max_member_bytes) {
+			problem(w, path, "member larger than the limit of %llu bytes (--max-decompressed); "
+				"not read", (unsigned long long)w->limits->max_member_bytes);
+			w->stats->limit_hit = true;
+			close(fd);
+			return -1;
+		}
 		if (w->stats->bytes + (uint64_t)r > w->limits->max_bytes) {
-			problem(w, path, "limit of %llu decompressed bytes reached; the rest was not read",
+			problem(w, path, "limit of %llu bytes decompressed from archives reached "
+				"(--max-archive-bytes); the rest was not read",
 				(unsigned long long)w->limits->max_bytes);
 			w->bytes_exhausted = true;
 			w->stats->limit_hit = true;
@@ -148,7 +156,8 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
 		name = archive_entry_pathname(e);
 	member_path(&path, outer, name ? name : "?");
 	if (w->stats->members >= w->limits->max_members) {
-		problem(w, path.buf, "limit of %llu archive members reached; the rest was not read",
+		problem(w, path.buf, "limit of %llu archive members reached (--max-members); "
+			"the rest was not read",
 			(unsigned long long)w->limits->max_members);
 		w->members_exhausted = true;
 		w->stats->limit_hit = true;
@@ -199,7 +208,7 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 		return magic || empty;
 	}
 	if (depth + 1 > w->limits->max_depth) {
-		problem(w, path, "archive nested deeper than %d levels; not opened",
+		problem(w, path, "archive nested deeper than %d levels (--max-depth); not opened",
 			w->limits->max_depth);
 		w->stats->limit_hit = true;
 		archive_read_free(a);

@@ -22,8 +22,10 @@ struct walk_limits {
 	int max_depth;            /* archives inside archives; the outermost is depth 1 */
 	uint64_t max_bytes;       /* total bytes decompressed from archives */
 	uint64_t max_members;     /* total archive members read */
+	uint64_t max_member_bytes;/* one member's decompressed size; 0: no limit of its own */
 };
 
+/* Each limit has an option (triage --max-depth, --max-archive-bytes, --max-members, --max-decompressed). */
 #define WALK_LIMITS_DEFAULT { .max_depth = 8, .max_bytes = 64ULL << 30, .max_members = 1000000 }
 
 /* One artifact: valid only during the callback. */

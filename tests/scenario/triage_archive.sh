@@ -75,4 +75,15 @@ check "text fits 80 columns" sh -c '! awk "length > 80" t80.txt | grep -q .'
 check "text has the table" grep -q '^COUNT  SEVERITY  BUCKET' t80.txt
 check "text lists failed" grep -q '^failed:' t80.txt
 check "text counts skipped" grep -q "$(jq .skipped t.json) skipped" t80.txt
+# the archive limits, from the command line: each cut is named with its option
+"$MORTEM" triage --json --max-depth 1 $FLEET > d1.json 2>/dev/null
+jqcheck d1.json '[.failed[] | select(.path == "batch.tar.gz!/host3/inner.zip" and (.error | test("nested deeper than 1 levels \\(--max-depth\\)")))] | length == 1' "--max-depth 1: the inner zip is not opened"
+"$MORTEM" triage --json --max-members 2 $FLEET > m2.json 2>/dev/null
+jqcheck m2.json '[.failed[] | select(.error | test("limit of 2 archive members reached \\(--max-members\\)"))] | length >= 1' "--max-members 2: the rest is not read"
+"$MORTEM" triage --json --max-decompressed 4K $FLEET > md.json 2>/dev/null
+jqcheck md.json '[.failed[] | select(.path | contains("!/")) | select(.error | test("member larger than the limit of 4096 bytes"))] | length >= 1' "--max-decompressed: a big member fails alone"
+jqcheck md.json '[.buckets[].members[] | select(test("batch.tar.gz!/abba-2.eustack.txt"))] | length == 1' "--max-decompressed: small members are still read"
+"$MORTEM" triage --json --max-archive-bytes 1K $FLEET > mb.json 2>/dev/null
+jqcheck mb.json '[.failed[] | select(.error | test("limit of 1024 bytes decompressed from archives reached"))] | length >= 1' "--max-archive-bytes: the rest is not read"
+"$MORTEM" triage --max-depth 0 $FLEET > /dev/null 2>&1; check "--max-depth 0 is a usage error" test $? -eq 2
 done_ok

@@ -54,7 +54,7 @@ jqcheck c.json ".analyzed == $((n0 - 1))" "the others analyzed"
 start=$(date +%s)
 MORTEM_TEST_WORKER_FAULT=abba-2:hang "$MORTEM" triage --timeout 1 -j 2 --json in > h.json
 check "hung worker: stopped by the timeout" test $(( $(date +%s) - start )) -le 5
-jqcheck h.json '.failed == [{"path": "in/abba-2.txt", "error": "analysis timed out after 1 s"}]' "hung worker reported"
+jqcheck h.json '.failed == [{"path": "in/abba-2.txt", "error": "analysis timed out after 1 s (--timeout)"}]' "hung worker reported"
 mkdir in3 && cp in/abba-2.txt in3/x-new.txt && printf '\n' >> in3/x-new.txt
 MORTEM_TEST_WORKER_FAULT=x-new:hang "$MORTEM" triage --timeout 1 --db t.db --json in3 > h2.json
 jqcheck h2.json '.failed | length == 1' "timed out under --db"

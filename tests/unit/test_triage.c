@@ -153,7 +153,7 @@ static void test_depth_limit(void **state)
 	struct seen s;
 	walk1(path, &lim, &s);
 	struct strbuf want = STRBUF_INIT;
-	strbuf_addf(&want, "%s!/inner.zip: archive nested deeper than 1 levels; not opened\n", path);
+	strbuf_addf(&want, "%s!/inner.zip: archive nested deeper than 1 levels (--max-depth); not opened\n", path);
 	assert_string_equal(s.problems.buf, want.buf);
 	strbuf_reset(&want);
 	strbuf_addf(&want, "%s!/top.txt=6\n", path);
@@ -180,7 +180,7 @@ static void test_member_and_byte_limits(void **state)
 	assert_non_null(strstr(s.found.buf, "b.tar.zst!/a=1\n"));
 	assert_non_null(strstr(s.found.buf, "b.tar.zst!/b=1\n"));
 	assert_null(strstr(s.found.buf, "b.tar.zst!/c"));
-	assert_non_null(strstr(s.problems.buf, "b.tar.zst!/c: limit of 2 archive members reached"));
+	assert_non_null(strstr(s.problems.buf, "b.tar.zst!/c: limit of 2 archive members reached (--max-members)"));
 	seen_release(&s);
 
 	lim = (struct walk_limits)WALK_LIMITS_DEFAULT;
@@ -188,7 +188,16 @@ static void test_member_and_byte_limits(void **state)
 	walk1(path, &lim, &s);
 	assert_non_null(strstr(s.found.buf, "b.tar.zst!/c=1\n"));
 	assert_null(strstr(s.found.buf, "big"));
-	assert_non_null(strstr(s.problems.buf, "b.tar.zst!/big: limit of 100000 decompressed bytes"));
+	assert_non_null(strstr(s.problems.buf, "b.tar.zst!/big: limit of 100000 bytes decompressed from archives"));
+	seen_release(&s);
+
+	/* one member over its own limit: that member fails, the walk goes on */
+	lim = (struct walk_limits)WALK_LIMITS_DEFAULT;
+	lim.max_member_bytes = 100000;
+	walk1(path, &lim, &s);
+	assert_non_null(strstr(s.found.buf, "b.tar.zst!/c=1\n"));
+	assert_null(strstr(s.found.buf, "big"));
+	assert_non_null(strstr(s.problems.buf, "b.tar.zst!/big: member larger than the limit of 100000 bytes"));
 	seen_release(&s);
 	free(tar);
 	free(path);
