@@ -426,9 +426,28 @@ struct lock *dump_find_lock(struct dump *d, const char *id)
 	return id ? strmap_get(&d->lock_ids, id) : NULL;
 }
 
-struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
+/* The address in a lock id "0x7f.." or "<0x7f..>" (its leading hex digits), else 0. */
+static uint64_t lock_id_address(const char *id)
 {
-	struct strmap_slot *slot = d->snapshot_frozen ? NULL : strmap_slot(&d->lock_ids, id);
+	id += id[0] == '<';
+	if (id[0] != '0' || (id[1] != 'x' && id[1] != 'X'))
+		return 0;
+	uint64_t v = 0;
+	for (const char *p = id + 2; p < id + 18; p++) {
+		int c = *p, lower = c | 0x20;
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (lower >= 'a' && lower <= 'f')
+			v = v << 4 | (uint64_t)(lower - 'a' + 10);
+		else
+			break;
+	}
+	return v;
+}
+
+struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_kind kind)
+{
+	struct strmap_slot *slot = d->snapshot_frozen ? NULL : strmap_slot_n(&d->lock_ids, id, len);
 	struct lock *l = slot ? slot->value : NULL;
 	if (l) {
 		if (kind_is_vague(l->kind) && !kind_is_vague(kind))
@@ -438,10 +457,9 @@ struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
 		return l;
 	}
 	l = arena_alloc(d->arena, sizeof(*l));
-	l->id = arena_strdup(d->arena, id);
+	l->id = arena_strndup(d->arena, id, len);
 	l->kind = kind;
-	if (!strncmp(id, "0x", 2) || !strncmp(id, "<0x", 3))
-		l->addr = strtoull(id + (id[0] == '<'), NULL, 16);
+	l->addr = lock_id_address(l->id);
 	if (d->snapshot_frozen)
 		return l;
 	l->index = d->nlocks;
@@ -449,6 +467,11 @@ struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
 	slot->value = l;
 	PUSH(d, d->locks, d->nlocks, d->locks_alloc, l);
 	return l;
+}
+
+struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
+{
+	return dump_lock_n(d, id, strlen(id), kind);
 }
 
 void thread_wait_on(struct dump *d, struct thread *t, struct lock *l)

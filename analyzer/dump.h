@@ -88,7 +88,7 @@ struct thread;
 struct lock;
 struct intern_table;
 
-struct frame {                /* words first, flags last: no padding inside (88 bytes) */
+struct frame {                /* words first, flags last: no padding inside (80 bytes) */
 	uint64_t pc;
 	const char *function;     /* demangled; NULL when unknown */
 	uint64_t offset;          /* pc - start of function, when has_offset */
@@ -99,8 +99,8 @@ struct frame {                /* words first, flags last: no padding inside (88 
 	const char *text;         /* the raw line it came from (text inputs), or NULL */
 	int line;                 /* 0: unknown */
 	int column;               /* 0: unknown */
-	enum frame_kind kind;
-	enum frame_trust trust;
+	enum frame_kind kind : 8;
+	enum frame_trust trust : 8;
 	bool has_pc;
 	bool has_offset;
 	bool has_module_offset;
@@ -355,6 +355,8 @@ void thread_share_frames(struct dump *d, struct thread *t, const struct frame *f
  * more specific.
  */
 struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind);
+/* As dump_lock, for the LEN bytes at ID (a span of the input; no NUL needed). */
+struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_kind kind);
 /* The lock with id ID, or NULL. */
 struct lock *dump_find_lock(struct dump *d, const char *id);
 

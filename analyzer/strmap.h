@@ -33,6 +33,13 @@ void strmap_clear(struct strmap *m);
  * string that lives longer, and must set a NULL value before the next call.
  */
 struct strmap_slot *strmap_slot(struct strmap *m, const char *key);
+/*
+ * As strmap_slot, for the LEN bytes at KEY (no NUL needed: a span of the
+ * input). When the slot is new, its key points at those bytes: the caller
+ * must point it at a NUL-terminated copy that outlives the map before any
+ * other call.
+ */
+struct strmap_slot *strmap_slot_n(struct strmap *m, const char *key, size_t len);
 
 /*
  * FNV-1a over LEN bytes: stable across versions and machines, for ids that

@@ -101,14 +101,12 @@ bool javalocks_line(struct javalocks *jl, struct span x, bool ownable)
 	return true;
 }
 
-static struct lock *lock_for(struct dump *d, struct javalocks *jl, const struct jlock_event *e,
-			     enum lock_kind kind)
+/* The lock an event names; its label, the class, is interned (a dump names a few classes many times). */
+static struct lock *lock_for(struct dump *d, const struct jlock_event *e, enum lock_kind kind)
 {
-	strbuf_reset(&jl->scratch);
-	strbuf_add(&jl->scratch, e->id.s, e->id.len);
-	struct lock *l = dump_lock(d, jl->scratch.buf, kind);
+	struct lock *l = dump_lock_n(d, e->id.s, e->id.len, kind);
 	if (l && !l->label && e->cls.len)
-		l->label = dump_strndup(d, e->cls.s, e->cls.len);
+		l->label = dump_intern(d, e->cls.s, e->cls.len);
 	return l;
 }
 
@@ -136,11 +134,11 @@ void javalocks_apply(struct dump *d, struct thread *t, struct javalocks *jl, boo
 		case JL_LOCKED:
 			if (released(jl, e->id))
 				break;
-			if ((l = lock_for(d, jl, e, LOCK_JAVA_MONITOR)))
+			if ((l = lock_for(d, e, LOCK_JAVA_MONITOR)))
 				thread_hold(d, t, l);
 			break;
 		case JL_OWNABLE:
-			if ((l = lock_for(d, jl, e, LOCK_JUC_SYNC)))
+			if ((l = lock_for(d, e, LOCK_JUC_SYNC)))
 				thread_hold(d, t, l);
 			break;
 		case JL_WAIT_ON:
@@ -150,7 +148,7 @@ void javalocks_apply(struct dump *d, struct thread *t, struct javalocks *jl, boo
 			__attribute__((fallthrough));
 		case JL_WAIT_LOCK:
 		case JL_RELOCK:
-			if (!waiting && (l = lock_for(d, jl, e, LOCK_JAVA_MONITOR))) {
+			if (!waiting && (l = lock_for(d, e, LOCK_JAVA_MONITOR))) {
 				thread_wait_on(d, t, l);
 				waiting = true;
 			}
@@ -158,7 +156,7 @@ void javalocks_apply(struct dump *d, struct thread *t, struct javalocks *jl, boo
 		case JL_PARK:
 			if (is_condition(e->cls))
 				break;
-			if (!waiting && (l = lock_for(d, jl, e, LOCK_JUC_SYNC))) {
+			if (!waiting && (l = lock_for(d, e, LOCK_JUC_SYNC))) {
 				thread_wait_on(d, t, l);
 				waiting = true;
 			}
@@ -173,7 +171,6 @@ void javalocks_release(struct javalocks *jl)
 	free(jl->ev);
 	jl->ev = NULL;
 	jl->n = jl->alloc = 0;
-	strbuf_release(&jl->scratch);
 }
 
 bool javastack_is_native(struct span x)

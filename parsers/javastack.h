@@ -46,10 +46,9 @@ struct jlock_event {
 struct javalocks {
 	struct jlock_event *ev;
 	size_t n, alloc;
-	struct strbuf scratch;
 };
 
-#define JAVALOCKS_INIT { NULL, 0, 0, STRBUF_INIT }
+#define JAVALOCKS_INIT { NULL, 0, 0 }
 
 /* Records one event (ID and CLS must outlive the next javalocks_apply). */
 void javalocks_add(struct javalocks *jl, enum jlock_what what, struct span id, struct span cls);
