@@ -3,8 +3,9 @@
 # by `make fuzz-build`: one per registered parser plus tests/fuzz/fuzz_*.c)
 # for N seconds each, one after the other, seeded from:
 #   - ../shared/corpus/ (the directory that matches the target's format, or all),
-#   - artifacts made now from the scenario programs (eu-stack and gdb output,
-#     a small core taken with gcore), when the tools are there,
+#   - artifacts made now from real programs (eu-stack and gdb output of a
+#     hung one; small kernel cores of tests/fuzz/seed_core.c, plain and
+#     zstd-compressed), when the tools are there,
 #   - tests/regress/ (inputs that once crashed a parser),
 #   - tests/fuzz/seeds/<target>/ when present.
 # Each target keeps its corpus in build/fuzz/corpus/<target>/ between runs.
@@ -34,10 +35,26 @@ make_artifacts() {
 		command -v gdb >/dev/null && {
 			gdb -batch -p $pid -ex 'thread apply all bt' >"$seeds/gdb/abba-bt.txt" 2>/dev/null
 			gdb -batch -p $pid -ex 'thread apply all bt full' >"$seeds/gdb/abba-btfull.txt" 2>/dev/null
-			gdb -batch -p $pid -ex "gcore $tmp/core" >/dev/null 2>&1 &&
-				cp "$tmp/core" "$seeds/core/abba.core"
 		}
 		kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; pid=
+	fi
+	# small real cores (a deadlock then abort, and a segfault) that fit in
+	# max_len whole: tests/fuzz/seed_core.c
+	if cc -g -O1 -o "$tmp/seed_core" tests/fuzz/seed_core.c -lpthread 2>/dev/null; then
+		for how in abort segv; do
+			case $(cat /proc/sys/kernel/core_pattern) in
+			'|'*|*/*)
+				gdb -q -batch -ex run -ex "generate-core-file $tmp/core" -ex kill \
+					--args "$tmp/seed_core" $how >/dev/null 2>&1 ;;
+			*)
+				{ (cd "$tmp" && ulimit -c unlimited && ulimit -s 256 && exec ./seed_core $how) \
+					>/dev/null 2>&1; } 2>/dev/null ;;
+			esac
+			[ -s "$tmp/core" ] && mv "$tmp/core" "$seeds/core/$how.core"
+		done
+		# the way systemd-coredump stores them
+		command -v zstd >/dev/null && [ -s "$seeds/core/abort.core" ] &&
+			zstd -q -c "$seeds/core/abort.core" >"$seeds/core/abort.core.zst"
 	fi
 	mkdir -p "$seeds/rules" "$seeds/walk"
 	cp signatures/*.rules "$seeds/rules/" 2>/dev/null
