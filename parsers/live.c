@@ -174,16 +174,69 @@ static bool seized(const struct live_state *ls, pid_t tid)
 	return false;
 }
 
+/* The number (in BASE) after "KEY:" in /proc/PID/status (the first one), or -1. */
+static long long status_field(pid_t pid, const char *key, int base)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	long long v = -1;
+	size_t n = strlen(key);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, base);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* Why the kernel refused to let us ptrace PID (EPERM), as precisely as /proc tells. */
+static void explain_eperm(pid_t pid, struct strbuf *why)
+{
+	long long tracer = status_field(pid, "TracerPid", 10);
+	long long uid = status_field(pid, "Uid", 10);
+	long long cap = status_field(getpid(), "CapEff", 16);
+	bool cap_ptrace = cap >= 0 && (cap >> 19 & 1); /* CAP_SYS_PTRACE */
+	int scope = -1;
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	if (f) {
+		if (fscanf(f, "%d", &scope) != 1)
+			scope = -1;
+		fclose(f);
+	}
+	if (tracer > 0)
+		strbuf_addf(why, "already traced by process %lld (a debugger or another tool)", tracer);
+	else if (uid >= 0 && uid != (long long)geteuid() && !cap_ptrace)
+		strbuf_addf(why, "it belongs to uid %lld: run mortem as that user or with CAP_SYS_PTRACE",
+			    uid);
+	else if (scope == 3)
+		strbuf_adds(why, "kernel.yama.ptrace_scope is 3: no process may be traced");
+	else if (scope == 2 && !cap_ptrace)
+		strbuf_adds(why, "kernel.yama.ptrace_scope is 2: only with CAP_SYS_PTRACE (as root)");
+	else if (scope == 1 && !cap_ptrace)
+		strbuf_adds(why, "kernel.yama.ptrace_scope is 1: only a parent may trace; run as root "
+				   "or set it to 0");
+	else
+		strbuf_adds(why, "ptrace not allowed (a security module, or the process is not dumpable)");
+}
+
 static int seize_one(struct live_state *ls, pid_t tid, struct strbuf *err)
 {
 	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) < 0) {
 		if (errno == ESRCH)
 			return 0; /* the thread exited meanwhile */
-		return error_set(err, "cannot attach to process %d: %s%s", (int)ls->pid,
-				 strerror(errno),
-				 errno == EPERM ? " (ptrace not allowed: another tracer, "
-						  "kernel.yama.ptrace_scope or missing CAP_SYS_PTRACE)"
-						: "");
+		int e = errno;
+		struct strbuf why = STRBUF_INIT;
+		if (e == EPERM)
+			explain_eperm(ls->pid, &why);
+		int rc = error_set(err, "cannot attach to process %d: %s%s%s%s", (int)ls->pid,
+				   strerror(e), why.len ? " (" : "", why.len ? why.buf : "",
+				   why.len ? ")" : "");
+		strbuf_release(&why);
+		return rc;
 	}
 	if (ls->ntids == ls->atids) {
 		ls->atids = ls->atids ? 2 * ls->atids : 16;

@@ -33,7 +33,20 @@ sleep 0.3
 "$MORTEM" report -p $tpid > /dev/null 2> err.txt
 check "traced process: exit 1" test $? -eq 1
 check "traced process: one line saying why" \
-	sh -c "test \$(wc -l < err.txt) -eq 1 && grep -q 'cannot attach to process $tpid: Operation not permitted' err.txt"
+	sh -c "test \$(wc -l < err.txt) -eq 1 && grep -q 'cannot attach to process $tpid: Operation not permitted (already traced by process [0-9]*' err.txt"
+# a process of another user, as a user without CAP_SYS_PTRACE: refused, and why
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	sleep 30 & rpid=$!; PIDS="$PIDS $rpid"
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$MORTEM" report -p $rpid \
+		> /dev/null 2> err3.txt
+	check "another user's process: exit 1" test $? -eq 1
+	check "another user's process: one line naming the owner" \
+		sh -c "test \$(wc -l < err3.txt) -eq 1 && grep -q 'cannot attach to process $rpid: .*belongs to uid 0' err3.txt"
+	check "another user's process: left running, untraced" \
+		sh -c "kill -0 $rpid && test \$(awk '/^TracerPid/ {print \$2}' /proc/$rpid/status) = 0"
+elif [ "${CI:-}" = true ]; then
+	fail "CI: the other-user test needs root, setpriv and a nobody user"
+fi
 "$MORTEM" report -p 999999999 > /dev/null 2> err2.txt
 check "no such process: exit 1" test $? -eq 1
 check "no such process: one line" grep -q "no such process" err2.txt
