@@ -469,6 +469,11 @@ struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_k
 	return l;
 }
 
+void dump_lock_prefetch(const struct dump *d, const char *id, size_t len)
+{
+	strmap_prefetch(&d->lock_ids, id, len);
+}
+
 struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
 {
 	return dump_lock_n(d, id, strlen(id), kind);

@@ -357,6 +357,8 @@ void thread_share_frames(struct dump *d, struct thread *t, const struct frame *f
 struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind);
 /* As dump_lock, for the LEN bytes at ID (a span of the input; no NUL needed). */
 struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_kind kind);
+/* A hint: dump_lock_n(D, ID, LEN, ...) comes soon (see strmap_prefetch). */
+void dump_lock_prefetch(const struct dump *d, const char *id, size_t len);
 /* The lock with id ID, or NULL. */
 struct lock *dump_find_lock(struct dump *d, const char *id);
 

@@ -112,6 +112,12 @@ struct strmap_slot *strmap_slot_n(struct strmap *m, const char *key, size_t len)
 	return s;
 }
 
+void strmap_prefetch(const struct strmap *m, const char *key, size_t len)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->slots[(size_t)hash_bytes(key, len) & (m->cap - 1)]);
+}
+
 void strmap_put(struct strmap *m, const char *key, void *value)
 {
 	strmap_slot(m, key)->value = value;

@@ -40,6 +40,11 @@ struct strmap_slot *strmap_slot(struct strmap *m, const char *key);
  * other call.
  */
 struct strmap_slot *strmap_slot_n(struct strmap *m, const char *key, size_t len);
+/*
+ * A hint that the LEN bytes at KEY will be looked up soon: starts loading
+ * their slot into the cache, so several look-ups' memory misses overlap.
+ */
+void strmap_prefetch(const struct strmap *m, const char *key, size_t len);
 
 /*
  * FNV-1a over LEN bytes: stable across versions and machines, for ids that

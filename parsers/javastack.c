@@ -127,6 +127,8 @@ static bool is_condition(struct span cls)
 void javalocks_apply(struct dump *d, struct thread *t, struct javalocks *jl, bool blocked)
 {
 	bool waiting = false;
+	for (size_t i = 0; i < jl->n; i++) /* the look-ups' cache misses overlap */
+		dump_lock_prefetch(d, jl->ev[i].id.s, jl->ev[i].id.len);
 	for (size_t i = 0; i < jl->n; i++) {
 		const struct jlock_event *e = &jl->ev[i];
 		struct lock *l;
