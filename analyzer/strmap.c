@@ -44,12 +44,13 @@ uint64_t hash_bytes(const void *data, size_t len)
 	return h ^ (h >> 29);
 }
 
-/* The slot of KEY (hash H), or the empty slot where it would go. */
-static size_t slot_of(const struct strmap *m, const char *key, uint64_t h)
+/* The slot of the LEN bytes at KEY (hash H), or the empty slot where they would go. */
+static size_t slot_of(const struct strmap *m, const char *key, size_t len, uint64_t h)
 {
 	size_t mask = m->cap - 1;
 	size_t i = (size_t)h & mask;
-	while (m->slots[i].key && (m->slots[i].hash != h || strcmp(m->slots[i].key, key)))
+	while (m->slots[i].key && (m->slots[i].hash != h || strncmp(m->slots[i].key, key, len) ||
+				   m->slots[i].key[len]))
 		i = (i + 1) & mask;
 	return i;
 }
@@ -58,7 +59,8 @@ void *strmap_get(const struct strmap *m, const char *key)
 {
 	if (!m->cap)
 		return NULL;
-	size_t i = slot_of(m, key, hash_bytes(key, strlen(key)));
+	size_t len = strlen(key);
+	size_t i = slot_of(m, key, len, hash_bytes(key, len));
 	return m->slots[i].key ? m->slots[i].value : NULL;
 }
 
@@ -80,17 +82,7 @@ static void rehash(struct strmap *m, size_t cap)
 
 struct strmap_slot *strmap_slot(struct strmap *m, const char *key)
 {
-	if ((m->count + 1) * 2 > m->cap)
-		rehash(m, m->cap ? m->cap * 2 : 64);
-	uint64_t h = hash_bytes(key, strlen(key));
-	struct strmap_slot *s = &m->slots[slot_of(m, key, h)];
-	if (!s->key) {
-		s->key = key;
-		s->hash = h;
-		s->value = NULL;
-		m->count++;
-	}
-	return s;
+	return strmap_slot_n(m, key, strlen(key));
 }
 
 struct strmap_slot *strmap_slot_n(struct strmap *m, const char *key, size_t len)
@@ -98,11 +90,7 @@ struct strmap_slot *strmap_slot_n(struct strmap *m, const char *key, size_t len)
 	if ((m->count + 1) * 2 > m->cap)
 		rehash(m, m->cap ? m->cap * 2 : 64);
 	uint64_t h = hash_bytes(key, len);
-	size_t mask = m->cap - 1, i = (size_t)h & mask;
-	while (m->slots[i].key && (m->slots[i].hash != h || strncmp(m->slots[i].key, key, len) ||
-				   m->slots[i].key[len]))
-		i = (i + 1) & mask;
-	struct strmap_slot *s = &m->slots[i];
+	struct strmap_slot *s = &m->slots[slot_of(m, key, len, h)];
 	if (!s->key) {
 		s->key = key;
 		s->hash = h;

@@ -4,7 +4,7 @@
 # for N seconds each, one after the other, seeded from:
 #   - ../shared/corpus/ (the directory that matches the target's format, or all),
 #   - artifacts made now from real programs (eu-stack and gdb output of a
-#     hung one; small kernel cores of tests/fuzz/seed_core.c, plain and
+#     hung one; small kernel cores of its seed mode, plain and
 #     zstd-compressed), when the tools are there,
 #   - tests/regress/ (inputs that once crashed a parser),
 #   - tests/fuzz/seeds/<target>/ when present.
@@ -38,16 +38,16 @@ make_artifacts() {
 		}
 		kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; pid=
 	fi
-	# small real cores (a deadlock then abort, and a segfault) that fit in
-	# max_len whole: tests/fuzz/seed_core.c
-	if cc -g -O1 -o "$tmp/seed_core" tests/fuzz/seed_core.c -lpthread 2>/dev/null; then
+	# small real cores (a deadlock, then an abort or a segfault) that fit in
+	# max_len whole: abba's seed mode
+	if [ -x "$tmp/abba" ]; then
 		for how in abort segv; do
 			case $(cat /proc/sys/kernel/core_pattern) in
 			'|'*|*/*)
 				gdb -q -batch -ex run -ex "generate-core-file $tmp/core" -ex kill \
-					--args "$tmp/seed_core" $how >/dev/null 2>&1 ;;
+					--args "$tmp/abba" $how >/dev/null 2>&1 ;;
 			*)
-				{ (cd "$tmp" && ulimit -c unlimited && ulimit -s 256 && exec ./seed_core $how) \
+				{ (cd "$tmp" && ulimit -c unlimited && ulimit -s 256 && exec ./abba $how) \
 					>/dev/null 2>&1; } 2>/dev/null ;;
 			esac
 			[ -s "$tmp/core" ] && mv "$tmp/core" "$seeds/core/$how.core"

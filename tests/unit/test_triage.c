@@ -167,38 +167,34 @@ static void test_member_and_byte_limits(void **state)
 {
 	(void)state;
 	static char zeros[200000];
-	struct member m[] = { { "a", "1", 1 }, { "b", "2", 1 }, { "c", "3", 1 },
-			      { "big", zeros, sizeof(zeros) } };
+	struct member m[] = { { "a", "1", 1 }, { "b", "2", 1 }, { "big", zeros, sizeof(zeros) },
+			      { "c", "3", 1 } };
 	size_t len;
 	unsigned char *tar = make_archive("tar", "zstd", m, 4, &len);
 	assert_true(len < 10000); /* the zeros compress: a small bomb */
 	char *path = write_file("b.tar.zst", tar, len);
-	struct walk_limits lim = WALK_LIMITS_DEFAULT;
-	lim.max_members = 2;
-	struct seen s;
-	walk1(path, &lim, &s);
-	assert_non_null(strstr(s.found.buf, "b.tar.zst!/a=1\n"));
-	assert_non_null(strstr(s.found.buf, "b.tar.zst!/b=1\n"));
-	assert_null(strstr(s.found.buf, "b.tar.zst!/c"));
-	assert_non_null(strstr(s.problems.buf, "b.tar.zst!/c: limit of 2 archive members reached (--max-members)"));
-	seen_release(&s);
-
-	lim = (struct walk_limits)WALK_LIMITS_DEFAULT;
-	lim.max_bytes = 100000;
-	walk1(path, &lim, &s);
-	assert_non_null(strstr(s.found.buf, "b.tar.zst!/c=1\n"));
-	assert_null(strstr(s.found.buf, "big"));
-	assert_non_null(strstr(s.problems.buf, "b.tar.zst!/big: limit of 100000 bytes decompressed from archives"));
-	seen_release(&s);
-
-	/* one member over its own limit: that member fails, the walk goes on */
-	lim = (struct walk_limits)WALK_LIMITS_DEFAULT;
-	lim.max_member_bytes = 100000;
-	walk1(path, &lim, &s);
-	assert_non_null(strstr(s.found.buf, "b.tar.zst!/c=1\n"));
-	assert_null(strstr(s.found.buf, "big"));
-	assert_non_null(strstr(s.problems.buf, "b.tar.zst!/big: member larger than the limit of 100000 bytes"));
-	seen_release(&s);
+	static const struct {
+		struct walk_limits lim;
+		const char *found, *absent, *problem;
+	} cases[] = {
+		{ { .max_depth = 8, .max_bytes = 1 << 30, .max_members = 2 }, "b.tar.zst!/b=1\n",
+		  "b.tar.zst!/big", "b.tar.zst!/big: limit of 2 archive members reached (--max-members)" },
+		{ { .max_depth = 8, .max_bytes = 100000, .max_members = 10 }, "b.tar.zst!/b=1\n",
+		  "b.tar.zst!/c", "b.tar.zst!/big: limit of 100000 bytes decompressed from archives" },
+		/* one member over its own limit: that member fails, the walk goes on */
+		{ { .max_depth = 8, .max_bytes = 1 << 30, .max_members = 10, .max_member_bytes = 100000 },
+		  "b.tar.zst!/c=1\n", "b.tar.zst!/big=",
+		  "b.tar.zst!/big: member larger than the limit of 100000 bytes (--max-decompressed)" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct seen s;
+		walk1(path, &cases[i].lim, &s);
+		assert_non_null(strstr(s.found.buf, "b.tar.zst!/a=1\n"));
+		assert_non_null(strstr(s.found.buf, cases[i].found));
+		assert_null(strstr(s.found.buf, cases[i].absent));
+		assert_non_null(strstr(s.problems.buf, cases[i].problem));
+		seen_release(&s);
+	}
 	free(tar);
 	free(path);
 }
