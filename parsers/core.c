@@ -55,6 +55,7 @@ struct core_state {
 	unsigned machine;
 	bool is64;
 	struct thread *last_thread;   /* the NT_PRSTATUS the next per-thread note belongs to */
+	bool bad_thread_id;           /* an NT_PRSTATUS with a thread id <= 0 */
 	struct thread *signal_thread; /* the first thread with a current signal */
 	int cursig;
 	bool have_siginfo;
@@ -151,8 +152,10 @@ static void note_prstatus(struct core_state *st, const unsigned char *p, size_t 
 		t->tid = tid;
 	} else {
 		t = dump_add_thread(d, NULL);
-		dump_warn(d, "thread %s: NT_PRSTATUS gives an invalid thread id %lld", t->id,
-			  (long long)tid);
+		dump_warn(d, "thread %s: NT_PRSTATUS gives an invalid thread id %lld; threads are "
+			  "unwound from their notes' registers without libdwfl's thread list",
+			  t->id, (long long)tid);
+		st->bad_thread_id = true;
 	}
 	st->last_thread = t;
 	if (cursig && !st->signal_thread) {
@@ -487,7 +490,8 @@ static int core_parse(struct dump *d, const struct input *in, const struct morte
 	detect_runtime(d);
 	warn_missing_files(&st);
 	struct unwind_target target = { .core_path = img->fd_path, .pid = -1, .maps = st.maps,
-					 .nmaps = st.nmaps, .damaged = st.truncated_notes > 0 };
+					 .nmaps = st.nmaps, .damaged = st.truncated_notes > 0,
+					 .bad_thread_id = st.bad_thread_id };
 	if (native_unwind_all(st.n, &target, err) < 0)
 		goto fail;
 	full_cmdline(&st);

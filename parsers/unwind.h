@@ -78,6 +78,11 @@ struct unwind_target {
 	bool damaged;                   /* the core is cut or corrupt in its headers or
 					   notes: libunwind-coredump, which reads them
 					   itself, is not used */
+	bool bad_thread_id;             /* an NT_PRSTATUS note gives a thread id <= 0:
+					   libdw 0.188 ends its thread list there and
+					   leaks its iterator, so dwfl does not list
+					   threads (each is unwound from its registers
+					   by the next unwinder in the chain) */
 };
 
 struct unwind_mapping {

@@ -16,6 +16,7 @@ struct dwfl_state {
 	Dwfl *dwfl;
 	int sp_reg, fp_reg;
 	size_t max_frames;
+	bool bad_thread_id;     /* unwind_target.bad_thread_id: no dwfl_getthreads */
 	Dwfl_Thread *current;   /* the thread inside dwfl_getthreads' callback */
 	int (*each)(int64_t tid, void *arg);
 	void *arg;
@@ -35,6 +36,7 @@ static int dwfl_attach(const struct unwind_target *t, void **state, struct strbu
 	st->sp_reg = regs_dwarf_sp(t->machine);
 	st->fp_reg = regs_dwarf_fp(t->machine);
 	st->max_frames = t->max_frames;
+	st->bad_thread_id = t->bad_thread_id;
 	*state = st;
 	return 0;
 }
@@ -53,6 +55,8 @@ static int dwfl_threads(void *state, int (*each)(int64_t tid, void *arg), void *
 	struct dwfl_state *st = state;
 	st->each = each;
 	st->arg = arg;
+	if (st->bad_thread_id)
+		return -1;
 	return dwfl_getthreads(st->dwfl, thread_cb, st) < 0 ? -1 : 0;
 }
 

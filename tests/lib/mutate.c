@@ -1,11 +1,15 @@
 /*
+ * mutate --zero-tid K FILE OUT: writes FILE (an ELF core) to OUT with the
+ * thread id of its K-th NT_PRSTATUS (from 0) set to 0.
+ *
  * mutate FILE OUTPREFIX N SEED: writes N damaged copies of FILE, named
  * OUTPREFIX.0 ... OUTPREFIX.N-1, for the robustness test. Deterministic for
  * a given SEED. The damage cycles through what real broken inputs show:
  * truncation at an offset (a copy cut short, a paste cut mid-line), flipped
  * bytes, a chunk deleted or repeated, binary junk inserted, and, when FILE
- * is an ELF core, lies in the program headers and in the notes' sizes and
- * types (the sizes a parser must not trust).
+ * is an ELF core, lies in the program headers, in the notes' sizes and
+ * types (the sizes a parser must not trust) and in a thread note's thread
+ * id (0, -1, or another thread's).
  */
 #include <elf.h>
 #include <stddef.h>
@@ -54,13 +58,20 @@ static unsigned char *load(const char *path, size_t *len)
 struct elf_map {
 	size_t notes[4096];
 	size_t nnotes;
+	size_t tid_at[4096];      /* the pid field of each NT_PRSTATUS */
+	size_t ntids;
 	size_t phdrs[1024];
 	size_t nphdrs;
 };
 
+static void put32(unsigned char *at, uint64_t v) { uint32_t x = (uint32_t)v; memcpy(at, &x, 4); }
+static void put64(unsigned char *at, uint64_t v) { memcpy(at, &v, 8); }
+static uint32_t get32(const unsigned char *at) { uint32_t x; memcpy(&x, at, 4); return x; }
+static uint64_t get64(const unsigned char *at) { uint64_t x; memcpy(&x, at, 8); return x; }
+
 static void map_elf(const unsigned char *p, size_t len, struct elf_map *m)
 {
-	m->nnotes = m->nphdrs = 0;
+	m->nnotes = m->nphdrs = m->ntids = 0;
 	if (len < sizeof(Elf64_Ehdr) || memcmp(p, ELFMAG, SELFMAG) || p[EI_CLASS] != ELFCLASS64)
 		return;
 	const Elf64_Ehdr *eh = (const void *)p;
@@ -79,6 +90,10 @@ static void map_elf(const unsigned char *p, size_t len, struct elf_map *m)
 			memcpy(&nsz, p + n, 4);
 			memcpy(&dsz, p + n + 4, 4);
 			m->notes[m->nnotes++] = n;
+			uint64_t desc = n + 12 + ((nsz + 3ULL) & ~3ULL);
+			/* elf_prstatus: pr_info 12, pr_cursig 2, pad 2, sigpend 8, sighold 8, then pr_pid */
+			if (get32(p + n + 8) == NT_PRSTATUS && dsz >= 36 && desc + 36 <= end)
+				m->tid_at[m->ntids++] = desc + 32;
 			n += 12 + ((nsz + 3ULL) & ~3ULL) + ((dsz + 3ULL) & ~3ULL);
 		}
 	}
@@ -96,16 +111,12 @@ static uint64_t lie(uint64_t truth, size_t file_len)
 	}
 }
 
-static void put32(unsigned char *at, uint64_t v) { uint32_t x = (uint32_t)v; memcpy(at, &x, 4); }
-static void put64(unsigned char *at, uint64_t v) { memcpy(at, &v, 8); }
-static uint32_t get32(const unsigned char *at) { uint32_t x; memcpy(&x, at, 4); return x; }
-static uint64_t get64(const unsigned char *at) { uint64_t x; memcpy(&x, at, 8); return x; }
 
 /* Damages B (a copy of the original) in place or by reallocation, the K-th way. */
 static void damage(struct buf *b, unsigned k, const struct elf_map *m)
 {
 	size_t len = b->len;
-	unsigned kinds = (m->nnotes || m->nphdrs) ? 8 : 6;
+	unsigned kinds = (m->nnotes || m->nphdrs) ? 9 : 6;
 	switch (k % kinds) {
 	case 0: /* truncated: evenly spread and random cut points */
 		b->len = (k / kinds) % 2 ? below(len) : len * ((k / kinds) % 16 + 1) / 17;
@@ -140,6 +151,14 @@ static void damage(struct buf *b, unsigned k, const struct elf_map *m)
 		for (size_t at = below(len), i = 0, n = 1 + below(64); at + i < len && i < n; i++)
 			b->p[at + i] = (unsigned char)rnd();
 		break;
+	case 8: /* a thread note's thread id lies */
+		if (m->ntids) {
+			static const uint32_t bad[] = { 0, 0xffffffffu };
+			size_t at = m->tid_at[below(m->ntids)];
+			put32(b->p + at, below(3) < 2 ? bad[below(2)] : get32(b->p + m->tid_at[0]));
+			break;
+		}
+		/* fall through */
 	case 6: /* a note's size or type lies */
 		if (m->nnotes) {
 			size_t at = m->notes[below(m->nnotes)] + 4 * below(3);
@@ -159,10 +178,42 @@ static void damage(struct buf *b, unsigned k, const struct elf_map *m)
 	}
 }
 
+static int save(const char *name, const struct buf *b)
+{
+	FILE *f = fopen(name, "wb");
+	if (!f || fwrite(b->p, 1, b->len, f) != b->len || fclose(f)) {
+		perror(name);
+		return -1;
+	}
+	return 0;
+}
+
+static int zero_tid(const char *k, const char *in, const char *out)
+{
+	size_t len;
+	struct buf b = { load(in, &len), 0 };
+	static struct elf_map m;
+	if (!b.p)
+		return perror(in), 1;
+	b.len = len;
+	map_elf(b.p, len, &m);
+	size_t i = strtoul(k, NULL, 10);
+	if (i >= m.ntids) {
+		fprintf(stderr, "mutate: %s has %zu thread notes\n", in, m.ntids);
+		return 1;
+	}
+	put32(b.p + m.tid_at[i], 0);
+	int rc = save(out, &b) ? 1 : 0;
+	free(b.p);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "--zero-tid"))
+		return zero_tid(argv[2], argv[3], argv[4]);
 	if (argc != 5) {
-		fprintf(stderr, "usage: mutate FILE OUTPREFIX N SEED\n");
+		fprintf(stderr, "usage: mutate FILE OUTPREFIX N SEED | mutate --zero-tid K FILE OUT\n");
 		return 2;
 	}
 	size_t len;
@@ -181,11 +232,8 @@ int main(int argc, char **argv)
 		damage(&b, k, &m);
 		char name[4096];
 		snprintf(name, sizeof(name), "%s.%u", argv[2], k);
-		FILE *f = fopen(name, "wb");
-		if (!f || fwrite(b.p, 1, b.len, f) != b.len || fclose(f)) {
-			perror(name);
+		if (save(name, &b))
 			return 1;
-		}
 		free(b.p);
 	}
 	free(orig);

@@ -39,4 +39,11 @@ for at in 200 1800 3000 $((size / 2)); do
 	head -c 256 /dev/urandom | dd of=bad.$i bs=1 seek=$at conv=notrunc 2>/dev/null
 	check "corrupted at $at: partial report or one-line error" run_cut b$i bad.$i
 done
+# a thread note whose thread id is 0 (libdw 0.188 would end its thread list
+# there, and leak): every thread still unwound, and the report says why
+"$BUILD_DIR/tests/lib/mutate" --zero-tid 1 core tid0 || fail "mutate --zero-tid"
+check "thread id 0: a report" run_cut t0 tid0
+jqcheck t0.json '.input.warnings | any(test("NT_PRSTATUS gives an invalid thread id 0"))' "thread id 0: says so"
+jqcheck t0.json '(.threads | length) == 3 and ([.threads[] | select(.crashed)][0].frames | map(.function)[0:3]) == ["store_value","process_item","worker"]' "thread id 0: the crashed stack is whole"
+jqcheck t0.json '[.threads[] | select(.tid == null) | .frames[0].function | type] == ["string"]' "thread id 0: its stack from its own registers"
 done_ok
