@@ -5,9 +5,10 @@
 #   gdb bt, 40 snapshots             (the 2408-thread file concatenated 40 times)
 #   lldb bt all, 9000 threads        (GStreamer `bt all`, 9 threads x 1000)
 #   Solaris pstack, 7000 LWPs        (mozilla pstack, 7 LWPs x 1000)
-# Prints MB/s of CPU time, parse only (bench/parse_speed.c, built by make bench).
+# Prints parse-only MB/s (bench/parsebench.c, built by make bench: the
+# log-prefix pre-pass and the parser, input in memory, median of 3 runs).
 set -u
-BENCH=${BUILD:-build/out}/bench/parse_speed
+BENCH=${BUILD:-build/out}/bench/parsebench
 CORPUS=${SHARED:-../shared}/corpus
 T=$(mktemp -d "${TMPDIR:-/tmp}/mortem-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -39,7 +40,9 @@ threads "$CORPUS/lldb/gst-nvv4l2-seek-deadlock-btall.txt" \
 threads "$CORPUS/pstack/solaris8-mozilla-pstack.txt" \
 	'^-+  lwp# [0-9]+ / thread# [0-9]+  -+' '-----------------  lwp# %d / thread# %d  --------------------' 7000 > "$T/pstack-solaris-7000.txt"
 
-for f in gdb-btfull-2000 gdb-bt-48160 gdb-bt-40-snapshots lldb-btall-9000 pstack-solaris-7000; do
-	printf '%-22s ' "$f"
-	"$BENCH" "$T/$f.txt" 3 || exit 1
+[ -x "$BENCH" ] || { echo "bench/nativetext.sh: $BENCH not built (make bench builds it)" >&2; exit 1; }
+for run in gdb:gdb-btfull-2000 gdb:gdb-bt-48160 gdb:gdb-bt-40-snapshots lldb:lldb-btall-9000 \
+	pstack:pstack-solaris-7000; do
+	printf '%-22s ' "${run#*:}"
+	"$BENCH" "${run%%:*}" "$T/${run#*:}.txt" 3 || exit 1
 done

@@ -221,7 +221,7 @@ text_rows() { # key label file format
 	measure "$key.wc" "wc -l (memory-bandwidth reference)" wc -l "$f"
 	m=$(get "$key.mortem" 2); w=$(get "$key.wc" 2)
 	mbs=$(awk -v s="$mb" -v t="$m" 'BEGIN { if (t > 0) printf "%.0f", s / t; else print "n/a" }')
-	wbs=$(awk -v s="$mb" -v t="$w" 'BEGIN { if (t > 0) printf "%.0f", s / t; else print "inf" }')
+	wbs=$(awk -v s="$mb" -v t="$w" 'BEGIN { if (t > 0) printf "%.0f", s / t; else print "n/a (under the 0.01 s timer)" }')
 	note ""
 	note "throughput ($fmt): mortem $mbs MB/s, wc -l $wbs MB/s (whole process, startup included); mortem/wc time $(ratio "$m" "$w")"
 	if [ -x "$PARSEBENCH" ]; then
