@@ -91,33 +91,16 @@ void jsonw_str(struct jsonw *w, const char *s)
 		jsonw_strn(w, s, strlen(s));
 }
 
-/* Decimal digits of V, written backwards from END; returns the first digit. */
-static char *put_decimal(char *end, unsigned long long v)
-{
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return end;
-}
-
 void jsonw_int(struct jsonw *w, long long v)
 {
-	char buf[24];
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	char *p = put_decimal(buf + sizeof(buf), u);
-	if (v < 0)
-		*--p = '-';
 	before_value(w);
-	strbuf_add(w->out, p, (size_t)(buf + sizeof(buf) - p));
+	strbuf_addint(w->out, v);
 }
 
 void jsonw_uint(struct jsonw *w, unsigned long long v)
 {
-	char buf[24];
-	char *p = put_decimal(buf + sizeof(buf), v);
 	before_value(w);
-	strbuf_add(w->out, p, (size_t)(buf + sizeof(buf) - p));
+	strbuf_adduint(w->out, v);
 }
 
 void jsonw_raw(struct jsonw *w, const char *json, size_t len)

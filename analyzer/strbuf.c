@@ -97,6 +97,33 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	sb->len += (size_t)n;
 }
 
+/* Decimal digits of V, written backwards from END; returns the first digit. */
+static char *put_decimal(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+void strbuf_adduint(struct strbuf *sb, unsigned long long v)
+{
+	char buf[24];
+	char *p = put_decimal(buf + sizeof(buf), v);
+	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+void strbuf_addint(struct strbuf *sb, long long v)
+{
+	char buf[24];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	char *p = put_decimal(buf + sizeof(buf), u);
+	if (v < 0)
+		*--p = '-';
+	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;

@@ -36,6 +36,9 @@ static inline void strbuf_addch(struct strbuf *sb, int c)
 }
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Appends V in decimal, as "%lld" / "%llu" would, without printf (hot paths). */
+void strbuf_addint(struct strbuf *sb, long long v);
+void strbuf_adduint(struct strbuf *sb, unsigned long long v);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Hands the buffer to the caller (free() it); SB is left empty. */
 char *strbuf_detach(struct strbuf *sb, size_t *len);

@@ -33,6 +33,7 @@ struct jc_state {
 	struct span name, state;
 	int64_t tid;
 	struct javalocks jl;
+	struct javaframe_hint hint;  /* the previous frame line (javastack_frame) */
 	struct strbuf scratch;
 };
 
@@ -53,7 +54,7 @@ static void jc_create(struct jc_state *st)
 		dump_snapshot_begin(d);
 	strbuf_reset(&st->scratch);
 	if (st->tid >= 0)
-		strbuf_addf(&st->scratch, "%lld", (long long)st->tid);
+		strbuf_addint(&st->scratch, st->tid);
 	else
 		strbuf_add(&st->scratch, st->name.s, st->name.len);
 	struct thread *t = dump_add_thread(d, st->scratch.buf);
@@ -140,7 +141,7 @@ static void jc_frame(struct jc_state *st, struct span x)
 	bool slashed = slash >= 0 && (paren < 0 || slash < paren) && (at < 0 || at > paren);
 	struct frame *f = thread_add_frame(st->d, st->t);
 	if (f)
-		javastack_frame(st->d, f, x, slashed);
+		javastack_frame(st->d, &st->hint, f, x, slashed);
 }
 
 static void jc_line(struct jc_state *st, const struct line *l)

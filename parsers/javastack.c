@@ -282,24 +282,45 @@ static void frame_parse(struct dump *d, struct frame *f, struct span x, bool sla
 
 /* A parsed frame kept in the memo word of its interned text. */
 struct frame_memo {
+	const char *text;          /* interned */
+	size_t len;
+	struct frame_memo *next;   /* the frame that followed this one last time */
 	bool slashed;
 	struct frame f;
 };
 
-void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashed)
+/* The memo of the trimmed frame text X: looked up by its interned text, parsed on first sight. */
+static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed)
 {
-	x = span_trim(x);
 	const char *text = dump_intern(d, x.s, x.len);
 	void **slot = dump_intern_memo(text);
 	struct frame_memo *m = *slot;
 	if (!m || m->slashed != slashed) {
 		m = arena_alloc(d->arena, sizeof(*m));
+		m->text = text;
+		m->len = x.len;
 		m->slashed = slashed;
 		frame_parse(d, &m->f, x, slashed);
 		*slot = m;
 	}
+	return m;
+}
+
+void javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *f, struct span x,
+		     bool slashed)
+{
+	x = span_trim(x);
+	struct frame_memo *prev = hint ? hint->prev : NULL;
+	struct frame_memo *m = prev ? prev->next : NULL;
+	if (!m || m->len != x.len || m->slashed != slashed || memcmp(m->text, x.s, x.len)) {
+		m = memo_of(d, x, slashed);
+		if (prev)
+			prev->next = m;
+	}
+	if (hint)
+		hint->prev = m;
 	f->kind = m->f.kind;
-	f->text = text;
+	f->text = m->text;
 	f->function = m->f.function;
 	if (m->f.file) {
 		f->file = m->f.file;

@@ -84,8 +84,20 @@ void javalocks_release(struct javalocks *jl);
  * ("java.base@17") when given, and text to X. Never fails. A line the dump
  * repeats is parsed once: the result is kept in the memo word of its
  * interned text (dump_intern_memo).
+ *
+ * HINT (may be NULL) is the caller's memory of the previous frame line:
+ * threads of one pool repeat whole stacks, so the line that followed the
+ * previous one last time is compared first, and the look-up by hash is
+ * skipped when it is the same. Start it as JAVAFRAME_HINT_INIT; it points
+ * into D and is good until dump_free(D).
  */
-void javastack_frame(struct dump *d, struct frame *f, struct span x, bool slashed);
+struct frame_memo;
+struct javaframe_hint {
+	struct frame_memo *prev;
+};
+#define JAVAFRAME_HINT_INIT { NULL }
+void javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *f, struct span x,
+		     bool slashed);
 
 /* True when the frame text X says "(Native Method)". */
 bool javastack_is_native(struct span x);

@@ -152,6 +152,7 @@ static void jcmd_thread(struct dump *d, json_t *jt, struct javalocks *jl)
 	const char *state = jstr(jt, "state");
 	if (state)
 		t->state = dump_strdup(d, state);
+	struct javaframe_hint hint = JAVAFRAME_HINT_INIT;
 	json_t *stack = json_object_get(jt, "stack");
 	size_t i;
 	json_t *fr;
@@ -161,7 +162,7 @@ static void jcmd_thread(struct dump *d, json_t *jt, struct javalocks *jl)
 		struct frame *f = thread_add_frame(d, t);
 		if (!f)
 			break;
-		javastack_frame(d, f, sp(json_string_value(fr)), false);
+		javastack_frame(d, &hint, f, sp(json_string_value(fr)), false);
 	}
 	json_t *owned = json_object_get(jt, "monitorsOwned");
 	json_t *m;

@@ -28,6 +28,7 @@ struct jr_state {
 	bool in_dump, in_chains;
 	const char *chains_start;
 	struct javalocks jl;
+	struct javaframe_hint hint;  /* the previous frame line (javastack_frame) */
 	struct strbuf scratch;
 };
 
@@ -69,7 +70,7 @@ static void jr_header(struct jr_state *st, struct span y, long close)
 	}
 	strbuf_reset(&st->scratch);
 	if (tid >= 0)
-		strbuf_addf(&st->scratch, "%lld", (long long)tid);
+		strbuf_addint(&st->scratch, tid);
 	else
 		strbuf_add(&st->scratch, name.s, name.len);
 	struct thread *t = dump_add_thread(d, st->scratch.buf);
@@ -113,7 +114,7 @@ static void jr_thread_line(struct jr_state *st, struct span y)
 	if (span_starts(y, "at ")) {
 		struct frame *f = thread_add_frame(st->d, st->t);
 		if (f)
-			javastack_frame(st->d, f, span_drop(y, 3), true);
+			javastack_frame(st->d, &st->hint, f, span_drop(y, 3), true);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++)

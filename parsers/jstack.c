@@ -45,6 +45,7 @@ struct js_state {
 	struct span prev;         /* the previous non-empty line */
 	const char *section_start;
 	struct javalocks jl;
+	struct javaframe_hint hint;  /* the previous frame line (javastack_frame) */
 	struct strbuf scratch;
 	struct frame *fv;         /* the current thread's frames, added at its end */
 	size_t nfv, fv_alloc;
@@ -222,7 +223,7 @@ static void thread_header(struct js_state *st, struct span x, long close)
 		tid = (int64_t)h.bracket;
 	strbuf_reset(&st->scratch);
 	if (tid >= 0)
-		strbuf_addf(&st->scratch, "%lld", (long long)tid);
+		strbuf_addint(&st->scratch, tid);
 	else
 		strbuf_add(&st->scratch, h.name.s, h.name.len);
 	struct thread *t = dump_add_thread(d, st->scratch.buf);
@@ -252,7 +253,7 @@ static void thread_line(struct js_state *st, struct span y)
 		}
 		struct frame *f = &st->fv[st->nfv++];
 		memset(f, 0, sizeof(*f));
-		javastack_frame(d, f, span_drop(y, 3), false);
+		javastack_frame(d, &st->hint, f, span_drop(y, 3), false);
 	} else if (span_starts(y, "- ")) {
 		javalocks_line(&st->jl, y, st->ownable);
 	} else if (span_starts(y, "java.lang.Thread.State:")) {

@@ -38,31 +38,8 @@ void line_unread(struct line_reader *r, const struct line *l)
 	r->no = l->no - 1;
 }
 
-static bool is_ws(char c)
+long span_find_n(struct span x, const char *needle, size_t n)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-struct span span_skip_ws(struct span x)
-{
-	while (x.len && is_ws(*x.s)) {
-		x.s++;
-		x.len--;
-	}
-	return x;
-}
-
-struct span span_trim(struct span x)
-{
-	x = span_skip_ws(x);
-	while (x.len && is_ws(x.s[x.len - 1]))
-		x.len--;
-	return x;
-}
-
-long span_find(struct span x, const char *needle)
-{
-	size_t n = strlen(needle);
 	if (!n)
 		return 0;
 	if (x.len < n) /* also keeps an empty span {NULL, 0} out of pointer arithmetic */
@@ -77,15 +54,6 @@ long span_find(struct span x, const char *needle)
 		p = q + 1;
 	}
 	return -1;
-}
-
-struct span span_drop(struct span x, size_t n)
-{
-	if (n > x.len)
-		n = x.len;
-	if (!n)
-		return x; /* x.s may be NULL: no arithmetic on it */
-	return (struct span){ x.s + n, x.len - n };
 }
 
 static int hexval(char c)
@@ -134,7 +102,7 @@ struct span span_word(struct span *x)
 {
 	struct span y = span_skip_ws(*x);
 	size_t n = 0;
-	while (n < y.len && !is_ws(y.s[n]))
+	while (n < y.len && !text_is_ws(y.s[n]))
 		n++;
 	*x = span_drop(y, n);
 	return (struct span){ y.s, n };

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct line {
 	const char *s;   /* not NUL-terminated */
@@ -46,8 +47,28 @@ struct span {
 };
 
 static inline struct span span_of(const struct line *l) { return (struct span){ l->s, l->len }; }
-struct span span_trim(struct span x);
-struct span span_skip_ws(struct span x);
+/* Blanks a span is trimmed of: space, tab, CR, FF, VT (not LF: lines have none). */
+static inline bool text_is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+/* X without its leading blanks. Inline: every line of every dump goes through it. */
+static inline struct span span_skip_ws(struct span x)
+{
+	while (x.len && text_is_ws(*x.s)) {
+		x.s++;
+		x.len--;
+	}
+	return x;
+}
+/* X without its leading and trailing blanks. */
+static inline struct span span_trim(struct span x)
+{
+	x = span_skip_ws(x);
+	while (x.len && text_is_ws(x.s[x.len - 1]))
+		x.len--;
+	return x;
+}
 /* Inline, so that the length of a literal PREFIX or S is folded at compile time. */
 static inline bool span_starts(struct span x, const char *prefix)
 {
@@ -58,10 +79,26 @@ static inline bool span_eq(struct span x, const char *s)
 {
 	return x.len == __builtin_strlen(s) && !__builtin_memcmp(x.s, s, x.len);
 }
-/* Where NEEDLE first occurs in X, or -1. */
-long span_find(struct span x, const char *needle);
+/* Where the N bytes at NEEDLE first occur in X, or -1. */
+long span_find_n(struct span x, const char *needle, size_t n);
+/* Where NEEDLE first occurs in X, or -1 (inline: a one-byte literal is a memchr). */
+static inline long span_find(struct span x, const char *needle)
+{
+	size_t n = __builtin_strlen(needle);
+	if (n != 1)
+		return span_find_n(x, needle, n);
+	const char *q = x.len ? memchr(x.s, needle[0], x.len) : NULL;
+	return q ? q - x.s : -1;
+}
 /* Drops N bytes from the front (clamped). */
-struct span span_drop(struct span x, size_t n);
+static inline struct span span_drop(struct span x, size_t n)
+{
+	if (n > x.len)
+		n = x.len;
+	if (!n)
+		return x; /* x.s may be NULL: no arithmetic on it */
+	return (struct span){ x.s + n, x.len - n };
+}
 
 /*
  * Parses an unsigned number at the front of *X: "0x..." hex when HEX_OK and

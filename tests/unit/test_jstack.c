@@ -190,6 +190,56 @@ static void test_snapshots(void **state)
 	dump_free(d);
 }
 
+/*
+ * Pool threads repeat whole stacks, so each frame line is first compared with
+ * the line that followed the previous one last time: a line that differs
+ * (same length, one byte) or a stack that goes another way must still be
+ * parsed for itself.
+ */
+static void test_repeated_stacks_diverge(void **state)
+{
+	(void)state;
+	const char *text = "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):\n"
+			   "\"p1\" prio=5 tid=0x1 nid=0x1 runnable [0x0]\n"
+			   "\tat a.B.run(B.java:11)\n"
+			   "\tat a.C.call(C.java:20)\n"
+			   "\tat a.D.main(D.java:30)\n"
+			   "\"p2\" prio=5 tid=0x2 nid=0x2 runnable [0x0]\n"
+			   "\tat a.B.run(B.java:11)\n"
+			   "\tat a.C.call(C.java:21)\n"
+			   "\tat a.D.main(D.java:30)\n"
+			   "\"p3\" prio=5 tid=0x3 nid=0x3 runnable [0x0]\n"
+			   "\tat a.B.run(B.java:11)\n"
+			   "\tat a.E.exec(E.java:5)\n"
+			   "\"p4\" prio=5 tid=0x4 nid=0x4 runnable [0x0]\n"
+			   "\tat a.B.run(B.java:11)\n"
+			   "\tat a.C.call(C.java:20)\n"
+			   "\tat a.D.main(D.java:30)\n"
+			   "JNI global refs: 1\n";
+	struct dump *d = parse(text);
+	assert_int_equal(d->nthreads, 4);
+	static const struct {
+		const char *fn;
+		int line;
+	} want[4][3] = {
+		{ { "a.B.run", 11 }, { "a.C.call", 20 }, { "a.D.main", 30 } },
+		{ { "a.B.run", 11 }, { "a.C.call", 21 }, { "a.D.main", 30 } },
+		{ { "a.B.run", 11 }, { "a.E.exec", 5 }, { NULL, 0 } },
+		{ { "a.B.run", 11 }, { "a.C.call", 20 }, { "a.D.main", 30 } },
+	};
+	for (size_t t = 0; t < 4; t++) {
+		struct thread *th = d->threads[t];
+		assert_int_equal(th->nframes, want[t][2].fn ? 3 : 2);
+		for (size_t i = 0; i < th->nframes; i++) {
+			assert_string_equal(th->frames[i].function, want[t][i].fn);
+			assert_int_equal(th->frames[i].line, want[t][i].line);
+		}
+	}
+	assert_string_equal(d->threads[1]->frames[1].text, "a.C.call(C.java:21)");
+	assert_ptr_equal(d->threads[0]->frames, d->threads[3]->frames); /* one shared stack */
+	dump_free(d);
+}
+
 static void test_dialects(void **state)
 {
 	(void)state;
@@ -335,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_blocked_reentry_waits),
 		cmocka_unit_test(test_truncation_every_byte),
 		cmocka_unit_test(test_snapshots),
+		cmocka_unit_test(test_repeated_stacks_diverge),
 		cmocka_unit_test(test_dialects),
 		cmocka_unit_test(test_deadlock_section_is_not_threads),
 		cmocka_unit_test(test_reversed),
