@@ -227,6 +227,7 @@ text_rows() { # key label file format
 	if [ -x "$PARSEBENCH" ]; then
 		pb=$("$PARSEBENCH" "$fmt" "$f" "$RUNS" 2>&1)
 		note "parse only ($PARSEBENCH, in-process, input in memory, median of $RUNS): ${pb#parse }"
+		echo "$key.parse $(printf '%s\n' "$pb" | sed -n 's/.*= *\([0-9.]*\) MB\/s.*/\1/p')" >>"$RES"
 	else
 		note "(no parse-only figure: $PARSEBENCH not built; make bench builds it)"
 	fi
@@ -254,6 +255,7 @@ if "$MORTEM" --help 2>&1 | grep -q 'mortem triage'; then
 		t1=$(date +%s.%N)
 		gs=$(awk -v a="$t0" -v b="$t1" -v k="$(wc -l <sample)" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / k * n }')
 		tm=$(get triage.mortem 2)
+		echo "triage.gdb $gs" >>"$RES"
 		note ""
 		note "triage: mortem $(awk -v n="$n" -v t="$tm" 'BEGIN { printf "%.0f", n / t }') cores/s;" \
 			"gdb one run per core $(awk -v n="$n" -v t="$gs" 'BEGIN { printf "%.1f", n / t }') cores/s" \
@@ -272,5 +274,28 @@ note ""
 mb() { [ -n "$1" ] && echo "$(( $1 / 1024 )) MB" || echo "n/a"; }
 [ -n "$(get jvm.mortem 3)" ] && note "peak RSS on the $(du -m jvm/core | cut -f1) MB JVM core: mortem $(mb "$(get jvm.mortem 3)"), eu-stack $(mb "$(get jvm.eustack 3)"), gdb $(mb "$(get jvm.gdb 3)") (mortem maps the core; it never reads it into memory)"
 [ -n "$(get jstack.mortem 3)" ] && note "peak RSS on the $(du -m big.jstack | cut -f1) MB jstack dump: mortem $(mb "$(get jstack.mortem 3)")"
+
+# ---------------------------------------------------------------- goals
+# goal LABEL VALUE OP TARGET: one row of the goals table; OP is >= or <=
+goal() {
+	if [ -z "$2" ] || [ "$2" = n/a ]; then
+		met="not measured"
+	else
+		met=$(awk -v v="$2" -v op="$3" -v t="$4" 'BEGIN { ok = op == ">=" ? v >= t : v <= t; print ok ? "yes" : "NO" }')
+	fi
+	printf '| %-44s | %6s %s %-5s | %-12s |\n' "$1" "${2:-n/a}" "$3" "$4" "$met" | tee -a "$TABLE"
+}
+note ""
+note "### against the goals (issue 10), from the figures above"
+note ""
+printf '| %-44s | %-15s | %-12s |\n|%s|%s|%s|\n' goal "measured goal" met \
+	"----------------------------------------------" "-----------------" "--------------" | tee -a "$TABLE"
+for c in jvm native; do
+	goal "$c core: eu-stack time / mortem time" "$(ratio "$(get $c.eustack 2)" "$(get $c.mortem 2)")" ">=" 1
+	goal "$c core: gdb time / mortem time" "$(ratio "$(get $c.gdb 2)" "$(get $c.mortem 2)")" ">=" 2
+	goal "$c core: mortem peak RSS / eu-stack's" "$(ratio "$(get $c.mortem 3)" "$(get $c.eustack 3)")" "<=" 1
+done
+goal "jstack parse, MB/s (parsebench)" "$(get jstack.parse 2)" ">=" 500
+goal "triage: gdb per core time / mortem time" "$(ratio "$(get triage.gdb 2)" "$(get triage.mortem 2)")" ">=" 10
 echo
 echo "(table also in $W/table while BENCH_DIR keeps it)"
