@@ -233,6 +233,27 @@ static void mark_fp_fallback(const struct unwind_chain *c, struct unwind_result 
 	}
 }
 
+/*
+ * Cuts R at its first return address that cannot be one (see
+ * unwind_return_address_plausible): a CFI unwinder that lost its way where
+ * a pc has no CFI reads a data word as the caller, and the frames after it
+ * are not to be trusted. Signal frames and the pcs they interrupted are
+ * exact, not return addresses, and are not checked.
+ */
+static void cut_at_implausible(const struct unwind_chain *c, struct unwind_result *r,
+			       const char *who)
+{
+	for (size_t i = 1; i < r->n; i++) {
+		const struct unwind_frame *f = &r->frames[i];
+		if (f->activation || f->signal || unwind_return_address_plausible(&c->t, f->pc))
+			continue;
+		unwind_result_fail(r, "%s: frame #%zu at 0x%llx is not after a call in executable code",
+				   who, i, (unsigned long long)f->pc);
+		r->n = i;
+		return;
+	}
+}
+
 void unwind_thread(struct unwind_chain *c, int64_t tid, const struct thread_regs *regs,
 		   struct unwind_result *out, const char **used)
 {
@@ -247,6 +268,7 @@ void unwind_thread(struct unwind_chain *c, int64_t tid, const struct thread_regs
 		struct unwind_result alt = UNWIND_RESULT_INIT;
 		if (c->second.ops->frames(c->second.state, tid, regs, &alt) == 0) {
 			mark_fp_fallback(c, &alt);
+			cut_at_implausible(c, &alt, c->second.ops->name);
 			settle(c, &alt);
 		}
 		if (alt.n && (alt.complete || alt.n > out->n)) {
@@ -295,18 +317,53 @@ static bool x86_64_call_before(const unsigned char *b /* 8 bytes ending at pc */
 	return false;
 }
 
-bool unwind_follows_call(const struct unwind_target *t, uint64_t pc)
+/* 1: a call instruction ends just before PC; 0: none does; -1: the code cannot be read or decoded. */
+static int call_before(const struct unwind_target *t, uint64_t pc)
 {
 	unsigned char b[8];
+	if (t->machine != EM_X86_64 && t->machine != EM_AARCH64)
+		return -1;
 	if (pc < 8 || !t->mem || t->mem->read(t->mem_ctx, pc - 8, b, 8) < 0)
-		return false;
+		return -1;
 	if (t->machine == EM_X86_64)
 		return x86_64_call_before(b);
-	if (t->machine == EM_AARCH64) {
-		uint32_t insn;
-		memcpy(&insn, b + 4, 4);
-		return (insn & 0xfc000000u) == 0x94000000u ||   /* bl */
-		       (insn & 0xfffffc1fu) == 0xd63f0000u;     /* blr */
+	uint32_t insn;
+	memcpy(&insn, b + 4, 4);
+	return (insn & 0xfc000000u) == 0x94000000u ||   /* bl */
+	       (insn & 0xfffffc1fu) == 0xd63f0000u;     /* blr */
+}
+
+bool unwind_follows_call(const struct unwind_target *t, uint64_t pc)
+{
+	return call_before(t, pc) == 1;
+}
+
+/* Whether ADDR (module-relative, bias removed) lies in an executable PT_LOAD of ELF. */
+static bool in_exec_segment(Elf *elf, uint64_t addr)
+{
+	size_t n;
+	if (elf_getphdrnum(elf, &n) < 0)
+		return true; /* cannot tell */
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (addr >= ph.p_vaddr && addr - ph.p_vaddr < ph.p_memsz)
+			return (ph.p_flags & PF_X) != 0;
 	}
 	return false;
+}
+
+bool unwind_return_address_plausible(const struct unwind_target *t, uint64_t pc)
+{
+	if (pc < 4096)
+		return false;
+	if (t->dwfl) {
+		Dwfl_Module *m = dwfl_addrmodule(t->dwfl, pc - 1);
+		Dwarf_Addr bias;
+		Elf *elf = m ? dwfl_module_getelf(m, &bias) : NULL;
+		if (elf && !in_exec_segment(elf, pc - 1 - bias))
+			return false;
+	}
+	return call_before(t, pc) != 0;
 }

@@ -15,7 +15,9 @@
  *
  * unwind_thread() chains them: the chosen CFI unwinder first (dwfl unless
  * --unwinder says libunwind); where it stops early and the user did not
- * force one, the other CFI unwinder; then the frame-pointer chain from the
+ * force one, the other CFI unwinder (its stack cut at the first return
+ * address that cannot be one, and taken only when it then reaches further or
+ * is whole); then the frame-pointer chain from the
  * last frame found, then a stack scan. Every frame says which one found it
  * (TRUST_CFI / TRUST_FP / TRUST_SCAN; the innermost frame, the pc in the
  * thread's registers, is exact and counts as TRUST_CFI). A CFI stack that ends in a thread's
@@ -149,5 +151,13 @@ void unwind_thread(struct unwind_chain *c, int64_t tid, const struct thread_regs
 
 /* Whether an instruction that ends at PC (a return address) is a call (x86-64, aarch64). */
 bool unwind_follows_call(const struct unwind_target *t, uint64_t pc);
+
+/*
+ * Whether PC can be a return address: false when it lies outside the
+ * executable segments of its module (whose ELF is at hand), or when the
+ * code before it can be read and is not a call; true when neither can be
+ * told (text not in the core, another machine).
+ */
+bool unwind_return_address_plausible(const struct unwind_target *t, uint64_t pc);
 
 #endif
