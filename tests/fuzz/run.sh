@@ -5,7 +5,8 @@
 #   - ../shared/corpus/ (the directory that matches the target's format, or all),
 #   - artifacts made now from real programs (eu-stack and gdb output of a
 #     hung one; small kernel cores of its seed mode, plain and
-#     zstd-compressed), when the tools are there,
+#     zstd-compressed, and of the scenario programs' crashes), when the
+#     tools are there,
 #   - tests/regress/ (inputs that once crashed a parser),
 #   - tests/fuzz/seeds/<target>/ when present.
 # Each target keeps its corpus in build/fuzz/corpus/<target>/ between runs.
@@ -23,6 +24,25 @@ SHARED=${SHARED:-$(cd .. && pwd)/shared}
 targets=${FUZZ_TARGETS:-$(for t in $(cat "$B/fuzz/targets"); do basename "$t"; done)}
 seeds=$B/seeds; mkdir -p "$seeds" "$B/corpus" "$B/crashes" "$B/logs"
 
+# small_core OUT PROG ARGS...: a real core of PROG (in $tmp, run there with a
+# 256 KiB stack limit) as $seeds/core/OUT, when it fits in parser-core's
+# max_len; the kernel's core where core_pattern writes a plain file, gdb's
+# otherwise.
+small_core() {
+	out=$1; shift
+	rm -f "$tmp/core"
+	case $(cat /proc/sys/kernel/core_pattern) in
+	'|'*|*/*)
+		(cd "$tmp" && ulimit -s 256 && exec timeout 30 gdb -q -batch -ex run \
+			-ex "generate-core-file $tmp/core" -ex kill --args "$@") >/dev/null 2>&1 ;;
+	*)
+		{ (cd "$tmp" && ulimit -c unlimited && ulimit -s 256 && exec timeout -s KILL 30 "$@") \
+			>/dev/null 2>&1; } 2>/dev/null ;;
+	esac
+	[ -s "$tmp/core" ] && [ "$(wc -c <"$tmp/core")" -le 4194304 ] && mv "$tmp/core" "$seeds/core/$out"
+	rm -f "$tmp/core"
+}
+
 # Fresh artifacts of real programs, once per run.
 make_artifacts() {
 	rm -rf "$seeds"; mkdir -p "$seeds/eustack" "$seeds/gdb" "$seeds/core" "$seeds/jstack"
@@ -38,24 +58,28 @@ make_artifacts() {
 		}
 		kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; pid=
 	fi
-	# small real cores (a deadlock, then an abort or a segfault) that fit in
-	# max_len whole: abba's seed mode
+	# small real cores that fit in max_len whole: abba's seed mode (a
+	# deadlock, then an abort or a segfault), and the scenario programs'
+	# crashes (EINTR assert under SIGPROF, stack overflow, a fault in a signal
+	# handler, C++ and inlined frames, allocator and assert messages, a
+	# second thread's fault)
 	if [ -x "$tmp/abba" ]; then
-		for how in abort segv; do
-			case $(cat /proc/sys/kernel/core_pattern) in
-			'|'*|*/*)
-				gdb -q -batch -ex run -ex "generate-core-file $tmp/core" -ex kill \
-					--args "$tmp/abba" $how >/dev/null 2>&1 ;;
-			*)
-				{ (cd "$tmp" && ulimit -c unlimited && ulimit -s 256 && exec ./abba $how) \
-					>/dev/null 2>&1; } 2>/dev/null ;;
-			esac
-			[ -s "$tmp/core" ] && mv "$tmp/core" "$seeds/core/$how.core"
-		done
+		small_core abort.core ./abba abort
+		small_core segv.core ./abba segv
 		# the way systemd-coredump stores them
 		command -v zstd >/dev/null && [ -s "$seeds/core/abort.core" ] &&
 			zstd -q -c "$seeds/core/abort.core" >"$seeds/core/abort.core.zst"
 	fi
+	P=tests/scenario/programs
+	cc -g -O0 -o "$tmp/eintr" $P/eintr_poll.c 2>/dev/null && small_core eintr.core ./eintr sig
+	cc -g -O0 -o "$tmp/overflow" $P/stack_overflow.c 2>/dev/null && small_core overflow.core ./overflow
+	cc -g -O0 -o "$tmp/sigcrash" $P/signal_crash.c 2>/dev/null && small_core signal.core ./sigcrash
+	cc -g -O2 -o "$tmp/inline" $P/inline_deep.c 2>/dev/null && small_core inline.core ./inline
+	cc -g -O0 -o "$tmp/assert" $P/assert_abort.c 2>/dev/null && small_core assert.core ./assert
+	cc -g -O0 -o "$tmp/dfree" $P/double_free.c 2>/dev/null && small_core doublefree.core ./dfree
+	cc -g -O0 -pthread -o "$tmp/tsegv" $P/thread_segv.c 2>/dev/null && small_core thread.core ./tsegv
+	command -v g++ >/dev/null && g++ -g -O1 -o "$tmp/cxx" $P/cxx_crash.cpp 2>/dev/null &&
+		small_core cxx.core ./cxx
 	mkdir -p "$seeds/rules" "$seeds/walk"
 	cp signatures/*.rules "$seeds/rules/" 2>/dev/null
 	small=$(ls "$SHARED"/corpus/eustack/* | head -2)
