@@ -138,7 +138,9 @@ if "$MORTEM" report --json "core.$ABBA" > core.json 2>/dev/null &&
 		tui_wait "IN A CYCLE Thread $first"
 		tui_screen | grep -q '^>#[0-9]* *take_._then_. ' || fail "core: stack opens at the thread's own frame"
 		tui_keys Enter
-		tui_wait "abba.c:1"
+		tui_wait "programs/abba.c:"
+		tui_screen | grep -Eq "abba\\.c:($line_a|$line_b) +in take_._then_." ||
+			fail "core: the source view opens at the frame's line"
 		tui_screen | grep -q '^ > *[0-9]* .*pthread_mutex_lock(&lock_' || fail "core: source line marked"
 		echo "ok: core: summary -> finding -> thread -> source line"
 		tui_keys 4
