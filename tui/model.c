@@ -80,7 +80,8 @@ static const char *const wait_prefixes[] = {
 	"clock_nanosleep", "__clock_nanosleep", "__GI___clock_nanosleep", "__GI___nanosleep", "usleep",
 	"sleep", "read", "__libc_read", "recv", "__libc_recv", "accept", "__libc_accept", "__GI___futex",
 	"jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park", "java.lang.Object.wait", "java.lang.Thread.sleep",
-	"java.util.concurrent.locks.LockSupport.park", "Parker::park", "os::PlatformEvent::park",
+	"java.util.concurrent.locks.", /* LockSupport.park, AQS acquire/await, ReentrantLock.lock */
+	"Parker::park", "os::PlatformEvent::park",
 	"Monitor::wait", "ObjectMonitor::", "__GI_epoll_wait", "__GI___select",
 	NULL,
 };

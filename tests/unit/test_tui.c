@@ -354,6 +354,36 @@ static void test_short_texts(void **state)
 	dump_free(d);
 }
 
+/* A thread parked on a j.u.c. lock is shown by the code that wanted the lock, not by AQS. */
+static void test_juc_wait_shows_the_caller(void **state)
+{
+	(void)state;
+	static const char *const stack[] = {
+		"jdk.internal.misc.Unsafe.park", "java.util.concurrent.locks.LockSupport.park",
+		"java.util.concurrent.locks.AbstractQueuedSynchronizer.acquire",
+		"java.util.concurrent.locks.ReentrantLock$Sync.lock",
+		"java.util.concurrent.locks.ReentrantLock.lock", "com.example.Repository.load",
+		"com.example.Service.handle",
+	};
+	struct dump *d = dump_new("j");
+	struct thread *t = dump_add_thread(d, "1");
+	t->state = "WAITING (parking)";
+	for (size_t i = 0; i < sizeof(stack) / sizeof(stack[0]); i++) {
+		struct frame *f = thread_add_frame(d, t);
+		f->function = stack[i];
+		f->kind = FRAME_JAVA;
+		f->file = "X.java";
+		f->line = (int)i + 1;
+	}
+	struct tmodel m;
+	tmodel_init(&m, d);
+	assert_string_equal(m.th[0].top, "c.e.Repository.load at X.java:6");
+	assert_int_equal(m.th[0].top_frame, 5);
+	assert_string_equal(m.th[0].waits_in, "in java.util.concurrent.locks.ReentrantLock.lock");
+	tmodel_release(&m);
+	dump_free(d);
+}
+
 static void test_keys_from_one_table(void **state)
 {
 	(void)state;
@@ -384,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_source_resolve),
 		cmocka_unit_test(test_views_lead_to_evidence),
 		cmocka_unit_test(test_short_texts),
+		cmocka_unit_test(test_juc_wait_shows_the_caller),
 		cmocka_unit_test(test_keys_from_one_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
