@@ -58,12 +58,12 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libthread_db: thread-local errno in cores; libstdc++: __cxa_demangle for C++ frames;
 # libdebuginfod (header from libdebuginfod-dev) is loaded with dlopen, only when
-# DEBUGINFOD_URLS is set (parsers/debugfind.h).
+# DEBUGINFOD_URLS is set (parsers/native/debugfind.h).
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lthread_db -lstdc++ -ldl
 ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 SRC_DIRS = analyzer parsers signatures tui
-SRCS = $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c)))
+SRCS = $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c $(d)/*/*.c)))
 OBJS = $(SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS = $(filter-out $(BUILD)/analyzer/main.o,$(OBJS))
 GEN_DIR = $(BUILD)/gen

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "strbuf.h"
+#include "analyzer/commands.h"
+#include "analyzer/lib/strbuf.h"
 
 void cli_error(const char *subject, const char *fmt, ...)
 {

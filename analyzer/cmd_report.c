@@ -1,10 +1,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "lockdot.h"
-#include "pipeline.h"
-#include "report.h"
+#include "analyzer/commands.h"
+#include "analyzer/report/lockdot.h"
+#include "analyzer/pipeline.h"
+#include "analyzer/report/report.h"
 
 /* Renders one analyzed dump to stdout; returns -1 when stdout fails. */
 static int emit(const struct dump *d, const struct mortem_opts *o, bool color, bool first)

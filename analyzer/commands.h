@@ -1,7 +1,7 @@
 #ifndef MORTEM_COMMANDS_H
 #define MORTEM_COMMANDS_H
 
-#include "options.h"
+#include "analyzer/model/options.h"
 
 /*
  * The commands, defined once: X(name, function, usage, summary).

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../parsers/parser.h"
-#include "../parsers/text.h"
-#include "../signatures/rules.h"
-#include "commands.h"
-#include "options.h"
-#include "version.h"
+#include "parsers/parser.h"
+#include "parsers/text/text.h"
+#include "signatures/rules.h"
+#include "analyzer/commands.h"
+#include "analyzer/model/options.h"
+#include "analyzer/version.h"
 
 static void usage(FILE *to)
 {

@@ -1,11 +1,11 @@
-#include "pipeline.h"
+#include "analyzer/pipeline.h"
 
 #include <stdio.h>
 
-#include "../parsers/logprefix.h"
-#include "../parsers/parser.h"
-#include "../parsers/text.h"
-#include "analyze.h"
+#include "parsers/text/logprefix.h"
+#include "parsers/parser.h"
+#include "parsers/text/text.h"
+#include "analyzer/analysis/analyze.h"
 
 static const struct parser *choose_parser(const struct input *in, const struct mortem_opts *o,
 					  struct strbuf *err)
@@ -64,7 +64,7 @@ static struct dump *parse_and_analyze(const struct parser *p, const struct input
 struct dump *pipeline_load_input(const struct input *in, const struct mortem_opts *o,
 				 struct strbuf *err)
 {
-	/* pasted text: log prefixes and padding go before detection (parsers/logprefix.h) */
+	/* pasted text: log prefixes and padding go before detection (parsers/text/logprefix.h) */
 	struct strbuf clean = STRBUF_INIT;
 	struct logprefix_result res = LOGPREFIX_RESULT_INIT;
 	struct input cin;

@@ -1,10 +1,10 @@
 #ifndef MORTEM_PIPELINE_H
 #define MORTEM_PIPELINE_H
 
-#include "dump.h"
-#include "input.h"
-#include "options.h"
-#include "strbuf.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/lib/input.h"
+#include "analyzer/model/options.h"
+#include "analyzer/lib/strbuf.h"
 
 /*
  * One input from bytes to an analyzed dump: open, detect the format (or

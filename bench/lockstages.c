@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyzer/analyze.h"
-#include "analyzer/input.h"
+#include "analyzer/analysis/analyze.h"
+#include "analyzer/lib/input.h"
 #include "parsers/parser.h"
 
 static double now(void)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "analyzer/input.h"
-#include "parsers/logprefix.h"
+#include "analyzer/lib/input.h"
+#include "parsers/text/logprefix.h"
 #include "parsers/parser.h"
 
 static double now(void)

@@ -1,6 +1,6 @@
 /*
  * Linux ELF core files (format "core"), kernel-written or gcore'd, plain
- * or decompressed by analyzer/input.c into a memfd.
+ * or decompressed by analyzer/lib/input.c into a memfd.
  *
  * The notes are read here (threads and registers from NT_PRSTATUS, the
  * signal from NT_SIGINFO, pid and command line from NT_PRPSINFO, mapped
@@ -25,12 +25,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "coremem.h"
-#include "native.h"
-#include "parser.h"
-#include "regs.h"
-#include "sigcode.h"
-#include "unwind.h"
+#include "parsers/native/coremem.h"
+#include "parsers/native/native.h"
+#include "parsers/parser.h"
+#include "parsers/native/regs.h"
+#include "parsers/native/sigcode.h"
+#include "parsers/native/unwind.h"
 
 #ifndef NT_ARM_TLS
 #define NT_ARM_TLS 0x401

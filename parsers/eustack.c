@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser.h"
-#include "text.h"
+#include "parsers/parser.h"
+#include "parsers/text/text.h"
 
 struct eu_state {
 	struct dump *d;

@@ -7,9 +7,9 @@
  */
 #include <string.h>
 
-#include "gdbframe.h"
-#include "gdbtext.h"
-#include "parser.h"
+#include "parsers/text/gdbframe.h"
+#include "parsers/text/gdbtext.h"
+#include "parsers/parser.h"
 
 static int gdb_parse(struct dump *d, const struct input *in, const struct mortem_opts *o,
 		     struct strbuf *err)

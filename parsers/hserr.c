@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser.h"
-#include "resym.h"
-#include "text.h"
+#include "parsers/parser.h"
+#include "parsers/native/resym.h"
+#include "parsers/text/text.h"
 
 /* Section titles: a line at column 0 starting with one of these opens a section. */
 #define HSERR_TITLES(X)                                   \

@@ -31,9 +31,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "javastack.h"
-#include "parser.h"
-#include "text.h"
+#include "parsers/text/javastack.h"
+#include "parsers/parser.h"
+#include "parsers/text/text.h"
 
 static const char *jstr(json_t *o, const char *key)
 {

@@ -18,9 +18,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "javastack.h"
-#include "parser.h"
-#include "text.h"
+#include "parsers/text/javastack.h"
+#include "parsers/parser.h"
+#include "parsers/text/text.h"
 
 struct jr_state {
 	struct dump *d;

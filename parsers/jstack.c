@@ -19,7 +19,7 @@
  * (lwp_id=, then nid=, then the JDK 21+ "[tid]"), else the thread's name.
  * Several "Full thread dump" blocks are snapshots. HotSpot's "Found one
  * Java-level deadlock" section is kept as a dump section (a cross-check);
- * the locks come from the stacks (parsers/javastack.h). A dump whose last
+ * the locks come from the stacks (parsers/text/javastack.h). A dump whose last
  * snapshot has no closing "JNI global refs" line, or whose last line is cut,
  * gets a warning that the input ended early.
  */
@@ -27,10 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analyzer/arena.h"
-#include "javastack.h"
-#include "parser.h"
-#include "text.h"
+#include "analyzer/lib/arena.h"
+#include "parsers/text/javastack.h"
+#include "parsers/parser.h"
+#include "parsers/text/text.h"
 
 enum js_mode { JS_OUTSIDE, JS_THREAD, JS_DEADLOCK };
 

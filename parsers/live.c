@@ -25,9 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "native.h"
-#include "parser.h"
-#include "regs.h"
+#include "parsers/native/native.h"
+#include "parsers/parser.h"
+#include "parsers/native/regs.h"
 
 #if defined(__x86_64__)
 #define HOST_MACHINE EM_X86_64

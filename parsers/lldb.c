@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdbframe.h"
-#include "gdbtext.h"
-#include "parser.h"
+#include "parsers/text/gdbframe.h"
+#include "parsers/text/gdbtext.h"
+#include "parsers/parser.h"
 
 /* Terminal hard wraps are at least this wide; shorter lines end where they end. */
 #define WRAP_WIDTH 100

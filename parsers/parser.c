@@ -1,4 +1,4 @@
-#include "parser.h"
+#include "parsers/parser.h"
 
 #include <string.h>
 

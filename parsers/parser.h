@@ -1,10 +1,10 @@
 #ifndef MORTEM_PARSER_H
 #define MORTEM_PARSER_H
 
-#include "../analyzer/dump.h"
-#include "../analyzer/input.h"
-#include "../analyzer/options.h"
-#include "../analyzer/strbuf.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/lib/input.h"
+#include "analyzer/model/options.h"
+#include "analyzer/lib/strbuf.h"
 
 /*
  * A parser turns one input's bytes into the dump model. It is a const
@@ -30,7 +30,7 @@ struct parser {
 #define PROBE_BYTES (64 * 1024)
 #define PROBE_CONFIDENT 50
 
-#include "registry.h"
+#include "parsers/registry.h"
 
 #define X_DECLARE(sym) extern const struct parser sym;
 PARSERS(X_DECLARE)

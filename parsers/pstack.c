@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gdbframe.h"
-#include "gdbtext.h"
-#include "parser.h"
+#include "parsers/text/gdbframe.h"
+#include "parsers/text/gdbtext.h"
+#include "parsers/parser.h"
 
 enum pstack_family { FAMILY_LINUX, FAMILY_SOLARIS, FAMILY_SA };
 

@@ -1,4 +1,4 @@
-#include "catalogue.h"
+#include "signatures/catalogue.h"
 
 #include <string.h>
 

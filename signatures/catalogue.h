@@ -1,7 +1,7 @@
 #ifndef MORTEM_CATALOGUE_H
 #define MORTEM_CATALOGUE_H
 
-#include "../analyzer/dump.h"
+#include "analyzer/model/dump.h"
 
 /*
  * The fixed core of the finding catalogue (SPEC.md), defined once:

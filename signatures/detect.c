@@ -1,4 +1,4 @@
-#include "detect.h"
+#include "signatures/detect.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analyzer/bucket.h"
-#include "../analyzer/report.h"
+#include "analyzer/analysis/bucket.h"
+#include "analyzer/report/report.h"
 
 const struct detector detectors[] = {
 #define X_ENTRY(id, sev, title, fn) { id, sev, title, fn },

@@ -11,7 +11,7 @@
  * X(id, severity, title, function)
  */
 
-#include "../analyzer/dump.h"
+#include "analyzer/model/dump.h"
 
 #define DETECTORS(X)                                                                               \
 	X("eintr-crash", SEV_HIGH,                                                                 \

@@ -1,4 +1,4 @@
-#include "rules.h"
+#include "signatures/rules.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analyzer/arena.h"
-#include "../analyzer/bucket.h"
-#include "../analyzer/ptrmap.h"
-#include "../analyzer/report.h"
+#include "analyzer/lib/arena.h"
+#include "analyzer/analysis/bucket.h"
+#include "analyzer/lib/ptrmap.h"
+#include "analyzer/report/report.h"
 
 struct clause {
 	enum rule_key key;

@@ -27,8 +27,8 @@
 
 #include <stdbool.h>
 
-#include "../analyzer/dump.h"
-#include "../analyzer/strbuf.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/lib/strbuf.h"
 
 struct ruleset;
 

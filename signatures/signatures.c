@@ -1,12 +1,12 @@
-#include "signatures.h"
+#include "signatures/signatures.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analyzer/analyze.h"
-#include "../analyzer/bucket.h"
-#include "catalogue.h"
-#include "detect.h"
+#include "analyzer/analysis/analyze.h"
+#include "analyzer/analysis/bucket.h"
+#include "signatures/catalogue.h"
+#include "signatures/detect.h"
 
 /* The C string literal after "NAME=" in ARGS (gdb prints `assertion=0x55.. "x > 0"`), unescaped. */
 static bool arg_string(const char *args, const char *name, struct strbuf *out)

@@ -9,9 +9,9 @@
  * dump; it runs after the lock graph, so rules can refine its findings.
  */
 
-#include "../analyzer/dump.h"
-#include "../analyzer/strbuf.h"
-#include "rules.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/lib/strbuf.h"
+#include "signatures/rules.h"
 
 /* One catalogue line: id, severity, title, where it comes from. */
 struct catalogue_line {

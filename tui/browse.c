@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../analyzer/commands.h"
-#include "../analyzer/pipeline.h"
-#include "browse.h"
-#include "view.h"
+#include "analyzer/commands.h"
+#include "analyzer/pipeline.h"
+#include "tui/browse.h"
+#include "tui/view.h"
 
 static const struct view_ops *const registry[] = {
 #define X_REG(id, ops, title, pane) &ops,

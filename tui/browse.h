@@ -1,9 +1,9 @@
 #ifndef MORTEM_TUI_BROWSE_H
 #define MORTEM_TUI_BROWSE_H
 
-#include "../analyzer/dump.h"
-#include "../analyzer/options.h"
-#include "../analyzer/strbuf.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/model/options.h"
+#include "analyzer/lib/strbuf.h"
 
 /*
  * Runs the browser on the analyzed dump D (which stays the caller's) until

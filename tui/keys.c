@@ -1,9 +1,9 @@
-#include "keys.h"
+#include "tui/keys.h"
 
 #include <stdio.h>
 
-#include "../analyzer/strbuf.h"
-#include "term.h"
+#include "analyzer/lib/strbuf.h"
+#include "tui/term.h"
 
 /* The default key map (like tig's tigrc, compiled in). Order is help order per request. */
 const struct keybinding keymap_default[] = {

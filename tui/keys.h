@@ -10,7 +10,7 @@
  */
 #include <stddef.h>
 
-#include "../analyzer/strbuf.h"
+#include "analyzer/lib/strbuf.h"
 
 #define REQUESTS(X)                                                         \
 	X(REQ_UP, "up", "move up")                                          \

@@ -1,11 +1,11 @@
-#include "model.h"
+#include "tui/model.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../analyzer/bucket.h"
-#include "../analyzer/report.h"
+#include "analyzer/analysis/bucket.h"
+#include "analyzer/report/report.h"
 
 static const char *const sort_names[] = {
 #define X_NAME(e, s) s,

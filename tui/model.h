@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../analyzer/dump.h"
-#include "../analyzer/strbuf.h"
-#include "search.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/lib/strbuf.h"
+#include "tui/search.h"
 
 /* Sort orders of the threads view, in the order `s` cycles through them. */
 #define THREAD_SORTS(X)                       \

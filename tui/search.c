@@ -1,12 +1,12 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "search.h"
+#include "tui/search.h"
 
 #include <ctype.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analyzer/arena.h"
+#include "analyzer/lib/arena.h"
 
 struct tregex {
 	pcre2_code *code;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../analyzer/strbuf.h"
+#include "analyzer/lib/strbuf.h"
 
 /*
  * The browser's regular expressions (PCRE2, JIT where available), compiled

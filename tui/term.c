@@ -1,4 +1,4 @@
-#include "term.h"
+#include "tui/term.h"
 
 #include <curses.h>
 #include <limits.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#include "../analyzer/arena.h"
+#include "analyzer/lib/arena.h"
 
 static SCREEN *screen;
 static FILE *tty_in, *tty_out;

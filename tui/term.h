@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../analyzer/strbuf.h"
+#include "analyzer/lib/strbuf.h"
 
 /* Drawing styles: enum name, colour (curses COLOR_ name or -1: the terminal's), attribute without colour. */
 #define TERM_STYLES(X)                                       \

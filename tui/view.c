@@ -1,5 +1,5 @@
 /* Helpers shared by the text views (view.h). */
-#include "view.h"
+#include "tui/view.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

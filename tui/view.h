@@ -14,11 +14,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../analyzer/dump.h"
-#include "../analyzer/options.h"
-#include "keys.h"
-#include "model.h"
-#include "term.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/model/options.h"
+#include "tui/keys.h"
+#include "tui/model.h"
+#include "tui/term.h"
 
 #define VIEWS(X)                                         \
 	X(VIEW_SUMMARY, summary_view, "Summary", true)   \

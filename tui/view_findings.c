@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "view.h"
+#include "tui/view.h"
 
 static void add_text(struct view *v, int style, const char *label, const char *text)
 {

@@ -1,6 +1,6 @@
 /* The help screen, generated from the key map (keys.h). */
 #include <stdio.h>
-#include "view.h"
+#include "tui/view.h"
 
 static void help_open(struct view *v)
 {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "view.h"
+#include "tui/view.h"
 
 static bool lock_in_cycle(const struct dump *d, const struct lock *l)
 {

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "view.h"
+#include "tui/view.h"
 
 static void section_open(struct view *v)
 {

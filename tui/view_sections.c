@@ -1,6 +1,6 @@
 /* The raw sections of an hs_err log: a list, and Enter shows one. */
 #include <stdio.h>
-#include "view.h"
+#include "tui/view.h"
 
 static void sections_open(struct view *v)
 {

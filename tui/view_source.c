@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "view.h"
+#include "tui/view.h"
 
 /* Appends the lines of the file at PATH; returns -1 when it cannot be read. */
 static int read_lines(struct view *v, const char *path, int mark)

@@ -8,7 +8,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "view.h"
+#include "tui/view.h"
 
 static int kind_style(enum frame_kind k)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "view.h"
+#include "tui/view.h"
 
 static void add_findings(struct view *v, const struct dump *d)
 {

@@ -12,10 +12,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "analyzer/dump.h"
-#include "analyzer/input.h"
-#include "analyzer/report.h"
-#include "analyzer/strbuf.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/lib/input.h"
+#include "analyzer/report/report.h"
+#include "analyzer/lib/strbuf.h"
 
 /* Writes DATA to a new memfd; returns it (or -1) and its /proc path in PATH. */
 static inline int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t path_len)

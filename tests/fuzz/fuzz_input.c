@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for analyzer/input.c: compression detection and the
+ * libFuzzer target for analyzer/lib/input.c: compression detection and the
  * zstd/xz/gzip/lz4 decoders, UTF-16 detection and conversion, over bytes in
  * memory and in a mapped file; then format detection over the result.
  */

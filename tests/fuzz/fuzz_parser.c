@@ -9,7 +9,7 @@
 
 #include "analyzer/pipeline.h"
 #include "parsers/parser.h"
-#include "parsers/text.h"
+#include "parsers/text/text.h"
 
 #ifndef PARSER_SYM
 #error "build with -DPARSER_SYM=name_parser"

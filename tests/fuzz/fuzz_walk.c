@@ -1,12 +1,12 @@
 /*
- * libFuzzer target for archive walking (analyzer/walk.c, libarchive): the
+ * libFuzzer target for archive walking (analyzer/triage/walk.c, libarchive): the
  * bytes are a file named on the command line of triage (tar, zip, tar.gz,
  * nested archives...), walked with small limits; every artifact handed out
  * must lie within its bytes, every problem must have a message.
  */
 #include "fuzz_common.h"
 
-#include "analyzer/walk.h"
+#include "analyzer/triage/walk.h"
 
 static int on_artifact(void *ctx, const struct walk_artifact *a)
 {

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parsers/coremem.h"
+#include "parsers/native/coremem.h"
 #include "parsers/parser.h"
-#include "parsers/regs.h"
-#include "parsers/sigcode.h"
-#include "parsers/unwind.h"
+#include "parsers/native/regs.h"
+#include "parsers/native/sigcode.h"
+#include "parsers/native/unwind.h"
 
 static void test_sigcode_names(void **state)
 {

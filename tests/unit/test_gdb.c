@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "parsers/gdbframe.h"
+#include "parsers/text/gdbframe.h"
 #include "textparse.h"
 
 /* gdb 13 -batch -p PID -ex 'thread apply all bt' on tests/scenario/programs/abba.c */

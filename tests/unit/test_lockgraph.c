@@ -8,11 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyzer/dump.h"
-#include "analyzer/lockdot.h"
-#include "analyzer/lockgraph.h"
-#include "analyzer/options.h"
-#include "analyzer/strbuf.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/report/lockdot.h"
+#include "analyzer/analysis/lockgraph.h"
+#include "analyzer/model/options.h"
+#include "analyzer/lib/strbuf.h"
 
 static struct thread *thr(struct dump *d, int tid, const char *name, const char *fn)
 {

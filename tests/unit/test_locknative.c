@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analyzer/dump.h"
-#include "analyzer/lockgraph.h"
-#include "analyzer/locknative.h"
-#include "analyzer/options.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/analysis/lockgraph.h"
+#include "analyzer/analysis/locknative.h"
+#include "analyzer/model/options.h"
 
 /* A process image: BASE .. BASE+sizeof(mem), plus two symbols. */
 #define BASE 0x10000ull

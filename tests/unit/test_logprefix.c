@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "parsers/logprefix.h"
+#include "parsers/text/logprefix.h"
 
 static int clean(const char *in, struct strbuf *out, struct logprefix_result *res)
 {

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/dump.h"
-#include "analyzer/jsonw.h"
-#include "analyzer/ptrmap.h"
-#include "analyzer/report.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/lib/jsonw.h"
+#include "analyzer/lib/ptrmap.h"
+#include "analyzer/report/report.h"
 
 static void test_arena_grow_in_place(void **state)
 {

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "parsers/native.h"
+#include "parsers/native/native.h"
 #include "parsers/parser.h"
 
 uint64_t mortem_test_marker = 0x1122334455667788ULL;

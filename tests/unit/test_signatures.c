@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/analyze.h"
-#include "analyzer/bucket.h"
+#include "analyzer/analysis/analyze.h"
+#include "analyzer/analysis/bucket.h"
 #include "signatures/catalogue.h"
 #include "signatures/detect.h"
 #include "signatures/rules.h"

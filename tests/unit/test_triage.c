@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/arena.h"
-#include "analyzer/contenthash.h"
-#include "analyzer/triage.h"
-#include "analyzer/walk.h"
+#include "analyzer/lib/arena.h"
+#include "analyzer/lib/contenthash.h"
+#include "analyzer/triage/triage.h"
+#include "analyzer/triage/walk.h"
 
 /* ---- building archives in memory ---- */
 

@@ -1,0 +1,584 @@
+#include "analyzer/analysis/lockgraph.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signatures/catalogue.h"
+#include "analyzer/analysis/analyze.h"
+#include "analyzer/analysis/bucket.h"
+#include "analyzer/analysis/lockhotspot.h"
+
+/*
+ * Nodes are threads (0 .. nthreads-1) then locks (nthreads .. n-1); edges
+ * thread -> the lock it waits on, lock -> each thread holding it. Making the
+ * locks nodes keeps the edge count linear (threads + holds) even when many
+ * threads wait on a lock that many threads hold for reading.
+ */
+struct graph {
+	size_t nthreads, n;
+	size_t *first;    /* n + 1: edges of node v are edge[first[v] .. first[v+1]) */
+	size_t *edge;
+	size_t *comp;     /* component number of each node (SIZE_MAX: none) */
+	size_t *comp_size;
+	size_t ncomp;
+};
+
+#define NONE SIZE_MAX
+
+static bool thread_in_dump(const struct dump *d, const struct thread *t)
+{
+	return t && t->index < d->nthreads && d->threads[t->index] == t;
+}
+
+static bool lock_in_dump(const struct dump *d, const struct lock *l)
+{
+	return l && l->index < d->nlocks && d->locks[l->index] == l;
+}
+
+static bool holds_lock(const struct thread *t, const struct lock *l)
+{
+	if (l->owner == t)
+		return true;
+	for (size_t i = 0; i < t->nholds; i++)
+		if (t->holds[i] == l)
+			return true;
+	return false;
+}
+
+/* Kinds where waiting on a lock one holds is a deadlock rather than reentry or EDEADLK. */
+static bool kind_self_deadlocks(enum lock_kind k)
+{
+	return k == LOCK_PTHREAD_MUTEX || k == LOCK_FUTEX || k == LOCK_UNKNOWN;
+}
+
+/* The lock T really waits on, or NULL (none, not in the dump, or reentry of a lock it holds). */
+static const struct lock *blocking_lock(const struct dump *d, const struct thread *t)
+{
+	const struct lock *l = t->waiting_on;
+	if (!lock_in_dump(d, l))
+		return NULL;
+	if (holds_lock(t, l) && !kind_self_deadlocks(l->kind))
+		return NULL;
+	return l;
+}
+
+/* Stores in OUT each distinct thread holding L (its owner, then HOLD_LIST); returns how many. */
+static size_t lock_holders(const struct dump *d, const struct lock *l, const struct thread **hold_list,
+			   size_t nhold_list, const struct thread **out)
+{
+	size_t n = 0;
+	if (thread_in_dump(d, l->owner))
+		out[n++] = l->owner;
+	for (size_t i = 0; i < nhold_list; i++)
+		if (hold_list[i] != l->owner)
+			out[n++] = hold_list[i];
+	return n;
+}
+
+/* The holders of every lock, grouped by lock index (counting sort over the threads' holds). */
+struct holders {
+	size_t *first;                  /* nlocks + 1 */
+	const struct thread **thread;
+};
+
+static void holders_build(const struct dump *d, struct holders *h)
+{
+	h->first = xcalloc(d->nlocks + 1, sizeof(*h->first));
+	size_t total = 0;
+	for (size_t i = 0; i < d->nthreads; i++)
+		for (size_t k = 0; k < d->threads[i]->nholds; k++)
+			if (lock_in_dump(d, d->threads[i]->holds[k])) {
+				h->first[d->threads[i]->holds[k]->index + 1]++;
+				total++;
+			}
+	for (size_t j = 0; j < d->nlocks; j++)
+		h->first[j + 1] += h->first[j];
+	h->thread = xcalloc(total, sizeof(*h->thread));
+	size_t *fill = xcalloc(d->nlocks, sizeof(*fill));
+	for (size_t i = 0; i < d->nthreads; i++)
+		for (size_t k = 0; k < d->threads[i]->nholds; k++) {
+			const struct lock *l = d->threads[i]->holds[k];
+			if (lock_in_dump(d, l))
+				h->thread[h->first[l->index] + fill[l->index]++] = d->threads[i];
+		}
+	free(fill);
+}
+
+static void holders_release(struct holders *h)
+{
+	free(h->first);
+	free(h->thread);
+}
+
+static void graph_build(const struct dump *d, struct graph *g)
+{
+	struct holders h;
+	holders_build(d, &h);
+	g->nthreads = d->nthreads;
+	g->n = d->nthreads + d->nlocks;
+	g->first = xcalloc(g->n + 1, sizeof(*g->first));
+	size_t cap = d->nthreads + d->nlocks + (h.first[d->nlocks]);
+	g->edge = xcalloc(cap, sizeof(*g->edge));
+	size_t ne = 0;
+	for (size_t i = 0; i < d->nthreads; i++) {
+		g->first[i] = ne;
+		const struct lock *l = blocking_lock(d, d->threads[i]);
+		if (l)
+			g->edge[ne++] = d->nthreads + l->index;
+	}
+	const struct thread **tmp = xcalloc(d->nthreads + 1, sizeof(*tmp));
+	for (size_t j = 0; j < d->nlocks; j++) {
+		g->first[d->nthreads + j] = ne;
+		const struct lock *l = d->locks[j];
+		size_t nh = lock_holders(d, l, h.thread + h.first[j], h.first[j + 1] - h.first[j], tmp);
+		for (size_t k = 0; k < nh; k++)
+			g->edge[ne++] = tmp[k]->index;
+	}
+	g->first[g->n] = ne;
+	free(tmp);
+	holders_release(&h);
+}
+
+/* Tarjan's strongly connected components without recursion: an explicit call stack. */
+static void graph_scc(struct graph *g)
+{
+	size_t n = g->n, counter = 0, sp = 0, cp = 0;
+	size_t *idx = xcalloc(n, sizeof(*idx)), *low = xcalloc(n, sizeof(*low));
+	size_t *stack = xcalloc(n, sizeof(*stack)), *call = xcalloc(n, sizeof(*call));
+	size_t *pos = xcalloc(n, sizeof(*pos));
+	bool *on = xcalloc(n, sizeof(*on));
+	g->comp = xcalloc(n, sizeof(*g->comp));
+	g->comp_size = xcalloc(n, sizeof(*g->comp_size));
+	g->ncomp = 0;
+	for (size_t v = 0; v < n; v++) {
+		idx[v] = NONE;
+		g->comp[v] = NONE;
+	}
+	for (size_t root = 0; root < n; root++) {
+		if (idx[root] != NONE || g->first[root] == g->first[root + 1])
+			continue;
+		idx[root] = low[root] = counter++;
+		stack[sp++] = root;
+		on[root] = true;
+		call[cp] = root;
+		pos[cp++] = g->first[root];
+		while (cp) {
+			size_t v = call[cp - 1];
+			if (pos[cp - 1] < g->first[v + 1]) {
+				size_t w = g->edge[pos[cp - 1]++];
+				if (idx[w] == NONE) {
+					idx[w] = low[w] = counter++;
+					stack[sp++] = w;
+					on[w] = true;
+					call[cp] = w;
+					pos[cp++] = g->first[w];
+				} else if (on[w] && idx[w] < low[v]) {
+					low[v] = idx[w];
+				}
+				continue;
+			}
+			cp--;
+			if (cp && low[v] < low[call[cp - 1]])
+				low[call[cp - 1]] = low[v];
+			if (low[v] != idx[v])
+				continue;
+			size_t c = g->ncomp++, w;
+			do {
+				w = stack[--sp];
+				on[w] = false;
+				g->comp[w] = c;
+				g->comp_size[c]++;
+			} while (w != v);
+		}
+	}
+	free(idx);
+	free(low);
+	free(stack);
+	free(call);
+	free(pos);
+	free(on);
+}
+
+static void graph_release(struct graph *g)
+{
+	free(g->first);
+	free(g->edge);
+	free(g->comp);
+	free(g->comp_size);
+}
+
+static bool node_on_cycle(const struct graph *g, size_t v)
+{
+	return g->comp[v] != NONE && g->comp_size[g->comp[v]] > 1;
+}
+
+/* The next thread after thread V on its component: a holder of its lock in the same component. */
+static size_t next_in_comp(const struct graph *g, size_t v)
+{
+	size_t l = g->edge[g->first[v]];
+	for (size_t e = g->first[l]; e < g->first[l + 1]; e++)
+		if (g->comp[g->edge[e]] == g->comp[v])
+			return g->edge[e];
+	return NONE; /* unreachable for a node on a cycle */
+}
+
+static const char *const timed_wait_marks[] = {
+	"tryLock", "tryAcquireNanos", "parkNanos", "timedlock", "clocklock", "timedrdlock", "timedwrlock",
+	"clockrdlock", "clockwrlock", "timedjoin", NULL, /* not clockjoin: pthread_join uses it */
+};
+
+bool lockgraph_wait_is_timed(const struct thread *t)
+{
+	if (t->state && strstr(t->state, "TIMED"))
+		return true;
+	for (size_t i = 0; i < t->nframes && i < 12; i++)
+		for (size_t k = 0; t->frames[i].function && timed_wait_marks[k]; k++)
+			if (strstr(t->frames[i].function, timed_wait_marks[k]))
+				return true;
+	return false;
+}
+
+static void push_thread(struct lockgraph_cycle *c, struct thread *t)
+{
+	c->threads[c->nthreads++] = t;
+	c->locks[c->nlocks++] = t->waiting_on;
+	c->inferred |= t->waiting_on->owner_inferred;
+	c->timed |= lockgraph_wait_is_timed(t);
+}
+
+/*
+ * Lays out component COMP starting at thread START: first the simple cycle
+ * that walking "waits for -> held by" from START closes, then any other
+ * threads of the component in dump order (TOTAL threads in all). SEEN is
+ * scratch (nthreads).
+ */
+static void cycle_fill(struct dump *d, const struct graph *g, size_t start, size_t total,
+		       unsigned char *seen, struct lockgraph_cycle *c)
+{
+	size_t v = start;
+	while (!seen[v]) {
+		seen[v] = 1;
+		v = next_in_comp(g, v);
+	}
+	size_t loop = v;
+	do {
+		seen[v] = 2;
+		push_thread(c, d->threads[v]);
+		v = next_in_comp(g, v);
+	} while (v != loop);
+	for (size_t i = start; i < g->nthreads && c->nthreads < total; i++)
+		if (g->comp[i] == g->comp[start] && seen[i] != 2) {
+			seen[i] = 2;
+			push_thread(c, d->threads[i]);
+		}
+}
+
+static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lockgraph_cycle **out)
+{
+	size_t n = 0;
+	*out = NULL;
+	size_t ncycles = 0;
+	size_t *threads_in = xcalloc(g->ncomp, sizeof(*threads_in));
+	size_t *queued = xcalloc(g->ncomp, sizeof(*queued));
+	for (size_t i = 0; i < g->nthreads; i++) {
+		if (node_on_cycle(g, i)) {
+			if (!threads_in[g->comp[i]]++)
+				ncycles++;
+		} else if (g->first[i] < g->first[i + 1] && node_on_cycle(g, g->edge[g->first[i]])) {
+			queued[g->comp[g->edge[g->first[i]]]]++; /* waits on a cycle's lock */
+		}
+	}
+	if (ncycles)
+		*out = arena_alloc(d->arena, ncycles * sizeof(**out));
+	unsigned char *seen = xcalloc(g->nthreads, 1);
+	unsigned char *done = xcalloc(g->ncomp, 1);
+	for (size_t i = 0; i < g->nthreads; i++) {
+		if (!node_on_cycle(g, i) || done[g->comp[i]])
+			continue;
+		done[g->comp[i]] = 1;
+		struct lockgraph_cycle *c = &(*out)[n++];
+		memset(c, 0, sizeof(*c));
+		c->threads = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->threads));
+		c->locks = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->locks));
+		cycle_fill(d, g, i, threads_in[g->comp[i]], seen, c);
+		c->bystanders = queued[g->comp[i]];
+	}
+	free(threads_in);
+	free(queued);
+	free(seen);
+	free(done);
+	return n;
+}
+
+size_t lockgraph_cycles(struct dump *d, struct lockgraph_cycle **out)
+{
+	struct graph g;
+	graph_build(d, &g);
+	graph_scc(&g);
+	size_t n = cycles_from_graph(d, &g, out);
+	graph_release(&g);
+	return n;
+}
+
+/* ---- describing ---- */
+
+static const char *const plumbing_prefixes[] = {
+	"futex", "__futex", "__GI___futex", "__lll_", "lll_", "__GI___lll_", "syscall", "__syscall",
+	"__GI___syscall", "pthread_mutex_lock", "__pthread_mutex_lock", "___pthread_mutex_lock",
+	"__GI___pthread_mutex_lock", "pthread_mutex_timedlock", "__pthread_mutex_clocklock",
+	"__pthread_mutex_lock_full", "pthread_rwlock_", "__pthread_rwlock_", "___pthread_rwlock_",
+	"pthread_join", "__pthread_join", "___pthread_join", "__pthread_clockjoin", "pthread_clockjoin",
+	"__GI___pthread_", "__pthread_timedjoin", "__rtld_lock", "__rtld_mutex", "__libc_lock",
+	"jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park", "java.util.concurrent.locks.",
+	"__GI___clock_nanosleep", "__GI___nanosleep", "do_futex_wait", "__new_sem_wait", "jrockit.vm.",
+	"__libc_malloc", "__libc_free", "__GI___libc_malloc", "__GI___libc_free", "_int_malloc", "_int_free",
+	"malloc", "calloc", "realloc", "free", "cfree", /* allocator entry points, as .dynsym names them */
+	NULL,
+};
+
+static bool frame_is_plumbing(const struct frame *f)
+{
+	if (f->kind == FRAME_SIGNAL || frame_is_noise(f))
+		return true;
+	if (!f->function)
+		return false;
+	for (size_t i = 0; plumbing_prefixes[i]; i++)
+		if (!strncmp(f->function, plumbing_prefixes[i], strlen(plumbing_prefixes[i])))
+			return true;
+	return false;
+}
+
+const struct frame *lockgraph_wait_frame(const struct thread *t)
+{
+	for (size_t i = 0; i < t->nframes; i++)
+		if (!frame_is_plumbing(&t->frames[i]) && t->frames[i].function)
+			return &t->frames[i];
+	return t->nframes ? &t->frames[0] : NULL;
+}
+
+void lockgraph_describe_thread(const struct thread *t, struct strbuf *out)
+{
+	strbuf_addf(out, "thread %s", t->id);
+	if (t->name)
+		strbuf_addf(out, " \"%s\"", t->name);
+}
+
+void lockgraph_describe_lock(const struct lock *l, struct strbuf *out)
+{
+	strbuf_addf(out, "%s %s", lock_kind_name(l->kind), l->id);
+	if (l->label && !strstr(l->label, l->id))
+		strbuf_addf(out, " (%s)", l->label);
+}
+
+static void describe_where(const struct thread *t, struct strbuf *out)
+{
+	const struct frame *f = lockgraph_wait_frame(t);
+	if (!f || !f->function)
+		return;
+	strbuf_addf(out, " (at %s", f->function);
+	if (f->file) {
+		const char *base = strrchr(f->file, '/');
+		strbuf_addf(out, " %s", base ? base + 1 : f->file);
+		if (f->line > 0)
+			strbuf_addf(out, ":%d", f->line);
+	}
+	strbuf_addch(out, ')');
+}
+
+static void describe_edge(const struct thread *t, const struct lock *l, const struct thread *holder,
+			  struct strbuf *out)
+{
+	lockgraph_describe_thread(t, out);
+	describe_where(t, out);
+	strbuf_adds(out, " \u2014waits for\u2192 ");
+	lockgraph_describe_lock(l, out);
+	strbuf_adds(out, " \u2014held by\u2192 ");
+	if (holder == t)
+		strbuf_adds(out, "itself");
+	else if (holder)
+		lockgraph_describe_thread(holder, out);
+	else
+		strbuf_adds(out, "an unknown thread");
+	if (l->owner_inferred)
+		strbuf_adds(out, " (owner inferred)");
+}
+
+/* Which thread of the cycle holds lock I (the next one on the drawn cycle when it holds it). */
+static const struct thread *cycle_holder(const struct lockgraph_cycle *c, size_t i)
+{
+	const struct lock *l = c->locks[i];
+	const struct thread *next = c->threads[(i + 1) % c->nthreads];
+	if (holds_lock(next, l))
+		return next;
+	for (size_t k = 0; k < c->nthreads; k++)
+		if (holds_lock(c->threads[k], l))
+			return c->threads[k];
+	return l->owner;
+}
+
+static bool cycle_has_kind(const struct lockgraph_cycle *c, enum lock_kind k)
+{
+	for (size_t i = 0; i < c->nlocks; i++)
+		if (c->locks[i]->kind == k)
+			return true;
+	return false;
+}
+
+static const char *cycle_advice(const struct lockgraph_cycle *c)
+{
+	if (c->nthreads == 1)
+		return "A thread waits for a lock it already holds: do not re-enter the lock (or make it "
+		       "recursive deliberately); an error-checking mutex turns this hang into EDEADLK. "
+		       "Signal handlers must never take a lock the interrupted code may hold.";
+	if (cycle_has_kind(c, LOCK_LOADER))
+		return "Never take an application or allocator lock inside a dl_iterate_phdr callback or "
+		       "dlopen, and never enter the loader (unwinding with libunwind, dlopen, "
+		       "dl_iterate_phdr) while holding a lock such code takes; take the loader lock "
+		       "first everywhere, or unwind without it. The process must be restarted.";
+	if (cycle_has_kind(c, LOCK_THREAD_JOIN))
+		return "A thread joins a thread that waits for a lock the joiner holds: release locks "
+		       "before pthread_join, or take them in one global order. The process must be "
+		       "restarted.";
+	if (cycle_has_kind(c, LOCK_JAVA_MONITOR) || cycle_has_kind(c, LOCK_JUC_SYNC))
+		return "Take monitors and java.util.concurrent locks in one global order everywhere; "
+		       "tryLock with a timeout lets a thread back off. The JVM must be restarted.";
+	return "Take these locks in one global order everywhere (or use trylock and back off); a "
+	       "deadlock never resolves by itself, the process must be restarted.";
+}
+
+/* The cycle's threads (distinct by construction) and locks (once each), without quadratic appends. */
+static void finding_set_cycle(struct dump *d, struct finding *f, const struct lockgraph_cycle *c)
+{
+	f->threads = arena_alloc(d->arena, c->nthreads * sizeof(*f->threads));
+	memcpy(f->threads, c->threads, c->nthreads * sizeof(*f->threads));
+	f->nthreads = c->nthreads;
+	f->locks = arena_alloc(d->arena, c->nlocks * sizeof(*f->locks));
+	unsigned char *mark = xcalloc(d->nlocks, 1);
+	for (size_t i = 0; i < c->nlocks; i++)
+		if (!mark[c->locks[i]->index]++)
+			f->locks[f->nlocks++] = c->locks[i];
+	free(mark);
+}
+
+static void add_cycle_finding(struct dump *d, const struct lockgraph_cycle *c)
+{
+	const struct catalogue_entry *e = catalogue_find("lock-cycle");
+	struct finding *f = dump_add_finding(d, "lock-cycle", e ? e->title : "lock cycle",
+					     SEV_CRITICAL, c->inferred ? CONF_LIKELY : CONF_CERTAIN);
+	struct strbuf sb = STRBUF_INIT;
+	if (c->nthreads == 1)
+		strbuf_adds(&sb, "a thread waits for a lock it holds itself (self-deadlock):");
+	else
+		strbuf_addf(&sb, "%zu threads wait for each other in a cycle:", c->nthreads);
+	for (size_t i = 0; i < c->nthreads; i++) {
+		strbuf_addch(&sb, '\n');
+		describe_edge(c->threads[i], c->locks[i], cycle_holder(c, i), &sb);
+	}
+	finding_set_cycle(d, f, c);
+	if (c->bystanders)
+		strbuf_addf(&sb, "\n%zu more thread%s wait%s on these locks behind the cycle.", c->bystanders,
+			    c->bystanders == 1 ? "" : "s", c->bystanders == 1 ? "s" : "");
+	f->summary = dump_strdup(d, sb.buf);
+	f->advice = cycle_advice(c);
+	strbuf_release(&sb);
+}
+
+static void warn_timed_cycle(struct dump *d, const struct lockgraph_cycle *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < c->nthreads; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", c->threads[i]->id);
+	dump_warn(d, "threads %s wait for each other, but with a timeout (tryLock, timed lock or join): a "
+		  "lock-order inversion that breaks when the timeout expires, not reported as a deadlock", sb.buf);
+	strbuf_release(&sb);
+}
+
+/* Waiters of L that really wait on it now (a parser may have moved a thread to another lock). */
+static size_t live_waiters(const struct dump *d, const struct lock *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->nwaiters; i++)
+		if (thread_in_dump(d, l->waiters[i]) && l->waiters[i]->waiting_on == l &&
+		    blocking_lock(d, l->waiters[i]) == l)
+			n++;
+	return n;
+}
+
+static void add_contention_finding(struct dump *d, const struct lock *cl, const struct thread *holder,
+				   size_t nwait, bool holder_behind_cycle)
+{
+	struct lock *l = d->locks[cl->index];
+	const struct catalogue_entry *e = catalogue_find("lock-contention");
+	struct finding *f = dump_add_finding(d, "lock-contention", e ? e->title : "lock contention",
+					     SEV_MEDIUM, l->owner_inferred ? CONF_LIKELY : CONF_CERTAIN);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "%zu threads wait for ", nwait);
+	lockgraph_describe_lock(l, &sb);
+	strbuf_adds(&sb, " held by ");
+	lockgraph_describe_thread(holder, &sb);
+	describe_where(holder, &sb);
+	if (holder->waiting_on) {
+		strbuf_adds(&sb, ", itself waiting for ");
+		lockgraph_describe_lock(holder->waiting_on, &sb);
+		if (holder_behind_cycle)
+			strbuf_adds(&sb, " (a lock of the deadlock above)");
+	}
+	strbuf_adds(&sb, "\nwaiting:");
+	/* the holder, then each waiter once (arrays built directly: a queue may be 50,000 long) */
+	f->threads = arena_alloc(d->arena, (nwait + 1) * sizeof(*f->threads));
+	f->threads[f->nthreads++] = d->threads[holder->index];
+	for (size_t i = 0; i < l->nwaiters && f->nthreads <= nwait; i++) {
+		struct thread *t = l->waiters[i];
+		if (!thread_in_dump(d, t) || t->waiting_on != l || blocking_lock(d, t) != l)
+			continue;
+		f->threads[f->nthreads++] = t;
+		if (f->nthreads <= 11)
+			strbuf_addf(&sb, " %s", t->id);
+	}
+	if (nwait > 10)
+		strbuf_addf(&sb, " ... (%zu more)", nwait - 10);
+	finding_add_lock(d, f, l);
+	f->summary = dump_strdup(d, sb.buf);
+	f->advice = "Shorten what the holder does under this lock (no I/O, no waiting while holding it), "
+		    "split the lock, or find why the holder is stuck.";
+	strbuf_release(&sb);
+}
+
+static void find_contention(struct dump *d, const struct graph *g)
+{
+	for (size_t j = 0; j < d->nlocks; j++) {
+		size_t v = g->nthreads + j;
+		if (g->first[v + 1] - g->first[v] != 1)
+			continue; /* no holder known, or shared by several */
+		size_t h = g->edge[g->first[v]];
+		if (node_on_cycle(g, h))
+			continue; /* the cycle finding tells this story */
+		size_t nwait = live_waiters(d, d->locks[j]);
+		const struct lock *next = blocking_lock(d, d->threads[h]);
+		bool behind = next && node_on_cycle(g, g->nthreads + next->index);
+		if (nwait >= LOCKGRAPH_CONTENTION_MIN_WAITERS)
+			add_contention_finding(d, d->locks[j], d->threads[h], nwait, behind);
+	}
+}
+
+int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf *err)
+{
+	(void)o;
+	(void)err;
+	lockhotspot_fill_owners(d);
+	struct graph g;
+	graph_build(d, &g);
+	graph_scc(&g);
+	struct lockgraph_cycle *cycles;
+	size_t n = cycles_from_graph(d, &g, &cycles);
+	for (size_t i = 0; i < n; i++)
+		if (cycles[i].timed)
+			warn_timed_cycle(d, &cycles[i]);
+		else
+			add_cycle_finding(d, &cycles[i]);
+	find_contention(d, &g);
+	graph_release(&g);
+	lockhotspot_crosscheck(d);
+	return 0;
+}

@@ -1,0 +1,245 @@
+#include "analyzer/lib/arena.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define ARENA_ALIGN 16
+#define ARENA_BLOCK (64 * 1024)
+/*
+ * Blocks grow with the arena (a quarter of what it holds, up to
+ * ARENA_BLOCK_MAX): a dump of 100 MB is not 1,600 small blocks. Blocks of
+ * ARENA_HUGE or more are mapped directly and asked for huge pages, which
+ * spares most page faults on large dumps.
+ */
+#define ARENA_BLOCK_MAX (32 * 1024 * 1024)
+#define ARENA_HUGE (2 * 1024 * 1024)
+
+struct block {
+	struct block *prev;
+	size_t size;   /* usable bytes after the header */
+	size_t used;
+	bool mapped;   /* from mmap (free with munmap), else malloc */
+	/* data follows, aligned */
+};
+
+struct arena {
+	struct block *head;
+	void *last;        /* most recent allocation, for arena_grow in place */
+	size_t used_total;
+};
+
+#define BLOCK_HEADER ((sizeof(struct block) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
+#define BLOCK_DATA(b) ((char *)(b) + BLOCK_HEADER)
+
+void die_oom(void)
+{
+	static const char msg[] = "mortem: out of memory\n";
+	ssize_t ignored = write(2, msg, sizeof(msg) - 1);
+	(void)ignored;
+	_exit(1);
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *table_calloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		die_oom();
+	if (n * size < ARENA_HUGE)
+		return xcalloc(n, size);
+	void *p = mmap(NULL, n * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die_oom();
+#ifdef MADV_HUGEPAGE
+	madvise(p, n * size, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+void table_free(void *p, size_t n, size_t size)
+{
+	if (!p)
+		return;
+	if (n * size < ARENA_HUGE)
+		free(p);
+	else
+		munmap(p, n * size);
+}
+
+struct arena *arena_new(void)
+{
+	return xcalloc(1, sizeof(struct arena));
+}
+
+void arena_free(struct arena *a)
+{
+	if (!a)
+		return;
+	struct block *b = a->head;
+	while (b) {
+		struct block *prev = b->prev;
+		if (b->mapped)
+			munmap(b, BLOCK_HEADER + b->size);
+		else
+			free(b);
+		b = prev;
+	}
+	free(a);
+}
+
+static size_t align_up(size_t n)
+{
+	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
+static struct block *block_map(size_t size)
+{
+	void *p = mmap(NULL, BLOCK_HEADER + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die_oom();
+#ifdef MADV_HUGEPAGE
+	madvise(p, BLOCK_HEADER + size, MADV_HUGEPAGE);
+#endif
+	struct block *b = p;
+	b->mapped = true;
+	return b;
+}
+
+static struct block *block_new(struct arena *a, size_t need)
+{
+	size_t grow = a->used_total / 4 < ARENA_BLOCK_MAX ? a->used_total / 4 : ARENA_BLOCK_MAX;
+	size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+	if (grow > size)
+		size = grow;
+	if (size > SIZE_MAX - 2 * sizeof(struct block) - ARENA_ALIGN)
+		die_oom();
+	struct block *b;
+	if (size >= ARENA_HUGE) {
+		size = (size + ARENA_HUGE - 1) & ~(size_t)(ARENA_HUGE - 1);
+		b = block_map(size - BLOCK_HEADER);
+		size -= BLOCK_HEADER;
+	} else {
+		b = xmalloc(BLOCK_HEADER + size);
+		b->mapped = false;
+	}
+	b->prev = a->head;
+	b->size = size;
+	b->used = 0;
+	a->head = b;
+	return b;
+}
+
+void *arena_alloc_raw(struct arena *a, size_t size)
+{
+	size = align_up(size ? size : 1);
+	struct block *b = a->head;
+	if (!b || b->size - b->used < size)
+		b = block_new(a, size);
+	void *p = BLOCK_DATA(b) + b->used;
+	b->used += size;
+	a->used_total += size;
+	a->last = p;
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p = arena_alloc_raw(a, size);
+	memset(p, 0, size ? size : 1);
+	return p;
+}
+
+void *arena_grow(struct arena *a, void *ptr, size_t old, size_t new)
+{
+	if (!ptr)
+		return arena_alloc(a, new);
+	struct block *b = a->head;
+	size_t old_al = align_up(old ? old : 1), new_al = align_up(new ? new : 1);
+	if (ptr == a->last && b && (char *)ptr + old_al == BLOCK_DATA(b) + b->used &&
+	    b->size - b->used >= new_al - old_al) {
+		b->used += new_al - old_al;
+		a->used_total += new_al - old_al;
+		memset((char *)ptr + old, 0, new - old);
+		return ptr;
+	}
+	void *p = arena_alloc_raw(a, new);
+	memcpy(p, ptr, old);
+	if (new > old)
+		memset((char *)p + old, 0, new - old);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char *p = arena_alloc_raw(a, len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		n = 0;
+	char *p = arena_alloc(a, (size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+size_t arena_used(const struct arena *a)
+{
+	return a->used_total;
+}

@@ -1,0 +1,61 @@
+#ifndef MORTEM_INPUT_H
+#define MORTEM_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer/lib/strbuf.h"
+
+/*
+ * The bytes of one input, read-only. A file is memory-mapped (a 600 MB core
+ * is never read into memory); standard input is read fully; compressed data
+ * (zstd, xz, gzip, lz4 frames, by magic bytes) is decompressed into an
+ * anonymous memory file (memfd) that disappears with the process; UTF-16
+ * text (by BOM, or by NUL bytes in every other position) is converted to
+ * UTF-8. After input_open, `data`/`len` hold the content as parsers see it
+ * and `fd` is a readable descriptor on exactly those bytes (for libelf), or
+ * -1 when the content lives only in memory.
+ */
+struct input {
+	const char *path;          /* as named by the user; "-" is stdin */
+	const unsigned char *data;
+	size_t len;
+	int fd;
+	uint64_t raw_bytes;        /* size before decompression/conversion */
+	const char *compression;   /* "zstd", "xz", "gzip", "lz4" or NULL */
+	bool utf16;                /* converted from UTF-16 */
+	/* private */
+	void *map;
+	size_t map_len;
+	void *heap;
+};
+
+#define INPUT_INIT { .fd = -1 }
+
+/* Limit on decompressed size (--max-decompressed); 0 = default (half the physical memory). */
+extern uint64_t input_max_decompressed;
+/* The limit in effect: input_max_decompressed, or half the physical memory. */
+uint64_t input_decompressed_limit(void);
+
+/*
+ * Opens PATH ("-" for stdin). Returns 0, or -1 with a message in ERR
+ * ("cannot open: No such file or directory", "not a regular file", ...);
+ * after -1 nothing is held (no input_close needed).
+ */
+int input_open(struct input *in, const char *path, struct strbuf *err);
+
+/*
+ * Wraps LEN bytes at DATA (not copied; must outlive IN) named NAME, and
+ * decompresses/converts them as input_open does.
+ */
+int input_from_memory(struct input *in, const char *name, const void *data, size_t len,
+		      struct strbuf *err);
+
+/* Releases what input_open/input_from_memory acquired. */
+void input_close(struct input *in);
+
+/* The compression recognised by magic bytes in DATA, or NULL. */
+const char *input_compression(const unsigned char *data, size_t len);
+
+#endif

@@ -1,0 +1,55 @@
+#ifndef MORTEM_JSONW_H
+#define MORTEM_JSONW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyzer/lib/strbuf.h"
+
+/*
+ * A streaming JSON writer into a strbuf: compact output, commas handled,
+ * strings escaped and repaired to valid UTF-8 (an invalid byte becomes
+ * U+FFFD), so whatever bytes a dump holds, the output is valid JSON.
+ * Only output: mortem parses JSON with jansson.
+ */
+struct jsonw {
+	struct strbuf *out;
+	/* when set, OUT is written here and emptied whenever it passes 1 MiB */
+	int (*flush)(void *ctx, const char *buf, size_t len);
+	void *flush_ctx;
+	int flush_error;          /* -1 once a flush failed; output is dropped after */
+	int depth;
+	bool after_key;
+	bool need_comma[64];
+};
+
+void jsonw_init(struct jsonw *w, struct strbuf *out);
+/*
+ * Streams: after each closed object or array, when OUT holds more than
+ * 1 MiB, FLUSH(CTX, buf, len) gets it and OUT is emptied. FLUSH returns 0,
+ * or -1 on a write error (later output is dropped; see flush_error).
+ */
+void jsonw_stream(struct jsonw *w, int (*flush)(void *ctx, const char *buf, size_t len), void *ctx);
+/* Hands whatever OUT holds to the flush callback now (no-op without one). */
+int jsonw_flush(struct jsonw *w);
+void jsonw_obj_begin(struct jsonw *w);
+void jsonw_obj_end(struct jsonw *w);
+void jsonw_arr_begin(struct jsonw *w);
+void jsonw_arr_end(struct jsonw *w);
+/* An object key (a plain ASCII name: written unescaped); the next value call writes its value. */
+void jsonw_key(struct jsonw *w, const char *key);
+void jsonw_str(struct jsonw *w, const char *s);        /* NULL writes null */
+void jsonw_strn(struct jsonw *w, const char *s, size_t len);
+void jsonw_int(struct jsonw *w, long long v);
+void jsonw_uint(struct jsonw *w, unsigned long long v);
+void jsonw_bool(struct jsonw *w, bool v);
+void jsonw_null(struct jsonw *w);
+/* "0x..." lowercase hex string */
+void jsonw_hex(struct jsonw *w, uint64_t v);
+/* A value already written as JSON (LEN bytes at JSON), e.g. by another jsonw. */
+void jsonw_raw(struct jsonw *w, const char *json, size_t len);
+
+/* Appends S as a JSON string literal (quoted, escaped, UTF-8 repaired). */
+void json_quote(struct strbuf *out, const char *s, size_t len);
+
+#endif

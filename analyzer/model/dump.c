@@ -1,0 +1,598 @@
+#include "analyzer/model/dump.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* dump_intern's table: open addressing on a word-at-a-time hash (names are long). */
+struct intern_slot {
+	uint64_t hash;
+	const char *s;
+	size_t len;
+};
+
+struct intern_table {
+	struct intern_slot *slots;
+	size_t cap, count;
+};
+
+/* thread_share_frames' table: the distinct stacks, by a hash of their frames. */
+struct stack_slot {
+	uint64_t hash;
+	const struct frame *frames;
+	size_t n;
+	struct thread *first;     /* the thread that brought it */
+};
+
+struct stack_table {
+	struct stack_slot *slots;
+	size_t cap, count;
+};
+
+#define X_NAME(e, s) s,
+static const char *const frame_kind_names[] = { FRAME_KINDS(X_NAME) };
+static const char *const frame_trust_names[] = { FRAME_TRUSTS(X_NAME) };
+static const char *const lock_kind_names[] = { LOCK_KINDS(X_NAME) };
+static const char *const severity_names[] = { SEVERITIES(X_NAME) };
+static const char *const confidence_names[] = { CONFIDENCES(X_NAME) };
+#undef X_NAME
+
+#define NAME_OF(table, i) ((unsigned)(i) < sizeof(table) / sizeof(table[0]) ? table[i] : NULL)
+
+const char *frame_kind_name(enum frame_kind k) { return NAME_OF(frame_kind_names, k); }
+const char *frame_kind_tag(enum frame_kind k)
+{
+	if (k == FRAME_NATIVE)
+		return NULL;
+	return k == FRAME_INTERPRETED ? "interp" : frame_kind_name(k);
+}
+
+const char *frame_trust_name(enum frame_trust t) { return NAME_OF(frame_trust_names, t); }
+const char *lock_kind_name(enum lock_kind k) { return NAME_OF(lock_kind_names, k); }
+const char *severity_name(enum severity s) { return NAME_OF(severity_names, s); }
+const char *confidence_name(enum confidence c) { return NAME_OF(confidence_names, c); }
+
+static int index_of(const char *const *table, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i] && name && !strcmp(table[i], name))
+			return (int)i;
+	return -1;
+}
+
+#define INDEX_OF(table, name) index_of(table, sizeof(table) / sizeof(table[0]), name)
+int severity_from_name(const char *name) { return INDEX_OF(severity_names, name); }
+int confidence_from_name(const char *name) { return INDEX_OF(confidence_names, name); }
+int lock_kind_from_name(const char *name) { return INDEX_OF(lock_kind_names, name); }
+
+/* Appends ITEM to an arena-backed pointer array. */
+#define PUSH(d, arr, n, alloc, item)                                              \
+	do {                                                                      \
+		if ((n) == (alloc)) {                                             \
+			size_t na_ = (alloc) ? (alloc) * 2 : 8;                   \
+			(arr) = arena_grow((d)->arena, (arr), (alloc) * sizeof(*(arr)), \
+					   na_ * sizeof(*(arr)));                 \
+			(alloc) = na_;                                            \
+		}                                                                 \
+		(arr)[(n)++] = (item);                                            \
+	} while (0)
+
+struct dump *dump_new(const char *path)
+{
+	struct arena *a = arena_new();
+	struct dump *d = arena_alloc(a, sizeof(*d));
+	d->arena = a;
+	d->input.path = arena_strdup(a, path ? path : "-");
+	d->process.pid = -1;
+	return d;
+}
+
+void dump_free(struct dump *d)
+{
+	if (!d)
+		return;
+	for (struct dump_cleanup *c = d->cleanups; c; c = c->next)
+		c->fn(c->arg);
+	strmap_clear(&d->lock_ids);
+	strmap_clear(&d->thread_ids);
+	strmap_clear(&d->id_suffix);
+	strmap_clear(&d->warning_set);
+	if (d->interned) {
+		table_free(d->interned->slots, d->interned->cap, sizeof(*d->interned->slots));
+		free(d->interned);
+	}
+	if (d->stacks) {
+		free(d->stacks->slots);
+		free(d->stacks);
+	}
+	arena_free(d->arena);
+}
+
+void dump_atfree(struct dump *d, void (*fn)(void *arg), void *arg)
+{
+	struct dump_cleanup *c = arena_alloc(d->arena, sizeof(*c));
+	c->fn = fn;
+	c->arg = arg;
+	c->next = d->cleanups;
+	d->cleanups = c;
+}
+
+const char *dump_strndup(struct dump *d, const char *s, size_t len)
+{
+	return arena_strndup(d->arena, s, len);
+}
+
+static void intern_grow(struct intern_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	struct intern_slot *n = table_calloc(cap, sizeof(*n));
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i].s)
+			continue;
+		size_t k = (size_t)t->slots[i].hash & (cap - 1);
+		while (n[k].s)
+			k = (k + 1) & (cap - 1);
+		n[k] = t->slots[i];
+	}
+	table_free(t->slots, t->cap, sizeof(*t->slots));
+	t->slots = n;
+	t->cap = cap;
+}
+
+const char *dump_intern(struct dump *d, const char *s, size_t len)
+{
+	struct intern_table *t = d->interned;
+	if (!t)
+		t = d->interned = xcalloc(1, sizeof(*t));
+	if ((t->count + 1) * 2 > t->cap)
+		intern_grow(t);
+	uint64_t h = hash_bytes(s, len);
+	size_t k = (size_t)h & (t->cap - 1);
+	for (; t->slots[k].s; k = (k + 1) & (t->cap - 1))
+		if (t->slots[k].hash == h && t->slots[k].len == len && !memcmp(t->slots[k].s, s, len))
+			return t->slots[k].s;
+	char *copy = (char *)arena_alloc_raw(d->arena, sizeof(void *) + len + 1) + sizeof(void *);
+	*dump_intern_memo(copy) = NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	t->slots[k] = (struct intern_slot){ h, copy, len };
+	t->count++;
+	return copy;
+}
+
+const char *dump_strdup(struct dump *d, const char *s)
+{
+	return arena_strdup(d->arena, s);
+}
+
+const char *dump_printf(struct dump *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *s = arena_vprintf(d->arena, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void dump_warn(struct dump *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *w = arena_vprintf(d->arena, fmt, ap);
+	va_end(ap);
+	if (d->input.nwarnings > DUMP_MAX_WARNINGS || strmap_get(&d->warning_set, w))
+		return;
+	if (d->input.nwarnings == DUMP_MAX_WARNINGS)
+		w = "more warnings were left out";
+	strmap_put(&d->warning_set, w, (void *)w);
+	PUSH(d, d->input.warnings, d->input.nwarnings, d->input.warnings_alloc, w);
+}
+
+static void reset_threads_and_locks(struct dump *d)
+{
+	d->nthreads = 0;
+	d->nlocks = 0;
+	strmap_clear(&d->lock_ids);
+	strmap_clear(&d->thread_ids);
+	strmap_clear(&d->id_suffix);
+	d->threads_dropped = 0;
+}
+
+void dump_snapshot_begin(struct dump *d)
+{
+	d->input.snapshots++;
+	if (d->snapshot_frozen)
+		return;
+	if (d->snapshot_wanted > 0 && d->input.snapshots > d->snapshot_wanted) {
+		d->snapshot_frozen = true;
+		return;
+	}
+	if (d->input.snapshots > 1)
+		reset_threads_and_locks(d);
+}
+
+struct thread *dump_find_thread(struct dump *d, const char *id)
+{
+	return id ? strmap_get(&d->thread_ids, id) : NULL;
+}
+
+struct thread *dump_find_tid(struct dump *d, int64_t tid)
+{
+	if (tid < 0)
+		return NULL;
+	char key[32];
+	snprintf(key, sizeof(key), "%lld", (long long)tid);
+	struct thread *t = strmap_get(&d->thread_ids, key);
+	if (t && t->tid == tid)
+		return t;
+	for (size_t i = 0; i < d->nthreads; i++)
+		if (d->threads[i]->tid == tid)
+			return d->threads[i];
+	return NULL;
+}
+
+/*
+ * ID, or ID#N for the first N not yet taken. The next N to try is kept per
+ * id, so a dump repeating one id a million times stays linear. Registers T
+ * under the id it gets.
+ */
+static void claim_thread_id(struct dump *d, struct thread *t, const char *id)
+{
+	const char *want = id && *id ? arena_strdup(d->arena, id)
+				    : arena_printf(d->arena, "%zu", d->nthreads + 1);
+	struct strmap_slot *slot = strmap_slot(&d->thread_ids, want);
+	if (!slot->value) {
+		slot->value = t;
+		t->id = want;
+		return;
+	}
+	uintptr_t n = (uintptr_t)strmap_get(&d->id_suffix, want);
+	const char *unique;
+	for (n = n ? n : 2;; n++) {
+		unique = arena_printf(d->arena, "%s#%lu", want, (unsigned long)n);
+		if (!strmap_get(&d->thread_ids, unique))
+			break;
+	}
+	strmap_put(&d->id_suffix, want, (void *)(n + 1));
+	strmap_put(&d->thread_ids, unique, t);
+	t->id = unique;
+}
+
+void dump_finish_limits(struct dump *d)
+{
+	if (d->threads_dropped)
+		dump_warn(d, "%zu threads dropped over the limit of %zu (--max-threads)",
+			  d->threads_dropped, d->max_threads);
+}
+
+struct thread *dump_add_thread(struct dump *d, const char *id)
+{
+	struct thread *t = arena_alloc(d->arena, sizeof(*t));
+	t->tid = -1;
+	if (d->snapshot_frozen || (d->max_threads && d->nthreads >= d->max_threads)) {
+		if (!d->snapshot_frozen && !d->threads_dropped++)
+			dump_warn(d, "thread limit reached: only the first %zu threads are kept (--max-threads)",
+				  d->max_threads);
+		t->id = "dropped";
+		t->detached = true;
+		return t;
+	}
+	claim_thread_id(d, t, id);
+	t->index = d->nthreads;
+	PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
+	return t;
+}
+
+struct frame *thread_add_frame(struct dump *d, struct thread *t)
+{
+	if (t->detached)
+		return NULL;
+	if (d->max_frames && t->nframes >= d->max_frames) {
+		if (!t->frames_truncated)
+			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
+		t->frames_truncated = true;
+		return NULL;
+	}
+	if (t->nframes > t->frames_alloc) { /* read-only (thread_share_frames) */
+		struct frame *own = arena_alloc_raw(d->arena, (t->nframes + 16) * sizeof(*own));
+		if (t->nframes)
+			memcpy(own, t->frames, t->nframes * sizeof(*own));
+		t->frames = own;
+		t->frames_alloc = t->nframes + 16;
+		t->frames_shared = false;
+	}
+	if (t->nframes == t->frames_alloc) {
+		size_t na = t->frames_alloc ? t->frames_alloc * 2 : 16;
+		t->frames = arena_grow(d->arena, t->frames, t->frames_alloc * sizeof(*t->frames),
+				       na * sizeof(*t->frames));
+		t->frames_alloc = na;
+	}
+	struct frame *f = &t->frames[t->nframes++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
+{
+	if (d->max_frames && n > d->max_frames) {
+		if (!t->frames_truncated)
+			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
+		t->frames_truncated = true;
+		n = d->max_frames;
+	}
+	if (n > t->frames_alloc || t->nframes > t->frames_alloc) {
+		t->frames = arena_alloc_raw(d->arena, n * sizeof(*t->frames));
+		t->frames_alloc = n;
+		t->frames_shared = false;
+	}
+	if (n)
+		memcpy(t->frames, frames, n * sizeof(*t->frames));
+	t->nframes = n;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/* Every field, not the bytes: padding is not compared. */
+/* The fields that tell frames apart (frame_equal compares all of them). */
+static uint64_t frame_hash(uint64_t h, const struct frame *f)
+{
+	return mix(h, f->pc ^ (uintptr_t)f->function * 31 ^ (uintptr_t)f->text * 7 ^
+			      (uint64_t)(uint32_t)f->line << 40);
+}
+
+static bool frame_equal(const struct frame *a, const struct frame *b)
+{
+	return a->pc == b->pc && a->has_pc == b->has_pc && a->function == b->function &&
+	       a->offset == b->offset && a->has_offset == b->has_offset && a->module == b->module &&
+	       a->module_offset == b->module_offset && a->has_module_offset == b->has_module_offset &&
+	       a->file == b->file && a->line == b->line && a->column == b->column &&
+	       a->kind == b->kind && a->trust == b->trust && a->args == b->args && a->text == b->text;
+}
+
+static void stack_grow(struct stack_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 256;
+	struct stack_slot *n = xcalloc(cap, sizeof(*n));
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i].frames)
+			continue;
+		size_t k = (size_t)t->slots[i].hash & (cap - 1);
+		while (n[k].frames)
+			k = (k + 1) & (cap - 1);
+		n[k] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = n;
+	t->cap = cap;
+}
+
+void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
+{
+	if (d->max_frames && n > d->max_frames) {
+		thread_set_frames(d, t, frames, n); /* cuts and warns */
+		return;
+	}
+	if (!n) {
+		thread_set_frames(d, t, frames, 0);
+		return;
+	}
+	struct stack_table *st = d->stacks;
+	if (!st)
+		st = d->stacks = xcalloc(1, sizeof(*st));
+	if ((st->count + 1) * 2 > st->cap)
+		stack_grow(st);
+	uint64_t h = n;
+	for (size_t i = 0; i < n; i++)
+		h = frame_hash(h, &frames[i]);
+	size_t k = (size_t)h & (st->cap - 1);
+	for (; st->slots[k].frames; k = (k + 1) & (st->cap - 1)) {
+		const struct stack_slot *s = &st->slots[k];
+		if (s->hash != h || s->n != n)
+			continue;
+		size_t i = 0;
+		while (i < n && frame_equal(&s->frames[i], &frames[i]))
+			i++;
+		if (i == n)
+			break;
+	}
+	struct stack_slot *slot = &st->slots[k];
+	if (!slot->frames) {
+		struct frame *copy = arena_alloc_raw(d->arena, n * sizeof(*copy));
+		memcpy(copy, frames, n * sizeof(*copy));
+		*slot = (struct stack_slot){ h, copy, n, t };
+		st->count++;
+		t->frames_shared = false;
+	} else {
+		slot->first->frames_shared = true;
+		t->frames_shared = true;
+	}
+	t->frames = (struct frame *)slot->frames;
+	t->nframes = n;
+	t->frames_alloc = 0;
+}
+
+static bool kind_is_vague(enum lock_kind k)
+{
+	return k == LOCK_UNKNOWN || k == LOCK_FUTEX;
+}
+
+struct lock *dump_find_lock(struct dump *d, const char *id)
+{
+	return id ? strmap_get(&d->lock_ids, id) : NULL;
+}
+
+/* The address in a lock id "0x7f.." or "<0x7f..>" (its leading hex digits), else 0. */
+static uint64_t lock_id_address(const char *id)
+{
+	id += id[0] == '<';
+	if (id[0] != '0' || (id[1] != 'x' && id[1] != 'X'))
+		return 0;
+	uint64_t v = 0;
+	for (const char *p = id + 2; p < id + 18; p++) {
+		int c = *p, lower = c | 0x20;
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (lower >= 'a' && lower <= 'f')
+			v = v << 4 | (uint64_t)(lower - 'a' + 10);
+		else
+			break;
+	}
+	return v;
+}
+
+struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_kind kind)
+{
+	struct strmap_slot *slot = d->snapshot_frozen ? NULL : strmap_slot_n(&d->lock_ids, id, len);
+	struct lock *l = slot ? slot->value : NULL;
+	if (l) {
+		if (kind_is_vague(l->kind) && !kind_is_vague(kind))
+			l->kind = kind;
+		else if (l->kind == LOCK_UNKNOWN && kind == LOCK_FUTEX)
+			l->kind = kind;
+		return l;
+	}
+	l = arena_alloc(d->arena, sizeof(*l));
+	l->id = arena_strndup(d->arena, id, len);
+	l->kind = kind;
+	l->addr = lock_id_address(l->id);
+	if (d->snapshot_frozen)
+		return l;
+	l->index = d->nlocks;
+	slot->key = l->id;
+	slot->value = l;
+	PUSH(d, d->locks, d->nlocks, d->locks_alloc, l);
+	return l;
+}
+
+void dump_lock_prefetch(const struct dump *d, const char *id, size_t len)
+{
+	strmap_prefetch(&d->lock_ids, id, len);
+}
+
+struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
+{
+	return dump_lock_n(d, id, strlen(id), kind);
+}
+
+void thread_wait_on(struct dump *d, struct thread *t, struct lock *l)
+{
+	if (t->detached)
+		return;
+	t->waiting_on = l;
+	for (size_t i = 0; i < l->nwaiters; i++)
+		if (l->waiters[i] == t)
+			return;
+	PUSH(d, l->waiters, l->nwaiters, l->waiters_alloc, t);
+}
+
+void thread_hold(struct dump *d, struct thread *t, struct lock *l)
+{
+	if (t->detached)
+		return;
+	for (size_t i = 0; i < t->nholds; i++)
+		if (t->holds[i] == l)
+			return;
+	PUSH(d, t->holds, t->nholds, t->holds_alloc, l);
+	if (!l->owner)
+		l->owner = t;
+}
+
+struct module *dump_add_module(struct dump *d)
+{
+	struct module *m = arena_alloc(d->arena, sizeof(*m));
+	PUSH(d, d->modules, d->nmodules, d->modules_alloc, m);
+	return m;
+}
+
+struct section *dump_add_section(struct dump *d, const char *title, const char *text, size_t len)
+{
+	struct section *s = arena_alloc(d->arena, sizeof(*s));
+	s->title = arena_strdup(d->arena, title);
+	s->text = arena_strndup(d->arena, text, len);
+	s->len = len;
+	PUSH(d, d->sections, d->nsections, d->sections_alloc, s);
+	return s;
+}
+
+struct finding *dump_add_finding(struct dump *d, const char *id, const char *title,
+				 enum severity sev, enum confidence conf)
+{
+	struct finding *f = arena_alloc(d->arena, sizeof(*f));
+	f->id = arena_strdup(d->arena, id);
+	f->title = arena_strdup(d->arena, title);
+	f->severity = sev;
+	f->confidence = conf;
+	PUSH(d, d->findings, d->nfindings, d->findings_alloc, f);
+	return f;
+}
+
+void finding_add_thread(struct dump *d, struct finding *f, struct thread *t)
+{
+	for (size_t i = 0; i < f->nthreads; i++)
+		if (f->threads[i] == t)
+			return;
+	f->threads = arena_grow(d->arena, f->threads, f->nthreads * sizeof(*f->threads),
+				(f->nthreads + 1) * sizeof(*f->threads));
+	f->threads[f->nthreads++] = t;
+}
+
+void finding_add_lock(struct dump *d, struct finding *f, struct lock *l)
+{
+	for (size_t i = 0; i < f->nlocks; i++)
+		if (f->locks[i] == l)
+			return;
+	f->locks = arena_grow(d->arena, f->locks, f->nlocks * sizeof(*f->locks),
+			      (f->nlocks + 1) * sizeof(*f->locks));
+	f->locks[f->nlocks++] = l;
+}
+
+struct finding *dump_find_finding(struct dump *d, const char *id)
+{
+	for (size_t i = 0; i < d->nfindings; i++)
+		if (!strcmp(d->findings[i]->id, id))
+			return d->findings[i];
+	return NULL;
+}
+
+struct crash *dump_crash(struct dump *d)
+{
+	if (!d->crash)
+		d->crash = arena_alloc(d->arena, sizeof(*d->crash));
+	return d->crash;
+}
+
+#define SIGNALS(X) \
+	X(SIGHUP) X(SIGINT) X(SIGQUIT) X(SIGILL) X(SIGTRAP) X(SIGABRT) X(SIGBUS) X(SIGFPE) \
+	X(SIGKILL) X(SIGUSR1) X(SIGSEGV) X(SIGUSR2) X(SIGPIPE) X(SIGALRM) X(SIGTERM)       \
+	X(SIGSTKFLT) X(SIGCHLD) X(SIGCONT) X(SIGSTOP) X(SIGTSTP) X(SIGTTIN) X(SIGTTOU)     \
+	X(SIGURG) X(SIGXCPU) X(SIGXFSZ) X(SIGVTALRM) X(SIGPROF) X(SIGWINCH) X(SIGIO)        \
+	X(SIGPWR) X(SIGSYS)
+
+static const struct { int no; const char *name; } signal_table[] = {
+#define X_SIG(s) { s, #s },
+	SIGNALS(X_SIG)
+#undef X_SIG
+};
+
+const char *signal_name(int signo)
+{
+	for (size_t i = 0; i < sizeof(signal_table) / sizeof(signal_table[0]); i++)
+		if (signal_table[i].no == signo)
+			return signal_table[i].name;
+	return NULL;
+}
+
+int signal_number(const char *name)
+{
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < sizeof(signal_table) / sizeof(signal_table[0]); i++)
+		if (!strcmp(signal_table[i].name, name))
+			return signal_table[i].no;
+	return -1;
+}

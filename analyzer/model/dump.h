@@ -1,0 +1,412 @@
+#ifndef MORTEM_DUMP_H
+#define MORTEM_DUMP_H
+
+/*
+ * The model of one dump: what a parser fills, what the analysis reads and
+ * extends (locks, findings, signature), and what every renderer shows.
+ * Every string and struct reachable from a `struct dump` lives in its arena
+ * and is released by dump_free(); nothing in it is owned by the caller.
+ *
+ * Parsers only add; they never print, decide findings or draw.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer/lib/arena.h"
+#include "analyzer/lib/strbuf.h"
+#include "analyzer/lib/strmap.h"
+
+/* ---- registries (each defined once, expanded where needed) ---- */
+
+/* frame kinds: enum name, JSON name */
+#define FRAME_KINDS(X)                      \
+	X(FRAME_NATIVE, "native")           \
+	X(FRAME_INLINE, "inline")           \
+	X(FRAME_JAVA, "java")               \
+	X(FRAME_JIT, "jit")                 \
+	X(FRAME_INTERPRETED, "interpreted") \
+	X(FRAME_VM, "vm")                   \
+	X(FRAME_STUB, "stub")               \
+	X(FRAME_SIGNAL, "signal")
+
+/* how a native frame was found: enum name, JSON name (NULL: text input) */
+#define FRAME_TRUSTS(X)          \
+	X(TRUST_NONE, NULL)      \
+	X(TRUST_CFI, "cfi")      \
+	X(TRUST_FP, "fp")        \
+	X(TRUST_SCAN, "scan")
+
+/* lock kinds (SPEC.md) */
+#define LOCK_KINDS(X)                              \
+	X(LOCK_PTHREAD_MUTEX, "pthread_mutex")     \
+	X(LOCK_PTHREAD_RWLOCK, "pthread_rwlock")   \
+	X(LOCK_THREAD_JOIN, "thread_join")         \
+	X(LOCK_LOADER, "loader_lock")              \
+	X(LOCK_JAVA_MONITOR, "java_monitor")       \
+	X(LOCK_JUC_SYNC, "juc_sync")               \
+	X(LOCK_FUTEX, "futex")                     \
+	X(LOCK_UNKNOWN, "unknown")
+
+#define SEVERITIES(X)                  \
+	X(SEV_CRITICAL, "critical")    \
+	X(SEV_HIGH, "high")            \
+	X(SEV_MEDIUM, "medium")        \
+	X(SEV_LOW, "low")              \
+	X(SEV_INFO, "info")
+
+#define CONFIDENCES(X)                 \
+	X(CONF_CERTAIN, "certain")     \
+	X(CONF_LIKELY, "likely")       \
+	X(CONF_POSSIBLE, "possible")
+
+#define X_ENUM(e, s) e,
+enum frame_kind { FRAME_KINDS(X_ENUM) FRAME_KIND_COUNT };
+enum frame_trust { FRAME_TRUSTS(X_ENUM) FRAME_TRUST_COUNT };
+enum lock_kind { LOCK_KINDS(X_ENUM) LOCK_KIND_COUNT };
+enum severity { SEVERITIES(X_ENUM) SEVERITY_COUNT };
+enum confidence { CONFIDENCES(X_ENUM) CONFIDENCE_COUNT };
+#undef X_ENUM
+
+/* Names for the enums above (trust_name(TRUST_NONE) is NULL). */
+const char *frame_kind_name(enum frame_kind k);
+/* A short tag for a frame of kind K in text views ("inline", "interp", ...); NULL for native frames. */
+const char *frame_kind_tag(enum frame_kind k);
+const char *frame_trust_name(enum frame_trust t);
+const char *lock_kind_name(enum lock_kind k);
+const char *severity_name(enum severity s);
+const char *confidence_name(enum confidence c);
+/* Reverse look-ups: return -1 when NAME is not one of them. */
+int severity_from_name(const char *name);
+int confidence_from_name(const char *name);
+int lock_kind_from_name(const char *name);
+
+/* ---- the model ---- */
+
+struct thread;
+struct lock;
+struct intern_table;
+
+struct frame {                /* words first, flags last: no padding inside (80 bytes) */
+	uint64_t pc;
+	const char *function;     /* demangled; NULL when unknown */
+	uint64_t offset;          /* pc - start of function, when has_offset */
+	const char *module;       /* library/executable name or path; NULL unknown */
+	uint64_t module_offset;   /* pc - module load address, when has_module_offset */
+	const char *file;         /* source file; NULL unknown */
+	const char *args;         /* argument text as a text dump printed it, or NULL */
+	const char *text;         /* the raw line it came from (text inputs), or NULL */
+	int line;                 /* 0: unknown */
+	int column;               /* 0: unknown */
+	enum frame_kind kind : 8;
+	enum frame_trust trust : 8;
+	bool has_pc;
+	bool has_offset;
+	bool has_module_offset;
+};
+
+/* Registers a lock-graph detector needs from a native thread (x86-64 names in comments). */
+struct thread_regs {
+	bool valid;
+	uint64_t pc, sp, fp;
+	int64_t syscall_nr;       /* orig_rax; -1 when not in a system call */
+	uint64_t syscall_arg[6];  /* rdi rsi rdx r10 r8 r9 */
+	uint64_t syscall_ret;     /* rax */
+	uint64_t tls_base;        /* fs_base */
+};
+
+struct thread {
+	const char *id;           /* unique in the dump (SPEC.md: decimal TID when known) */
+	int64_t tid;              /* -1 when unknown */
+	const char *name;         /* NULL when unknown */
+	const char *state;        /* as the dump says (RUNNABLE, BLOCKED, S (sleeping), ...); NULL unknown */
+	bool crashed;
+	bool daemon;
+	struct frame *frames;     /* innermost first */
+	size_t nframes;
+	size_t frames_alloc;
+	bool frames_shared;       /* another thread has the same frames array
+				     (thread_share_frames); such arrays are read-only */
+	bool frames_truncated;    /* a frame limit or the input cut the stack short */
+	struct lock *waiting_on;  /* NULL when not waiting on a known lock */
+	struct lock **holds;
+	size_t nholds;
+	size_t holds_alloc;
+	struct thread_regs regs;
+	const char *java_tid;     /* jstack tid=0x... (JVM's thread pointer) or NULL */
+	bool detached;            /* not kept (a dropped snapshot, or over --max-threads):
+				     thread_add_frame returns NULL for it, silently */
+	uint64_t pthread;         /* pthread_t (thread descriptor address) a native text dump shows, else 0 */
+	size_t index;             /* position in dump->threads */
+	void *user;               /* scratch for one analysis pass; not rendered */
+};
+
+struct lock {
+	const char *id;           /* "0x7f..." address or "<0x...>" object id, unique */
+	uint64_t addr;            /* address when known, else 0 */
+	enum lock_kind kind;
+	const char *label;        /* "java.lang.Object", "mutex 0x...", "_rtld_global._dl_load_lock" */
+	struct thread *owner;     /* NULL when unknown */
+	bool owner_inferred;      /* owner guessed, not read or printed */
+	struct thread **waiters;
+	size_t nwaiters;
+	size_t waiters_alloc;
+	size_t index;
+};
+
+struct module {
+	const char *name;
+	const char *path;
+	const char *build_id;     /* lowercase hex or NULL */
+	uint64_t start, end;
+	bool debug_info;
+};
+
+struct finding {
+	const char *id;           /* catalogue id (SPEC.md), e.g. "lock-cycle" */
+	const char *title;
+	enum severity severity;
+	enum confidence confidence;
+	struct thread **threads;
+	size_t nthreads;
+	struct lock **locks;
+	size_t nlocks;
+	const char *summary;
+	const char *advice;
+};
+
+struct crash {
+	const char *signal;       /* "SIGSEGV", or an exception name on Windows; NULL unknown */
+	int signo;                /* 0 unknown */
+	const char *code;         /* "SEGV_MAPERR" or NULL */
+	uint64_t address;
+	bool has_address;
+	struct thread *thread;    /* NULL when unknown */
+	const char *frame;        /* top meaningful frame, filled by the analysis */
+	const char *abort_message;/* assertion/allocator/VM error message or NULL */
+	int err_no;               /* errno of the crashing thread, when has_errno */
+	bool has_errno;
+	const char *reason;       /* free text: "Internal Error (x.cpp:12)", "out of memory" */
+};
+
+/* A raw, named part of the input (hs_err sections) for the browser. */
+struct section {
+	const char *title;
+	const char *text;
+	size_t len;
+};
+
+/*
+ * Reading the dumped process's memory (cores and live processes only).
+ * read() copies LEN bytes at ADDR into BUF and returns 0, or -1 when any of
+ * it is not readable. symbol() finds a global symbol's address by name (in
+ * any module; MODULE narrows the search when not NULL) and returns 0, or -1.
+ */
+struct memory_ops {
+	int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
+	int (*symbol)(void *ctx, const char *module, const char *name, uint64_t *addr);
+};
+
+struct dump {
+	struct arena *arena;
+
+	struct {
+		const char *path;     /* as the user named it; "-" for stdin */
+		const char *format;   /* parser name */
+		uint64_t bytes;
+		int snapshots;        /* 0 until a parser counts them; at least 1 after */
+		const char **warnings;
+		size_t nwarnings, warnings_alloc;
+	} input;
+
+	struct {
+		int64_t pid;          /* -1 unknown */
+		const char *executable;
+		const char *cmdline;
+		const char *runtime;  /* "native" or "jvm" */
+		const char *runtime_version;
+		const char *host;
+		const char *time;     /* when the dump was taken, as the dump says */
+	} process;
+
+	struct crash *crash;      /* NULL: no crash (a hang, or a live snapshot) */
+
+	struct module **modules;
+	size_t nmodules, modules_alloc;
+	struct thread **threads;
+	size_t nthreads, threads_alloc;
+	struct lock **locks;
+	size_t nlocks, locks_alloc;
+	struct finding **findings;
+	size_t nfindings, findings_alloc;
+	struct section **sections;
+	size_t nsections, sections_alloc;
+
+	const char *signature;
+	const char *bucket;
+
+	const struct memory_ops *mem;  /* NULL for text inputs */
+	void *mem_ctx;
+
+	/* snapshot selection, managed by dump_snapshot_begin() */
+	int snapshot_wanted;      /* 0: the last one */
+	bool snapshot_frozen;     /* the wanted snapshot is complete; later ones are dropped */
+
+	struct dump_cleanup *cleanups; /* run by dump_free, see dump_atfree() */
+
+	struct strmap lock_ids;    /* id -> struct lock */
+	struct strmap thread_ids;  /* id -> struct thread */
+	size_t max_frames;        /* 0: unlimited */
+	size_t max_threads;       /* 0: unlimited; threads beyond are dropped (warned once) */
+	size_t threads_dropped;   /* how many dump_add_thread calls the thread limit refused */
+	struct strmap id_suffix;  /* id -> next "#N" suffix tried, keeps duplicate ids linear */
+	struct strmap warning_set;/* the warnings, for dump_warn's de-duplication */
+
+	struct intern_table *interned; /* dump_intern's table, NULL until used */
+	struct stack_table *stacks;    /* thread_share_frames' table, NULL until used */
+};
+
+/* A new empty dump for the input PATH (copied). Never NULL. */
+struct dump *dump_new(const char *path);
+/* Frees the dump, its arena and all it holds. NULL is a no-op. */
+void dump_free(struct dump *d);
+
+/*
+ * Registers FN(ARG) to run when D is freed, before its arena goes, most
+ * recent first. A core or live parser keeps what backs d->mem (the mapped
+ * core, the libdwfl session, the stopped-then-released process's memory)
+ * alive this way, so the analysis can read memory after parse() returned.
+ */
+struct dump_cleanup {
+	void (*fn)(void *arg);
+	void *arg;
+	struct dump_cleanup *next;
+};
+void dump_atfree(struct dump *d, void (*fn)(void *arg), void *arg);
+
+/*
+ * Adds a warning (shown in the report, JSON input.warnings); printf-style.
+ * Duplicates are dropped; after DUMP_MAX_WARNINGS, one last warning says
+ * that more were left out.
+ */
+#define DUMP_MAX_WARNINGS 1000
+void dump_warn(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Begins a new snapshot (one thread dump among several in an input).
+ * Parsers call it before the first thread of each snapshot, including the
+ * first. Keeps the snapshot the user wanted (--snapshot N, or the last one):
+ * a later snapshot replaces the threads and locks of an earlier one, and once
+ * the wanted one is complete, the threads of later ones are dropped silently
+ * (dump_add_thread still returns a usable thread, which is not kept).
+ */
+void dump_snapshot_begin(struct dump *d);
+
+/*
+ * Adds a thread with id ID (copied; NULL: the thread's 1-based number) and
+ * returns it; tid -1, everything else empty. When ID is already taken, a
+ * suffix "#2", "#3"... keeps ids unique.
+ * When d->max_threads threads are already kept, the thread returned is
+ * detached: usable by the parser but not kept, and its frames are not
+ * stored; the first such thread adds a warning, and the number dropped is
+ * reported by dump_finish_limits(). Parsers need not check.
+ */
+struct thread *dump_add_thread(struct dump *d, const char *id);
+/*
+ * Called once after a parse: turns what the limits cut (threads over
+ * max_threads) into warnings with their totals.
+ */
+void dump_finish_limits(struct dump *d);
+
+/* The thread with id ID, or NULL. */
+struct thread *dump_find_thread(struct dump *d, const char *id);
+/* The thread with kernel TID, or NULL. */
+struct thread *dump_find_tid(struct dump *d, int64_t tid);
+
+/*
+ * Appends an empty frame to T (kind native, trust none) and returns it. The
+ * pointer stays valid until the next thread_add_frame on the same thread.
+ * When d->max_frames is reached, returns NULL and marks the thread truncated.
+ */
+struct frame *thread_add_frame(struct dump *d, struct thread *t);
+
+/*
+ * Sets T's frames to a copy of the N frames at FRAMES (replacing any it
+ * had) in one allocation: for parsers that collect a stack before
+ * storing it. Honours d->max_frames as thread_add_frame does (keeps the
+ * first max_frames, marks the thread truncated, warns once).
+ */
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
+
+/*
+ * As thread_set_frames, but when a thread of D already holds the same N
+ * frames (every field equal: a pool of a thousand threads often has one
+ * stack), T points at that array instead of a copy, and both threads are
+ * marked frames_shared. Either way T's frames become read-only (its
+ * frames_alloc is 0): thread_add_frame and thread_set_frames give T an
+ * array of its own before they change anything; nothing else may write them.
+ */
+void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
+
+/*
+ * The lock with id ID, created (with KIND, no owner) when new. An existing
+ * lock's kind is upgraded from LOCK_UNKNOWN/LOCK_FUTEX to KIND when KIND is
+ * more specific.
+ */
+struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind);
+/* As dump_lock, for the LEN bytes at ID (a span of the input; no NUL needed). */
+struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_kind kind);
+/* A hint: dump_lock_n(D, ID, LEN, ...) comes soon (see strmap_prefetch). */
+void dump_lock_prefetch(const struct dump *d, const char *id, size_t len);
+/* The lock with id ID, or NULL. */
+struct lock *dump_find_lock(struct dump *d, const char *id);
+
+/* Thread T waits on L (sets waiting_on, adds T to L's waiters once). No-op for a detached T. */
+void thread_wait_on(struct dump *d, struct thread *t, struct lock *l);
+/* Thread T holds L (adds to holds once; sets L's owner when it has none). No-op for a detached T. */
+void thread_hold(struct dump *d, struct thread *t, struct lock *l);
+
+struct module *dump_add_module(struct dump *d);
+struct section *dump_add_section(struct dump *d, const char *title, const char *text, size_t len);
+
+/*
+ * Adds a finding with ID, TITLE (copied) and returns it for the caller to
+ * fill (threads, locks, summary, advice), using finding_add_thread/lock.
+ */
+struct finding *dump_add_finding(struct dump *d, const char *id, const char *title,
+				 enum severity sev, enum confidence conf);
+void finding_add_thread(struct dump *d, struct finding *f, struct thread *t);
+void finding_add_lock(struct dump *d, struct finding *f, struct lock *l);
+/* The first finding with ID, or NULL. */
+struct finding *dump_find_finding(struct dump *d, const char *id);
+
+/* The crash record, created empty when there is none yet. */
+struct crash *dump_crash(struct dump *d);
+
+/* Copies LEN bytes at S into the dump's arena (NUL-terminated). */
+const char *dump_strndup(struct dump *d, const char *s, size_t len);
+const char *dump_strdup(struct dump *d, const char *s);
+/*
+ * As dump_strndup, but equal strings share one copy: for the function, file
+ * and module names a big thread dump repeats thousands of times. The result
+ * must not be modified.
+ */
+const char *dump_intern(struct dump *d, const char *s, size_t len);
+/*
+ * The memo word of a string dump_intern returned (NULL until set): a parser
+ * may keep there what it derived from the string (a parsed frame, in the
+ * dump's arena), so that a line a dump repeats is parsed once. One user per
+ * dump: the parser that reads it.
+ */
+static inline void **dump_intern_memo(const char *interned)
+{
+	return (void **)(void *)(interned - sizeof(void *));
+}
+const char *dump_printf(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Signal names: "SIGSEGV" for 11, NULL when unknown; and back (-1). */
+const char *signal_name(int signo);
+int signal_number(const char *name);
+
+#endif

@@ -1,0 +1,96 @@
+#ifndef MORTEM_TRIAGE_H
+#define MORTEM_TRIAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer/lib/contenthash.h"
+#include "analyzer/lib/strbuf.h"
+#include "analyzer/triage/triage_record.h"
+
+/*
+ * Triage results: every artifact found (with its record), the problems the
+ * walk met, and the buckets they aggregate into. triage.c fills a run;
+ * the renderers (text, JSON, HTML) only read it.
+ */
+
+struct triage_item {
+	char *path;
+	char hash[CONTENTHASH_HEX];
+	int64_t mtime;            /* file or archive-member time; 0 unknown */
+	int64_t first_seen;       /* --db: when the database first saw it; else the run's start */
+	bool fresh;               /* analyzed in this run (not taken from --db) */
+	bool done;                /* has its record */
+	struct triage_record rec;
+};
+
+struct triage_problem {
+	char *path;
+	char *error;
+};
+
+struct triage_bucket {
+	const char *bucket;       /* the key: d->bucket (or the digest of the placeholder) */
+	const char *signature;
+	int severity;             /* highest among the members' findings; -1 none */
+	char **findings;          /* ids, each once, in order of first appearance */
+	size_t nfindings;
+	struct triage_item *example; /* the most informative member */
+	struct triage_item **members; /* sorted by path */
+	size_t nmembers;
+	size_t fresh;             /* members analyzed in this run */
+	int64_t first_seen, last_seen; /* member file times; 0 unknown */
+	char *owned_bucket, *owned_signature; /* placeholders for artifacts without a signature */
+	int64_t *hist_time, *hist_count; /* --db: the bucket's count in every run, oldest first */
+	size_t nhist;
+};
+
+struct triage_run {
+	struct triage_item **items;
+	size_t nitems;
+	struct triage_problem *problems; /* failed: walk problems and failed analyses, by path */
+	size_t nproblems;
+	size_t skipped;           /* files that were not dumps */
+	size_t analyzed;
+	size_t fresh;             /* analyzed in this run */
+	struct triage_bucket *buckets; /* biggest first */
+	size_t nbuckets;
+	int64_t since;            /* --since, or 0 */
+	int64_t started;
+	bool with_db;
+};
+
+/*
+ * Signature of artifacts with neither a crash nor a hang signature,
+ * followed by " (findings: id, id)" when the analysis found something.
+ */
+#define TRIAGE_NO_SIGNATURE "no crash or hang signature"
+
+/*
+ * Groups the run's analyzed items (first seen at or after run->since) into
+ * buckets, sorted by count (largest first), then signature; collects failed
+ * items into problems (sorted by path) and counts the skipped.
+ */
+void triage_aggregate(struct triage_run *run);
+void triage_run_release(struct triage_run *run);
+/* Adds PATH to the failed list with ERROR (both copied). */
+void triage_add_problem(struct triage_run *run, const char *path, const char *error);
+
+/* The text table (WIDTH columns; 0: no limit), then the failed list. */
+void triage_text(const struct triage_run *run, struct strbuf *out, int width);
+/* One JSON object, schema "mortem.triage/1" (SPEC.md), and a newline. */
+void triage_json(const struct triage_run *run, struct strbuf *out);
+/* A self-contained HTML page: no external resources, everything escaped. */
+void triage_html(const struct triage_run *run, struct strbuf *out);
+
+/* "2026-11-23T14:05:00Z" for T (UTC). */
+void triage_time(struct strbuf *out, int64_t t);
+/*
+ * Parses DATE as YYYY-MM-DD (midnight UTC) or an ISO 8601 timestamp
+ * (YYYY-MM-DDTHH:MM[:SS][.frac][Z|+HH:MM|-HH:MM], a space for the T;
+ * no zone means UTC). Returns 0 with seconds since the epoch in *T, or -1.
+ */
+int triage_parse_date(const char *date, int64_t *t);
+
+#endif

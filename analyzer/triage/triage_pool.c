@@ -1,0 +1,322 @@
+#include "analyzer/triage/triage_pool.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "parsers/native/symcache.h"
+#include "analyzer/lib/arena.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/lib/strbuf.h"
+#include "analyzer/triage/triage_record.h"
+
+struct worker {
+	pid_t pid;
+	int sock;
+	bool busy;
+	size_t tag;
+	double deadline;
+};
+
+struct pool {
+	struct worker *w;
+	int n;
+	size_t busy;
+	const struct mortem_opts *o;
+	int timeout;
+	pool_done_fn done;
+	void *ctx;
+};
+
+struct request {
+	uint64_t len;
+	uint32_t pathlen;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	while (len) {
+		ssize_t r = read(fd, p, len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t r = send(fd, p, len, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Receives one request; returns the artifact's fd, or -1 at the end. */
+static int worker_receive(int sock, struct request *rq, struct strbuf *path)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { rq, sizeof(*rq) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	ssize_t r;
+	do
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+	while (r < 0 && errno == EINTR);
+	if (r != (ssize_t)sizeof(*rq))
+		return -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	strbuf_reset(path);
+	strbuf_grow(path, rq->pathlen + 1);
+	if (read_full(sock, path->buf, rq->pathlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	path->len = rq->pathlen;
+	path->buf[path->len] = '\0';
+	return fd;
+}
+
+static void __attribute__((noreturn)) worker_main(int sock, const struct mortem_opts *o)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGPIPE, SIG_DFL);
+	symcache_enable(1 << 20); /* this worker's later cores reuse its symbolization */
+	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
+	struct request rq;
+	int fd;
+	while ((fd = worker_receive(sock, &rq, &path)) >= 0) {
+		strbuf_reset(&out);
+		record_analyze(fd, (size_t)rq.len, path.buf, o, &out);
+		close(fd);
+		uint32_t n = (uint32_t)out.len;
+		if (write_full(sock, &n, sizeof(n)) < 0 || write_full(sock, out.buf, out.len) < 0)
+			break;
+	}
+	_exit(0);
+}
+
+static void spawn(struct pool *p, int i)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		die_oom();
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		die_oom();
+	if (pid == 0) {
+		close(sv[0]);
+		for (int k = 0; k < p->n; k++)
+			if (k != i && p->w[k].sock >= 0)
+				close(p->w[k].sock);
+		worker_main(sv[1], p->o);
+	}
+	close(sv[1]);
+	p->w[i] = (struct worker){ .pid = pid, .sock = sv[0] };
+}
+
+struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout, pool_done_fn done,
+			void *ctx)
+{
+	struct pool *p = xcalloc(1, sizeof(*p));
+	p->n = nworkers < 1 ? 1 : nworkers;
+	p->w = xcalloc((size_t)p->n, sizeof(*p->w));
+	for (int i = 0; i < p->n; i++)
+		p->w[i].sock = -1;
+	p->o = o;
+	p->timeout = timeout;
+	p->done = done;
+	p->ctx = ctx;
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < p->n; i++)
+		spawn(p, i);
+	return p;
+}
+
+/* Stops worker I (killing it when KILL) and reaps it; returns its wait status. */
+static int reap(struct pool *p, int i, bool kill_it)
+{
+	struct worker *w = &p->w[i];
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	close(w->sock);
+	w->sock = -1;
+	int status = 0;
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+static void finish_job(struct pool *p, size_t tag, const char *record, const char *error)
+{
+	p->busy--;
+	p->done(p->ctx, tag, record, error);
+}
+
+/* The worker died or misbehaved: report why, and put a fresh one in its place. */
+static void replace(struct pool *p, int i, bool timed_out)
+{
+	size_t tag = p->w[i].tag;
+	int status = reap(p, i, true);
+	struct strbuf why = STRBUF_INIT;
+	if (timed_out)
+		strbuf_addf(&why, "analysis timed out after %d s (--timeout)", p->timeout);
+	else if (WIFSIGNALED(status))
+		strbuf_addf(&why, "analysis killed by %s",
+			    signal_name(WTERMSIG(status)) ? signal_name(WTERMSIG(status)) : "a signal");
+	else if (WIFEXITED(status))
+		strbuf_addf(&why, "analysis ended with exit status %d", WEXITSTATUS(status));
+	else
+		strbuf_adds(&why, "analysis worker lost");
+	spawn(p, i); /* idle */
+	finish_job(p, tag, NULL, why.buf);
+	strbuf_release(&why);
+}
+
+static void collect(struct pool *p, int i)
+{
+	struct worker *w = &p->w[i];
+	uint32_t n;
+	if (read_full(w->sock, &n, sizeof(n)) < 0) {
+		replace(p, i, false);
+		return;
+	}
+	char *buf = xmalloc((size_t)n + 1);
+	if (read_full(w->sock, buf, n) < 0) {
+		free(buf);
+		replace(p, i, false);
+		return;
+	}
+	buf[n] = '\0';
+	w->busy = false;
+	finish_job(p, w->tag, buf, NULL);
+	free(buf);
+}
+
+/* Waits until at least one busy worker finished (or overran its time). */
+static void wait_some(struct pool *p)
+{
+	struct pollfd *pfd = xcalloc((size_t)p->n, sizeof(*pfd));
+	for (;;) {
+		double t = now(), first = 0;
+		int nfd = 0;
+		for (int i = 0; i < p->n; i++) {
+			pfd[i] = (struct pollfd){ .fd = p->w[i].busy ? p->w[i].sock : -1,
+						  .events = POLLIN };
+			if (p->w[i].busy && p->timeout > 0 && (!first || p->w[i].deadline < first))
+				first = p->w[i].deadline;
+			nfd += p->w[i].busy;
+		}
+		if (!nfd)
+			break;
+		int ms = -1;
+		if (first)
+			ms = first <= t ? 0 : (int)((first - t) * 1000) + 1;
+		int r = poll(pfd, (nfds_t)p->n, ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		bool any = false;
+		for (int i = 0; i < p->n; i++) {
+			if (!p->w[i].busy)
+				continue;
+			if (r > 0 && pfd[i].revents) {
+				collect(p, i);
+				any = true;
+			} else if (p->timeout > 0 && now() >= p->w[i].deadline) {
+				replace(p, i, true);
+				any = true;
+			}
+		}
+		if (any)
+			break;
+	}
+	free(pfd);
+}
+
+static bool send_request(struct worker *w, int fd, size_t len, const char *path)
+{
+	struct request rq = { .len = len, .pathlen = (uint32_t)strlen(path) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = { &rq, sizeof(rq) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	ssize_t r;
+	do
+		r = sendmsg(w->sock, &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)sizeof(rq) && write_full(w->sock, path, rq.pathlen) == 0;
+}
+
+void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t tag)
+{
+	while (p->busy == (size_t)p->n)
+		wait_some(p);
+	int i = 0;
+	while (p->w[i].busy)
+		i++;
+	struct worker *w = &p->w[i];
+	w->busy = true;
+	w->tag = tag;
+	w->deadline = now() + p->timeout;
+	p->busy++;
+	if (!send_request(w, fd, len, path))
+		replace(p, i, false);
+}
+
+size_t pool_busy(const struct pool *p)
+{
+	return p->busy;
+}
+
+void pool_finish(struct pool *p)
+{
+	while (p->busy)
+		wait_some(p);
+	for (int i = 0; i < p->n; i++)
+		reap(p, i, false);
+	free(p->w);
+	free(p);
+}

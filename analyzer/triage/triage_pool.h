@@ -1,0 +1,50 @@
+#ifndef MORTEM_TRIAGE_POOL_H
+#define MORTEM_TRIAGE_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer/model/options.h"
+
+/*
+ * The triage workers: N long-lived processes, each analyzing one artifact
+ * at a time. An artifact travels as a file descriptor (SCM_RIGHTS over a
+ * socketpair): the worker maps it, runs the pipeline and answers with one
+ * record (triage_record.h, JSON). A worker runs under an address-space
+ * limit (RLIMIT_AS) and the parent under a clock: a worker that dies
+ * (a signal, an exit) or overruns the timeout is killed and replaced, and
+ * its artifact is reported as failed with the reason. Because a worker
+ * lives for many artifacts, caches a parser keeps per process (debug info
+ * by build-id) serve every later core it is given.
+ */
+
+struct pool;
+
+/*
+ * Called for every artifact handed to pool_submit, in completion order:
+ * RECORD is the worker's JSON record, or NULL with ERROR saying why there
+ * is none ("analysis killed by SIGSEGV", "timed out after 5 s").
+ */
+typedef void (*pool_done_fn)(void *ctx, size_t tag, const char *record, const char *error);
+
+/*
+ * Starts NWORKERS workers analyzing with O; TIMEOUT seconds per artifact
+ * (0: none). Never NULL (dies on resource exhaustion).
+ */
+struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout, pool_done_fn done,
+			void *ctx);
+
+/*
+ * Hands the LEN bytes readable from FD (named PATH) to an idle worker,
+ * first waiting for one (and reporting completions) when all are busy.
+ * FD stays the caller's.
+ */
+void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t tag);
+
+/* Waits for every artifact in flight, stops the workers, frees P. */
+void pool_finish(struct pool *p);
+
+/* Artifacts in flight. */
+size_t pool_busy(const struct pool *p);
+
+#endif

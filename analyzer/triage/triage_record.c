@@ -1,0 +1,288 @@
+#include "analyzer/triage/triage_record.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "parsers/parser.h"
+#include "analyzer/lib/jsonw.h"
+#include "analyzer/pipeline.h"
+#include "analyzer/report/report.h"
+
+#define STACK_FRAMES 64
+#define GRAPH_EDGES 64
+
+bool record_is_elf_core(const unsigned char *d, size_t n)
+{
+	return n >= 18 && !memcmp(d, "\x7f" "ELF", 4) &&
+	       (d[5] == 1 ? d[16] | d[17] << 8 : d[16] << 8 | d[17]) == 4;
+}
+
+void record_problem(struct strbuf *out, enum record_status status, const char *why)
+{
+	struct jsonw w;
+	jsonw_init(&w, out);
+	jsonw_obj_begin(&w);
+	jsonw_key(&w, "status");
+	jsonw_str(&w, status == RECORD_SKIPPED ? "skipped" : "failed");
+	jsonw_key(&w, "error");
+	jsonw_str(&w, why);
+	jsonw_obj_end(&w);
+}
+
+/* The thread whose stack best shows the problem: the crashed one, a cycle's first, or the first. */
+static const struct thread *example_thread(const struct dump *d)
+{
+	if (d->crash && d->crash->thread)
+		return d->crash->thread;
+	for (size_t i = 0; i < d->nthreads; i++)
+		if (d->threads[i]->crashed)
+			return d->threads[i];
+	for (size_t i = 0; i < d->nfindings; i++)
+		if (d->findings[i]->nthreads)
+			return d->findings[i]->threads[0];
+	return d->nthreads ? d->threads[0] : NULL;
+}
+
+static long long frame_score(const struct frame *f)
+{
+	return (f->function ? 2 : 0) + (f->file ? 2 : 0) + (f->line > 0 ? 1 : 0) + (f->module ? 1 : 0);
+}
+
+static long long write_stack(struct jsonw *w, const struct thread *t)
+{
+	long long score = 0;
+	jsonw_key(w, "stack");
+	if (!t) {
+		jsonw_null(w);
+		return 0;
+	}
+	jsonw_obj_begin(w);
+	jsonw_key(w, "thread");
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, t->id);
+	if (t->name)
+		strbuf_addf(&sb, " \"%s\"", t->name);
+	jsonw_str(w, sb.buf);
+	jsonw_key(w, "frames");
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < t->nframes && i < STACK_FRAMES; i++) {
+		strbuf_reset(&sb);
+		frame_describe(&t->frames[i], &sb);
+		jsonw_str(w, sb.buf);
+		score += frame_score(&t->frames[i]);
+	}
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+	strbuf_release(&sb);
+	return score;
+}
+
+static const char *thread_label(const struct thread *t, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_adds(sb, t->id);
+	if (t->name)
+		strbuf_addf(sb, " \"%s\"", t->name);
+	return sb->buf;
+}
+
+/* The wait-for edges among the threads the findings name (the cycles). */
+static void write_graph(struct jsonw *w, const struct dump *d)
+{
+	jsonw_key(w, "graph");
+	jsonw_arr_begin(w);
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	int n = 0;
+	for (size_t i = 0; i < d->nfindings && n < GRAPH_EDGES; i++) {
+		const struct finding *f = d->findings[i];
+		if (!f->nlocks)
+			continue;
+		for (size_t k = 0; k < f->nthreads && n < GRAPH_EDGES; k++) {
+			const struct thread *t = f->threads[k];
+			const struct lock *l = t->waiting_on;
+			if (!l)
+				continue;
+			jsonw_obj_begin(w);
+			jsonw_key(w, "from");
+			jsonw_str(w, thread_label(t, &a));
+			jsonw_key(w, "to");
+			jsonw_str(w, l->owner ? thread_label(l->owner, &b) : NULL);
+			jsonw_key(w, "lock");
+			jsonw_str(w, l->label ? l->label : l->id);
+			jsonw_obj_end(w);
+			n++;
+		}
+	}
+	jsonw_arr_end(w);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+void record_from_dump(const struct dump *d, struct strbuf *out)
+{
+	struct jsonw w;
+	jsonw_init(&w, out);
+	jsonw_obj_begin(&w);
+	jsonw_key(&w, "status");
+	jsonw_str(&w, "ok");
+	jsonw_key(&w, "format");
+	jsonw_str(&w, d->input.format);
+	jsonw_key(&w, "signature");
+	jsonw_str(&w, d->signature);
+	jsonw_key(&w, "bucket");
+	jsonw_str(&w, d->bucket);
+	int sev = -1;
+	jsonw_key(&w, "findings");
+	jsonw_arr_begin(&w);
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const struct finding *f = d->findings[i];
+		if (sev < 0 || (int)f->severity < sev)
+			sev = (int)f->severity;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(d->findings[k]->id, f->id);
+		if (!seen)
+			jsonw_str(&w, f->id);
+	}
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "severity");
+	jsonw_str(&w, sev >= 0 ? severity_name((enum severity)sev) : NULL);
+	jsonw_key(&w, "time");
+	jsonw_str(&w, d->process.time);
+	jsonw_key(&w, "executable");
+	jsonw_str(&w, d->process.executable);
+	long long score = write_stack(&w, example_thread(d));
+	write_graph(&w, d);
+	jsonw_key(&w, "score");
+	jsonw_int(&w, score);
+	jsonw_obj_end(&w);
+}
+
+/* Test hook: MORTEM_TEST_WORKER_FAULT="SUBSTRING:crash|hang" misbehaves on matching paths. */
+static void test_fault(const char *path)
+{
+	const char *spec = getenv("MORTEM_TEST_WORKER_FAULT");
+	const char *colon = spec ? strrchr(spec, ':') : NULL;
+	if (!colon || colon == spec)
+		return;
+	char *needle = strndup(spec, (size_t)(colon - spec));
+	bool hit = needle && strstr(path, needle);
+	free(needle);
+	if (!hit)
+		return;
+	if (!strcmp(colon + 1, "crash")) {
+		signal(SIGSEGV, SIG_DFL); /* die as an unhandled fault does, sanitizers or not */
+		raise(SIGSEGV);
+	}
+	if (!strcmp(colon + 1, "hang"))
+		for (;;)
+			pause();
+}
+
+/*
+ * Room for the mapping, its decompressed copy (a compressed core is assumed
+ * to grow up to 20 times) and the analysis; never above the hard limit.
+ */
+static void limit_memory(const unsigned char *data, size_t len)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_AS, &rl) < 0)
+		return;
+	rlim_t content = (rlim_t)len * (input_compression(data, len) ? 20 : 1);
+	rlim_t want = (rlim_t)(4ULL << 30) + (rlim_t)len + content * 3;
+	if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+		want = rl.rlim_max;
+	rl.rlim_cur = want;
+	setrlimit(RLIMIT_AS, &rl);
+#else
+	(void)data;
+	(void)len;
+#endif
+}
+
+static void analyze_bytes(const struct input *in, const struct mortem_opts *o, struct strbuf *out)
+{
+	struct strbuf err = STRBUF_INIT;
+	if (!o->input_format && !parser_detect(in)) {
+		if (record_is_elf_core(in->data, in->len))
+			record_problem(out, RECORD_FAILED, "an ELF core, but no parser could read it");
+		else
+			record_problem(out, RECORD_SKIPPED,
+				       in->len ? "not a recognised dump format" : "empty");
+		return;
+	}
+	struct dump *d = pipeline_load_input(in, o, &err);
+	if (d)
+		record_from_dump(d, out);
+	else
+		record_problem(out, RECORD_FAILED, err.len ? err.buf : "cannot be analyzed");
+	dump_free(d);
+	strbuf_release(&err);
+}
+
+void record_analyze(int fd, size_t len, const char *path, const struct mortem_opts *o,
+		    struct strbuf *out)
+{
+	test_fault(path);
+	void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	if (map == MAP_FAILED) {
+		record_problem(out, RECORD_FAILED, "cannot map the artifact");
+		return;
+	}
+	limit_memory(map ? map : "", len);
+	struct input in;
+	struct strbuf err = STRBUF_INIT;
+	if (input_from_memory(&in, path, map ? map : "", len, &err) < 0) {
+		record_problem(out, RECORD_FAILED, err.buf);
+	} else {
+		if (!in.compression && !in.utf16)
+			in.fd = dup(fd); /* libelf wants a descriptor on the bytes */
+		analyze_bytes(&in, o, out);
+		input_close(&in);
+	}
+	if (map)
+		munmap(map, len);
+	strbuf_release(&err);
+}
+
+static const char *get_str(json_t *root, const char *key)
+{
+	return json_string_value(json_object_get(root, key));
+}
+
+int record_parse(struct triage_record *r, const char *json, struct strbuf *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->severity = -1;
+	json_error_t je;
+	json_t *root = json_loads(json, 0, &je);
+	if (!root || !json_is_object(root)) {
+		json_decref(root);
+		return error_set(err, "bad triage record: %s", je.text);
+	}
+	r->root = root;
+	const char *st = get_str(root, "status");
+	r->status = st && !strcmp(st, "ok")        ? RECORD_OK
+		  : st && !strcmp(st, "skipped") ? RECORD_SKIPPED
+						 : RECORD_FAILED;
+	r->error = get_str(root, "error");
+	r->format = get_str(root, "format");
+	r->signature = get_str(root, "signature");
+	r->bucket = get_str(root, "bucket");
+	const char *sev = get_str(root, "severity");
+	r->severity = sev ? severity_from_name(sev) : -1;
+	r->findings = json_object_get(root, "findings");
+	r->score = json_integer_value(json_object_get(root, "score"));
+	return 0;
+}
+
+void record_release(struct triage_record *r)
+{
+	json_decref(r->root);
+	memset(r, 0, sizeof(*r));
+}

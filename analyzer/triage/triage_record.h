@@ -1,0 +1,61 @@
+#ifndef MORTEM_TRIAGE_RECORD_H
+#define MORTEM_TRIAGE_RECORD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analyzer/model/dump.h"
+#include "analyzer/model/options.h"
+#include "analyzer/lib/strbuf.h"
+
+/*
+ * What triage keeps of one analyzed artifact: a compact JSON object that a
+ * worker sends back over its pipe and the --db file stores as is.
+ *
+ *   {"status": "ok"|"failed"|"skipped", "error": "why (failed/skipped)",
+ *    "format", "signature", "bucket", "severity": "high"|null,
+ *    "findings": [ids], "time": "as the dump says"|null, "executable",
+ *    "score": how informative the example stack is (symbols, source lines),
+ *    "stack": {"thread": "...", "frames": ["fn (module) at file:line", ...]},
+ *    "graph": [{"from": thread, "to": thread, "lock": label}]}
+ *
+ * "graph" holds the wait-for edges of the lock cycles the findings name.
+ */
+
+enum record_status { RECORD_OK, RECORD_FAILED, RECORD_SKIPPED };
+
+struct triage_record {
+	json_t *root;               /* owns everything below */
+	enum record_status status;
+	const char *error;          /* failed/skipped: why */
+	const char *format;
+	const char *signature;      /* NULL: no crash or hang signature */
+	const char *bucket;
+	int severity;               /* enum severity, or -1 when no finding */
+	json_t *findings;           /* array of id strings */
+	long long score;
+};
+
+/*
+ * Worker side: analyzes the LEN bytes readable from FD (named PATH) with O
+ * and appends the record to OUT. Never fails: problems become a "failed"
+ * record, bytes no parser recognises a "skipped" one.
+ */
+void record_analyze(int fd, size_t len, const char *path, const struct mortem_opts *o,
+		    struct strbuf *out);
+
+/* Appends the record of an analyzed dump to OUT. */
+void record_from_dump(const struct dump *d, struct strbuf *out);
+
+/* Appends a record with STATUS (failed or skipped) and the reason WHY. */
+void record_problem(struct strbuf *out, enum record_status status, const char *why);
+
+/* Parses JSON into R. Returns 0, or -1 with a message in ERR (R left empty). */
+int record_parse(struct triage_record *r, const char *json, struct strbuf *err);
+void record_release(struct triage_record *r);
+
+/* Whether DATA starts with an ELF header of type ET_CORE. */
+bool record_is_elf_core(const unsigned char *data, size_t len);
+
+#endif

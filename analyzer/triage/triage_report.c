@@ -1,0 +1,394 @@
+/* Aggregation of triage items into buckets, and the text and JSON renderers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyzer/lib/arena.h"
+#include "analyzer/analysis/bucket.h"
+#include "analyzer/lib/jsonw.h"
+#include "analyzer/lib/strmap.h"
+#include "analyzer/triage/triage.h"
+
+void triage_time(struct strbuf *out, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strbuf_addf(out, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int triage_parse_date(const char *s, int64_t *t)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	const char *p = s + n;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		int k = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5)
+			return -1;
+		p += 1 + k;
+		if (*p == ':') {
+			if (sscanf(p + 1, "%2d%n", &sec, &k) != 1 || k != 2)
+				return -1;
+			p += 1 + k;
+			if (*p == '.' || *p == ',')
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					;
+		}
+	}
+	int64_t offset = 0;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om = 0, k = 0;
+		if (sscanf(p + 1, "%2d%n", &oh, &k) != 1 || k != 2)
+			return -1;
+		const char *q = p + 3;
+		if (*q == ':')
+			q++;
+		if (*q && (sscanf(q, "%2d%n", &om, &k) != 1 || k != 2))
+			return -1;
+		offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+		p = *q ? q + 2 : q;
+	}
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+			 .tm_min = mi, .tm_sec = sec };
+	*t = (int64_t)timegm(&tm) - offset;
+	return 0;
+}
+
+static int cmp_items(const void *a, const void *b)
+{
+	const struct triage_item *x = *(struct triage_item *const *)a;
+	const struct triage_item *y = *(struct triage_item *const *)b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : strcmp(x->hash, y->hash);
+}
+
+static int cmp_problems(const void *a, const void *b)
+{
+	const struct triage_problem *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : strcmp(x->error, y->error);
+}
+
+static int cmp_buckets(const void *a, const void *b)
+{
+	const struct triage_bucket *x = a, *y = b;
+	if (x->nmembers != y->nmembers)
+		return x->nmembers > y->nmembers ? -1 : 1;
+	int c = strcmp(x->signature, y->signature);
+	return c ? c : strcmp(x->bucket, y->bucket);
+}
+
+void triage_add_problem(struct triage_run *run, const char *path, const char *error)
+{
+	run->problems = xrealloc(run->problems, (run->nproblems + 1) * sizeof(*run->problems));
+	run->problems[run->nproblems++] = (struct triage_problem){ xstrdup(path), xstrdup(error) };
+}
+
+static void bucket_add_finding(struct triage_bucket *b, const char *id)
+{
+	for (size_t i = 0; i < b->nfindings; i++)
+		if (!strcmp(b->findings[i], id))
+			return;
+	b->findings = xrealloc(b->findings, (b->nfindings + 1) * sizeof(*b->findings));
+	b->findings[b->nfindings++] = xstrdup(id);
+}
+
+static void bucket_add(struct triage_bucket *b, struct triage_item *it)
+{
+	const struct triage_record *r = &it->rec;
+	b->members = xrealloc(b->members, (b->nmembers + 1) * sizeof(*b->members));
+	b->members[b->nmembers++] = it;
+	b->fresh += it->fresh;
+	if (r->severity >= 0 && (b->severity < 0 || r->severity < b->severity))
+		b->severity = r->severity; /* enum severity: lower is worse */
+	for (size_t i = 0; i < json_array_size(r->findings); i++) {
+		const char *id = json_string_value(json_array_get(r->findings, i));
+		if (id)
+			bucket_add_finding(b, id);
+	}
+	if (!b->example || r->score > b->example->rec.score)
+		b->example = it;
+	if (it->mtime > 0 && (!b->first_seen || it->mtime < b->first_seen))
+		b->first_seen = it->mtime;
+	if (it->mtime > b->last_seen)
+		b->last_seen = it->mtime;
+}
+
+/* The signature of an artifact without one: what the analysis found still tells bugs apart. */
+static void placeholder(const struct triage_record *r, struct strbuf *sig)
+{
+	strbuf_adds(sig, TRIAGE_NO_SIGNATURE);
+	size_t n = json_array_size(r->findings);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sig, "%s%s", i ? ", " : " (findings: ",
+			    json_string_value(json_array_get(r->findings, i)));
+	if (n)
+		strbuf_addch(sig, ')');
+}
+
+void triage_aggregate(struct triage_run *run)
+{
+	if (run->nitems)
+		qsort(run->items, run->nitems, sizeof(*run->items), cmp_items);
+	struct strmap index = STRMAP_INIT; /* bucket -> position + 1 */
+	struct strbuf sig = STRBUF_INIT;
+	for (size_t i = 0; i < run->nitems; i++) {
+		struct triage_item *it = run->items[i];
+		if (!it->done || it->first_seen < run->since)
+			continue;
+		const struct triage_record *r = &it->rec;
+		if (r->status == RECORD_SKIPPED) {
+			run->skipped++;
+			continue;
+		}
+		if (r->status == RECORD_FAILED) {
+			triage_add_problem(run, it->path, r->error ? r->error : "cannot be analyzed");
+			continue;
+		}
+		run->analyzed++;
+		bool signed_ = r->bucket && r->signature;
+		char digest[17];
+		if (!signed_) {
+			strbuf_reset(&sig);
+			placeholder(r, &sig);
+			bucket_digest(sig.buf, sig.len, digest);
+		}
+		const char *key = signed_ ? r->bucket : digest;
+		size_t pos = (size_t)(uintptr_t)strmap_get(&index, key);
+		if (!pos) {
+			run->buckets = xrealloc(run->buckets, (run->nbuckets + 1) * sizeof(*run->buckets));
+			struct triage_bucket *b = &run->buckets[run->nbuckets++];
+			memset(b, 0, sizeof(*b));
+			if (!signed_) {
+				key = b->owned_bucket = xstrdup(digest);
+				b->owned_signature = xstrdup(sig.buf);
+			}
+			b->bucket = key;
+			b->signature = signed_ ? r->signature : b->owned_signature;
+			b->severity = -1;
+			pos = run->nbuckets;
+			strmap_put(&index, key, (void *)(uintptr_t)pos);
+		}
+		bucket_add(&run->buckets[pos - 1], it);
+	}
+	strbuf_release(&sig);
+	strmap_clear(&index);
+	if (run->nbuckets)
+		qsort(run->buckets, run->nbuckets, sizeof(*run->buckets), cmp_buckets);
+	if (run->nproblems)
+		qsort(run->problems, run->nproblems, sizeof(*run->problems), cmp_problems);
+}
+
+void triage_run_release(struct triage_run *run)
+{
+	for (size_t i = 0; i < run->nbuckets; i++) {
+		struct triage_bucket *b = &run->buckets[i];
+		for (size_t k = 0; k < b->nfindings; k++)
+			free(b->findings[k]);
+		free(b->findings);
+		free(b->members);
+		free(b->owned_bucket);
+		free(b->owned_signature);
+		free(b->hist_time);
+		free(b->hist_count);
+	}
+	free(run->buckets);
+	for (size_t i = 0; i < run->nitems; i++) {
+		record_release(&run->items[i]->rec);
+		free(run->items[i]->path);
+		free(run->items[i]);
+	}
+	free(run->items);
+	for (size_t i = 0; i < run->nproblems; i++) {
+		free(run->problems[i].path);
+		free(run->problems[i].error);
+	}
+	free(run->problems);
+	memset(run, 0, sizeof(*run));
+}
+
+/* ---- text ---- */
+
+/* Appends S cut to WIDTH columns (0: whole), with "..." where it was cut. */
+static void add_cut(struct strbuf *out, const char *s, int width)
+{
+	size_t n = strlen(s);
+	if (width <= 0 || n <= (size_t)width) {
+		strbuf_adds(out, s);
+		return;
+	}
+	if (width <= 3) {
+		strbuf_add(out, s, (size_t)width);
+		return;
+	}
+	size_t keep = (size_t)width - 3;
+	while (keep && ((unsigned char)s[keep] & 0xc0) == 0x80)
+		keep--; /* never split a UTF-8 sequence */
+	strbuf_add(out, s, keep);
+	strbuf_adds(out, "...");
+}
+
+static void add_date(struct strbuf *out, int64_t t)
+{
+	if (!t) {
+		strbuf_addf(out, "%-10s", "-");
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	triage_time(&sb, t);
+	strbuf_add(out, sb.buf, 10);
+	strbuf_release(&sb);
+}
+
+#define LEFT_COLUMNS 52 /* "COUNT  SEVERITY  BUCKET            LAST SEEN   " */
+
+void triage_text(const struct triage_run *run, struct strbuf *out, int width)
+{
+	strbuf_addf(out, "%zu artifacts: %zu analyzed", run->analyzed + run->nproblems,
+		    run->analyzed);
+	if (run->with_db)
+		strbuf_addf(out, " (%zu new)", run->fresh);
+	strbuf_addf(out, ", %zu failed, %zu skipped (not dumps), %zu buckets", run->nproblems,
+		    run->skipped, run->nbuckets);
+	if (run->since) {
+		strbuf_adds(out, "; first seen since ");
+		triage_time(out, run->since);
+	}
+	strbuf_addch(out, '\n');
+	int rest = width > LEFT_COLUMNS + 10 ? width - LEFT_COLUMNS : 0;
+	if (run->nbuckets) {
+		strbuf_addf(out, "\n%5s  %-8s  %-16s  %-10s  %s\n", "COUNT", "SEVERITY", "BUCKET",
+			    "LAST SEEN", "SIGNATURE");
+	}
+	for (size_t i = 0; i < run->nbuckets; i++) {
+		const struct triage_bucket *b = &run->buckets[i];
+		strbuf_addf(out, "%5zu  %-8s  %-16.16s  ", b->nmembers,
+			    b->severity >= 0 ? severity_name((enum severity)b->severity) : "-",
+			    b->bucket);
+		add_date(out, b->last_seen);
+		strbuf_adds(out, "  ");
+		add_cut(out, b->signature, rest);
+		strbuf_addch(out, '\n');
+		strbuf_addf(out, "%*s", LEFT_COLUMNS - 4, "e.g. ");
+		add_cut(out, b->example->path, rest);
+		strbuf_addch(out, '\n');
+	}
+	if (run->nproblems)
+		strbuf_adds(out, "\nfailed:\n");
+	for (size_t i = 0; i < run->nproblems; i++) {
+		struct strbuf line = STRBUF_INIT;
+		strbuf_addf(&line, "%s: %s", run->problems[i].path, run->problems[i].error);
+		strbuf_adds(out, "  ");
+		add_cut(out, line.buf, width > 12 ? width - 2 : 0);
+		strbuf_addch(out, '\n');
+		strbuf_release(&line);
+	}
+}
+
+/* ---- JSON ---- */
+
+static void json_bucket(struct jsonw *w, const struct triage_run *run, const struct triage_bucket *b)
+{
+	jsonw_obj_begin(w);
+	jsonw_key(w, "bucket");
+	jsonw_str(w, b->bucket);
+	jsonw_key(w, "signature");
+	jsonw_str(w, b->signature);
+	jsonw_key(w, "count");
+	jsonw_uint(w, b->nmembers);
+	jsonw_key(w, "severity");
+	jsonw_str(w, b->severity >= 0 ? severity_name((enum severity)b->severity) : NULL);
+	jsonw_key(w, "findings");
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < b->nfindings; i++)
+		jsonw_str(w, b->findings[i]);
+	jsonw_arr_end(w);
+	jsonw_key(w, "example");
+	jsonw_str(w, b->example->path);
+	jsonw_key(w, "members");
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < b->nmembers; i++)
+		jsonw_str(w, b->members[i]->path);
+	jsonw_arr_end(w);
+	struct strbuf t = STRBUF_INIT;
+	jsonw_key(w, "first_seen");
+	if (b->first_seen) {
+		triage_time(&t, b->first_seen);
+		jsonw_str(w, t.buf);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_key(w, "last_seen");
+	if (b->last_seen) {
+		strbuf_reset(&t);
+		triage_time(&t, b->last_seen);
+		jsonw_str(w, t.buf);
+	} else {
+		jsonw_null(w);
+	}
+	strbuf_release(&t);
+	jsonw_key(w, "new");
+	jsonw_uint(w, b->fresh);
+	jsonw_key(w, "format");
+	jsonw_str(w, b->example->rec.format);
+	if (run->with_db) {
+		jsonw_key(w, "history");
+		jsonw_arr_begin(w);
+		for (size_t i = 0; i < b->nhist; i++) {
+			struct strbuf ts = STRBUF_INIT;
+			triage_time(&ts, b->hist_time[i]);
+			jsonw_obj_begin(w);
+			jsonw_key(w, "time");
+			jsonw_str(w, ts.buf);
+			jsonw_key(w, "count");
+			jsonw_int(w, b->hist_count[i]);
+			jsonw_obj_end(w);
+			strbuf_release(&ts);
+		}
+		jsonw_arr_end(w);
+	}
+	jsonw_obj_end(w);
+}
+
+void triage_json(const struct triage_run *run, struct strbuf *out)
+{
+	struct jsonw w;
+	jsonw_init(&w, out);
+	jsonw_obj_begin(&w);
+	jsonw_key(&w, "schema");
+	jsonw_str(&w, "mortem.triage/1");
+	jsonw_key(&w, "inputs");
+	jsonw_uint(&w, run->analyzed + run->nproblems);
+	jsonw_key(&w, "analyzed");
+	jsonw_uint(&w, run->analyzed);
+	jsonw_key(&w, "new");
+	jsonw_uint(&w, run->fresh);
+	jsonw_key(&w, "skipped");
+	jsonw_uint(&w, run->skipped);
+	jsonw_key(&w, "failed");
+	jsonw_arr_begin(&w);
+	for (size_t i = 0; i < run->nproblems; i++) {
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "path");
+		jsonw_str(&w, run->problems[i].path);
+		jsonw_key(&w, "error");
+		jsonw_str(&w, run->problems[i].error);
+		jsonw_obj_end(&w);
+	}
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "buckets");
+	jsonw_arr_begin(&w);
+	for (size_t i = 0; i < run->nbuckets; i++)
+		json_bucket(&w, run, &run->buckets[i]);
+	jsonw_arr_end(&w);
+	jsonw_obj_end(&w);
+	strbuf_addch(out, '\n');
+}

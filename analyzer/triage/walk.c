@@ -1,0 +1,392 @@
+#include "analyzer/triage/walk.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer/lib/arena.h"
+#include "analyzer/lib/input.h"
+#include "analyzer/lib/strbuf.h"
+#include "analyzer/lib/strmap.h"
+
+struct walker {
+	const struct walk_limits *limits;
+	const struct walk_ops *ops;
+	void *ctx;
+	struct walk_stats *stats;
+	struct strmap visited;     /* "dev:ino" of directories entered */
+	char **owned;
+	size_t nowned;
+	bool bytes_exhausted, members_exhausted;
+	int stop;
+	/* progress of the outermost archive being read */
+	uint64_t outer_reported;
+};
+
+static void problem(struct walker *w, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(struct walker *w, const char *path, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	w->ops->problem(w->ctx, path, sb.buf);
+	strbuf_release(&sb);
+}
+
+static bool has_tar_magic(const unsigned char *d, size_t n)
+{
+	return n >= 512 && !memcmp(d + 257, "ustar", 5);
+}
+
+static bool has_zip_magic(const unsigned char *d, size_t n)
+{
+	return n >= 4 && d[0] == 'P' && d[1] == 'K' &&
+	       ((d[2] == 3 && d[3] == 4) || (d[2] == 5 && d[3] == 6));
+}
+
+static bool has_compressed_magic(const unsigned char *d, size_t n)
+{
+	return input_compression(d, n) || (n >= 3 && !memcmp(d, "BZh", 3));
+}
+
+bool walk_is_archive(const unsigned char *data, size_t len)
+{
+	return has_tar_magic(data, len) || has_zip_magic(data, len) ||
+	       has_compressed_magic(data, len);
+}
+
+static void walk_blob(struct walker *w, const char *path, int fd, const unsigned char *data,
+		      size_t len, int64_t mtime, int depth);
+
+/* "outer!/inner" with the member's leading "./" and "/" dropped. */
+static void member_path(struct strbuf *sb, const char *outer, const char *inner)
+{
+	while (inner[0] == '.' && inner[1] == '/')
+		inner += 2;
+	while (inner[0] == '/')
+		inner++;
+	strbuf_addf(sb, "%s!/%s", outer, inner);
+}
+
+static void report_outer_progress(struct walker *w, struct archive *a, int depth)
+{
+	if (depth != 0 || !w->ops->progress)
+		return;
+	int64_t pos = archive_filter_bytes(a, -1);
+	if (pos > 0 && (uint64_t)pos > w->outer_reported) {
+		w->ops->progress(w->ctx, (uint64_t)pos - w->outer_reported);
+		w->outer_reported = (uint64_t)pos;
+	}
+}
+
+/* Copies the current member into a memfd. Returns the fd, or -1 (reported). */
+static int member_to_memfd(struct walker *w, struct archive *a, const char *path, size_t *len)
+{
+	int fd = memfd_create("mortem-member", MFD_CLOEXEC);
+	if (fd < 0) {
+		problem(w, path, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	static char buf[256 * 1024];
+	uint64_t total = 0;
+	for (;;) {
+		la_ssize_t r = archive_read_data(a, buf, sizeof(buf));
+		if (r == 0)
+			break;
+		if (r < 0) {
+			problem(w, path, "cannot read from the archive: %s", archive_error_string(a));
+			close(fd);
+			return -1;
+		}
+		if (w->limits->max_member_bytes && total + (uint64_t)r > w->limits->max_member_bytes) {
+			problem(w, path, "member larger than the limit of %llu bytes (--max-decompressed); "
+				"not read", (unsigned long long)w->limits->max_member_bytes);
+			w->stats->limit_hit = true;
+			close(fd);
+			return -1;
+		}
+		if (w->stats->bytes + (uint64_t)r > w->limits->max_bytes) {
+			problem(w, path, "limit of %llu bytes decompressed from archives reached "
+				"(--max-archive-bytes); the rest was not read",
+				(unsigned long long)w->limits->max_bytes);
+			w->bytes_exhausted = true;
+			w->stats->limit_hit = true;
+			close(fd);
+			return -1;
+		}
+		w->stats->bytes += (uint64_t)r;
+		for (la_ssize_t off = 0; off < r;) {
+			ssize_t n = write(fd, buf + off, (size_t)(r - off));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				problem(w, path, "cannot buffer the member: %s", strerror(errno));
+				close(fd);
+				return -1;
+			}
+			off += n;
+		}
+		total += (uint64_t)r;
+	}
+	*len = (size_t)total;
+	return fd;
+}
+
+static void walk_member(struct walker *w, struct archive *a, struct archive_entry *e,
+			const char *outer, int depth)
+{
+	if (archive_entry_filetype(e) != AE_IFREG)
+		return;
+	struct strbuf path = STRBUF_INIT;
+	const char *name = archive_entry_pathname_utf8(e);
+	if (!name)
+		name = archive_entry_pathname(e);
+	member_path(&path, outer, name ? name : "?");
+	if (w->stats->members >= w->limits->max_members) {
+		problem(w, path.buf, "limit of %llu archive members reached (--max-members); "
+			"the rest was not read",
+			(unsigned long long)w->limits->max_members);
+		w->members_exhausted = true;
+		w->stats->limit_hit = true;
+		strbuf_release(&path);
+		return;
+	}
+	w->stats->members++;
+	size_t len = 0;
+	int fd = member_to_memfd(w, a, path.buf, &len);
+	if (fd >= 0) {
+		void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+		if (map == MAP_FAILED) {
+			problem(w, path.buf, "cannot map the member: %s", strerror(errno));
+		} else {
+			int64_t mtime = archive_entry_mtime_is_set(e) ? archive_entry_mtime(e) : 0;
+			walk_blob(w, path.buf, fd, map ? map : (const unsigned char *)"", len, mtime,
+				  depth);
+			if (map)
+				munmap(map, len);
+		}
+		close(fd);
+	}
+	strbuf_release(&path);
+}
+
+/*
+ * Walks the archive in DATA. Returns false when DATA is not an archive after
+ * all (a compressed single file), so it is an artifact.
+ */
+static bool walk_archive(struct walker *w, const char *path, const unsigned char *data, size_t len,
+			 int depth)
+{
+	bool magic = has_tar_magic(data, len) || has_zip_magic(data, len);
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	archive_read_support_format_zip(a);
+	struct archive_entry *e;
+	int r = archive_read_open_memory(a, data, len);
+	if (r == ARCHIVE_OK)
+		r = archive_read_next_header(a, &e);
+	if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+		bool empty = r == ARCHIVE_EOF;
+		if (magic && !empty)
+			problem(w, path, "cannot read the archive: %s", archive_error_string(a));
+		archive_read_free(a);
+		return magic || empty;
+	}
+	if (depth + 1 > w->limits->max_depth) {
+		problem(w, path, "archive nested deeper than %d levels (--max-depth); not opened",
+			w->limits->max_depth);
+		w->stats->limit_hit = true;
+		archive_read_free(a);
+		return true;
+	}
+	w->stats->archives++;
+	while (!w->stop && !w->bytes_exhausted && !w->members_exhausted) {
+		walk_member(w, a, e, path, depth + 1);
+		report_outer_progress(w, a, depth);
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			problem(w, path, "archive cut short: %s", archive_error_string(a));
+			break;
+		}
+	}
+	archive_read_free(a);
+	return true;
+}
+
+static void walk_blob(struct walker *w, const char *path, int fd, const unsigned char *data,
+		      size_t len, int64_t mtime, int depth)
+{
+	if (w->stop)
+		return;
+	if (walk_is_archive(data, len) && walk_archive(w, path, data, len, depth))
+		return;
+	struct walk_artifact art = { path, fd, data, len, mtime };
+	int r = w->ops->artifact(w->ctx, &art);
+	if (r)
+		w->stop = r;
+}
+
+static void walk_one(struct walker *w, const char *path, bool top);
+
+static bool first_visit(struct walker *w, const struct stat *st)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)st->st_dev,
+		 (unsigned long long)st->st_ino);
+	if (strmap_get(&w->visited, key))
+		return false;
+	char *k = xstrdup(key);
+	w->owned = xrealloc(w->owned, (w->nowned + 1) * sizeof(*w->owned));
+	w->owned[w->nowned++] = k;
+	strmap_put(&w->visited, k, k);
+	return true;
+}
+
+static void walk_dir(struct walker *w, const char *path, const struct stat *st)
+{
+	if (!first_visit(w, st))
+		return; /* a symbolic link back into a directory already walked */
+	struct dirent **names;
+	int n = scandir(path, &names, NULL, alphasort);
+	if (n < 0) {
+		problem(w, path, "cannot read directory: %s", strerror(errno));
+		return;
+	}
+	struct strbuf child = STRBUF_INIT;
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		if (!w->stop && strcmp(name, ".") && strcmp(name, "..")) {
+			strbuf_reset(&child);
+			size_t plen = strlen(path);
+			strbuf_addf(&child, "%s%s%s", path, plen && path[plen - 1] == '/' ? "" : "/",
+				    name);
+			walk_one(w, child.buf, false);
+		}
+		free(names[i]);
+	}
+	free(names);
+	strbuf_release(&child);
+}
+
+static void walk_one(struct walker *w, const char *path, bool top)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		problem(w, path, "cannot open: %s", strerror(errno));
+		return;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		problem(w, path, "cannot stat: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		walk_dir(w, path, &st);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (top)
+			problem(w, path, "not a regular file or directory");
+		close(fd);
+		return;
+	}
+	size_t len = (size_t)st.st_size;
+	void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	if (map == MAP_FAILED) {
+		problem(w, path, "cannot map: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	w->outer_reported = 0;
+	walk_blob(w, path, fd, map ? map : (const unsigned char *)"", len, st.st_mtime, 0);
+	if (w->ops->progress && len > w->outer_reported)
+		w->ops->progress(w->ctx, len - w->outer_reported);
+	if (map)
+		munmap(map, len);
+	close(fd);
+}
+
+int walk_paths(const char *const *paths, size_t npaths, const struct walk_limits *limits,
+	       const struct walk_ops *ops, void *ctx, struct walk_stats *stats)
+{
+	struct walker w = { .limits = limits, .ops = ops, .ctx = ctx, .stats = stats };
+	memset(stats, 0, sizeof(*stats));
+	for (size_t i = 0; i < npaths && !w.stop; i++)
+		walk_one(&w, paths[i], true);
+	strmap_clear(&w.visited);
+	for (size_t i = 0; i < w.nowned; i++)
+		free(w.owned[i]);
+	free(w.owned);
+	return w.stop;
+}
+
+static uint64_t total_of(const char *path, struct strmap *seen, char ***owned, size_t *nowned,
+			 int depth)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0;
+	if (S_ISREG(st.st_mode))
+		return (uint64_t)st.st_size;
+	if (!S_ISDIR(st.st_mode) || depth > 64)
+		return 0;
+	char key[64];
+	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	if (strmap_get(seen, key))
+		return 0;
+	char *k = xstrdup(key);
+	*owned = xrealloc(*owned, (*nowned + 1) * sizeof(**owned));
+	(*owned)[(*nowned)++] = k;
+	strmap_put(seen, k, k);
+	DIR *dir = opendir(path);
+	if (!dir)
+		return 0;
+	uint64_t sum = 0;
+	struct strbuf child = STRBUF_INIT;
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_reset(&child);
+		strbuf_addf(&child, "%s/%s", path, de->d_name);
+		sum += total_of(child.buf, seen, owned, nowned, depth + 1);
+	}
+	closedir(dir);
+	strbuf_release(&child);
+	return sum;
+}
+
+uint64_t walk_total_bytes(const char *const *paths, size_t npaths)
+{
+	struct strmap seen = STRMAP_INIT;
+	char **owned = NULL;
+	size_t nowned = 0;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < npaths; i++)
+		sum += total_of(paths[i], &seen, &owned, &nowned, 0);
+	strmap_clear(&seen);
+	for (size_t i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(owned);
+	return sum;
+}

@@ -1,0 +1,211 @@
+#include "parsers/native/coremem.h"
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyzer/lib/arena.h"
+
+struct segment {
+	uint64_t vaddr, memsz, offset, filesz;
+	uint32_t flags;
+	bool cut;       /* part of it was lost to truncation */
+};
+
+struct mapping {
+	uint64_t start, end, offset;
+	char *path;
+	int fd;         /* -2: not opened yet, -1: cannot */
+};
+
+struct coremem {
+	const unsigned char *data;
+	size_t len;
+	struct segment *segs;
+	size_t nsegs, asegs;
+	struct mapping *maps;
+	size_t nmaps, amaps;
+	int truncated;
+};
+
+struct coremem *coremem_new(const unsigned char *data, size_t len)
+{
+	struct coremem *m = xcalloc(1, sizeof(*m));
+	m->data = data;
+	m->len = len;
+	return m;
+}
+
+void coremem_free(struct coremem *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nmaps; i++) {
+		if (m->maps[i].fd >= 0) {
+			/* several mappings share one descriptor: close it once */
+			int fd = m->maps[i].fd;
+			for (size_t k = i; k < m->nmaps; k++)
+				if (m->maps[k].fd == fd)
+					m->maps[k].fd = -1;
+			close(fd);
+		}
+		free(m->maps[i].path);
+	}
+	free(m->maps);
+	free(m->segs);
+	free(m);
+}
+
+void coremem_add_segment(struct coremem *m, uint64_t vaddr, uint64_t memsz, uint64_t offset,
+			 uint64_t filesz, uint32_t flags)
+{
+	if (m->nsegs == m->asegs) {
+		m->asegs = m->asegs ? 2 * m->asegs : 64;
+		m->segs = xrealloc(m->segs, m->asegs * sizeof(*m->segs));
+	}
+	if (filesz > memsz)
+		filesz = memsz;
+	/* what the core really holds of this segment */
+	bool cut = false;
+	if (filesz && (offset >= m->len || filesz > m->len - offset)) {
+		m->truncated++;
+		filesz = offset >= m->len ? 0 : m->len - offset;
+		cut = true;
+	}
+	m->segs[m->nsegs++] = (struct segment){ vaddr, memsz, offset, filesz, flags, cut };
+}
+
+void coremem_add_file(struct coremem *m, uint64_t start, uint64_t end, uint64_t offset,
+		      const char *path)
+{
+	if (m->nmaps == m->amaps) {
+		m->amaps = m->amaps ? 2 * m->amaps : 64;
+		m->maps = xrealloc(m->maps, m->amaps * sizeof(*m->maps));
+	}
+	char *p = xmalloc(strlen(path) + 1);
+	strcpy(p, path);
+	m->maps[m->nmaps++] = (struct mapping){ start, end, offset, p, -2 };
+}
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const struct segment *x = a, *y = b;
+	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+static int map_cmp(const void *a, const void *b)
+{
+	const struct mapping *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void coremem_seal(struct coremem *m)
+{
+	if (m->nsegs)
+		qsort(m->segs, m->nsegs, sizeof(*m->segs), seg_cmp);
+	if (m->nmaps)
+		qsort(m->maps, m->nmaps, sizeof(*m->maps), map_cmp);
+}
+
+int coremem_truncated_segments(const struct coremem *m)
+{
+	return m->truncated;
+}
+
+static const struct segment *find_seg(const struct coremem *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->nsegs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m->segs[mid].vaddr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	const struct segment *s = &m->segs[lo - 1];
+	return addr - s->vaddr < s->memsz ? s : NULL;
+}
+
+static struct mapping *find_map(struct coremem *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->nmaps;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m->maps[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	struct mapping *p = &m->maps[lo - 1];
+	return addr < p->end ? p : NULL;
+}
+
+static int map_fd(struct coremem *m, struct mapping *p)
+{
+	if (p->fd != -2)
+		return p->fd;
+	for (size_t i = 0; i < m->nmaps; i++)
+		if (m->maps[i].fd >= 0 && !strcmp(m->maps[i].path, p->path))
+			return p->fd = m->maps[i].fd;
+	p->fd = open(p->path, O_RDONLY | O_CLOEXEC);
+	return p->fd;
+}
+
+/* Up to LEN bytes at ADDR from the mapped file; how many, or -1. */
+static ssize_t read_file(struct coremem *m, uint64_t addr, void *buf, size_t len)
+{
+	struct mapping *p = find_map(m, addr);
+	if (!p)
+		return -1;
+	int fd = map_fd(m, p);
+	if (fd < 0)
+		return -1;
+	uint64_t avail = p->end - addr;
+	if (len > avail)
+		len = (size_t)avail;
+	ssize_t r = pread(fd, buf, len, (off_t)(p->offset + (addr - p->start)));
+	return r > 0 ? r : -1;
+}
+
+int coremem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct coremem *m = ctx;
+	unsigned char *out = buf;
+	while (len) {
+		const struct segment *s = find_seg(m, addr);
+		if (!s) {
+			/* gdb's gcore leaves unmodified file mappings out altogether */
+			ssize_t r = read_file(m, addr, out, len);
+			if (r <= 0)
+				return -1;
+			out += r;
+			addr += (uint64_t)r;
+			len -= (size_t)r;
+			continue;
+		}
+		uint64_t rel = addr - s->vaddr;
+		size_t n;
+		if (rel < s->filesz) {
+			n = (size_t)(s->filesz - rel < len ? s->filesz - rel : len);
+			memcpy(out, m->data + s->offset + rel, n);
+		} else {
+			if (s->cut && (s->flags & PF_W))
+				return -1;
+			uint64_t left = s->memsz - rel;
+			ssize_t r = read_file(m, addr, out, left < len ? (size_t)left : len);
+			if (r <= 0)
+				return -1;
+			n = (size_t)r;
+		}
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}

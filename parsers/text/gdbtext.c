@@ -1,0 +1,573 @@
+/*
+ * gdb's thread-dump text as a state machine over lines. Each line is
+ * classified by its first characters; only frame lines are scanned
+ * further (gdbframe.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parsers/text/gdbframe.h"
+#include "parsers/text/gdbtext.h"
+#include "parsers/text/waitlock.h"
+
+void gdbtext_init(struct gdbtext *g, struct dump *d, const void *data, size_t len)
+{
+	memset(g, 0, sizeof(*g));
+	if (len && ((const char *)data)[len - 1] != '\n')
+		g->cut_end = (const char *)data + len;
+	g->d = d;
+	g->last_no = -1;
+	g->marker_pid = -1;
+	g->current_lwp = -1;
+	strbuf_init(&g->joined, 256);
+	d->process.runtime = "native";
+}
+
+/* A zeroed slot for the current thread's next frame; past the frame limit the last is reused. */
+static struct frame *next_frame(struct gdbtext *g)
+{
+	size_t limit = g->d->max_frames ? g->d->max_frames + 1 : SIZE_MAX;
+	if (g->nframes == limit)
+		g->nframes--;
+	if (g->nframes == g->frames_alloc) {
+		g->frames_alloc = g->frames_alloc ? g->frames_alloc * 2 : 64;
+		g->frames = xrealloc(g->frames, g->frames_alloc * sizeof(*g->frames));
+	}
+	struct frame *f = &g->frames[g->nframes++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+static void finish_thread(struct gdbtext *g)
+{
+	g->orphan = false;
+	if (g->thread && !g->d->snapshot_frozen)
+		thread_set_frames(g->d, g->thread, g->frames, g->nframes);
+	g->nframes = 0;
+	if (g->thread) {
+		gdbframe_mark_inlines(g->thread);
+		waitlock_thread(g->d, g->thread);
+	}
+	g->thread = NULL;
+	g->last_no = -1;
+	g->last_open = false;
+	g->replace_frames = false;
+}
+
+void gdbtext_marker(struct gdbtext *g, int64_t pid)
+{
+	finish_thread(g);
+	if (g->snapshot_threads || !g->d->input.snapshots)
+		g->want_snapshot = true;
+	g->marker_pid = pid;
+}
+
+static void ensure_snapshot(struct gdbtext *g)
+{
+	struct dump *d = g->d;
+	if (d->input.snapshots && !g->want_snapshot)
+		return;
+	dump_snapshot_begin(d);
+	g->want_snapshot = false;
+	g->snapshot_threads = 0;
+	g->thread_one = NULL;
+	g->headers = false;
+	if (g->marker_pid >= 0 && !d->snapshot_frozen)
+		d->process.pid = g->marker_pid;
+	g->marker_pid = -1;
+}
+
+static struct thread *new_thread(struct gdbtext *g, const char *id, int64_t tid)
+{
+	finish_thread(g);
+	ensure_snapshot(g);
+	struct thread *t = dump_add_thread(g->d, id);
+	t->tid = tid;
+	g->snapshot_threads++;
+	g->thread = t;
+	return t;
+}
+
+/* A thread for frames printed without a header: gdb's current thread. */
+static struct thread *anonymous_thread(struct gdbtext *g)
+{
+	if (g->current_lwp >= 0)
+		return new_thread(g, dump_printf(g->d, "%lld", (long long)g->current_lwp), g->current_lwp);
+	return new_thread(g, NULL, -1);
+}
+
+struct thread *gdbtext_begin_thread(struct gdbtext *g, const char *id, int64_t tid)
+{
+	return new_thread(g, id, tid);
+}
+
+struct frame *gdbtext_add_frame(struct gdbtext *g)
+{
+	if (!g->thread)
+		anonymous_thread(g);
+	return next_frame(g);
+}
+
+/* The thread a header or "[Switching to thread …]" names: an earlier listing is replaced. */
+static void select_thread(struct gdbtext *g, const struct gdbthread *th, bool header)
+{
+	struct dump *d = g->d;
+	const char *id = gdbframe_thread_id(d, th);
+	struct thread *t = d->snapshot_frozen ? NULL : dump_find_thread(d, id);
+	if (t && header && !g->interactive && t->nframes > 1) {
+		gdbtext_marker(g, -1);   /* the same thread twice: a second dump */
+		t = NULL;
+	}
+	if (t) {
+		finish_thread(g);
+		g->thread = t;
+		g->replace_frames = true;
+		for (size_t i = 0; i < t->nframes; i++)
+			*next_frame(g) = t->frames[i];
+	} else {
+		t = new_thread(g, id, th->lwp);
+		if (th->name.len)
+			t->name = dump_strndup(d, th->name.s, th->name.len);
+		t->pthread = th->pthread;
+	}
+	if (th->number == 1)
+		g->thread_one = t->id;
+}
+
+static void add_frame(struct gdbtext *g, const struct gdbframe *gf, struct span text)
+{
+	struct dump *d = g->d;
+	if (g->orphan)
+		return;
+	if (!g->thread) {
+		if (g->crash_seen && !g->d->nthreads && !g->pending.len && !g->interactive) {
+			/* the crash location gdb prints before the listing */
+			g->pending = text;
+			g->crash_pc = gf->pc;
+			g->has_crash_pc = gf->has_pc;
+			return;
+		}
+		anonymous_thread(g);
+	} else if ((int64_t)gf->no <= g->last_no || (g->replace_frames && gf->no == 0)) {
+		if (g->at_cut) {
+			return; /* a number cut short, not a new stack */
+		} else if (g->replace_frames || g->interactive) {
+			g->nframes = 0;
+			g->thread->frames_truncated = false;
+		} else if (g->headers) {
+			/* a stray frame gdb prints on detach, after the listing */
+			finish_thread(g);
+			g->orphan = true;
+			return;
+		} else {
+			anonymous_thread(g);
+		}
+	}
+	g->replace_frames = false;
+	g->last_no = (int64_t)gf->no;
+	struct frame *f = next_frame(g);
+	g->last_open = gf->args_open;
+	strbuf_reset(&g->joined);
+	strbuf_add(&g->joined, text.s, text.len);
+	gdbframe_fill(d, f, gf);
+}
+
+static void frame_line(struct gdbtext *g, struct span x)
+{
+	struct gdbframe gf;
+	while (gdbframe_scan(x, &gf)) {
+		struct span next = gf.next;
+		struct span text = x;
+		if (next.len)
+			text.len = (size_t)(next.s - x.s);
+		add_frame(g, &gf, span_trim(text));
+		if (!next.len)
+			break;
+		x = next;
+	}
+}
+
+/* "name = value": a local variable `bt full` prints under its frame. */
+static bool local_line(struct span t)
+{
+	size_t n = 0;
+	while (n < t.len && (t.s[n] == '_' || t.s[n] == '$' || (t.s[n] >= 'a' && t.s[n] <= 'z') ||
+			     (t.s[n] >= 'A' && t.s[n] <= 'Z') || (t.s[n] >= '0' && t.s[n] <= '9')))
+		n++;
+	return n && span_starts(span_drop(t, n), " = ");
+}
+
+/* A joined frame line longer than this is not joined further (a runaway open list). */
+#define MAX_JOINED (256 * 1024)
+
+/* "    at file.c:12" or the rest of an open argument list: joins the last frame. */
+static bool continuation(struct gdbtext *g, struct span t)
+{
+	if (!g->thread || !g->nframes || !g->joined.len)
+		return false;
+	if (span_starts(t, "at ") || span_starts(t, "from ")) {
+		/* a wrapped location */
+	} else if (!g->last_open || local_line(t) || g->joined.len > MAX_JOINED) {
+		return false;
+	}
+	strbuf_addch(&g->joined, ' ');
+	strbuf_add(&g->joined, t.s, t.len);
+	struct span j = { g->joined.buf, g->joined.len };
+	struct gdbframe gf;
+	if (!gdbframe_scan(j, &gf))
+		return false;
+	struct frame *f = &g->frames[g->nframes - 1];
+	memset(f, 0, sizeof(*f));
+	gdbframe_fill(g->d, f, &gf);
+	g->last_open = gf.args_open;
+	return true;
+}
+
+static void crash_line(struct gdbtext *g, struct span x, bool terminated)
+{
+	struct span y = span_drop(x, (size_t)span_find(x, "signal ") + 7);
+	size_t n = 0;
+	while (n < y.len && y.s[n] != ',' && y.s[n] != '.' && y.s[n] != ' ')
+		n++;
+	char name[32];
+	snprintf(name, sizeof(name), "%.*s", (int)n, y.s);
+	int signo = name[0] >= '0' && name[0] <= '9' ? atoi(name) : signal_number(name);
+	const char *sig = signo > 0 ? signal_name(signo) : NULL;
+	static const char *const fatal[] = { "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGSYS" };
+	bool is_fatal = terminated;
+	for (size_t i = 0; !is_fatal && sig && i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		is_fatal = !strcmp(sig, fatal[i]);
+	if (!is_fatal)
+		return;
+	struct crash *c = dump_crash(g->d);
+	c->signal = sig ? sig : dump_strdup(g->d, name);
+	c->signo = signo > 0 ? signo : 0;
+	struct span desc = span_trim(span_drop(y, n + 1));
+	if (desc.len && desc.s[desc.len - 1] == '.')
+		desc.len--;
+	if (desc.len)
+		c->reason = dump_strndup(g->d, desc.s, desc.len);
+	g->crash_seen = true;
+}
+
+static void core_line(struct gdbtext *g, struct span x)
+{
+	struct span y = span_drop(x, strlen("Core was generated by `"));
+	long end = span_find(y, "'");
+	if (end >= 0)
+		y.len = (size_t)end;
+	struct dump *d = g->d;
+	d->process.cmdline = dump_strndup(d, y.s, y.len);
+	struct span w = span_word(&y);
+	d->process.executable = dump_strndup(d, w.s, w.len);
+}
+
+/* "  26   Thread 0x… (LWP 71) "name" 0x… in poll () at …" */
+static bool info_threads_row(struct gdbtext *g, struct span t)
+{
+	bool current = span_starts(t, "* ");
+	if (current)
+		t = span_skip_ws(span_drop(t, 2));
+	uint64_t number;
+	if (!t.len || t.s[0] < '0' || t.s[0] > '9' || !span_number(&t, &number))
+		return false;
+	struct gdbthread th;
+	if (!gdbframe_target_id(t, &th))
+		return false;
+	th.number = number;
+	select_thread(g, &th, false);
+	struct gdbframe gf;
+	memset(&gf, 0, sizeof(gf));
+	gdbframe_scan_body(th.rest, &gf);
+	if (g->thread && !g->nframes)
+		add_frame(g, &gf, th.rest);
+	if (current && th.lwp >= 0)
+		g->current_lwp = th.lwp;
+	finish_thread(g);
+	return true;
+}
+
+/* "0x… 0x… Yes (*) /lib/x.so" rows of `info sharedlibrary`. */
+static bool module_row(struct gdbtext *g, struct span t)
+{
+	uint64_t from, to;
+	struct span w1 = span_word(&t), w2 = span_word(&t);
+	if (!span_hex(&w1, &from) || !span_hex(&w2, &to))
+		return false;
+	struct span read = span_word(&t);
+	if (!span_eq(read, "Yes") && !span_eq(read, "No"))
+		return false;
+	t = span_skip_ws(t);
+	bool no_debug = span_starts(t, "(*)");
+	if (no_debug)
+		t = span_skip_ws(span_drop(t, 3));
+	t = span_trim(t);
+	if (!t.len || g->d->snapshot_frozen)
+		return true;
+	struct module *m = dump_add_module(g->d);
+	m->path = dump_strndup(g->d, t.s, t.len);
+	const char *slash = strrchr(m->path, '/');
+	m->name = slash ? slash + 1 : m->path;
+	m->start = from;
+	m->end = to;
+	m->debug_info = span_eq(read, "Yes") && !no_debug;
+	return true;
+}
+
+static void prompt_command(struct gdbtext *g, struct span cmd)
+{
+	struct span w = span_word(&cmd);
+	g->print_expr = (struct span){ cmd.s, 0 };
+	g->frame_command = span_eq(w, "frame") || span_eq(w, "f") || span_eq(w, "up") ||
+			   span_eq(w, "down") || span_eq(w, "select-frame");
+	if (span_eq(w, "p") || span_eq(w, "print") || span_starts(w, "p/") || span_starts(w, "print/")) {
+		g->print_expr = span_trim(cmd);
+	} else if (span_eq(w, "bt") || span_eq(w, "backtrace") || span_eq(w, "where")) {
+		g->replace_frames = g->thread != NULL;
+	} else if (span_eq(w, "info") && span_starts(span_skip_ws(cmd), "threads")) {
+		finish_thread(g);
+		g->in_info_threads = true;
+	} else if (span_eq(w, "thread") && span_starts(span_skip_ws(cmd), "apply")) {
+		if (g->snapshot_threads)
+			gdbtext_marker(g, -1);
+	}
+}
+
+/* "$1 = {__data = {__lock = 2, __count = 0, __owner = 10192, …" after `p EXPR`. */
+static bool value_line(struct gdbtext *g, struct span t)
+{
+	if (!span_starts(t, "$"))
+		return false;
+	struct span y = span_drop(t, 1);
+	uint64_t n;
+	if (!span_number(&y, &n) || !span_starts(y, " = "))
+		return false;
+	long at = span_find(y, "__owner = ");
+	size_t skip = strlen("__owner = ");
+	if (at < 0) {
+		at = span_find(y, "__cur_writer = ");
+		skip = strlen("__cur_writer = ");
+	}
+	struct span v = span_drop(y, (size_t)(at >= 0 ? at : 0) + skip);
+	uint64_t owner;
+	if (at >= 0 && g->print_expr.len && span_number(&v, &owner) && owner) {
+		struct gdbtext_owner *o = arena_alloc(g->d->arena, sizeof(*o));
+		*o = (struct gdbtext_owner){ g->print_expr, (int64_t)owner, g->thread, g->owners };
+		g->owners = o;
+	}
+	g->print_expr.len = 0;
+	return true;
+}
+
+/* The identifier at the end of EXPR ("*mutex", "&lock_a", "*(pthread_mutex_t *) &m"). */
+static struct span last_identifier(struct span e)
+{
+	size_t end = e.len;
+	while (end > 0 && (e.s[end - 1] == ')' || e.s[end - 1] == ' '))
+		end--;
+	size_t start = end;
+	while (start > 0 && (e.s[start - 1] == '_' || (e.s[start - 1] >= 'a' && e.s[start - 1] <= 'z') ||
+			     (e.s[start - 1] >= 'A' && e.s[start - 1] <= 'Z') ||
+			     (e.s[start - 1] >= '0' && e.s[start - 1] <= '9')))
+		start--;
+	return (struct span){ e.s + start, end - start };
+}
+
+/* The lock a printed expression names: an address, a lock's symbol, or the waiting frame's argument. */
+static struct lock *printed_lock(struct gdbtext *g, const struct gdbtext_owner *o, bool *inferred)
+{
+	struct dump *d = g->d;
+	*inferred = false;
+	long hex = span_find(o->expr, "0x");
+	if (hex >= 0) {
+		struct span y = span_drop(o->expr, (size_t)hex);
+		uint64_t addr;
+		if (!span_hex(&y, &addr))
+			return NULL;
+		struct lock *l = dump_find_lock(d, dump_printf(d, "0x%llx", (unsigned long long)addr));
+		if (!l) {
+			l = dump_lock(d, dump_printf(d, "0x%llx", (unsigned long long)addr), LOCK_PTHREAD_MUTEX);
+			l->addr = addr;
+		}
+		return l;
+	}
+	struct span id = last_identifier(o->expr);
+	for (size_t i = 0; id.len && i < d->nlocks; i++)
+		if (d->locks[i]->label && span_eq(id, d->locks[i]->label))
+			return d->locks[i];
+	/* `p *mutex` in the lock call's frame: the lock that thread waits on */
+	if ((span_eq(id, "mutex") || span_eq(id, "rwlock") || span_eq(id, "futex")) && o->thread &&
+	    o->thread->waiting_on && dump_find_thread(d, o->thread->id) == o->thread) {
+		*inferred = true;
+		return o->thread->waiting_on;
+	}
+	return NULL;
+}
+
+static void resolve_owners(struct gdbtext *g)
+{
+	struct dump *d = g->d;
+	if (d->snapshot_frozen && !d->nthreads)
+		return;
+	for (const struct gdbtext_owner *o = g->owners; o; o = o->next) {
+		bool inferred;
+		struct lock *l = printed_lock(g, o, &inferred);
+		struct thread *t = dump_find_tid(d, o->owner);
+		if (!l || !t || l->owner)
+			continue;
+		thread_hold(d, t, l);
+		if (inferred) {
+			l->owner_inferred = true;
+			dump_warn(d, "lock %s: owner %s inferred from `p %.*s` printed in thread %s's lock call",
+				  l->id, t->id, (int)o->expr.len, o->expr.s, o->thread->id);
+		}
+	}
+}
+
+static bool bracket_line(struct gdbtext *g, struct span t)
+{
+	struct gdbthread th;
+	if (span_starts(t, "[Switching to thread ")) {
+		struct span y = span_drop(t, strlen("[Switching to thread "));
+		uint64_t number;
+		if (span_number(&y, &number) && span_starts(y, " (") &&
+		    gdbframe_target_id(span_drop(y, 2), &th)) {
+			th.number = number;
+			select_thread(g, &th, false);
+			g->last_no = -1;
+		}
+		return true;
+	}
+	if (span_starts(t, "[Switching to Thread ") || span_starts(t, "[Switching to LWP ")) {
+		/* where a running program stopped: its current thread */
+		if (gdbframe_target_id(span_drop(t, strlen("[Switching to ")), &th))
+			g->current_lwp = th.lwp;
+		return true;
+	}
+	if (span_starts(t, "[Current thread is ")) {
+		struct span y = span_drop(t, strlen("[Current thread is "));
+		uint64_t number;
+		if (span_number(&y, &number) && span_starts(y, " (") &&
+		    gdbframe_target_id(span_drop(y, 2), &th))
+			g->current_lwp = th.lwp;
+		return true;
+	}
+	return span_starts(t, "[New ") || span_starts(t, "[Thread ") || span_starts(t, "[Inferior ");
+}
+
+void gdbtext_line(struct gdbtext *g, struct span x)
+{
+	g->at_cut = g->cut_end && x.s + x.len + 1 >= g->cut_end && x.s < g->cut_end;
+	struct span t = span_skip_ws(x);
+	bool indented = t.s != x.s;
+	while (span_starts(t, "(gdb) ") || span_eq(t, "(gdb)")) {
+		g->interactive = true;
+		t = span_skip_ws(span_drop(t, 5));
+		if (t.len && t.s[0] != '#' && !span_starts(t, "[")) {
+			prompt_command(g, t);
+			return;
+		}
+	}
+	if (!t.len) {
+		g->in_info_threads = g->in_modules = false;
+		return;
+	}
+	t = span_trim(t);
+	if (t.s[0] == '#' && t.len > 1 && t.s[1] >= '0' && t.s[1] <= '9') {
+		if (!g->frame_command)
+			frame_line(g, t);
+		return;
+	}
+	struct gdbthread th;
+	if (t.s[0] == 'T' && span_find(t, " received signal ") > 0) {
+		crash_line(g, t, false);   /* Thread 2 "name" received signal SIGSEGV, … */
+		return;
+	}
+	if (t.s[0] == 'T' && gdbframe_thread_header(t, &th)) {
+		g->orphan = false;
+		select_thread(g, &th, true);
+		g->headers = true;
+		g->last_no = -1;
+		g->replace_frames = false;
+		return;
+	}
+	if (indented && continuation(g, t))
+		return;
+	if (g->last_open && continuation(g, t))
+		return;
+	if (t.s[0] == '[' && bracket_line(g, t))
+		return;
+	if (t.s[0] == '$' && value_line(g, t))
+		return;
+	if (g->in_info_threads && info_threads_row(g, t))
+		return;
+	if (g->in_modules && module_row(g, t))
+		return;
+	if (span_starts(t, "Id ") && span_find(t, "Target Id") > 0) {
+		finish_thread(g);
+		g->in_info_threads = true;
+	} else if (span_starts(t, "From ") && span_find(t, "Shared Object Library") > 0) {
+		finish_thread(g);
+		g->in_modules = true;
+	} else if (span_starts(t, "Program terminated with signal ")) {
+		crash_line(g, t, true);
+	} else if (span_starts(t, "Program received signal ")) {
+		crash_line(g, t, false);
+	} else if (span_starts(t, "Core was generated by `")) {
+		core_line(g, t);
+	} else if (span_starts(t, "Backtrace stopped: ") && g->thread && !g->d->snapshot_frozen) {
+		g->thread->frames_truncated = true;
+		dump_warn(g->d, "thread %s: %.*s", g->thread->id, (int)t.len, t.s);
+	}
+}
+
+static void resolve_crash_thread(struct gdbtext *g)
+{
+	struct dump *d = g->d;
+	if (d->crash && d->crash->thread &&
+	    dump_find_thread(d, d->crash->thread->id) != d->crash->thread) {
+		/* named in an earlier listing: the same thread in the reported one */
+		d->crash->thread = dump_find_thread(d, d->crash->thread->id);
+		if (d->crash->thread)
+			d->crash->thread->crashed = true;
+	}
+	if (!d->crash || d->crash->thread || !d->nthreads)
+		return;
+	struct thread *t = g->current_lwp >= 0 ? dump_find_tid(d, g->current_lwp) : NULL;
+	for (size_t i = 0; !t && g->has_crash_pc && i < d->nthreads; i++)
+		if (d->threads[i]->nframes && d->threads[i]->frames[0].has_pc &&
+		    d->threads[i]->frames[0].pc == g->crash_pc)
+			t = d->threads[i];
+	if (!t && g->thread_one)
+		t = dump_find_thread(d, g->thread_one);
+	if (!t && d->nthreads == 1)
+		t = d->threads[0];
+	if (t) {
+		t->crashed = true;
+		d->crash->thread = t;
+	}
+}
+
+void gdbtext_finish(struct gdbtext *g)
+{
+	struct thread *last = g->thread;
+	if (!g->d->nthreads && g->pending.len) {
+		struct gdbframe gf;
+		if (gdbframe_scan(g->pending, &gf)) {
+			anonymous_thread(g);
+			add_frame(g, &gf, g->pending);
+			last = g->thread;
+		}
+	}
+	finish_thread(g);
+	if (!g->d->input.snapshots)
+		dump_snapshot_begin(g->d);
+	resolve_crash_thread(g);
+	waitlock_resolve_joins(g->d);
+	resolve_owners(g);
+	if (g->cut_end)
+		gdbframe_note_truncation(g->d, last);
+	strbuf_release(&g->joined);
+	free(g->frames);
+}

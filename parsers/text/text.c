@@ -1,0 +1,109 @@
+#include "parsers/text/text.h"
+
+#include <string.h>
+
+void line_reader_init(struct line_reader *r, const void *data, size_t len)
+{
+	r->p = data;
+	r->end = r->p + len;
+	r->no = 0;
+}
+
+size_t text_max_line;
+_Thread_local size_t text_lines_cut;
+
+bool line_next(struct line_reader *r, struct line *l)
+{
+	if (r->p >= r->end)
+		return false;
+	const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+	const char *stop = nl ? nl : r->end;
+	l->s = r->p;
+	l->len = (size_t)(stop - r->p);
+	size_t max = text_max_line ? text_max_line : TEXT_MAX_LINE_DEFAULT;
+	if (l->len > max) {
+		l->len = max;
+		text_lines_cut++;
+	}
+	while (l->len && l->s[l->len - 1] == '\r')
+		l->len--;
+	l->no = ++r->no;
+	r->p = nl ? nl + 1 : r->end;
+	return true;
+}
+
+void line_unread(struct line_reader *r, const struct line *l)
+{
+	r->p = l->s;
+	r->no = l->no - 1;
+}
+
+long span_find_n(struct span x, const char *needle, size_t n)
+{
+	if (!n)
+		return 0;
+	if (x.len < n) /* also keeps an empty span {NULL, 0} out of pointer arithmetic */
+		return -1;
+	const char *p = x.s, *end = x.s + x.len;
+	while ((size_t)(end - p) >= n) {
+		const char *q = memchr(p, needle[0], (size_t)(end - p) - n + 1);
+		if (!q)
+			return -1;
+		if (!memcmp(q, needle, n))
+			return q - x.s;
+		p = q + 1;
+	}
+	return -1;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool span_hex(struct span *x, uint64_t *out)
+{
+	struct span y = *x;
+	if (y.len >= 2 && y.s[0] == '0' && (y.s[1] == 'x' || y.s[1] == 'X'))
+		y = span_drop(y, 2);
+	uint64_t v = 0;
+	size_t n = 0;
+	while (n < y.len && hexval(y.s[n]) >= 0)
+		v = (v << 4) | (uint64_t)hexval(y.s[n++]);
+	if (!n)
+		return false;
+	*out = v;
+	*x = span_drop(y, n);
+	return true;
+}
+
+bool span_number(struct span *x, uint64_t *out)
+{
+	if (x->len >= 2 && x->s[0] == '0' && (x->s[1] == 'x' || x->s[1] == 'X'))
+		return span_hex(x, out);
+	uint64_t v = 0;
+	size_t n = 0;
+	while (n < x->len && x->s[n] >= '0' && x->s[n] <= '9')
+		v = v * 10 + (uint64_t)(x->s[n++] - '0');
+	if (!n)
+		return false;
+	*out = v;
+	*x = span_drop(*x, n);
+	return true;
+}
+
+struct span span_word(struct span *x)
+{
+	struct span y = span_skip_ws(*x);
+	size_t n = 0;
+	while (n < y.len && !text_is_ws(y.s[n]))
+		n++;
+	*x = span_drop(y, n);
+	return (struct span){ y.s, n };
+}
