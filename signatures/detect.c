@@ -600,12 +600,12 @@ struct group {
 struct groups {
 	struct group *g;
 	size_t n, alloc;
-	struct strmap index; /* key -> 1-based position */
+	struct hashmap index; /* key -> 1-based position */
 };
 
 static void groups_add(struct groups *gs, char *key, struct thread *t)
 {
-	size_t pos = (size_t)(uintptr_t)strmap_get(&gs->index, key);
+	size_t pos = (size_t)(uintptr_t)hashmap_get(&gs->index, key);
 	if (!pos) {
 		if (gs->n == gs->alloc) {
 			gs->alloc = gs->alloc ? gs->alloc * 2 : 16;
@@ -615,7 +615,7 @@ static void groups_add(struct groups *gs, char *key, struct thread *t)
 		}
 		gs->g[gs->n] = (struct group){ .key = key };
 		pos = ++gs->n;
-		strmap_put(&gs->index, gs->g[pos - 1].key, (void *)(uintptr_t)pos);
+		hashmap_put(&gs->index, gs->g[pos - 1].key, (void *)(uintptr_t)pos);
 	} else {
 		free(key);
 	}
@@ -631,7 +631,7 @@ static void groups_add(struct groups *gs, char *key, struct thread *t)
 
 static void groups_release(struct groups *gs)
 {
-	strmap_clear(&gs->index);
+	hashmap_clear(&gs->index);
 	for (size_t i = 0; i < gs->n; i++) {
 		free(gs->g[i].key);
 		free(gs->g[i].members);

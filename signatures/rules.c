@@ -12,7 +12,7 @@
 
 #include "analyzer/lib/arena.h"
 #include "analyzer/analysis/bucket.h"
-#include "analyzer/lib/ptrmap.h"
+#include "analyzer/lib/hashmap.h"
 #include "analyzer/report/report.h"
 
 struct clause {
@@ -634,7 +634,7 @@ struct eval {
 	struct hit *hits;         /* evidence, in clause order */
 	size_t nhits, hits_alloc;
 	const char *module;       /* the first module a module clause matched */
-	struct ptrmap handler_ends; /* handler_scan of each shared stack, by array */
+	struct hashmap handler_ends; /* handler_scan of each shared stack, by array */
 };
 
 /* Where the signal handler's frames end in a stack: the first handler entry, or 0. */
@@ -652,9 +652,9 @@ static size_t handler_end(struct eval *ev, const struct thread *t)
 	if (!t->frames_shared || !t->nframes)
 		return handler_scan(t);
 	size_t end;
-	if (!ptrmap_get(&ev->handler_ends, t->frames, &end)) {
+	if (!hashmap_get_ptr(&ev->handler_ends, t->frames, &end)) {
 		end = handler_scan(t);
-		ptrmap_put(&ev->handler_ends, t->frames, end);
+		hashmap_put_ptr(&ev->handler_ends, t->frames, end);
 	}
 	return end;
 }
@@ -1137,6 +1137,6 @@ int ruleset_apply(const struct ruleset *rs, struct dump *d, struct strbuf *err)
 	pcre2_match_data_free(ev.md);
 	strbuf_release(&ev.subject);
 	free(ev.hits);
-	ptrmap_clear(&ev.handler_ends);
+	hashmap_clear(&ev.handler_ends);
 	return rc ? -1 : 0;
 }

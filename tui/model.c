@@ -168,7 +168,7 @@ static void describe_thread(struct tmodel *m, size_t i, struct strbuf *sb)
 /* Threads with the same frames (and at least one) share a group. */
 static void build_groups(struct tmodel *m)
 {
-	struct strmap seen = STRMAP_INIT;
+	struct hashmap seen = HASHMAP_INIT;
 	struct strbuf key = STRBUF_INIT;
 	size_t *first = xcalloc(m->n + 1, sizeof(*first));
 	size_t *count = xcalloc(m->n + 1, sizeof(*count));
@@ -183,9 +183,9 @@ static void build_groups(struct tmodel *m)
 			strbuf_adds(&key, m->th[i].frame_text[k]);
 			strbuf_addch(&key, '\n');
 		}
-		void *v = strmap_get(&seen, key.buf);
+		void *v = hashmap_get(&seen, key.buf);
 		if (!v) {
-			strmap_put(&seen, arena_strndup(m->arena, key.buf, key.len), (void *)(i + 1));
+			hashmap_put(&seen, arena_strndup(m->arena, key.buf, key.len), (void *)(i + 1));
 			first[i] = i;
 		} else {
 			first[i] = (size_t)v - 1;
@@ -215,7 +215,7 @@ static void build_groups(struct tmodel *m)
 	free(count);
 	free(owner);
 	strbuf_release(&key);
-	strmap_clear(&seen);
+	hashmap_clear(&seen);
 }
 
 static bool thread_matches(const struct tmodel *m, size_t i, struct tregex *re)

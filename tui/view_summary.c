@@ -113,18 +113,18 @@ static void add_thread_overview(struct view *v)
 	const struct tmodel *m = &v->b->model;
 	if (!m->n)
 		return;
-	struct strmap counts = STRMAP_INIT;
+	struct hashmap counts = HASHMAP_INIT;
 	const char **states = xmalloc(m->n * sizeof(*states));
 	size_t nstates = 0;
 	for (size_t i = 0; i < m->n; i++) {
-		size_t c = (size_t)strmap_get(&counts, m->th[i].state);
+		size_t c = (size_t)hashmap_get(&counts, m->th[i].state);
 		if (!c)
 			states[nstates++] = m->th[i].state;
-		strmap_put(&counts, m->th[i].state, (void *)(c + 1));
+		hashmap_put(&counts, m->th[i].state, (void *)(c + 1));
 	}
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t k = 0; k < nstates && k < 8; k++)
-		strbuf_addf(&sb, "%s%s %zu", k ? ", " : "", states[k], (size_t)strmap_get(&counts, states[k]));
+		strbuf_addf(&sb, "%s%s %zu", k ? ", " : "", states[k], (size_t)hashmap_get(&counts, states[k]));
 	if (nstates > 8)
 		strbuf_addf(&sb, ", %zu more states", nstates - 8);
 	view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Threads: %zu", m->n);
@@ -143,7 +143,7 @@ static void add_thread_overview(struct view *v)
 			 distinct, m->groups[big].n, m->th[first].top);
 	}
 	strbuf_release(&sb);
-	strmap_clear(&counts);
+	hashmap_clear(&counts);
 	free(states);
 }
 

@@ -324,12 +324,12 @@ void frame_normalize(const struct frame *f, struct strbuf *out)
 
 void bucket_digest(const char *s, size_t len, char out[17])
 {
-	unsigned long long h = strmap_hash(s, len, 0);
+	uint64_t h = hash_fnv1a(s, len);
 	/* a second, independent round so near-identical inputs spread */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
-	snprintf(out, 17, "%016llx", h);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 /* ---- signatures ---- */

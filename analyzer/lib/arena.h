@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "analyzer/lib/xalloc.h"
+
 /*
  * An arena owns every allocation made for one dump: parse, analyze and
  * render allocate from it, and arena_free() releases all at once.
@@ -34,6 +36,21 @@ void *arena_alloc_raw(struct arena *a, size_t size);
  */
 void *arena_grow(struct arena *a, void *ptr, size_t old, size_t new);
 
+/*
+ * ALLOC_GROW (xalloc.h) for an array X in arena A: makes it hold at least N
+ * of its elements (doubling, from 8), keeping what it holds.
+ */
+#define ARENA_GROW(a, x, n, alloc)                                                   \
+	do {                                                                         \
+		if ((n) > (alloc)) {                                                 \
+			size_t na_ = (alloc) ? (size_t)(alloc) * 2 : 8;              \
+			if (na_ < (size_t)(n))                                       \
+				na_ = (n);                                           \
+			(x) = arena_grow((a), (x), (alloc) * sizeof(*(x)), na_ * sizeof(*(x))); \
+			(alloc) = na_;                                               \
+		}                                                                    \
+	} while (0)
+
 /* A NUL-terminated copy of the first LEN bytes of S (which may hold no NUL). */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 
@@ -47,22 +64,5 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 
 /* Bytes handed out so far (for limits and benchmarks). */
 size_t arena_used(const struct arena *a);
-
-/* Aborts the process with "mortem: out of memory". */
-void die_oom(void) __attribute__((noreturn));
-
-/* malloc/realloc/calloc that never return NULL (die_oom instead). */
-void *xmalloc(size_t size);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *ptr, size_t size);
-char *xstrdup(const char *s);
-/*
- * Zeroed memory for a big table that is probed at random (hash tables of a
- * big dump): from 2 MB on it is mapped on its own and asked for huge pages,
- * which spares a TLB miss on most probes. Free with table_free and the same
- * size.
- */
-void *table_calloc(size_t n, size_t size);
-void table_free(void *p, size_t n, size_t size);
 
 #endif

@@ -5,29 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* dump_intern's table: open addressing on a word-at-a-time hash (names are long). */
-struct intern_slot {
-	uint64_t hash;
-	const char *s;
-	size_t len;
-};
-
-struct intern_table {
-	struct intern_slot *slots;
-	size_t cap, count;
-};
-
-/* thread_share_frames' table: the distinct stacks, by a hash of their frames. */
-struct stack_slot {
-	uint64_t hash;
+/* thread_share_frames' entries (the table's keys): a distinct stack, and the thread that brought it. */
+struct shared_stack {
 	const struct frame *frames;
 	size_t n;
-	struct thread *first;     /* the thread that brought it */
-};
-
-struct stack_table {
-	struct stack_slot *slots;
-	size_t cap, count;
+	struct thread *first;
 };
 
 #define X_NAME(e, s) s,
@@ -94,18 +76,12 @@ void dump_free(struct dump *d)
 		return;
 	for (struct dump_cleanup *c = d->cleanups; c; c = c->next)
 		c->fn(c->arg);
-	strmap_clear(&d->lock_ids);
-	strmap_clear(&d->thread_ids);
-	strmap_clear(&d->id_suffix);
-	strmap_clear(&d->warning_set);
-	if (d->interned) {
-		table_free(d->interned->slots, d->interned->cap, sizeof(*d->interned->slots));
-		free(d->interned);
-	}
-	if (d->stacks) {
-		free(d->stacks->slots);
-		free(d->stacks);
-	}
+	hashmap_clear(&d->lock_ids);
+	hashmap_clear(&d->thread_ids);
+	hashmap_clear(&d->id_suffix);
+	hashmap_clear(&d->warning_set);
+	hashmap_clear(&d->interned);
+	hashmap_clear(&d->stacks);
 	arena_free(d->arena);
 }
 
@@ -123,41 +99,31 @@ const char *dump_strndup(struct dump *d, const char *s, size_t len)
 	return arena_strndup(d->arena, s, len);
 }
 
-static void intern_grow(struct intern_table *t)
+struct intern_key {
+	const char *s;
+	size_t len;
+};
+
+/* Called only on an equal 64-bit hash, which includes the length: the bytes are compared as a check. */
+static bool intern_eq(const void *key, const void *ctx)
 {
-	size_t cap = t->cap ? t->cap * 2 : 1024;
-	struct intern_slot *n = table_calloc(cap, sizeof(*n));
-	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->slots[i].s)
-			continue;
-		size_t k = (size_t)t->slots[i].hash & (cap - 1);
-		while (n[k].s)
-			k = (k + 1) & (cap - 1);
-		n[k] = t->slots[i];
-	}
-	table_free(t->slots, t->cap, sizeof(*t->slots));
-	t->slots = n;
-	t->cap = cap;
+	const struct intern_key *k = ctx;
+	return !strncmp(key, k->s, k->len) && !((const char *)key)[k->len];
 }
 
 const char *dump_intern(struct dump *d, const char *s, size_t len)
 {
-	struct intern_table *t = d->interned;
-	if (!t)
-		t = d->interned = xcalloc(1, sizeof(*t));
-	if ((t->count + 1) * 2 > t->cap)
-		intern_grow(t);
+	hashmap_reserve(&d->interned);
 	uint64_t h = hash_bytes(s, len);
-	size_t k = (size_t)h & (t->cap - 1);
-	for (; t->slots[k].s; k = (k + 1) & (t->cap - 1))
-		if (t->slots[k].hash == h && t->slots[k].len == len && !memcmp(t->slots[k].s, s, len))
-			return t->slots[k].s;
+	struct intern_key k = { s, len };
+	struct hashmap_slot *slot = hashmap_probe(&d->interned, h, intern_eq, &k);
+	if (slot->key)
+		return slot->key;
 	char *copy = (char *)arena_alloc_raw(d->arena, sizeof(void *) + len + 1) + sizeof(void *);
 	*dump_intern_memo(copy) = NULL;
 	memcpy(copy, s, len);
 	copy[len] = '\0';
-	t->slots[k] = (struct intern_slot){ h, copy, len };
-	t->count++;
+	hashmap_fill(&d->interned, slot, h, copy);
 	return copy;
 }
 
@@ -181,11 +147,11 @@ void dump_warn(struct dump *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	const char *w = arena_vprintf(d->arena, fmt, ap);
 	va_end(ap);
-	if (d->input.nwarnings > DUMP_MAX_WARNINGS || strmap_get(&d->warning_set, w))
+	if (d->input.nwarnings > DUMP_MAX_WARNINGS || hashmap_get(&d->warning_set, w))
 		return;
 	if (d->input.nwarnings == DUMP_MAX_WARNINGS)
 		w = "more warnings were left out";
-	strmap_put(&d->warning_set, w, (void *)w);
+	hashmap_put(&d->warning_set, w, (void *)w);
 	PUSH(d, d->input.warnings, d->input.nwarnings, d->input.warnings_alloc, w);
 }
 
@@ -193,9 +159,9 @@ static void reset_threads_and_locks(struct dump *d)
 {
 	d->nthreads = 0;
 	d->nlocks = 0;
-	strmap_clear(&d->lock_ids);
-	strmap_clear(&d->thread_ids);
-	strmap_clear(&d->id_suffix);
+	hashmap_clear(&d->lock_ids);
+	hashmap_clear(&d->thread_ids);
+	hashmap_clear(&d->id_suffix);
 	d->threads_dropped = 0;
 }
 
@@ -214,7 +180,7 @@ void dump_snapshot_begin(struct dump *d)
 
 struct thread *dump_find_thread(struct dump *d, const char *id)
 {
-	return id ? strmap_get(&d->thread_ids, id) : NULL;
+	return id ? hashmap_get(&d->thread_ids, id) : NULL;
 }
 
 struct thread *dump_find_tid(struct dump *d, int64_t tid)
@@ -223,7 +189,7 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid)
 		return NULL;
 	char key[32];
 	snprintf(key, sizeof(key), "%lld", (long long)tid);
-	struct thread *t = strmap_get(&d->thread_ids, key);
+	struct thread *t = hashmap_get(&d->thread_ids, key);
 	if (t && t->tid == tid)
 		return t;
 	for (size_t i = 0; i < d->nthreads; i++)
@@ -241,21 +207,21 @@ static void claim_thread_id(struct dump *d, struct thread *t, const char *id)
 {
 	const char *want = id && *id ? arena_strdup(d->arena, id)
 				    : arena_printf(d->arena, "%zu", d->nthreads + 1);
-	struct strmap_slot *slot = strmap_slot(&d->thread_ids, want);
+	struct hashmap_slot *slot = hashmap_slot(&d->thread_ids, want);
 	if (!slot->value) {
 		slot->value = t;
 		t->id = want;
 		return;
 	}
-	uintptr_t n = (uintptr_t)strmap_get(&d->id_suffix, want);
+	uintptr_t n = (uintptr_t)hashmap_get(&d->id_suffix, want);
 	const char *unique;
 	for (n = n ? n : 2;; n++) {
 		unique = arena_printf(d->arena, "%s#%lu", want, (unsigned long)n);
-		if (!strmap_get(&d->thread_ids, unique))
+		if (!hashmap_get(&d->thread_ids, unique))
 			break;
 	}
-	strmap_put(&d->id_suffix, want, (void *)(n + 1));
-	strmap_put(&d->thread_ids, unique, t);
+	hashmap_put(&d->id_suffix, want, (void *)(n + 1));
+	hashmap_put(&d->thread_ids, unique, t);
 	t->id = unique;
 }
 
@@ -354,21 +320,21 @@ static bool frame_equal(const struct frame *a, const struct frame *b)
 	       a->kind == b->kind && a->trust == b->trust && a->args == b->args && a->text == b->text;
 }
 
-static void stack_grow(struct stack_table *t)
+struct stack_key {
+	const struct frame *frames;
+	size_t n;
+};
+
+static bool stack_eq(const void *key, const void *ctx)
 {
-	size_t cap = t->cap ? t->cap * 2 : 256;
-	struct stack_slot *n = xcalloc(cap, sizeof(*n));
-	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->slots[i].frames)
-			continue;
-		size_t k = (size_t)t->slots[i].hash & (cap - 1);
-		while (n[k].frames)
-			k = (k + 1) & (cap - 1);
-		n[k] = t->slots[i];
-	}
-	free(t->slots);
-	t->slots = n;
-	t->cap = cap;
+	const struct shared_stack *s = key;
+	const struct stack_key *k = ctx;
+	if (s->n != k->n)
+		return false;
+	for (size_t i = 0; i < k->n; i++)
+		if (!frame_equal(&s->frames[i], &k->frames[i]))
+			return false;
+	return true;
 }
 
 void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
@@ -381,37 +347,25 @@ void thread_share_frames(struct dump *d, struct thread *t, const struct frame *f
 		thread_set_frames(d, t, frames, 0);
 		return;
 	}
-	struct stack_table *st = d->stacks;
-	if (!st)
-		st = d->stacks = xcalloc(1, sizeof(*st));
-	if ((st->count + 1) * 2 > st->cap)
-		stack_grow(st);
+	hashmap_reserve(&d->stacks);
 	uint64_t h = n;
 	for (size_t i = 0; i < n; i++)
 		h = frame_hash(h, &frames[i]);
-	size_t k = (size_t)h & (st->cap - 1);
-	for (; st->slots[k].frames; k = (k + 1) & (st->cap - 1)) {
-		const struct stack_slot *s = &st->slots[k];
-		if (s->hash != h || s->n != n)
-			continue;
-		size_t i = 0;
-		while (i < n && frame_equal(&s->frames[i], &frames[i]))
-			i++;
-		if (i == n)
-			break;
-	}
-	struct stack_slot *slot = &st->slots[k];
-	if (!slot->frames) {
+	struct stack_key k = { frames, n };
+	struct hashmap_slot *slot = hashmap_probe(&d->stacks, h, stack_eq, &k);
+	struct shared_stack *ss = (struct shared_stack *)slot->key;
+	if (!ss) {
 		struct frame *copy = arena_alloc_raw(d->arena, n * sizeof(*copy));
 		memcpy(copy, frames, n * sizeof(*copy));
-		*slot = (struct stack_slot){ h, copy, n, t };
-		st->count++;
+		ss = arena_alloc(d->arena, sizeof(*ss));
+		*ss = (struct shared_stack){ copy, n, t };
+		hashmap_fill(&d->stacks, slot, h, ss);
 		t->frames_shared = false;
 	} else {
-		slot->first->frames_shared = true;
+		ss->first->frames_shared = true;
 		t->frames_shared = true;
 	}
-	t->frames = (struct frame *)slot->frames;
+	t->frames = (struct frame *)ss->frames;
 	t->nframes = n;
 	t->frames_alloc = 0;
 }
@@ -423,7 +377,7 @@ static bool kind_is_vague(enum lock_kind k)
 
 struct lock *dump_find_lock(struct dump *d, const char *id)
 {
-	return id ? strmap_get(&d->lock_ids, id) : NULL;
+	return id ? hashmap_get(&d->lock_ids, id) : NULL;
 }
 
 /* The address in a lock id "0x7f.." or "<0x7f..>" (its leading hex digits), else 0. */
@@ -447,7 +401,7 @@ static uint64_t lock_id_address(const char *id)
 
 struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_kind kind)
 {
-	struct strmap_slot *slot = d->snapshot_frozen ? NULL : strmap_slot_n(&d->lock_ids, id, len);
+	struct hashmap_slot *slot = d->snapshot_frozen ? NULL : hashmap_slot_n(&d->lock_ids, id, len);
 	struct lock *l = slot ? slot->value : NULL;
 	if (l) {
 		if (kind_is_vague(l->kind) && !kind_is_vague(kind))
@@ -471,7 +425,7 @@ struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_k
 
 void dump_lock_prefetch(const struct dump *d, const char *id, size_t len)
 {
-	strmap_prefetch(&d->lock_ids, id, len);
+	hashmap_prefetch(&d->lock_ids, id, len);
 }
 
 struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)

@@ -16,7 +16,7 @@
 
 #include "analyzer/lib/arena.h"
 #include "analyzer/lib/strbuf.h"
-#include "analyzer/lib/strmap.h"
+#include "analyzer/lib/hashmap.h"
 
 /* ---- registries (each defined once, expanded where needed) ---- */
 
@@ -86,7 +86,6 @@ int lock_kind_from_name(const char *name);
 
 struct thread;
 struct lock;
-struct intern_table;
 
 struct frame {                /* words first, flags last: no padding inside (80 bytes) */
 	uint64_t pc;
@@ -255,16 +254,16 @@ struct dump {
 
 	struct dump_cleanup *cleanups; /* run by dump_free, see dump_atfree() */
 
-	struct strmap lock_ids;    /* id -> struct lock */
-	struct strmap thread_ids;  /* id -> struct thread */
+	struct hashmap lock_ids;    /* id -> struct lock */
+	struct hashmap thread_ids;  /* id -> struct thread */
 	size_t max_frames;        /* 0: unlimited */
 	size_t max_threads;       /* 0: unlimited; threads beyond are dropped (warned once) */
 	size_t threads_dropped;   /* how many dump_add_thread calls the thread limit refused */
-	struct strmap id_suffix;  /* id -> next "#N" suffix tried, keeps duplicate ids linear */
-	struct strmap warning_set;/* the warnings, for dump_warn's de-duplication */
+	struct hashmap id_suffix;  /* id -> next "#N" suffix tried, keeps duplicate ids linear */
+	struct hashmap warning_set;/* the warnings, for dump_warn's de-duplication */
 
-	struct intern_table *interned; /* dump_intern's table, NULL until used */
-	struct stack_table *stacks;    /* thread_share_frames' table, NULL until used */
+	struct hashmap interned;   /* dump_intern's strings (value: length) */
+	struct hashmap stacks;     /* thread_share_frames' distinct stacks */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */
@@ -357,7 +356,7 @@ void thread_share_frames(struct dump *d, struct thread *t, const struct frame *f
 struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind);
 /* As dump_lock, for the LEN bytes at ID (a span of the input; no NUL needed). */
 struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_kind kind);
-/* A hint: dump_lock_n(D, ID, LEN, ...) comes soon (see strmap_prefetch). */
+/* A hint: dump_lock_n(D, ID, LEN, ...) comes soon (see hashmap_prefetch). */
 void dump_lock_prefetch(const struct dump *d, const char *id, size_t len);
 /* The lock with id ID, or NULL. */
 struct lock *dump_find_lock(struct dump *d, const char *id);

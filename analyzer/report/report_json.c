@@ -1,7 +1,7 @@
 #include <string.h>
 
 #include "analyzer/lib/jsonw.h"
-#include "analyzer/lib/ptrmap.h"
+#include "analyzer/lib/hashmap.h"
 #include "analyzer/report/report.h"
 
 static void str_or_null(struct jsonw *w, const char *key, const char *v)
@@ -153,14 +153,14 @@ static void write_frames(struct jsonw *w, const struct thread *t)
 /* The "frames" arrays of shared stacks, each rendered once (a pool of 1,000 threads has one). */
 struct frames_memo {
 	struct strbuf json;       /* the arrays, each after its length (a size_t) */
-	struct ptrmap at;         /* frames array -> where its length is in json */
+	struct hashmap at;         /* frames array -> where its length is in json */
 	struct strbuf scratch;
 };
 
 static void write_shared_frames(struct jsonw *w, const struct thread *t, struct frames_memo *m)
 {
 	size_t at, len;
-	if (!ptrmap_get(&m->at, t->frames, &at)) {
+	if (!hashmap_get_ptr(&m->at, t->frames, &at)) {
 		struct jsonw one;
 		jsonw_init(&one, &m->scratch);
 		strbuf_reset(&m->scratch);
@@ -168,7 +168,7 @@ static void write_shared_frames(struct jsonw *w, const struct thread *t, struct 
 		at = m->json.len;
 		strbuf_add(&m->json, &m->scratch.len, sizeof(m->scratch.len));
 		strbuf_add(&m->json, m->scratch.buf, m->scratch.len);
-		ptrmap_put(&m->at, t->frames, at);
+		hashmap_put_ptr(&m->at, t->frames, at);
 	}
 	memcpy(&len, m->json.buf + at, sizeof(len));
 	jsonw_raw(w, m->json.buf + at + sizeof(len), len);
@@ -176,7 +176,7 @@ static void write_shared_frames(struct jsonw *w, const struct thread *t, struct 
 
 static void write_threads(struct jsonw *w, const struct dump *d)
 {
-	struct frames_memo memo = { STRBUF_INIT, PTRMAP_INIT, STRBUF_INIT };
+	struct frames_memo memo = { STRBUF_INIT, HASHMAP_INIT, STRBUF_INIT };
 	jsonw_key(w, "threads");
 	jsonw_arr_begin(w);
 	for (size_t i = 0; i < d->nthreads; i++) {
@@ -210,7 +210,7 @@ static void write_threads(struct jsonw *w, const struct dump *d)
 	jsonw_arr_end(w);
 	strbuf_release(&memo.json);
 	strbuf_release(&memo.scratch);
-	ptrmap_clear(&memo.at);
+	hashmap_clear(&memo.at);
 }
 
 static void write_locks(struct jsonw *w, const struct dump *d)

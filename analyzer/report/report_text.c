@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "analyzer/lib/ptrmap.h"
+#include "analyzer/lib/hashmap.h"
 #include "analyzer/report/report.h"
 
 struct palette {
@@ -145,7 +145,7 @@ static void text_frames(const struct thread *t, struct strbuf *out, const struct
 /* The frame lines of shared stacks, each rendered once (a pool of 1,000 threads has one). */
 struct frames_memo {
 	struct strbuf text;       /* the blocks, each after its length (a size_t) */
-	struct ptrmap at;         /* frames array -> where its length is in text */
+	struct hashmap at;         /* frames array -> where its length is in text */
 	struct strbuf scratch;
 };
 
@@ -153,13 +153,13 @@ static void text_shared_frames(const struct thread *t, struct strbuf *out, const
 			       struct frames_memo *m)
 {
 	size_t at, len;
-	if (!ptrmap_get(&m->at, t->frames, &at)) {
+	if (!hashmap_get_ptr(&m->at, t->frames, &at)) {
 		strbuf_reset(&m->scratch);
 		text_frames(t, &m->scratch, p);
 		at = m->text.len;
 		strbuf_add(&m->text, &m->scratch.len, sizeof(m->scratch.len));
 		strbuf_add(&m->text, m->scratch.buf, m->scratch.len);
-		ptrmap_put(&m->at, t->frames, at);
+		hashmap_put_ptr(&m->at, t->frames, at);
 	}
 	memcpy(&len, m->text.buf + at, sizeof(len));
 	strbuf_add(out, m->text.buf + at + sizeof(len), len);
@@ -205,7 +205,7 @@ static void text_thread(const struct thread *t, struct strbuf *out, const struct
 static int text_report(const struct dump *d, struct strbuf *out, bool color, FILE *to)
 {
 	const struct palette *p = color ? &colors : &plain;
-	struct frames_memo memo = { STRBUF_INIT, PTRMAP_INIT, STRBUF_INIT };
+	struct frames_memo memo = { STRBUF_INIT, HASHMAP_INIT, STRBUF_INIT };
 	int rc = 0;
 	text_process(d, out, p);
 	text_findings(d, out, p);
@@ -225,7 +225,7 @@ static int text_report(const struct dump *d, struct strbuf *out, bool color, FIL
 		rc = -1;
 	strbuf_release(&memo.text);
 	strbuf_release(&memo.scratch);
-	ptrmap_clear(&memo.at);
+	hashmap_clear(&memo.at);
 	return rc;
 }
 

@@ -7,7 +7,7 @@
 #include "analyzer/lib/arena.h"
 #include "analyzer/analysis/bucket.h"
 #include "analyzer/lib/jsonw.h"
-#include "analyzer/lib/strmap.h"
+#include "analyzer/lib/hashmap.h"
 #include "analyzer/triage/triage.h"
 
 void triage_time(struct strbuf *out, int64_t t)
@@ -138,7 +138,7 @@ void triage_aggregate(struct triage_run *run)
 {
 	if (run->nitems)
 		qsort(run->items, run->nitems, sizeof(*run->items), cmp_items);
-	struct strmap index = STRMAP_INIT; /* bucket -> position + 1 */
+	struct hashmap index = HASHMAP_INIT; /* bucket -> position + 1 */
 	struct strbuf sig = STRBUF_INIT;
 	for (size_t i = 0; i < run->nitems; i++) {
 		struct triage_item *it = run->items[i];
@@ -162,7 +162,7 @@ void triage_aggregate(struct triage_run *run)
 			bucket_digest(sig.buf, sig.len, digest);
 		}
 		const char *key = signed_ ? r->bucket : digest;
-		size_t pos = (size_t)(uintptr_t)strmap_get(&index, key);
+		size_t pos = (size_t)(uintptr_t)hashmap_get(&index, key);
 		if (!pos) {
 			run->buckets = xrealloc(run->buckets, (run->nbuckets + 1) * sizeof(*run->buckets));
 			struct triage_bucket *b = &run->buckets[run->nbuckets++];
@@ -175,12 +175,12 @@ void triage_aggregate(struct triage_run *run)
 			b->signature = signed_ ? r->signature : b->owned_signature;
 			b->severity = -1;
 			pos = run->nbuckets;
-			strmap_put(&index, key, (void *)(uintptr_t)pos);
+			hashmap_put(&index, key, (void *)(uintptr_t)pos);
 		}
 		bucket_add(&run->buckets[pos - 1], it);
 	}
 	strbuf_release(&sig);
-	strmap_clear(&index);
+	hashmap_clear(&index);
 	if (run->nbuckets)
 		qsort(run->buckets, run->nbuckets, sizeof(*run->buckets), cmp_buckets);
 	if (run->nproblems)

@@ -16,14 +16,14 @@
 #include "analyzer/lib/arena.h"
 #include "analyzer/lib/input.h"
 #include "analyzer/lib/strbuf.h"
-#include "analyzer/lib/strmap.h"
+#include "analyzer/lib/hashmap.h"
 
 struct walker {
 	const struct walk_limits *limits;
 	const struct walk_ops *ops;
 	void *ctx;
 	struct walk_stats *stats;
-	struct strmap visited;     /* "dev:ino" of directories entered */
+	struct hashmap visited;     /* "dev:ino" of directories entered */
 	char **owned;
 	size_t nowned;
 	bool bytes_exhausted, members_exhausted;
@@ -250,12 +250,12 @@ static bool first_visit(struct walker *w, const struct stat *st)
 	char key[64];
 	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)st->st_dev,
 		 (unsigned long long)st->st_ino);
-	if (strmap_get(&w->visited, key))
+	if (hashmap_get(&w->visited, key))
 		return false;
 	char *k = xstrdup(key);
 	w->owned = xrealloc(w->owned, (w->nowned + 1) * sizeof(*w->owned));
 	w->owned[w->nowned++] = k;
-	strmap_put(&w->visited, k, k);
+	hashmap_put(&w->visited, k, k);
 	return true;
 }
 
@@ -332,14 +332,14 @@ int walk_paths(const char *const *paths, size_t npaths, const struct walk_limits
 	memset(stats, 0, sizeof(*stats));
 	for (size_t i = 0; i < npaths && !w.stop; i++)
 		walk_one(&w, paths[i], true);
-	strmap_clear(&w.visited);
+	hashmap_clear(&w.visited);
 	for (size_t i = 0; i < w.nowned; i++)
 		free(w.owned[i]);
 	free(w.owned);
 	return w.stop;
 }
 
-static uint64_t total_of(const char *path, struct strmap *seen, char ***owned, size_t *nowned,
+static uint64_t total_of(const char *path, struct hashmap *seen, char ***owned, size_t *nowned,
 			 int depth)
 {
 	struct stat st;
@@ -352,12 +352,12 @@ static uint64_t total_of(const char *path, struct strmap *seen, char ***owned, s
 	char key[64];
 	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)st.st_dev,
 		 (unsigned long long)st.st_ino);
-	if (strmap_get(seen, key))
+	if (hashmap_get(seen, key))
 		return 0;
 	char *k = xstrdup(key);
 	*owned = xrealloc(*owned, (*nowned + 1) * sizeof(**owned));
 	(*owned)[(*nowned)++] = k;
-	strmap_put(seen, k, k);
+	hashmap_put(seen, k, k);
 	DIR *dir = opendir(path);
 	if (!dir)
 		return 0;
@@ -378,13 +378,13 @@ static uint64_t total_of(const char *path, struct strmap *seen, char ***owned, s
 
 uint64_t walk_total_bytes(const char *const *paths, size_t npaths)
 {
-	struct strmap seen = STRMAP_INIT;
+	struct hashmap seen = HASHMAP_INIT;
 	char **owned = NULL;
 	size_t nowned = 0;
 	uint64_t sum = 0;
 	for (size_t i = 0; i < npaths; i++)
 		sum += total_of(paths[i], &seen, &owned, &nowned, 0);
-	strmap_clear(&seen);
+	hashmap_clear(&seen);
 	for (size_t i = 0; i < nowned; i++)
 		free(owned[i]);
 	free(owned);

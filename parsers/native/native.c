@@ -124,8 +124,8 @@ void native_free(void *arg)
 	for (size_t i = 0; i < n->symcache.cap; i++)
 		if (n->symcache.slots[i].key)
 			free(n->symcache.slots[i].value);
-	strmap_clear(&n->symcache);
-	strmap_clear(&n->pccache);
+	hashmap_clear(&n->symcache);
+	hashmap_clear(&n->pccache);
 	free(n->mods);
 	free(n->mods_used);
 	free(n->raw_regs);
@@ -222,7 +222,7 @@ int native_symbol(struct native *n, const char *module, const char *name, uint64
 	current = n;
 	struct strbuf key = STRBUF_INIT;
 	strbuf_addf(&key, "%s\n%s", module ? module : "", name);
-	struct native_sym *hit = strmap_get(&n->symcache, key.buf);
+	struct native_sym *hit = hashmap_get(&n->symcache, key.buf);
 	if (!hit) {
 		hit = xcalloc(1, sizeof(*hit));
 		struct sym_search s = { module, name, hit, true };
@@ -231,7 +231,7 @@ int native_symbol(struct native *n, const char *module, const char *name, uint64
 		s.main_pass = false;
 		if (!hit->found)
 			dwfl_getmodules(n->dwfl, sym_module_cb, &s, 0);
-		strmap_put(&n->symcache, dump_strndup(n->d, key.buf, key.len), hit);
+		hashmap_put(&n->symcache, dump_strndup(n->d, key.buf, key.len), hit);
 	}
 	strbuf_release(&key);
 	if (!hit->found)
@@ -505,7 +505,7 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 {
 	char keybuf[40];
 	snprintf(keybuf, sizeof(keybuf), "%llx/%d", (unsigned long long)pc, activation);
-	struct frame_run *run = strmap_get(&n->pccache, keybuf);
+	struct frame_run *run = hashmap_get(&n->pccache, keybuf);
 	if (run)
 		return run;
 	struct sym_ctx c = { .n = n, .pc = pc, .adj = pc - (activation ? 0 : 1) };
@@ -547,7 +547,7 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 	run = arena_alloc(n->d->arena, sizeof(*run));
 	run->frames = c.out;
 	run->n = c.nout;
-	strmap_put(&n->pccache, dump_strdup(n->d, keybuf), run);
+	hashmap_put(&n->pccache, dump_strdup(n->d, keybuf), run);
 	return run;
 }
 

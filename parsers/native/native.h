@@ -45,8 +45,8 @@ struct native {
 	void *read_ctx;
 	void (*release)(void *ctx);  /* frees read_ctx, at native_free */
 	/* private */
-	struct strmap symcache;      /* "module\nname" -> struct native_sym */
-	struct strmap pccache;       /* "pc/activation" -> struct frame_run */
+	struct hashmap symcache;      /* "module\nname" -> struct native_sym */
+	struct hashmap pccache;       /* "pc/activation" -> struct frame_run */
 	char *demangle_buf;
 	size_t demangle_len;
 	void *debuginfod;            /* debuginfod_client *, opened on first use */

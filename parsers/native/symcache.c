@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "analyzer/lib/arena.h"
-#include "analyzer/lib/strmap.h"
+#include "analyzer/lib/hashmap.h"
 
 struct cached {
 	struct frame *frames;
@@ -14,7 +14,7 @@ struct cached {
 static struct {
 	bool on;
 	size_t max;
-	struct strmap map;
+	struct hashmap map;
 } cache;
 
 void symcache_enable(size_t max_entries)
@@ -56,20 +56,20 @@ int symcache_has_dwarf(Dwfl_Module *mod)
 	char key[160];
 	if (!dwarf_key(mod, key, sizeof(key)))
 		return -1;
-	int *v = strmap_get(&cache.map, key);
+	int *v = hashmap_get(&cache.map, key);
 	return v ? *v : -1;
 }
 
 void symcache_note_dwarf(Dwfl_Module *mod, bool has)
 {
 	char key[160];
-	if (dwarf_key(mod, key, sizeof(key)) && !strmap_get(&cache.map, key))
-		strmap_put(&cache.map, xstrdup(key), has ? &yes : &no);
+	if (dwarf_key(mod, key, sizeof(key)) && !hashmap_get(&cache.map, key))
+		hashmap_put(&cache.map, xstrdup(key), has ? &yes : &no);
 }
 
 const struct frame *symcache_get(const char *key, size_t *n)
 {
-	struct cached *c = cache.on && !strstr(key, "+dwarf") ? strmap_get(&cache.map, key) : NULL;
+	struct cached *c = cache.on && !strstr(key, "+dwarf") ? hashmap_get(&cache.map, key) : NULL;
 	if (!c)
 		return NULL;
 	*n = c->n;
@@ -83,7 +83,7 @@ static const char *dup_or_null(const char *s)
 
 void symcache_put(const char *key, const struct frame *frames, size_t n)
 {
-	if (!cache.on || cache.map.count >= cache.max || strmap_get(&cache.map, key))
+	if (!cache.on || cache.map.count >= cache.max || hashmap_get(&cache.map, key))
 		return;
 	struct cached *c = xcalloc(1, sizeof(*c));
 	c->frames = xcalloc(n ? n : 1, sizeof(*c->frames));
@@ -98,7 +98,7 @@ void symcache_put(const char *key, const struct frame *frames, size_t n)
 		f->column = frames[i].column;
 		f->kind = frames[i].kind;
 	}
-	strmap_put(&cache.map, xstrdup(key), c); /* lives as long as the process */
+	hashmap_put(&cache.map, xstrdup(key), c); /* lives as long as the process */
 }
 
 void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached)

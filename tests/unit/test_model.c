@@ -11,7 +11,7 @@
 
 #include "analyzer/model/dump.h"
 #include "analyzer/lib/jsonw.h"
-#include "analyzer/lib/ptrmap.h"
+#include "analyzer/lib/hashmap.h"
 #include "analyzer/report/report.h"
 
 static void test_arena_grow_in_place(void **state)
@@ -283,11 +283,11 @@ static void test_shared_stacks(void **state)
 static void test_maps(void **state)
 {
 	(void)state;
-	struct strmap m = STRMAP_INIT;
+	struct hashmap m = HASHMAP_INIT;
 	char keys[3000][8];
 	for (int i = 0; i < 3000; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
-		struct strmap_slot *s = strmap_slot(&m, keys[i]);
+		struct hashmap_slot *s = hashmap_slot(&m, keys[i]);
 		assert_null(s->value);
 		s->value = keys[i];
 	}
@@ -295,25 +295,25 @@ static void test_maps(void **state)
 	for (int i = 0; i < 3000; i++) {
 		char probe[8];
 		snprintf(probe, sizeof(probe), "k%d", i);
-		assert_ptr_equal(strmap_get(&m, probe), keys[i]);
-		assert_ptr_equal(strmap_slot(&m, probe)->value, keys[i]);
+		assert_ptr_equal(hashmap_get(&m, probe), keys[i]);
+		assert_ptr_equal(hashmap_slot(&m, probe)->value, keys[i]);
 	}
 	assert_int_equal(m.count, 3000);
-	assert_null(strmap_get(&m, "absent"));
-	strmap_clear(&m);
+	assert_null(hashmap_get(&m, "absent"));
+	hashmap_clear(&m);
 
-	struct ptrmap p = PTRMAP_INIT;
+	struct hashmap p = HASHMAP_INIT;
 	size_t v;
-	assert_false(ptrmap_get(&p, keys[0], &v));
+	assert_false(hashmap_get_ptr(&p, keys[0], &v));
 	for (size_t i = 0; i < 3000; i++)
-		ptrmap_put(&p, keys[i], i);
-	ptrmap_put(&p, keys[7], 70);
+		hashmap_put_ptr(&p, keys[i], i);
+	hashmap_put_ptr(&p, keys[7], 70);
 	for (size_t i = 0; i < 3000; i++) {
-		assert_true(ptrmap_get(&p, keys[i], &v));
+		assert_true(hashmap_get_ptr(&p, keys[i], &v));
 		assert_int_equal(v, i == 7 ? 70 : i);
 	}
 	assert_int_equal(p.count, 3000);
-	ptrmap_clear(&p);
+	hashmap_clear(&p);
 
 	/* an interned string's memo word: NULL at first, the same for equal strings */
 	struct dump *d = dump_new("x");
