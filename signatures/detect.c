@@ -9,29 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/analysis/bucket.h"
-#include "analyzer/report/report.h"
+#include "analyzer/model/catalogue.h"
+
+
+
 
 const struct detector detectors[] = {
-#define X_ENTRY(id, sev, title, fn) { id, sev, title, fn },
+#define X_ENTRY(id, fn) { id, fn },
 	DETECTORS(X_ENTRY)
 #undef X_ENTRY
 };
 const size_t detectors_count = sizeof(detectors) / sizeof(detectors[0]);
-
-static const struct detector *detector_of(const char *id)
-{
-	for (size_t i = 0; i < detectors_count; i++)
-		if (!strcmp(detectors[i].id, id))
-			return &detectors[i];
-	return NULL;
-}
-
-static struct finding *add_finding(struct dump *d, const char *id, enum confidence conf)
-{
-	const struct detector *det = detector_of(id);
-	return dump_add_finding(d, id, det->title, det->severity, conf);
-}
 
 static void describe_thread(const struct thread *t, struct strbuf *out)
 {
@@ -125,57 +113,25 @@ static bool re(int which, const char *s, size_t len, struct dump *d, const char 
 
 /* ---- eintr-crash ---- */
 
-static const char *const eintr_calls[] = {
-	"poll", "ppoll", "epoll_wait", "epoll_pwait", "epoll_pwait2", "select", "pselect", "pselect6",
-	"read", "readv", "pread", "pread64", "preadv", "recv", "recvfrom", "recvmsg", "recvmmsg",
-	"accept", "accept4", "connect", "nanosleep", "clock_nanosleep", "usleep", "sleep", "futex",
-	"futex_wait", "futex_abstimed_wait_common", "futex_abstimed_wait_common64", "sem_wait",
-	"sem_timedwait", "sem_clockwait", "io_uring_wait_cqe", "io_uring_wait_cqes",
-	"io_uring_wait_cqe_timeout", "io_uring_get_cqe", "io_uring_enter", "io_getevents", "msgrcv",
-	"semop", "semtimedop", "waitpid", "wait4", "waitid", "sigwaitinfo", "sigtimedwait", "pause",
-	"sigsuspend", "flock", "write", "writev", "send", "sendto", "sendmsg", "mq_receive", NULL,
-};
-
-/* "__GI___poll", "__libc_read", "__poll_nocancel" -> "poll", "read", "poll". */
 static bool is_eintr_call(const char *fn)
 {
-	if (!fn)
-		return false;
-	if (!strncmp(fn, "__GI_", 5))
-		fn += 5;
-	while (*fn == '_')
-		fn++;
-	if (!strncmp(fn, "libc_", 5))
-		fn += 5;
-	size_t n = strlen(fn);
-	const char *nc = strstr(fn, "_nocancel");
-	if (nc)
-		n = (size_t)(nc - fn);
-	for (size_t i = 0; eintr_calls[i]; i++)
-		if (strlen(eintr_calls[i]) == n && !strncmp(fn, eintr_calls[i], n))
-			return true;
-	return false;
+	return frame_name_roles(fn) & ROLE_INTERRUPTIBLE;
 }
 
 static bool thread_aborted(const struct dump *d, const struct thread *t)
 {
 	if (d->crash && d->crash->signo == SIGABRT && (!d->crash->thread || d->crash->thread == t))
 		return true;
-	for (size_t i = 0; i < t->nframes && i < 12; i++) {
-		const char *fn = t->frames[i].function;
-		if (fn && fn[0] && strchr("a_ro", fn[0]) &&
-		    (!strcmp(fn, "abort") || !strcmp(fn, "__GI_abort") || !strcmp(fn, "raise") ||
-		     !strcmp(fn, "__GI_raise") || !strcmp(fn, "os::abort")))
+	for (size_t i = 0; i < t->nframes && i < 12; i++)
+		if (frame_is(&t->frames[i], ROLE_ABORT))
 			return true;
-	}
 	return false;
 }
 
 /* The thread that died: the recorded one, or the only thread whose stack shows an abort. */
-/* The thread that died: the recorded one, or the only thread whose stack shows an abort. */
 static struct thread *dead_thread(const struct dump *d)
 {
-	struct thread *t = bucket_crash_thread(d);
+	struct thread *t = dump_crash_thread(d);
 	if (t)
 		return t;
 	struct thread *only = NULL;
@@ -359,7 +315,7 @@ void detect_eintr(struct dump *d)
 	}
 	enum confidence conf = ev.strong && ev.score >= 4 ? CONF_CERTAIN
 			     : ev.score >= 3 ? CONF_LIKELY : CONF_POSSIBLE;
-	struct finding *f = add_finding(d, "eintr-crash", conf);
+	struct finding *f = catalogue_add_finding(d, "eintr-crash", conf);
 	struct strbuf s = STRBUF_INIT;
 	if (t) {
 		finding_add_thread(d, f, t);
@@ -439,7 +395,7 @@ static void describe_cycle(const struct thread *t, size_t start, size_t period, 
 void detect_stack_overflow(struct dump *d)
 {
 	const struct crash *cr = d->crash;
-	struct thread *t = bucket_crash_thread(d);
+	struct thread *t = dump_crash_thread(d);
 	if (!cr || !t || (cr->signo != SIGSEGV && cr->signo != SIGBUS))
 		return;
 	uint64_t sp = t->regs.sp, a = cr->address;
@@ -449,7 +405,7 @@ void detect_stack_overflow(struct dump *d)
 	bool deep = t->nframes >= 10000;
 	if (!near_sp && !period && !deep)
 		return;
-	struct finding *f = add_finding(d, "stack-overflow",
+	struct finding *f = catalogue_add_finding(d, "stack-overflow",
 					near_sp && (period || deep) ? CONF_CERTAIN : CONF_LIKELY);
 	finding_add_thread(d, f, t);
 	struct strbuf s = STRBUF_INIT;
@@ -485,12 +441,12 @@ void detect_stack_overflow(struct dump *d)
 void detect_null_dereference(struct dump *d)
 {
 	const struct crash *cr = d->crash;
-	struct thread *t = bucket_crash_thread(d);
+	struct thread *t = dump_crash_thread(d);
 	if (!cr || cr->signo != SIGSEGV || !cr->has_address || cr->address >= 4096)
 		return;
 	if (cr->code && strcmp(cr->code, "SEGV_MAPERR"))
 		return;
-	struct finding *f = add_finding(d, "null-dereference", cr->code ? CONF_CERTAIN : CONF_LIKELY);
+	struct finding *f = catalogue_add_finding(d, "null-dereference", cr->code ? CONF_CERTAIN : CONF_LIKELY);
 	struct strbuf s = STRBUF_INIT;
 	if (t) {
 		finding_add_thread(d, f, t);
@@ -531,7 +487,7 @@ void detect_null_dereference(struct dump *d)
 
 void detect_recursion(struct dump *d)
 {
-	struct thread *crashed = bucket_crash_thread(d);
+	struct thread *crashed = dump_crash_thread(d);
 	bool overflow = dump_find_finding(d, "stack-overflow") != NULL;
 	struct thread *best = NULL;
 	size_t best_start = 0, best_period = 0, count = 0;
@@ -548,7 +504,7 @@ void detect_recursion(struct dump *d)
 	}
 	if (!best)
 		return;
-	struct finding *f = add_finding(d, "infinite-recursion",
+	struct finding *f = catalogue_add_finding(d, "infinite-recursion",
 					best->frames_truncated ? CONF_LIKELY : CONF_POSSIBLE);
 	finding_add_thread(d, f, best);
 	struct strbuf s = STRBUF_INIT;
@@ -675,7 +631,7 @@ void detect_thread_leak(struct dump *d)
 		if (!big || gs.g[i].n > big->n)
 			big = &gs.g[i];
 	if (big && big->n >= LEAK_MIN_GROUP && big->n * 2 >= d->nthreads) {
-		struct finding *f = add_finding(d, "thread-leak", big->n >= 2000 ? CONF_LIKELY : CONF_POSSIBLE);
+		struct finding *f = catalogue_add_finding(d, "thread-leak", big->n >= 2000 ? CONF_LIKELY : CONF_POSSIBLE);
 		for (size_t i = 0; i < big->n && i < 20; i++)
 			finding_add_thread(d, f, big->members[i]);
 		struct strbuf s = STRBUF_INIT;
@@ -737,7 +693,7 @@ void detect_stuck_pool(struct dump *d)
 			strbuf_release(&key);
 			continue;
 		}
-		struct finding *f = add_finding(d, "stuck-thread-pool", CONF_LIKELY);
+		struct finding *f = catalogue_add_finding(d, "stuck-thread-pool", CONF_LIKELY);
 		for (size_t j = 0; j < g->n && j < 50; j++) {
 			finding_add_thread(d, f, g->members[j]);
 			if (g->members[j]->waiting_on)

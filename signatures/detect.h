@@ -8,32 +8,26 @@
  * and adds at most one finding with its id; the rule files may add a
  * finding with the same id when the detector did not (rules.h).
  *
- * X(id, severity, title, function)
+ * X(id, function); the id's severity and title are the catalogue's
+ * (analyzer/model/catalogue.h).
  */
 
 #include "analyzer/model/dump.h"
 
-#define DETECTORS(X)                                                                               \
-	X("eintr-crash", SEV_HIGH,                                                                 \
-	  "crash after a system call was interrupted by a signal (EINTR not retried)", detect_eintr)  \
-	X("stack-overflow", SEV_HIGH, "stack overflow (guard-page fault or runaway recursion)",      \
-	  detect_stack_overflow)                                                                   \
-	X("null-dereference", SEV_HIGH, "null pointer dereference (fault in the first page)",       \
-	  detect_null_dereference)                                                                 \
-	X("infinite-recursion", SEV_MEDIUM, "a thread is deep in runaway recursion",                \
-	  detect_recursion)                                                                        \
-	X("thread-leak", SEV_MEDIUM, "thousands of similar threads (thread leak)", detect_thread_leak) \
-	X("stuck-thread-pool", SEV_HIGH, "every worker of a thread pool is blocked at the same place", \
-	  detect_stuck_pool)
+#define DETECTORS(X)                                  \
+	X("eintr-crash", detect_eintr)                 \
+	X("stack-overflow", detect_stack_overflow)     \
+	X("null-dereference", detect_null_dereference) \
+	X("infinite-recursion", detect_recursion)      \
+	X("thread-leak", detect_thread_leak)           \
+	X("stuck-thread-pool", detect_stuck_pool)
 
-#define X_DECLARE(id, sev, title, fn) void fn(struct dump *d);
+#define X_DECLARE(id, fn) void fn(struct dump *d);
 DETECTORS(X_DECLARE)
 #undef X_DECLARE
 
 struct detector {
 	const char *id;
-	enum severity severity;
-	const char *title;
 	void (*run)(struct dump *d);
 };
 

@@ -11,9 +11,10 @@
 #include <string.h>
 
 #include "analyzer/lib/arena.h"
-#include "analyzer/analysis/bucket.h"
+
 #include "analyzer/lib/hashmap.h"
-#include "analyzer/report/report.h"
+#include "analyzer/model/catalogue.h"
+
 
 struct clause {
 	enum rule_key key;
@@ -437,6 +438,15 @@ static void finish_rule(struct parse *p, struct ruleset *rs)
 		return;
 	int line = p->line;
 	p->line = r->line;
+	const struct catalogue_entry *known = catalogue_find(r->id);
+	if (known && (r->title || r->has_severity))
+		perr(p, "rule '%s': its title and severity are the catalogue's (see mortem rules); remove them",
+		     r->id);
+	if (known && !r->title) {
+		r->title = xstrdup(known->title);
+		r->severity = known->severity;
+		r->has_severity = true;
+	}
 	if (!r->title)
 		perr(p, "rule '%s' has no title", r->id);
 	if (!r->has_severity || !r->summary || !r->advice)

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/analysis/analyze.h"
-#include "analyzer/analysis/bucket.h"
-#include "signatures/catalogue.h"
+
+
+#include "analyzer/model/catalogue.h"
 #include "signatures/detect.h"
 
 /* The C string literal after "NAME=" in ARGS (gdb prints `assertion=0x55.. "x > 0"`), unescaped. */
@@ -49,7 +49,7 @@ static long arg_number(const char *args, const char *name)
  */
 static void recover_assert_message(struct dump *d)
 {
-	struct thread *t = bucket_crash_thread(d);
+	struct thread *t = dump_crash_thread(d);
 	if (!t || (d->crash && d->crash->abort_message))
 		return;
 	for (size_t i = 0; i < t->nframes && i < 16; i++) {
@@ -92,44 +92,23 @@ int signatures_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 	return ruleset_apply(rs, d, err);
 }
 
-/* Ids listed so far, to keep the listing unique. */
-struct listed {
-	const char **ids;
-	size_t n;
-};
-
-static bool listed_add(struct listed *l, const char *id)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->ids[i], id))
-			return false;
-	l->ids = xrealloc(l->ids, (l->n + 1) * sizeof(*l->ids));
-	l->ids[l->n++] = id;
-	return true;
-}
-
 void signatures_catalogue(const struct ruleset *rs,
 			  void (*fn)(const struct catalogue_line *line, void *ctx), void *ctx)
 {
-	struct listed l = { 0 };
-	static const char *const lockgraph_ids[] = { "lock-cycle", "lock-contention" };
-	for (size_t i = 0; i < sizeof(lockgraph_ids) / sizeof(*lockgraph_ids); i++) {
-		const struct catalogue_entry *e = catalogue_find(lockgraph_ids[i]);
-		struct catalogue_line line = { e->id, e->severity, e->title, "lock graph" };
-		listed_add(&l, e->id);
+	for (size_t i = 0; i < catalogue_count; i++) {
+		struct catalogue_line line = { catalogue[i].id, catalogue[i].severity, catalogue[i].title,
+					       catalogue[i].origin };
 		fn(&line, ctx);
 	}
-	for (size_t i = 0; i < detectors_count; i++) {
-		struct catalogue_line line = { detectors[i].id, detectors[i].severity, detectors[i].title,
-					       "detector" };
-		if (listed_add(&l, line.id))
-			fn(&line, ctx);
-	}
+	/* the ids a --rules file added (a rule set lists each id once per rule: skip repeats) */
 	for (size_t i = 0; rs && i < ruleset_count(rs); i++) {
 		struct rule_info r = ruleset_rule(rs, i);
+		bool seen = catalogue_find(r.id) != NULL;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(ruleset_rule(rs, k).id, r.id);
+		if (seen)
+			continue;
 		struct catalogue_line line = { r.id, r.severity, r.title, r.origin };
-		if (listed_add(&l, line.id))
-			fn(&line, ctx);
+		fn(&line, ctx);
 	}
-	free(l.ids);
 }

@@ -12,6 +12,10 @@
 #include "analyzer/model/dump.h"
 #include "analyzer/lib/strbuf.h"
 #include "signatures/rules.h"
+#include "analyzer/model/options.h"
+
+/* The analysis stage (analyzer/analysis/analyze.h): detectors, then rules. */
+int signatures_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf *err);
 
 /* One catalogue line: id, severity, title, where it comes from. */
 struct catalogue_line {

@@ -4,8 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/analysis/bucket.h"
-#include "analyzer/report/report.h"
+#include "analyzer/lib/path.h"
+
+
+
 
 static const char *const sort_names[] = {
 #define X_NAME(e, s) s,
@@ -16,12 +18,6 @@ static const char *const sort_names[] = {
 const char *thread_sort_name(enum thread_sort s)
 {
 	return s < THREAD_SORT_COUNT ? sort_names[s] : "?";
-}
-
-static const char *base_name(const char *p)
-{
-	const char *s = p ? strrchr(p, '/') : NULL;
-	return s ? s + 1 : p;
 }
 
 void java_abbreviate(const char *name, struct strbuf *out)
@@ -59,41 +55,15 @@ static const char *top_text(struct arena *a, const struct frame *f)
 	else
 		strbuf_adds(&sb, "??");
 	if (f->file) {
-		strbuf_addf(&sb, " at %s", base_name(f->file));
+		strbuf_addf(&sb, " at %s", path_basename(f->file));
 		if (f->line > 0)
 			strbuf_addf(&sb, ":%d", f->line);
 	} else if (f->module) {
-		strbuf_addf(&sb, " (%s)", base_name(f->module));
+		strbuf_addf(&sb, " (%s)", path_basename(f->module));
 	}
 	char *s = arena_strndup(a, sb.buf, sb.len);
 	strbuf_release(&sb);
 	return s;
-}
-
-/* Prefixes of functions a waiting thread sits in, whoever called them. */
-static const char *const wait_prefixes[] = {
-	"futex", "__futex", "syscall", "__lll_", "lll_", "__GI___lll", "pthread_mutex_", "___pthread_mutex_",
-	"__pthread_mutex_", "pthread_cond_", "___pthread_cond_", "__pthread_cond_", "pthread_rwlock_",
-	"__pthread_rwlock_", "___pthread_rwlock", "pthread_join", "__pthread_clockjoin", "pthread_clockjoin",
-	"__pthread_timedjoin", "sem_", "__new_sem_", "do_futex_wait", "__poll", "poll", "ppoll", "__GI___poll",
-	"epoll_wait", "epoll_pwait", "select", "__select", "pselect", "nanosleep", "__nanosleep",
-	"clock_nanosleep", "__clock_nanosleep", "__GI___clock_nanosleep", "__GI___nanosleep", "usleep",
-	"sleep", "read", "__libc_read", "recv", "__libc_recv", "accept", "__libc_accept", "__GI___futex",
-	"jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park", "java.lang.Object.wait", "java.lang.Thread.sleep",
-	"java.util.concurrent.locks.", /* LockSupport.park, AQS acquire/await, ReentrantLock.lock */
-	"Parker::park", "os::PlatformEvent::park",
-	"Monitor::wait", "ObjectMonitor::", "__GI_epoll_wait", "__GI___select",
-	NULL,
-};
-
-bool frame_is_wait(const struct frame *f)
-{
-	if (!f->function)
-		return false;
-	for (size_t i = 0; wait_prefixes[i]; i++)
-		if (!strncmp(f->function, wait_prefixes[i], strlen(wait_prefixes[i])))
-			return true;
-	return false;
 }
 
 static int clamp_width(size_t n, int cap)
@@ -142,7 +112,7 @@ static void describe_thread(struct tmodel *m, size_t i, struct strbuf *sb)
 	const struct frame *wait = NULL;
 	if (top) { /* a waiting thread: its caller says who it is */
 		size_t k = (size_t)(top - t->frames);
-		while (k + 1 < t->nframes && frame_is_wait(&t->frames[k])) {
+		while (k + 1 < t->nframes && frame_is(&t->frames[k], FRAME_WAITING)) {
 			wait = &t->frames[k];
 			k++;
 		}

@@ -106,11 +106,6 @@ struct tmodel {
 void tmodel_init(struct tmodel *m, struct dump *d);
 void tmodel_release(struct tmodel *m);
 
-/*
- * Whether F is the plumbing of a wait (futex, mutex and condition waits,
- * poll, sleep, Java park/wait): the thread's identity is in its caller.
- */
-bool frame_is_wait(const struct frame *f);
 
 /*
  * Appends NAME to OUT with the package part of a Java method name

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signatures/catalogue.h"
+#include "analyzer/model/catalogue.h"
 #include "analyzer/analysis/analyze.h"
-#include "analyzer/analysis/bucket.h"
+
 #include "analyzer/analysis/lockhotspot.h"
 
 /*
@@ -323,40 +323,6 @@ size_t lockgraph_cycles(struct dump *d, struct lockgraph_cycle **out)
 
 /* ---- describing ---- */
 
-static const char *const plumbing_prefixes[] = {
-	"futex", "__futex", "__GI___futex", "__lll_", "lll_", "__GI___lll_", "syscall", "__syscall",
-	"__GI___syscall", "pthread_mutex_lock", "__pthread_mutex_lock", "___pthread_mutex_lock",
-	"__GI___pthread_mutex_lock", "pthread_mutex_timedlock", "__pthread_mutex_clocklock",
-	"__pthread_mutex_lock_full", "pthread_rwlock_", "__pthread_rwlock_", "___pthread_rwlock_",
-	"pthread_join", "__pthread_join", "___pthread_join", "__pthread_clockjoin", "pthread_clockjoin",
-	"__GI___pthread_", "__pthread_timedjoin", "__rtld_lock", "__rtld_mutex", "__libc_lock",
-	"jdk.internal.misc.Unsafe.park", "sun.misc.Unsafe.park", "java.util.concurrent.locks.",
-	"__GI___clock_nanosleep", "__GI___nanosleep", "do_futex_wait", "__new_sem_wait", "jrockit.vm.",
-	"__libc_malloc", "__libc_free", "__GI___libc_malloc", "__GI___libc_free", "_int_malloc", "_int_free",
-	"malloc", "calloc", "realloc", "free", "cfree", /* allocator entry points, as .dynsym names them */
-	NULL,
-};
-
-static bool frame_is_plumbing(const struct frame *f)
-{
-	if (f->kind == FRAME_SIGNAL || frame_is_noise(f))
-		return true;
-	if (!f->function)
-		return false;
-	for (size_t i = 0; plumbing_prefixes[i]; i++)
-		if (!strncmp(f->function, plumbing_prefixes[i], strlen(plumbing_prefixes[i])))
-			return true;
-	return false;
-}
-
-const struct frame *lockgraph_wait_frame(const struct thread *t)
-{
-	for (size_t i = 0; i < t->nframes; i++)
-		if (!frame_is_plumbing(&t->frames[i]) && t->frames[i].function)
-			return &t->frames[i];
-	return t->nframes ? &t->frames[0] : NULL;
-}
-
 void lockgraph_describe_thread(const struct thread *t, struct strbuf *out)
 {
 	strbuf_addf(out, "thread %s", t->id);
@@ -373,7 +339,7 @@ void lockgraph_describe_lock(const struct lock *l, struct strbuf *out)
 
 static void describe_where(const struct thread *t, struct strbuf *out)
 {
-	const struct frame *f = lockgraph_wait_frame(t);
+	const struct frame *f = thread_wait_frame(t);
 	if (!f || !f->function)
 		return;
 	strbuf_addf(out, " (at %s", f->function);
@@ -463,9 +429,7 @@ static void finding_set_cycle(struct dump *d, struct finding *f, const struct lo
 
 static void add_cycle_finding(struct dump *d, const struct lockgraph_cycle *c)
 {
-	const struct catalogue_entry *e = catalogue_find("lock-cycle");
-	struct finding *f = dump_add_finding(d, "lock-cycle", e ? e->title : "lock cycle",
-					     SEV_CRITICAL, c->inferred ? CONF_LIKELY : CONF_CERTAIN);
+	struct finding *f = catalogue_add_finding(d, "lock-cycle", c->inferred ? CONF_LIKELY : CONF_CERTAIN);
 	struct strbuf sb = STRBUF_INIT;
 	if (c->nthreads == 1)
 		strbuf_adds(&sb, "a thread waits for a lock it holds itself (self-deadlock):");
@@ -509,9 +473,8 @@ static void add_contention_finding(struct dump *d, const struct lock *cl, const 
 				   size_t nwait, bool holder_behind_cycle)
 {
 	struct lock *l = d->locks[cl->index];
-	const struct catalogue_entry *e = catalogue_find("lock-contention");
-	struct finding *f = dump_add_finding(d, "lock-contention", e ? e->title : "lock contention",
-					     SEV_MEDIUM, l->owner_inferred ? CONF_LIKELY : CONF_CERTAIN);
+	struct finding *f = catalogue_add_finding(d, "lock-contention",
+						  l->owner_inferred ? CONF_LIKELY : CONF_CERTAIN);
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "%zu threads wait for ", nwait);
 	lockgraph_describe_lock(l, &sb);

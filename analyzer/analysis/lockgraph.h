@@ -60,12 +60,6 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
  */
 bool lockgraph_wait_is_timed(const struct thread *t);
 
-/*
- * The frame of T where it waits, for people: the first frame that is not
- * lock plumbing (futex, lll, pthread_*_lock, Unsafe.park, AQS...) nor
- * noise. NULL when T has no frames.
- */
-const struct frame *lockgraph_wait_frame(const struct thread *t);
 
 /* Appends "thread ID \"NAME\"" to OUT. */
 void lockgraph_describe_thread(const struct thread *t, struct strbuf *out);

@@ -75,32 +75,14 @@ static bool fn_has(const struct frame *f, const char *needle)
 	return f->function && strstr(f->function, needle);
 }
 
-static const char *const not_lock_waits[] = {
-	"cond_wait", "cond_timedwait", "cond_clockwait", "sem_wait", "sem_timedwait", "sem_clockwait",
-	"barrier_wait", "pthread_once", "__new_sem_wait", "do_futex_wait", NULL,
-};
-
-static const char *const malloc_family[] = {
-	"malloc", "free", "calloc", "realloc", "__libc_malloc", "__libc_free", "__libc_calloc",
-	"__libc_realloc", "_int_malloc", "_int_free", "_int_realloc", "_int_memalign", "tcache_init",
-	"arena_get2", "malloc_consolidate", "memalign", "posix_memalign", "_mid_memalign",
-	"__libc_memalign", "sysmalloc", "cfree", "__GI___libc_malloc", "__GI___libc_free",
-	"__malloc_arena_thread_freeres", "tcache_thread_shutdown", NULL,
-};
-
-static bool in_list(const char *fn, const char *const *list)
-{
-	if (!fn)
-		return false;
-	for (size_t i = 0; list[i]; i++)
-		if (!strcmp(fn, list[i]))
-			return true;
-	return false;
-}
-
 static bool frame_is_signal(const struct frame *f)
 {
-	return f->kind == FRAME_SIGNAL || fn_has(f, "__restore_rt") || fn_has(f, "<signal handler called>");
+	return frame_is_trampoline(f);
+}
+
+static bool frame_in_malloc(const struct frame *f)
+{
+	return frame_is(f, ROLE_ALLOCATOR);
 }
 
 /* The frames of a wait: the innermost few, before anything that is clearly the caller's code. */
@@ -113,18 +95,17 @@ static enum hint frames_hint(const struct thread *t)
 		const struct frame *f = &t->frames[i];
 		if (frame_is_signal(f))
 			break;
-		for (size_t k = 0; not_lock_waits[k]; k++)
-			if (fn_has(f, not_lock_waits[k]))
-				return HINT_NOT_LOCK;
-		if (fn_has(f, "rwlock"))
+		int kind = frame_name_lock_kind(f->function, NULL);
+		if (kind < 0 && frame_is(f, ROLE_WAIT))
+			return HINT_NOT_LOCK;
+		if (kind == LOCK_PTHREAD_RWLOCK)
 			return HINT_RWLOCK;
-		if (fn_has(f, "pthread_join") || fn_has(f, "clockjoin") || fn_has(f, "timedjoin"))
+		if (kind == LOCK_THREAD_JOIN)
 			return HINT_JOIN;
-		if (fn_has(f, "mutex_lock") || fn_has(f, "mutex_timedlock") || fn_has(f, "mutex_clocklock") ||
-		    fn_has(f, "__rtld_lock"))
+		if (kind == LOCK_PTHREAD_MUTEX)
 			return HINT_MUTEX;
 		/* pthread_mutex_lock waits through __lll_lock_wait too: decide at the end */
-		lll |= fn_has(f, "lll_lock_wait");
+		lll |= kind == LOCK_FUTEX;
 	}
 	return lll ? HINT_LLL : HINT_NONE;
 }
@@ -143,12 +124,12 @@ static bool arena_self_wait(const struct thread *t)
 			sig = i;
 			break;
 		}
-		waits_from_malloc |= in_list(t->frames[i].function, malloc_family);
+		waits_from_malloc |= frame_in_malloc(&t->frames[i]);
 	}
 	if (!waits_from_malloc || sig == t->nframes)
 		return false;
 	for (size_t i = sig + 1; i < t->nframes && i < sig + 1 + HINT_DEPTH; i++)
-		if (in_list(t->frames[i].function, malloc_family))
+		if (frame_in_malloc(&t->frames[i]))
 			return true;
 	return false;
 }
@@ -158,7 +139,7 @@ static bool frames_in_malloc(const struct thread *t)
 	for (size_t i = 0; i < t->nframes && i < HINT_DEPTH; i++) {
 		if (frame_is_signal(&t->frames[i]))
 			return false;
-		if (in_list(t->frames[i].function, malloc_family))
+		if (frame_in_malloc(&t->frames[i]))
 			return true;
 	}
 	return false;
@@ -385,14 +366,11 @@ static void wait_from_args(struct dump *d, struct thread *t)
 			return;
 		if (!f->args)
 			continue;
+		const char *arg;
+		int kind = frame_name_lock_kind(f->function, &arg);
 		uint64_t addr = 0;
-		enum lock_kind kind = LOCK_PTHREAD_MUTEX;
-		if (fn_has(f, "mutex_lock") || fn_has(f, "mutex_timedlock") || fn_has(f, "mutex_clocklock"))
-			addr = arg_address(f->args, "mutex");
-		else if (fn_has(f, "rwlock_") && fn_has(f, "lock")) {
-			addr = arg_address(f->args, "rwlock");
-			kind = LOCK_PTHREAD_RWLOCK;
-		}
+		if ((kind == LOCK_PTHREAD_MUTEX || kind == LOCK_PTHREAD_RWLOCK) && arg)
+			addr = arg_address(f->args, arg);
 		if (addr) {
 			thread_wait_on(d, t, dump_lock(d, hex_id(d, addr), kind));
 			return;
@@ -463,7 +441,7 @@ static void loader_from_frames(struct dump *d)
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct thread *t = d->threads[i];
 		size_t k = dl_iterate_frame(t);
-		if (k == SIZE_MAX || !t->waiting_on || lockgraph_wait_frame(t) != &t->frames[k])
+		if (k == SIZE_MAX || !t->waiting_on || thread_wait_frame(t) != &t->frames[k])
 			continue;
 		struct lock *l = t->waiting_on;
 		if (l->kind != LOCK_LOADER) {
@@ -478,7 +456,7 @@ static void loader_from_frames(struct dump *d)
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct thread *t = d->threads[i];
 		size_t k = dl_iterate_frame(t);
-		if (k == SIZE_MAX || k == 0 || lockgraph_wait_frame(t) == &t->frames[k])
+		if (k == SIZE_MAX || k == 0 || thread_wait_frame(t) == &t->frames[k])
 			continue;
 		thread_hold(d, t, loader);
 		loader->owner_inferred = true;

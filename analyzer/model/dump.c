@@ -5,16 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* thread_share_frames' entries (the table's keys): a distinct stack, and the thread that brought it. */
-struct shared_stack {
-	const struct frame *frames;
-	size_t n;
-	struct thread *first;
-};
-
 #define X_NAME(e, s) s,
-static const char *const frame_kind_names[] = { FRAME_KINDS(X_NAME) };
-static const char *const frame_trust_names[] = { FRAME_TRUSTS(X_NAME) };
 static const char *const lock_kind_names[] = { LOCK_KINDS(X_NAME) };
 static const char *const severity_names[] = { SEVERITIES(X_NAME) };
 static const char *const confidence_names[] = { CONFIDENCES(X_NAME) };
@@ -22,15 +13,6 @@ static const char *const confidence_names[] = { CONFIDENCES(X_NAME) };
 
 #define NAME_OF(table, i) ((unsigned)(i) < sizeof(table) / sizeof(table[0]) ? table[i] : NULL)
 
-const char *frame_kind_name(enum frame_kind k) { return NAME_OF(frame_kind_names, k); }
-const char *frame_kind_tag(enum frame_kind k)
-{
-	if (k == FRAME_NATIVE)
-		return NULL;
-	return k == FRAME_INTERPRETED ? "interp" : frame_kind_name(k);
-}
-
-const char *frame_trust_name(enum frame_trust t) { return NAME_OF(frame_trust_names, t); }
 const char *lock_kind_name(enum lock_kind k) { return NAME_OF(lock_kind_names, k); }
 const char *severity_name(enum severity s) { return NAME_OF(severity_names, s); }
 const char *confidence_name(enum confidence c) { return NAME_OF(confidence_names, c); }
@@ -48,17 +30,6 @@ int severity_from_name(const char *name) { return INDEX_OF(severity_names, name)
 int confidence_from_name(const char *name) { return INDEX_OF(confidence_names, name); }
 int lock_kind_from_name(const char *name) { return INDEX_OF(lock_kind_names, name); }
 
-/* Appends ITEM to an arena-backed pointer array. */
-#define PUSH(d, arr, n, alloc, item)                                              \
-	do {                                                                      \
-		if ((n) == (alloc)) {                                             \
-			size_t na_ = (alloc) ? (alloc) * 2 : 8;                   \
-			(arr) = arena_grow((d)->arena, (arr), (alloc) * sizeof(*(arr)), \
-					   na_ * sizeof(*(arr)));                 \
-			(alloc) = na_;                                            \
-		}                                                                 \
-		(arr)[(n)++] = (item);                                            \
-	} while (0)
 
 struct dump *dump_new(const char *path)
 {
@@ -152,7 +123,7 @@ void dump_warn(struct dump *d, const char *fmt, ...)
 	if (d->input.nwarnings == DUMP_MAX_WARNINGS)
 		w = "more warnings were left out";
 	hashmap_put(&d->warning_set, w, (void *)w);
-	PUSH(d, d->input.warnings, d->input.nwarnings, d->input.warnings_alloc, w);
+	DUMP_PUSH(d, d->input.warnings, d->input.nwarnings, d->input.warnings_alloc, w);
 }
 
 static void reset_threads_and_locks(struct dump *d)
@@ -246,128 +217,8 @@ struct thread *dump_add_thread(struct dump *d, const char *id)
 	}
 	claim_thread_id(d, t, id);
 	t->index = d->nthreads;
-	PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
+	DUMP_PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
 	return t;
-}
-
-struct frame *thread_add_frame(struct dump *d, struct thread *t)
-{
-	if (t->detached)
-		return NULL;
-	if (d->max_frames && t->nframes >= d->max_frames) {
-		if (!t->frames_truncated)
-			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
-		t->frames_truncated = true;
-		return NULL;
-	}
-	if (t->nframes > t->frames_alloc) { /* read-only (thread_share_frames) */
-		struct frame *own = arena_alloc_raw(d->arena, (t->nframes + 16) * sizeof(*own));
-		if (t->nframes)
-			memcpy(own, t->frames, t->nframes * sizeof(*own));
-		t->frames = own;
-		t->frames_alloc = t->nframes + 16;
-		t->frames_shared = false;
-	}
-	if (t->nframes == t->frames_alloc) {
-		size_t na = t->frames_alloc ? t->frames_alloc * 2 : 16;
-		t->frames = arena_grow(d->arena, t->frames, t->frames_alloc * sizeof(*t->frames),
-				       na * sizeof(*t->frames));
-		t->frames_alloc = na;
-	}
-	struct frame *f = &t->frames[t->nframes++];
-	memset(f, 0, sizeof(*f));
-	return f;
-}
-
-void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
-{
-	if (d->max_frames && n > d->max_frames) {
-		if (!t->frames_truncated)
-			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
-		t->frames_truncated = true;
-		n = d->max_frames;
-	}
-	if (n > t->frames_alloc || t->nframes > t->frames_alloc) {
-		t->frames = arena_alloc_raw(d->arena, n * sizeof(*t->frames));
-		t->frames_alloc = n;
-		t->frames_shared = false;
-	}
-	if (n)
-		memcpy(t->frames, frames, n * sizeof(*t->frames));
-	t->nframes = n;
-}
-
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h = (h ^ v) * 0xff51afd7ed558ccdULL;
-	return h ^ (h >> 32);
-}
-
-/* Every field, not the bytes: padding is not compared. */
-/* The fields that tell frames apart (frame_equal compares all of them). */
-static uint64_t frame_hash(uint64_t h, const struct frame *f)
-{
-	return mix(h, f->pc ^ (uintptr_t)f->function * 31 ^ (uintptr_t)f->text * 7 ^
-			      (uint64_t)(uint32_t)f->line << 40);
-}
-
-static bool frame_equal(const struct frame *a, const struct frame *b)
-{
-	return a->pc == b->pc && a->has_pc == b->has_pc && a->function == b->function &&
-	       a->offset == b->offset && a->has_offset == b->has_offset && a->module == b->module &&
-	       a->module_offset == b->module_offset && a->has_module_offset == b->has_module_offset &&
-	       a->file == b->file && a->line == b->line && a->column == b->column &&
-	       a->kind == b->kind && a->trust == b->trust && a->args == b->args && a->text == b->text;
-}
-
-struct stack_key {
-	const struct frame *frames;
-	size_t n;
-};
-
-static bool stack_eq(const void *key, const void *ctx)
-{
-	const struct shared_stack *s = key;
-	const struct stack_key *k = ctx;
-	if (s->n != k->n)
-		return false;
-	for (size_t i = 0; i < k->n; i++)
-		if (!frame_equal(&s->frames[i], &k->frames[i]))
-			return false;
-	return true;
-}
-
-void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
-{
-	if (d->max_frames && n > d->max_frames) {
-		thread_set_frames(d, t, frames, n); /* cuts and warns */
-		return;
-	}
-	if (!n) {
-		thread_set_frames(d, t, frames, 0);
-		return;
-	}
-	hashmap_reserve(&d->stacks);
-	uint64_t h = n;
-	for (size_t i = 0; i < n; i++)
-		h = frame_hash(h, &frames[i]);
-	struct stack_key k = { frames, n };
-	struct hashmap_slot *slot = hashmap_probe(&d->stacks, h, stack_eq, &k);
-	struct shared_stack *ss = (struct shared_stack *)slot->key;
-	if (!ss) {
-		struct frame *copy = arena_alloc_raw(d->arena, n * sizeof(*copy));
-		memcpy(copy, frames, n * sizeof(*copy));
-		ss = arena_alloc(d->arena, sizeof(*ss));
-		*ss = (struct shared_stack){ copy, n, t };
-		hashmap_fill(&d->stacks, slot, h, ss);
-		t->frames_shared = false;
-	} else {
-		ss->first->frames_shared = true;
-		t->frames_shared = true;
-	}
-	t->frames = (struct frame *)ss->frames;
-	t->nframes = n;
-	t->frames_alloc = 0;
 }
 
 static bool kind_is_vague(enum lock_kind k)
@@ -419,7 +270,7 @@ struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_k
 	l->index = d->nlocks;
 	slot->key = l->id;
 	slot->value = l;
-	PUSH(d, d->locks, d->nlocks, d->locks_alloc, l);
+	DUMP_PUSH(d, d->locks, d->nlocks, d->locks_alloc, l);
 	return l;
 }
 
@@ -433,33 +284,10 @@ struct lock *dump_lock(struct dump *d, const char *id, enum lock_kind kind)
 	return dump_lock_n(d, id, strlen(id), kind);
 }
 
-void thread_wait_on(struct dump *d, struct thread *t, struct lock *l)
-{
-	if (t->detached)
-		return;
-	t->waiting_on = l;
-	for (size_t i = 0; i < l->nwaiters; i++)
-		if (l->waiters[i] == t)
-			return;
-	PUSH(d, l->waiters, l->nwaiters, l->waiters_alloc, t);
-}
-
-void thread_hold(struct dump *d, struct thread *t, struct lock *l)
-{
-	if (t->detached)
-		return;
-	for (size_t i = 0; i < t->nholds; i++)
-		if (t->holds[i] == l)
-			return;
-	PUSH(d, t->holds, t->nholds, t->holds_alloc, l);
-	if (!l->owner)
-		l->owner = t;
-}
-
 struct module *dump_add_module(struct dump *d)
 {
 	struct module *m = arena_alloc(d->arena, sizeof(*m));
-	PUSH(d, d->modules, d->nmodules, d->modules_alloc, m);
+	DUMP_PUSH(d, d->modules, d->nmodules, d->modules_alloc, m);
 	return m;
 }
 
@@ -469,7 +297,7 @@ struct section *dump_add_section(struct dump *d, const char *title, const char *
 	s->title = arena_strdup(d->arena, title);
 	s->text = arena_strndup(d->arena, text, len);
 	s->len = len;
-	PUSH(d, d->sections, d->nsections, d->sections_alloc, s);
+	DUMP_PUSH(d, d->sections, d->nsections, d->sections_alloc, s);
 	return s;
 }
 
@@ -481,7 +309,7 @@ struct finding *dump_add_finding(struct dump *d, const char *id, const char *tit
 	f->title = arena_strdup(d->arena, title);
 	f->severity = sev;
 	f->confidence = conf;
-	PUSH(d, d->findings, d->nfindings, d->findings_alloc, f);
+	DUMP_PUSH(d, d->findings, d->nfindings, d->findings_alloc, f);
 	return f;
 }
 
@@ -549,4 +377,14 @@ int signal_number(const char *name)
 		if (!strcmp(signal_table[i].name, name))
 			return signal_table[i].no;
 	return -1;
+}
+
+struct thread *dump_crash_thread(const struct dump *d)
+{
+	if (d->crash && d->crash->thread)
+		return d->crash->thread;
+	for (size_t i = 0; i < d->nthreads; i++)
+		if (d->threads[i]->crashed)
+			return d->threads[i];
+	return NULL;
 }

@@ -17,26 +17,9 @@
 #include "analyzer/lib/arena.h"
 #include "analyzer/lib/strbuf.h"
 #include "analyzer/lib/hashmap.h"
+#include "analyzer/model/frame.h"
 
 /* ---- registries (each defined once, expanded where needed) ---- */
-
-/* frame kinds: enum name, JSON name */
-#define FRAME_KINDS(X)                      \
-	X(FRAME_NATIVE, "native")           \
-	X(FRAME_INLINE, "inline")           \
-	X(FRAME_JAVA, "java")               \
-	X(FRAME_JIT, "jit")                 \
-	X(FRAME_INTERPRETED, "interpreted") \
-	X(FRAME_VM, "vm")                   \
-	X(FRAME_STUB, "stub")               \
-	X(FRAME_SIGNAL, "signal")
-
-/* how a native frame was found: enum name, JSON name (NULL: text input) */
-#define FRAME_TRUSTS(X)          \
-	X(TRUST_NONE, NULL)      \
-	X(TRUST_CFI, "cfi")      \
-	X(TRUST_FP, "fp")        \
-	X(TRUST_SCAN, "scan")
 
 /* lock kinds (SPEC.md) */
 #define LOCK_KINDS(X)                              \
@@ -62,18 +45,12 @@
 	X(CONF_POSSIBLE, "possible")
 
 #define X_ENUM(e, s) e,
-enum frame_kind { FRAME_KINDS(X_ENUM) FRAME_KIND_COUNT };
-enum frame_trust { FRAME_TRUSTS(X_ENUM) FRAME_TRUST_COUNT };
 enum lock_kind { LOCK_KINDS(X_ENUM) LOCK_KIND_COUNT };
 enum severity { SEVERITIES(X_ENUM) SEVERITY_COUNT };
 enum confidence { CONFIDENCES(X_ENUM) CONFIDENCE_COUNT };
 #undef X_ENUM
 
-/* Names for the enums above (trust_name(TRUST_NONE) is NULL). */
-const char *frame_kind_name(enum frame_kind k);
-/* A short tag for a frame of kind K in text views ("inline", "interp", ...); NULL for native frames. */
-const char *frame_kind_tag(enum frame_kind k);
-const char *frame_trust_name(enum frame_trust t);
+/* Names for the enums above. */
 const char *lock_kind_name(enum lock_kind k);
 const char *severity_name(enum severity s);
 const char *confidence_name(enum confidence c);
@@ -86,24 +63,6 @@ int lock_kind_from_name(const char *name);
 
 struct thread;
 struct lock;
-
-struct frame {                /* words first, flags last: no padding inside (80 bytes) */
-	uint64_t pc;
-	const char *function;     /* demangled; NULL when unknown */
-	uint64_t offset;          /* pc - start of function, when has_offset */
-	const char *module;       /* library/executable name or path; NULL unknown */
-	uint64_t module_offset;   /* pc - module load address, when has_module_offset */
-	const char *file;         /* source file; NULL unknown */
-	const char *args;         /* argument text as a text dump printed it, or NULL */
-	const char *text;         /* the raw line it came from (text inputs), or NULL */
-	int line;                 /* 0: unknown */
-	int column;               /* 0: unknown */
-	enum frame_kind kind : 8;
-	enum frame_trust trust : 8;
-	bool has_pc;
-	bool has_offset;
-	bool has_module_offset;
-};
 
 /* Registers a lock-graph detector needs from a native thread (x86-64 names in comments). */
 struct thread_regs {
@@ -324,31 +283,6 @@ struct thread *dump_find_thread(struct dump *d, const char *id);
 struct thread *dump_find_tid(struct dump *d, int64_t tid);
 
 /*
- * Appends an empty frame to T (kind native, trust none) and returns it. The
- * pointer stays valid until the next thread_add_frame on the same thread.
- * When d->max_frames is reached, returns NULL and marks the thread truncated.
- */
-struct frame *thread_add_frame(struct dump *d, struct thread *t);
-
-/*
- * Sets T's frames to a copy of the N frames at FRAMES (replacing any it
- * had) in one allocation: for parsers that collect a stack before
- * storing it. Honours d->max_frames as thread_add_frame does (keeps the
- * first max_frames, marks the thread truncated, warns once).
- */
-void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
-
-/*
- * As thread_set_frames, but when a thread of D already holds the same N
- * frames (every field equal: a pool of a thousand threads often has one
- * stack), T points at that array instead of a copy, and both threads are
- * marked frames_shared. Either way T's frames become read-only (its
- * frames_alloc is 0): thread_add_frame and thread_set_frames give T an
- * array of its own before they change anything; nothing else may write them.
- */
-void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
-
-/*
  * The lock with id ID, created (with KIND, no owner) when new. An existing
  * lock's kind is upgraded from LOCK_UNKNOWN/LOCK_FUTEX to KIND when KIND is
  * more specific.
@@ -360,11 +294,6 @@ struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_k
 void dump_lock_prefetch(const struct dump *d, const char *id, size_t len);
 /* The lock with id ID, or NULL. */
 struct lock *dump_find_lock(struct dump *d, const char *id);
-
-/* Thread T waits on L (sets waiting_on, adds T to L's waiters once). No-op for a detached T. */
-void thread_wait_on(struct dump *d, struct thread *t, struct lock *l);
-/* Thread T holds L (adds to holds once; sets L's owner when it has none). No-op for a detached T. */
-void thread_hold(struct dump *d, struct thread *t, struct lock *l);
 
 struct module *dump_add_module(struct dump *d);
 struct section *dump_add_section(struct dump *d, const char *title, const char *text, size_t len);
@@ -379,6 +308,9 @@ void finding_add_thread(struct dump *d, struct finding *f, struct thread *t);
 void finding_add_lock(struct dump *d, struct finding *f, struct lock *l);
 /* The first finding with ID, or NULL. */
 struct finding *dump_find_finding(struct dump *d, const char *id);
+
+/* The crashing thread: d->crash->thread, else the first thread marked crashed, else NULL. */
+struct thread *dump_crash_thread(const struct dump *d);
 
 /* The crash record, created empty when there is none yet. */
 struct crash *dump_crash(struct dump *d);
@@ -407,5 +339,15 @@ const char *dump_printf(struct dump *d, const char *fmt, ...) __attribute__((for
 /* Signal names: "SIGSEGV" for 11, NULL when unknown; and back (-1). */
 const char *signal_name(int signo);
 int signal_number(const char *name);
+
+/* Appends ITEM to an array in D's arena (the model's own arrays). */
+#define DUMP_PUSH(d, arr, n, alloc, item)                        \
+	do {                                                     \
+		ARENA_GROW((d)->arena, (arr), (n) + 1, (alloc)); \
+		(arr)[(n)++] = (item);                           \
+	} while (0)
+
+/* The thread_* calls (building a thread's stack and locks, and asking about it). */
+#include "analyzer/model/thread.h"
 
 #endif

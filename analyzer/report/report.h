@@ -26,7 +26,4 @@ void report_text(const struct dump *d, struct strbuf *out, bool color);
 /* The text report written to TO as it is built (1 MiB pieces); 0, or -1 when writing failed. */
 int report_text_file(const struct dump *d, FILE *to, bool color);
 
-/* One frame as a single line of text: "function (module+0x12) at file:line". */
-void frame_describe(const struct frame *f, struct strbuf *out);
-
 #endif

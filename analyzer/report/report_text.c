@@ -24,25 +24,6 @@ static const char *severity_color(const struct palette *p, enum severity s)
 	}
 }
 
-void frame_describe(const struct frame *f, struct strbuf *out)
-{
-	strbuf_adds(out, f->function ? f->function : "??");
-	if (f->has_offset && f->offset)
-		strbuf_addf(out, "+0x%llx", (unsigned long long)f->offset);
-	if (f->module) {
-		const char *base = strrchr(f->module, '/');
-		strbuf_addf(out, " (%s", base ? base + 1 : f->module);
-		if (f->has_module_offset)
-			strbuf_addf(out, "+0x%llx", (unsigned long long)f->module_offset);
-		strbuf_addch(out, ')');
-	}
-	if (f->file) {
-		strbuf_addf(out, " at %s", f->file);
-		if (f->line > 0)
-			strbuf_addf(out, ":%d", f->line);
-	}
-}
-
 static void text_findings(const struct dump *d, struct strbuf *out, const struct palette *p)
 {
 	if (!d->nfindings)

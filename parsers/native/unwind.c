@@ -172,18 +172,13 @@ static size_t try_fallback(struct unwind_chain *c, struct backend *b, int64_t ti
 /* The functions a thread's stack starts in: reaching one means the stack is whole. */
 static bool at_stack_root(const struct unwind_chain *c, const struct unwind_result *r)
 {
-	static const char *const roots[] = { "_start", "__clone", "__clone3", "clone", "clone3",
-					     "thread_start", "__thread_start" };
 	if (!r->n || !c->t.dwfl)
 		return false;
 	const struct unwind_frame *f = &r->frames[r->n - 1];
 	uint64_t pc = f->pc - (f->activation ? 0 : 1);
 	Dwfl_Module *m = dwfl_addrmodule(c->t.dwfl, pc);
 	const char *name = m ? dwfl_module_addrname(m, pc) : NULL;
-	for (size_t i = 0; name && i < sizeof(roots) / sizeof(roots[0]); i++)
-		if (!strcmp(name, roots[i]))
-			return true;
-	return false;
+	return (frame_name_roles(name) & ROLE_ROOT) != 0;
 }
 
 /*

@@ -1,7 +1,8 @@
 /*
  * Which lock a thread of a text dump waits on, read from the arguments
- * of the lock call it is blocked in. The call table is data: adding a
- * wait function is adding a row.
+ * of the lock call it is blocked in. Which calls those are, and which
+ * argument holds the address, is the frame vocabulary's
+ * (frame_name_lock_kind, analyzer/model/frame.c): a new lock call is a row there.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,69 +11,8 @@
 
 #include "parsers/text/waitlock.h"
 
-/* A low-level futex wait ranks below the API call that it serves. */
-enum { RANK_FUTEX = 1, RANK_API = 2 };
-
-struct wait_call {
-	const char *function;   /* normalized name */
-	const char *arg;        /* the argument holding the address */
-	enum lock_kind kind;
-	int rank;
-};
-
-static const struct wait_call wait_calls[] = {
-	{ "pthread_mutex_lock", "mutex", LOCK_PTHREAD_MUTEX, RANK_API },
-	{ "pthread_mutex_timedlock", "mutex", LOCK_PTHREAD_MUTEX, RANK_API },
-	{ "pthread_mutex_clocklock", "mutex", LOCK_PTHREAD_MUTEX, RANK_API },
-	{ "pthread_mutex_clocklock_common", "mutex", LOCK_PTHREAD_MUTEX, RANK_API },
-	{ "pthread_mutex_lock_full", "mutex", LOCK_PTHREAD_MUTEX, RANK_API },
-	{ "pthread_mutex_cond_lock", "mutex", LOCK_PTHREAD_MUTEX, RANK_API },
-	{ "lll_mutex_lock_optimized", "mutex", LOCK_PTHREAD_MUTEX, RANK_API },
-	{ "pthread_rwlock_wrlock", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_rwlock_rdlock", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_rwlock_timedwrlock", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_rwlock_timedrdlock", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_rwlock_clockwrlock", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_rwlock_clockrdlock", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_rwlock_wrlock_full", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_rwlock_rdlock_full", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_rwlock_wrlock_full64", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_rwlock_rdlock_full64", "rwlock", LOCK_PTHREAD_RWLOCK, RANK_API },
-	{ "pthread_join", "threadid", LOCK_THREAD_JOIN, RANK_API },
-	{ "pthread_timedjoin_ex", "threadid", LOCK_THREAD_JOIN, RANK_API },
-	{ "pthread_clockjoin_ex", "threadid", LOCK_THREAD_JOIN, RANK_API },
-	{ "pthread_timedjoin_np", "threadid", LOCK_THREAD_JOIN, RANK_API },
-	{ "lll_lock_wait", "futex", LOCK_FUTEX, RANK_FUTEX },
-	{ "lll_lock_wait_private", "futex", LOCK_FUTEX, RANK_FUTEX },
-};
-
 /* How deep into a stack a blocked lock call can sit (futex plumbing below it). */
 #define WAIT_DEPTH 8
-
-struct waitlock_name waitlock_normalize(const char *name)
-{
-	struct waitlock_name n = { name, 0 };
-	if (!name)
-		return n;
-	if (!strncmp(name, "__GI_", 5))
-		name += 5;
-	while (*name == '_')
-		name++;
-	size_t len = strcspn(name, "@ (");
-	return (struct waitlock_name){ name, len };
-}
-
-static const struct wait_call *find_call(const char *function)
-{
-	struct waitlock_name n = waitlock_normalize(function);
-	if (!n.len)
-		return NULL;
-	for (size_t i = 0; i < sizeof(wait_calls) / sizeof(wait_calls[0]); i++)
-		if (strlen(wait_calls[i].function) == n.len &&
-		    !memcmp(wait_calls[i].function, n.s, n.len))
-			return &wait_calls[i];
-	return NULL;
-}
 
 struct lock_arg {
 	uint64_t addr;
@@ -132,11 +72,13 @@ void waitlock_thread(struct dump *d, struct thread *t)
 		const struct frame *f = &t->frames[i];
 		if (f->kind == FRAME_SIGNAL)
 			break;
-		const struct wait_call *c = find_call(f->function);
-		if (!c)
+		const char *name;
+		int kind = frame_name_lock_kind(f->function, &name);
+		if (kind < 0 || !name)
 			continue;
-		bool found = f->args && find_arg(f->args, c->arg, &arg);
-		if (c->rank == RANK_FUTEX) {
+		bool found = f->args && find_arg(f->args, name, &arg);
+		/* a low-level futex wait ranks below the API call that it serves */
+		if (kind == LOCK_FUTEX) {
 			if (found && !have_futex) {
 				futex = arg;
 				have_futex = true;
@@ -144,12 +86,12 @@ void waitlock_thread(struct dump *d, struct thread *t)
 			continue;
 		}
 		if (found) {
-			wait_on(d, t, &arg, c->kind);
+			wait_on(d, t, &arg, kind);
 			return;
 		}
 		/* a mutex's futex word is its first field: same address */
-		if (have_futex && c->kind == LOCK_PTHREAD_MUTEX) {
-			wait_on(d, t, &futex, c->kind);
+		if (have_futex && kind == LOCK_PTHREAD_MUTEX) {
+			wait_on(d, t, &futex, kind);
 			return;
 		}
 		break;

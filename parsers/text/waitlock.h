@@ -26,11 +26,4 @@ void waitlock_thread(struct dump *d, struct thread *t);
  */
 void waitlock_resolve_joins(struct dump *d);
 
-/* NAME without glibc's "__GI_" prefix, leading underscores and "@@GLIBC…" suffix. */
-struct waitlock_name {
-	const char *s;
-	size_t len;
-};
-struct waitlock_name waitlock_normalize(const char *name);
-
 #endif

@@ -10,7 +10,7 @@
 
 #include "analyzer/analysis/analyze.h"
 #include "analyzer/analysis/bucket.h"
-#include "signatures/catalogue.h"
+#include "analyzer/model/catalogue.h"
 #include "signatures/detect.h"
 #include "signatures/rules.h"
 #include "signatures/signatures.h"

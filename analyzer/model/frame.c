@@ -1,0 +1,707 @@
+#include "analyzer/model/frame.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analyzer/lib/path.h"
+#include "analyzer/model/dump.h"
+
+#define X_NAME(e, s) s,
+static const char *const frame_kind_names[] = { FRAME_KINDS(X_NAME) };
+static const char *const frame_trust_names[] = { FRAME_TRUSTS(X_NAME) };
+#undef X_NAME
+
+const char *frame_kind_name(enum frame_kind k)
+{
+	return (unsigned)k < FRAME_KIND_COUNT ? frame_kind_names[k] : NULL;
+}
+
+const char *frame_trust_name(enum frame_trust t)
+{
+	return (unsigned)t < FRAME_TRUST_COUNT ? frame_trust_names[t] : NULL;
+}
+
+const char *frame_kind_tag(enum frame_kind k)
+{
+	if (k == FRAME_NATIVE)
+		return NULL;
+	return k == FRAME_INTERPRETED ? "interp" : frame_kind_name(k);
+}
+
+#define X_ROLE_NAME(e, s, m) s,
+static const char *const role_names[] = { FRAME_ROLES(X_ROLE_NAME) };
+#undef X_ROLE_NAME
+
+const char *frame_role_name(enum frame_role r)
+{
+	for (int i = 0; i < FRAME_ROLE_COUNT; i++)
+		if (r == 1u << i)
+			return role_names[i];
+	return NULL;
+}
+
+/* ---- the vocabulary ---- */
+
+enum match { EXACT, PREFIX, SUBSTR };
+
+/*
+ * One row per function name or family. EXACT and PREFIX compare the name
+ * as name_core() leaves it ("__GI___pthread_mutex_lock@GLIBC_2.2.5" is
+ * "pthread_mutex_lock", which any number of leading underscores matches);
+ * a pattern written with leading underscores matches only names with as
+ * many ("_start", not a user's "start"; "_dl_open", not "__dl_iterate_phdr").
+ * SUBSTR looks for the pattern anywhere in the name as it is. A name gets
+ * the roles of every row it matches; the lock kind and argument of the
+ * first row that has one.
+ */
+struct vocab_row {
+	const char *pattern;
+	enum match match;
+	unsigned roles;
+	int lock_kind;            /* enum lock_kind, or -1 */
+	const char *arg;          /* the argument a text dump prints the lock's address in */
+};
+
+#define ROW(p, m, r) { p, m, r, -1, NULL }
+#define LOCK_ROW(p, m, r, kind, arg) { p, m, r, kind, arg }
+
+static const struct vocab_row vocabulary[] = {
+	/* abort, raise, assert and fortify plumbing */
+	ROW("raise", EXACT, ROLE_ABORT),
+	ROW("abort", EXACT, ROLE_ABORT),
+	ROW("gsignal", EXACT, ROLE_ABORT),
+	ROW("pthread_kill", PREFIX, ROLE_ABORT), /* __pthread_kill_implementation, _internal */
+	ROW("__assert_fail", PREFIX, ROLE_ABORT),  /* and __assert_fail_base */
+	ROW("__assert_rtn", EXACT, ROLE_ABORT),
+	ROW("__assert_perror_fail", EXACT, ROLE_ABORT),
+	ROW("__assert", EXACT, ROLE_ABORT),
+	ROW("__assert2", EXACT, ROLE_ABORT),
+	ROW("__libc_message", PREFIX, ROLE_ABORT),
+	ROW("__libc_fatal", PREFIX, ROLE_ABORT),
+	ROW("__fortify_fail", PREFIX, ROLE_ABORT),
+	ROW("__chk_fail", PREFIX, ROLE_ABORT),
+	ROW("__stack_chk_fail", PREFIX, ROLE_ABORT),
+	ROW("__kernel_vsyscall", EXACT, ROLE_ABORT),
+	ROW("os::abort", PREFIX, ROLE_ABORT | ROLE_REPORTER),
+	ROW("os::die", PREFIX, ROLE_ABORT | ROLE_REPORTER),
+
+	/* the allocator: entry points (every double free passes through them) and internals */
+	ROW("malloc", EXACT, ROLE_ALLOCATOR),
+	ROW("free", EXACT, ROLE_ALLOCATOR),
+	ROW("calloc", EXACT, ROLE_ALLOCATOR),
+	ROW("realloc", EXACT, ROLE_ALLOCATOR),
+	ROW("cfree", EXACT, ROLE_ALLOCATOR),
+	ROW("memalign", EXACT, ROLE_ALLOCATOR),
+	ROW("posix_memalign", EXACT, ROLE_ALLOCATOR),
+	ROW("aligned_alloc", EXACT, ROLE_ALLOCATOR),
+	ROW("_mid_memalign", EXACT, ROLE_ALLOCATOR),
+	ROW("operator new", EXACT, ROLE_ALLOCATOR),
+	ROW("operator new[]", EXACT, ROLE_ALLOCATOR),
+	ROW("operator delete", EXACT, ROLE_ALLOCATOR),
+	ROW("operator delete[]", EXACT, ROLE_ALLOCATOR),
+	ROW("malloc_printerr", PREFIX, ROLE_ALLOCATOR),
+	ROW("__malloc_assert", PREFIX, ROLE_ALLOCATOR),
+	ROW("__malloc_arena_thread_freeres", EXACT, ROLE_ALLOCATOR),
+	ROW("_int_free", PREFIX, ROLE_ALLOCATOR),
+	ROW("_int_malloc", PREFIX, ROLE_ALLOCATOR),
+	ROW("_int_realloc", PREFIX, ROLE_ALLOCATOR),
+	ROW("_int_memalign", PREFIX, ROLE_ALLOCATOR),
+	ROW("tcache_", PREFIX, ROLE_ALLOCATOR),
+	ROW("arena_get2", EXACT, ROLE_ALLOCATOR),
+	ROW("sysmalloc", EXACT, ROLE_ALLOCATOR),
+	ROW("malloc_consolidate", PREFIX, ROLE_ALLOCATOR),
+	ROW("unlink_chunk", PREFIX, ROLE_ALLOCATOR),
+
+	/* signal trampolines */
+	ROW("__restore_rt", EXACT, ROLE_TRAMPOLINE),
+	ROW("<signal handler called>", EXACT, ROLE_TRAMPOLINE),
+	ROW("_sigtramp", EXACT, ROLE_TRAMPOLINE),
+	ROW("__kernel_rt_sigreturn", EXACT, ROLE_TRAMPOLINE),
+
+	/* error reporting and signal dispatch */
+	ROW("os::fork_and_exec", PREFIX, ROLE_REPORTER),
+	ROW("VMError::", PREFIX, ROLE_REPORTER),
+	ROW("report_vm_error", PREFIX, ROLE_REPORTER),
+	ROW("report_fatal", PREFIX, ROLE_REPORTER),
+	ROW("report_vm_out_of_memory", PREFIX, ROLE_REPORTER),
+	ROW("JVM_handle_linux_signal", PREFIX, ROLE_REPORTER),
+	ROW("JVM_handle_bsd_signal", PREFIX, ROLE_REPORTER),
+	ROW("signalHandler", PREFIX, ROLE_REPORTER),
+	ROW("javaSignalHandler", PREFIX, ROLE_REPORTER),
+	ROW("PosixSignals::", PREFIX, ROLE_REPORTER),
+	ROW("os::Posix::", PREFIX, ROLE_REPORTER),
+	ROW("crash_handler", PREFIX, ROLE_REPORTER),
+	/* what a reporter calls after catching the fault */
+	ROW("waitpid", PREFIX, ROLE_REPORTER_AID),
+	ROW("wait4", PREFIX, ROLE_REPORTER_AID),
+	ROW("os::", PREFIX, ROLE_REPORTER_AID),
+	ROW("fork", PREFIX, ROLE_REPORTER_AID),
+	ROW("_Fork", PREFIX, ROLE_REPORTER_AID),
+
+	/* C++ exceptions and terminate */
+	ROW("std::terminate", PREFIX, ROLE_EXCEPTION),
+	ROW("std::__terminate", PREFIX, ROLE_EXCEPTION),
+	ROW("std::__throw_", PREFIX, ROLE_EXCEPTION),
+	ROW("__cxxabiv1::", PREFIX, ROLE_EXCEPTION),
+	ROW("__gnu_cxx::__verbose_terminate_handler", PREFIX, ROLE_EXCEPTION),
+	ROW("_Unwind_", PREFIX, ROLE_EXCEPTION),
+	ROW("__cxa_throw", PREFIX, ROLE_EXCEPTION),
+	ROW("__cxa_rethrow", PREFIX, ROLE_EXCEPTION),
+	ROW("__cxa_pure_virtual", PREFIX, ROLE_EXCEPTION),
+	ROW("__cxa_call_terminate", PREFIX, ROLE_EXCEPTION),
+	ROW("__gxx_personality_v0", PREFIX, ROLE_EXCEPTION),
+
+	/* a VM's calls into Java */
+	ROW("JavaCalls::call", PREFIX, ROLE_CALL_STUB),
+	ROW("call_stub", PREFIX, ROLE_CALL_STUB),
+	ROW("StubRoutines::", PREFIX, ROLE_CALL_STUB),
+
+	/* process and thread start; debuggers differ in whether they show it */
+	ROW("_start", EXACT, ROLE_ENTRY | ROLE_ROOT),
+	ROW("clone", EXACT, ROLE_ENTRY | ROLE_ROOT),
+	ROW("clone3", EXACT, ROLE_ENTRY | ROLE_ROOT),
+	ROW("thread_start", EXACT, ROLE_ENTRY | ROLE_ROOT),
+	ROW("_thread_start", EXACT, ROLE_ENTRY | ROLE_ROOT),
+	ROW("start_thread", EXACT, ROLE_ENTRY),
+	ROW("__libc_start_main", EXACT, ROLE_ENTRY),
+	ROW("__libc_start_main_impl", EXACT, ROLE_ENTRY),
+	ROW("__libc_start_call_main", EXACT, ROLE_ENTRY),
+
+	/* taking a lock (the kind, and the argument gdb prints the address in) */
+	LOCK_ROW("pthread_mutex_lock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "mutex"),
+	LOCK_ROW("pthread_mutex_timedlock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "mutex"),
+	LOCK_ROW("pthread_mutex_clocklock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "mutex"),
+	LOCK_ROW("pthread_mutex_cond_lock", EXACT, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "mutex"),
+	LOCK_ROW("lll_mutex_lock_optimized", EXACT, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "mutex"),
+	LOCK_ROW("pthread_rwlock_wrlock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_RWLOCK, "rwlock"),
+	LOCK_ROW("pthread_rwlock_rdlock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_RWLOCK, "rwlock"),
+	LOCK_ROW("pthread_rwlock_timedwrlock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_RWLOCK, "rwlock"),
+	LOCK_ROW("pthread_rwlock_timedrdlock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_RWLOCK, "rwlock"),
+	LOCK_ROW("pthread_rwlock_clockwrlock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_RWLOCK, "rwlock"),
+	LOCK_ROW("pthread_rwlock_clockrdlock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_RWLOCK, "rwlock"),
+	ROW("pthread_rwlock_", PREFIX, ROLE_LOCK),
+	LOCK_ROW("lll_lock_wait", PREFIX, ROLE_LOCK, LOCK_FUTEX, "futex"), /* and _private */
+	ROW("lll_", PREFIX, ROLE_LOCK),
+	LOCK_ROW("__rtld_lock", PREFIX, ROLE_LOCK | ROLE_LOADER, LOCK_PTHREAD_MUTEX, NULL),
+	ROW("__rtld_mutex", PREFIX, ROLE_LOCK | ROLE_LOADER),
+	ROW("__libc_lock", PREFIX, ROLE_LOCK),
+	ROW("ObjectMonitor::", PREFIX, ROLE_LOCK),
+	ROW("Monitor::", PREFIX, ROLE_LOCK),
+	ROW("Mutex::", PREFIX, ROLE_LOCK),
+	ROW("java.util.concurrent.locks.", PREFIX, ROLE_LOCK), /* LockSupport.park, AQS, ReentrantLock */
+	ROW("jrockit.vm.", PREFIX, ROLE_LOCK),
+	/* C++'s wrappers around them (libstdc++'s gthr-default.h, <mutex>, <shared_mutex>) */
+	LOCK_ROW("__gthread_mutex_lock", EXACT, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "__mutex"),
+	LOCK_ROW("__gthread_mutex_timedlock", EXACT, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "__mutex"),
+	LOCK_ROW("__gthread_recursive_mutex_lock", EXACT, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "__mutex"),
+	LOCK_ROW("std::mutex::lock", EXACT, ROLE_LOCK, LOCK_PTHREAD_MUTEX, NULL),
+	LOCK_ROW("std::recursive_mutex::lock", EXACT, ROLE_LOCK, LOCK_PTHREAD_MUTEX, NULL),
+	LOCK_ROW("std::timed_mutex::", PREFIX, ROLE_LOCK, LOCK_PTHREAD_MUTEX, NULL),
+	LOCK_ROW("std::recursive_timed_mutex::", PREFIX, ROLE_LOCK, LOCK_PTHREAD_MUTEX, NULL),
+	LOCK_ROW("std::shared_mutex::lock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_RWLOCK, NULL),
+	LOCK_ROW("std::shared_timed_mutex::", PREFIX, ROLE_LOCK, LOCK_PTHREAD_RWLOCK, NULL),
+	LOCK_ROW("std::__shared_mutex_pthread::lock", PREFIX, ROLE_LOCK, LOCK_PTHREAD_RWLOCK, NULL),
+	ROW("std::lock_guard<", PREFIX, ROLE_LOCK),
+	ROW("std::unique_lock<", PREFIX, ROLE_LOCK),
+	ROW("std::scoped_lock<", PREFIX, ROLE_LOCK),
+	ROW("std::shared_lock<", PREFIX, ROLE_LOCK),
+	ROW("std::lock<", PREFIX, ROLE_LOCK),
+	ROW("std::__lock_impl", PREFIX, ROLE_LOCK),
+
+	/* waiting for an event that is not a lock */
+	LOCK_ROW("pthread_join", PREFIX, ROLE_WAIT, LOCK_THREAD_JOIN, "threadid"),
+	LOCK_ROW("pthread_timedjoin", PREFIX, ROLE_WAIT, LOCK_THREAD_JOIN, "threadid"),
+	LOCK_ROW("pthread_clockjoin", PREFIX, ROLE_WAIT, LOCK_THREAD_JOIN, "threadid"),
+	ROW("pthread_cond_", PREFIX, ROLE_WAIT),
+	ROW("sem_", PREFIX, ROLE_WAIT),
+	ROW("new_sem_wait", PREFIX, ROLE_WAIT),
+	ROW("do_futex_wait", EXACT, ROLE_WAIT),
+	ROW("pthread_barrier_wait", PREFIX, ROLE_WAIT),
+	ROW("pthread_once", PREFIX, ROLE_WAIT),
+	ROW("java.lang.Object.wait", PREFIX, ROLE_WAIT),
+	ROW("jdk.internal.misc.Unsafe.park", PREFIX, ROLE_WAIT),
+	ROW("sun.misc.Unsafe.park", PREFIX, ROLE_WAIT),
+	ROW("Parker::", PREFIX, ROLE_WAIT),
+	ROW("os::PlatformEvent::", PREFIX, ROLE_WAIT),
+	ROW("JVM_MonitorWait", PREFIX, ROLE_WAIT),
+	ROW("std::condition_variable::", PREFIX, ROLE_WAIT),
+	ROW("std::condition_variable_any::", PREFIX, ROLE_WAIT),
+	ROW("std::_V2::condition_variable_any::", PREFIX, ROLE_WAIT),
+	ROW("std::__condvar::", PREFIX, ROLE_WAIT),
+	LOCK_ROW("std::thread::join", EXACT, ROLE_WAIT, LOCK_THREAD_JOIN, NULL),
+	ROW("std::call_once", PREFIX, ROLE_WAIT),
+	ROW("__gthread_once", EXACT, ROLE_WAIT),
+	ROW("std::this_thread::sleep_for", PREFIX, ROLE_SLEEP),
+	ROW("std::this_thread::sleep_until", PREFIX, ROLE_SLEEP),
+
+	/* the kernel wait under both */
+	ROW("futex", PREFIX, ROLE_FUTEX),
+	ROW("syscall", PREFIX, ROLE_FUTEX),
+
+	/* sleeping */
+	ROW("nanosleep", PREFIX, ROLE_SLEEP),
+	ROW("clock_nanosleep", PREFIX, ROLE_SLEEP),
+	ROW("usleep", EXACT, ROLE_SLEEP),
+	ROW("sleep", EXACT, ROLE_SLEEP),
+	ROW("java.lang.Thread.sleep", PREFIX, ROLE_SLEEP),
+
+	/* waiting for I/O */
+	ROW("poll", EXACT, ROLE_IO_WAIT),
+	ROW("ppoll", EXACT, ROLE_IO_WAIT),
+	ROW("epoll_wait", EXACT, ROLE_IO_WAIT),
+	ROW("epoll_pwait", EXACT, ROLE_IO_WAIT),
+	ROW("select", EXACT, ROLE_IO_WAIT),
+	ROW("pselect", EXACT, ROLE_IO_WAIT),
+	ROW("read", EXACT, ROLE_IO_WAIT),
+	ROW("recv", EXACT, ROLE_IO_WAIT),
+	ROW("accept", EXACT, ROLE_IO_WAIT),
+
+	/* the dynamic loader */
+	ROW("_dl_", PREFIX, ROLE_LOADER),
+
+	/* functions that run as signal handlers, or only ever inside one */
+	ROW("signalHandler", SUBSTR, ROLE_HANDLER),
+	ROW("SignalHandler", SUBSTR, ROLE_HANDLER),
+	ROW("signal_handler", SUBSTR, ROLE_HANDLER),
+	ROW("sighandler", SUBSTR, ROLE_HANDLER),
+	ROW("sigHandler", SUBSTR, ROLE_HANDLER),
+	ROW("trapHandler", SUBSTR, ROLE_HANDLER),
+	ROW("Profiler::recordSample", SUBSTR, ROLE_HANDLER),
+	ROW("AsyncGetCallTrace", SUBSTR, ROLE_HANDLER),
+	ROW("prof_handler", SUBSTR, ROLE_HANDLER),
+	ROW("ProfileHandler", SUBSTR, ROLE_HANDLER),
+
+	/* system calls a signal interrupts with EINTR (not retried by the kernel) */
+	ROW("poll", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("ppoll", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("epoll_wait", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("epoll_pwait", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("epoll_pwait2", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("select", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("pselect", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("pselect6", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("read", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("readv", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("pread", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("pread64", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("preadv", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("recv", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("recvfrom", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("recvmsg", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("recvmmsg", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("accept", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("accept4", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("connect", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("nanosleep", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("clock_nanosleep", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("usleep", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("sleep", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("futex", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("futex_wait", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("futex_abstimed_wait_common", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("futex_abstimed_wait_common64", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("sem_wait", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("sem_timedwait", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("sem_clockwait", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("io_uring_wait_cqe", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("io_uring_wait_cqes", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("io_uring_wait_cqe_timeout", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("io_uring_get_cqe", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("io_uring_enter", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("io_getevents", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("msgrcv", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("semop", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("semtimedop", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("waitpid", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("wait4", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("waitid", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("sigwaitinfo", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("sigtimedwait", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("pause", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("sigsuspend", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("flock", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("write", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("writev", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("send", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("sendto", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("sendmsg", EXACT, ROLE_INTERRUPTIBLE),
+	ROW("mq_receive", EXACT, ROLE_INTERRUPTIBLE),
+};
+
+#define VOCAB_ROWS (sizeof(vocabulary) / sizeof(vocabulary[0]))
+
+/* Language runtimes whose unnamed frames carry no identity (abort, terminate, unwind internals). */
+static const char *const runtime_modules[] = {
+	"libc.so", "libc-", "libstdc++", "libgcc_s", "libc++abi", "libc++.so", "libpthread",
+	"ld-linux", "libSystem", "libsystem_",
+};
+
+/* ---- matching ---- */
+
+struct name_core {
+	const char *s;
+	size_t len;
+	int underscores;          /* leading underscores it had (after "__GI_") */
+};
+
+/* Compiler clone suffixes: "read.part.0" is read. */
+static const char *const clone_marks[] = {
+	".constprop.", ".isra.", ".part.", ".cold", ".lto_priv.", ".localalias", " [clone ",
+};
+
+/*
+ * NAME without glibc's "__GI_" prefix and leading underscores, cut at "("
+ * or "@" or a clone suffix, without a "_nocancel" suffix.
+ */
+static struct name_core name_core(const char *name)
+{
+	struct name_core c = { name, 0, 0 };
+	if (!strncmp(c.s, "__GI_", 5))
+		c.s += 5;
+	while (*c.s == '_') {
+		c.s++;
+		c.underscores++;
+	}
+	c.len = strcspn(c.s, "(@");
+	for (size_t i = 0; (memchr(c.s, '.', c.len) || memchr(c.s, ' ', c.len)) &&
+			   i < sizeof(clone_marks) / sizeof(clone_marks[0]); i++) {
+		const char *m = memmem(c.s, c.len, clone_marks[i], strlen(clone_marks[i]));
+		if (m)
+			c.len = (size_t)(m - c.s);
+	}
+	if (c.len > 9 && !memcmp(c.s + c.len - 9, "_nocancel", 9))
+		c.len -= 9;
+	return c;
+}
+
+/* The rows by the first byte of their core, so a name is compared with a few rows, not all. */
+struct vocab_index {
+	struct name_core core[VOCAB_ROWS];
+	unsigned short first[257];     /* rows of byte b: order[first[b]] .. order[first[b+1]-1] */
+	unsigned short order[VOCAB_ROWS];
+	unsigned short substr[VOCAB_ROWS];
+	size_t nsubstr;
+};
+
+static struct vocab_index vindex;
+static pthread_once_t vindex_once = PTHREAD_ONCE_INIT;
+
+static void build_index(void)
+{
+	size_t count[256] = { 0 };
+	for (size_t i = 0; i < VOCAB_ROWS; i++) {
+		vindex.core[i] = name_core(vocabulary[i].pattern);
+		if (vocabulary[i].match == SUBSTR)
+			vindex.substr[vindex.nsubstr++] = (unsigned short)i;
+		else
+			count[(unsigned char)vindex.core[i].s[0]]++;
+	}
+	size_t at = 0;
+	for (int b = 0; b < 256; b++) {
+		vindex.first[b] = (unsigned short)at;
+		at += count[b];
+	}
+	vindex.first[256] = (unsigned short)at;
+	size_t fill[256];
+	for (int b = 0; b < 256; b++)
+		fill[b] = vindex.first[b];
+	for (size_t i = 0; i < VOCAB_ROWS; i++)
+		if (vocabulary[i].match != SUBSTR)
+			vindex.order[fill[(unsigned char)vindex.core[i].s[0]]++] = (unsigned short)i;
+}
+
+static bool row_matches(size_t i, const struct name_core *c)
+{
+	const struct name_core *p = &vindex.core[i];
+	if (p->underscores && p->underscores != c->underscores)
+		return false;
+	if (c->len < p->len || memcmp(c->s, p->s, p->len))
+		return false;
+	return vocabulary[i].match == PREFIX || c->len == p->len;
+}
+
+static bool each_row_match(const struct name_core *c, bool (*fn)(const struct vocab_row *row, void *ctx),
+			   void *ctx)
+{
+	unsigned char b = (unsigned char)c->s[0];
+	for (size_t k = vindex.first[b]; k < vindex.first[b + 1]; k++)
+		if (row_matches(vindex.order[k], c) && fn(&vocabulary[vindex.order[k]], ctx))
+			return true;
+	return false;
+}
+
+/*
+ * Calls FN on every row NAME matches, until FN returns true. glibc's
+ * "__libc_read" is also compared as "read" (its own rows, such as
+ * "__libc_start_main", match it as it is).
+ */
+static void each_match(const char *name, bool (*fn)(const struct vocab_row *row, void *ctx), void *ctx)
+{
+	pthread_once(&vindex_once, build_index);
+	struct name_core c = name_core(name);
+	if (each_row_match(&c, fn, ctx))
+		return;
+	if (c.underscores && c.len > 5 && !memcmp(c.s, "libc_", 5)) {
+		struct name_core bare = { c.s + 5, c.len - 5, 0 };
+		if (each_row_match(&bare, fn, ctx))
+			return;
+	}
+	/* every handler pattern but two contains "andler": most names fail three searches, not ten */
+	if (!strstr(name, "andler") && !strstr(name, "Profiler::") && !strstr(name, "AsyncGetCallTrace"))
+		return;
+	for (size_t k = 0; k < vindex.nsubstr; k++) {
+		const struct vocab_row *row = &vocabulary[vindex.substr[k]];
+		if (strstr(name, row->pattern) && fn(row, ctx))
+			return;
+	}
+}
+
+static bool add_roles(const struct vocab_row *row, void *ctx)
+{
+	*(unsigned *)ctx |= row->roles;
+	return false;
+}
+
+unsigned frame_name_roles(const char *fn)
+{
+	unsigned roles = 0;
+	if (fn && *fn)
+		each_match(fn, add_roles, &roles);
+	return roles;
+}
+
+static bool is_runtime_module(const char *module)
+{
+	const char *b = path_basename(module);
+	for (size_t i = 0; i < sizeof(runtime_modules) / sizeof(runtime_modules[0]); i++)
+		if (!strncmp(b, runtime_modules[i], strlen(runtime_modules[i])))
+			return true;
+	return false;
+}
+
+unsigned frame_roles(const struct frame *f)
+{
+	unsigned roles = frame_name_roles(f->function);
+	if (f->kind == FRAME_SIGNAL)
+		roles |= ROLE_TRAMPOLINE;
+	if (!f->function && f->module && is_runtime_module(f->module))
+		roles |= ROLE_RUNTIME;
+	return roles;
+}
+
+bool frame_is_noise(const struct frame *f)
+{
+	return frame_is(f, FRAME_NOISE);
+}
+
+bool frame_is_trampoline(const struct frame *f)
+{
+	return frame_is(f, ROLE_TRAMPOLINE);
+}
+
+bool frame_is_handler_entry(const struct frame *f)
+{
+	return frame_is(f, ROLE_TRAMPOLINE | ROLE_HANDLER);
+}
+
+struct lock_match {
+	int kind;
+	const char *arg;
+};
+
+static bool first_lock_kind(const struct vocab_row *row, void *ctx)
+{
+	if (row->lock_kind < 0)
+		return false;
+	struct lock_match *m = ctx;
+	m->kind = row->lock_kind;
+	m->arg = row->arg;
+	return true;
+}
+
+int frame_name_lock_kind(const char *fn, const char **arg)
+{
+	struct lock_match m = { -1, NULL };
+	if (fn && *fn)
+		each_match(fn, first_lock_kind, &m);
+	if (arg)
+		*arg = m.arg;
+	return m.kind;
+}
+
+/* ---- text ---- */
+
+static const char *const clone_suffixes[] = {
+	".constprop.", ".isra.", ".part.", ".cold", ".lto_priv.", ".localalias", " [clone ",
+	"@@GLIBC", "@GLIBC", NULL,
+};
+
+/* Length of S up to the first compiler clone suffix. */
+static size_t without_clone_suffix(const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; clone_suffixes[i]; i++) {
+		const char *p = strstr(s, clone_suffixes[i]);
+		if (p && (size_t)(p - s) < n)
+			n = (size_t)(p - s);
+	}
+	return n;
+}
+
+static bool after_word(const char *start, const char *s, const char *word)
+{
+	size_t n = strlen(word);
+	return (size_t)(s - start) >= n && !strncmp(s - n, word, n);
+}
+
+static void add_module_name(const char *m, struct strbuf *out)
+{
+	const char *base = m ? strrchr(m, '/') : NULL;
+	base = base ? base + 1 : m ? m : "?";
+	const char *so = strstr(base, ".so");
+	size_t n = so ? (size_t)(so - base) : strlen(base);
+	/* extracted JNI libraries get random names: librocksdbjni1279243...so */
+	size_t digits = 0;
+	while (so && digits < n && isdigit((unsigned char)base[n - 1 - digits]))
+		digits++;
+	if (digits >= 6)
+		n -= digits;
+	strbuf_addf(out, "?? (%.*s%s)", (int)n, base, so ? ".so" : "");
+}
+
+/* Whether S starts the symbol of an operator name ("operator<<", "operator()", not "operator new"). */
+static bool is_operator_start(const char *s, const char *end)
+{
+	if (*s == '(')
+		return s + 1 < end && s[1] == ')';
+	return strchr("<>=!+-*/%^&|~[],", *s) != NULL;
+}
+
+/* Copies an operator name ("operator<<", "operator()") verbatim. */
+static const char *copy_operator(const char *s, const char *end, struct strbuf *out)
+{
+	if (s < end && *s == '(' && s + 1 < end && s[1] == ')') {
+		strbuf_adds(out, "()");
+		return s + 2;
+	}
+	do
+		strbuf_addch(out, *s++);
+	while (s < end && *s != '(' && *s != ' ');
+	return s;
+}
+
+/* "{lambda(int)#1}" -> "{lambda}": the word, not the numbering or parameters. */
+static const char *copy_brace(const char *s, const char *end, struct strbuf *out)
+{
+	strbuf_addch(out, '{');
+	for (s++; s < end && isalpha((unsigned char)*s); s++)
+		strbuf_addch(out, *s);
+	int depth = 1;
+	for (; s < end && depth; s++)
+		depth += *s == '{' ? 1 : *s == '}' ? -1 : 0;
+	strbuf_addch(out, '}');
+	return s;
+}
+
+static const char *skip_number_tail(const char *s, const char *end)
+{
+	while (s < end && (isalnum((unsigned char)*s) || *s == '/'))
+		s++;
+	return s;
+}
+
+void frame_normalize(const struct frame *f, struct strbuf *out)
+{
+	const char *fn = f->function;
+	if (!fn) {
+		add_module_name(f->module, out);
+		return;
+	}
+	if (!strncmp(fn, "__GI_", 5))
+		fn += 5;
+	while (*fn == '_' && fn[1] && fn[1] != 'Z')
+		fn++;
+	const char *start = fn, *end = fn + without_clone_suffix(fn);
+	size_t first = out->len;
+	int paren = 0, angle = 0;
+	bool params_done = false;
+	for (const char *s = start; s < end && !params_done; s++) {
+		char c = *s;
+		if (!paren && !angle && after_word(start, s, "operator") && is_operator_start(s, end)) {
+			s = copy_operator(s, end, out) - 1;
+			continue;
+		}
+		if (!strncmp(s, "(anonymous namespace)", 21)) {
+			strbuf_adds(out, "(anon)");
+			s += 20;
+			continue;
+		}
+		if (c == '{' && !paren && !angle) {
+			s = copy_brace(s, end, out) - 1;
+			continue;
+		}
+		if (c == '(' && !angle) {
+			paren++;
+			continue;
+		}
+		if (c == ')' && paren) {
+			/* the parameter list ends the name: drop "const", Java return types, "+0x.." */
+			if (!--paren && out->len > first)
+				params_done = true;
+			continue;
+		}
+		if (c == '<' && !paren) {
+			angle++;
+			continue;
+		}
+		if (c == '>' && angle) {
+			angle--;
+			continue;
+		}
+		if (paren || angle)
+			continue;
+		if (c == '+' && s + 2 < end && s[1] == '0' && s[2] == 'x')
+			break;
+		if (c == '/' && s + 2 < end && s[1] == '0' && s[2] == 'x') {
+			s = skip_number_tail(s + 1, end) - 1; /* hidden class address "/0x..." */
+			continue;
+		}
+		if (c == '$' && s + 1 < end && isdigit((unsigned char)s[1])) {
+			strbuf_addch(out, '$');
+			s = skip_number_tail(s + 1, end) - 1; /* lambda/anonymous class numbering */
+			continue;
+		}
+		if (isdigit((unsigned char)c) && (after_word(start, s, "Accessor") ||
+						  after_word(start, s, "$Proxy") ||
+						  after_word(start, s, "$$Lambda"))) {
+			while (s + 1 < end && isdigit((unsigned char)s[1]))
+				s++;
+			continue;
+		}
+		strbuf_addch(out, c);
+	}
+	while (out->len > first && out->buf[out->len - 1] == ' ')
+		out->buf[--out->len] = '\0';
+}
+
+
+
+void frame_describe(const struct frame *f, struct strbuf *out)
+{
+	strbuf_adds(out, f->function ? f->function : "??");
+	if (f->has_offset && f->offset)
+		strbuf_addf(out, "+0x%llx", (unsigned long long)f->offset);
+	if (f->module) {
+		strbuf_addf(out, " (%s", path_basename(f->module));
+		if (f->has_module_offset)
+			strbuf_addf(out, "+0x%llx", (unsigned long long)f->module_offset);
+		strbuf_addch(out, ')');
+	}
+	if (f->file) {
+		strbuf_addf(out, " at %s", f->file);
+		if (f->line > 0)
+			strbuf_addf(out, ":%d", f->line);
+	}
+}

@@ -1,0 +1,214 @@
+#include "analyzer/model/thread.h"
+
+#include <string.h>
+
+#include "analyzer/lib/hashmap.h"
+
+/* ---- building ---- */
+
+/* thread_share_frames' entries (the table's keys): a distinct stack, and the thread that brought it. */
+struct shared_stack {
+	const struct frame *frames;
+	size_t n;
+	struct thread *first;
+};
+
+struct frame *thread_add_frame(struct dump *d, struct thread *t)
+{
+	if (t->detached)
+		return NULL;
+	if (d->max_frames && t->nframes >= d->max_frames) {
+		if (!t->frames_truncated)
+			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
+		t->frames_truncated = true;
+		return NULL;
+	}
+	if (t->nframes > t->frames_alloc) { /* read-only (thread_share_frames) */
+		struct frame *own = arena_alloc_raw(d->arena, (t->nframes + 16) * sizeof(*own));
+		if (t->nframes)
+			memcpy(own, t->frames, t->nframes * sizeof(*own));
+		t->frames = own;
+		t->frames_alloc = t->nframes + 16;
+		t->frames_shared = false;
+	}
+	ARENA_GROW(d->arena, t->frames, t->nframes + 1, t->frames_alloc);
+	struct frame *f = &t->frames[t->nframes++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
+{
+	if (d->max_frames && n > d->max_frames) {
+		if (!t->frames_truncated)
+			dump_warn(d, "thread %s: stack cut at %zu frames", t->id, d->max_frames);
+		t->frames_truncated = true;
+		n = d->max_frames;
+	}
+	if (n > t->frames_alloc || t->nframes > t->frames_alloc) {
+		t->frames = arena_alloc_raw(d->arena, n * sizeof(*t->frames));
+		t->frames_alloc = n;
+		t->frames_shared = false;
+	}
+	if (n)
+		memcpy(t->frames, frames, n * sizeof(*t->frames));
+	t->nframes = n;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/* Every field, not the bytes: padding is not compared. */
+/* The fields that tell frames apart (frame_equal compares all of them). */
+static uint64_t frame_hash(uint64_t h, const struct frame *f)
+{
+	return mix(h, f->pc ^ (uintptr_t)f->function * 31 ^ (uintptr_t)f->text * 7 ^
+			      (uint64_t)(uint32_t)f->line << 40);
+}
+
+static bool frame_equal(const struct frame *a, const struct frame *b)
+{
+	return a->pc == b->pc && a->has_pc == b->has_pc && a->function == b->function &&
+	       a->offset == b->offset && a->has_offset == b->has_offset && a->module == b->module &&
+	       a->module_offset == b->module_offset && a->has_module_offset == b->has_module_offset &&
+	       a->file == b->file && a->line == b->line && a->column == b->column &&
+	       a->kind == b->kind && a->trust == b->trust && a->args == b->args && a->text == b->text;
+}
+
+struct stack_key {
+	const struct frame *frames;
+	size_t n;
+};
+
+static bool stack_eq(const void *key, const void *ctx)
+{
+	const struct shared_stack *s = key;
+	const struct stack_key *k = ctx;
+	if (s->n != k->n)
+		return false;
+	for (size_t i = 0; i < k->n; i++)
+		if (!frame_equal(&s->frames[i], &k->frames[i]))
+			return false;
+	return true;
+}
+
+void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
+{
+	if (d->max_frames && n > d->max_frames) {
+		thread_set_frames(d, t, frames, n); /* cuts and warns */
+		return;
+	}
+	if (!n) {
+		thread_set_frames(d, t, frames, 0);
+		return;
+	}
+	hashmap_reserve(&d->stacks);
+	uint64_t h = n;
+	for (size_t i = 0; i < n; i++)
+		h = frame_hash(h, &frames[i]);
+	struct stack_key k = { frames, n };
+	struct hashmap_slot *slot = hashmap_probe(&d->stacks, h, stack_eq, &k);
+	struct shared_stack *ss = (struct shared_stack *)slot->key;
+	if (!ss) {
+		struct frame *copy = arena_alloc_raw(d->arena, n * sizeof(*copy));
+		memcpy(copy, frames, n * sizeof(*copy));
+		ss = arena_alloc(d->arena, sizeof(*ss));
+		*ss = (struct shared_stack){ copy, n, t };
+		hashmap_fill(&d->stacks, slot, h, ss);
+		t->frames_shared = false;
+	} else {
+		ss->first->frames_shared = true;
+		t->frames_shared = true;
+	}
+	t->frames = (struct frame *)ss->frames;
+	t->nframes = n;
+	t->frames_alloc = 0;
+}
+
+void thread_wait_on(struct dump *d, struct thread *t, struct lock *l)
+{
+	if (t->detached)
+		return;
+	t->waiting_on = l;
+	for (size_t i = 0; i < l->nwaiters; i++)
+		if (l->waiters[i] == t)
+			return;
+	DUMP_PUSH(d, l->waiters, l->nwaiters, l->waiters_alloc, t);
+}
+
+void thread_hold(struct dump *d, struct thread *t, struct lock *l)
+{
+	if (t->detached)
+		return;
+	for (size_t i = 0; i < t->nholds; i++)
+		if (t->holds[i] == l)
+			return;
+	DUMP_PUSH(d, t->holds, t->nholds, t->holds_alloc, l);
+	if (!l->owner)
+		l->owner = t;
+}
+
+
+
+/* ---- asking ---- */
+
+size_t thread_crash_start(const struct thread *t)
+{
+	for (size_t i = 0; i < t->nframes; i++) {
+		const struct frame *f = &t->frames[i];
+		if (frame_is_trampoline(f))
+			return i + 1;
+		if (f->function && !frame_is(f, FRAME_AFTER_FAULT))
+			return 0;
+	}
+	return 0;
+}
+
+const struct frame *thread_top_frame(const struct thread *t)
+{
+	for (size_t i = thread_crash_start(t); i < t->nframes; i++)
+		if (!frame_is_noise(&t->frames[i]))
+			return &t->frames[i];
+	return t->nframes ? &t->frames[0] : NULL;
+}
+
+void thread_own_frames(const struct thread *t, int n, struct strbuf *out)
+{
+	int k = 0;
+	for (size_t i = 0; i < t->nframes && k < n; i++) {
+		const struct frame *f = &t->frames[i];
+		if (frame_is(f, FRAME_NOISE | FRAME_BLOCKING))
+			continue;
+		size_t before = out->len;
+		if (k)
+			strbuf_adds(out, " < ");
+		size_t name = out->len;
+		frame_normalize(f, out);
+		if (out->len == name) {
+			out->len = before;
+			out->buf[before] = '\0';
+			continue;
+		}
+		k++;
+	}
+	if (!k)
+		strbuf_adds(out, "??");
+}
+
+const struct frame *thread_wait_frame(const struct thread *t)
+{
+	for (size_t i = 0; i < t->nframes; i++)
+		if (t->frames[i].function && !frame_is(&t->frames[i], FRAME_NOISE | FRAME_LOCKING))
+			return &t->frames[i];
+	return t->nframes ? &t->frames[0] : NULL;
+}
+
+void thread_describe(const struct thread *t, struct strbuf *out)
+{
+	strbuf_adds(out, t->id);
+	if (t->name && strcmp(t->name, t->id))
+		strbuf_addf(out, " \"%s\"", t->name);
+}

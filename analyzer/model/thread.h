@@ -1,0 +1,81 @@
+#ifndef MORTEM_THREAD_H
+#define MORTEM_THREAD_H
+
+/*
+ * Every thread_* call: building a thread's stack and its locks (parsers),
+ * and asking what its frames mean (the analysis, renderers and browser),
+ * through the frame vocabulary of frame.h. struct thread is in dump.h,
+ * which includes this header.
+ */
+
+#include <stddef.h>
+
+#include "analyzer/lib/strbuf.h"
+#include "analyzer/model/dump.h"
+#include "analyzer/model/frame.h"
+
+/* ---- building ---- */
+
+/*
+ * Appends an empty frame to T (kind native, trust none) and returns it. The
+ * pointer stays valid until the next thread_add_frame on the same thread.
+ * When d->max_frames is reached, returns NULL and marks the thread truncated.
+ */
+struct frame *thread_add_frame(struct dump *d, struct thread *t);
+
+/*
+ * Sets T's frames to a copy of the N frames at FRAMES (replacing any it
+ * had) in one allocation: for parsers that collect a stack before
+ * storing it. Honours d->max_frames as thread_add_frame does (keeps the
+ * first max_frames, marks the thread truncated, warns once).
+ */
+void thread_set_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
+
+/*
+ * As thread_set_frames, but when a thread of D already holds the same N
+ * frames (every field equal: a pool of a thousand threads often has one
+ * stack), T points at that array instead of a copy, and both threads are
+ * marked frames_shared. Either way T's frames become read-only (its
+ * frames_alloc is 0): thread_add_frame and thread_set_frames give T an
+ * array of its own before they change anything; nothing else may write them.
+ */
+void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
+
+/* Thread T waits on L (sets waiting_on, adds T to L's waiters once). No-op for a detached T. */
+void thread_wait_on(struct dump *d, struct thread *t, struct lock *l);
+/* Thread T holds L (adds to holds once; sets L's owner when it has none). No-op for a detached T. */
+void thread_hold(struct dump *d, struct thread *t, struct lock *l);
+
+
+/* ---- asking ---- */
+
+/*
+ * Index of the first frame of T that belongs to the failure itself: after
+ * a signal trampoline when every frame above it is error reporting (a
+ * crash handler that caught the fault: FRAME_AFTER_FAULT, or unnamed); 0
+ * otherwise.
+ */
+size_t thread_crash_start(const struct thread *t);
+
+/* The first frame of T from thread_crash_start that is not noise; frame 0 when all are; NULL when T has none. */
+const struct frame *thread_top_frame(const struct thread *t);
+
+/*
+ * Appends T's first N frames that are its own code (neither noise nor
+ * FRAME_BLOCKING plumbing such as __lll_lock_wait, pthread_mutex_lock,
+ * Unsafe.park), normalized (frame_normalize), joined by " < "; "??" when
+ * there is none.
+ */
+void thread_own_frames(const struct thread *t, int n, struct strbuf *out);
+
+/*
+ * Where a blocked thread waits, for people: its first frame with a
+ * function name that is neither noise nor FRAME_LOCKING; frame 0 when
+ * there is none; NULL for a thread without frames.
+ */
+const struct frame *thread_wait_frame(const struct thread *t);
+
+/* T as a reader names it: its id, and its name in quotes when it has one that differs ("15331 \"worker\""). */
+void thread_describe(const struct thread *t, struct strbuf *out);
+
+#endif
