@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/commands.h"
-#include "analyzer/pipeline.h"
 #include "tui/browse.h"
 #include "tui/view.h"
 
@@ -472,22 +470,21 @@ static void browser_release(struct browser *b)
 	arena_free(b->arena);
 }
 
-/* The key map as a Markdown table: "| `Up` `k` | move up |". */
-static void print_keys(void)
+void browse_key_table(struct strbuf *out)
 {
-	printf("| keys | what they do |\n| --- | --- |\n");
+	strbuf_adds(out, "| keys | what they do |\n| --- | --- |\n");
 	for (int r = 0; r < REQUEST_COUNT; r++) {
-		printf("|");
+		strbuf_addch(out, '|');
 		for (size_t i = 0; i < keymap_count; i++) {
 			char kb[16];
 			if (keymap_default[i].req == r)
-				printf(" `%s`", key_name(keymap_default[i].key, kb));
+				strbuf_addf(out, " `%s`", key_name(keymap_default[i].key, kb));
 		}
-		printf(" | %s |\n", request_help(r));
+		strbuf_addf(out, " | %s |\n", request_help((enum request)r));
 	}
 }
 
-static bool have_tty(void)
+bool browse_have_terminal(void)
 {
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
@@ -520,35 +517,4 @@ int browse_dump(struct dump *d, const struct mortem_opts *o, struct strbuf *err)
 	term_close();
 	browser_release(&b);
 	return 0;
-}
-
-int cmd_browse(int argc, char **argv, struct mortem_opts *o)
-{
-	if (o->keys) {
-		print_keys();
-		return 0;
-	}
-	if (argc != 1) {
-		cli_error("browse", argc ? "expected one INPUT" : "no INPUT given (see mortem --help)");
-		return 2;
-	}
-	if (!have_tty()) {
-		cli_error("browse", "no terminal to draw on; use 'mortem report %s'", argv[0]);
-		return 2;
-	}
-	if (!strcmp(argv[0], "-") && isatty(0))
-		fputs("mortem: paste the dump, then press Ctrl-D\n", stderr);
-	struct strbuf err = STRBUF_INIT;
-	struct dump *d = pipeline_load_path(argv[0], o, &err);
-	if (!d) {
-		cli_error(argv[0], "%s", err.len ? err.buf : "cannot be analyzed");
-		strbuf_release(&err);
-		return 1;
-	}
-	int rc = browse_dump(d, o, &err);
-	if (rc < 0)
-		cli_error("browse", "%s", err.buf);
-	dump_free(d);
-	strbuf_release(&err);
-	return rc < 0 ? 2 : 0;
 }
