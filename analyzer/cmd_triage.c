@@ -182,7 +182,8 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 		limits.max_members = c->o->max_members;
 	if (c->o->max_archive_bytes)
 		limits.max_bytes = c->o->max_archive_bytes;
-	limits.max_member_bytes = input_decompressed_limit();
+	struct input_limits in_lim = { .max_decompressed = c->o->max_decompressed };
+	limits.max_member_bytes = input_decompressed_limit(&in_lim);
 	struct walk_stats stats;
 	c->paths = argv;
 	c->npaths = argc;

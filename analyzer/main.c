@@ -294,8 +294,6 @@ static int run(int n, char **argv, struct mortem_opts *o)
 {
 	if (check_rules(n, argv, o) < 0)
 		return 2;
-	text_max_line = o->max_line;
-	input_max_decompressed = o->max_decompressed;
 #define X_DISPATCH(name, fn, use, summary)           \
 	if (n > 0 && !strcmp(argv[0], name))         \
 		return fn(n - 1, argv + 1, o);

@@ -37,15 +37,15 @@ static struct dump *parse_and_analyze(const struct parser *p, const struct input
 	d->snapshot_wanted = o->snapshot;
 	d->max_frames = o->max_frames;
 	d->max_threads = o->max_threads;
-	text_lines_cut = 0;
+	d->max_line = o->max_line;
 	if (p->parse(d, in, o, err) < 0) {
 		dump_free(d);
 		return NULL;
 	}
 	dump_finish_limits(d);
-	if (text_lines_cut)
+	if (d->lines_cut)
 		dump_warn(d, "lines longer than %zu bytes were cut (--max-line)",
-			  text_max_line ? text_max_line : TEXT_MAX_LINE_DEFAULT);
+			  o->max_line ? o->max_line : TEXT_MAX_LINE_DEFAULT);
 	if (o->snapshot > 0 && d->input.snapshots < o->snapshot) {
 		error_set(err, "snapshot %d requested, but the input holds %d", o->snapshot,
 			  d->input.snapshots);
@@ -95,7 +95,8 @@ struct dump *pipeline_load_input(const struct input *in, const struct mortem_opt
 struct dump *pipeline_load_path(const char *path, const struct mortem_opts *o, struct strbuf *err)
 {
 	struct input in;
-	if (input_open(&in, path, err) < 0)
+	struct input_limits lim = { .max_decompressed = o->max_decompressed };
+	if (input_open(&in, path, &lim, err) < 0)
 		return NULL;
 	struct dump *d = pipeline_load_input(&in, o, err);
 	input_close(&in);

@@ -37,7 +37,7 @@ static int round_once(const char *path, double *t)
 	struct mortem_opts o = MORTEM_OPTS_INIT;
 	struct strbuf err = STRBUF_INIT;
 	struct input in;
-	if (input_open(&in, path, &err) < 0) {
+	if (input_open(&in, path, NULL, &err) < 0) {
 		fprintf(stderr, "lockstages: %s: %s\n", path, err.buf);
 		return -1;
 	}

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 	struct mortem_opts o = MORTEM_OPTS_INIT;
 	struct strbuf err = STRBUF_INIT;
 	struct input in;
-	if (input_open(&in, argv[2], &err) < 0) {
+	if (input_open(&in, argv[2], NULL, &err) < 0) {
 		fprintf(stderr, "parsebench: %s: %s\n", argv[2], err.buf);
 		return 1;
 	}

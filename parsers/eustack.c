@@ -173,7 +173,7 @@ static int eustack_parse(struct dump *d, const struct input *in, const struct mo
 	struct eu_state st = { .d = d };
 	struct line_reader r;
 	struct line l;
-	line_reader_init(&r, in->data, in->len);
+	line_reader_open(&r, d, in->data, in->len);
 	d->process.runtime = "native";
 	while (line_next(&r, &l)) {
 		struct span x = span_of(&l);

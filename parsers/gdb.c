@@ -20,7 +20,7 @@ static int gdb_parse(struct dump *d, const struct input *in, const struct mortem
 	struct line_reader r;
 	struct line l;
 	gdbtext_init(&g, d, in->data, in->len);
-	line_reader_init(&r, in->data, in->len);
+	line_reader_open(&r, d, in->data, in->len);
 	while (line_next(&r, &l))
 		gdbtext_line(&g, span_of(&l));
 	gdbtext_finish(&g);

@@ -797,7 +797,7 @@ static int hserr_parse(struct dump *d, const struct input *in, const struct mort
 	struct line l;
 	d->process.runtime = "jvm";
 	dump_snapshot_begin(d);
-	line_reader_init(&r, in->data, in->len);
+	line_reader_open(&r, d, in->data, in->len);
 	while (line_next(&r, &l))
 		hs_line(&st, &l);
 	close_section(&st, r.end);

@@ -199,7 +199,7 @@ static int javacore_parse(struct dump *d, const struct input *in, const struct m
 	struct line_reader r;
 	struct line l;
 	d->process.runtime = "jvm";
-	line_reader_init(&r, in->data, in->len);
+	line_reader_open(&r, d, in->data, in->len);
 	bool end_seen = false;
 	while (line_next(&r, &l)) {
 		jc_line(&st, &l);

@@ -179,7 +179,7 @@ static int jrockit_parse(struct dump *d, const struct input *in, const struct mo
 	struct line_reader r;
 	struct line l;
 	d->process.runtime = "jvm";
-	line_reader_init(&r, in->data, in->len);
+	line_reader_open(&r, d, in->data, in->len);
 	while (line_next(&r, &l))
 		jr_line(&st, &l);
 	bool open = st.t != NULL;

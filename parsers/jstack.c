@@ -370,9 +370,9 @@ static int jstack_parse(struct dump *d, const struct input *in, const struct mor
 	if (is_reversed(in->data, in->len)) {
 		reverse_lines(in->data, in->len, &rev);
 		dump_warn(d, "the dump's lines are in reverse order; read bottom-up");
-		line_reader_init(&r, rev.buf, rev.len);
+		line_reader_open(&r, d, rev.buf, rev.len);
 	} else {
-		line_reader_init(&r, in->data, in->len);
+		line_reader_open(&r, d, in->data, in->len);
 	}
 	while (line_next(&r, &l))
 		jstack_line(&st, &l);

@@ -300,7 +300,7 @@ static int lldb_parse(struct dump *d, const struct input *in, const struct morte
 	struct line l, n;
 	gdbtext_init(&st.g, d, in->data, in->len);
 	strbuf_init(&st.rec, 256);
-	line_reader_init(&r, in->data, in->len);
+	line_reader_open(&r, d, in->data, in->len);
 	size_t elided = 0;
 	while (line_next(&r, &l)) {
 		struct span x = span_of(&l), b = record_body(x);

@@ -232,7 +232,7 @@ static int pstack_parse(struct dump *d, const struct input *in, const struct mor
 	struct line_reader r;
 	struct line l;
 	gdbtext_init(&st.g, d, in->data, in->len);
-	line_reader_init(&r, in->data, in->len);
+	line_reader_open(&r, d, in->data, in->len);
 	while (line_next(&r, &l))
 		pstack_line(&st, span_of(&l));
 	gdbtext_finish(&st.g);

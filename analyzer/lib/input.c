@@ -14,13 +14,11 @@
 
 #include "analyzer/lib/arena.h"
 
-uint64_t input_max_decompressed;
-
 /* Decompressed data lives in a memfd (RAM or swap): by default at most half the RAM. */
-uint64_t input_decompressed_limit(void)
+uint64_t input_decompressed_limit(const struct input_limits *l)
 {
-	if (input_max_decompressed)
-		return input_max_decompressed;
+	if (l && l->max_decompressed)
+		return l->max_decompressed;
 	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
 	if (pages <= 0 || size <= 0)
 		return 64ULL << 30;
@@ -44,14 +42,15 @@ const char *input_compression(const unsigned char *p, size_t n)
 struct sink {
 	int fd;
 	uint64_t total;
+	uint64_t limit;
 	struct strbuf *err;
 };
 
 static int sink_write(struct sink *s, const void *buf, size_t len)
 {
-	if (s->total + len > input_decompressed_limit())
+	if (s->total + len > s->limit)
 		return error_set(s->err, "decompressed size exceeds the limit of %llu bytes (--max-decompressed)",
-				 (unsigned long long)input_decompressed_limit());
+				 (unsigned long long)s->limit);
 	const char *p = buf;
 	while (len) {
 		ssize_t w = write(s->fd, p, len);
@@ -237,7 +236,7 @@ static int decompress(struct input *in, const char *kind, struct strbuf *err)
 	int fd = memfd_create("mortem-input", MFD_CLOEXEC);
 	if (fd < 0)
 		return error_set(err, "memfd_create: %s", strerror(errno));
-	struct sink s = { fd, 0, err };
+	struct sink s = { fd, 0, in->limit, err };
 	const unsigned char *src = in->data;
 	size_t n = in->len;
 	int rc = !strcmp(kind, "zstd") ? unzstd(src, n, &s)
@@ -369,10 +368,12 @@ static int read_all(struct input *in, int fd, struct strbuf *err)
 	return 0;
 }
 
-int input_open(struct input *in, const char *path, struct strbuf *err)
+int input_open(struct input *in, const char *path, const struct input_limits *lim,
+	       struct strbuf *err)
 {
 	memset(in, 0, sizeof(*in));
 	in->fd = -1;
+	in->limit = input_decompressed_limit(lim);
 	in->path = path;
 	if (!strcmp(path, "-")) {
 		if (read_all(in, 0, err))
@@ -404,10 +405,11 @@ int input_open(struct input *in, const char *path, struct strbuf *err)
 }
 
 int input_from_memory(struct input *in, const char *name, const void *data, size_t len,
-		      struct strbuf *err)
+		      const struct input_limits *lim, struct strbuf *err)
 {
 	memset(in, 0, sizeof(*in));
 	in->fd = -1;
+	in->limit = input_decompressed_limit(lim);
 	in->path = name;
 	in->data = data;
 	in->len = len;

@@ -29,28 +29,33 @@ struct input {
 	void *map;
 	size_t map_len;
 	void *heap;
+	uint64_t limit;            /* the decompression limit in effect */
 };
 
 #define INPUT_INIT { .fd = -1 }
 
-/* Limit on decompressed size (--max-decompressed); 0 = default (half the physical memory). */
-extern uint64_t input_max_decompressed;
-/* The limit in effect: input_max_decompressed, or half the physical memory. */
-uint64_t input_decompressed_limit(void);
+/* What an input may take in memory (NULL where a call takes one: the defaults). */
+struct input_limits {
+	uint64_t max_decompressed;  /* decompressed bytes (--max-decompressed); 0: half the RAM */
+};
+
+/* The decompression limit in effect under L: its max_decompressed, or half the physical memory. */
+uint64_t input_decompressed_limit(const struct input_limits *l);
 
 /*
  * Opens PATH ("-" for stdin). Returns 0, or -1 with a message in ERR
  * ("cannot open: No such file or directory", "not a regular file", ...);
  * after -1 nothing is held (no input_close needed).
  */
-int input_open(struct input *in, const char *path, struct strbuf *err);
+int input_open(struct input *in, const char *path, const struct input_limits *lim,
+	       struct strbuf *err);
 
 /*
  * Wraps LEN bytes at DATA (not copied; must outlive IN) named NAME, and
  * decompresses/converts them as input_open does.
  */
 int input_from_memory(struct input *in, const char *name, const void *data, size_t len,
-		      struct strbuf *err);
+		      const struct input_limits *lim, struct strbuf *err);
 
 /* Releases what input_open/input_from_memory acquired. */
 void input_close(struct input *in);

@@ -216,6 +216,8 @@ struct dump {
 	struct hashmap lock_ids;    /* id -> struct lock */
 	struct hashmap thread_ids;  /* id -> struct thread */
 	size_t max_frames;        /* 0: unlimited */
+	size_t max_line;          /* text inputs: longest line kept; 0: the parsers' default */
+	size_t lines_cut;         /* text inputs: lines cut at max_line */
 	size_t max_threads;       /* 0: unlimited; threads beyond are dropped (warned once) */
 	size_t threads_dropped;   /* how many dump_add_thread calls the thread limit refused */
 	struct hashmap id_suffix;  /* id -> next "#N" suffix tried, keeps duplicate ids linear */

@@ -237,7 +237,8 @@ void record_analyze(int fd, size_t len, const char *path, const struct mortem_op
 	limit_memory(map ? map : "", len);
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
-	if (input_from_memory(&in, path, map ? map : "", len, &err) < 0) {
+	struct input_limits lim = { .max_decompressed = o->max_decompressed };
+	if (input_from_memory(&in, path, map ? map : "", len, &lim, &err) < 0) {
 		record_problem(out, RECORD_FAILED, err.buf);
 	} else {
 		if (!in.compression && !in.utf16)

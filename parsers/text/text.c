@@ -7,10 +7,17 @@ void line_reader_init(struct line_reader *r, const void *data, size_t len)
 	r->p = data;
 	r->end = r->p + len;
 	r->no = 0;
+	r->max = TEXT_MAX_LINE_DEFAULT;
+	r->cut = NULL;
 }
 
-size_t text_max_line;
-_Thread_local size_t text_lines_cut;
+void line_reader_open(struct line_reader *r, struct dump *d, const void *data, size_t len)
+{
+	line_reader_init(r, data, len);
+	if (d->max_line)
+		r->max = d->max_line;
+	r->cut = &d->lines_cut;
+}
 
 bool line_next(struct line_reader *r, struct line *l)
 {
@@ -20,10 +27,10 @@ bool line_next(struct line_reader *r, struct line *l)
 	const char *stop = nl ? nl : r->end;
 	l->s = r->p;
 	l->len = (size_t)(stop - r->p);
-	size_t max = text_max_line ? text_max_line : TEXT_MAX_LINE_DEFAULT;
-	if (l->len > max) {
-		l->len = max;
-		text_lines_cut++;
+	if (l->len > r->max) {
+		l->len = r->max;
+		if (r->cut)
+			(*r->cut)++;
 	}
 	while (l->len && l->s[l->len - 1] == '\r')
 		l->len--;

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "analyzer/model/dump.h"
+
 struct line {
 	const char *s;   /* not NUL-terminated */
 	size_t len;      /* without the line end and any trailing \r */
@@ -21,22 +23,27 @@ struct line {
 struct line_reader {
 	const char *p, *end;
 	size_t no;
+	size_t max;      /* the longest line kept */
+	size_t *cut;     /* counts the lines cut, or NULL */
 };
 
+/* The longest line kept when nothing else is asked (--max-line). */
+#define TEXT_MAX_LINE_DEFAULT ((size_t)1 << 20)
+
+/* A reader over LEN bytes at DATA with the default line limit (probes, helpers). */
 void line_reader_init(struct line_reader *r, const void *data, size_t len);
 /*
+ * A reader for a parse into D: lines are cut at d->max_line (--max-line;
+ * 0: the default) and counted in d->lines_cut, which the pipeline turns
+ * into one warning.
+ */
+void line_reader_open(struct line_reader *r, struct dump *d, const void *data, size_t len);
+/*
  * The next line into L; false at the end of the input. A line longer than
- * text_max_line bytes is cut to that length (the rest of it is skipped), so
- * that a pathological line (1 GB of junk) costs no more than a long one;
- * text_lines_cut counts the lines cut in this thread.
+ * the reader's max is cut to that length (the rest of it is skipped), so
+ * that a pathological line (1 GB of junk) costs no more than a long one.
  */
 bool line_next(struct line_reader *r, struct line *l);
-
-/* The longest line kept (--max-line); 0: the default, TEXT_MAX_LINE_DEFAULT. */
-extern size_t text_max_line;
-#define TEXT_MAX_LINE_DEFAULT ((size_t)1 << 20)
-/* Lines cut so far in this thread (the pipeline resets it and warns). */
-extern _Thread_local size_t text_lines_cut;
 /* Pushes L back so the next line_next returns it again (one level). */
 void line_unread(struct line_reader *r, const struct line *l);
 

@@ -7,13 +7,7 @@
 
 #include "parsers/parser.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	input_max_decompressed = 16 << 20;
-	return 0;
-}
+static const struct input_limits limits = { .max_decompressed = 16 << 20 };
 
 static void touch(const struct input *in)
 {
@@ -30,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct input in;
-	if (input_from_memory(&in, "fuzz", data, size, &err) == 0) {
+	if (input_from_memory(&in, "fuzz", data, size, &limits, &err) == 0) {
 		touch(&in);
 		input_close(&in);
 	} else {
@@ -40,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64];
 	int fd = fuzz_memfd(data, size, path, sizeof(path));
 	if (fd >= 0) {
-		if (input_open(&in, path, &err) == 0) {
+		if (input_open(&in, path, &limits, &err) == 0) {
 			touch(&in);
 			input_close(&in);
 		} else {

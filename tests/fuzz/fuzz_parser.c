@@ -15,13 +15,8 @@
 #error "build with -DPARSER_SYM=name_parser"
 #endif
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	input_max_decompressed = 64 << 20;  /* keep a decompression bomb from eating the run */
-	return 0;
-}
+/* keeps a decompression bomb from eating the run */
+static const struct input_limits limits = { .max_decompressed = 64 << 20 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -39,10 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct strbuf err = STRBUF_INIT;
 	struct input in;
-	if (input_open(&in, path, &err) == 0) {
+	if (input_open(&in, path, &limits, &err) == 0) {
 		struct mortem_opts o = MORTEM_OPTS_INIT;
 		o.input_format = p->name;
 		o.max_threads = 5000;
+		o.max_decompressed = limits.max_decompressed;
 		struct dump *d = pipeline_load_input(&in, &o, &err);
 		if (d) {
 			fuzz_render(d);

@@ -12,7 +12,7 @@ static struct dump *parse(const char *text)
 {
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(input_from_memory(&in, "t", text, strlen(text), &err), 0);
+	assert_int_equal(input_from_memory(&in, "t", text, strlen(text), NULL, &err), 0);
 	struct mortem_opts o = MORTEM_OPTS_INIT;
 	assert_ptr_equal(parser_detect(&in), &eustack_parser);
 	struct dump *d = dump_new("t");
@@ -95,7 +95,7 @@ static void test_every_prefix_parses(void **state)
 	for (size_t cut = 1; cut <= n; cut++) {
 		struct input in;
 		struct strbuf err = STRBUF_INIT;
-		input_from_memory(&in, "t", text, cut, &err);
+		input_from_memory(&in, "t", text, cut, NULL, &err);
 		struct mortem_opts o = MORTEM_OPTS_INIT;
 		struct dump *d = dump_new("t");
 		assert_int_equal(eustack_parser.parse(d, &in, &o, &err), 0);

@@ -13,7 +13,7 @@ static struct dump *parse(const char *text, const struct parser *want)
 {
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(input_from_memory(&in, "t", text, strlen(text), &err), 0);
+	assert_int_equal(input_from_memory(&in, "t", text, strlen(text), NULL, &err), 0);
 	struct mortem_opts o = MORTEM_OPTS_INIT;
 	assert_ptr_equal(parser_detect(&in), want);
 	struct dump *d = dump_new("t");

@@ -14,7 +14,7 @@ static struct dump *parse_as(const struct parser *want, const char *text, size_t
 {
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(input_from_memory(&in, "t", text, len, &err), 0);
+	assert_int_equal(input_from_memory(&in, "t", text, len, NULL, &err), 0);
 	struct mortem_opts o = MORTEM_OPTS_INIT;
 	if (want && len > 200)
 		assert_ptr_equal(parser_detect(&in), want);

@@ -49,7 +49,7 @@ static void test_linux_snapshots(void **state)
 	/* --snapshot 1 keeps the first */
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(input_from_memory(&in, "t", two_snapshots, strlen(two_snapshots), &err), 0);
+	assert_int_equal(input_from_memory(&in, "t", two_snapshots, strlen(two_snapshots), NULL, &err), 0);
 	struct mortem_opts o = MORTEM_OPTS_INIT;
 	d = dump_new("t");
 	d->snapshot_wanted = 1;
