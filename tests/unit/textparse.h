@@ -25,7 +25,7 @@ static inline const struct parser *detect(const char *text)
 {
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(input_from_memory(&in, "t", text, strlen(text), &err), 0);
+	assert_int_equal(input_from_memory(&in, "t", text, strlen(text), NULL, &err), 0);
 	const struct parser *p = parser_detect(&in);
 	input_close(&in);
 	strbuf_release(&err);
@@ -37,7 +37,7 @@ static inline struct dump *parse_n(const struct parser *p, const char *text, siz
 {
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(input_from_memory(&in, "t", text, len, &err), 0);
+	assert_int_equal(input_from_memory(&in, "t", text, len, NULL, &err), 0);
 	struct mortem_opts o = MORTEM_OPTS_INIT;
 	struct dump *d = dump_new("t");
 	assert_int_equal(p->parse(d, &in, &o, &err), 0);
