@@ -14,6 +14,7 @@
 #include "parsers/text/text.h"
 #include "signatures/rules.h"
 #include "analyzer/commands.h"
+#include "analyzer/lib/xalloc.h"
 #include "analyzer/model/options.h"
 #include "analyzer/version.h"
 
@@ -115,13 +116,10 @@ static int parse_size(const char *opt, const char *s, long long min, long long *
 	return 0;
 }
 
+/* Appends V to a repeatable option's list (a few entries: grown one at a time). */
 static void push(const char ***arr, size_t *n, const char *v)
 {
-	*arr = realloc(*arr, (*n + 1) * sizeof(**arr));
-	if (!*arr) {
-		fputs("mortem: out of memory\n", stderr);
-		exit(1);
-	}
+	*arr = xreallocarray(*arr, *n + 1, sizeof(**arr));
 	(*arr)[(*n)++] = v;
 }
 

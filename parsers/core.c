@@ -228,10 +228,7 @@ static void note_file(struct core_state *st, const unsigned char *p, size_t len)
 	for (uint64_t i = 0; i < count && names < end; i++) {
 		const unsigned char *e = p + 2 * w + i * 3 * w;
 		size_t nl = strnlen(names, (size_t)(end - names));
-		if (st->nmaps == st->amaps) {
-			st->amaps = st->amaps ? 2 * st->amaps : 64;
-			st->maps = xrealloc(st->maps, st->amaps * sizeof(*st->maps));
-		}
+		ALLOC_GROW(st->maps, st->nmaps + 1, st->amaps);
 		st->maps[st->nmaps++] = (struct unwind_mapping){
 			.start = rdword(st, e), .end = rdword(st, e + w),
 			.offset = rdword(st, e + 2 * w) * page,

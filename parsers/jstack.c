@@ -247,10 +247,7 @@ static void thread_line(struct js_state *st, struct span y)
 	struct thread *t = st->t;
 	if (span_starts(y, "at ")) {
 		st->ownable = false;
-		if (st->nfv == st->fv_alloc) {
-			st->fv_alloc = st->fv_alloc ? st->fv_alloc * 2 : 64;
-			st->fv = xrealloc(st->fv, st->fv_alloc * sizeof(*st->fv));
-		}
+		ALLOC_GROW(st->fv, st->nfv + 1, st->fv_alloc);
 		struct frame *f = &st->fv[st->nfv++];
 		memset(f, 0, sizeof(*f));
 		javastack_frame(d, &st->hint, f, span_drop(y, 3), false);

@@ -238,10 +238,7 @@ static int seize_one(struct live_state *ls, pid_t tid, struct strbuf *err)
 		strbuf_release(&why);
 		return rc;
 	}
-	if (ls->ntids == ls->atids) {
-		ls->atids = ls->atids ? 2 * ls->atids : 16;
-		ls->tids = xrealloc(ls->tids, ls->atids * sizeof(*ls->tids));
-	}
+	ALLOC_GROW(ls->tids, ls->ntids + 1, ls->atids);
 	ls->tids[ls->ntids++] = tid;
 	ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
 	return 0;

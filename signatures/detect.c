@@ -1,4 +1,5 @@
 #include "signatures/detect.h"
+#include "analyzer/lib/path.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -9,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/lib/xalloc.h"
 #include "analyzer/model/catalogue.h"
-
-
-
 
 const struct detector detectors[] = {
 #define X_ENTRY(id, fn) { id, fn },
@@ -20,23 +19,6 @@ const struct detector detectors[] = {
 #undef X_ENTRY
 };
 const size_t detectors_count = sizeof(detectors) / sizeof(detectors[0]);
-
-static void describe_thread(const struct thread *t, struct strbuf *out)
-{
-	if (t->name && strcmp(t->name, t->id))
-		strbuf_addf(out, "thread %s \"%s\"", t->id, t->name);
-	else
-		strbuf_addf(out, "thread %s", t->id);
-}
-
-static void describe_frame(const struct frame *f, struct strbuf *out)
-{
-	strbuf_adds(out, f->function ? f->function : "??");
-	if (f->module) {
-		const char *b = strrchr(f->module, '/');
-		strbuf_addf(out, " (%s)", b ? b + 1 : f->module);
-	}
-}
 
 static const char *finish_text(struct dump *d, struct strbuf *sb)
 {
@@ -200,7 +182,7 @@ static void eintr_crash_path(struct dump *d, struct thread *t, struct evidence *
 			continue;
 		meaningful++;
 		struct strbuf fr = STRBUF_INIT;
-		describe_frame(f, &fr);
+		frame_describe_brief(f, &fr);
 		if (is_eintr_call(f->function)) {
 			seen(ev, 2, "the crash path is inside %s, an interruptible system call", fr.buf);
 			ev->call = dump_strdup(d, f->function);
@@ -225,7 +207,7 @@ static void eintr_handler_on_call(struct dump *d, struct thread *dead, struct ev
 			if (!frame_is_trampoline(&t->frames[j]) || !is_eintr_call(t->frames[j + 1].function))
 				continue;
 			struct strbuf th = STRBUF_INIT;
-			describe_thread(t, &th);
+			thread_describe(t, &th);
 			seen(ev, t == dead ? 2 : 1, "a signal handler interrupted %s in %s",
 			     t->frames[j + 1].function, th.buf);
 			strbuf_release(&th);
@@ -272,16 +254,15 @@ static void eintr_signal_source(struct dump *d, struct evidence *ev)
 {
 	const char *m = profiler_module(d);
 	if (m) {
-		const char *b = strrchr(m, '/');
-		seen(ev, 1, "a signal-driven profiler is loaded (%s)", b ? b + 1 : m);
+		seen(ev, 1, "a signal-driven profiler is loaded (%s)", path_basename(m));
 	}
 	struct thread *owner = NULL;
 	const struct frame *pf = profiler_frame(d, &owner);
 	if (pf) {
 		struct strbuf s = STRBUF_INIT;
-		describe_frame(pf, &s);
+		frame_describe_brief(pf, &s);
 		strbuf_adds(&s, " in ");
-		describe_thread(owner, &s);
+		thread_describe(owner, &s);
 		seen(ev, 1, "profiler signal-handler frames: %s", s.buf);
 		strbuf_release(&s);
 	}
@@ -319,7 +300,7 @@ void detect_eintr(struct dump *d)
 	struct strbuf s = STRBUF_INIT;
 	if (t) {
 		finding_add_thread(d, f, t);
-		describe_thread(t, &s);
+		thread_describe(t, &s);
 	} else {
 		strbuf_adds(&s, "the process");
 	}
@@ -409,7 +390,7 @@ void detect_stack_overflow(struct dump *d)
 					near_sp && (period || deep) ? CONF_CERTAIN : CONF_LIKELY);
 	finding_add_thread(d, f, t);
 	struct strbuf s = STRBUF_INIT;
-	describe_thread(t, &s);
+	thread_describe(t, &s);
 	strbuf_addf(&s, " died with %s", cr->signal ? cr->signal : "a fault");
 	if (near_sp) {
 		long long delta = (long long)t->regs.sp - (long long)cr->address;
@@ -450,7 +431,7 @@ void detect_null_dereference(struct dump *d)
 	struct strbuf s = STRBUF_INIT;
 	if (t) {
 		finding_add_thread(d, f, t);
-		describe_thread(t, &s);
+		thread_describe(t, &s);
 	} else {
 		strbuf_adds(&s, "the crashing thread");
 	}
@@ -460,7 +441,7 @@ void detect_null_dereference(struct dump *d)
 		    cr->code ? cr->code : "", (unsigned long long)cr->address);
 	if (top && !call_null) {
 		strbuf_adds(&s, " in ");
-		describe_frame(top, &s);
+		frame_describe_brief(top, &s);
 	}
 	if (call_null)
 		strbuf_adds(&s, ": it jumped to a null function pointer");
@@ -472,7 +453,7 @@ void detect_null_dereference(struct dump *d)
 	f->summary = finish_text(d, &s);
 	strbuf_adds(&s, "Find where the pointer used in ");
 	if (top)
-		describe_frame(top, &s);
+		frame_describe_brief(top, &s);
 	else
 		strbuf_adds(&s, "the crashing function");
 	strbuf_adds(&s, " can be null (a failed allocation or look-up, an object already freed and "
@@ -508,7 +489,7 @@ void detect_recursion(struct dump *d)
 					best->frames_truncated ? CONF_LIKELY : CONF_POSSIBLE);
 	finding_add_thread(d, f, best);
 	struct strbuf s = STRBUF_INIT;
-	describe_thread(best, &s);
+	thread_describe(best, &s);
 	strbuf_addf(&s, " is %zu frames deep%s and its frames repeat every %zu from frame #%zu (",
 		    best->nframes, best->frames_truncated ? " (the dump cut it short)" : "", best_period,
 		    best_start);
@@ -563,12 +544,7 @@ static void groups_add(struct groups *gs, char *key, struct thread *t)
 {
 	size_t pos = (size_t)(uintptr_t)hashmap_get(&gs->index, key);
 	if (!pos) {
-		if (gs->n == gs->alloc) {
-			gs->alloc = gs->alloc ? gs->alloc * 2 : 16;
-			gs->g = realloc(gs->g, gs->alloc * sizeof(*gs->g));
-			if (!gs->g)
-				abort();
-		}
+		ALLOC_GROW(gs->g, gs->n + 1, gs->alloc);
 		gs->g[gs->n] = (struct group){ .key = key };
 		pos = ++gs->n;
 		hashmap_put(&gs->index, gs->g[pos - 1].key, (void *)(uintptr_t)pos);
@@ -576,12 +552,7 @@ static void groups_add(struct groups *gs, char *key, struct thread *t)
 		free(key);
 	}
 	struct group *g = &gs->g[pos - 1];
-	if (g->n == g->alloc) {
-		g->alloc = g->alloc ? g->alloc * 2 : 8;
-		g->members = realloc(g->members, g->alloc * sizeof(*g->members));
-		if (!g->members)
-			abort();
-	}
+	ALLOC_GROW(g->members, g->n + 1, g->alloc);
 	g->members[g->n++] = t;
 }
 
@@ -638,7 +609,7 @@ void detect_thread_leak(struct dump *d)
 		strbuf_addf(&s, "%zu of %zu threads look alike (%s%s%s); the first, ", big->n, d->nthreads,
 			    strncmp(big->key, "stack: ", 7) ? "named like '" : "", big->key,
 			    strncmp(big->key, "stack: ", 7) ? "'" : "");
-		describe_thread(big->members[0], &s);
+		thread_describe(big->members[0], &s);
 		strbuf_adds(&s, ", is in ");
 		thread_own_frames(big->members[0], 2, &s);
 		strbuf_adds(&s, ".");
@@ -707,7 +678,7 @@ void detect_stuck_pool(struct dump *d)
 			strbuf_addf(&s, ", waiting on %s", l->label ? l->label : l->id);
 			if (l->owner) {
 				strbuf_adds(&s, " held by ");
-				describe_thread(l->owner, &s);
+				thread_describe(l->owner, &s);
 			}
 		}
 		strbuf_adds(&s, ": the pool can take no more work.");

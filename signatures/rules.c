@@ -1,4 +1,5 @@
 #include "signatures/rules.h"
+#include "analyzer/lib/path.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -15,13 +16,12 @@
 #include "analyzer/lib/hashmap.h"
 #include "analyzer/model/catalogue.h"
 
-
 struct clause {
 	enum rule_key key;
 	enum frame_scope scope;
 	bool negate;
 	pcre2_code **re;          /* one, or one per stack step */
-	size_t nre;
+	size_t nre, re_alloc;
 	uint64_t lo, hi;          /* address range */
 	long num;                 /* errno */
 	bool yes;                 /* crashed */
@@ -36,7 +36,7 @@ struct rule {
 	int top;
 	int line;
 	struct clause *clauses;
-	size_t nclauses;
+	size_t nclauses, clauses_alloc;
 };
 
 struct ruleset {
@@ -122,10 +122,7 @@ static void ruleset_put(struct ruleset *rs, struct rule *r, bool replace)
 			rs->rules[kept++] = o;
 	}
 	rs->n = kept;
-	if (rs->n == rs->alloc) {
-		rs->alloc = rs->alloc ? rs->alloc * 2 : 16;
-		rs->rules = xrealloc(rs->rules, rs->alloc * sizeof(*rs->rules));
-	}
+	ALLOC_GROW(rs->rules, rs->n + 1, rs->alloc);
 	rs->rules[rs->n++] = r;
 }
 
@@ -201,7 +198,7 @@ static pcre2_code *compile_re(struct parse *p, const char *pattern, bool whole)
 
 static void clause_add_re(struct clause *c, pcre2_code *re)
 {
-	c->re = xrealloc(c->re, (c->nre + 1) * sizeof(*c->re));
+	ALLOC_GROW(c->re, c->nre + 1, c->re_alloc);
 	c->re[c->nre++] = re;
 }
 
@@ -358,7 +355,7 @@ static void parse_match(struct parse *p, int key, enum frame_scope scope, bool n
 		clause_release(&c);
 		return;
 	}
-	r->clauses = xrealloc(r->clauses, (r->nclauses + 1) * sizeof(*r->clauses));
+	ALLOC_GROW(r->clauses, r->nclauses + 1, r->clauses_alloc);
 	r->clauses[r->nclauses++] = c;
 }
 
@@ -681,12 +678,6 @@ static int re_match(struct eval *ev, const pcre2_code *re, const char *s)
 	return 0;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *b = path ? strrchr(path, '/') : NULL;
-	return b ? b + 1 : path;
-}
-
 static const char *frame_subject(struct eval *ev, enum rule_key key, const struct frame *f)
 {
 	switch (key) {
@@ -697,7 +688,7 @@ static const char *frame_subject(struct eval *ev, enum rule_key key, const struc
 	case RK_KIND: return frame_kind_name(f->kind);
 	default:
 		strbuf_reset(&ev->subject);
-		strbuf_addf(&ev->subject, "%s!%s", f->module ? base_name(f->module) : "",
+		strbuf_addf(&ev->subject, "%s!%s", f->module ? path_basename(f->module) : "",
 			    f->function ? f->function : "");
 		return ev->subject.buf;
 	}
@@ -724,10 +715,7 @@ static bool in_scope(const struct thread *t, size_t i, enum frame_scope scope, s
 
 static void add_hit(struct eval *ev, struct thread *t, const struct frame *f)
 {
-	if (ev->nhits == ev->hits_alloc) {
-		ev->hits_alloc = ev->hits_alloc ? ev->hits_alloc * 2 : 8;
-		ev->hits = xrealloc(ev->hits, ev->hits_alloc * sizeof(*ev->hits));
-	}
+	ALLOC_GROW(ev->hits, ev->nhits + 1, ev->hits_alloc);
 	ev->hits[ev->nhits++] = (struct hit){ t, f };
 }
 
@@ -899,21 +887,6 @@ static bool rule_matches(struct eval *ev)
 
 /* ---- templates ---- */
 
-static void describe_thread(const struct thread *t, struct strbuf *out)
-{
-	if (t->name && strcmp(t->name, t->id))
-		strbuf_addf(out, "thread %s \"%s\"", t->id, t->name);
-	else
-		strbuf_addf(out, "thread %s", t->id);
-}
-
-static void describe_frame(const struct frame *f, struct strbuf *out)
-{
-	strbuf_adds(out, f->function ? f->function : "??");
-	if (f->module)
-		strbuf_addf(out, " (%s)", base_name(f->module));
-}
-
 /* The signal handler T runs: the frame above its trampoline, or a known handler frame. */
 static void describe_handler(const struct thread *t, struct strbuf *out)
 {
@@ -921,7 +894,7 @@ static void describe_handler(const struct thread *t, struct strbuf *out)
 		if (!frame_is_handler_entry(&t->frames[i]))
 			continue;
 		size_t k = frame_is_trampoline(&t->frames[i]) && i ? i - 1 : i;
-		describe_frame(&t->frames[k], out);
+		frame_describe_brief(&t->frames[k], out);
 		return;
 	}
 	strbuf_adds(out, "an unknown handler");
@@ -943,7 +916,7 @@ static void list_threads(const struct eval *ev, struct strbuf *out)
 		}
 		if (shown++)
 			strbuf_adds(out, ", ");
-		describe_thread(t, out);
+		thread_describe(t, out);
 	}
 	if (!shown)
 		strbuf_adds(out, "no thread");
@@ -958,7 +931,7 @@ static void list_frames(const struct eval *ev, struct strbuf *out)
 			continue;
 		if (shown++)
 			strbuf_adds(out, ", ");
-		describe_frame(f, out);
+		frame_describe_brief(f, out);
 	}
 	if (!shown)
 		strbuf_adds(out, "no frame");
@@ -1010,14 +983,14 @@ static void expand_one(const struct eval *ev, const char *name, struct strbuf *o
 	if (!strcmp(name, "thread")) {
 		const struct thread *t = ev->nhits ? ev->hits[0].thread : ev->crashed;
 		if (t)
-			describe_thread(t, out);
+			thread_describe(t, out);
 		else
 			strbuf_adds(out, "an unknown thread");
 	} else if (!strcmp(name, "threads")) {
 		list_threads(ev, out);
 	} else if (!strcmp(name, "frame")) {
 		if (h)
-			describe_frame(h->frame, out);
+			frame_describe_brief(h->frame, out);
 		else
 			strbuf_adds(out, "an unknown frame");
 	} else if (!strcmp(name, "frames")) {
@@ -1026,11 +999,11 @@ static void expand_one(const struct eval *ev, const char *name, struct strbuf *o
 		strbuf_adds(out, h && h->frame->function ? h->frame->function : "??");
 	} else if (!strcmp(name, "module")) {
 		const char *m = ev->module ? ev->module : h ? h->frame->module : NULL;
-		strbuf_adds(out, m ? base_name(m) : "an unknown module");
+		strbuf_adds(out, m ? path_basename(m) : "an unknown module");
 	} else if (!strcmp(name, "top")) {
 		const struct frame *f = ev->crashed ? thread_top_frame(ev->crashed) : NULL;
 		if (f)
-			describe_frame(f, out);
+			frame_describe_brief(f, out);
 		else
 			strbuf_adds(out, "an unknown frame");
 	} else if (!strcmp(name, "locks")) {

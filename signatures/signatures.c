@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
 #include "analyzer/model/catalogue.h"
 #include "signatures/detect.h"
 

@@ -6,9 +6,6 @@
 
 #include "analyzer/lib/path.h"
 
-
-
-
 static const char *const sort_names[] = {
 #define X_NAME(e, s) s,
 	THREAD_SORTS(X_NAME)
@@ -404,10 +401,7 @@ int tmodel_search(struct tmodel *m, const char *pattern, struct strbuf *err)
 			const char *s = line ? tt->frame_text[line - 1] : tt->header;
 			if (!tregex_match(re, s, strlen(s)))
 				continue;
-			if (m->nhits == alloc) {
-				alloc = alloc ? 2 * alloc : 256;
-				m->hits = xrealloc(m->hits, alloc * sizeof(*m->hits));
-			}
+			ALLOC_GROW(m->hits, m->nhits + 1, alloc);
 			m->hits[m->nhits++] = (uint32_t)line;
 			m->hit_count[i]++;
 		}

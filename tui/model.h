@@ -106,7 +106,6 @@ struct tmodel {
 void tmodel_init(struct tmodel *m, struct dump *d);
 void tmodel_release(struct tmodel *m);
 
-
 /*
  * Appends NAME to OUT with the package part of a Java method name
  * abbreviated to initials: "org.apache.Foo.bar" -> "o.a.Foo.bar". Names

@@ -215,10 +215,7 @@ int term_put(int row, int col, int width, int style, const char *s)
 	static wchar_t *buf;
 	static size_t alloc;
 	size_t n = strlen(s);
-	if (alloc < (size_t)width + 1) {
-		alloc = (size_t)width + 64;
-		buf = xrealloc(buf, alloc * sizeof(*buf));
-	}
+	ALLOC_GROW(buf, (size_t)width + 1, alloc);
 	int used = 0;
 	size_t nw = 0;
 	for (size_t i = 0; i < n;) {

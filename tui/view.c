@@ -9,10 +9,7 @@
 struct tline *view_add(struct view *v, int style, enum target t, size_t a, size_t b,
 		       const char *fmt, ...)
 {
-	if (v->nlines == v->lines_alloc) {
-		v->lines_alloc = v->lines_alloc ? 2 * v->lines_alloc : 64;
-		v->lines = xrealloc(v->lines, v->lines_alloc * sizeof(*v->lines));
-	}
+	ALLOC_GROW(v->lines, v->nlines + 1, v->lines_alloc);
 	va_list ap;
 	va_start(ap, fmt);
 	struct tline *l = &v->lines[v->nlines++];
@@ -163,12 +160,20 @@ int severity_style(enum severity s)
 
 const char *thread_short(struct browser *b, const struct thread *t)
 {
-	return arena_printf(b->arena, "%s%s%s%s", t->id, t->name ? " \"" : "", t->name ? t->name : "",
-			    t->name ? "\"" : "");
+	struct strbuf sb = STRBUF_INIT;
+	thread_label(t, &sb);
+	const char *s = arena_strndup(b->arena, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return s;
 }
 
-const char *thread_label(struct browser *b, const struct thread *t)
+const char *thread_with_state(struct browser *b, const struct thread *t)
 {
-	return arena_printf(b->arena, "%s%s%s%s%s%s", t->id, t->name ? " \"" : "", t->name ? t->name : "",
-			    t->name ? "\"" : "", t->state ? " " : "", t->state ? t->state : "");
+	struct strbuf sb = STRBUF_INIT;
+	thread_label(t, &sb);
+	if (t->state)
+		strbuf_addf(&sb, " %s", t->state);
+	const char *s = arena_strndup(b->arena, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return s;
 }

@@ -155,7 +155,7 @@ bool view_line_hit(struct view *v, size_t line);
 /* The style of a severity. */
 int severity_style(enum severity s);
 /* A thread as "ID "name" STATE" in the browser's arena. */
-const char *thread_label(struct browser *b, const struct thread *t);
+const char *thread_with_state(struct browser *b, const struct thread *t);
 /* A thread as "ID "name"". */
 const char *thread_short(struct browser *b, const struct thread *t);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tui/view.h"
+#include "analyzer/lib/path.h"
 
 static int kind_style(enum frame_kind k)
 {
@@ -19,12 +20,6 @@ static int kind_style(enum frame_kind k)
 	case FRAME_STUB: return ST_DIM;
 	default: return ST_NORMAL;
 	}
-}
-
-static const char *base_name(const char *p)
-{
-	const char *s = p ? strrchr(p, '/') : NULL;
-	return s ? s + 1 : p;
 }
 
 static void stack_draw(struct view *v, size_t line, int row, int width, bool selected)
@@ -59,14 +54,14 @@ static void stack_draw(struct view *v, size_t line, int row, int width, bool sel
 	x += funcw + 2;
 	if (f->file) {
 		struct strbuf src = STRBUF_INIT;
-		strbuf_adds(&src, base_name(f->file));
+		strbuf_adds(&src, path_basename(f->file));
 		if (f->line > 0)
 			strbuf_addf(&src, ":%d", f->line);
 		x += term_put(row, x, width - x, ST_GOOD | sel, src.buf) + 2;
 		strbuf_release(&src);
 	}
 	if (f->module && x < width)
-		term_put(row, x, width - x, ST_DIM | sel, base_name(f->module));
+		term_put(row, x, width - x, ST_DIM | sel, path_basename(f->module));
 }
 
 static void stack_open(struct view *v)
@@ -80,14 +75,14 @@ static void stack_open(struct view *v)
 		int w = f->function ? term_width(f->function) : 18;
 		if (w > v->colw)
 			v->colw = w;
-		int tail = (f->file ? term_width(base_name(f->file)) + 8 : 0) +
-			   (f->module ? term_width(base_name(f->module)) + 2 : 0);
+		int tail = (f->file ? term_width(path_basename(f->file)) + 8 : 0) +
+			   (f->module ? term_width(path_basename(f->module)) + 2 : 0);
 		if (tail > v->tailw)
 			v->tailw = tail;
 	}
 	v->title = arena_printf(v->b->arena, "%sThread %s  %zu frame%s%s%s",
 				tt->marks & MARK_CRASHED ? "CRASHED " : tt->marks & MARK_CYCLE ? "IN A CYCLE " : "",
-				thread_label(v->b, tt->t), tt->t->nframes,
+				thread_with_state(v->b, tt->t), tt->t->nframes,
 				tt->t->nframes == 1 ? "" : "s", tt->t->frames_truncated ? " (truncated)" : "",
 				tt->t->waiting_on ? arena_printf(v->b->arena, "  waits for %s",
 								 tt->t->waiting_on->label ? tt->t->waiting_on->label

@@ -1,4 +1,5 @@
 #include "analyzer/analysis/lockgraph.h"
+#include "analyzer/lib/path.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -323,13 +324,6 @@ size_t lockgraph_cycles(struct dump *d, struct lockgraph_cycle **out)
 
 /* ---- describing ---- */
 
-void lockgraph_describe_thread(const struct thread *t, struct strbuf *out)
-{
-	strbuf_addf(out, "thread %s", t->id);
-	if (t->name)
-		strbuf_addf(out, " \"%s\"", t->name);
-}
-
 void lockgraph_describe_lock(const struct lock *l, struct strbuf *out)
 {
 	strbuf_addf(out, "%s %s", lock_kind_name(l->kind), l->id);
@@ -344,8 +338,7 @@ static void describe_where(const struct thread *t, struct strbuf *out)
 		return;
 	strbuf_addf(out, " (at %s", f->function);
 	if (f->file) {
-		const char *base = strrchr(f->file, '/');
-		strbuf_addf(out, " %s", base ? base + 1 : f->file);
+		strbuf_addf(out, " %s", path_basename(f->file));
 		if (f->line > 0)
 			strbuf_addf(out, ":%d", f->line);
 	}
@@ -355,7 +348,7 @@ static void describe_where(const struct thread *t, struct strbuf *out)
 static void describe_edge(const struct thread *t, const struct lock *l, const struct thread *holder,
 			  struct strbuf *out)
 {
-	lockgraph_describe_thread(t, out);
+	thread_describe(t, out);
 	describe_where(t, out);
 	strbuf_adds(out, " \u2014waits for\u2192 ");
 	lockgraph_describe_lock(l, out);
@@ -363,7 +356,7 @@ static void describe_edge(const struct thread *t, const struct lock *l, const st
 	if (holder == t)
 		strbuf_adds(out, "itself");
 	else if (holder)
-		lockgraph_describe_thread(holder, out);
+		thread_describe(holder, out);
 	else
 		strbuf_adds(out, "an unknown thread");
 	if (l->owner_inferred)
@@ -479,7 +472,7 @@ static void add_contention_finding(struct dump *d, const struct lock *cl, const 
 	strbuf_addf(&sb, "%zu threads wait for ", nwait);
 	lockgraph_describe_lock(l, &sb);
 	strbuf_adds(&sb, " held by ");
-	lockgraph_describe_thread(holder, &sb);
+	thread_describe(holder, &sb);
 	describe_where(holder, &sb);
 	if (holder->waiting_on) {
 		strbuf_adds(&sb, ", itself waiting for ");

@@ -60,9 +60,6 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
  */
 bool lockgraph_wait_is_timed(const struct thread *t);
 
-
-/* Appends "thread ID \"NAME\"" to OUT. */
-void lockgraph_describe_thread(const struct thread *t, struct strbuf *out);
 /* Appends "KIND ID (LABEL)" to OUT (no label part when it adds nothing). */
 void lockgraph_describe_lock(const struct lock *l, struct strbuf *out);
 

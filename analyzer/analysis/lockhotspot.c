@@ -159,10 +159,7 @@ static void note_name(struct dump *d, struct thread *waiter, struct lock *l, str
 	else if (!on_cycle(d, waiter))
 		dump_warn(d, "HotSpot's deadlock section puts thread %s \"%s\" on a deadlock; mortem's lock "
 			  "graph does not", waiter->id, waiter_name);
-	if (nm->n == nm->alloc) {
-		nm->alloc = nm->alloc ? nm->alloc * 2 : 8;
-		nm->names = xrealloc(nm->names, nm->alloc * sizeof(*nm->names));
-	}
+	ALLOC_GROW(nm->names, nm->n + 1, nm->alloc);
 	nm->names[nm->n++] = waiter_name ? dump_strdup(d, waiter_name) : NULL;
 }
 

@@ -30,7 +30,6 @@ int severity_from_name(const char *name) { return INDEX_OF(severity_names, name)
 int confidence_from_name(const char *name) { return INDEX_OF(confidence_names, name); }
 int lock_kind_from_name(const char *name) { return INDEX_OF(lock_kind_names, name); }
 
-
 struct dump *dump_new(const char *path)
 {
 	struct arena *a = arena_new();

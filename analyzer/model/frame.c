@@ -558,8 +558,7 @@ static bool after_word(const char *start, const char *s, const char *word)
 
 static void add_module_name(const char *m, struct strbuf *out)
 {
-	const char *base = m ? strrchr(m, '/') : NULL;
-	base = base ? base + 1 : m ? m : "?";
+	const char *base = m ? path_basename(m) : "?";
 	const char *so = strstr(base, ".so");
 	size_t n = so ? (size_t)(so - base) : strlen(base);
 	/* extracted JNI libraries get random names: librocksdbjni1279243...so */
@@ -686,8 +685,6 @@ void frame_normalize(const struct frame *f, struct strbuf *out)
 		out->buf[--out->len] = '\0';
 }
 
-
-
 void frame_describe(const struct frame *f, struct strbuf *out)
 {
 	strbuf_adds(out, f->function ? f->function : "??");
@@ -704,4 +701,11 @@ void frame_describe(const struct frame *f, struct strbuf *out)
 		if (f->line > 0)
 			strbuf_addf(out, ":%d", f->line);
 	}
+}
+
+void frame_describe_brief(const struct frame *f, struct strbuf *out)
+{
+	strbuf_adds(out, f->function ? f->function : "??");
+	if (f->module)
+		strbuf_addf(out, " (%s)", path_basename(f->module));
 }

@@ -157,6 +157,8 @@ int frame_name_lock_kind(const char *fn, const char **arg);
 
 /* One frame as a single line of text: "function+0x12 (module+0x34) at file:line". */
 void frame_describe(const struct frame *f, struct strbuf *out);
+/* One frame in a sentence: "function (module)". */
+void frame_describe_brief(const struct frame *f, struct strbuf *out);
 
 /*
  * Appends F's function name normalized for bucketing to OUT: no addresses,

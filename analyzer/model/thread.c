@@ -151,8 +151,6 @@ void thread_hold(struct dump *d, struct thread *t, struct lock *l)
 		l->owner = t;
 }
 
-
-
 /* ---- asking ---- */
 
 size_t thread_crash_start(const struct thread *t)
@@ -206,9 +204,15 @@ const struct frame *thread_wait_frame(const struct thread *t)
 	return t->nframes ? &t->frames[0] : NULL;
 }
 
-void thread_describe(const struct thread *t, struct strbuf *out)
+void thread_label(const struct thread *t, struct strbuf *out)
 {
 	strbuf_adds(out, t->id);
 	if (t->name && strcmp(t->name, t->id))
 		strbuf_addf(out, " \"%s\"", t->name);
+}
+
+void thread_describe(const struct thread *t, struct strbuf *out)
+{
+	strbuf_adds(out, "thread ");
+	thread_label(t, out);
 }

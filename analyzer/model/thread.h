@@ -46,7 +46,6 @@ void thread_wait_on(struct dump *d, struct thread *t, struct lock *l);
 /* Thread T holds L (adds to holds once; sets L's owner when it has none). No-op for a detached T. */
 void thread_hold(struct dump *d, struct thread *t, struct lock *l);
 
-
 /* ---- asking ---- */
 
 /*
@@ -75,7 +74,12 @@ void thread_own_frames(const struct thread *t, int n, struct strbuf *out);
  */
 const struct frame *thread_wait_frame(const struct thread *t);
 
-/* T as a reader names it: its id, and its name in quotes when it has one that differs ("15331 \"worker\""). */
+/*
+ * T as a reader names it, the one way every report and view does: its id,
+ * and its name in quotes when it has one that differs (15331 "worker").
+ * thread_describe is the same in a sentence: thread 15331 "worker".
+ */
+void thread_label(const struct thread *t, struct strbuf *out);
 void thread_describe(const struct thread *t, struct strbuf *out);
 
 #endif

@@ -74,9 +74,11 @@ static void text_crash(const struct dump *d, struct strbuf *out, const struct pa
 	}
 	if (c->reason)
 		strbuf_addf(out, "  reason:  %s\n", c->reason);
-	if (c->thread)
-		strbuf_addf(out, "  thread:  %s%s%s%s\n", c->thread->id, c->thread->name ? " \"" : "",
-			    c->thread->name ? c->thread->name : "", c->thread->name ? "\"" : "");
+	if (c->thread) {
+		strbuf_adds(out, "  thread:  ");
+		thread_label(c->thread, out);
+		strbuf_addch(out, '\n');
+	}
 	if (c->frame)
 		strbuf_addf(out, "  frame:   %s\n", c->frame);
 	if (c->abort_message)

@@ -81,12 +81,10 @@ static long long write_stack(struct jsonw *w, const struct thread *t)
 	return score;
 }
 
-static const char *thread_label(const struct thread *t, struct strbuf *sb)
+static const char *label_of(const struct thread *t, struct strbuf *sb)
 {
 	strbuf_reset(sb);
-	strbuf_adds(sb, t->id);
-	if (t->name)
-		strbuf_addf(sb, " \"%s\"", t->name);
+	thread_label(t, sb);
 	return sb->buf;
 }
 
@@ -108,9 +106,9 @@ static void write_graph(struct jsonw *w, const struct dump *d)
 				continue;
 			jsonw_obj_begin(w);
 			jsonw_key(w, "from");
-			jsonw_str(w, thread_label(t, &a));
+			jsonw_str(w, label_of(t, &a));
 			jsonw_key(w, "to");
-			jsonw_str(w, l->owner ? thread_label(l->owner, &b) : NULL);
+			jsonw_str(w, l->owner ? label_of(l->owner, &b) : NULL);
 			jsonw_key(w, "lock");
 			jsonw_str(w, l->label ? l->label : l->id);
 			jsonw_obj_end(w);

@@ -61,10 +61,7 @@ void coremem_free(struct coremem *m)
 void coremem_add_segment(struct coremem *m, uint64_t vaddr, uint64_t memsz, uint64_t offset,
 			 uint64_t filesz, uint32_t flags)
 {
-	if (m->nsegs == m->asegs) {
-		m->asegs = m->asegs ? 2 * m->asegs : 64;
-		m->segs = xrealloc(m->segs, m->asegs * sizeof(*m->segs));
-	}
+	ALLOC_GROW(m->segs, m->nsegs + 1, m->asegs);
 	if (filesz > memsz)
 		filesz = memsz;
 	/* what the core really holds of this segment */
@@ -80,10 +77,7 @@ void coremem_add_segment(struct coremem *m, uint64_t vaddr, uint64_t memsz, uint
 void coremem_add_file(struct coremem *m, uint64_t start, uint64_t end, uint64_t offset,
 		      const char *path)
 {
-	if (m->nmaps == m->amaps) {
-		m->amaps = m->amaps ? 2 * m->amaps : 64;
-		m->maps = xrealloc(m->maps, m->amaps * sizeof(*m->maps));
-	}
+	ALLOC_GROW(m->maps, m->nmaps + 1, m->amaps);
 	char *p = xmalloc(strlen(path) + 1);
 	strcpy(p, path);
 	m->maps[m->nmaps++] = (struct mapping){ start, end, offset, p, -2 };

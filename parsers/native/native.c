@@ -1,4 +1,5 @@
 #include "parsers/native/native.h"
+#include "analyzer/lib/path.h"
 #include "parsers/native/debugfind.h"
 #include "parsers/native/symcache.h"
 
@@ -41,12 +42,6 @@ const char *dwfl_error(void)
 {
 	const char *m = dwfl_errmsg(dwfl_errno());
 	return m ? m : "unknown error";
-}
-
-static const char *basename_of(const char *p)
-{
-	const char *s = p ? strrchr(p, '/') : NULL;
-	return s ? s + 1 : p;
 }
 
 static int sysroot_find_elf(Dwfl_Module *mod, void **userdata, const char *modname,
@@ -127,7 +122,6 @@ void native_free(void *arg)
 	hashmap_clear(&n->symcache);
 	hashmap_clear(&n->pccache);
 	free(n->mods);
-	free(n->mods_used);
 	free(n->raw_regs);
 	free(n->demangle_buf);
 	free(n->debuginfo_path);
@@ -138,10 +132,7 @@ void native_free(void *arg)
 
 void native_keep_raw_regs(struct native *n, int64_t tid, const void *raw, size_t len)
 {
-	if (n->nraw_regs == n->raw_regs_alloc) {
-		n->raw_regs_alloc = n->raw_regs_alloc ? 2 * n->raw_regs_alloc : 16;
-		n->raw_regs = xrealloc(n->raw_regs, n->raw_regs_alloc * sizeof(*n->raw_regs));
-	}
+	ALLOC_GROW(n->raw_regs, n->nraw_regs + 1, n->raw_regs_alloc);
 	struct native_regs *r = &n->raw_regs[n->nraw_regs++];
 	r->tid = tid;
 	r->len = len < sizeof(r->raw) ? len : sizeof(r->raw);
@@ -166,7 +157,7 @@ static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
 
 static bool module_matches(const char *modname, const char *want)
 {
-	const char *b = basename_of(modname);
+	const char *b = path_basename(modname);
 	if (!b)
 		return false;
 	size_t l = strlen(want);
@@ -308,15 +299,10 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	const char *mainfile = NULL, *debugfile = NULL;
 	dwfl_module_info(mod, NULL, NULL, &end, NULL, NULL, &mainfile, &debugfile);
 	struct module *m = dump_add_module(d);
-	if (n->nmods == n->amods) {
-		n->amods = n->amods ? 2 * n->amods : 32;
-		n->mods = xrealloc(n->mods, n->amods * sizeof(*n->mods));
-		n->mods_used = xrealloc(n->mods_used, n->amods * sizeof(*n->mods_used));
-	}
-	n->mods[n->nmods] = mod;
-	n->mods_used[n->nmods++] = false;
+	ALLOC_GROW(n->mods, n->nmods + 1, n->amods);
+	n->mods[n->nmods++] = (struct native_module){ mod, false };
 	m->path = dump_strdup(d, mainfile ? mainfile : name);
-	m->name = dump_strdup(d, basename_of(name));
+	m->name = dump_strdup(d, path_basename(name));
 	m->start = start;
 	m->end = end;
 	const unsigned char *id;
@@ -516,8 +502,8 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 	size_t nhit = 0;
 	if (c.mod) {
 		for (size_t i = 0; i < n->nmods; i++)
-			if (n->mods[i] == c.mod)
-				n->mods_used[i] = true;
+			if (n->mods[i].mod == c.mod)
+				n->mods[i].used = true;
 		Dwarf_Addr start;
 		const char *name = dwfl_module_info(c.mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 		c.module = name ? dump_strdup(n->d, name) : NULL;
@@ -583,14 +569,14 @@ static void report_debug_info(struct native *n)
 	size_t count = 0;
 	for (size_t i = 0; i < n->nmods && i < n->d->nmodules; i++) {
 		struct module *m = n->d->modules[i];
-		if (!n->mods_used[i])
+		if (!n->mods[i].used)
 			continue;
 		/* searched already while symbolizing: this only reads the result */
 		Dwarf_Addr bias;
-		int has = symcache_has_dwarf(n->mods[i]); /* -1 unless a triage worker knows */
+		int has = symcache_has_dwarf(n->mods[i].mod); /* -1 unless a triage worker knows */
 		if (has < 0) {
-			has = dwfl_module_getdwarf(n->mods[i], &bias) != NULL;
-			symcache_note_dwarf(n->mods[i], has);
+			has = dwfl_module_getdwarf(n->mods[i].mod, &bias) != NULL;
+			symcache_note_dwarf(n->mods[i].mod, has);
 		}
 		if (has)
 			m->debug_info = true;

@@ -52,8 +52,10 @@ struct native {
 	void *debuginfod;            /* debuginfod_client *, opened on first use */
 	struct native_regs *raw_regs;/* raw pr_reg per thread, for libthread_db */
 	size_t nraw_regs, raw_regs_alloc;
-	Dwfl_Module **mods;          /* parallel to d->modules */
-	bool *mods_used;             /* a frame is in it */
+	struct native_module {
+		Dwfl_Module *mod;
+		bool used;           /* a frame is in it */
+	} *mods;                     /* parallel to d->modules */
 	size_t nmods, amods;
 };
 

@@ -62,10 +62,7 @@ static Dwfl_Module *open_lib(struct dump *d, struct resym_cache *c, const char *
 		}
 		strbuf_release(&path);
 	}
-	if (c->n == c->alloc) {
-		c->alloc = c->alloc ? c->alloc * 2 : 4;
-		c->libs = xrealloc(c->libs, c->alloc * sizeof(*c->libs));
-	}
+	ALLOC_GROW(c->libs, c->n + 1, c->alloc);
 	c->libs[c->n++] = lib;
 	return lib.mod;
 }
@@ -179,10 +176,7 @@ void resym_thread(struct dump *d, struct thread *t, const struct mortem_opts *o)
 	for (size_t i = 0; i < t->nframes; i++) {
 		struct located chain[16];
 		size_t k = resolve(d, &c, &t->frames[i], i, o, chain, 16);
-		if (nout + k + 1 > alloc) {
-			alloc = (nout + k + 1) * 2;
-			out = xrealloc(out, alloc * sizeof(*out));
-		}
+		ALLOC_GROW(out, nout + k + 1, alloc);
 		if (!k) {
 			out[nout++] = t->frames[i];
 			continue;

@@ -18,6 +18,7 @@
 #include <thread_db.h>
 
 #include "parsers/native/native.h"
+#include "analyzer/lib/path.h"
 
 struct ps_prochandle {
 	struct native *n;
@@ -119,9 +120,7 @@ static int libc_link_map(struct native *n, uint64_t *lm)
 			if (n->read(n->read_ctx, head[1] + k, &name[k], 1) < 0 || !name[k])
 				break;
 		name[k] = '\0';
-		const char *base = strrchr(name, '/');
-		base = base ? base + 1 : name;
-		if (!strncmp(base, "libc.so", 7)) {
+		if (!strncmp(path_basename(name), "libc.so", 7)) {
 			*lm = map;
 			return 0;
 		}

@@ -17,10 +17,7 @@ void unwind_result_release(struct unwind_result *r)
 
 void unwind_result_add(struct unwind_result *r, const struct unwind_frame *f)
 {
-	if (r->n == r->alloc) {
-		r->alloc = r->alloc ? 2 * r->alloc : 64;
-		r->frames = xrealloc(r->frames, r->alloc * sizeof(*r->frames));
-	}
+	ALLOC_GROW(r->frames, r->n + 1, r->alloc);
 	r->frames[r->n++] = *f;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "parsers/text/gdbframe.h"
+#include "analyzer/lib/path.h"
 #include "parsers/text/gdbtext.h"
 #include "parsers/text/waitlock.h"
 
@@ -30,10 +31,7 @@ static struct frame *next_frame(struct gdbtext *g)
 	size_t limit = g->d->max_frames ? g->d->max_frames + 1 : SIZE_MAX;
 	if (g->nframes == limit)
 		g->nframes--;
-	if (g->nframes == g->frames_alloc) {
-		g->frames_alloc = g->frames_alloc ? g->frames_alloc * 2 : 64;
-		g->frames = xrealloc(g->frames, g->frames_alloc * sizeof(*g->frames));
-	}
+	ALLOC_GROW(g->frames, g->nframes + 1, g->frames_alloc);
 	struct frame *f = &g->frames[g->nframes++];
 	memset(f, 0, sizeof(*f));
 	return f;
@@ -307,8 +305,7 @@ static bool module_row(struct gdbtext *g, struct span t)
 		return true;
 	struct module *m = dump_add_module(g->d);
 	m->path = dump_strndup(g->d, t.s, t.len);
-	const char *slash = strrchr(m->path, '/');
-	m->name = slash ? slash + 1 : m->path;
+	m->name = path_basename(m->path);
 	m->start = from;
 	m->end = to;
 	m->debug_info = span_eq(read, "Yes") && !no_debug;

@@ -9,10 +9,7 @@ void javalocks_add(struct javalocks *jl, enum jlock_what what, struct span id, s
 {
 	if (!id.len)
 		return;
-	if (jl->n == jl->alloc) {
-		jl->alloc = jl->alloc ? jl->alloc * 2 : 16;
-		jl->ev = xrealloc(jl->ev, jl->alloc * sizeof(*jl->ev));
-	}
+	ALLOC_GROW(jl->ev, jl->n + 1, jl->alloc);
 	jl->ev[jl->n++] = (struct jlock_event){ what, id, cls };
 }
 

@@ -111,7 +111,6 @@ static uint64_t lie(uint64_t truth, size_t file_len)
 	}
 }
 
-
 /* Damages B (a copy of the original) in place or by reallocation, the K-th way. */
 static void damage(struct buf *b, unsigned k, const struct elf_map *m)
 {
