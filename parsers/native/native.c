@@ -1,6 +1,7 @@
 #include "parsers/native/native.h"
 #include "analyzer/lib/path.h"
 #include "parsers/native/debugfind.h"
+#include "parsers/native/hotspot.h"
 #include "parsers/native/symcache.h"
 
 #include <dwarf.h>
@@ -111,6 +112,7 @@ void native_free(void *arg)
 	struct native *n = arg;
 	if (!n)
 		return;
+	hotspot_free(n->jvm);
 	if (n->dwfl)
 		dwfl_end(n->dwfl);
 	debugfind_end(n->debuginfod);
@@ -604,7 +606,10 @@ static void unwind_one(struct unwind_all *ua, struct thread *t)
 	struct unwind_result r = UNWIND_RESULT_INIT;
 	const char *used = NULL;
 	unwind_thread(ua->chain, t->tid, &t->regs, &r, &used);
-	native_symbolize(ua->n, t, &r);
+	if (ua->n->jvm)
+		hotspot_symbolize(ua->n->jvm, t, &r);
+	else
+		native_symbolize(ua->n, t, &r);
 	size_t max = ua->n->o->max_frames;
 	if (max && r.n >= max && !t->frames_truncated) {
 		t->frames_truncated = true;
@@ -653,6 +658,8 @@ int native_unwind_all(struct native *n, struct unwind_target *target, struct str
 		strbuf_release(&ua.early);
 		return -1;
 	}
+	if (!n->jvm)
+		n->jvm = hotspot_open(n);
 	struct strbuf lerr = STRBUF_INIT;
 	if (unwind_threads(ua.chain, each_thread, &ua, &lerr) < 0 && !d->nthreads)
 		dump_warn(d, "%s", lerr.buf);
@@ -663,6 +670,8 @@ int native_unwind_all(struct native *n, struct unwind_target *target, struct str
 			unwind_one(&ua, d->threads[i]);
 	for (size_t i = 0; i < d->nthreads; i++)
 		d->threads[i]->user = NULL;
+	if (n->jvm)
+		hotspot_finish(n->jvm);
 	if (ua.nearly)
 		dump_warn(d, "%zu thread%s unwound only partly by CFI: %s%s", ua.nearly,
 			  ua.nearly == 1 ? "" : "s", ua.early.buf, ua.nearly > 3 ? "; ..." : "");

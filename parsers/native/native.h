@@ -57,6 +57,7 @@ struct native {
 		bool used;           /* a frame is in it */
 	} *mods;                     /* parallel to d->modules */
 	size_t nmods, amods;
+	struct hotspot *jvm;         /* the JVM's Java side (hotspot.h), or NULL */
 };
 
 /*

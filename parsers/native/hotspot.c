@@ -1,0 +1,293 @@
+#include "parsers/native/hotspot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/lib/arena.h"
+#include "parsers/native/hotspot_impl.h"
+
+/* ---- opening ---- */
+
+static int sym_cb(void *ctx, const char *name, uint64_t *addr)
+{
+	return native_symbol(ctx, "libjvm", name, addr, NULL);
+}
+
+/* An int static of libjvm (a java_lang_* field offset) by its mangled name; -1 unknown. */
+static int64_t jvm_int(struct native *n, const char *name)
+{
+	uint64_t a;
+	int32_t v;
+	if (native_symbol(n, "libjvm", name, &a, NULL) < 0 || n->read(n->read_ctx, a, &v, 4) < 0 ||
+	    v <= 0 || v > 4096)
+		return -1;
+	return v;
+}
+
+static void java_offsets(struct hotspot *h)
+{
+	struct native *n = h->n;
+	h->name_off = jvm_int(n, "_ZN16java_lang_Thread12_name_offsetE");
+	h->eetop_off = jvm_int(n, "_ZN16java_lang_Thread13_eetop_offsetE");
+	h->park_blocker_off = jvm_int(n, "_ZN16java_lang_Thread20_park_blocker_offsetE");
+	h->holder_off = jvm_int(n, "_ZN16java_lang_Thread14_holder_offsetE");
+	if (h->holder_off >= 0) {
+		h->status_off = jvm_int(n, "_ZN28java_lang_Thread_FieldHolder21_thread_status_offsetE");
+		h->daemon_off = jvm_int(n, "_ZN28java_lang_Thread_FieldHolder14_daemon_offsetE");
+	} else {
+		h->status_off = jvm_int(n, "_ZN16java_lang_Thread21_thread_status_offsetE");
+		h->daemon_off = jvm_int(n, "_ZN16java_lang_Thread14_daemon_offsetE");
+	}
+	h->value_off = jvm_int(n, "_ZN16java_lang_String13_value_offsetE");
+	h->coder_off = jvm_int(n, "_ZN16java_lang_String13_coder_offsetE");
+	h->aos_owner_off =
+		jvm_int(n, "_ZN54java_util_concurrent_locks_AbstractOwnableSynchronizer13_owner_offsetE");
+}
+
+static void read_threads(struct hotspot *h)
+{
+	const struct hsvm *vm = &h->vm;
+	uint64_t list = hsvm_ptr(vm, hsvm_get(vm, HS_JAVA_THREAD_LIST));
+	uint32_t len = 0;
+	if (!list || hsvm_u32(vm, list + hsvm_get(vm, HS_TLIST_LENGTH), &len) < 0 || len > 1000000) {
+		dump_warn(h->n->d, "Java threads: the thread list is unreadable");
+		return;
+	}
+	uint64_t arr = hsvm_ptr(vm, list + hsvm_get(vm, HS_TLIST_THREADS));
+	h->threads = xcalloc(len ? len : 1, sizeof(*h->threads));
+	for (uint32_t i = 0; i < len; i++) {
+		uint64_t jt = hsvm_ptr(vm, arr + (uint64_t)i * 8);
+		uint64_t os = hsvm_ptr(vm, jt + hsvm_get(vm, HS_JT_OSTHREAD));
+		uint32_t tid;
+		if (!jt || !os || hsvm_u32(vm, os + hsvm_get(vm, HS_OSTHREAD_ID), &tid) < 0)
+			continue;
+		struct jthread *j = &h->threads[h->nthreads++];
+		j->jt = jt;
+		j->tid = tid;
+		uint64_t handle = hsvm_ptr(vm, jt + hsvm_get(vm, HS_JT_THREADOBJ) + hsvm_get(vm, HS_OOPHANDLE_OBJ));
+		j->obj = hsvm_ptr(vm, handle);
+		hsvm_u32(vm, jt + hsvm_get(vm, HS_JT_STATE), &j->vm_state);
+		if (hsvm_has(vm, HS_JT_OWNER_ID))
+			hsvm_u64(vm, jt + hsvm_get(vm, HS_JT_OWNER_ID), &j->owner_id);
+		uint64_t base = hsvm_ptr(vm, jt + hsvm_get(vm, HS_JT_STACK_BASE));
+		uint64_t size = hsvm_ptr(vm, jt + hsvm_get(vm, HS_JT_STACK_SIZE));
+		j->stack_high = base;
+		j->stack_low = base > size ? base - size : 0;
+	}
+}
+
+struct hotspot *hotspot_open(struct native *n)
+{
+	uint64_t a;
+	if (!n->read || native_symbol(n, "libjvm", "gHotSpotVMStructs", &a, NULL) < 0)
+		return NULL;
+	struct hotspot *h = xcalloc(1, sizeof(*h));
+	h->n = n;
+	struct strbuf err = STRBUF_INIT;
+	if (hsvm_open(&h->vm, n->read, n->read_ctx, sym_cb, n, &err) < 0 ||
+	    hscode_init(&h->code, &h->vm, n->d, &err) < 0) {
+		dump_warn(n->d, "Java frames, names and locks not read: %s", err.buf);
+		strbuf_release(&err);
+		hsvm_release(&h->vm);
+		free(h);
+		return NULL;
+	}
+	strbuf_release(&err);
+	if (h->vm.release && !n->d->process.runtime_version)
+		n->d->process.runtime_version = dump_strdup(n->d, h->vm.release);
+	java_offsets(h);
+	read_threads(h);
+	return h;
+}
+
+void hotspot_free(struct hotspot *h)
+{
+	if (!h)
+		return;
+	hscode_release(&h->code);
+	hsvm_release(&h->vm);
+	free(h->threads);
+	free(h);
+}
+
+struct jthread *hotspot_thread_by_tid(struct hotspot *h, int64_t tid)
+{
+	for (size_t i = 0; i < h->nthreads; i++)
+		if (h->threads[i].tid == tid)
+			return &h->threads[i];
+	return NULL;
+}
+
+/* ---- mixed stacks ---- */
+
+static void emit_native(struct hotspot *h, struct thread *t, const struct unwind_result *r, size_t from,
+			size_t to)
+{
+	if (to <= from)
+		return;
+	struct unwind_result part = { .frames = r->frames + from, .n = to - from };
+	native_symbolize(h->n, t, &part);
+}
+
+static void emit_java(struct hotspot *h, struct thread *t, const struct hsframes *fs)
+{
+	struct dump *d = h->n->d;
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct hsframe *j = &fs->v[i];
+		struct frame *f = thread_add_frame(d, t);
+		if (!f)
+			return;
+		f->pc = j->pc;
+		f->has_pc = true;
+		f->kind = j->kind;
+		f->trust = TRUST_CFI;
+		if (j->kind == FRAME_STUB) {
+			f->function = j->stub;
+			continue;
+		}
+		const struct hsname *name = hsframes_method(&h->code, j->method);
+		if (!name)
+			continue;
+		f->function = name->function;
+		f->file = name->native ? NULL : name->file; /* jstack: "(Native Method)" */
+		f->line = j->bci >= 0 ? hsframes_line(&h->code, j->method, j->bci) : 0;
+	}
+}
+
+static bool in_code(const struct hotspot *h, const struct unwind_frame *f)
+{
+	return hscode_contains(&h->code, f->pc);
+}
+
+/* Where the thread's Java frames start: its frame anchor, or a native frame in generated code. */
+static bool java_start(struct hotspot *h, const struct jthread *j, const struct unwind_result *r,
+		       struct hsstart *s)
+{
+	const struct hsvm *vm = &h->vm;
+	uint64_t a = j->jt + hsvm_get(vm, HS_JT_ANCHOR);
+	s->sp = hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_SP));
+	s->pc = hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_PC));
+	s->fp = hsvm_has(vm, HS_ANCHOR_FP) ? hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_FP)) : 0;
+	if (s->sp)
+		return true;
+	/* running Java code (or crashed in it): no anchor; the unwinder's frame in the code cache */
+	for (size_t i = 0; i < r->n; i++) {
+		const struct unwind_frame *f = &r->frames[i];
+		if (in_code(h, f) && f->has_sp) {
+			*s = (struct hsstart){ .sp = f->sp, .fp = f->has_fp ? f->fp : 0, .pc = f->pc };
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Native frames from I on that belong before a Java segment starting at sp SP. */
+static size_t natives_before(const struct hotspot *h, const struct unwind_result *r, size_t i, uint64_t sp)
+{
+	while (i < r->n && !in_code(h, &r->frames[i]) && !(r->frames[i].has_sp && r->frames[i].sp >= sp))
+		i++;
+	return i;
+}
+
+/* Skips the native frames that the Java segment ending at ENTRY_SP replaced. */
+static size_t natives_after(const struct hotspot *h, const struct unwind_result *r, size_t i,
+			    uint64_t last_sp, uint64_t entry_sp)
+{
+	uint64_t limit = entry_sp ? entry_sp : last_sp;
+	while (i < r->n && (in_code(h, &r->frames[i]) || (r->frames[i].has_sp && r->frames[i].sp <= limit)))
+		i++;
+	return i;
+}
+
+void hotspot_symbolize(struct hotspot *h, struct thread *t, const struct unwind_result *r)
+{
+	struct jthread *j = hotspot_thread_by_tid(h, t->tid);
+	struct hsstart s;
+	if (!j || !java_start(h, j, r, &s)) {
+		if (j)
+			j->t = t;
+		native_symbolize(h->n, t, r);
+		return;
+	}
+	j->t = t;
+	size_t i = 0, max = h->n->o->max_frames ? h->n->o->max_frames : 4096;
+	for (int seg = 0; s.sp && seg < 64; seg++) {
+		size_t k = natives_before(h, r, i, s.sp);
+		emit_native(h, t, r, i, k);
+		i = k;
+		struct hsframes fs = { 0 };
+		uint64_t entry_sp;
+		struct hsstart next;
+		hsframes_walk(&h->code, s, max, &fs, &entry_sp, &next);
+		emit_java(h, t, &fs);
+		i = natives_after(h, r, i, fs.n ? fs.v[fs.n - 1].sp : s.sp, entry_sp);
+		hsframes_release(&fs);
+		if (!entry_sp || next.sp <= s.sp)
+			break;
+		s = next;
+	}
+	emit_native(h, t, r, i, r->n);
+}
+
+/* ---- names and states ---- */
+
+/* java.lang.Thread.threadStatus (JVMTI bits) as jstack prints it. */
+static const char *status_name(uint32_t s)
+{
+	switch (s) {
+	case 0: return "NEW";
+	case 0x0005: return "RUNNABLE";
+	case 0x00e1: return "TIMED_WAITING (sleeping)";
+	case 0x0191: return "WAITING (on object monitor)";
+	case 0x01a1: return "TIMED_WAITING (on object monitor)";
+	case 0x0291: return "WAITING (parking)";
+	case 0x02a1: return "TIMED_WAITING (parking)";
+	case 0x0401: return "BLOCKED (on object monitor)";
+	case 0x0002: return "TERMINATED";
+	default: return NULL;
+	}
+}
+
+static void name_thread(struct hotspot *h, struct jthread *j)
+{
+	const struct hsvm *vm = &h->vm;
+	struct dump *d = h->n->d;
+	if (!j->obj)
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	if (h->name_off > 0 && h->value_off > 0 &&
+	    hsvm_string(vm, hsvm_oop_field(vm, j->obj, (uint64_t)h->name_off), h->value_off, h->coder_off, &sb) == 0)
+		j->t->name = dump_strndup(d, sb.buf, sb.len);
+	strbuf_release(&sb);
+	uint64_t holder = h->holder_off > 0 ? hsvm_oop_field(vm, j->obj, (uint64_t)h->holder_off) : j->obj;
+	uint32_t status;
+	if (holder && h->status_off > 0 && hsvm_u32(vm, holder + (uint64_t)h->status_off, &status) == 0) {
+		j->status = status;
+		const char *s = status_name(status);
+		if (s)
+			j->t->state = s;
+	}
+	uint8_t daemon;
+	if (holder && h->daemon_off > 0 && hsvm_u8(vm, holder + (uint64_t)h->daemon_off, &daemon) == 0)
+		j->t->daemon = daemon != 0;
+}
+
+void hotspot_finish(struct hotspot *h)
+{
+	size_t named = 0;
+	for (size_t i = 0; i < h->nthreads; i++) {
+		struct jthread *j = &h->threads[i];
+		if (!j->t)
+			j->t = dump_find_tid(h->n->d, j->tid);
+		if (!j->t)
+			continue;
+		if (!j->t->java_tid)
+			j->t->java_tid = dump_printf(h->n->d, "0x%016llx", (unsigned long long)j->jt);
+		name_thread(h, j);
+		named += j->t->name != NULL;
+	}
+	if (h->nthreads && !named && h->name_off < 0)
+		dump_warn(h->n->d, "Java thread names not read: libjvm's symbol table does not give "
+			  "java.lang.Thread's field offsets");
+	hotspot_locks(h);
+}

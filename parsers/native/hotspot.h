@@ -1,0 +1,57 @@
+#ifndef MORTEM_HOTSPOT_H
+#define MORTEM_HOTSPOT_H
+
+/*
+ * The Java side of a core or live process in which libjvm.so is mapped,
+ * read from memory with HotSpot's own type tables (hsvm.h), no debug info
+ * needed:
+ *
+ *   - the Java threads (ThreadsSMRSupport::_java_thread_list): each
+ *     JavaThread's kernel tid (its OSThread), the java.lang.Thread's name
+ *     (compressed oops, Latin-1 and UTF-16 strings), daemon flag and
+ *     status, set on the native thread with that tid as jstack prints
+ *     them ("BLOCKED (on object monitor)");
+ *   - mixed stacks: the native frames as the unwinder found them, with the
+ *     frames it found in generated code replaced by the Java frames walked
+ *     from the thread's frame anchor (hsframes.h): interpreted, compiled
+ *     (inlined methods as frames of their own) and stubs, each Java call
+ *     from the VM (the call stub's entry frame) followed to the anchor its
+ *     call wrapper saved;
+ *   - Java locks, entered as jstack's text enters them (object ids
+ *     "<0x%016x>", kinds java_monitor and juc_sync, class names as labels):
+ *     the monitor a BLOCKED thread waits for (its pending ObjectMonitor)
+ *     and that monitor's owner (a JavaThread, a stack lock in its stack,
+ *     JDK 24+'s owner id, or an anonymous owner found in the lock stacks of
+ *     lightweight locking); a parked thread's parkBlocker and, for an
+ *     AbstractOwnableSynchronizer, its exclusiveOwnerThread.
+ *
+ * The offsets of java.lang.Thread, String and AbstractOwnableSynchronizer
+ * fields come from libjvm's symbol table (java_lang_Thread::_name_offset
+ * ...); without it threads keep no Java name, state or j.u.c. owner.
+ * A layout the reader does not know gives one warning and the native
+ * report unchanged.
+ */
+
+#include "parsers/native/native.h"
+
+struct hotspot;
+
+/*
+ * The JVM in N's process, or NULL when libjvm.so is not mapped or its
+ * tables cannot be read (then one warning on the dump says why). Call
+ * after the modules are reported, before unwinding.
+ */
+struct hotspot *hotspot_open(struct native *n);
+void hotspot_free(struct hotspot *h);
+
+/*
+ * Appends thread T's frames: R symbolized by native_symbolize, with the
+ * Java frames of T's JavaThread in place of the generated code. A thread
+ * that is not a Java thread gets R alone.
+ */
+void hotspot_symbolize(struct hotspot *h, struct thread *t, const struct unwind_result *r);
+
+/* After every thread: Java names, states and locks on the model. */
+void hotspot_finish(struct hotspot *h);
+
+#endif
