@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analyzer/lib/arena.h"
+#include "analyzer/lib/xalloc.h"
 #include "parsers/native/hotspot_impl.h"
 
 /* ---- opening ---- */

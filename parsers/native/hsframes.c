@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analyzer/lib/arena.h"
+#include "analyzer/lib/xalloc.h"
 
 #define WORD 8
 /* x86-64 interpreter frame slots, in words from fp (frame_x86.hpp) */
@@ -50,7 +51,7 @@ int hscode_init(struct hscode *c, const struct hsvm *vm, struct dump *d, struct 
 
 void hscode_release(struct hscode *c)
 {
-	ptrmap_clear(&c->names);
+	hashmap_clear(&c->names);
 }
 
 bool hscode_contains(const struct hscode *c, uint64_t pc)
@@ -174,10 +175,10 @@ const struct hsname *hsframes_method(struct hscode *c, uint64_t m)
 	size_t v;
 	if (!m)
 		return NULL;
-	if (ptrmap_get(&c->names, (const void *)(uintptr_t)m, &v))
+	if (hashmap_get_ptr(&c->names, (const void *)(uintptr_t)m, &v))
 		return (const struct hsname *)v;
 	const struct hsname *n = method_read(c, m);
-	ptrmap_put(&c->names, (const void *)(uintptr_t)m, (size_t)n);
+	hashmap_put_ptr(&c->names, (const void *)(uintptr_t)m, (size_t)n);
 	return n;
 }
 

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analyzer/lib/ptrmap.h"
+#include "analyzer/lib/hashmap.h"
 #include "analyzer/model/dump.h"
 #include "parsers/native/hsvm.h"
 
@@ -55,7 +55,7 @@ struct hscode {
 	size_t nheaps;
 	uint64_t low, high;       /* CodeCache::_low_bound/_high_bound */
 	uint64_t call_stub_return;
-	struct ptrmap names;      /* Method* -> struct hsname * */
+	struct hashmap names;     /* Method* -> struct hsname * */
 };
 
 /* What a Method* is called. */

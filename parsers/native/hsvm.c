@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "analyzer/lib/arena.h"
-#include "analyzer/lib/strmap.h"
+#include "analyzer/lib/hashmap.h"
+#include "analyzer/lib/xalloc.h"
 
 struct item_def {
 	enum hsvm_kind kind;
@@ -269,7 +270,7 @@ static int read_layout(const struct hsvm *vm, int (*sym)(void *, const char *, u
 }
 
 /* wanted "Type::field" (or constant name) -> item index + 1 */
-static void want_map(struct strmap *m, char (*keys)[2][128])
+static void want_map(struct hashmap *m, char (*keys)[2][128])
 {
 	for (size_t i = 0; i < HS_ITEM_COUNT; i++) {
 		const struct item_def *d = &items[i];
@@ -277,18 +278,18 @@ static void want_map(struct strmap *m, char (*keys)[2][128])
 			snprintf(keys[i][0], 128, "%s::%s", d->type, d->field);
 		else
 			snprintf(keys[i][0], 128, "%s", d->type);
-		strmap_put(m, keys[i][0], (void *)(uintptr_t)(i + 1));
+		hashmap_put(m, keys[i][0], (void *)(uintptr_t)(i + 1));
 		if (d->alt) {
 			snprintf(keys[i][1], 128, "%s", d->alt);
-			strmap_put(m, keys[i][1], (void *)(uintptr_t)(i + 1));
+			hashmap_put(m, keys[i][1], (void *)(uintptr_t)(i + 1));
 		}
 	}
 }
 
-static void found(struct hsvm *vm, const struct strmap *m, const char *key, enum hsvm_kind kind,
+static void found(struct hsvm *vm, const struct hashmap *m, const char *key, enum hsvm_kind kind,
 		  uint64_t value)
 {
-	uintptr_t k = (uintptr_t)strmap_get(m, key);
+	uintptr_t k = (uintptr_t)hashmap_get(m, key);
 	if (!k || items[k - 1].kind != kind || vm->have[k - 1])
 		return;
 	vm->val[k - 1] = value;
@@ -297,7 +298,7 @@ static void found(struct hsvm *vm, const struct strmap *m, const char *key, enum
 
 #define MAX_ENTRIES 100000
 
-static int read_structs(struct hsvm *vm, const struct layout *l, const struct strmap *m)
+static int read_structs(struct hsvm *vm, const struct layout *l, const struct hashmap *m)
 {
 	/* TypeName FieldName TypeString IsStatic Offset Address */
 	struct strbuf key = STRBUF_INIT;
@@ -323,7 +324,7 @@ static int read_structs(struct hsvm *vm, const struct layout *l, const struct st
 	return n ? 0 : -1;
 }
 
-static int read_named(struct hsvm *vm, const struct layout *l, const struct strmap *m,
+static int read_named(struct hsvm *vm, const struct layout *l, const struct hashmap *m,
 		      enum hsvm_kind kind)
 {
 	/* TypeName (or Name) at off[0], the value (size, int or long) at off[1] */
@@ -420,14 +421,14 @@ int hsvm_open(struct hsvm *vm, hsvm_read_fn *read, void *ctx,
 	    read_layout(vm, sym, sctx, "IntConstants", c_names, 2, &li, err) < 0 ||
 	    read_layout(vm, sym, sctx, "LongConstants", c_names, 2, &ll, err) < 0)
 		return -1;
-	struct strmap m = STRMAP_INIT;
+	struct hashmap m = HASHMAP_INIT;
 	char (*keys)[2][128] = xcalloc(HS_ITEM_COUNT, sizeof(*keys));
 	want_map(&m, keys);
 	int rc = 0;
 	if (read_structs(vm, &ls, &m) < 0 || read_named(vm, &lt, &m, HSK_SIZE) < 0 ||
 	    read_named(vm, &li, &m, HSK_INT) < 0 || read_named(vm, &ll, &m, HSK_LONG) < 0)
 		rc = error_set(err, "HotSpot's type tables are unreadable");
-	strmap_clear(&m);
+	hashmap_clear(&m);
 	free(keys);
 	if (rc < 0 || check_required(vm, err) < 0)
 		return -1;
