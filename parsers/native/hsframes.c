@@ -292,15 +292,21 @@ static void nm_tables(const struct hsvm *vm, uint64_t nm, struct nm_tables *t)
 	}
 }
 
-/* The scope decode offset of the PcDesc at PC (exact, or for the top frame the nearest after); -1 none. */
-static int64_t pcdesc_scope(const struct hsvm *vm, const struct nm_tables *t, int64_t pc_off, bool top)
+/*
+ * The scope decode offset of the PcDesc at PC (a return address, a safepoint
+ * or an implicit check has one), or -1. A top frame stopped elsewhere (a
+ * fault in inlined code) has none: the nearest PcDesc before or after it
+ * may belong to another inlined method, so the frame keeps the nmethod's
+ * own method, without a line, as hs_err names it.
+ */
+static int64_t pcdesc_scope(const struct hsvm *vm, const struct nm_tables *t, int64_t pc_off)
 {
 	uint64_t size = hsvm_get(vm, HS_PCDESC_SIZE);
 	if (!size || t->pcs_end <= t->pcs_begin || (t->pcs_end - t->pcs_begin) / size > MAX_PCDESCS)
 		return -1;
 	size_t n = (size_t)((t->pcs_end - t->pcs_begin) / size);
 	unsigned char *buf = xmalloc(n * size);
-	int64_t best = -1, best_pc = INT64_MAX;
+	int64_t best = -1;
 	if (vm->read(vm->ctx, t->pcs_begin, buf, n * size) == 0) {
 		for (size_t i = 0; i < n; i++) {
 			int32_t off, scope;
@@ -310,18 +316,13 @@ static int64_t pcdesc_scope(const struct hsvm *vm, const struct nm_tables *t, in
 				best = scope;
 				break;
 			}
-			if (top && off > pc_off && off < best_pc) {
-				best_pc = off;
-				best = scope;
-			}
 		}
 	}
 	free(buf);
 	return best;
 }
 
-static void compiled(struct hscode *c, const struct blob *b, struct hsstart s, bool top,
-		     struct hsframes *out)
+static void compiled(struct hscode *c, const struct blob *b, struct hsstart s, struct hsframes *out)
 {
 	const struct hsvm *vm = c->vm;
 	uint64_t method = hsvm_ptr(vm, b->addr + hsvm_get(vm, HS_NM_METHOD));
@@ -329,7 +330,7 @@ static void compiled(struct hscode *c, const struct blob *b, struct hsstart s, b
 	const struct hsname *name = hsframes_method(c, method);
 	struct nm_tables t;
 	nm_tables(vm, b->addr, &t);
-	int64_t scope = name && !name->native ? pcdesc_scope(vm, &t, (int64_t)(s.pc - b->code_begin), top) : -1;
+	int64_t scope = name && !name->native ? pcdesc_scope(vm, &t, (int64_t)(s.pc - b->code_begin)) : -1;
 	size_t before = out->n;
 	for (int depth = 0; scope > SERIALIZED_NULL && depth < MAX_SCOPES; depth++) {
 		uint8_t buf[20];
@@ -411,7 +412,7 @@ void hsframes_walk(struct hscode *c, struct hsstart s, size_t max, struct hsfram
 				return;
 			up = sender_fp(vm, s);
 		} else if (b.nmethod) {
-			compiled(c, &b, s, k == 0, out);
+			compiled(c, &b, s, out);
 			if (b.frame_size <= 0)
 				return;
 			up = sender_sized(vm, s, b.frame_size);
