@@ -21,6 +21,7 @@
 	X(OPT_JOBS, "jobs", 'j', "N", "workers for triage (default: number of CPUs)")                \
 	X(OPT_SNAPSHOT, "snapshot", 0, "N", "which snapshot of a multi-dump input (default: last)")  \
 	X(OPT_UNWINDER, "unwinder", 0, "NAME", "native unwinder: dwfl or libunwind")                 \
+	X(OPT_NO_JAVA, "no-java", 0, NULL, "cores and live JVMs: native frames only (no Java frames, names or locks)") \
 	X(OPT_DOT, "dot", 0, "FILE", "write the lock graph as Graphviz DOT")                         \
 	X(OPT_HTML, "html", 0, "FILE", "triage: also write a self-contained HTML report")            \
 	X(OPT_DB, "db", 0, "FILE", "triage: keep results in SQLite, analyze only new artifacts")     \
@@ -60,6 +61,7 @@ struct mortem_opts {
 	int jobs;
 	int snapshot;            /* 0: the last */
 	const char *unwinder;    /* NULL: default (dwfl, libunwind where dwfl stops) */
+	bool no_java;            /* cores and live JVMs: skip HotSpot's Java side */
 	const char *dot;
 	const char *html;
 	const char *db;

@@ -658,7 +658,7 @@ int native_unwind_all(struct native *n, struct unwind_target *target, struct str
 		strbuf_release(&ua.early);
 		return -1;
 	}
-	if (!n->jvm)
+	if (!n->jvm && !n->o->no_java)
 		n->jvm = hotspot_open(n);
 	struct strbuf lerr = STRBUF_INIT;
 	if (unwind_threads(ua.chain, each_thread, &ua, &lerr) < 0 && !d->nthreads)
