@@ -1,5 +1,6 @@
 #include "parsers/native/hotspot.h"
 
+#include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,27 +8,71 @@
 #include "analyzer/lib/xalloc.h"
 #include "parsers/native/hotspot_impl.h"
 
-/* ---- opening ---- */
+/* ---- libjvm's symbols ---- */
+
+/*
+ * The symbols wanted, collected in one pass over libjvm's symbol table
+ * (some 70,000 entries: a look-up per name would scan it 40 times).
+ */
+static const char *const wanted_prefixes[] = {
+	"gHotSpotVM", "_ZN16java_lang_Thread", "_ZN16java_lang_String", "_ZN28java_lang_Thread_FieldHolder",
+	"_ZN54java_util_concurrent_locks_AbstractOwnableSynchronizer", NULL,
+};
+
+static bool wanted(const char *name)
+{
+	for (size_t i = 0; wanted_prefixes[i]; i++)
+		if (!strncmp(name, wanted_prefixes[i], strlen(wanted_prefixes[i])))
+			return true;
+	return false;
+}
+
+static int collect_cb(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr start, void *arg)
+{
+	struct hotspot *h = arg;
+	const char *base = strrchr(modname, '/');
+	base = base ? base + 1 : modname;
+	if (strncmp(base, "libjvm.", 7))
+		return DWARF_CB_OK;
+	int nsyms = dwfl_module_getsymtab(mod);
+	for (int i = 1; i < nsyms; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+		if (!s || sym.st_shndx == SHN_UNDEF || !wanted(s) || hashmap_get(&h->syms, s))
+			continue;
+		uint64_t *v = arena_alloc(h->n->d->arena, sizeof(*v));
+		*v = addr;
+		hashmap_put(&h->syms, dump_strdup(h->n->d, s), v);
+	}
+	return DWARF_CB_ABORT;
+}
 
 static int sym_cb(void *ctx, const char *name, uint64_t *addr)
 {
-	return native_symbol(ctx, "libjvm", name, addr, NULL);
+	struct hotspot *h = ctx;
+	const uint64_t *v = hashmap_get(&h->syms, name);
+	if (!v)
+		return -1;
+	*addr = *v;
+	return 0;
 }
 
 /* An int static of libjvm (a java_lang_* field offset) by its mangled name; -1 unknown. */
-static int64_t jvm_int(struct native *n, const char *name)
+static int64_t jvm_int(struct hotspot *h, const char *name)
 {
 	uint64_t a;
 	int32_t v;
-	if (native_symbol(n, "libjvm", name, &a, NULL) < 0 || n->read(n->read_ctx, a, &v, 4) < 0 ||
-	    v <= 0 || v > 4096)
+	if (sym_cb(h, name, &a) < 0 || h->n->read(h->n->read_ctx, a, &v, 4) < 0 || v <= 0 || v > 4096)
 		return -1;
 	return v;
 }
 
+/* ---- opening ---- */
+
 static void java_offsets(struct hotspot *h)
 {
-	struct native *n = h->n;
+	struct hotspot *n = h;
 	h->name_off = jvm_int(n, "_ZN16java_lang_Thread12_name_offsetE");
 	h->eetop_off = jvm_int(n, "_ZN16java_lang_Thread13_eetop_offsetE");
 	h->park_blocker_off = jvm_int(n, "_ZN16java_lang_Thread20_park_blocker_offsetE");
@@ -84,12 +129,14 @@ struct hotspot *hotspot_open(struct native *n)
 		return NULL;
 	struct hotspot *h = xcalloc(1, sizeof(*h));
 	h->n = n;
+	dwfl_getmodules(n->dwfl, collect_cb, h, 0);
 	struct strbuf err = STRBUF_INIT;
-	if (hsvm_open(&h->vm, n->read, n->read_ctx, sym_cb, n, &err) < 0 ||
+	if (hsvm_open(&h->vm, n->read, n->read_ctx, sym_cb, h, &err) < 0 ||
 	    hscode_init(&h->code, &h->vm, n->d, &err) < 0) {
 		dump_warn(n->d, "Java frames, names and locks not read: %s", err.buf);
 		strbuf_release(&err);
 		hsvm_release(&h->vm);
+		hashmap_clear(&h->syms);
 		free(h);
 		return NULL;
 	}
@@ -107,6 +154,7 @@ void hotspot_free(struct hotspot *h)
 		return;
 	hscode_release(&h->code);
 	hsvm_release(&h->vm);
+	hashmap_clear(&h->syms);
 	free(h->threads);
 	free(h);
 }

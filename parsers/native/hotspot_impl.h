@@ -3,6 +3,7 @@
 
 /* What hotspot.c and hotspot_locks.c share (not for other modules). */
 
+#include "analyzer/lib/hashmap.h"
 #include "parsers/native/hotspot.h"
 #include "parsers/native/hsframes.h"
 #include "parsers/native/hsvm.h"
@@ -20,6 +21,7 @@ struct jthread {
 
 struct hotspot {
 	struct native *n;
+	struct hashmap syms;      /* libjvm's symbols this reader uses: name -> uint64_t * address */
 	struct hsvm vm;
 	struct hscode code;
 	struct jthread *threads;
