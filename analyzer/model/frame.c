@@ -192,6 +192,15 @@ static const struct vocab_row vocabulary[] = {
 	ROW("Mutex::", PREFIX, ROLE_LOCK),
 	ROW("java.util.concurrent.locks.", PREFIX, ROLE_LOCK), /* LockSupport.park, AQS, ReentrantLock */
 	ROW("jrockit.vm.", PREFIX, ROLE_LOCK),
+	/* the VM's side of a Java monitor enter, under the Java frames of a core or live JVM */
+	ROW("ObjectSynchronizer::", PREFIX, ROLE_LOCK),
+	ROW("LightweightSynchronizer::", PREFIX, ROLE_LOCK),
+	ROW("InterpreterRuntime::monitorenter", PREFIX, ROLE_LOCK),
+	ROW("SharedRuntime::complete_monitor_locking", PREFIX, ROLE_LOCK),
+	ROW("Runtime1::monitorenter", PREFIX, ROLE_LOCK),
+	ROW("OptoRuntime::complete_monitor_locking", PREFIX, ROLE_LOCK),
+	ROW("_complete_monitor_locking_Java", PREFIX, ROLE_LOCK), /* C2's runtime stub (blob name) */
+	ROW("C1 Runtime monitorenter", PREFIX, ROLE_LOCK),        /* C1's runtime stubs */
 	/* C++'s wrappers around them (libstdc++'s gthr-default.h, <mutex>, <shared_mutex>) */
 	LOCK_ROW("__gthread_mutex_lock", EXACT, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "__mutex"),
 	LOCK_ROW("__gthread_mutex_timedlock", EXACT, ROLE_LOCK, LOCK_PTHREAD_MUTEX, "__mutex"),
@@ -225,6 +234,8 @@ static const struct vocab_row vocabulary[] = {
 	ROW("sun.misc.Unsafe.park", PREFIX, ROLE_WAIT),
 	ROW("Parker::", PREFIX, ROLE_WAIT),
 	ROW("os::PlatformEvent::", PREFIX, ROLE_WAIT),
+	ROW("PlatformEvent::", PREFIX, ROLE_WAIT), /* JDK 25 */
+	ROW("Unsafe_Park", EXACT, ROLE_WAIT),
 	ROW("JVM_MonitorWait", PREFIX, ROLE_WAIT),
 	ROW("std::condition_variable::", PREFIX, ROLE_WAIT),
 	ROW("std::condition_variable_any::", PREFIX, ROLE_WAIT),
