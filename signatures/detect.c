@@ -336,7 +336,7 @@ static bool same_frame(const struct frame *a, const struct frame *b)
 	return false;
 }
 
-size_t frames_repeat_period(const struct thread *t, size_t min_repeats, size_t *start)
+static size_t frames_repeat_period(const struct thread *t, size_t min_repeats, size_t *start)
 {
 	size_t n = t->nframes;
 	for (size_t p = 1; p <= 16; p++) {

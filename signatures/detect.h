@@ -34,12 +34,5 @@ struct detector {
 extern const struct detector detectors[];
 extern const size_t detectors_count;
 
-/*
- * The length of the shortest period P (1..16) with which T's frames
- * (function names, or pcs) repeat at least MIN_REPEATS times in a row,
- * starting anywhere in the first frames; 0 when they do not. *START gets
- * where the repetition starts.
- */
-size_t frames_repeat_period(const struct thread *t, size_t min_repeats, size_t *start);
 
 #endif

@@ -34,11 +34,6 @@ static const bool is_pane[] = {
 /* Where each pane's name is on the top row, for mouse clicks. */
 static int pane_x[VIEW_COUNT], pane_w[VIEW_COUNT];
 
-const char *view_title(enum view_id id)
-{
-	return id < VIEW_COUNT ? titles[id] : "?";
-}
-
 /* ---- views on panes ---- */
 
 static struct view *view_new(struct browser *b, enum view_id id, size_t thread, size_t frame)
@@ -62,7 +57,7 @@ static void view_free(struct view *v)
 	free(v);
 }
 
-struct view *browser_view(struct browser *b)
+static struct view *browser_view(struct browser *b)
 {
 	struct pane *p = &b->panes[b->cur];
 	return p->stack[p->depth];
@@ -84,7 +79,7 @@ static void pane_pop(struct pane *p)
 		view_free(p->stack[p->depth--]);
 }
 
-struct view *browser_pane(struct browser *b, enum view_id id)
+static struct view *browser_pane(struct browser *b, enum view_id id)
 {
 	for (size_t i = 0; i < b->npanes; i++)
 		if (b->panes[i].id == id) {
@@ -135,7 +130,7 @@ static void open_finding(struct browser *b, size_t i)
 	}
 }
 
-void browser_open_target(struct browser *b, const struct tline *l)
+static void browser_open_target(struct browser *b, const struct tline *l)
 {
 	switch (l->target) {
 	case TGT_THREAD:

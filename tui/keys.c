@@ -27,12 +27,6 @@ const struct keybinding keymap_default[] = {
 };
 const size_t keymap_count = sizeof(keymap_default) / sizeof(keymap_default[0]);
 
-static const char *const names[] = {
-#define X_NAME(e, n, h) n,
-	REQUESTS(X_NAME)
-#undef X_NAME
-};
-
 static const char *const helps[] = {
 #define X_HELP(e, n, h) h,
 	REQUESTS(X_HELP)
@@ -45,11 +39,6 @@ enum request keymap_lookup(int key)
 		if (keymap_default[i].key == key)
 			return keymap_default[i].req;
 	return REQ_NONE;
-}
-
-const char *request_name(enum request r)
-{
-	return r >= 0 && r < REQUEST_COUNT ? names[r] : "?";
 }
 
 const char *request_help(enum request r)

@@ -54,8 +54,7 @@ extern const size_t keymap_count;
 
 /* The request KEY is bound to, or REQ_NONE. */
 enum request keymap_lookup(int key);
-/* The request's name and help text. */
-const char *request_name(enum request r);
+/* The request's help text. */
 const char *request_help(enum request r);
 /* A key's printable name ("Up", "PgDn", "Enter", "j", "Ctrl-L"); NUL-terminated into BUF (16 bytes). */
 const char *key_name(int key, char buf[16]);

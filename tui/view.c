@@ -100,7 +100,7 @@ size_t view_find_target(const struct view *v, enum target t, size_t a)
 	return SIZE_MAX;
 }
 
-bool view_line_hit(struct view *v, size_t line)
+static bool view_line_hit(struct view *v, size_t line)
 {
 	return v->hits && v->hits_gen == v->b->search_gen && line < v->nlines && v->hits[line];
 }

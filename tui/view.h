@@ -116,20 +116,11 @@ struct browser {
 	int width;             /* columns; views that wrap text are rebuilt when it changes */
 };
 
-/* ---- browser services for views (browse.c) ---- */
-
-const char *view_title(enum view_id id);
-/* The view on top of the current pane. */
-struct view *browser_view(struct browser *b);
 /* Opens view ID (for THREAD/FRAME/SECTION where it needs them) on top of the current pane. */
 struct view *browser_push(struct browser *b, enum view_id id, size_t thread, size_t frame);
-/* Switches to pane ID (returns its top view, or NULL when not shown). */
-struct view *browser_pane(struct browser *b, enum view_id id);
 /* Sets the status-line message (printf-style). */
 void browser_message(struct browser *b, int style, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Opens what the text line LINE of V points at. */
-void browser_open_target(struct browser *b, const struct tline *l);
 
 /* ---- helpers for text views (view.c) ---- */
 
@@ -150,8 +141,6 @@ size_t view_find_target(const struct view *v, enum target t, size_t a);
 void view_draw_tline(struct view *v, size_t line, int row, int width, bool selected);
 /* The default find: next tline matching the browser's pattern in DIR. */
 void view_find_lines(struct view *v, int dir);
-/* Whether tline LINE matches the current search (after view_find_lines computed it). */
-bool view_line_hit(struct view *v, size_t line);
 /* The style of a severity. */
 int severity_style(enum severity s);
 /* A thread as "ID "name" STATE" in the browser's arena. */

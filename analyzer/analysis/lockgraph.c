@@ -312,19 +312,9 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 	return n;
 }
 
-size_t lockgraph_cycles(struct dump *d, struct lockgraph_cycle **out)
-{
-	struct graph g;
-	graph_build(d, &g);
-	graph_scc(&g);
-	size_t n = cycles_from_graph(d, &g, out);
-	graph_release(&g);
-	return n;
-}
-
 /* ---- describing ---- */
 
-void lockgraph_describe_lock(const struct lock *l, struct strbuf *out)
+static void lockgraph_describe_lock(const struct lock *l, struct strbuf *out)
 {
 	strbuf_addf(out, "%s %s", lock_kind_name(l->kind), l->id);
 	if (l->label && !strstr(l->label, l->id))

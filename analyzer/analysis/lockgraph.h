@@ -35,12 +35,6 @@ struct lockgraph_cycle {
 	bool timed;               /* a thread on it waits with a timeout: the cycle will break */
 };
 
-/*
- * Finds every cycle of D's wait-for graph. Returns how many, and stores an
- * arena-allocated array of them in *OUT (NULL when none). Never fails.
- * Cycles come in the dump order of their first thread.
- */
-size_t lockgraph_cycles(struct dump *d, struct lockgraph_cycle **out);
 
 /*
  * The analysis stage (analyze.h): adds one `lock-cycle` finding per cycle
@@ -60,7 +54,5 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
  */
 bool lockgraph_wait_is_timed(const struct thread *t);
 
-/* Appends "KIND ID (LABEL)" to OUT (no label part when it adds nothing). */
-void lockgraph_describe_lock(const struct lock *l, struct strbuf *out);
 
 #endif

@@ -174,7 +174,3 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
-size_t arena_used(const struct arena *a)
-{
-	return a->used_total;
-}

@@ -62,7 +62,5 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 
-/* Bytes handed out so far (for limits and benchmarks). */
-size_t arena_used(const struct arena *a);
 
 #endif

@@ -30,18 +30,6 @@ const char *frame_kind_tag(enum frame_kind k)
 	return k == FRAME_INTERPRETED ? "interp" : frame_kind_name(k);
 }
 
-#define X_ROLE_NAME(e, s, m) s,
-static const char *const role_names[] = { FRAME_ROLES(X_ROLE_NAME) };
-#undef X_ROLE_NAME
-
-const char *frame_role_name(enum frame_role r)
-{
-	for (int i = 0; i < FRAME_ROLE_COUNT; i++)
-		if (r == 1u << i)
-			return role_names[i];
-	return NULL;
-}
-
 /* ---- the vocabulary ---- */
 
 enum match { EXACT, PREFIX, SUBSTR };

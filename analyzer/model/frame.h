@@ -101,8 +101,6 @@ enum { FRAME_ROLES(X_ENUM) FRAME_ROLE_COUNT };
 enum frame_role { FRAME_ROLES(X_MASK) };
 #undef X_MASK
 
-/* The short name of the single role R ("lock"), or NULL. */
-const char *frame_role_name(enum frame_role r);
 
 /* Masks of roles, one per use: */
 /* no identity of its own: never names a bug (signatures skip it) */

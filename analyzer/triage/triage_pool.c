@@ -306,11 +306,6 @@ void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t ta
 		replace(p, i, false);
 }
 
-size_t pool_busy(const struct pool *p)
-{
-	return p->busy;
-}
-
 void pool_finish(struct pool *p)
 {
 	while (p->busy)

@@ -44,7 +44,5 @@ void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t ta
 /* Waits for every artifact in flight, stops the workers, frees P. */
 void pool_finish(struct pool *p);
 
-/* Artifacts in flight. */
-size_t pool_busy(const struct pool *p);
 
 #endif

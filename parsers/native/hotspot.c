@@ -159,7 +159,7 @@ void hotspot_free(struct hotspot *h)
 	free(h);
 }
 
-struct jthread *hotspot_thread_by_tid(struct hotspot *h, int64_t tid)
+static struct jthread *hotspot_thread_by_tid(struct hotspot *h, int64_t tid)
 {
 	for (size_t i = 0; i < h->nthreads; i++)
 		if (h->threads[i].tid == tid)

@@ -31,8 +31,6 @@ struct hotspot {
 	int64_t value_off, coder_off, aos_owner_off;
 };
 
-/* The Java thread with kernel TID, or NULL. */
-struct jthread *hotspot_thread_by_tid(struct hotspot *h, int64_t tid);
 
 /* Adds the Java locks, waits and holds of every Java thread (hotspot_locks.c). */
 void hotspot_locks(struct hotspot *h);

@@ -16,6 +16,8 @@
 
 #include "analyzer/lib/arena.h"
 
+static void native_free(void *arg);
+
 /* libstdc++'s demangler (linked through the Makefile's PKG_LIBS). */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
@@ -107,7 +109,7 @@ struct native *native_new(struct dump *d, const struct mortem_opts *o, bool live
 	return n;
 }
 
-void native_free(void *arg)
+static void native_free(void *arg)
 {
 	struct native *n = arg;
 	if (!n)
@@ -331,7 +333,7 @@ void native_add_modules(struct native *n)
 
 /* ---- symbolization ---- */
 
-const char *native_demangle(struct native *n, const char *name)
+static const char *native_demangle(struct native *n, const char *name)
 {
 	if (!name)
 		return NULL;

@@ -67,14 +67,11 @@ struct native {
  * libdwfl looks in each absolute one by build-id (DIR/.build-id/xx/rest.debug)
  * and by the file's path and .gnu_debuglink. When nothing is found and
  * DEBUGINFOD_URLS is set, libdebuginfod is asked by build-id.
- * Returns NULL with ERR set when dwfl_begin fails. Registers native_free()
- * with dump_atfree(D).
+ * Returns NULL with ERR set when dwfl_begin fails. Releases the session
+ * (dwfl_end, read_ctx) when D is freed (dump_atfree).
  */
 struct native *native_new(struct dump *d, const struct mortem_opts *o, bool live,
 			  struct strbuf *err);
-
-/* Releases the session (dwfl_end, read_ctx). Called by dump_free. */
-void native_free(void *n);
 
 /*
  * Sets d->mem/d->mem_ctx to this session: read() is N->read, symbol() looks
@@ -133,8 +130,5 @@ int native_errno(struct native *n, int64_t tid, int *errno_out);
 
 /* libdwfl's last error message, never NULL ("unknown error"). */
 const char *dwfl_error(void);
-
-/* Demangles an Itanium C++ name ("_Z...") into the arena; other names are returned as is. */
-const char *native_demangle(struct native *n, const char *name);
 
 #endif

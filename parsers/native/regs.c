@@ -11,7 +11,7 @@ enum { X_R15, X_R14, X_R13, X_R12, X_RBP, X_RBX, X_R11, X_R10, X_R9, X_R8, X_RAX
 /* aarch64 struct user_pt_regs: x0..x30, sp, pc, pstate */
 enum { A_X0 = 0, A_X8 = 8, A_X29 = 29, A_SP = 31, A_PC = 32, A_NREGS = 34 };
 
-size_t regs_size(unsigned machine)
+static size_t regs_size(unsigned machine)
 {
 	switch (machine) {
 	case EM_X86_64: return X_NREGS * 8;

@@ -21,8 +21,6 @@
 
 #include "analyzer/model/dump.h"
 
-/* The size of pr_reg for MACHINE (an ELF e_machine), or 0 when unknown. */
-size_t regs_size(unsigned machine);
 
 /*
  * Decodes pr_reg (LEN bytes at RAW, native byte order) of MACHINE into OUT.

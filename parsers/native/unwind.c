@@ -8,6 +8,8 @@
 
 #include "analyzer/lib/arena.h"
 
+static bool unwind_return_address_plausible(const struct unwind_target *t, uint64_t pc);
+
 void unwind_result_release(struct unwind_result *r)
 {
 	free(r->frames);
@@ -40,7 +42,7 @@ static void result_move(struct unwind_result *dst, struct unwind_result *src)
 	memset(src, 0, sizeof(*src));
 }
 
-const struct unwinder *unwind_find(const char *name)
+static const struct unwinder *unwind_find(const char *name)
 {
 	static const struct unwinder *const cfi[] = { &unwind_dwfl, &unwind_libunwind };
 	for (size_t i = 0; i < sizeof(cfi) / sizeof(cfi[0]); i++)
@@ -346,7 +348,7 @@ static bool in_exec_segment(Elf *elf, uint64_t addr)
 	return false;
 }
 
-bool unwind_return_address_plausible(const struct unwind_target *t, uint64_t pc)
+static bool unwind_return_address_plausible(const struct unwind_target *t, uint64_t pc)
 {
 	if (pc < 4096)
 		return false;

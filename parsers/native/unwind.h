@@ -117,8 +117,6 @@ extern const struct unwinder unwind_libunwind;
 extern const struct unwinder unwind_fp;
 extern const struct unwinder unwind_scan;
 
-/* The CFI unwinder called NAME ("dwfl", "libunwind"), or NULL. */
-const struct unwinder *unwind_find(const char *name);
 
 /*
  * The chain for one target. unwind_open() attaches the first CFI unwinder
@@ -152,12 +150,5 @@ void unwind_thread(struct unwind_chain *c, int64_t tid, const struct thread_regs
 /* Whether an instruction that ends at PC (a return address) is a call (x86-64, aarch64). */
 bool unwind_follows_call(const struct unwind_target *t, uint64_t pc);
 
-/*
- * Whether PC can be a return address: false when it lies outside the
- * executable segments of its module (whose ELF is at hand), or when the
- * code before it can be read and is not a call; true when neither can be
- * told (text not in the core, another machine).
- */
-bool unwind_return_address_plausible(const struct unwind_target *t, uint64_t pc);
 
 #endif

@@ -102,7 +102,7 @@ static long last_tail(struct span x)
 	return -1;
 }
 
-void gdbframe_split_call(struct span x, struct span *name, struct span *args, bool *has_args,
+static void gdbframe_split_call(struct span x, struct span *name, struct span *args, bool *has_args,
 			 bool *args_open, struct span *rest)
 {
 	bool found;
@@ -161,7 +161,7 @@ bool gdbframe_source(struct span x, struct span *file, int *line, int *column, s
 	return false;
 }
 
-bool gdbframe_scan_tail(struct span x, struct gdbframe *g)
+static bool gdbframe_scan_tail(struct span x, struct gdbframe *g)
 {
 	x = span_skip_ws(x);
 	if (span_starts(x, "at ")) {

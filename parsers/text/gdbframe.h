@@ -45,20 +45,7 @@ bool gdbframe_scan(struct span x, struct gdbframe *g);
 /* Scans the part after "#N " (also the Frame column of `info threads`). */
 void gdbframe_scan_body(struct span x, struct gdbframe *g);
 
-/*
- * Scans " at FILE:LINE[:COL]" / " from MODULE" tails (X starts at "at " or
- * "from "), filling G's file/line/column/module; returns false when X is
- * neither. A frame glued after the line number lands in g->next.
- */
-bool gdbframe_scan_tail(struct span x, struct gdbframe *g);
 
-/*
- * Splits "FUNC (ARGS) REST" / "FUNC REST": the function name ends at the
- * first " (" outside parentheses and template brackets, or at " at " /
- * " from ". Strings and character literals in ARGS are skipped.
- */
-void gdbframe_split_call(struct span x, struct span *name, struct span *args, bool *has_args,
-			 bool *args_open, struct span *rest);
 
 /*
  * From S[0] == '(' to its matching ')': returns the length including both

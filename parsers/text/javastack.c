@@ -172,11 +172,6 @@ void javalocks_release(struct javalocks *jl)
 	jl->n = jl->alloc = 0;
 }
 
-bool javastack_is_native(struct span x)
-{
-	return span_find(x, "Native Method)") >= 0;
-}
-
 /* Drops a "module@ver/" or "loader//" or "loader/module@ver/" prefix of a function. */
 static struct span drop_module_prefix(struct span fn, struct span *module)
 {

@@ -99,7 +99,5 @@ struct javaframe_hint {
 void javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *f, struct span x,
 		     bool slashed);
 
-/* True when the frame text X says "(Native Method)". */
-bool javastack_is_native(struct span x);
 
 #endif
