@@ -206,20 +206,32 @@ static void jcmd_park_owners(struct dump *d, json_t *containers)
 	}
 }
 
-static int jcmd_json_parse(struct dump *d, const struct input *in, const struct mortem_opts *o,
-			   struct strbuf *err)
+/*
+ * The start of both JSON parses: the whole document, or NULL when it does
+ * not parse (cut short, damaged) after the threads were salvaged one by
+ * one from the objects that hold KEY.
+ */
+static json_t *begin_parse(struct dump *d, const struct input *in, const char *key, thread_fn fn)
 {
-	(void)o;
-	(void)err;
 	d->process.runtime = "jvm";
 	dump_snapshot_begin(d);
 	json_t *root = load_json(d, in);
 	if (!root) {
 		struct javalocks jl = JAVALOCKS_INIT;
-		salvage_threads(d, in, "\"tid\"", jcmd_thread, &jl);
+		salvage_threads(d, in, key, fn, &jl);
 		javalocks_release(&jl);
-		return 0;
 	}
+	return root;
+}
+
+static int jcmd_json_parse(struct dump *d, const struct input *in, const struct mortem_opts *o,
+			   struct strbuf *err)
+{
+	(void)o;
+	(void)err;
+	json_t *root = begin_parse(d, in, "\"tid\"", jcmd_thread);
+	if (!root)
+		return 0;
 	json_t *td = json_object_get(root, "threadDump");
 	const char *pid = jstr(td, "processId");
 	if (pid)
@@ -342,15 +354,9 @@ static int actuator_json_parse(struct dump *d, const struct input *in, const str
 {
 	(void)o;
 	(void)err;
-	d->process.runtime = "jvm";
-	dump_snapshot_begin(d);
-	json_t *root = load_json(d, in);
-	if (!root) {
-		struct javalocks jl = JAVALOCKS_INIT;
-		salvage_threads(d, in, "\"threadName\"", actuator_thread, &jl);
-		javalocks_release(&jl);
+	json_t *root = begin_parse(d, in, "\"threadName\"", actuator_thread);
+	if (!root)
 		return 0;
-	}
 	struct javalocks jl = JAVALOCKS_INIT;
 	size_t i;
 	json_t *jt;

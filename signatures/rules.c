@@ -1059,16 +1059,6 @@ static void add_rule_finding(struct eval *ev)
 	f->advice = expand(ev, r->advice);
 }
 
-static struct thread *crashed_thread(const struct dump *d)
-{
-	if (d->crash && d->crash->thread)
-		return d->crash->thread;
-	for (size_t i = 0; i < d->nthreads; i++)
-		if (d->threads[i]->crashed)
-			return d->threads[i];
-	return NULL;
-}
-
 static int eval_rule(struct eval *ev, struct finding *refined)
 {
 	ev->refined = refined;
@@ -1102,7 +1092,7 @@ static int apply_rule(struct eval *ev, const struct rule *r)
 
 int ruleset_apply(const struct ruleset *rs, struct dump *d, struct strbuf *err)
 {
-	struct eval ev = { .d = d, .crashed = crashed_thread(d) };
+	struct eval ev = { .d = d, .crashed = dump_crash_thread(d) };
 	strbuf_init(&ev.subject, 256);
 	ev.md = pcre2_match_data_create(1, NULL);
 	if (!ev.md)
