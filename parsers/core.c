@@ -54,6 +54,9 @@ struct core_state {
 	Elf *elf;
 	unsigned machine;
 	bool is64;
+	bool swap;                    /* the core's byte order is not the host's */
+	bool host_abi;                /* the host's machine, class and byte order */
+	struct regs_abi abi;
 	struct thread *last_thread;   /* the NT_PRSTATUS the next per-thread note belongs to */
 	bool bad_thread_id;           /* an NT_PRSTATUS with a thread id <= 0 */
 	struct thread *signal_thread; /* the first thread with a current signal */
@@ -67,6 +70,9 @@ struct core_state {
 	struct unwind_mapping *maps;
 	size_t nmaps, amaps;
 	size_t truncated_notes;
+	bool bad_file_note;           /* NT_FILE's count or names do not fit its size */
+	bool vmcoreinfo;              /* a kernel crash dump's VMCOREINFO note */
+	const char *other_owner;      /* a note owner no Linux process core has (FreeBSD, QEMU, ...) */
 };
 
 static void image_free(void *arg)
@@ -113,37 +119,49 @@ static int image_open(struct core_image *img, const struct input *in, struct str
 
 /* ---- notes ---- */
 
-static uint64_t rd64(const unsigned char *p)
+/* Fields of the notes' descriptors, in the core's own byte order. */
+static uint64_t rd64(const struct core_state *st, const unsigned char *p)
 {
 	uint64_t v;
 	memcpy(&v, p, 8);
-	return v;
+	return st->swap ? __builtin_bswap64(v) : v;
 }
 
-static uint32_t rd32(const unsigned char *p)
+static uint32_t rd32(const struct core_state *st, const unsigned char *p)
 {
 	uint32_t v;
 	memcpy(&v, p, 4);
-	return v;
+	return st->swap ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t rd16(const struct core_state *st, const unsigned char *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return st->swap ? __builtin_bswap16(v) : v;
 }
 
 static uint64_t rdword(struct core_state *st, const unsigned char *p)
 {
-	return st->is64 ? rd64(p) : rd32(p);
+	return st->is64 ? rd64(st, p) : rd32(st, p);
 }
 
 static void note_prstatus(struct core_state *st, const unsigned char *p, size_t len)
 {
 	struct dump *d = st->d;
-	/* elf_prstatus: pr_info(12) pr_cursig(2) pad, sigpend, sighold, pid ppid pgrp sid, 4 timevals, pr_reg */
-	size_t word = st->is64 ? 8 : 4;
-	size_t pid_off = 16 + 2 * word, reg_off = pid_off + 16 + 8 * word;
+	/*
+	 * elf_prstatus: pr_info(12) pr_cursig(2) pad, sigpend, sighold (longs),
+	 * pid ppid pgrp sid, 4 timevals (2 longs each), pr_reg; m68k aligns
+	 * longs to 2 bytes, so it has no pad.
+	 */
+	size_t word = st->is64 ? 8 : 4, longs_off = st->machine == EM_68K ? 14 : 16;
+	size_t pid_off = longs_off + 2 * word, reg_off = pid_off + 16 + 8 * word;
 	if (len < pid_off + 4) {
 		st->truncated_notes++;
 		return;
 	}
-	int64_t tid = (int32_t)rd32(p + pid_off);
-	int cursig = (int16_t)(p[12] | p[13] << 8);
+	int64_t tid = (int32_t)rd32(st, p + pid_off);
+	int cursig = (int16_t)rd16(st, p + 12);
 	char id[32];
 	snprintf(id, sizeof(id), "%lld", (long long)tid);
 	struct thread *t;
@@ -162,7 +180,8 @@ static void note_prstatus(struct core_state *st, const unsigned char *p, size_t 
 		st->signal_thread = t;
 		st->cursig = cursig;
 	}
-	if (len > reg_off && regs_decode(st->machine, p + reg_off, len - reg_off, &t->regs) == 0)
+	if (len > reg_off && regs_decode(&st->abi, p + reg_off, len - reg_off, &t->regs) == 0 &&
+	    st->host_abi)
 		native_keep_raw_regs(st->n, tid, p + reg_off, len - reg_off);
 }
 
@@ -171,8 +190,8 @@ static void note_siginfo(struct core_state *st, const unsigned char *p, size_t l
 	if (len < 12 || st->have_siginfo)
 		return;
 	/* the kernel writes one, after the signalled thread's NT_PRSTATUS */
-	st->sig_no = (int)rd32(p);
-	st->sig_code = (int)rd32(p + 8);
+	st->sig_no = (int)rd32(st, p);
+	st->sig_code = (int)rd32(st, p + 8);
 	size_t addr_off = st->is64 ? 16 : 12;
 	if (len >= addr_off + (st->is64 ? 8 : 4))
 		st->sig_addr = rdword(st, p + addr_off);
@@ -186,12 +205,16 @@ static void note_siginfo(struct core_state *st, const unsigned char *p, size_t l
 static void note_prpsinfo(struct core_state *st, const unsigned char *p, size_t len)
 {
 	struct dump *d = st->d;
-	/* LP64 elf_prpsinfo: state sname zomb nice, flag(8), uid gid(4+4), pid(24) ..., fname(40), psargs(56) */
-	if (!st->is64 || len < 136)
+	/*
+	 * elf_prpsinfo: state sname zomb nice, flag (long), uid gid (16 or 32
+	 * bits by machine), pid ppid pgrp sid, fname[16], psargs[80]: the last
+	 * six fields sit at the same distance from the end on every machine.
+	 */
+	if (len < 112 || len > 256)
 		return;
 	st->have_psinfo = true;
-	d->process.pid = (int32_t)rd32(p + 24);
-	const char *fname = (const char *)p + 40, *args = (const char *)p + 56;
+	d->process.pid = (int32_t)rd32(st, p + len - 112);
+	const char *fname = (const char *)p + len - 96, *args = (const char *)p + len - 80;
 	d->process.cmdline = dump_strndup(d, args, strnlen(args, 80));
 	/* the kernel ends psargs with a space when it cut the command line */
 	size_t l = strlen(d->process.cmdline);
@@ -222,12 +245,16 @@ static void note_file(struct core_state *st, const unsigned char *p, size_t len)
 	uint64_t count = rdword(st, p), page = rdword(st, p + w);
 	if (count > (len - 2 * w) / (3 * w)) {
 		dump_warn(st->d, "NT_FILE note is cut short: mapped files unknown");
+		st->bad_file_note = true;
 		return;
 	}
 	const char *names = (const char *)p + 2 * w + count * 3 * w, *end = (const char *)p + len;
+	size_t before = st->nmaps;
 	for (uint64_t i = 0; i < count && names < end; i++) {
 		const unsigned char *e = p + 2 * w + i * 3 * w;
 		size_t nl = strnlen(names, (size_t)(end - names));
+		if (names + nl == end)
+			break; /* a name without its terminating NUL */
 		ALLOC_GROW(st->maps, st->nmaps + 1, st->amaps);
 		st->maps[st->nmaps++] = (struct unwind_mapping){
 			.start = rdword(st, e), .end = rdword(st, e + w),
@@ -236,12 +263,33 @@ static void note_file(struct core_state *st, const unsigned char *p, size_t len)
 		};
 		names += nl + 1;
 	}
+	if (st->nmaps - before < count) {
+		dump_warn(st->d, "NT_FILE note names %zu of its %llu mapped files",
+			  st->nmaps - before, (unsigned long long)count);
+		st->bad_file_note = true;
+	}
 }
 
 static void note_arm_tls(struct core_state *st, const unsigned char *p, size_t len)
 {
 	if (st->last_thread && len >= 8)
-		st->last_thread->regs.tls_base = rd64(p);
+		st->last_thread->regs.tls_base = rd64(st, p);
+}
+
+/*
+ * Owners that say the core is not a Linux process's: a kernel crash dump
+ * (VMCOREINFO), another system's process core, a virtual machine's memory.
+ */
+static void note_owner(struct core_state *st, const char *name, size_t namesz)
+{
+	static const char *const foreign[] = { "FreeBSD", "NetBSD-CORE", "OpenBSD", "QEMU",
+					       "Xen", "VBCORE", "VBCPU" };
+	size_t len = strnlen(name, namesz);
+	if (len == 10 && !memcmp(name, "VMCOREINFO", 10))
+		st->vmcoreinfo = true;
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]) && !st->other_owner; i++)
+		if (len == strlen(foreign[i]) && !memcmp(name, foreign[i], len))
+			st->other_owner = foreign[i];
 }
 
 static void read_notes(struct core_state *st, Elf_Data *data)
@@ -254,6 +302,7 @@ static void read_notes(struct core_state *st, Elf_Data *data)
 		const char *name = (const char *)data->d_buf + name_off;
 		bool core = nh.n_namesz >= 4 && !strncmp(name, "CORE", 4);
 		bool is_linux = nh.n_namesz >= 5 && !strncmp(name, "LINUX", 5);
+		note_owner(st, name, nh.n_namesz);
 		if (core && nh.n_type == NT_PRSTATUS)
 			note_prstatus(st, desc, nh.n_descsz);
 		else if (core && nh.n_type == NT_SIGINFO)
@@ -283,7 +332,8 @@ static const char *mapped_path(struct core_state *st, const struct unwind_mappin
 	return m->path;
 }
 
-static int read_segments(struct core_state *st, size_t phnum)
+/* Reads the segments; returns how many PT_NOTE headers there are (read or not). */
+static size_t read_segments(struct core_state *st, size_t phnum)
 {
 	struct core_image *img = st->img;
 	img->mem = coremem_new(img->map, img->len);
@@ -296,6 +346,7 @@ static int read_segments(struct core_state *st, size_t phnum)
 			coremem_add_segment(img->mem, ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz,
 					    ph.p_flags);
 		} else if (ph.p_type == PT_NOTE) {
+			notes++;
 			uint64_t size = ph.p_filesz;
 			if (ph.p_offset >= img->len) {
 				st->truncated_notes++;
@@ -307,10 +358,10 @@ static int read_segments(struct core_state *st, size_t phnum)
 			}
 			Elf_Data *data = elf_getdata_rawchunk(st->elf, (int64_t)ph.p_offset, size,
 							      ELF_T_NHDR);
-			if (data) {
+			if (data)
 				read_notes(st, data);
-				notes++;
-			}
+			else
+				st->truncated_notes++;
 		}
 	}
 	const char *exe_path = NULL;
@@ -323,7 +374,7 @@ static int read_segments(struct core_state *st, size_t phnum)
 		coremem_add_file(img->mem, st->maps[i].start, st->maps[i].end, st->maps[i].offset,
 				 mapped_path(st, &st->maps[i], exe_path));
 	coremem_seal(img->mem);
-	return notes ? 0 : -1;
+	return notes;
 }
 
 /* ---- crash facts ---- */
@@ -354,12 +405,14 @@ static void crash_facts(struct core_state *st)
 		t->crashed = true;
 		c->thread = t;
 		int e;
-		if (native_errno(st->n, t->tid, &e) == 0) {
+		if (st->host_abi && native_errno(st->n, t->tid, &e) == 0) {
 			c->err_no = e;
 			c->has_errno = true;
 		}
 	}
-	c->abort_message = native_abort_message(st->n);
+	/* glibc's __abort_msg is read as a 64-bit little-endian pointer */
+	if (st->is64 && !st->abi.big_endian)
+		c->abort_message = native_abort_message(st->n);
 }
 
 /* The full command line from ld.so's _dl_argv, when the memory has it. */
@@ -409,6 +462,10 @@ static int open_elf(struct core_state *st, size_t *phnum, struct strbuf *err)
 		return error_set(err, "not an ELF core file");
 	st->machine = eh.e_machine;
 	st->is64 = gelf_getclass(st->elf) == ELFCLASS64;
+	bool big = eh.e_ident[EI_DATA] == ELFDATA2MSB;
+	st->swap = big != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	st->abi = (struct regs_abi){ .machine = st->machine, .is64 = st->is64, .big_endian = big };
+	st->host_abi = regs_abi_is_host(&st->abi);
 	if (elf_getphdrnum(st->elf, phnum) < 0 || !*phnum)
 		return error_set(err, "truncated core: no program headers (%s)", elf_errmsg(-1));
 	return 0;
@@ -433,7 +490,11 @@ static void warn_missing_files(struct core_state *st)
 	struct strbuf names = STRBUF_INIT;
 	for (size_t i = 0; i < st->d->nmodules; i++) {
 		struct module *m = st->d->modules[i];
-		if (m->path && m->path[0] == '/' && access(m->path, R_OK) != 0 &&
+		/* --exe stands for the executable, wherever the core says it was */
+		bool is_exe = st->o->exe && ((st->at_entry >= m->start && st->at_entry < m->end) ||
+					     (st->d->process.executable &&
+					      !strcmp(m->path ? m->path : "", st->d->process.executable)));
+		if (m->path && m->path[0] == '/' && !is_exe && access(m->path, R_OK) != 0 &&
 		    !(st->o->sysroot)) {
 			if (missing++ < 5)
 				strbuf_addf(&names, "%s%s", missing > 1 ? ", " : "", m->path);
@@ -443,6 +504,36 @@ static void warn_missing_files(struct core_state *st)
 		dump_warn(st->d, "%zu mapped file%s not found (symbols may be missing): %s%s", missing,
 			  missing == 1 ? "" : "s", names.buf, missing > 5 ? ", ..." : "");
 	strbuf_release(&names);
+}
+
+/*
+ * An ELF core that is not a Linux process's (a kernel crash dump, another
+ * system's core, a virtual machine's memory, a core without notes) is
+ * refused, saying what it is.
+ */
+static int not_a_process_core(struct core_state *st, size_t phnum, size_t notes,
+			      struct strbuf *err)
+{
+	if (st->vmcoreinfo)
+		return error_set(err, "a Linux kernel crash dump (vmcore: VMCOREINFO note), not a "
+				 "process core; read it with crash or drgn");
+	if (st->other_owner && !strcmp(st->other_owner, "QEMU"))
+		return error_set(err, "a QEMU guest memory dump (QEMU notes), not a process core");
+	if (st->other_owner && (!strcmp(st->other_owner, "Xen") || !strncmp(st->other_owner, "VB", 2)))
+		return error_set(err, "a virtual machine's memory dump (%s notes), not a process core",
+				 st->other_owner);
+	if (st->other_owner && !st->d->nthreads)
+		return error_set(err, "a %s process core (%s notes), not a Linux one",
+				 !strcmp(st->other_owner, "NetBSD-CORE") ? "NetBSD" : st->other_owner,
+				 st->other_owner);
+	if (!notes)
+		return error_set(err, "an ELF core without notes (%zu program headers, none of them "
+				 "PT_NOTE): no threads or registers to read", phnum);
+	if (!st->d->nthreads && st->truncated_notes)
+		return error_set(err, "truncated core: no notes (threads and registers are lost)");
+	if (!st->d->nthreads)
+		return error_set(err, "core without threads (NT_PRSTATUS notes missing or cut)");
+	return 0;
 }
 
 static int core_parse(struct dump *d, const struct input *in, const struct mortem_opts *o,
@@ -462,15 +553,10 @@ static int core_parse(struct dump *d, const struct input *in, const struct morte
 	st.n->machine = st.machine;
 	st.n->read = coremem_read;
 	dump_snapshot_begin(d);
-	if (read_segments(&st, phnum) < 0) {
-		error_set(err, "truncated core: no notes (threads and registers are lost)");
-		goto fail;
-	}
+	size_t notes = read_segments(&st, phnum);
 	st.n->read_ctx = img->mem;
-	if (!d->nthreads) {
-		error_set(err, "core without threads (NT_PRSTATUS notes missing or cut)");
+	if (not_a_process_core(&st, phnum, notes, err) < 0)
 		goto fail;
-	}
 	/* the kernel keeps only the process's name: it is the main thread's */
 	struct thread *main_thread = st.comm && *st.comm ? dump_find_tid(d, d->process.pid) : NULL;
 	if (main_thread)
@@ -487,11 +573,16 @@ static int core_parse(struct dump *d, const struct input *in, const struct morte
 	detect_runtime(d);
 	warn_missing_files(&st);
 	struct unwind_target target = { .core_path = img->fd_path, .pid = -1, .maps = st.maps,
-					 .nmaps = st.nmaps, .damaged = st.truncated_notes > 0,
-					 .bad_thread_id = st.bad_thread_id };
+					 .nmaps = st.nmaps,
+					 .damaged = st.truncated_notes > 0 || st.bad_file_note,
+					 .bad_thread_id = st.bad_thread_id,
+					 .core_data = img->map, .core_len = img->len,
+					 .foreign_abi = !st.host_abi,
+					 .le64 = st.is64 && !st.abi.big_endian };
 	if (native_unwind_all(st.n, &target, err) < 0)
 		goto fail;
-	full_cmdline(&st);
+	if (st.is64 && !st.abi.big_endian)
+		full_cmdline(&st);
 	crash_facts(&st);
 	free(st.maps);
 	return 0;
@@ -504,8 +595,9 @@ static int core_probe(const unsigned char *data, size_t len)
 {
 	if (len < sizeof(Elf32_Ehdr) || memcmp(data, ELFMAG, SELFMAG))
 		return 0;
-	uint16_t type;
-	memcpy(&type, data + 16, 2);
+	/* e_type in the file's own byte order */
+	unsigned type = data[EI_DATA] == ELFDATA2MSB ? (unsigned)data[16] << 8 | data[17]
+						      : (unsigned)data[17] << 8 | data[16];
 	return type == ET_CORE ? 100 : 0;
 }
 

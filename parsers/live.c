@@ -317,7 +317,8 @@ static void read_regs(struct live_state *ls, struct native *n)
 		struct iovec iov = { raw, sizeof(raw) };
 		if (ptrace(PTRACE_GETREGSET, (pid_t)t->tid, (void *)(uintptr_t)NT_PRSTATUS, &iov) < 0)
 			continue;
-		if (regs_decode(HOST_MACHINE, raw, iov.iov_len, &t->regs) == 0)
+		struct regs_abi abi = regs_host_abi(HOST_MACHINE);
+		if (regs_decode(&abi, raw, iov.iov_len, &t->regs) == 0)
 			native_keep_raw_regs(n, t->tid, raw, iov.iov_len);
 #if defined(__aarch64__)
 		uint64_t tpidr;
@@ -360,7 +361,8 @@ static int snapshot(struct live_state *ls, const struct mortem_opts *o, struct s
 	for (size_t i = 0; i < d->nmodules; i++)
 		if (d->modules[i]->name && !strcmp(d->modules[i]->name, "libjvm.so"))
 			d->process.runtime = "jvm";
-	struct unwind_target target = { .pid = ls->pid };
+	struct unwind_target target = { .pid = ls->pid, .le64 = sizeof(void *) == 8 &&
+						 __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ };
 	return native_unwind_all(n, &target, err);
 }
 

@@ -210,10 +210,21 @@ static void settle(const struct unwind_chain *c, struct unwind_result *r)
 	}
 }
 
+/* Whether the code at PC has call frame information to unwind from: its module's ELF is at hand with CFI. */
+static bool has_cfi(const struct unwind_chain *c, uint64_t pc)
+{
+	Dwfl_Module *m = dwfl_addrmodule(c->t.dwfl, pc);
+	Dwarf_Addr bias;
+	if (!m || !dwfl_module_getelf(m, &bias))
+		return false;
+	return dwfl_module_eh_cfi(m, &bias) || dwfl_module_dwarf_cfi(m, &bias);
+}
+
 /*
  * Both CFI unwinders quietly follow the frame-pointer chain where a pc has
  * no CFI (libdwfl's x86-64 backend, libunwind's x86-64 step): a frame
- * above one whose pc lies in no module (JIT code) was found that way.
+ * above one whose pc lies in no module (JIT code), or in a module whose
+ * file is not at hand or has no CFI, was found that way.
  */
 static void mark_fp_fallback(const struct unwind_chain *c, struct unwind_result *r)
 {
@@ -222,8 +233,43 @@ static void mark_fp_fallback(const struct unwind_chain *c, struct unwind_result 
 	for (size_t i = 1; i < r->n; i++) {
 		const struct unwind_frame *prev = &r->frames[i - 1];
 		uint64_t pc = prev->pc - (prev->activation ? 0 : 1);
-		if (r->frames[i].trust == TRUST_CFI && !dwfl_addrmodule(c->t.dwfl, pc))
+		if (r->frames[i].trust == TRUST_CFI && !has_cfi(c, pc))
 			r->frames[i].trust = TRUST_FP;
+	}
+}
+
+/* How many frames from the innermost were found by CFI. */
+static size_t cfi_prefix(const struct unwind_result *r)
+{
+	size_t n = 0;
+	while (n < r->n && r->frames[n].trust == TRUST_CFI)
+		n++;
+	return n;
+}
+
+/*
+ * Cuts R where a walk without CFI went wrong: a frame that repeats an
+ * earlier frame's pc and sp (a loop), or a frame-pointer frame whose stack
+ * pointer is below its callee's (stacks grow down on every machine the fp
+ * walk knows).
+ */
+static void cut_at_loop(struct unwind_result *r)
+{
+	for (size_t i = 1; i < r->n; i++) {
+		const struct unwind_frame *f = &r->frames[i], *prev = &r->frames[i - 1];
+		bool back = f->trust == TRUST_FP && f->has_sp && prev->has_sp && f->sp < prev->sp;
+		for (size_t j = 0; j < i && !back; j++)
+			back = r->frames[j].pc == f->pc && f->has_sp && r->frames[j].has_sp &&
+			       r->frames[j].sp == f->sp;
+		if (back) {
+			if (r->error)
+				r->complete = false;
+			else
+				unwind_result_fail(r, "frame #%zu at 0x%llx goes back up the stack", i,
+						   (unsigned long long)f->pc);
+			r->n = i;
+			return;
+		}
 	}
 }
 
@@ -263,9 +309,16 @@ void unwind_thread(struct unwind_chain *c, int64_t tid, const struct thread_regs
 		if (c->second.ops->frames(c->second.state, tid, regs, &alt) == 0) {
 			mark_fp_fallback(c, &alt);
 			cut_at_implausible(c, &alt, c->second.ops->name);
+			cut_at_loop(&alt);
 			settle(c, &alt);
 		}
-		if (alt.n && (alt.complete || alt.n > out->n)) {
+		/*
+		 * taken when it is whole by CFI alone (a walk that guessed by
+		 * frame pointers on the way is not whole, wherever it ended), or
+		 * its CFI frames reach further
+		 */
+		size_t alt_cfi = cfi_prefix(&alt);
+		if (alt.n && ((alt.complete && alt_cfi == alt.n) || alt_cfi > out->n)) {
 			char *why = out->error;
 			out->error = NULL;
 			result_move(out, &alt);
@@ -284,6 +337,7 @@ void unwind_thread(struct unwind_chain *c, int64_t tid, const struct thread_regs
 		*used = first_is_dwfl ? "dwfl+fp" : "libunwind+fp";
 	else if (try_fallback(c, &c->scan, tid, regs, out))
 		*used = first_is_dwfl ? "dwfl+scan" : "libunwind+scan";
+	cut_at_loop(out);
 }
 
 /* x86-64: e8 rel32; ff /2 with the usual encodings (2, 3, 4, 6, 7 bytes). */
@@ -315,7 +369,7 @@ static bool x86_64_call_before(const unsigned char *b /* 8 bytes ending at pc */
 static int call_before(const struct unwind_target *t, uint64_t pc)
 {
 	unsigned char b[8];
-	if (t->machine != EM_X86_64 && t->machine != EM_AARCH64)
+	if ((t->machine != EM_X86_64 && t->machine != EM_AARCH64) || !t->le64)
 		return -1;
 	if (pc < 8 || !t->mem || t->mem->read(t->mem_ctx, pc - 8, b, 8) < 0)
 		return -1;

@@ -80,6 +80,17 @@ struct unwind_target {
 	bool damaged;                   /* the core is cut or corrupt in its headers or
 					   notes: libunwind-coredump, which reads them
 					   itself, is not used */
+	const void *core_data;          /* the core's bytes (core_len of them), for the
+					   checks that come before libunwind-coredump
+					   reads the file (unwind_libunwind_core_ok) */
+	size_t core_len;
+	bool foreign_abi;               /* a core of another machine, word size or byte
+					   order than the host's (x32 and i386 cores
+					   on x86-64 too): no libunwind, which is built
+					   for the host's ABI only */
+	bool le64;                      /* the target's words are 64-bit little-endian
+					   (x86-64 and aarch64 cores, a live process):
+					   what the fp and scan walkers read */
 	bool bad_thread_id;             /* an NT_PRSTATUS note gives a thread id <= 0:
 					   libdw 0.188 ends its thread list there and
 					   leaks its iterator, so dwfl does not list
@@ -146,6 +157,17 @@ int unwind_threads(struct unwind_chain *c, int (*each)(int64_t tid, void *arg), 
  */
 void unwind_thread(struct unwind_chain *c, int64_t tid, const struct thread_regs *regs,
 		   struct unwind_result *out, const char **used);
+
+/*
+ * Whether libunwind-coredump (_UCD_create, libunwind 1.6) can be handed the
+ * core of DATA/LEN without reading outside what it allocates: the host's
+ * class and byte order, program headers and every note segment inside the
+ * file, note headers, names and descriptors inside their segment,
+ * NT_PRSTATUS descriptors as large as its elf_prstatus, NT_FILE's count
+ * and names inside its descriptor. Returns true, or false with the reason
+ * in WHY (may be NULL).
+ */
+bool unwind_libunwind_core_ok(const void *data, size_t len, struct strbuf *why);
 
 /* Whether an instruction that ends at PC (a return address) is a call (x86-64, aarch64). */
 bool unwind_follows_call(const struct unwind_target *t, uint64_t pc);

@@ -5,6 +5,7 @@
  * aligned, above sp, within 64 MiB of it and strictly growing, and the
  * return address points at readable memory.
  */
+#include <elf.h>
 #include <stdlib.h>
 
 #include "parsers/native/unwind.h"
@@ -20,6 +21,8 @@ static int fp_attach(const struct unwind_target *t, void **state, struct strbuf 
 {
 	if (!t->mem)
 		return error_set(err, "fp: no memory to read");
+	if (!t->le64 || (t->machine != EM_X86_64 && t->machine != EM_AARCH64))
+		return error_set(err, "fp: frame layout known for x86-64 and aarch64 only");
 	struct fp_state *st = xcalloc(1, sizeof(*st));
 	st->t = *t;
 	*state = st;

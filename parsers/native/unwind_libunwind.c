@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/procfs.h>
+#include <sys/stat.h>
 
 #include "parsers/native/unwind.h"
 #include "analyzer/lib/arena.h"
@@ -153,12 +155,121 @@ static unw_accessors_t core_accessors = {
 	.get_proc_name = core_proc_name,
 };
 
+/* ---- what _UCD_create reads, checked first ---- */
+
+/*
+ * libunwind 1.6's _UCD_create trusts the core: it reads e_phnum program
+ * headers, mallocs and reads each PT_NOTE's p_filesz, walks the notes by
+ * their own sizes without bounds, copies sizeof(struct elf_prstatus) from
+ * every note of type NT_PRSTATUS, and reads NT_FILE's count of entries
+ * (unsigned longs) and that many strlen'd names. Each of these is checked
+ * here against the file, the segment and the descriptor.
+ */
+struct ucd_check {
+	const unsigned char *data;
+	size_t len;
+	struct strbuf *why;
+};
+
+static bool ucd_fail(struct ucd_check *c, const char *what)
+{
+	if (c->why)
+		strbuf_adds(c->why, what);
+	return false;
+}
+
+static bool ucd_file_note_ok(struct ucd_check *c, const unsigned char *desc, size_t size)
+{
+	unsigned long head[2];
+	if (size < sizeof(head))
+		return ucd_fail(c, "NT_FILE note smaller than its header");
+	memcpy(head, desc, sizeof(head));
+	size_t entries = 3 * sizeof(unsigned long);
+	if (head[0] > (size - sizeof(head)) / entries)
+		return ucd_fail(c, "NT_FILE count larger than its note");
+	const char *name = (const char *)desc + sizeof(head) + head[0] * entries;
+	const char *end = (const char *)desc + size;
+	for (unsigned long i = 0; i < head[0]; i++) {
+		const char *nul = memchr(name, '\0', (size_t)(end - name));
+		if (!nul)
+			return ucd_fail(c, "NT_FILE names run past the note");
+		/* _UCD_create opens the files: never a FIFO or a device */
+		struct stat sb;
+		if (stat(name, &sb) == 0 && !S_ISREG(sb.st_mode))
+			return ucd_fail(c, "NT_FILE names a file that is not a regular file");
+		name = nul + 1;
+	}
+	return true;
+}
+
+/* The notes of one segment, walked the way _UCD_elf_visit_notes walks them. */
+static bool ucd_notes_ok(struct ucd_check *c, const unsigned char *seg, size_t size)
+{
+	size_t at = 0;
+	while (at < size) {
+		Elf64_Nhdr nh;
+		if (size - at < sizeof(nh))
+			return ucd_fail(c, "a note header runs past its segment");
+		memcpy(&nh, seg + at, sizeof(nh));
+		uint64_t name = ((uint64_t)nh.n_namesz + 3) & ~3ULL;
+		uint64_t desc = ((uint64_t)nh.n_descsz + 3) & ~3ULL;
+		/* libunwind adds these as unsigned: a wrap would walk backwards */
+		if (name > 0xfffffff0u || desc > 0xfffffff0u ||
+		    sizeof(nh) + name + desc > size - at)
+			return ucd_fail(c, "a note runs past its segment");
+		const unsigned char *d = seg + at + sizeof(nh) + name;
+		if (nh.n_type == NT_PRSTATUS && nh.n_descsz < sizeof(struct elf_prstatus))
+			return ucd_fail(c, "an NT_PRSTATUS note smaller than elf_prstatus");
+		if (nh.n_type == NT_FILE && !ucd_file_note_ok(c, d, nh.n_descsz))
+			return false;
+		at += sizeof(nh) + name + desc;
+	}
+	return true;
+}
+
+bool unwind_libunwind_core_ok(const void *data, size_t len, struct strbuf *why)
+{
+	struct ucd_check c = { data, len, why };
+	Elf64_Ehdr eh;
+	if (!data || len < sizeof(eh))
+		return ucd_fail(&c, "no ELF header");
+	memcpy(&eh, data, sizeof(eh));
+	bool host_le = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    sizeof(void *) != 8 || eh.e_ident[EI_DATA] != (host_le ? ELFDATA2LSB : ELFDATA2MSB) ||
+	    eh.e_machine != HOST_MACHINE)
+		return ucd_fail(&c, "not a core of this machine's ABI");
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || !eh.e_phnum || eh.e_phnum == PN_XNUM ||
+	    eh.e_phoff > len || (len - eh.e_phoff) / sizeof(Elf64_Phdr) < eh.e_phnum)
+		return ucd_fail(&c, "program headers outside the file");
+	for (size_t i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, c.data + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_NOTE)
+			continue;
+		if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset)
+			return ucd_fail(&c, "a note segment outside the file");
+		if (!ucd_notes_ok(&c, c.data + ph.p_offset, ph.p_filesz))
+			return false;
+	}
+	return true;
+}
+
+/* ---- the backend ---- */
+
 static int lu_attach(const struct unwind_target *t, void **state, struct strbuf *err)
 {
-	if (t->machine != HOST_MACHINE)
-		return error_set(err, "libunwind: only for this machine's architecture");
+	if (t->machine != HOST_MACHINE || t->foreign_abi)
+		return error_set(err, "libunwind: only for this machine's architecture and ABI");
 	if (t->core_path && t->damaged)
 		return error_set(err, "libunwind: the core's notes are damaged");
+	struct strbuf why = STRBUF_INIT;
+	if (t->core_path && !unwind_libunwind_core_ok(t->core_data, t->core_len, &why)) {
+		error_set(err, "libunwind: not used on this core: %s", why.buf);
+		strbuf_release(&why);
+		return -1;
+	}
+	strbuf_release(&why);
 	struct lu_state *st = xcalloc(1, sizeof(*st));
 	st->t = *t;
 	st->max_frames = t->max_frames;

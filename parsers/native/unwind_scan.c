@@ -20,6 +20,8 @@ static int scan_attach(const struct unwind_target *t, void **state, struct strbu
 {
 	if (!t->mem || !t->dwfl)
 		return error_set(err, "scan: no memory or modules");
+	if (!t->le64)
+		return error_set(err, "scan: reads 64-bit little-endian stacks only");
 	struct scan_state *st = xcalloc(1, sizeof(*st));
 	st->t = *t;
 	*state = st;

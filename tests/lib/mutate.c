@@ -2,16 +2,26 @@
  * mutate --zero-tid K FILE OUT: writes FILE (an ELF core) to OUT with the
  * thread id of its K-th NT_PRSTATUS (from 0) set to 0.
  *
+ * mutate --file-count VALUE FILE OUT: writes FILE (an ELF core) to OUT with
+ * the count of its NT_FILE note set to VALUE (0x7fffffffffffffff: the
+ * damaged count libunwind-coredump once read past its note with).
+ *
+ * mutate --prstatus-size SIZE FILE OUT: writes FILE to OUT with the size of
+ * its first NT_PRSTATUS note set to SIZE (the note's bytes stay in place).
+ *
  * mutate FILE OUTPREFIX N SEED: writes N damaged copies of FILE, named
  * OUTPREFIX.0 ... OUTPREFIX.N-1, for the robustness test. Deterministic for
  * a given SEED. The damage cycles through what real broken inputs show:
  * truncation at an offset (a copy cut short, a paste cut mid-line), flipped
  * bytes, a chunk deleted or repeated, binary junk inserted, and, when FILE
  * is an ELF core, lies in the program headers, in the notes' sizes and
- * types (the sizes a parser must not trust) and in a thread note's thread
- * id (0, -1, or another thread's).
+ * types (the sizes a parser must not trust), in a thread note's thread
+ * id (0, -1, or another thread's), in NT_FILE's count or the end of its
+ * names, and in a thread note's size (below the elf_prstatus a reader
+ * copies).
  */
 #include <elf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,6 +70,11 @@ struct elf_map {
 	size_t nnotes;
 	size_t tid_at[4096];      /* the pid field of each NT_PRSTATUS */
 	size_t ntids;
+	size_t file_at[16];       /* the descriptor of each NT_FILE */
+	size_t file_size[16];
+	size_t nfiles;
+	size_t prstatus_at[4096]; /* the header of each NT_PRSTATUS */
+	size_t nprstatus;
 	size_t phdrs[1024];
 	size_t nphdrs;
 };
@@ -71,7 +86,7 @@ static uint64_t get64(const unsigned char *at) { uint64_t x; memcpy(&x, at, 8); 
 
 static void map_elf(const unsigned char *p, size_t len, struct elf_map *m)
 {
-	m->nnotes = m->nphdrs = m->ntids = 0;
+	m->nnotes = m->nphdrs = m->ntids = m->nfiles = m->nprstatus = 0;
 	if (len < sizeof(Elf64_Ehdr) || memcmp(p, ELFMAG, SELFMAG) || p[EI_CLASS] != ELFCLASS64)
 		return;
 	const Elf64_Ehdr *eh = (const void *)p;
@@ -94,6 +109,13 @@ static void map_elf(const unsigned char *p, size_t len, struct elf_map *m)
 			/* elf_prstatus: pr_info 12, pr_cursig 2, pad 2, sigpend 8, sighold 8, then pr_pid */
 			if (get32(p + n + 8) == NT_PRSTATUS && dsz >= 36 && desc + 36 <= end)
 				m->tid_at[m->ntids++] = desc + 32;
+			if (get32(p + n + 8) == NT_PRSTATUS)
+				m->prstatus_at[m->nprstatus++] = n;
+			if (get32(p + n + 8) == NT_FILE && dsz >= 16 && desc + dsz <= end &&
+			    m->nfiles < 16) {
+				m->file_size[m->nfiles] = dsz;
+				m->file_at[m->nfiles++] = desc;
+			}
 			n += 12 + ((nsz + 3ULL) & ~3ULL) + ((dsz + 3ULL) & ~3ULL);
 		}
 	}
@@ -115,7 +137,7 @@ static uint64_t lie(uint64_t truth, size_t file_len)
 static void damage(struct buf *b, unsigned k, const struct elf_map *m)
 {
 	size_t len = b->len;
-	unsigned kinds = (m->nnotes || m->nphdrs) ? 9 : 6;
+	unsigned kinds = (m->nnotes || m->nphdrs) ? 11 : 6;
 	switch (k % kinds) {
 	case 0: /* truncated: evenly spread and random cut points */
 		b->len = (k / kinds) % 2 ? below(len) : len * ((k / kinds) % 16 + 1) / 17;
@@ -150,6 +172,26 @@ static void damage(struct buf *b, unsigned k, const struct elf_map *m)
 		for (size_t at = below(len), i = 0, n = 1 + below(64); at + i < len && i < n; i++)
 			b->p[at + i] = (unsigned char)rnd();
 		break;
+	case 10: /* NT_FILE's count lies, or its last name loses its NUL */
+		if (m->nfiles) {
+			size_t i = below(m->nfiles);
+			static const uint64_t counts[] = { 0x7fffffffffffffffULL, 0xffffffffULL,
+							   1ULL << 40 };
+			if (below(2))
+				put64(b->p + m->file_at[i], below(2) ? counts[below(3)]
+						: get64(b->p + m->file_at[i]) + 1 + below(8));
+			else
+				b->p[m->file_at[i] + m->file_size[i] - 1] = 'x';
+			break;
+		}
+		/* fall through */
+	case 9: /* a thread note's size shrinks below elf_prstatus */
+		if (m->nprstatus) {
+			size_t at = m->prstatus_at[below(m->nprstatus)] + 4;
+			put32(b->p + at, below(get32(b->p + at)));
+			break;
+		}
+		/* fall through */
 	case 8: /* a thread note's thread id lies */
 		if (m->ntids) {
 			static const uint32_t bad[] = { 0, 0xffffffffu };
@@ -207,12 +249,39 @@ static int zero_tid(const char *k, const char *in, const char *out)
 	return rc;
 }
 
+/* The --file-count and --prstatus-size lies, told in one place. */
+static int tell_lie(const char *what, const char *value, const char *in, const char *out)
+{
+	size_t len;
+	struct buf b = { load(in, &len), 0 };
+	static struct elf_map m;
+	if (!b.p)
+		return perror(in), 1;
+	b.len = len;
+	map_elf(b.p, len, &m);
+	bool files = !strcmp(what, "--file-count");
+	if (files ? !m.nfiles : !m.nprstatus) {
+		fprintf(stderr, "mutate: %s has no %s note\n", in, files ? "NT_FILE" : "NT_PRSTATUS");
+		return 1;
+	}
+	if (files)
+		put64(b.p + m.file_at[0], strtoull(value, NULL, 0));
+	else
+		put32(b.p + m.prstatus_at[0] + 4, strtoull(value, NULL, 0));
+	int rc = save(out, &b) ? 1 : 0;
+	free(b.p);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "--zero-tid"))
 		return zero_tid(argv[2], argv[3], argv[4]);
+	if (argc == 5 && (!strcmp(argv[1], "--file-count") || !strcmp(argv[1], "--prstatus-size")))
+		return tell_lie(argv[1], argv[2], argv[3], argv[4]);
 	if (argc != 5) {
-		fprintf(stderr, "usage: mutate FILE OUTPREFIX N SEED | mutate --zero-tid K FILE OUT\n");
+		fprintf(stderr, "usage: mutate FILE OUTPREFIX N SEED | mutate --zero-tid K FILE OUT | "
+			"mutate --file-count VALUE FILE OUT | mutate --prstatus-size SIZE FILE OUT\n");
 		return 2;
 	}
 	size_t len;

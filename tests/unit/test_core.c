@@ -39,11 +39,12 @@ static void test_sigcode_names(void **state)
 static void test_regs_x86_64(void **state)
 {
 	(void)state;
+	struct regs_abi x86 = { EM_X86_64, true, false };
 	uint64_t raw[27];
 	for (int i = 0; i < 27; i++)
 		raw[i] = 0x1000 + (uint64_t)i;
 	struct thread_regs r;
-	assert_int_equal(regs_decode(EM_X86_64, raw, sizeof(raw), &r), 0);
+	assert_int_equal(regs_decode(&x86, raw, sizeof(raw), &r), 0);
 	assert_true(r.valid);
 	assert_int_equal(r.pc, 0x1000 + 16);        /* rip */
 	assert_int_equal(r.sp, 0x1000 + 19);        /* rsp */
@@ -53,19 +54,42 @@ static void test_regs_x86_64(void **state)
 	assert_int_equal(r.syscall_arg[3], 0x1000 + 7);  /* r10 */
 	assert_int_equal(r.syscall_ret, 0x1000 + 10);    /* rax */
 	assert_int_equal(r.tls_base, 0x1000 + 21);       /* fs_base */
-	assert_int_equal(regs_decode(EM_X86_64, raw, 8, &r), -1);
+	assert_int_equal(regs_decode(&x86, raw, 8, &r), -1);
 	assert_false(r.valid);
-	assert_int_equal(regs_decode(EM_RISCV, raw, sizeof(raw), &r), -1);
+	struct regs_abi none = { EM_NONE, true, false };
+	assert_int_equal(regs_decode(&none, raw, sizeof(raw), &r), -1);
+}
+
+/* A big-endian 32-bit core (s390): words swapped, the psw address's mode bit dropped. */
+static void test_regs_s390_big_endian(void **state)
+{
+	(void)state;
+	unsigned char raw[35 * 4] = { 0 };
+	raw[1 * 4 + 0] = 0x80; raw[1 * 4 + 2] = 0x05; raw[1 * 4 + 3] = 0x10; /* pswa 0x80000510 */
+	raw[17 * 4 + 0] = 0x7f; raw[17 * 4 + 3] = 0x08;                        /* r15 0x7f000008 */
+	struct regs_abi s390 = { EM_S390, false, true };
+	struct thread_regs r;
+	assert_int_equal(regs_decode(&s390, raw, sizeof(raw), &r), 0);
+	assert_int_equal(r.pc, 0x510);
+	assert_int_equal(r.sp, 0x7f000008);
+	assert_int_equal(r.syscall_nr, -1);
+	assert_int_equal(regs_decode(&s390, raw, 34 * 4, &r), -1);
+	struct regs_abi rv = { EM_RISCV, true, false };
+	uint64_t words[32] = { 0x10400, 1, 0x3ff000 };
+	assert_int_equal(regs_decode(&rv, words, sizeof(words), &r), 0);
+	assert_int_equal(r.pc, 0x10400);
+	assert_int_equal(r.sp, 0x3ff000);
 }
 
 static void test_regs_aarch64(void **state)
 {
 	(void)state;
+	struct regs_abi a64 = { EM_AARCH64, true, false };
 	uint64_t raw[34];
 	for (int i = 0; i < 34; i++)
 		raw[i] = (uint64_t)i;
 	struct thread_regs r;
-	assert_int_equal(regs_decode(EM_AARCH64, raw, sizeof(raw), &r), 0);
+	assert_int_equal(regs_decode(&a64, raw, sizeof(raw), &r), 0);
 	assert_int_equal(r.pc, 32);
 	assert_int_equal(r.sp, 31);
 	assert_int_equal(r.fp, 29);
@@ -135,7 +159,7 @@ static void test_follows_call(void **state)
 	code[13] = 0xff;
 	code[14] = 0xd0;
 	struct memory_ops ops = { .read = fake_read };
-	struct unwind_target t = { .machine = EM_X86_64, .mem = &ops, .mem_ctx = code };
+	struct unwind_target t = { .machine = EM_X86_64, .le64 = true, .mem = &ops, .mem_ctx = code };
 	assert_true(unwind_follows_call(&t, 0x100d));
 	assert_true(unwind_follows_call(&t, 0x100f));
 	assert_false(unwind_follows_call(&t, 0x1010));
@@ -153,15 +177,101 @@ static void test_probe(void **state)
 	eh.e_type = ET_DYN;
 	assert_int_equal(core_parser.probe((const unsigned char *)&eh, sizeof(eh)), 0);
 	assert_int_equal(core_parser.probe((const unsigned char *)"\177ELF", 4), 0);
+	/* a big-endian core: e_type 4 in its own byte order */
+	eh.e_ident[EI_DATA] = ELFDATA2MSB;
+	eh.e_type = ET_CORE << 8;
+	assert_int_equal(core_parser.probe((const unsigned char *)&eh, sizeof(eh)), 100);
 	assert_null(live_parser.probe);
+}
+
+/*
+ * A minimal host core for the checks before libunwind-coredump: one
+ * PT_NOTE with an NT_PRSTATUS of elf_prstatus's size and an NT_FILE of
+ * one mapping.
+ */
+struct tiny_core {
+	unsigned char b[4096];
+	size_t len, prstatus, file; /* offsets of the two note headers */
+};
+
+static size_t add_note(struct tiny_core *c, uint32_t type, const void *desc, uint32_t size)
+{
+	size_t at = c->len;
+	uint32_t h[3] = { 5, size, type };
+	memcpy(c->b + at, h, 12);
+	memcpy(c->b + at + 12, "CORE\0\0\0", 8);
+	memcpy(c->b + at + 20, desc, size);
+	c->len = at + 20 + ((size + 3) & ~3u);
+	return at;
+}
+
+static void tiny_core_make(struct tiny_core *c)
+{
+	memset(c, 0, sizeof(*c));
+	Elf64_Ehdr eh = { .e_type = ET_CORE, .e_machine = EM_X86_64, .e_phoff = sizeof(Elf64_Ehdr),
+			  .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1,
+			  .e_ehsize = sizeof(Elf64_Ehdr) };
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	memcpy(c->b, &eh, sizeof(eh));
+	c->len = sizeof(eh) + sizeof(Elf64_Phdr);
+	size_t notes = c->len;
+	unsigned char prstatus[336] = { 0 };
+	c->prstatus = add_note(c, NT_PRSTATUS, prstatus, sizeof(prstatus));
+	uint64_t file[2 + 3] = { 1, 4096, 0x400000, 0x401000, 0 };
+	unsigned char fdesc[sizeof(file) + 8];
+	memcpy(fdesc, file, sizeof(file));
+	memcpy(fdesc + sizeof(file), "/nope\0\0", 8);
+	c->file = add_note(c, NT_FILE, fdesc, sizeof(fdesc));
+	Elf64_Phdr ph = { .p_type = PT_NOTE, .p_offset = notes, .p_filesz = c->len - notes };
+	memcpy(c->b + sizeof(eh), &ph, sizeof(ph));
+}
+
+static void test_libunwind_core_checks(void **state)
+{
+	(void)state;
+	struct tiny_core c;
+	tiny_core_make(&c);
+	assert_true(unwind_libunwind_core_ok(c.b, c.len, NULL));
+	/* the damaged NT_FILE count that crashed _UCD_create (issue 21) */
+	uint64_t huge = 0x7fffffffffffffffULL;
+	memcpy(c.b + c.file + 20, &huge, 8);
+	assert_false(unwind_libunwind_core_ok(c.b, c.len, NULL));
+	/* names that run past the note */
+	tiny_core_make(&c);
+	memcpy(c.b + c.file + 20 + 40, "/nopeXYZ", 8);
+	assert_false(unwind_libunwind_core_ok(c.b, c.len, NULL));
+	/* a thread note smaller than the elf_prstatus libunwind copies */
+	tiny_core_make(&c);
+	uint32_t small = 200;
+	memcpy(c.b + c.prstatus + 4, &small, 4);
+	assert_false(unwind_libunwind_core_ok(c.b, c.len, NULL));
+	/* a note size that walks past the segment */
+	tiny_core_make(&c);
+	uint32_t big = 0xfffffffeu;
+	memcpy(c.b + c.file + 4, &big, 4);
+	assert_false(unwind_libunwind_core_ok(c.b, c.len, NULL));
+	/* the note segment past the end of the file */
+	tiny_core_make(&c);
+	assert_false(unwind_libunwind_core_ok(c.b, c.len - 8, NULL));
+	/* an x32 core (ELFCLASS32 on x86-64): not libunwind's ABI */
+	tiny_core_make(&c);
+	c.b[EI_CLASS] = ELFCLASS32;
+	struct strbuf why = STRBUF_INIT;
+	assert_false(unwind_libunwind_core_ok(c.b, c.len, &why));
+	assert_non_null(strstr(why.buf, "ABI"));
+	strbuf_release(&why);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sigcode_names), cmocka_unit_test(test_regs_x86_64),
-		cmocka_unit_test(test_regs_aarch64), cmocka_unit_test(test_coremem),
+		cmocka_unit_test(test_regs_aarch64), cmocka_unit_test(test_regs_s390_big_endian),
+		cmocka_unit_test(test_coremem),
 		cmocka_unit_test(test_follows_call), cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_libunwind_core_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
