@@ -5,8 +5,9 @@
 #   - ../shared/corpus/ (the directory that matches the target's format, or all),
 #   - artifacts made now from real programs (eu-stack and gdb output of a
 #     hung one; small kernel cores of its seed mode, plain and
-#     zstd-compressed, and of the scenario programs' crashes), when the
-#     tools are there,
+#     zstd-compressed, and of the scenario programs' crashes; copies of
+#     those cores with damaged notes that reach libunwind-coredump), when
+#     the tools are there,
 #   - tests/regress/ (inputs that once crashed a parser),
 #   - tests/fuzz/seeds/<target>/ when present.
 # Each target keeps its corpus in build/fuzz/corpus/<target>/ between runs.
@@ -80,6 +81,19 @@ make_artifacts() {
 	cc -g -O0 -pthread -o "$tmp/tsegv" $P/thread_segv.c 2>/dev/null && small_core thread.core ./tsegv
 	command -v g++ >/dev/null && g++ -g -O1 -o "$tmp/cxx" $P/cxx_crash.cpp 2>/dev/null &&
 		small_core cxx.core ./cxx
+	# cores with damaged notes that reach the libunwind path (libdwfl, without
+	# the mapped files, stops early): NT_FILE's count lying (the one-byte
+	# damage that crashed _UCD_create), a thread note shrunk below
+	# elf_prstatus, and tests/lib/mutate.c's note and header lies
+	if cc -O1 -o "$tmp/mutate" tests/lib/mutate.c 2>/dev/null; then
+		for c in segv abort; do
+			[ -s "$seeds/core/$c.core" ] || continue
+			"$tmp/mutate" --file-count 0x7fffffffffffffff "$seeds/core/$c.core" "$seeds/core/$c-filecount.core"
+			"$tmp/mutate" --file-count 1000 "$seeds/core/$c.core" "$seeds/core/$c-fileplus.core"
+			"$tmp/mutate" --prstatus-size 200 "$seeds/core/$c.core" "$seeds/core/$c-prstatus.core"
+			"$tmp/mutate" "$seeds/core/$c.core" "$seeds/core/$c-lies" 22 7
+		done 2>/dev/null
+	fi
 	mkdir -p "$seeds/rules" "$seeds/walk"
 	cp signatures/*.rules "$seeds/rules/" 2>/dev/null
 	small=$(ls "$SHARED"/corpus/eustack/* | head -2)
