@@ -17,18 +17,45 @@
  * Thread id: the decimal native thread id, else the name. State is J9's
  * code (R, CW, B, P, S, Z...). Locks: "Blocked on" waits for a monitor,
  * "Parked on" for a j.u.c. synchronizer, "Waiting on" released one
- * (Object.wait), "entered lock" holds one.
+ * (Object.wait), "entered lock" holds one. The "Owned by:" that follows
+ * names the owner: the only place a j.u.c. lock's owner is given (no
+ * "entered lock" line is written for one), so it makes the owner hold the
+ * lock once every thread is read:
+ *
+ *   3XMTHREADBLOCK     Parked on: java/util/concurrent/locks/ReentrantLock$NonfairSync@0x..
+ *                      Owned by: "t1" (J9VMThread:0x.., java/lang/Thread:0x..)
+ *
+ * J9's own deadlock report (1LKDEADLOCK, 2LKDEADLOCKTHR ... in the LOCKS
+ * section) is kept as a section of the dump, a cross-check beside the
+ * cycles found from the threads, as HotSpot's is.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "analyzer/lib/arena.h"
 
 #include "parsers/text/javastack.h"
 #include "parsers/parser.h"
 #include "parsers/text/text.h"
 
+/* A lock whose owner "Owned by:" names, resolved once every thread is read. */
+struct jc_owned {
+	struct span id, cls;
+	struct span owner;        /* the owner's name */
+	struct span owner_vmthread; /* its J9VMThread:0x.., may be empty */
+	bool juc;                 /* a j.u.c. synchronizer (Parked on), else a monitor */
+};
+
 struct jc_state {
 	struct dump *d;
 	struct thread *t;
+	struct jc_owned *owned;
+	size_t nowned, owned_alloc;
+	struct span *vmthreads;   /* each thread's J9VMThread:0x.., parallel to d->threads */
+	size_t nvmthreads, vmthreads_alloc;
+	struct span vmthread;     /* the pending thread's */
+	const char *deadlock_start; /* a 1LKDEADLOCK run being read, or NULL */
 	bool pending;             /* a 3XMTHREADINFO seen, thread not created yet */
 	struct span name, state;
 	int64_t tid;
@@ -43,6 +70,20 @@ static void jc_finish(struct jc_state *st)
 		javalocks_apply(st->d, st->t, &st->jl, st->t->state && !strcmp(st->t->state, "B"));
 	st->t = NULL;
 	st->jl.n = 0;
+}
+
+/* T's J9VMThread, at T's index (a thread past --max-threads is detached, not listed). */
+static void jc_remember_vmthread(struct jc_state *st, struct thread *t)
+{
+	if (t->detached)
+		return;
+	while (st->vmthreads_alloc <= t->index) {
+		st->vmthreads_alloc = st->vmthreads_alloc ? 2 * st->vmthreads_alloc : 64;
+		st->vmthreads = xrealloc(st->vmthreads, st->vmthreads_alloc * sizeof(*st->vmthreads));
+	}
+	while (st->nvmthreads <= t->index)
+		st->vmthreads[st->nvmthreads++] = (struct span){ NULL, 0 };
+	st->vmthreads[t->index] = st->vmthread;
 }
 
 static void jc_create(struct jc_state *st)
@@ -64,6 +105,7 @@ static void jc_create(struct jc_state *st)
 		t->state = dump_strndup(d, st->state.s, st->state.len);
 	st->t = t;
 	st->pending = false;
+	jc_remember_vmthread(st, t);
 }
 
 /* "key:VALUE" in X, VALUE up to ',' or ')' or space. */
@@ -103,9 +145,82 @@ static void jc_thread(struct jc_state *st, struct span rest)
 			}
 	st->name = close > 0 ? (struct span){ rest.s + 1, (size_t)close - 1 } : rest;
 	st->state = jc_field(rest, "state:");
+	st->vmthread = jc_field(rest, "J9VMThread:");
 	st->tid = -1;
 	jc_native_id(st, rest);
 	st->pending = true;
+}
+
+/* Records "Owned by: "NAME" (J9VMThread:0x.., ...)" after a lock (not "<unowned>", "<unknown>"). */
+static void jc_owned_by(struct jc_state *st, struct span id, struct span cls, struct span rest,
+			bool juc)
+{
+	if (!span_starts(rest, "Owned by: \""))
+		return;
+	struct span v = span_drop(rest, strlen("Owned by: \""));
+	long q = -1;
+	for (size_t i = v.len; i > 0 && q < 0; i--)
+		if (v.s[i - 1] == '"')
+			q = (long)i - 1;
+	if (q <= 0 || !id.len)
+		return;
+	if (st->nowned == st->owned_alloc) {
+		st->owned_alloc = st->owned_alloc ? 2 * st->owned_alloc : 16;
+		st->owned = xrealloc(st->owned, st->owned_alloc * sizeof(*st->owned));
+	}
+	st->owned[st->nowned++] = (struct jc_owned){
+		.id = id, .cls = cls, .owner = { v.s, (size_t)q },
+		.owner_vmthread = jc_field(span_drop(v, (size_t)q), "J9VMThread:"), .juc = juc,
+	};
+}
+
+/* The thread an "Owned by:" names: by its J9VMThread when given, else by a unique name. */
+static struct thread *jc_owner(struct jc_state *st, const struct jc_owned *o)
+{
+	struct thread *by_name = NULL;
+	size_t named = 0;
+	for (size_t i = 0; i < st->d->nthreads; i++) {
+		struct thread *t = st->d->threads[i];
+		struct span vm = i < st->nvmthreads ? st->vmthreads[i] : (struct span){ NULL, 0 };
+		if (o->owner_vmthread.len && vm.len == o->owner_vmthread.len &&
+		    !memcmp(vm.s, o->owner_vmthread.s, vm.len))
+			return t;
+		if (t->name && strlen(t->name) == o->owner.len &&
+		    !memcmp(t->name, o->owner.s, o->owner.len)) {
+			by_name = t;
+			named++;
+		}
+	}
+	return named == 1 ? by_name : NULL;
+}
+
+/* Every "Owned by:" makes its thread hold the lock (j.u.c. owners are told nowhere else). */
+static void jc_apply_owners(struct jc_state *st)
+{
+	struct javalocks one = JAVALOCKS_INIT;
+	for (size_t i = 0; i < st->nowned; i++) {
+		const struct jc_owned *o = &st->owned[i];
+		struct thread *t = jc_owner(st, o);
+		if (!t)
+			continue;
+		javalocks_add(&one, o->juc ? JL_OWNABLE : JL_LOCKED, o->id, o->cls);
+		javalocks_apply(st->d, t, &one, false);
+	}
+	javalocks_release(&one);
+}
+
+static void jc_deadlock_end(struct jc_state *st, const char *end);
+
+/* J9's deadlock report: the run of [1-4]LKDEADLOCK and NULL lines, kept as a section. */
+static void jc_deadlock_line(struct jc_state *st, const struct line *l)
+{
+	struct span x = span_of(l);
+	struct span tag = span_word(&x);
+	bool in_report = span_find(tag, "LKDEADLOCK") >= 0;
+	if (!st->deadlock_start && span_eq(tag, "1LKDEADLOCK"))
+		st->deadlock_start = l->s;
+	else if (st->deadlock_start && !in_report && !span_eq(tag, "NULL") && tag.len)
+		jc_deadlock_end(st, l->s);
 }
 
 /* "Blocked on: java/lang/Object@0x00000000E0000000 Owned by: ..." */
@@ -125,8 +240,10 @@ static void jc_block(struct jc_state *st, struct span x)
 		struct span v = span_drop(x, strlen(kinds[i].prefix));
 		struct span id = span_word(&v);
 		long at = span_find(id, "@");
-		javalocks_add(&st->jl, kinds[i].what, id,
-			      (struct span){ id.s, at > 0 ? (size_t)at : 0 });
+		struct span cls = { id.s, at > 0 ? (size_t)at : 0 };
+		javalocks_add(&st->jl, kinds[i].what, id, cls);
+		if (kinds[i].what != JL_WAIT_ON)
+			jc_owned_by(st, id, cls, span_trim(v), kinds[i].what == JL_PARK);
 	}
 }
 
@@ -144,6 +261,17 @@ static void jc_frame(struct jc_state *st, struct span x)
 		javastack_frame(st->d, &st->hint, f, x, slashed);
 }
 
+static void jc_deadlock_end(struct jc_state *st, const char *end)
+{
+	if (!st->deadlock_start)
+		return;
+	while (end > st->deadlock_start && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	dump_add_section(st->d, "Java-level deadlock (J9)", st->deadlock_start,
+			 (size_t)(end - st->deadlock_start));
+	st->deadlock_start = NULL;
+}
+
 static void jc_line(struct jc_state *st, const struct line *l)
 {
 	struct span x = span_of(l);
@@ -158,7 +286,8 @@ static void jc_line(struct jc_state *st, const struct line *l)
 			jc_native_id(st, x);
 		return;
 	}
-	if (span_eq(tag, "3XMJAVALTHREAD") || span_eq(tag, "3XMCPUTIME") || span_eq(tag, "NULL"))
+	/* 3XMJAVALTHREAD, 3XMJAVALTHRCCL (its class loader): before the native id */
+	if (span_starts(tag, "3XMJAVALTHR") || span_eq(tag, "3XMCPUTIME") || span_eq(tag, "NULL"))
 		return;
 	jc_create(st);
 	if (span_eq(tag, "2XMFULLTHDDUMP")) {
@@ -202,18 +331,23 @@ static int javacore_parse(struct dump *d, const struct input *in, const struct m
 	line_reader_open(&r, d, in->data, in->len);
 	bool end_seen = false;
 	while (line_next(&r, &l)) {
+		jc_deadlock_line(&st, &l);
 		jc_line(&st, &l);
 		if (span_starts(span_of(&l), "0SECTION") && span_find(span_of(&l), "END") >= 0)
 			end_seen = true;
 	}
 	jc_create(&st);
 	jc_finish(&st);
+	jc_deadlock_end(&st, r.end);
+	jc_apply_owners(&st);
 	if (!d->input.snapshots)
 		dump_snapshot_begin(d);
 	if (in->len && in->data[in->len - 1] != '\n' && !end_seen)
 		dump_warn(d, "input ended early: the last line is cut short");
 	javalocks_release(&st.jl);
 	strbuf_release(&st.scratch);
+	free(st.owned);
+	free(st.vmthreads);
 	return 0;
 }
 

@@ -378,6 +378,40 @@ static void test_javacore(void **state)
 	dump_free(d);
 }
 
+/* J9's 1LKDEADLOCK report is a section; "Owned by:" gives a j.u.c. lock's owner. */
+static void test_javacore_deadlock_section(void **state)
+{
+	(void)state;
+	const char *t = "0SECTION       LOCKS subcomponent dump routine\n"
+			"1LKDEADLOCK    Deadlock detected !!!\n"
+			"NULL           ---------------------\n"
+			"2LKDEADLOCKTHR  Thread \"a\" (0x0000000000000100)\n"
+			"3LKDEADLOCKWTR    is waiting for:\n"
+			"4LKDEADLOCKOBJ      java/util/concurrent/locks/ReentrantLock$NonfairSync@0x20\n"
+			"3LKDEADLOCKOWN    which is owned by:\n"
+			"2LKDEADLOCKTHR  Thread \"b\" (0x0000000000000200)\n"
+			"NULL\n"
+			"0SECTION       THREADS subcomponent dump routine\n"
+			"3XMTHREADINFO      \"a\" J9VMThread:0x0000000000000100, omrthread_t:0x2, java/lang/Thread:0x3, state:P, prio=5\n"
+			"3XMTHREADBLOCK     Parked on: java/util/concurrent/locks/ReentrantLock$NonfairSync@0x20 Owned by: \"b\" (J9VMThread:0x0000000000000200, java/lang/Thread:0x4)\n"
+			"4XESTACKTRACE                at jdk/internal/misc/Unsafe.park(Native Method)\n"
+			"3XMTHREADINFO      \"b\" J9VMThread:0x0000000000000200, omrthread_t:0x5, java/lang/Thread:0x4, state:R, prio=5\n"
+			"4XESTACKTRACE                at app/B.run(B.java:3)\n";
+	struct dump *d = parse_as(&javacore_parser, t, strlen(t), 0);
+	assert_int_equal(d->nthreads, 2);
+	assert_int_equal(d->nsections, 1);
+	assert_string_equal(d->sections[0]->title, "Java-level deadlock (J9)");
+	assert_true(strncmp(d->sections[0]->text, "1LKDEADLOCK", 11) == 0);
+	assert_non_null(strstr(d->sections[0]->text, "Thread \"b\""));
+	assert_null(memmem(d->sections[0]->text, d->sections[0]->len, "0SECTION", 8));
+	struct thread *a = d->threads[0], *b = d->threads[1];
+	assert_non_null(a->waiting_on);
+	assert_int_equal(b->nholds, 1);
+	assert_ptr_equal(b->holds[0], a->waiting_on);
+	assert_ptr_equal(a->waiting_on->owner, b);
+	dump_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_reversed),
 		cmocka_unit_test(test_jrockit),
 		cmocka_unit_test(test_javacore),
+		cmocka_unit_test(test_javacore_deadlock_section),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
