@@ -705,7 +705,9 @@ static void section_line(struct hs_state *st, struct span x)
 		header_line(st, x);
 		break;
 	case SEC_CURRENT:
-		current_thread(st, x);
+		/* only its title line: the blank line after it names no thread */
+		if (span_starts(x, "Current thread"))
+			current_thread(st, x);
 		break;
 	case SEC_NATIVE:
 		frame_line(st, x);
