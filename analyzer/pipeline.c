@@ -29,7 +29,10 @@ static struct dump *parse_and_analyze(const struct parser *p, const struct input
 	struct dump *d = dump_new(in ? in->path : NULL);
 	d->input.format = p->name;
 	d->input.bytes = in ? in->len : 0;
-	if (cleaned && cleaned->prefixed_lines)
+	if (cleaned && cleaned->unwrapped_lines)
+		dump_warn(d, "a paste wrapped at %zu columns: %zu lines joined to the next",
+			  cleaned->wrap_width, cleaned->unwrapped_lines);
+	else if (cleaned && cleaned->prefixed_lines)
 		dump_warn(d, "a log prefix was removed from %zu lines (shape \"%s\")",
 			  cleaned->prefixed_lines, cleaned->shape.buf);
 	else if (cleaned && cleaned->padded_lines)

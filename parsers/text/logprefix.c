@@ -176,6 +176,97 @@ static bool find_prefix(const struct sample *s, struct strbuf *best)
 	return found;
 }
 
+/* Whether the line ends inside a token that the next line goes on with. */
+static bool cut_mid_token(struct span a, struct span b)
+{
+	char x = a.s[a.len - 1], y = b.s[0];
+	return x != ' ' && x != '\t' && y != ' ' && y != '\t' && y != '"' && y != '#';
+}
+
+/*
+ * The width a console or terminal multiplexer hard-wrapped the paste at
+ * (tmux capture-pane, screen's hardcopy): the longest line's length W,
+ * reached by at least 3 different lines, half of which or more end in
+ * the middle of a token the next line goes on with ("... nid=0x2" / "71
+ * waiting on condition"). Lines that are merely equal (one long line a
+ * dump repeats) or end at a word (a fixed-width format) do not count.
+ * 0 when the sample is not such a paste.
+ */
+static size_t wrap_width(const struct sample *s)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->lines[i].len > w)
+			w = s->lines[i].len;
+	if (w < 40 || w > 512)
+		return 0;
+	size_t at_w = 0, cut = 0, distinct = 0;
+	const struct span *seen[8];
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		struct span a = s->lines[i];
+		if (a.len != w)
+			continue;
+		at_w++;
+		if (!cut_mid_token(a, s->lines[i + 1]))
+			continue;
+		cut++;
+		bool again = false;
+		for (size_t k = 0; k < distinct && !again; k++)
+			again = !memcmp(seen[k]->s, a.s, w);
+		if (!again && distinct < 8)
+			seen[distinct++] = &s->lines[i];
+	}
+	return distinct >= 3 && cut * 2 >= at_w ? w : 0;
+}
+
+/* How the lines of the dumps' own formats begin: never the rest of a wrapped line. */
+static bool starts_a_line(struct span x)
+{
+	static const char *const starts[] = { "#", "\"", "Thread ", "TID ", "PID ",
+					      "Full thread dump", "JNI global", "---" };
+	if (!x.len || x.s[0] == ' ' || x.s[0] == '\t')
+		return true;
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (span_starts(x, starts[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Writes the paste with every line of exactly WIDTH bytes joined to the
+ * next. A line wrapped at a space lost it (the console trims a row's
+ * trailing blanks): one of WIDTH-1 or WIDTH-2 bytes is joined, with a
+ * space, to a next line that does not start a line of its own.
+ */
+static void unwrap(const unsigned char *data, size_t len, size_t width, struct strbuf *out,
+		   struct logprefix_result *res)
+{
+	struct line_reader r;
+	struct line l, next;
+	line_reader_init(&r, data, len);
+	strbuf_grow(out, len);
+	while (line_next(&r, &l)) {
+		struct span x = span_of(&l);
+		strbuf_add(out, x.s, x.len);
+		if (x.len == width && r.p < r.end) {
+			res->unwrapped_lines++;
+			continue;
+		}
+		if ((x.len == width - 1 || x.len == width - 2) && line_next(&r, &next)) {
+			line_unread(&r, &next);
+			if (!starts_a_line(span_of(&next))) {
+				strbuf_addch(out, ' ');
+				res->unwrapped_lines++;
+				continue;
+			}
+		}
+		strbuf_addch(out, '\n');
+	}
+	if (len && data[len - 1] != '\n' && out->len && out->buf[out->len - 1] == '\n')
+		out->len--, out->buf[out->len] = 0;
+	res->wrap_width = width;
+}
+
 int logprefix_clean(const unsigned char *data, size_t len, struct strbuf *out,
 		    struct logprefix_result *res)
 {
@@ -191,6 +282,12 @@ int logprefix_clean(const unsigned char *data, size_t len, struct strbuf *out,
 		return 0; /* JSON: its own parsers */
 	struct sample *s = xmalloc(sizeof(*s));
 	take_sample(data, len, s);
+	size_t width = s->n >= 3 ? wrap_width(s) : 0;
+	if (width) {
+		free(s);
+		unwrap(data, len, width, out, res);
+		return 1;
+	}
 	bool prefix = s->n >= 3 && find_prefix(s, &res->shape);
 	bool padding = s->n >= 3 && s->padded * 2 > s->n;
 	free(s);

@@ -21,6 +21,15 @@
  * are (a multi-line log message), lines that do lose it; trailing spaces and
  * tabs (console padding) and CRs are removed from every line.
  *
+ * A paste a console hard-wrapped at its width (tmux capture-pane, screen)
+ * is joined back: every line of exactly the width W is followed by the rest
+ * of its line. W is the longest line's length, reached by 3 or more
+ * different lines, at least half of which are cut inside a token the next
+ * line goes on with ("tid=0x0" / "0007f46f00f83b0 nid=0x318b ..."): a
+ * thread header's nid=0x271 cut at the wrap is read whole, not as a
+ * thread id of its own. Such a paste is unwrapped, not searched for a
+ * prefix.
+ *
  * Binary inputs (cores: a NUL byte or the ELF magic in the first 64 KiB)
  * and JSON are never touched, and text is only rewritten when a prefix or
  * padding on most lines was found, so clean inputs pass through unchanged.
@@ -35,9 +44,11 @@ struct logprefix_result {
 	size_t prefixed_lines;   /* lines whose prefix was removed */
 	size_t padded_lines;     /* lines whose trailing padding was removed */
 	struct strbuf shape;     /* the prefix's shape, e.g. "9-9-9 9:9:9,9 A [*] " */
+	size_t unwrapped_lines;  /* lines joined to the next (a hard-wrapped paste) */
+	size_t wrap_width;       /* the width it was wrapped at, or 0 */
 };
 
-#define LOGPREFIX_RESULT_INIT { 0, 0, STRBUF_INIT }
+#define LOGPREFIX_RESULT_INIT { 0, 0, STRBUF_INIT, 0, 0 }
 
 /*
  * Looks at DATA (LEN bytes) and, when it carries a line prefix or padding,

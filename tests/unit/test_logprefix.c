@@ -83,11 +83,51 @@ static void test_prefixes_removed(void **state)
 	expect_cleaned("a  \nb\t\nc   \nd", "a\nb\nc\nd");
 }
 
+/* Console pastes hard-wrapped at 40 columns are joined back; look-alikes are not. */
+static void test_wrapped_pastes(void **state)
+{
+	(void)state;
+	/* 40 columns: three headers cut mid-token (one inside nid=0x271), one at a space */
+	expect_cleaned("\"a\" #1 prio=5 os_prio=0 tid=0x7f01 nid=0x2\n"
+		       "71 waiting on condition\n"
+		       "   java.lang.Thread.State: WAITING\n"
+		       "\"bb\" #2 prio=5 os_prio=0 tid=0x7f02 nid=0x\n"
+		       "272 runnable\n"
+		       "\"ccc\" #3 prio=5 os_prio=0 tid=0x7f0 nid=0x\n"
+		       "273 runnable\n"
+		       "\"d\" #4 prio=5 os_prio=0 tid=0x7 nid=0x274\n"
+		       "runnable\n",
+		       "\"a\" #1 prio=5 os_prio=0 tid=0x7f01 nid=0x271 waiting on condition\n"
+		       "   java.lang.Thread.State: WAITING\n"
+		       "\"bb\" #2 prio=5 os_prio=0 tid=0x7f02 nid=0x272 runnable\n"
+		       "\"ccc\" #3 prio=5 os_prio=0 tid=0x7f0 nid=0x273 runnable\n"
+		       "\"d\" #4 prio=5 os_prio=0 tid=0x7 nid=0x274 runnable\n");
+	struct strbuf out = STRBUF_INIT;
+	struct logprefix_result res = LOGPREFIX_RESULT_INIT;
+	assert_int_equal(clean("0123456789012345678901234567890123456789012\nxx\n"
+			       "abcdefghijabcdefghijabcdefghijabcdefghijabc\nyy\n"
+			       "ABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABC\nzz\n", &out, &res), 1);
+	assert_int_equal(res.wrap_width, 43);
+	assert_int_equal(res.unwrapped_lines, 3);
+	strbuf_release(&out);
+	logprefix_result_release(&res);
+	/* one long line a dump repeats is no wrap */
+	expect_untouched("\tat org.example.Handler.operationPrepared(Handler.java:384)\nx\n"
+			 "\tat org.example.Handler.operationPrepared(Handler.java:384)\ny\n"
+			 "\tat org.example.Handler.operationPrepared(Handler.java:384)\nz\n");
+	/* lines of one width that end at a word, then a new line: a fixed-width format */
+	expect_untouched("#0  0x0000000000401136 in a () at a.c:1 from liba\n"
+			 "#1  0x0000000000401137 in b () at b.c:1 from libb\n"
+			 "#2  0x0000000000401138 in c () at c.c:1 from libc\n"
+			 "#3  0x0000000000401139 in d () at d.c:1\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_inputs_untouched),
 		cmocka_unit_test(test_prefixes_removed),
+		cmocka_unit_test(test_wrapped_pastes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
