@@ -9,6 +9,10 @@
  * mutate --prstatus-size SIZE FILE OUT: writes FILE to OUT with the size of
  * its first NT_PRSTATUS note set to SIZE (the note's bytes stay in place).
  *
+ * mutate --owner K NAME FILE OUT: writes FILE to OUT with the owner of its
+ * K-th note (from 0) renamed NAME (at most the note's name size: "QEMU"
+ * in place of "CORE"), for the cores that are not a process's.
+ *
  * mutate FILE OUTPREFIX N SEED: writes N damaged copies of FILE, named
  * OUTPREFIX.0 ... OUTPREFIX.N-1, for the robustness test. Deterministic for
  * a given SEED. The damage cycles through what real broken inputs show:
@@ -273,8 +277,32 @@ static int tell_lie(const char *what, const char *value, const char *in, const c
 	return rc;
 }
 
+static int rename_owner(const char *k, const char *name, const char *in, const char *out)
+{
+	size_t len;
+	struct buf b = { load(in, &len), 0 };
+	static struct elf_map m;
+	if (!b.p)
+		return perror(in), 1;
+	b.len = len;
+	map_elf(b.p, len, &m);
+	size_t i = strtoul(k, NULL, 10);
+	uint32_t namesz = i < m.nnotes ? get32(b.p + m.notes[i]) : 0;
+	if (!namesz || strlen(name) + 1 > namesz || m.notes[i] + 12 + namesz > len) {
+		fprintf(stderr, "mutate: %s has no note %zu with room for '%s'\n", in, i, name);
+		return 1;
+	}
+	memset(b.p + m.notes[i] + 12, 0, namesz);
+	memcpy(b.p + m.notes[i] + 12, name, strlen(name));
+	int rc = save(out, &b) ? 1 : 0;
+	free(b.p);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && !strcmp(argv[1], "--owner"))
+		return rename_owner(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 5 && !strcmp(argv[1], "--zero-tid"))
 		return zero_tid(argv[2], argv[3], argv[4]);
 	if (argc == 5 && (!strcmp(argv[1], "--file-count") || !strcmp(argv[1], "--prstatus-size")))

@@ -47,4 +47,9 @@ for c in count.core plus.core small.core; do
 		esac
 	done
 done
+# not a process's core: a note owned by QEMU (a guest memory dump)
+"$MUTATE" --owner 0 QEMU good.core qemu.core || fail "mutate --owner"
+"$MORTEM" report --json qemu.core >out.json 2>err.txt
+check "a core with a QEMU note is refused in one line ($(cat err.txt))" one_error err.txt qemu.core
+check "... saying what it is" grep -q 'QEMU guest memory dump' err.txt
 done_ok
