@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/lib/arena.h"
+#include "analyzer/lib/xalloc.h"
 
 #include "parsers/text/javastack.h"
 #include "parsers/parser.h"
@@ -77,10 +77,7 @@ static void jc_remember_vmthread(struct jc_state *st, struct thread *t)
 {
 	if (t->detached)
 		return;
-	while (st->vmthreads_alloc <= t->index) {
-		st->vmthreads_alloc = st->vmthreads_alloc ? 2 * st->vmthreads_alloc : 64;
-		st->vmthreads = xrealloc(st->vmthreads, st->vmthreads_alloc * sizeof(*st->vmthreads));
-	}
+	ALLOC_GROW(st->vmthreads, t->index + 1, st->vmthreads_alloc);
 	while (st->nvmthreads <= t->index)
 		st->vmthreads[st->nvmthreads++] = (struct span){ NULL, 0 };
 	st->vmthreads[t->index] = st->vmthread;
@@ -164,10 +161,7 @@ static void jc_owned_by(struct jc_state *st, struct span id, struct span cls, st
 			q = (long)i - 1;
 	if (q <= 0 || !id.len)
 		return;
-	if (st->nowned == st->owned_alloc) {
-		st->owned_alloc = st->owned_alloc ? 2 * st->owned_alloc : 16;
-		st->owned = xrealloc(st->owned, st->owned_alloc * sizeof(*st->owned));
-	}
+	ALLOC_GROW(st->owned, st->nowned + 1, st->owned_alloc);
 	st->owned[st->nowned++] = (struct jc_owned){
 		.id = id, .cls = cls, .owner = { v.s, (size_t)q },
 		.owner_vmthread = jc_field(span_drop(v, (size_t)q), "J9VMThread:"), .juc = juc,
