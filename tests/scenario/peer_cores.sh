@@ -4,7 +4,8 @@
 # the same threads in the same order, the same function names frame by
 # frame for the frames eu-stack shows, the pid and signal of the core's own
 # notes; frames past eu-stack's say how they were found and none repeats
-# an earlier pc while claiming CFI. The kernel vmcore and the core of 66,000
+# an earlier pc while claiming CFI; with --exe, no warning that the
+# executable's original path is missing. The kernel vmcore and the core of 66,000
 # program headers fail with one line that says what they are. Every core
 # also goes through --unwinder libunwind: a report or one error line, never
 # a crash. The per-core table is printed (same / different, why).
@@ -87,6 +88,10 @@ while IFS='	' read -r core exe note; do
 	done
 	pid=$(sed -n 's/^PID \([0-9]*\) .*/\1/p' "$core.eu" | head -1)
 	[ "$(jq -r '.process.pid' "$core.json")" = "$pid" ] || why="$why pid $(jq -r '.process.pid' "$core.json") not $pid"
+	# --exe stands for the executable: no warning that its original path is missing
+	if [ "$exe" != - ] && jq -e --arg e "$exe" '.input.warnings | any(test("not found.*/" + $e))' "$core.json" >/dev/null; then
+		why="$why a 'not found' warning for the executable --exe gave"
+	fi
 	sig=$(expected_signal "$core")
 	[ -z "$sig" ] || [ "$(jq -r '.crash.signo // 0' "$core.json")" = "$sig" ] ||
 		why="$why signal $(jq -r '.crash.signo' "$core.json") not $sig"
