@@ -16,13 +16,17 @@
  * unwind_thread() chains them: the chosen CFI unwinder first (dwfl unless
  * --unwinder says libunwind); where it stops early and the user did not
  * force one, the other CFI unwinder (its stack cut at the first return
- * address that cannot be one, and taken only when it then reaches further or
- * is whole); then the frame-pointer chain from the
+ * address that cannot be one, and taken only when its CFI frames reach
+ * further or it is whole by CFI alone: a frame above a pc without CFI, in
+ * no module or in one whose file or CFI is not at hand, was guessed by
+ * frame pointers and says so); then the frame-pointer chain from the
  * last frame found, then a stack scan. Every frame says which one found it
  * (TRUST_CFI / TRUST_FP / TRUST_SCAN; the innermost frame, the pc in the
  * thread's registers, is exact and counts as TRUST_CFI). A CFI stack that ends in a thread's
  * entry point (_start, clone, clone3, thread_start) is whole even when the
- * unwinder reports an error after it (libunwind does past clone3).
+ * unwinder reports an error after it (libunwind does past clone3). A stack
+ * is cut where it goes back up: a frame repeating an earlier frame's pc
+ * and sp, or a frame-pointer frame whose sp is below its callee's.
  */
 
 #include <elfutils/libdwfl.h>
