@@ -1,6 +1,8 @@
 #include "analyzer/model/frame.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +34,7 @@ const char *frame_kind_tag(enum frame_kind k)
 
 /* ---- the vocabulary ---- */
 
-enum match { EXACT, PREFIX, SUBSTR };
+enum match { EXACT, PREFIX, SUBSTR, SUFFIX };
 
 /*
  * One row per function name or family. EXACT and PREFIX compare the name
@@ -350,13 +352,72 @@ static const char *const clone_marks[] = {
 	".constprop.", ".isra.", ".part.", ".cold", ".lto_priv.", ".localalias", " [clone ",
 };
 
+static bool is_ident(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Past an operator's name at S ("operator<<", "operator()", "operator new", "operator bool"). */
+static const char *skip_operator(const char *s)
+{
+	s += 8;
+	if (s[0] == '(' && s[1] == ')')
+		return s + 2;
+	if (*s == ' ') /* operator new, delete[], a conversion operator: up to the parameters */
+		return s + strcspn(s, "(");
+	while (*s && strchr("<>=!+-*/%^&|~[],", *s))
+		s++;
+	return s[0] == ' ' && s[1] == '<' ? s + 1 : s; /* "operator<< <T>" */
+}
+
+const char *frame_name_start(const char *fn)
+{
+	const char *start = fn;
+	int angle = 0;
+	for (const char *s = fn; *s; s++) {
+		if (!strncmp(s, "operator", 8) && (s == fn || !is_ident(s[-1])) && !is_ident(s[8])) {
+			s = skip_operator(s) - 1;
+			continue;
+		}
+		if (!strncmp(s, "(anonymous namespace)", 21)) {
+			s += 20;
+			continue;
+		}
+		switch (*s) {
+		case '<': angle++; break;
+		case '>': angle -= angle > 0; break;
+		case '{': { /* {lambda(int)#1} */
+			int depth = 0;
+			for (; *s; s++) {
+				depth += *s == '{' ? 1 : *s == '}' ? -1 : 0;
+				if (!depth)
+					break;
+			}
+			if (!*s)
+				return fn;
+			break;
+		}
+		case ' ':
+			if (!angle)
+				start = s + 1;
+			break;
+		case '(':
+			if (!angle)
+				return start; /* the parameter list: what came before the last space was the return type */
+			break;
+		}
+	}
+	return fn; /* no parameter list: not a C++ signature */
+}
+
 /*
- * NAME without glibc's "__GI_" prefix and leading underscores, cut at "("
- * or "@" or a clone suffix, without a "_nocancel" suffix.
+ * NAME without a C++ return type, glibc's "__GI_" prefix and leading
+ * underscores, cut at "(" or "@" or a clone suffix, without a "_nocancel"
+ * suffix.
  */
 static struct name_core name_core(const char *name)
 {
-	struct name_core c = { name, 0, 0 };
+	struct name_core c = { frame_name_start(name), 0, 0 };
 	if (!strncmp(c.s, "__GI_", 5))
 		c.s += 5;
 	while (*c.s == '_') {
@@ -530,6 +591,242 @@ int frame_name_lock_kind(const char *fn, const char **arg)
 	return m.kind;
 }
 
+/* ---- in-app ---- */
+
+/*
+ * What makes a frame the system's, not the application's: one row per
+ * module, function or source-file pattern. Module rows are compared with
+ * the module's basename (PREFIX, EXACT), or with its whole path when they
+ * contain '/' (SUBSTR); function rows with the name without its return
+ * type; file rows with the file name as the debug info gives it.
+ */
+struct app_row {
+	enum frame_app_field field;
+	const char *pattern;
+	enum match match;
+};
+
+static const struct app_row system_rows[] = {
+	/* the C library, the loader, the C and C++ runtimes */
+	{ APP_MODULE, "libc.so", PREFIX },
+	{ APP_MODULE, "libc-2.", PREFIX },
+	{ APP_MODULE, "libc.musl", PREFIX },
+	{ APP_MODULE, "ld-linux", PREFIX },
+	{ APP_MODULE, "ld-2.", PREFIX },
+	{ APP_MODULE, "ld-musl", PREFIX },
+	{ APP_MODULE, "ld64.so", PREFIX },
+	{ APP_MODULE, "linux-vdso", PREFIX },
+	{ APP_MODULE, "linux-gate", PREFIX },
+	{ APP_MODULE, "[vdso]", EXACT },
+	{ APP_MODULE, "libpthread", PREFIX },
+	{ APP_MODULE, "libm.so", PREFIX },
+	{ APP_MODULE, "libm-2.", PREFIX },
+	{ APP_MODULE, "libdl.so", PREFIX },
+	{ APP_MODULE, "libdl-2.", PREFIX },
+	{ APP_MODULE, "librt.so", PREFIX },
+	{ APP_MODULE, "librt-2.", PREFIX },
+	{ APP_MODULE, "libresolv", PREFIX },
+	{ APP_MODULE, "libnss_", PREFIX },
+	{ APP_MODULE, "libstdc++", PREFIX },
+	{ APP_MODULE, "libgcc_s", PREFIX },
+	{ APP_MODULE, "libatomic", PREFIX },
+	{ APP_MODULE, "libc++", PREFIX },      /* and libc++abi */
+	{ APP_MODULE, "libunwind", PREFIX },
+	{ APP_MODULE, "libasan", PREFIX },
+	{ APP_MODULE, "libubsan", PREFIX },
+	{ APP_MODULE, "libtsan", PREFIX },
+	{ APP_MODULE, "liblsan", PREFIX },
+	{ APP_MODULE, "libclang_rt", PREFIX },
+	{ APP_MODULE, "libSystem", PREFIX },
+	{ APP_MODULE, "libsystem_", PREFIX },
+	{ APP_MODULE, "libdyld", PREFIX },
+	{ APP_MODULE, "libobjc", PREFIX },
+	/* the JVM and the JDK's own native libraries */
+	{ APP_MODULE, "libjvm", PREFIX },
+	{ APP_MODULE, "libjava.", PREFIX },
+	{ APP_MODULE, "libjli", PREFIX },
+	{ APP_MODULE, "libjsig", PREFIX },
+	{ APP_MODULE, "libverify", PREFIX },
+	{ APP_MODULE, "libjimage", PREFIX },
+	{ APP_MODULE, "libnio.", PREFIX },
+	{ APP_MODULE, "libnet.", PREFIX },
+	{ APP_MODULE, "libmanagement", PREFIX },
+	{ APP_MODULE, "libinstrument", PREFIX },
+	{ APP_MODULE, "libattach", PREFIX },
+	{ APP_MODULE, "libj9", PREFIX },
+	{ APP_MODULE, "/lib/jvm/", SUBSTR },   /* anything of an installed JDK */
+	{ APP_MODULE, "/jre/lib/", SUBSTR },
+	/* other language runtimes */
+	{ APP_MODULE, "libpython", PREFIX },
+	{ APP_MODULE, "libruby", PREFIX },
+	{ APP_MODULE, "libnode", PREFIX },
+
+	/* the JDK's classes, the JVM's and other JVM languages' runtimes */
+	{ APP_FUNCTION, "java.", PREFIX },
+	{ APP_FUNCTION, "javax.", PREFIX },
+	{ APP_FUNCTION, "jdk.", PREFIX },
+	{ APP_FUNCTION, "sun.", PREFIX },
+	{ APP_FUNCTION, "com.sun.", PREFIX },
+	{ APP_FUNCTION, "jrockit.", PREFIX },
+	{ APP_FUNCTION, "com.ibm.oti.", PREFIX },
+	{ APP_FUNCTION, "kotlin.", PREFIX },
+	{ APP_FUNCTION, "kotlinx.", PREFIX },
+	{ APP_FUNCTION, "scala.", PREFIX },
+	/* the C++ standard library, instantiated or inlined in the application's own module */
+	{ APP_FUNCTION, "std::", PREFIX },
+	{ APP_FUNCTION, "__gnu_cxx::", PREFIX },
+	{ APP_FUNCTION, "__cxxabiv1::", PREFIX },
+	{ APP_FUNCTION, "__gthread_", PREFIX },
+	{ APP_FUNCTION, "__cxa_", PREFIX },
+	{ APP_FUNCTION, "__gxx_", PREFIX },
+	{ APP_FUNCTION, "_Unwind_", PREFIX },
+	{ APP_FUNCTION, "__sanitizer::", PREFIX },
+	{ APP_FUNCTION, "__asan::", PREFIX },
+	{ APP_FUNCTION, "__ubsan::", PREFIX },
+	/* glibc's CPU-specific string functions, the usual crash sites of a bad pointer */
+	{ APP_FUNCTION, "__mem", PREFIX },
+	{ APP_FUNCTION, "__str", PREFIX },
+	{ APP_FUNCTION, "__stp", PREFIX },
+	{ APP_FUNCTION, "__wmem", PREFIX },
+	{ APP_FUNCTION, "__wcs", PREFIX },
+
+	/* code inlined from system headers, and the runtimes' own sources */
+	{ APP_FILE, "/usr/include/", PREFIX },
+	{ APP_FILE, "/usr/lib/gcc/", PREFIX },
+	{ APP_FILE, "/include/c++/", SUBSTR },
+	{ APP_FILE, "/libstdc++-v3/", SUBSTR },
+	{ APP_FILE, "/libgcc/", SUBSTR },
+	{ APP_FILE, "/libsanitizer/", SUBSTR },
+	{ APP_FILE, "bits/", PREFIX },
+	{ APP_FILE, "gthr-default.h", SUFFIX },
+	{ APP_FILE, "gthr-posix.h", SUFFIX },
+	{ APP_FILE, "/usr/src/debug/glibc", PREFIX },
+	{ APP_FILE, "/glibc-", SUBSTR },       /* /build/glibc-SzIz7B/glibc-2.31/nptl/... */
+	{ APP_FILE, "/src/hotspot/", SUBSTR }, /* a JDK build's own sources */
+};
+
+/* glibc's source directories, which its debug info names relative to the build ("./nptl/x.c", "../sysdeps/..."). */
+static const char *const glibc_dirs[] = {
+	"nptl", "sysdeps", "csu", "elf", "stdlib", "libio", "malloc", "string", "posix", "signal", "misc",
+	"io", "assert", "debug", "dlfcn", "socket", "time", "stdio-common", "wcsmbs", "setjmp", "locale",
+	"iconv", "resolv", "inet", "rt", "login", "pwd", "grp", "nss", "termios", "htl", "support",
+	"argp", "ctype", "dirent", "gmon", "intl", "math", "mathvec", "resource", "sunrpc", "sysvipc",
+	"wctype", "include", "nis",
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool glibc_build_path(const char *file)
+{
+	const char *s = file;
+	if (strncmp(s, "./", 2) && strncmp(s, "../", 3))
+		return false;
+	while (!strncmp(s, "./", 2) || !strncmp(s, "../", 3))
+		s += s[1] == '/' ? 2 : 3;
+	size_t n = strcspn(s, "/");
+	if (!s[n])
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(glibc_dirs); i++)
+		if (strlen(glibc_dirs[i]) == n && !memcmp(s, glibc_dirs[i], n))
+			return true;
+	return false;
+}
+
+static bool row_text_matches(const char *pattern, enum match m, const char *s)
+{
+	size_t pn = strlen(pattern), sn;
+	switch (m) {
+	case EXACT: return !strcmp(s, pattern);
+	case PREFIX: return !strncmp(s, pattern, pn);
+	case SUBSTR: return strstr(s, pattern) != NULL;
+	case SUFFIX: sn = strlen(s); return sn >= pn && !memcmp(s + sn - pn, pattern, pn);
+	}
+	return false;
+}
+
+static bool system_field(enum frame_app_field field, const char *s)
+{
+	const char *base = field == APP_MODULE ? path_basename(s) : s;
+	for (size_t i = 0; i < ARRAY_LEN(system_rows); i++) {
+		const struct app_row *r = &system_rows[i];
+		if (r->field != field)
+			continue;
+		const char *subject = r->match == SUBSTR ? s : base;
+		if (r->match != SUBSTR && *r->pattern != *subject)
+			continue;
+		if (row_text_matches(r->pattern, r->match, subject))
+			return true;
+	}
+	return field == APP_FILE && glibc_build_path(s);
+}
+
+/* What only the C library and the runtimes do, for frames no source file places. */
+#define FRAME_SYSTEM_ROLES (ROLE_ABORT | ROLE_ALLOCATOR | ROLE_TRAMPOLINE | ROLE_EXCEPTION | ROLE_CALL_STUB | \
+			    ROLE_ENTRY | ROLE_ROOT | ROLE_LOCK | ROLE_WAIT | ROLE_FUTEX | ROLE_SLEEP |            \
+			    ROLE_IO_WAIT | ROLE_LOADER | ROLE_RUNTIME)
+
+static bool builtin_in_app(const struct frame *f)
+{
+	if (!f->function && !f->module)
+		return false;
+	if (f->kind == FRAME_VM || f->kind == FRAME_STUB || f->kind == FRAME_SIGNAL)
+		return false;
+	if (f->module && system_field(APP_MODULE, f->module))
+		return false;
+	if (f->function && system_field(APP_FUNCTION, frame_name_start(f->function)))
+		return false;
+	if (f->file)
+		return !system_field(APP_FILE, f->file);
+	return !frame_is(f, FRAME_SYSTEM_ROLES);
+}
+
+static _Atomic(const struct frame_app_rule *) user_rules;
+static _Atomic size_t user_nrules;
+
+void frame_app_rules_set(const struct frame_app_rule *rules, size_t n)
+{
+	atomic_store(&user_nrules, 0);
+	atomic_store(&user_rules, rules);
+	atomic_store(&user_nrules, rules ? n : 0);
+}
+
+static const char *const app_field_names[] = { "module", "function", "file" };
+
+const char *frame_app_field_name(enum frame_app_field f)
+{
+	return (unsigned)f < ARRAY_LEN(app_field_names) ? app_field_names[f] : NULL;
+}
+
+int frame_app_field_from_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(app_field_names); i++)
+		if (!strcmp(app_field_names[i], name))
+			return (int)i;
+	return -1;
+}
+
+static bool user_rule_matches(const struct frame_app_rule *r, const struct frame *f)
+{
+	const char *s = r->field == APP_MODULE ? f->module : r->field == APP_FILE ? f->file : f->function;
+	if (!s)
+		return false;
+	if (r->field == APP_FUNCTION)
+		s = frame_name_start(s);
+	else if (!strchr(r->glob, '/'))
+		s = path_basename(s);
+	return fnmatch(r->glob, s, 0) == 0;
+}
+
+bool frame_in_app(const struct frame *f)
+{
+	size_t n = atomic_load(&user_nrules);
+	const struct frame_app_rule *rules = atomic_load(&user_rules);
+	for (size_t i = n; rules && i-- > 0;)
+		if (user_rule_matches(&rules[i], f))
+			return rules[i].in_app;
+	return builtin_in_app(f);
+}
+
 /* ---- text ---- */
 
 static const char *const clone_suffixes[] = {
@@ -617,6 +914,7 @@ void frame_normalize(const struct frame *f, struct strbuf *out)
 		add_module_name(f->module, out);
 		return;
 	}
+	fn = frame_name_start(fn);
 	if (!strncmp(fn, "__GI_", 5))
 		fn += 5;
 	while (*fn == '_' && fn[1] && fn[1] != 'Z')

@@ -151,6 +151,56 @@ bool frame_is_handler_entry(const struct frame *f);
  */
 int frame_name_lock_kind(const char *fn, const char **arg);
 
+/* ---- in-app ---- */
+
+/*
+ * Whether F is the application's own code rather than the system's: not
+ * in the C library, the loader, libstdc++/libgcc/libc++, libjvm or another
+ * runtime, not a JDK class (java., javax., jdk., sun., com.sun.), not
+ * code inlined from system headers (/usr/include/..., bits/std_mutex.h,
+ * gthr-default.h) or built from glibc's sources (./nptl/, ../sysdeps/),
+ * and not a C library function by name when the frame has no source file
+ * (pthread_mutex_lock, abort...). The table is in frame.c; a user's rules
+ * (frame_app_rules_set) are consulted first. A frame with neither a
+ * function nor a module is not in-app (nothing says whose it is).
+ */
+bool frame_in_app(const struct frame *f);
+
+/* What a user's in-app rule looks at. */
+enum frame_app_field { APP_MODULE, APP_FUNCTION, APP_FILE };
+
+/*
+ * A user's in-app rule (a rule file's [frames] block): frames whose FIELD
+ * matches the shell glob GLOB (fnmatch(3)) are in-app (IN_APP) or system.
+ * A module or file pattern without '/' is matched against the basename,
+ * one with '/' against the whole path; a function pattern against the
+ * name without its return type.
+ */
+struct frame_app_rule {
+	enum frame_app_field field;
+	const char *glob;
+	bool in_app;
+};
+
+/*
+ * Installs N user rules at RULES (not copied: they must outlive every
+ * frame_in_app call; NULL, 0 removes them). The last rule that matches a
+ * frame decides; the built-in table applies only when none does. Call it
+ * before analysis starts (the process-wide rule set does, once).
+ */
+void frame_app_rules_set(const struct frame_app_rule *rules, size_t n);
+
+/* The name of field F ("module", "function", "file"), and back (-1: unknown). */
+const char *frame_app_field_name(enum frame_app_field f);
+int frame_app_field_from_name(const char *name);
+
+/*
+ * FN without a C++ return type: "void std::condition_variable::wait<P>(...)"
+ * is "std::condition_variable::wait<P>(...)"; names without one (and
+ * "operator new", "<signal handler called>") are returned as they are.
+ */
+const char *frame_name_start(const char *fn);
+
 /* ---- text ---- */
 
 /* One frame as a single line of text: "function+0x12 (module+0x34) at file:line". */

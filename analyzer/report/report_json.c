@@ -139,6 +139,8 @@ static void write_frame(struct jsonw *w, const struct frame *f)
 	jsonw_bool(w, f->kind == FRAME_INLINE);
 	str_or_null(w, "kind", frame_kind_name(f->kind));
 	str_or_null(w, "trust", frame_trust_name(f->trust));
+	jsonw_key(w, "in_app");
+	jsonw_bool(w, frame_in_app(f));
 	jsonw_obj_end(w);
 }
 

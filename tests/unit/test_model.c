@@ -174,6 +174,7 @@ static void test_report_json_keys(void **state)
 	assert_string_equal(json_string_value(json_object_get(fr, "pc")), "0x401000");
 	assert_true(json_is_null(json_object_get(fr, "line")));
 	assert_true(json_is_null(json_object_get(fr, "trust")));
+	assert_true(json_is_true(json_object_get(fr, "in_app")));
 	json_decref(v);
 	strbuf_release(&out);
 	dump_free(d);
@@ -325,6 +326,86 @@ static void test_maps(void **state)
 	dump_free(d);
 }
 
+/* ---- in-app frames ---- */
+
+static void in_app_is(const char *fn, const char *module, const char *file, enum frame_kind kind, bool want)
+{
+	struct frame f = { .function = fn, .module = module, .file = file, .kind = kind };
+	if (frame_in_app(&f) != want)
+		fail_msg("frame_in_app(%s, %s, %s): got %d", fn ? fn : "-", module ? module : "-",
+			 file ? file : "-", !want);
+}
+
+static void test_in_app(void **state)
+{
+	(void)state;
+	/* the application: its functions, its module, its files, unsymbolized code in its module */
+	in_app_is("deposit(long)", "/srv/bank/bank", "/srv/bank/bank.cpp", FRAME_NATIVE, true);
+	in_app_is("deposit", NULL, "bank.cpp", FRAME_NATIVE, true);
+	in_app_is(NULL, "/srv/bank/bank", NULL, FRAME_NATIVE, true);
+	in_app_is("ClerkPool::ClerkPool(int)::{lambda()#1}::operator()() const", "bank", "bank.cpp", FRAME_NATIVE, true);
+	in_app_is("com.example.Crash.writeSlot", NULL, NULL, FRAME_INTERPRETED, true);
+	in_app_is("Java_Native_crash", "/tmp/libnative.so", NULL, FRAME_NATIVE, true);
+	in_app_is("Mutex::lock()", "/srv/app", "/srv/app/mutex.cpp", FRAME_NATIVE, true); /* a user's class named like HotSpot's */
+	/* the system: runtimes by module, JDK classes, std:: and system headers, glibc's build paths */
+	in_app_is("___pthread_mutex_lock", "/lib/x86_64-linux-gnu/libc.so.6", "./nptl/pthread_mutex_lock.c", FRAME_NATIVE, false);
+	in_app_is(NULL, "/lib/x86_64-linux-gnu/libstdc++.so.6", NULL, FRAME_NATIVE, false);
+	in_app_is("__GI___poll", NULL, "../sysdeps/unix/sysv/linux/poll.c", FRAME_NATIVE, false);
+	in_app_is("futex_wait", NULL, "../sysdeps/nptl/futex-internal.h", FRAME_INLINE, false);
+	in_app_is("__gthread_mutex_lock", "bank", "/usr/include/x86_64-linux-gnu/c++/12/bits/gthr-default.h", FRAME_INLINE, false);
+	in_app_is("std::mutex::lock()", "bank", "/usr/include/c++/12/bits/std_mutex.h", FRAME_INLINE, false);
+	in_app_is("std::lock_guard<std::mutex>::lock_guard", "bank", NULL, FRAME_NATIVE, false);
+	in_app_is("void std::condition_variable::wait<P>(std::unique_lock<std::mutex>&, P)", "bank", NULL, FRAME_NATIVE, false);
+	in_app_is("Unsafe_PutLong", "/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so", NULL, FRAME_VM, false);
+	in_app_is("jdk.internal.misc.Unsafe.putLong", NULL, NULL, FRAME_INTERPRETED, false);
+	in_app_is("sun.misc.Unsafe.putAddress", NULL, NULL, FRAME_JIT, false);
+	in_app_is("java.lang.Thread.run", NULL, NULL, FRAME_JAVA, false);
+	in_app_is("pthread_mutex_lock", NULL, NULL, FRAME_NATIVE, false); /* pstack: a C library name, no file */
+	in_app_is("__memmove_avx_unaligned_erms", NULL, NULL, FRAME_NATIVE, false);
+	in_app_is("<signal handler called>", NULL, NULL, FRAME_SIGNAL, false);
+	in_app_is(NULL, NULL, NULL, FRAME_NATIVE, false);
+	/* a user's rules come first, the last that matches decides */
+	static const struct frame_app_rule rules[] = {
+		{ APP_MODULE, "libstdc++*", true },
+		{ APP_FUNCTION, "vendor::*", false },
+		{ APP_FILE, "*/third_party/*", false },
+		{ APP_FUNCTION, "vendor::mine*", true },
+	};
+	frame_app_rules_set(rules, 4);
+	in_app_is(NULL, "/lib/x86_64-linux-gnu/libstdc++.so.6", NULL, FRAME_NATIVE, true);
+	in_app_is("vendor::parse(char const*)", "app", "app.cpp", FRAME_NATIVE, false);
+	in_app_is("vendor::mine()", "app", "app.cpp", FRAME_NATIVE, true);
+	in_app_is("zlib_inflate", "app", "/src/third_party/zlib/inflate.c", FRAME_NATIVE, false);
+	in_app_is("deposit", "app", "app.cpp", FRAME_NATIVE, true);
+	frame_app_rules_set(NULL, 0);
+	in_app_is(NULL, "/lib/x86_64-linux-gnu/libstdc++.so.6", NULL, FRAME_NATIVE, false);
+}
+
+static void test_name_start(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{ "void std::condition_variable::wait<P>(std::unique_lock<std::mutex>&, P)",
+		  "std::condition_variable::wait<P>(std::unique_lock<std::mutex>&, P)" },
+		{ "std::__invoke_result<F>::type std::__invoke<F>(F&&)", "std::__invoke<F>(F&&)" },
+		{ "unsigned long hash<int>(int)", "hash<int>(int)" },
+		{ "operator new(unsigned long)", "operator new(unsigned long)" },
+		{ "Foo::operator bool() const", "Foo::operator bool() const" },
+		{ "std::ostream& std::operator<< <std::char_traits<char> >(std::ostream&, char const*)",
+		  "std::operator<< <std::char_traits<char> >(std::ostream&, char const*)" },
+		{ "ClerkPool::ClerkPool(int)::{lambda()#1}::operator()() const",
+		  "ClerkPool::ClerkPool(int)::{lambda()#1}::operator()() const" },
+		{ "(anonymous namespace)::worker(void*)", "(anonymous namespace)::worker(void*)" },
+		{ "C1 Runtime monitorenter", "C1 Runtime monitorenter" },
+		{ "<signal handler called>", "<signal handler called>" },
+		{ "main", "main" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(frame_name_start(cases[i][0]), cases[i][1]);
+	/* roles see through the return type */
+	assert_true(frame_name_roles("void std::condition_variable::wait<P>(std::unique_lock<std::mutex>&, P)") & ROLE_WAIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +420,8 @@ int main(void)
 		cmocka_unit_test(test_report_json_keys),
 		cmocka_unit_test(test_shared_stacks),
 		cmocka_unit_test(test_maps),
+		cmocka_unit_test(test_in_app),
+		cmocka_unit_test(test_name_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
