@@ -57,7 +57,7 @@ run_one() { # name, command...
 	0) pass=$((pass + 1)); printf '  ok    %-44s %3ss\n' "$name" "$secs" ;;
 	77) if [ "$CI" = true ]; then
 		fail=$((fail + 1)); failed="$failed $name"
-		printf '  FAIL  %-44s (skipped, but CI=true: a missing tool is a failure)\n' "$name"
+		printf '  FAIL  %-44s (skipped, but CI=true: a missing tool or ../shared folder is a failure)\n' "$name"
 		sed 's/^/        /' "$out" | tail -20
 	    else
 		skip=$((skip + 1)); printf '  skip  %-44s %s\n' "$name" "$(tail -1 "$out")"

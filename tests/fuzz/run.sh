@@ -22,6 +22,12 @@ TOP=$(pwd)
 B=$TOP/build/fuzz
 SHARED=${SHARED:-$(cd .. && pwd)/shared}
 [ -f "$B/fuzz/targets" ] || { echo "fuzz: run make fuzz-build first" >&2; exit 1; }
+# without ../shared (a plain clone) the targets start from the other seeds;
+# in CI the corpus is expected
+if [ ! -d "$SHARED/corpus" ]; then
+	[ "${CI:-}" = true ] && { echo "fuzz: no corpus at $SHARED/corpus (CI=true)" >&2; exit 1; }
+	echo "fuzz: no corpus at $SHARED/corpus: seeding from fresh artifacts and tests/regress only"
+fi
 targets=${FUZZ_TARGETS:-$(for t in $(cat "$B/fuzz/targets"); do basename "$t"; done)}
 seeds=$B/seeds; mkdir -p "$seeds" "$B/corpus" "$B/crashes" "$B/logs"
 
@@ -96,8 +102,8 @@ make_artifacts() {
 	fi
 	mkdir -p "$seeds/rules" "$seeds/walk"
 	cp signatures/*.rules "$seeds/rules/" 2>/dev/null
-	small=$(ls "$SHARED"/corpus/eustack/* | head -2)
-	mkdir -p "$tmp/a/dir" && cp $small "$tmp/a/dir/" && cp "$seeds/eustack/abba.txt" "$tmp/a/" 2>/dev/null
+	small=$(ls "$SHARED"/corpus/eustack/* 2>/dev/null | head -2)
+	mkdir -p "$tmp/a/dir" && { [ -z "$small" ] || cp $small "$tmp/a/dir/"; } && cp "$seeds/eustack/abba.txt" "$tmp/a/" 2>/dev/null
 	tar -C "$tmp/a" -cf "$seeds/walk/plain.tar" .
 	tar -C "$tmp/a" -czf "$seeds/walk/dumps.tar.gz" .
 	cp "$seeds/walk/dumps.tar.gz" "$tmp/a/inner.tgz" && tar -C "$tmp/a" -cf "$seeds/walk/nested.tar" .
@@ -143,7 +149,7 @@ run_target() {
 	[ -x "$bin" ] || { echo "fuzz: no target $t" >"$res"; return 1; }
 	corpus=$B/corpus/$t; crashes=$B/crashes/$t; mkdir -p "$corpus" "$crashes"
 	dirs=""
-	for c in $(corpus_for "$t"); do dirs="$dirs $SHARED/corpus/$c"; done
+	for c in $(corpus_for "$t"); do [ -d "$SHARED/corpus/$c" ] && dirs="$dirs $SHARED/corpus/$c"; done
 	for s in $(seeds_for "$t"); do dirs="$dirs $seeds/$s"; done
 	[ -d tests/regress ] && dirs="$dirs $TOP/tests/regress"
 	[ -d "tests/fuzz/seeds/$t" ] && dirs="$dirs $TOP/tests/fuzz/seeds/$t"

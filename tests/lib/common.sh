@@ -15,6 +15,14 @@ CHECKS=0
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "skipped: $*"; exit 77; }
 need() { for t in "$@"; do command -v "$t" >/dev/null 2>&1 || skip "needs $t"; done; }
+# need_shared DIR...: folders of ../shared ($SHARED: corpus, peer-cores...) the
+# test reads. A clone without them skips; under CI=true tests/run.sh turns
+# the skip into a failure.
+need_shared() {
+	for d in "$@"; do
+		[ -d "$SHARED/$d" ] || skip "needs $SHARED/$d (../shared is not beside this clone)"
+	done
+}
 
 # check DESCRIPTION COMMAND...: runs COMMAND, fails the script when it fails.
 check() {

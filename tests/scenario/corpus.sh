@@ -5,7 +5,7 @@
 need jq
 CORPUS="$SHARED/corpus"
 TABLE="$TOP/tests/corpus-expect.tsv"
-[ -d "$CORPUS" ] || fail "no corpus at $CORPUS"
+need_shared corpus
 strict=$(sed -n 's/^# strict: //p' "$TABLE")
 is_strict() {
 	case " $strict " in

@@ -4,7 +4,7 @@
 . "$TOP/tests/lib/common.sh"
 need jq
 C="$SHARED/corpus"
-[ -d "$C" ] || fail "no corpus at $C"
+need_shared corpus
 grep -E '^(jstack|hserr)/' "$TOP/tests/corpus-expect.tsv" | cut -f1-3 > expect.tsv
 n=$(wc -l < expect.tsv)
 # one report run over all files: one JSON line each, in order

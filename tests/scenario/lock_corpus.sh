@@ -5,6 +5,7 @@
 . "$TOP/tests/lib/common.sh"
 need jq
 C="$SHARED/corpus"
+need_shared corpus
 [ -f "$C/MANIFEST.tsv" ] || fail "no corpus at $C"
 # FILE<TAB>cycle thread names, sorted, joined with "|"
 cat > expect.tsv <<'X'

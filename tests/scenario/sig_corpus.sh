@@ -4,7 +4,7 @@
 # The lock graph's own findings (lock-cycle, lock-contention) are its tests' business.
 . "$TOP/tests/lib/common.sh"
 need jq
-[ -d "$SHARED/corpus" ] || fail "no corpus at $SHARED/corpus"
+need_shared corpus
 find "$SHARED/corpus" -type f ! -name '*.md' ! -name '*.tsv' | sort > files.txt
 # shellcheck disable=SC2046
 "$MORTEM" report --json $(cat files.txt) > all.json 2> err.txt

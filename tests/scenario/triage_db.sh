@@ -4,10 +4,17 @@
 # only its artifact.
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/lib/triage_fixtures.sh"
-need cc eu-stack jq
+need cc eu-stack gdb jq
 build abba abba.c -O0
+build segv triage_segv.c -O0
+build abrt triage_abort.c -O0
 mkdir -p in
-cp "$SHARED"/corpus/eustack/elfutils-stack-*.txt "$SHARED"/corpus/eustack/pmp-ps8032-eustack-42thr.txt in/
+# text dumps of three crash sites (eu-stack and gdb text of real cores), then a hang
+make_core core.segv ./segv && eustack_of core.segv ./segv > in/segv.eustack.txt
+gdb_of core.segv ./segv > in/segv.gdb.txt
+make_core core.fpe ./abrt fpe && eustack_of core.fpe ./abrt > in/fpe.eustack.txt
+make_core core.assert ./abrt assert && gdb_of core.assert ./abrt > in/assert.gdb.txt
+rm -f core.*
 hang_eustack in/abba-1.txt
 printf 'not a dump\n' > in/notes.txt
 n0=$(ls in/*.txt | wc -l)   # dumps and the junk note
@@ -16,6 +23,7 @@ n0=$(ls in/*.txt | wc -l)   # dumps and the junk note
 check "first run exits 0" test $rc -eq 0
 jqcheck r1.json ".new == $((n0 - 1)) and .inputs == $((n0 - 1)) and .skipped == 1" "first run analyzes everything"
 jqcheck r1.json 'all(.buckets[]; (.history | length) == 1)' "one run of history"
+jqcheck r1.json '(.buckets | length) >= 3' "several buckets (a segv, an assert, the rest without a signature)"
 
 "$MORTEM" triage --db t.db --json in > r2.json
 jqcheck r2.json '.new == 0' "rerun analyzes 0 new"
