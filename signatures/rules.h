@@ -2,7 +2,7 @@
 #define MORTEM_RULES_H
 
 /*
- * Signature rules: the data half of the catalogue (README.md, "Rule files").
+ * Signature rules: the data half of the catalogue (doc/rules.md, "Rule files").
  *
  * A rule file is a list of blocks:
  *

@@ -4,7 +4,7 @@
 /*
  * What a key can ask the browser to do (a request), defined once; and the
  * default key map, as data, from which both the dispatcher and the help
- * (the `h` screen, `mortem browse --keys`, the README's key table) come.
+ * (the `h` screen, `mortem browse --keys`, doc/browser.md, doc/mortem.1) come.
  *
  * X(enum name, name, help text)
  */

@@ -21,7 +21,7 @@
 
 /* ---- registries (each defined once, expanded where needed) ---- */
 
-/* lock kinds (SPEC.md) */
+/* lock kinds (doc/json.md) */
 #define LOCK_KINDS(X)                              \
 	X(LOCK_PTHREAD_MUTEX, "pthread_mutex")     \
 	X(LOCK_PTHREAD_RWLOCK, "pthread_rwlock")   \
@@ -75,7 +75,7 @@ struct thread_regs {
 };
 
 struct thread {
-	const char *id;           /* unique in the dump (SPEC.md: decimal TID when known) */
+	const char *id;           /* unique in the dump (doc/json.md: decimal TID when known) */
 	int64_t tid;              /* -1 when unknown */
 	const char *name;         /* NULL when unknown */
 	const char *state;        /* as the dump says (RUNNABLE, BLOCKED, S (sleeping), ...); NULL unknown */
@@ -122,7 +122,7 @@ struct module {
 };
 
 struct finding {
-	const char *id;           /* catalogue id (SPEC.md), e.g. "lock-cycle" */
+	const char *id;           /* catalogue id (doc/rules.md), e.g. "lock-cycle" */
 	const char *title;
 	enum severity severity;
 	enum confidence confidence;

@@ -7,7 +7,7 @@
 
 /*
  * Every option a user can type, defined once: the getopt table, the --help
- * text and the README's option list come from this one list.
+ * text come from this one list; doc/mortem.1 documents each (doc_man.sh).
  *
  * X(ID, long name, short char or 0, argument name or NULL, help text)
  */

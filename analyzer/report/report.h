@@ -11,7 +11,7 @@
  * Renderers only read the dump.
  *
  * report_json appends one compact JSON object (schema "mortem.report/1",
- * SPEC.md) and a newline to OUT.
+ * doc/json.md) and a newline to OUT.
  * report_text appends the human report: findings first, then the crash,
  * then every thread with its frames; COLOR adds ANSI colours.
  */

@@ -79,7 +79,7 @@ void triage_add_problem(struct triage_run *run, const char *path, const char *er
 
 /* The text table (WIDTH columns; 0: no limit), then the failed list. */
 void triage_text(const struct triage_run *run, struct strbuf *out, int width);
-/* One JSON object, schema "mortem.triage/1" (SPEC.md), and a newline. */
+/* One JSON object, schema "mortem.triage/1" (doc/json.md), and a newline. */
 void triage_json(const struct triage_run *run, struct strbuf *out);
 /* A self-contained HTML page: no external resources, everything escaped. */
 void triage_html(const struct triage_run *run, struct strbuf *out);

@@ -1,4 +1,4 @@
-# The command-line contract (SPEC.md): help, version, usage errors, exit codes, stderr lines.
+# The command-line contract (doc/mortem.1): help, version, usage errors, exit codes, stderr lines.
 . "$TOP/tests/lib/common.sh"
 need jq
 "$MORTEM" --help > help.txt; check "--help exits 0" test $? -eq 0
