@@ -182,7 +182,7 @@ fuzz-bins: $(FUZZ_BINS)
 deps:
 	@sh tests/deps.sh
 
-# Not yet part of check: the lead adds it once the last upward includes are gone.
+# The include rules of LAYERS alone (make check runs them too: tests/scenario/layers.sh).
 check-layers:
 	@sh tests/check-layers.sh
 
