@@ -4,16 +4,21 @@
  */
 #include "analyzer/triage/triage.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "analyzer/lib/arena.h"
 #include "analyzer/commands.h"
 #include "analyzer/lib/input.h"
+#include "analyzer/lib/hashmap.h"
 #include "analyzer/triage/triage_pool.h"
 #include "analyzer/triage/triagedb.h"
 #include "analyzer/triage/walk.h"
@@ -23,16 +28,44 @@ struct progress {
 	double start, last;
 	uint64_t total_bytes, done_bytes;
 	size_t done;
+	size_t waiting;           /* --db: artifacts other workers hold */
 };
+
+/*
+ * --db: an artifact this run cannot take yet: another worker holds its
+ * claim, or it repeats the bytes of an earlier artifact of this run.
+ */
+struct deferred {
+	size_t item;
+	size_t first;             /* a repeat: the earlier item's index + 1; else 0 */
+	int fd;                   /* an archive member's bytes, held; -1: reopen by path */
+	size_t len;
+	char *holder;             /* who held the claim when last asked */
+	bool resolved;            /* taken or analyzed: dropped at the end of the round */
+};
+
+/* Archive members held for deferred artifacts, at most. */
+#define DEFER_MAX_FDS 64
+#define DEFER_MAX_BYTES (256ULL << 20)
+/* Claims asked at once, and how long to wait between rounds, for the deferred. */
+#define DEFER_BATCH 256
+#define DEFER_POLL_MS 250
 
 struct triage_ctx {
 	struct triage_run run;
 	struct pool *pool;
 	struct triagedb *db;
+	char *db_shown;           /* --db as it may be shown (no password) */
+	int64_t lease;
 	const struct mortem_opts *o;
 	struct progress prog;
 	struct strbuf err;
 	bool db_failed;
+	struct hashmap hashes;     /* --db: hash -> item index + 1, first of this run */
+	struct deferred *deferred;
+	size_t ndeferred;
+	size_t held_fds;
+	uint64_t held_bytes;
 	char **paths;             /* the PATHs as given */
 	int npaths;
 };
@@ -55,7 +88,9 @@ static void progress_show(struct progress *p, bool force)
 	double el = t - p->start;
 	double rate = el > 0 ? p->done / el : 0;
 	fprintf(stderr, "\rtriage: %zu artifacts, %.1f/s", p->done, rate);
-	if (p->total_bytes && p->done_bytes && p->done_bytes < p->total_bytes) {
+	if (p->waiting)
+		fprintf(stderr, ", waiting for %zu that other workers hold", p->waiting);
+	else if (p->total_bytes && p->done_bytes && p->done_bytes < p->total_bytes) {
 		double frac = (double)p->done_bytes / (double)p->total_bytes;
 		long eta = (long)(el / frac * (1 - frac));
 		fprintf(stderr, ", %d%%, ETA %ld:%02ld", (int)(frac * 100), eta / 60, eta % 60);
@@ -67,7 +102,7 @@ static void progress_show(struct progress *p, bool force)
 static void progress_end(struct progress *p)
 {
 	if (p->on)
-		fprintf(stderr, "\r%60s\r", "");
+		fprintf(stderr, "\r%78s\r", "");
 }
 
 static struct triage_item *new_item(struct triage_run *run, const char *path, int64_t mtime)
@@ -92,6 +127,60 @@ static void item_set_record(struct triage_ctx *c, struct triage_item *it, const 
 	it->done = true;
 }
 
+/* A call to the store failed: say why once; the run claims nothing more. */
+static void db_fail(struct triage_ctx *c)
+{
+	if (!c->db_failed || c->err.len)
+		cli_error(c->db_shown, "%s", c->err.len ? c->err.buf : "the database failed");
+	strbuf_reset(&c->err);
+	c->db_failed = true;
+}
+
+static void add_not_stored(struct triage_run *run, const char *path)
+{
+	run->not_stored = xrealloc(run->not_stored, (run->nnot_stored + 1) * sizeof(*run->not_stored));
+	run->not_stored[run->nnot_stored++] = xstrdup(path);
+}
+
+static const char *status_name(enum record_status st)
+{
+	return st == RECORD_OK ? "ok" : st == RECORD_SKIPPED ? "skipped" : "failed";
+}
+
+/* Stores the analyzed item TAG (its record RECORD): result, claim, bucket count. */
+static void store_item(struct triage_ctx *c, size_t tag, const char *record)
+{
+	struct triage_item *it = c->run.items[tag];
+	if (c->db_failed) {
+		add_not_stored(&c->run, it->path);
+		return;
+	}
+	struct strbuf key = STRBUF_INIT, sig = STRBUF_INIT;
+	bool ok = it->rec.status == RECORD_OK;
+	if (ok)
+		triage_bucket_of(&it->rec, &key, &sig);
+	struct triagedb_result r = { it->hash, it->path, it->mtime, record, status_name(it->rec.status),
+				     ok ? key.buf : NULL, ok ? sig.buf : NULL, tag };
+	if (triagedb_store(c->db, &r, (int64_t)time(NULL), &c->err) < 0)
+		db_fail(c);
+	strbuf_release(&key);
+	strbuf_release(&sig);
+}
+
+/* The store's answer for item TAG: new, already there (another worker stored it first), or lost. */
+static void on_stored(void *ctx, size_t tag, int stored)
+{
+	struct triage_ctx *c = ctx;
+	struct triage_item *it = c->run.items[tag];
+	if (stored == 0) {
+		it->fresh = false;
+		it->known = true;
+	} else if (stored < 0) {
+		add_not_stored(&c->run, it->path);
+		c->db_failed = true;
+	}
+}
+
 static void on_done(void *ctx, size_t tag, const char *record, const char *error)
 {
 	struct triage_ctx *c = ctx;
@@ -104,38 +193,243 @@ static void on_done(void *ctx, size_t tag, const char *record, const char *error
 	}
 	item_set_record(c, it, record);
 	it->fresh = true;
-	c->run.fresh += it->rec.status != RECORD_SKIPPED;
-	if (keep && c->db && !c->db_failed &&
-	    triagedb_store(c->db, it->hash, it->path, it->mtime, record, c->run.started, &c->err) < 0) {
-		cli_error(c->o->db, "%s", c->err.buf);
-		c->db_failed = true;
-	}
+	if (c->db && keep)
+		store_item(c, tag, record);
+	else if (c->db && !c->db_failed && triagedb_release(c->db, it->hash, &c->err) < 0)
+		db_fail(c);
 	strbuf_release(&sb);
 	c->prog.done++;
 	progress_show(&c->prog, false);
 }
 
+static void defer(struct triage_ctx *c, size_t item, const struct walk_artifact *a, size_t first,
+		  const char *holder)
+{
+	struct deferred d = { .item = item, .first = first, .fd = -1 };
+	d.holder = holder ? xstrdup(holder) : NULL;
+	bool member = strstr(a->path, "!/") != NULL; /* a file is opened again by its path */
+	if (!first && member && c->held_fds < DEFER_MAX_FDS &&
+	    c->held_bytes + a->len <= DEFER_MAX_BYTES) {
+		d.fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
+		if (d.fd >= 0) {
+			d.len = a->len;
+			c->held_fds++;
+			c->held_bytes += a->len;
+		}
+	}
+	c->deferred = xrealloc(c->deferred, (c->ndeferred + 1) * sizeof(*c->deferred));
+	c->deferred[c->ndeferred++] = d;
+	c->prog.waiting = c->ndeferred;
+}
+
+static void release_deferred(struct triage_ctx *c, struct deferred *d)
+{
+	if (d->fd >= 0) {
+		close(d->fd);
+		c->held_fds--;
+		c->held_bytes -= d->len;
+	}
+	free(d->holder);
+}
+
+/* Drops the resolved entries, keeping the order of the rest. */
+static void compact_deferred(struct triage_ctx *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->ndeferred; i++) {
+		if (c->deferred[i].resolved)
+			release_deferred(c, &c->deferred[i]);
+		else
+			c->deferred[n++] = c->deferred[i];
+	}
+	c->ndeferred = n;
+	c->prog.waiting = n;
+}
+
+/* Claims the artifact just walked: known (take its result), mine (analyze it), or wait. */
+static int claim_artifact(struct triage_ctx *c, struct triage_item *it, const struct walk_artifact *a)
+{
+	size_t idx = c->run.nitems - 1;
+	size_t first = (size_t)(uintptr_t)hashmap_get(&c->hashes, it->hash);
+	if (first) {
+		defer(c, idx, a, first, NULL);
+		return 0;
+	}
+	hashmap_put(&c->hashes, it->hash, (void *)(uintptr_t)(idx + 1));
+	struct triagedb_claim cl = { .hash = it->hash, .path = it->path, .mtime = it->mtime };
+	if (triagedb_claim(c->db, &cl, 1, (int64_t)time(NULL), c->lease, &c->err) < 0) {
+		triagedb_claim_release(&cl);
+		db_fail(c);
+		return 1;
+	}
+	it->first_seen = cl.first_seen;
+	if (cl.state == TRIAGEDB_KNOWN) {
+		item_set_record(c, it, cl.record);
+		it->known = true;
+		c->prog.done++;
+		progress_show(&c->prog, false);
+	} else if (cl.state == TRIAGEDB_MINE) {
+		pool_submit(c->pool, a->fd, a->len, a->path, idx);
+	} else {
+		defer(c, idx, a, 0, cl.holder);
+	}
+	triagedb_claim_release(&cl);
+	return 0;
+}
+
 static int on_artifact(void *ctx, const struct walk_artifact *a)
 {
 	struct triage_ctx *c = ctx;
+	if (c->db_failed)
+		return 1; /* the store is gone: claim nothing more */
 	struct triage_item *it = new_item(&c->run, a->path, a->mtime);
 	contenthash_hex(a->data, a->len, it->hash);
-	if (c->db) {
-		char *stored = NULL;
-		int64_t first = 0;
-		int r = triagedb_lookup(c->db, it->hash, &stored, &first, &c->err);
-		if (r > 0) {
-			item_set_record(c, it, stored);
-			it->first_seen = first;
-			free(stored);
-			triagedb_touch(c->db, it->hash, c->run.started, &c->err);
-			c->prog.done++;
-			progress_show(&c->prog, false);
-			return 0;
-		}
+	if (!c->db) {
+		pool_submit(c->pool, a->fd, a->len, a->path, c->run.nitems - 1);
+		return 0;
 	}
-	pool_submit(c->pool, a->fd, a->len, a->path, c->run.nitems - 1);
-	return 0;
+	return claim_artifact(c, it, a);
+}
+
+/* A repeat of an artifact of this run takes the earlier one's result once it has one. */
+static bool take_repeat(struct triage_ctx *c, const struct deferred *d)
+{
+	const struct triage_item *first = c->run.items[d->first - 1];
+	if (!first->done)
+		return false;
+	struct triage_item *it = c->run.items[d->item];
+	char *json = json_dumps(first->rec.root, JSON_COMPACT);
+	item_set_record(c, it, json ? json : "{}");
+	free(json);
+	it->first_seen = first->first_seen;
+	it->known = true;
+	c->prog.done++;
+	return true;
+}
+
+/* Opens PATH again (a file deferred without its bytes): its bytes must still hash to HASH. */
+static int reopen_same(const char *path, const char *hash, size_t *len, struct strbuf *why)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		strbuf_addf(why, "cannot open it again: %s", fd < 0 ? strerror(errno) : "not a file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*len = (size_t)st.st_size;
+	void *map = *len ? mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	char now[CONTENTHASH_HEX];
+	contenthash_hex(map && map != MAP_FAILED ? map : "", map == MAP_FAILED ? 0 : *len, now);
+	if (map && map != MAP_FAILED)
+		munmap(map, *len);
+	if (map == MAP_FAILED || strcmp(now, hash)) {
+		strbuf_adds(why, "it changed while it was triaged");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The deferred item's claim is now this worker's: analyze it from its held or reopened bytes. */
+static void submit_deferred(struct triage_ctx *c, const struct deferred *d)
+{
+	struct triage_item *it = c->run.items[d->item];
+	struct strbuf why = STRBUF_INIT;
+	size_t len = d->len;
+	int fd = d->fd;
+	if (fd < 0 && strstr(it->path, "!/"))
+		strbuf_adds(&why, "another worker's claim on it ran out, and this run no longer holds"
+				  " the archive member (run again)");
+	else if (fd < 0)
+		fd = reopen_same(it->path, it->hash, &len, &why);
+	if (fd >= 0) {
+		pool_submit(c->pool, fd, len, it->path, d->item);
+		if (fd != d->fd)
+			close(fd);
+	} else {
+		triage_add_problem(&c->run, it->path, why.buf);
+		if (triagedb_release(c->db, it->hash, &c->err) < 0)
+			db_fail(c);
+	}
+	strbuf_release(&why);
+}
+
+/* Asks again for the claims of the deferred entries from *START on, DEFER_BATCH at most. */
+static void claim_batch(struct triage_ctx *c, size_t *start, struct triagedb_claim *cl,
+			size_t *which)
+{
+	size_t n = 0;
+	for (; *start < c->ndeferred && n < DEFER_BATCH; ++*start) {
+		const struct deferred *d = &c->deferred[*start];
+		if (d->first || d->resolved)
+			continue;
+		const struct triage_item *it = c->run.items[d->item];
+		cl[n] = (struct triagedb_claim){ .hash = it->hash, .path = it->path, .mtime = it->mtime };
+		which[n++] = *start;
+	}
+	if (n && triagedb_claim(c->db, cl, n, (int64_t)time(NULL), c->lease, &c->err) < 0) {
+		db_fail(c);
+		n = 0;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct deferred *d = &c->deferred[which[k]];
+		struct triage_item *it = c->run.items[d->item];
+		it->first_seen = cl[k].first_seen;
+		if (cl[k].state == TRIAGEDB_BUSY) {
+			free(d->holder);
+			d->holder = cl[k].holder ? xstrdup(cl[k].holder) : NULL;
+			continue;
+		}
+		if (cl[k].state == TRIAGEDB_KNOWN) {
+			item_set_record(c, it, cl[k].record);
+			it->known = true;
+			c->prog.done++;
+		} else {
+			submit_deferred(c, d);
+		}
+		d->resolved = true;
+	}
+	for (size_t k = 0; k < DEFER_BATCH; k++)
+		triagedb_claim_release(&cl[k]);
+}
+
+/*
+ * Waits for the artifacts other workers hold (until they store them or
+ * their leases run out) and for repeats, analyzing what becomes this
+ * worker's; the pool keeps running meanwhile.
+ */
+static void resolve_deferred(struct triage_ctx *c)
+{
+	size_t *which = xcalloc(DEFER_BATCH, sizeof(*which));
+	struct triagedb_claim *cl = xcalloc(DEFER_BATCH, sizeof(*cl));
+	while (c->ndeferred && !c->db_failed) {
+		size_t before = c->ndeferred;
+		for (size_t i = 0; i < c->ndeferred; i++)
+			if (c->deferred[i].first && take_repeat(c, &c->deferred[i]))
+				c->deferred[i].resolved = true;
+		for (size_t start = 0; start < c->ndeferred && !c->db_failed;)
+			claim_batch(c, &start, cl, which);
+		compact_deferred(c);
+		progress_show(&c->prog, false);
+		if (c->ndeferred && c->ndeferred == before)
+			pool_wait(c->pool, DEFER_POLL_MS);
+	}
+	free(cl);
+	free(which);
+	for (size_t i = 0; i < c->ndeferred; i++) {
+		const struct deferred *d = &c->deferred[i];
+		struct strbuf why = STRBUF_INIT;
+		if (d->holder)
+			strbuf_addf(&why, "not analyzed: %s held it when the database failed", d->holder);
+		else
+			strbuf_adds(&why, "not analyzed: the database failed");
+		triage_add_problem(&c->run, c->run.items[d->item]->path, why.buf);
+		strbuf_release(&why);
+		c->deferred[i].resolved = true;
+	}
+	compact_deferred(c);
 }
 
 static void on_problem(void *ctx, const char *path, const char *msg)
@@ -161,6 +455,7 @@ static void from_db(void *ctx, const char *hash, const char *path, int64_t mtime
 	struct triage_item *it = new_item(&c->run, path, mtime);
 	snprintf(it->hash, sizeof(it->hash), "%s", hash);
 	it->first_seen = first_seen;
+	it->known = true;
 	item_set_record(c, it, record);
 }
 
@@ -193,44 +488,57 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 		c->prog.total_bytes = walk_total_bytes((const char *const *)argv, (size_t)argc);
 	c->pool = pool_start(jobs(c->o), c->o, c->o->timeout, on_done, c);
 	walk_paths((const char *const *)argv, (size_t)argc, &limits, &ops, c, &stats);
+	if (c->db)
+		resolve_deferred(c);
 	pool_finish(c->pool);
 	c->pool = NULL;
+	if (c->db && !c->db_failed && triagedb_flush(c->db, &c->err) < 0)
+		db_fail(c);
 	progress_show(&c->prog, true);
 	progress_end(&c->prog);
 }
 
-static void history_add(void *ctx, int64_t time, int64_t count)
+static void bucket_total(void *ctx, size_t i, int64_t total)
 {
-	struct triage_bucket *b = ctx;
+	struct triage_run *run = ctx;
+	run->buckets[i].total = total;
+}
+
+static void history_add(void *ctx, size_t i, int64_t time, int64_t count)
+{
+	struct triage_run *run = ctx;
+	struct triage_bucket *b = &run->buckets[i];
 	b->hist_time = xrealloc(b->hist_time, (b->nhist + 1) * sizeof(*b->hist_time));
 	b->hist_count = xrealloc(b->hist_count, (b->nhist + 1) * sizeof(*b->hist_count));
 	b->hist_time[b->nhist] = time;
 	b->hist_count[b->nhist++] = count;
 }
 
-/* Records this run's bucket counts, then reads every bucket's history back. */
+/* Records this run and its bucket counts, then reads every bucket's total and history back. */
 static int db_history(struct triage_ctx *c, bool record_run)
 {
 	struct triage_run *run = &c->run;
-	if (triagedb_begin(c->db, &c->err) < 0)
-		return -1;
-	if (record_run) {
-		int64_t id = triagedb_add_run(c->db, run->started, (int64_t)(run->analyzed + run->nproblems),
-					      (int64_t)run->fresh, &c->err);
-		if (id < 0)
-			return -1;
-		for (size_t i = 0; i < run->nbuckets; i++)
-			if (triagedb_add_count(c->db, id, run->buckets[i].bucket, run->buckets[i].signature,
-					       (int64_t)run->buckets[i].nmembers, &c->err) < 0)
-				return -1;
+	const char **names = xcalloc(run->nbuckets + 1, sizeof(*names));
+	const char **sigs = xcalloc(run->nbuckets + 1, sizeof(*sigs));
+	int64_t *counts = xcalloc(run->nbuckets + 1, sizeof(*counts));
+	for (size_t i = 0; i < run->nbuckets; i++) {
+		names[i] = run->buckets[i].bucket;
+		sigs[i] = run->buckets[i].signature;
+		counts[i] = (int64_t)run->buckets[i].nmembers;
 	}
-	if (triagedb_commit(c->db, &c->err) < 0)
-		return -1;
-	for (size_t i = 0; i < run->nbuckets; i++)
-		if (triagedb_history(c->db, run->buckets[i].bucket, history_add, &run->buckets[i],
-				     &c->err) < 0)
-			return -1;
-	return 0;
+	struct triagedb_run r = { run->started, (int64_t)(run->analyzed + run->nproblems),
+				  (int64_t)run->fresh, (int64_t)run->known, run->nbuckets, names, sigs,
+				  counts };
+	int rc = 0;
+	if (record_run)
+		rc = triagedb_add_run(c->db, &r, &c->err);
+	if (rc == 0)
+		rc = triagedb_buckets(c->db, names, run->nbuckets, bucket_total, history_add, run,
+				      &c->err);
+	free(names);
+	free(sigs);
+	free(counts);
+	return rc;
 }
 
 static int out_width(void)
@@ -292,6 +600,27 @@ static int check_usage(int argc, const struct mortem_opts *o, int64_t *since)
 	return 0;
 }
 
+/* Opens --db: read-only for a report (no PATH), else to claim and store. */
+static int open_db(struct triage_ctx *c, int argc)
+{
+	const struct mortem_opts *o = c->o;
+	c->db_shown = triagedb_redact(o->db);
+	c->lease = o->lease > 0 ? o->lease : 4 * (int64_t)o->timeout;
+	if (triagedb_open(&c->db, o->db, argc > 0 ? TRIAGEDB_WRITE : TRIAGEDB_READ, &c->err) < 0) {
+		cli_error(c->db_shown, "%s", c->err.buf);
+		return -1;
+	}
+	triagedb_on_stored(c->db, on_stored, c);
+	return 0;
+}
+
+/* Names every analyzed artifact whose result the store did not take. */
+static void tell_not_stored(const struct triage_ctx *c)
+{
+	for (size_t i = 0; i < c->run.nnot_stored; i++)
+		cli_error(c->run.not_stored[i], "analyzed, but not stored in the database");
+}
+
 int cmd_triage(int argc, char **argv, struct mortem_opts *o)
 {
 	struct triage_ctx c = { .o = o, .err = STRBUF_INIT };
@@ -300,23 +629,27 @@ int cmd_triage(int argc, char **argv, struct mortem_opts *o)
 	c.run.started = (int64_t)time(NULL);
 	c.run.with_db = o->db != NULL;
 	int status = 0;
-	if (o->db && triagedb_open(&c.db, o->db, &c.err) < 0) {
-		cli_error(o->db, "%s", c.err.buf);
+	if (o->db && open_db(&c, argc) < 0) {
+		free(c.db_shown);
 		strbuf_release(&c.err);
 		return 1;
 	}
 	if (argc > 0)
 		walk_all(&c, argc, argv);
 	else if (triagedb_each(c.db, c.run.since, from_db, &c, &c.err) < 0)
-		cli_error(o->db, "%s", c.err.buf), status = 1;
+		db_fail(&c);
 	triage_aggregate(&c.run);
-	if (c.db && db_history(&c, argc > 0 && !c.run.since) < 0)
-		cli_error(o->db, "%s", c.err.buf), status = 1;
+	if (c.db && !c.db_failed && db_history(&c, argc > 0 && !c.run.since) < 0)
+		db_fail(&c);
+	tell_not_stored(&c);
 	if (render(&c) < 0)
 		status = 1;
 	if (c.run.nproblems || c.db_failed)
 		status = 1;
 	triagedb_close(c.db);
+	hashmap_clear(&c.hashes);
+	free(c.deferred);
+	free(c.db_shown);
 	triage_run_release(&c.run);
 	strbuf_release(&c.err);
 	return status;

@@ -166,6 +166,11 @@ static int apply_option(struct mortem_opts *o, int id, const char *arg)
 	case OPT_HTML: o->html = arg; break;
 	case OPT_DB: o->db = arg; break;
 	case OPT_SINCE: o->since = arg; break;
+	case OPT_LEASE:
+		if (parse_int("lease", arg, 1, 30 * 86400, &v))
+			return -1;
+		o->lease = v;
+		break;
 	case OPT_INPUT_FORMAT:
 		if (!parser_find(arg)) {
 			cli_error(NULL, "--input-format: unknown format '%s'", arg);

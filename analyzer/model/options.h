@@ -24,7 +24,8 @@
 	X(OPT_NO_JAVA, "no-java", 0, NULL, "cores and live JVMs: native frames only (no Java frames, names or locks)") \
 	X(OPT_DOT, "dot", 0, "FILE", "write the lock graph as Graphviz DOT")                         \
 	X(OPT_HTML, "html", 0, "FILE", "triage: also write a self-contained HTML report")            \
-	X(OPT_DB, "db", 0, "FILE", "triage: keep results in SQLite, analyze only new artifacts")     \
+	X(OPT_DB, "db", 0, "FILE|URL", "triage: keep results in SQLite (FILE) or PostgreSQL (postgresql://...), analyze only new artifacts") \
+	X(OPT_LEASE, "lease", 0, "SECONDS", "triage --db: a claim not stored by then is taken by another worker (default 4x --timeout)") \
 	X(OPT_SINCE, "since", 0, "DATE", "triage --db: report only artifacts first seen since DATE") \
 	X(OPT_INPUT_FORMAT, "input-format", 0, "NAME", "skip detection: parse input as NAME")        \
 	X(OPT_PID, "pid", 'p', "PID", "snapshot a live process (ptrace) instead of reading a file")  \
@@ -66,6 +67,7 @@ struct mortem_opts {
 	const char *html;
 	const char *db;
 	const char *since;
+	int64_t lease;            /* triage --db: claim lease in seconds; 0: 4 x timeout */
 	const char *input_format;
 	int64_t pid;             /* -1: none */
 	const char **source_paths;

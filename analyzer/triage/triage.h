@@ -20,7 +20,8 @@ struct triage_item {
 	char hash[CONTENTHASH_HEX];
 	int64_t mtime;            /* file or archive-member time; 0 unknown */
 	int64_t first_seen;       /* --db: when the database first saw it; else the run's start */
-	bool fresh;               /* analyzed in this run (not taken from --db) */
+	bool fresh;               /* analyzed in this run and new to --db (not taken from it) */
+	bool known;               /* --db: the result was already stored */
 	bool done;                /* has its record */
 	struct triage_record rec;
 };
@@ -44,6 +45,7 @@ struct triage_bucket {
 	char *owned_bucket, *owned_signature; /* placeholders for artifacts without a signature */
 	int64_t *hist_time, *hist_count; /* --db: the bucket's count in every run, oldest first */
 	size_t nhist;
+	int64_t total;            /* --db: artifacts of this bucket the store holds results of */
 };
 
 struct triage_run {
@@ -53,7 +55,10 @@ struct triage_run {
 	size_t nproblems;
 	size_t skipped;           /* files that were not dumps */
 	size_t analyzed;
-	size_t fresh;             /* analyzed in this run */
+	size_t fresh;             /* analyzed in this run (and, with --db, new to it) */
+	size_t known;             /* --db: taken from the store */
+	char **not_stored;        /* --db: analyzed, but the store did not take the result */
+	size_t nnot_stored;
 	struct triage_bucket *buckets; /* biggest first */
 	size_t nbuckets;
 	int64_t since;            /* --since, or 0 */
@@ -73,6 +78,12 @@ struct triage_run {
  * items into problems (sorted by path) and counts the skipped.
  */
 void triage_aggregate(struct triage_run *run);
+/*
+ * Appends the bucket key and signature of the ok record R to KEY and SIG:
+ * its own, or, without a signature, TRIAGE_NO_SIGNATURE and its findings,
+ * keyed by their digest.
+ */
+void triage_bucket_of(const struct triage_record *r, struct strbuf *key, struct strbuf *sig);
 void triage_run_release(struct triage_run *run);
 /* Adds PATH to the failed list with ERROR (both copied). */
 void triage_add_problem(struct triage_run *run, const char *path, const char *error);

@@ -227,12 +227,17 @@ static void collect(struct pool *p, int i)
 	free(buf);
 }
 
-/* Waits until at least one busy worker finished (or overran its time). */
-static void wait_some(struct pool *p)
+/*
+ * Waits until at least one busy worker finished (or overran its time), or
+ * MS milliseconds passed (-1: no limit). Returns whether any finished.
+ */
+static bool wait_some(struct pool *p, int ms_limit)
 {
 	struct pollfd *pfd = xcalloc((size_t)p->n, sizeof(*pfd));
+	double end = ms_limit >= 0 ? now() + ms_limit / 1000.0 : 0;
+	bool any = false;
 	for (;;) {
-		double t = now(), first = 0;
+		double t = now(), first = end;
 		int nfd = 0;
 		for (int i = 0; i < p->n; i++) {
 			pfd[i] = (struct pollfd){ .fd = p->w[i].busy ? p->w[i].sock : -1,
@@ -241,7 +246,7 @@ static void wait_some(struct pool *p)
 				first = p->w[i].deadline;
 			nfd += p->w[i].busy;
 		}
-		if (!nfd)
+		if (!nfd && ms_limit < 0)
 			break;
 		int ms = -1;
 		if (first)
@@ -249,7 +254,6 @@ static void wait_some(struct pool *p)
 		int r = poll(pfd, (nfds_t)p->n, ms);
 		if (r < 0 && errno == EINTR)
 			continue;
-		bool any = false;
 		for (int i = 0; i < p->n; i++) {
 			if (!p->w[i].busy)
 				continue;
@@ -261,10 +265,16 @@ static void wait_some(struct pool *p)
 				any = true;
 			}
 		}
-		if (any)
+		if (any || (ms_limit >= 0 && now() >= end))
 			break;
 	}
 	free(pfd);
+	return any;
+}
+
+void pool_wait(struct pool *p, int ms)
+{
+	wait_some(p, ms < 0 ? 0 : ms);
 }
 
 static bool send_request(struct worker *w, int fd, size_t len, const char *path)
@@ -293,7 +303,7 @@ static bool send_request(struct worker *w, int fd, size_t len, const char *path)
 void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t tag)
 {
 	while (p->busy == (size_t)p->n)
-		wait_some(p);
+		wait_some(p, -1);
 	int i = 0;
 	while (p->w[i].busy)
 		i++;
@@ -309,7 +319,7 @@ void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t ta
 void pool_finish(struct pool *p)
 {
 	while (p->busy)
-		wait_some(p);
+		wait_some(p, -1);
 	for (int i = 0; i < p->n; i++)
 		reap(p, i, false);
 	free(p->w);

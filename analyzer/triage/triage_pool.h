@@ -41,6 +41,12 @@ struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout, 
  */
 void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t tag);
 
+/*
+ * Reports the artifacts that finished (or overran their time) within MS
+ * milliseconds: returns after the first completions, or when MS passed.
+ */
+void pool_wait(struct pool *p, int ms);
+
 /* Waits for every artifact in flight, stops the workers, frees P. */
 void pool_finish(struct pool *p);
 

@@ -160,7 +160,11 @@ void record_from_dump(const struct dump *d, struct strbuf *out)
 	jsonw_obj_end(&w);
 }
 
-/* Test hook: MORTEM_TEST_WORKER_FAULT="SUBSTRING:crash|hang" misbehaves on matching paths. */
+/*
+ * Test hook: MORTEM_TEST_WORKER_FAULT="SUBSTRING:crash|hang|slow" misbehaves
+ * on matching paths (slow: takes a fifth of a second more, so that
+ * concurrent runs overlap).
+ */
 static void test_fault(const char *path)
 {
 	const char *spec = getenv("MORTEM_TEST_WORKER_FAULT");
@@ -179,6 +183,8 @@ static void test_fault(const char *path)
 	if (!strcmp(colon + 1, "hang"))
 		for (;;)
 			pause();
+	if (!strcmp(colon + 1, "slow"))
+		usleep(200000);
 }
 
 /*

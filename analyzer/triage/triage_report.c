@@ -134,12 +134,27 @@ static void placeholder(const struct triage_record *r, struct strbuf *sig)
 		strbuf_addch(sig, ')');
 }
 
+void triage_bucket_of(const struct triage_record *r, struct strbuf *key, struct strbuf *sig)
+{
+	if (r->bucket && r->signature) {
+		strbuf_adds(key, r->bucket);
+		strbuf_adds(sig, r->signature);
+		return;
+	}
+	char digest[17];
+	size_t start = sig->len;
+	placeholder(r, sig);
+	bucket_digest(sig->buf + start, sig->len - start, digest);
+	strbuf_adds(key, digest);
+}
+
 void triage_aggregate(struct triage_run *run)
 {
 	if (run->nitems)
 		qsort(run->items, run->nitems, sizeof(*run->items), cmp_items);
 	struct hashmap index = HASHMAP_INIT; /* bucket -> position + 1 */
-	struct strbuf sig = STRBUF_INIT;
+	struct strbuf key = STRBUF_INIT, sig = STRBUF_INIT;
+	run->fresh = run->known = 0;
 	for (size_t i = 0; i < run->nitems; i++) {
 		struct triage_item *it = run->items[i];
 		if (!it->done || it->first_seen < run->since)
@@ -149,36 +164,37 @@ void triage_aggregate(struct triage_run *run)
 			run->skipped++;
 			continue;
 		}
+		run->fresh += it->fresh;
+		run->known += it->known;
 		if (r->status == RECORD_FAILED) {
 			triage_add_problem(run, it->path, r->error ? r->error : "cannot be analyzed");
 			continue;
 		}
 		run->analyzed++;
 		bool signed_ = r->bucket && r->signature;
-		char digest[17];
-		if (!signed_) {
-			strbuf_reset(&sig);
-			placeholder(r, &sig);
-			bucket_digest(sig.buf, sig.len, digest);
-		}
-		const char *key = signed_ ? r->bucket : digest;
-		size_t pos = (size_t)(uintptr_t)hashmap_get(&index, key);
+		strbuf_reset(&key);
+		strbuf_reset(&sig);
+		if (!signed_)
+			triage_bucket_of(r, &key, &sig);
+		const char *k = signed_ ? r->bucket : key.buf;
+		size_t pos = (size_t)(uintptr_t)hashmap_get(&index, k);
 		if (!pos) {
 			run->buckets = xrealloc(run->buckets, (run->nbuckets + 1) * sizeof(*run->buckets));
 			struct triage_bucket *b = &run->buckets[run->nbuckets++];
 			memset(b, 0, sizeof(*b));
 			if (!signed_) {
-				key = b->owned_bucket = xstrdup(digest);
+				k = b->owned_bucket = xstrdup(key.buf);
 				b->owned_signature = xstrdup(sig.buf);
 			}
-			b->bucket = key;
+			b->bucket = k;
 			b->signature = signed_ ? r->signature : b->owned_signature;
 			b->severity = -1;
 			pos = run->nbuckets;
-			hashmap_put(&index, key, (void *)(uintptr_t)pos);
+			hashmap_put(&index, k, (void *)(uintptr_t)pos);
 		}
 		bucket_add(&run->buckets[pos - 1], it);
 	}
+	strbuf_release(&key);
 	strbuf_release(&sig);
 	hashmap_clear(&index);
 	if (run->nbuckets)
@@ -212,6 +228,9 @@ void triage_run_release(struct triage_run *run)
 		free(run->problems[i].error);
 	}
 	free(run->problems);
+	for (size_t i = 0; i < run->nnot_stored; i++)
+		free(run->not_stored[i]);
+	free(run->not_stored);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -255,7 +274,7 @@ void triage_text(const struct triage_run *run, struct strbuf *out, int width)
 	strbuf_addf(out, "%zu artifacts: %zu analyzed", run->analyzed + run->nproblems,
 		    run->analyzed);
 	if (run->with_db)
-		strbuf_addf(out, " (%zu new)", run->fresh);
+		strbuf_addf(out, " (%zu new, %zu already known)", run->fresh, run->known);
 	strbuf_addf(out, ", %zu failed, %zu skipped (not dumps), %zu buckets", run->nproblems,
 		    run->skipped, run->nbuckets);
 	if (run->since) {
@@ -290,6 +309,13 @@ void triage_text(const struct triage_run *run, struct strbuf *out, int width)
 		add_cut(out, line.buf, width > 12 ? width - 2 : 0);
 		strbuf_addch(out, '\n');
 		strbuf_release(&line);
+	}
+	if (run->nnot_stored)
+		strbuf_adds(out, "\nanalyzed, but not stored in the database:\n");
+	for (size_t i = 0; i < run->nnot_stored; i++) {
+		strbuf_adds(out, "  ");
+		add_cut(out, run->not_stored[i], width > 12 ? width - 2 : 0);
+		strbuf_addch(out, '\n');
 	}
 }
 
@@ -340,6 +366,8 @@ static void json_bucket(struct jsonw *w, const struct triage_run *run, const str
 	jsonw_key(w, "format");
 	jsonw_str(w, b->example->rec.format);
 	if (run->with_db) {
+		jsonw_key(w, "total");
+		jsonw_int(w, b->total);
 		jsonw_key(w, "history");
 		jsonw_arr_begin(w);
 		for (size_t i = 0; i < b->nhist; i++) {
@@ -371,6 +399,15 @@ void triage_json(const struct triage_run *run, struct strbuf *out)
 	jsonw_uint(&w, run->analyzed);
 	jsonw_key(&w, "new");
 	jsonw_uint(&w, run->fresh);
+	if (run->with_db) {
+		jsonw_key(&w, "known");
+		jsonw_uint(&w, run->known);
+		jsonw_key(&w, "not_stored");
+		jsonw_arr_begin(&w);
+		for (size_t i = 0; i < run->nnot_stored; i++)
+			jsonw_str(&w, run->not_stored[i]);
+		jsonw_arr_end(&w);
+	}
 	jsonw_key(&w, "skipped");
 	jsonw_uint(&w, run->skipped);
 	jsonw_key(&w, "failed");

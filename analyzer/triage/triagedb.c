@@ -1,79 +1,183 @@
+/*
+ * The store interface: picks the back end by the --db argument, names this
+ * worker for its claims, and takes over claims of dead local workers.
+ */
 #include "analyzer/triage/triagedb.h"
 
-#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer/lib/arena.h"
 
-struct triagedb {
-	sqlite3 *db;
-	sqlite3_stmt *lookup, *store, *touch, *history, *count;
-};
-
-static const char schema[] =
-	"PRAGMA journal_mode=WAL;"
-	"PRAGMA synchronous=NORMAL;"
-	"CREATE TABLE IF NOT EXISTS artifacts("
-	" hash TEXT PRIMARY KEY, path TEXT NOT NULL, mtime INTEGER,"
-	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, record TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS artifacts_first_seen ON artifacts(first_seen);"
-	"CREATE TABLE IF NOT EXISTS runs("
-	" id INTEGER PRIMARY KEY, time INTEGER NOT NULL, found INTEGER, analyzed INTEGER);"
-	"CREATE TABLE IF NOT EXISTS bucket_counts("
-	" run INTEGER NOT NULL, bucket TEXT NOT NULL, signature TEXT, count INTEGER NOT NULL,"
-	" PRIMARY KEY(run, bucket));";
-
-static int fail(struct triagedb *db, struct strbuf *err, const char *what)
+bool triagedb_is_url(const char *target)
 {
-	return error_set(err, "sqlite %s: %s", what, sqlite3_errmsg(db->db));
+	return !strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11);
 }
 
-static int prepare(struct triagedb *db, sqlite3_stmt **st, const char *sql, struct strbuf *err)
+/* Drops "password=..." from the query part Q (after '?'), appending the rest to OUT. */
+static void redact_query(struct strbuf *out, const char *q)
 {
-	if (sqlite3_prepare_v2(db->db, sql, -1, st, NULL) != SQLITE_OK)
-		return fail(db, err, "prepare");
-	return 0;
+	bool first = true;
+	while (*q) {
+		size_t n = strcspn(q, "&");
+		if (!(n >= 9 && !strncmp(q, "password=", 9))) {
+			strbuf_addch(out, first ? '?' : '&');
+			strbuf_add(out, q, n);
+			first = false;
+		}
+		q += n;
+		if (*q == '&')
+			q++;
+	}
 }
 
-int triagedb_open(struct triagedb **out, const char *path, struct strbuf *err)
+char *triagedb_redact(const char *target)
 {
-	struct triagedb *db = xcalloc(1, sizeof(*db));
-	*out = NULL;
-	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		error_set(err, "cannot open database: %s",
-			  db->db ? sqlite3_errmsg(db->db) : "out of memory");
-		triagedb_close(db);
-		return -1;
+	if (!triagedb_is_url(target))
+		return xstrdup(target);
+	struct strbuf out = STRBUF_INIT;
+	const char *auth = strstr(target, "://") + 3;
+	size_t authlen = strcspn(auth, "/?#");
+	const char *at = NULL;
+	for (const char *p = auth; p < auth + authlen; p++)
+		if (*p == '@')
+			at = p;
+	strbuf_add(&out, target, (size_t)(auth - target));
+	if (at) {
+		const char *colon = memchr(auth, ':', (size_t)(at - auth));
+		strbuf_add(&out, auth, (size_t)((colon ? colon : at) - auth));
+		strbuf_add(&out, at, (size_t)(auth + authlen - at));
+	} else {
+		strbuf_add(&out, auth, authlen);
 	}
-	sqlite3_busy_timeout(db->db, 10000);
-	char *msg = NULL;
-	if (sqlite3_exec(db->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		error_set(err, "not a mortem triage database: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		triagedb_close(db);
-		return -1;
+	const char *rest = auth + authlen;
+	size_t pathlen = strcspn(rest, "?#");
+	strbuf_add(&out, rest, pathlen);
+	rest += pathlen;
+	if (*rest == '?') {
+		size_t qlen = strcspn(rest + 1, "#");
+		struct strbuf q = STRBUF_INIT;
+		strbuf_add(&q, rest + 1, qlen);
+		redact_query(&out, q.buf);
+		strbuf_release(&q);
+		rest += 1 + qlen;
 	}
-	if (prepare(db, &db->lookup, "SELECT record, first_seen FROM artifacts WHERE hash = ?", err) ||
-	    prepare(db, &db->store,
-		    "INSERT INTO artifacts(hash, path, mtime, first_seen, last_seen, record)"
-		    " VALUES(?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT(hash) DO UPDATE SET"
-		    " path = ?2, mtime = ?3, last_seen = ?4, record = ?5",
-		    err) ||
-	    prepare(db, &db->touch, "UPDATE artifacts SET last_seen = ?2 WHERE hash = ?1", err) ||
-	    prepare(db, &db->history,
-		    "SELECT runs.time, bucket_counts.count FROM bucket_counts JOIN runs"
-		    " ON runs.id = bucket_counts.run WHERE bucket = ? ORDER BY runs.id",
-		    err) ||
-	    prepare(db, &db->count,
-		    "INSERT OR REPLACE INTO bucket_counts(run, bucket, signature, count)"
-		    " VALUES(?, ?, ?, ?)",
-		    err)) {
-		triagedb_close(db);
-		return -1;
+	strbuf_adds(&out, rest);
+	return strbuf_detach(&out, NULL);
+}
+
+/* Reads the first line of FILE into OUT (empty when unreadable). */
+static void read_line(const char *file, struct strbuf *out)
+{
+	char buf[256];
+	FILE *f = fopen(file, "r");
+	if (f && fgets(buf, sizeof(buf), f))
+		strbuf_add(out, buf, strcspn(buf, "\n"));
+	if (f)
+		fclose(f);
+}
+
+/* Field 22 of /proc/PID/stat (start time in clock ticks since boot), or 0. */
+static unsigned long long start_time(long pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+	if (!p)
+		return 0;
+	unsigned long long t = 0;
+	int field = 2;
+	for (p++; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (field == 22)
+		t = strtoull(p, NULL, 10);
+	return t;
+}
+
+static void host_name(struct strbuf *out)
+{
+	char host[256] = "";
+	if (gethostname(host, sizeof(host) - 1) < 0 || !*host)
+		strcpy(host, "unknown-host");
+	for (char *p = host; *p; p++)
+		if (*p == '/' || *p == ' ')
+			*p = '_';
+	strbuf_adds(out, host);
+}
+
+/* HOST/BOOT/PID/START: unique among the live processes of every machine. */
+static char *worker_identity(void)
+{
+	struct strbuf sb = STRBUF_INIT, boot = STRBUF_INIT;
+	host_name(&sb);
+	read_line("/proc/sys/kernel/random/boot_id", &boot);
+	long pid = (long)getpid();
+	strbuf_addf(&sb, "/%.8s/%ld/%llu", boot.len ? boot.buf : "-", pid, start_time(pid));
+	strbuf_release(&boot);
+	return strbuf_detach(&sb, NULL);
+}
+
+char *triagedb_holder_shown(const char *holder)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = strchr(holder, '/'), *q = p ? strchr(p + 1, '/') : NULL;
+	if (!q) {
+		strbuf_adds(&sb, holder);
+		return strbuf_detach(&sb, NULL);
 	}
+	strbuf_add(&sb, holder, (size_t)(p - holder));
+	strbuf_adds(&sb, " pid ");
+	strbuf_add(&sb, q + 1, strcspn(q + 1, "/"));
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * Whether HOLDER is a process of this machine (same host, same boot) that
+ * is gone: no such pid, or a pid reused by a later process.
+ */
+static bool holder_dead(const char *mine, const char *holder)
+{
+	const char *m = strrchr(mine, '/');
+	m = m ? m : mine;
+	const char *mp = m > mine ? m - 1 : mine;
+	while (mp > mine && *mp != '/')
+		mp--; /* mine up to its PID: HOST/BOOT/ */
+	size_t prefix = (size_t)(mp - mine) + 1;
+	if (strncmp(mine, holder, prefix))
+		return false;
+	char *end;
+	long pid = strtol(holder + prefix, &end, 10);
+	if (*end != '/' || pid <= 0)
+		return false;
+	unsigned long long start = strtoull(end + 1, NULL, 10);
+	return start_time(pid) != start;
+}
+
+int triagedb_open(struct triagedb **out, const char *target, enum triagedb_mode mode,
+		  struct strbuf *err)
+{
+	const struct triagedb_ops *ops = triagedb_is_url(target) ? &triagedb_pg_ops
+								   : &triagedb_sqlite_ops;
+	char *worker = worker_identity();
+	struct triagedb *db = ops->open(target, mode, worker, err);
 	*out = db;
+	if (!db) {
+		free(worker);
+		return -1;
+	}
+	db->ops = ops;
+	db->mode = mode;
+	db->worker = worker;
+	db->worker_shown = triagedb_holder_shown(worker);
 	return 0;
 }
 
@@ -81,124 +185,109 @@ void triagedb_close(struct triagedb *db)
 {
 	if (!db)
 		return;
-	sqlite3_finalize(db->lookup);
-	sqlite3_finalize(db->store);
-	sqlite3_finalize(db->touch);
-	sqlite3_finalize(db->history);
-	sqlite3_finalize(db->count);
-	sqlite3_close(db->db);
-	free(db);
+	char *w = db->worker, *ws = db->worker_shown;
+	db->ops->close(db);
+	free(w);
+	free(ws);
 }
 
-/* Steps a statement that returns no rows, then resets it. */
-static int run(struct triagedb *db, sqlite3_stmt *st, struct strbuf *err)
+const char *triagedb_kind(const struct triagedb *db)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : fail(db, err, "write");
+	return db->ops->name;
 }
 
-int triagedb_lookup(struct triagedb *db, const char *hash, char **record, int64_t *first_seen,
-		    struct strbuf *err)
+const char *triagedb_worker(const struct triagedb *db)
 {
-	sqlite3_bind_text(db->lookup, 1, hash, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(db->lookup);
-	int found = 0;
-	if (rc == SQLITE_ROW) {
-		*record = xstrdup((const char *)sqlite3_column_text(db->lookup, 0));
-		*first_seen = sqlite3_column_int64(db->lookup, 1);
-		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		found = fail(db, err, "read");
+	return db->worker_shown;
+}
+
+void triagedb_claim_release(struct triagedb_claim *c)
+{
+	free(c->record);
+	free(c->holder);
+	c->record = c->holder = NULL;
+}
+
+/* Asks again for the claims held by dead local workers, taking them over. */
+static int take_over_dead(struct triagedb *db, struct triagedb_claim *claims, size_t n,
+			  int64_t now, int64_t lease, struct strbuf *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct triagedb_claim *c = &claims[i];
+		if (c->state != TRIAGEDB_BUSY || !c->holder || !holder_dead(db->worker, c->holder))
+			continue;
+		char *dead = c->holder;
+		c->holder = NULL;
+		int rc = db->ops->claim(db, c, 1, (const char *const *)&dead, now, lease, err);
+		free(dead);
+		if (rc < 0)
+			return -1;
 	}
-	sqlite3_reset(db->lookup);
-	sqlite3_clear_bindings(db->lookup);
-	return found;
+	return 0;
 }
 
-int triagedb_store(struct triagedb *db, const char *hash, const char *path, int64_t mtime,
-		   const char *record, int64_t now, struct strbuf *err)
+int triagedb_claim(struct triagedb *db, struct triagedb_claim *claims, size_t n, int64_t now,
+		   int64_t lease, struct strbuf *err)
 {
-	sqlite3_bind_text(db->store, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(db->store, 2, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(db->store, 3, mtime);
-	sqlite3_bind_int64(db->store, 4, now);
-	sqlite3_bind_text(db->store, 5, record, -1, SQLITE_STATIC);
-	return run(db, db->store, err);
+	for (size_t i = 0; i < n; i++) {
+		triagedb_claim_release(&claims[i]);
+		claims[i].state = TRIAGEDB_BUSY;
+	}
+	if (db->ops->claim(db, claims, n, NULL, now, lease, err) < 0 ||
+	    take_over_dead(db, claims, n, now, lease, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (claims[i].state != TRIAGEDB_BUSY || !claims[i].holder)
+			continue;
+		char *shown = triagedb_holder_shown(claims[i].holder);
+		free(claims[i].holder);
+		claims[i].holder = shown;
+	}
+	return 0;
 }
 
-int triagedb_touch(struct triagedb *db, const char *hash, int64_t now, struct strbuf *err)
+int triagedb_release(struct triagedb *db, const char *hash, struct strbuf *err)
 {
-	sqlite3_bind_text(db->touch, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(db->touch, 2, now);
-	return run(db, db->touch, err);
+	return db->ops->release(db, hash, err);
+}
+
+void triagedb_on_stored(struct triagedb *db, triagedb_stored_fn fn, void *ctx)
+{
+	db->stored = fn;
+	db->stored_ctx = ctx;
+}
+
+void triagedb_report_stored(struct triagedb *db, size_t tag, int stored)
+{
+	if (db->stored)
+		db->stored(db->stored_ctx, tag, stored);
+}
+
+int triagedb_store(struct triagedb *db, const struct triagedb_result *r, int64_t now,
+		   struct strbuf *err)
+{
+	return db->ops->store(db, r, now, err);
+}
+
+int triagedb_flush(struct triagedb *db, struct strbuf *err)
+{
+	return db->ops->flush(db, err);
+}
+
+int triagedb_add_run(struct triagedb *db, const struct triagedb_run *run, struct strbuf *err)
+{
+	return db->ops->add_run(db, run, err);
+}
+
+int triagedb_buckets(struct triagedb *db, const char *const *buckets, size_t n,
+		     triagedb_total_fn total_fn, triagedb_history_fn history_fn, void *ctx,
+		     struct strbuf *err)
+{
+	return db->ops->buckets(db, buckets, n, total_fn, history_fn, ctx, err);
 }
 
 int triagedb_each(struct triagedb *db, int64_t since, triagedb_each_fn fn, void *ctx,
 		  struct strbuf *err)
 {
-	sqlite3_stmt *st;
-	if (prepare(db, &st,
-		    "SELECT hash, path, mtime, first_seen, record FROM artifacts"
-		    " WHERE first_seen >= ? ORDER BY path",
-		    err))
-		return -1;
-	sqlite3_bind_int64(st, 1, since);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		   (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
-		   sqlite3_column_int64(st, 3), (const char *)sqlite3_column_text(st, 4));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(db, err, "read");
-}
-
-int64_t triagedb_add_run(struct triagedb *db, int64_t now, int64_t found, int64_t fresh,
-			 struct strbuf *err)
-{
-	sqlite3_stmt *st;
-	if (prepare(db, &st, "INSERT INTO runs(time, found, analyzed) VALUES(?, ?, ?)", err))
-		return -1;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, found);
-	sqlite3_bind_int64(st, 3, fresh);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return fail(db, err, "write");
-	return sqlite3_last_insert_rowid(db->db);
-}
-
-int triagedb_add_count(struct triagedb *db, int64_t runid, const char *bucket,
-		       const char *signature, int64_t count, struct strbuf *err)
-{
-	sqlite3_bind_int64(db->count, 1, runid);
-	sqlite3_bind_text(db->count, 2, bucket, -1, SQLITE_STATIC);
-	sqlite3_bind_text(db->count, 3, signature, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(db->count, 4, count);
-	return run(db, db->count, err);
-}
-
-int triagedb_history(struct triagedb *db, const char *bucket, triagedb_history_fn fn, void *ctx,
-		     struct strbuf *err)
-{
-	sqlite3_bind_text(db->history, 1, bucket, -1, SQLITE_STATIC);
-	int rc;
-	while ((rc = sqlite3_step(db->history)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int64(db->history, 0), sqlite3_column_int64(db->history, 1));
-	sqlite3_reset(db->history);
-	sqlite3_clear_bindings(db->history);
-	return rc == SQLITE_DONE ? 0 : fail(db, err, "read");
-}
-
-int triagedb_begin(struct triagedb *db, struct strbuf *err)
-{
-	return sqlite3_exec(db->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(db, err, "begin");
-}
-
-int triagedb_commit(struct triagedb *db, struct strbuf *err)
-{
-	return sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0
-										: fail(db, err, "commit");
+	return db->ops->each(db, since, fn, ctx, err);
 }
