@@ -101,3 +101,29 @@ make_fleet() {
 	rm -f full.tar.gz
 }
 FLEET="fleet batch.tar.gz more.tar.zst core.segv.4.zst cut.tar.gz"
+
+# make_batch: batch.tar.gz, an archive of BATCH_DISTINCT distinct dump
+# artifacts of a few bugs (real cores of three crash sites, eu-stack texts
+# and variants of them, one core twice under two names) and a file that is
+# not a dump. Sets BATCH_DISTINCT and BATCH_INPUTS (the dumps, repeats
+# counted).
+make_batch() {
+	build segv triage_segv.c -O0
+	build abrt triage_abort.c -O0
+	mkdir -p batch/cores batch/texts batch/again
+	for i in 1 2 3; do make_core batch/cores/core.segv.$i ./segv; done
+	for i in 1 2; do make_core batch/cores/core.assert.$i ./abrt assert; done
+	for i in 1 2; do make_core batch/cores/core.fpe.$i ./abrt fpe; done
+	for f in "$SHARED"/corpus/eustack/*.txt; do
+		b=$(basename "$f" .txt)
+		for v in 1 2 3 4; do # the same stacks, distinct bytes
+			cp "$f" "batch/texts/$b.$v.txt"
+			i=0; while [ $i -lt $v ]; do printf '\n' >> "batch/texts/$b.$v.txt"; i=$((i + 1)); done
+		done
+	done
+	cp batch/cores/core.segv.1 batch/again/core.same
+	printf 'hello, not a dump\n' > batch/notes.txt
+	(cd batch && tar czf ../batch.tar.gz cores texts again notes.txt) || fail "tar"
+	BATCH_INPUTS=$(find batch -type f ! -name notes.txt | wc -l)
+	BATCH_DISTINCT=$((BATCH_INPUTS - 1))
+}
