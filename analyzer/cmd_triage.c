@@ -47,6 +47,23 @@ struct deferred {
 /* Archive members held for deferred artifacts, at most. */
 #define DEFER_MAX_FDS 64
 #define DEFER_MAX_BYTES (256ULL << 20)
+/*
+ * Walked artifacts are claimed in batches (one transaction each): four per
+ * worker process, 8 to CLAIM_BATCH of them, or fewer when their bytes
+ * (held as file descriptors) pass CLAIM_BATCH_BYTES. Bigger batches cost
+ * the store less; smaller ones leave more for the other workers on the
+ * same inputs to share.
+ */
+#define CLAIM_BATCH 32
+#define CLAIM_BATCH_BYTES (64ULL << 20)
+
+/* A walked artifact waiting for its claim: the item and a held copy of its descriptor. */
+struct walked {
+	size_t item;
+	int fd;
+	size_t len;
+};
+
 /* Claims asked at once, and how long to wait between rounds, for the deferred. */
 #define DEFER_BATCH 256
 #define DEFER_POLL_MS 250
@@ -66,6 +83,9 @@ struct triage_ctx {
 	size_t ndeferred;
 	size_t held_fds;
 	uint64_t held_bytes;
+	struct walked batch[CLAIM_BATCH]; /* --db: walked, not claimed yet */
+	size_t nbatch, batch_size;
+	uint64_t batch_bytes;
 	char **paths;             /* the PATHs as given */
 	int npaths;
 };
@@ -202,20 +222,21 @@ static void on_done(void *ctx, size_t tag, const char *record, const char *error
 	progress_show(&c->prog, false);
 }
 
-static void defer(struct triage_ctx *c, size_t item, const struct walk_artifact *a, size_t first,
+/* Defers ITEM. FD, a held copy of its bytes (or -1), becomes the entry's or is closed. */
+static void defer(struct triage_ctx *c, size_t item, int fd, size_t len, size_t first,
 		  const char *holder)
 {
 	struct deferred d = { .item = item, .first = first, .fd = -1 };
 	d.holder = holder ? xstrdup(holder) : NULL;
-	bool member = strstr(a->path, "!/") != NULL; /* a file is opened again by its path */
-	if (!first && member && c->held_fds < DEFER_MAX_FDS &&
-	    c->held_bytes + a->len <= DEFER_MAX_BYTES) {
-		d.fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
-		if (d.fd >= 0) {
-			d.len = a->len;
-			c->held_fds++;
-			c->held_bytes += a->len;
-		}
+	bool member = strstr(c->run.items[item]->path, "!/") != NULL; /* a file is opened again by its path */
+	if (fd >= 0 && member && c->held_fds < DEFER_MAX_FDS &&
+	    c->held_bytes + len <= DEFER_MAX_BYTES) {
+		d.fd = fd;
+		d.len = len;
+		c->held_fds++;
+		c->held_bytes += len;
+	} else if (fd >= 0) {
+		close(fd);
 	}
 	c->deferred = xrealloc(c->deferred, (c->ndeferred + 1) * sizeof(*c->deferred));
 	c->deferred[c->ndeferred++] = d;
@@ -246,35 +267,68 @@ static void compact_deferred(struct triage_ctx *c)
 	c->prog.waiting = n;
 }
 
-/* Claims the artifact just walked: known (take its result), mine (analyze it), or wait. */
-static int claim_artifact(struct triage_ctx *c, struct triage_item *it, const struct walk_artifact *a)
+/* Claims the batch of walked artifacts: known (take the result), mine (analyze it), or wait. */
+static void claim_walked(struct triage_ctx *c)
+{
+	size_t n = c->nbatch;
+	struct triagedb_claim cl[CLAIM_BATCH];
+	memset(cl, 0, sizeof(cl));
+	for (size_t i = 0; i < n; i++) {
+		const struct triage_item *it = c->run.items[c->batch[i].item];
+		cl[i] = (struct triagedb_claim){ .hash = it->hash, .path = it->path, .mtime = it->mtime };
+	}
+	bool ok = n && triagedb_claim(c->db, cl, n, (int64_t)time(NULL), c->lease, &c->err) == 0;
+	if (n && !ok)
+		db_fail(c);
+	for (size_t i = 0; i < n; i++) {
+		struct walked *w = &c->batch[i];
+		struct triage_item *it = c->run.items[w->item];
+		if (ok)
+			it->first_seen = cl[i].first_seen;
+		if (!ok) {
+			close(w->fd);
+		} else if (cl[i].state == TRIAGEDB_KNOWN) {
+			item_set_record(c, it, cl[i].record);
+			it->known = true;
+			c->prog.done++;
+			close(w->fd);
+		} else if (cl[i].state == TRIAGEDB_MINE) {
+			pool_submit(c->pool, w->fd, w->len, it->path, w->item);
+			close(w->fd);
+		} else {
+			defer(c, w->item, w->fd, w->len, 0, cl[i].holder);
+		}
+		triagedb_claim_release(&cl[i]);
+	}
+	c->nbatch = 0;
+	c->batch_bytes = 0;
+	progress_show(&c->prog, false);
+}
+
+/* Keeps the artifact just walked for the next claim batch (a repeat of this run waits for the first). */
+static int batch_artifact(struct triage_ctx *c, struct triage_item *it, const struct walk_artifact *a)
 {
 	size_t idx = c->run.nitems - 1;
 	size_t first = (size_t)(uintptr_t)hashmap_get(&c->hashes, it->hash);
 	if (first) {
-		defer(c, idx, a, first, NULL);
+		defer(c, idx, -1, 0, first, NULL);
 		return 0;
 	}
 	hashmap_put(&c->hashes, it->hash, (void *)(uintptr_t)(idx + 1));
-	struct triagedb_claim cl = { .hash = it->hash, .path = it->path, .mtime = it->mtime };
-	if (triagedb_claim(c->db, &cl, 1, (int64_t)time(NULL), c->lease, &c->err) < 0) {
-		triagedb_claim_release(&cl);
-		db_fail(c);
-		return 1;
+	int fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0 && c->nbatch) { /* out of descriptors: claim what is held, then try again */
+		claim_walked(c);
+		fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
 	}
-	it->first_seen = cl.first_seen;
-	if (cl.state == TRIAGEDB_KNOWN) {
-		item_set_record(c, it, cl.record);
-		it->known = true;
-		c->prog.done++;
-		progress_show(&c->prog, false);
-	} else if (cl.state == TRIAGEDB_MINE) {
-		pool_submit(c->pool, a->fd, a->len, a->path, idx);
-	} else {
-		defer(c, idx, a, 0, cl.holder);
+	if (fd < 0) {
+		triage_add_problem(&c->run, it->path, strerror(errno));
+		return c->db_failed;
 	}
-	triagedb_claim_release(&cl);
-	return 0;
+	c->batch[c->nbatch++] = (struct walked){ idx, fd, a->len };
+	c->batch_bytes += a->len;
+	if (c->nbatch == c->batch_size || c->batch_bytes >= CLAIM_BATCH_BYTES)
+		claim_walked(c);
+	return c->db_failed;
 }
 
 static int on_artifact(void *ctx, const struct walk_artifact *a)
@@ -288,7 +342,7 @@ static int on_artifact(void *ctx, const struct walk_artifact *a)
 		pool_submit(c->pool, a->fd, a->len, a->path, c->run.nitems - 1);
 		return 0;
 	}
-	return claim_artifact(c, it, a);
+	return batch_artifact(c, it, a);
 }
 
 /* A repeat of an artifact of this run takes the earlier one's result once it has one. */
@@ -356,7 +410,29 @@ static void submit_deferred(struct triage_ctx *c, const struct deferred *d)
 	strbuf_release(&why);
 }
 
-/* Asks again for the claims of the deferred entries from *START on, DEFER_BATCH at most. */
+/* The answer for the deferred entry D: known (take it), mine (analyze it), busy (wait more). */
+static void settle(struct triage_ctx *c, struct deferred *d, struct triagedb_claim *cl)
+{
+	struct triage_item *it = c->run.items[d->item];
+	it->first_seen = cl->first_seen;
+	if (cl->state == TRIAGEDB_KNOWN) {
+		item_set_record(c, it, cl->record);
+		it->known = true;
+		c->prog.done++;
+		d->resolved = true;
+	} else if (cl->state == TRIAGEDB_MINE) {
+		submit_deferred(c, d);
+		d->resolved = true;
+	} else {
+		free(d->holder);
+		d->holder = cl->holder ? xstrdup(cl->holder) : NULL;
+	}
+}
+
+/*
+ * Looks at the deferred entries from *START on, DEFER_BATCH at most (one
+ * read), and claims those nobody holds any more.
+ */
 static void claim_batch(struct triage_ctx *c, size_t *start, struct triagedb_claim *cl,
 			size_t *which)
 {
@@ -369,28 +445,30 @@ static void claim_batch(struct triage_ctx *c, size_t *start, struct triagedb_cla
 		cl[n] = (struct triagedb_claim){ .hash = it->hash, .path = it->path, .mtime = it->mtime };
 		which[n++] = *start;
 	}
-	if (n && triagedb_claim(c->db, cl, n, (int64_t)time(NULL), c->lease, &c->err) < 0) {
+	if (n && triagedb_peek(c->db, cl, n, (int64_t)time(NULL), &c->err) < 0) {
 		db_fail(c);
 		n = 0;
 	}
+	size_t nfree = 0;
 	for (size_t k = 0; k < n; k++) {
-		struct deferred *d = &c->deferred[which[k]];
-		struct triage_item *it = c->run.items[d->item];
-		it->first_seen = cl[k].first_seen;
-		if (cl[k].state == TRIAGEDB_BUSY) {
-			free(d->holder);
-			d->holder = cl[k].holder ? xstrdup(cl[k].holder) : NULL;
-			continue;
-		}
-		if (cl[k].state == TRIAGEDB_KNOWN) {
-			item_set_record(c, it, cl[k].record);
-			it->known = true;
-			c->prog.done++;
+		if (cl[k].state == TRIAGEDB_FREE) { /* to the front, for one claim */
+			struct triagedb_claim t = cl[nfree];
+			size_t w = which[nfree];
+			cl[nfree] = cl[k];
+			which[nfree] = which[k];
+			cl[k] = t;
+			which[k] = w;
+			nfree++;
 		} else {
-			submit_deferred(c, d);
+			settle(c, &c->deferred[which[k]], &cl[k]);
 		}
-		d->resolved = true;
 	}
+	if (nfree && triagedb_claim(c->db, cl, nfree, (int64_t)time(NULL), c->lease, &c->err) < 0) {
+		db_fail(c);
+		nfree = 0;
+	}
+	for (size_t k = 0; k < nfree; k++)
+		settle(c, &c->deferred[which[k]], &cl[k]);
 	for (size_t k = 0; k < DEFER_BATCH; k++)
 		triagedb_claim_release(&cl[k]);
 }
@@ -486,8 +564,15 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 	c->prog.start = wall();
 	if (c->prog.on)
 		c->prog.total_bytes = walk_total_bytes((const char *const *)argv, (size_t)argc);
+	c->batch_size = (size_t)jobs(c->o) * 4;
+	c->batch_size = c->batch_size < 8 ? 8 : c->batch_size > CLAIM_BATCH ? CLAIM_BATCH : c->batch_size;
 	c->pool = pool_start(jobs(c->o), c->o, c->o->timeout, on_done, c);
 	walk_paths((const char *const *)argv, (size_t)argc, &limits, &ops, c, &stats);
+	if (c->db && !c->db_failed)
+		claim_walked(c);
+	for (size_t i = 0; i < c->nbatch; i++)
+		close(c->batch[i].fd); /* the store failed: never claimed, not analyzed */
+	c->nbatch = 0;
 	if (c->db)
 		resolve_deferred(c);
 	pool_finish(c->pool);

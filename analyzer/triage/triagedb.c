@@ -208,6 +208,8 @@ void triagedb_claim_release(struct triagedb_claim *c)
 	c->record = c->holder = NULL;
 }
 
+static void show_holders(struct triagedb_claim *claims, size_t n);
+
 /* Asks again for the claims held by dead local workers, taking them over. */
 static int take_over_dead(struct triagedb *db, struct triagedb_claim *claims, size_t n,
 			  int64_t now, int64_t lease, struct strbuf *err)
@@ -236,6 +238,13 @@ int triagedb_claim(struct triagedb *db, struct triagedb_claim *claims, size_t n,
 	if (db->ops->claim(db, claims, n, NULL, now, lease, err) < 0 ||
 	    take_over_dead(db, claims, n, now, lease, err) < 0)
 		return -1;
+	show_holders(claims, n);
+	return 0;
+}
+
+/* Shows the holders of BUSY claims as triagedb_worker does. */
+static void show_holders(struct triagedb_claim *claims, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		if (claims[i].state != TRIAGEDB_BUSY || !claims[i].holder)
 			continue;
@@ -243,6 +252,26 @@ int triagedb_claim(struct triagedb *db, struct triagedb_claim *claims, size_t n,
 		free(claims[i].holder);
 		claims[i].holder = shown;
 	}
+}
+
+int triagedb_peek(struct triagedb *db, struct triagedb_claim *claims, size_t n, int64_t now,
+		  struct strbuf *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		triagedb_claim_release(&claims[i]);
+		claims[i].state = TRIAGEDB_FREE;
+	}
+	if (db->ops->peek(db, claims, n, now, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct triagedb_claim *c = &claims[i];
+		if (c->state == TRIAGEDB_BUSY && c->holder && holder_dead(db->worker, c->holder)) {
+			c->state = TRIAGEDB_FREE;
+			free(c->holder);
+			c->holder = NULL;
+		}
+	}
+	show_holders(claims, n);
 	return 0;
 }
 

@@ -78,6 +78,7 @@ enum triagedb_claim_state {
 	TRIAGEDB_MINE,  /* claimed: analyze it, then store or release it */
 	TRIAGEDB_KNOWN, /* already stored: RECORD holds the result */
 	TRIAGEDB_BUSY,  /* another live worker holds it: ask again later */
+	TRIAGEDB_FREE,  /* triagedb_peek only: no result, no live claim: claim it */
 };
 
 /* One artifact to claim: the caller fills the first three fields. */
@@ -96,10 +97,21 @@ struct triagedb_claim {
  * Claims the N artifacts of CLAIMS (in one transaction or one round trip
  * where the back end allows) for LEASE seconds, marks each as seen at NOW,
  * and fills their state. A claim held by a dead process of this machine
- * is taken over at once.
+ * is taken over at once; one this worker holds is MINE again (the caller
+ * keeps track of what it is analyzing).
  */
 int triagedb_claim(struct triagedb *db, struct triagedb_claim *claims, size_t n, int64_t now,
 		   int64_t lease, struct strbuf *err);
+/*
+ * Looks at the N artifacts of CLAIMS without claiming, marking or writing
+ * anything (one query where the back end allows): KNOWN with the record,
+ * BUSY while another live worker's claim lasts, else FREE (an artifact
+ * the store does not hold is FREE). Cheaper than a claim: a worker waiting
+ * for other workers' artifacts peeks, and claims only what is FREE.
+ */
+int triagedb_peek(struct triagedb *db, struct triagedb_claim *claims, size_t n, int64_t now,
+		  struct strbuf *err);
+
 /* Frees what a claim returned (record, holder); the caller's fields stay. */
 void triagedb_claim_release(struct triagedb_claim *c);
 
@@ -178,6 +190,9 @@ struct triagedb_ops {
 	/* Claims N; DEAD (may be NULL) lists, per claim, a holder known dead to take over. */
 	int (*claim)(struct triagedb *db, struct triagedb_claim *claims, size_t n,
 		     const char *const *dead, int64_t now, int64_t lease, struct strbuf *err);
+	/* Peeks at N (holders as stored; the caller decides which are dead). */
+	int (*peek)(struct triagedb *db, struct triagedb_claim *claims, size_t n, int64_t now,
+		    struct strbuf *err);
 	int (*release)(struct triagedb *db, const char *hash, struct strbuf *err);
 	int (*store)(struct triagedb *db, const struct triagedb_result *r, int64_t now,
 		     struct strbuf *err);

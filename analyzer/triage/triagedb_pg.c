@@ -61,25 +61,30 @@ static const char schema_sql[] =
 /*
  * A claim: a new artifact is inserted claimed; a known one is marked seen,
  * and claimed when it has no result and its claim ran out (or its holder,
- * $7, is dead). The row lock makes one worker win.
+ * $7, is dead). The row lock makes one worker win. The result is read in
+ * the same statement, from the statement's snapshot: a result committed
+ * while the claim waited for the row shows as "stored, no record yet",
+ * which the caller asks again about later.
  */
 static const char claim_sql[] =
-	"INSERT INTO mortem.artifacts AS a"
-	" (hash, path, mtime, first_seen, last_seen, claimed_by, claim_until)"
-	" VALUES($1, $2, $3, $4, $4, $5, extract(epoch FROM now())::bigint + $6)"
-	" ON CONFLICT (hash) DO UPDATE SET last_seen = EXCLUDED.last_seen,"
-	" claimed_by = CASE WHEN a.stored IS NULL AND (a.claim_until IS NULL"
-	"  OR a.claim_until < extract(epoch FROM now())::bigint OR a.claimed_by = $7)"
-	"  THEN EXCLUDED.claimed_by ELSE a.claimed_by END,"
-	" claim_until = CASE WHEN a.stored IS NULL AND (a.claim_until IS NULL"
-	"  OR a.claim_until < extract(epoch FROM now())::bigint OR a.claimed_by = $7)"
-	"  THEN EXCLUDED.claim_until ELSE a.claim_until END"
-	" RETURNING a.claimed_by, a.claim_until, a.first_seen, a.stored IS NOT NULL";
+	"WITH c AS (INSERT INTO mortem.artifacts AS a"
+	"  (hash, path, mtime, first_seen, last_seen, claimed_by, claim_until)"
+	"  VALUES($1, $2, $3, $4, $4, $5, extract(epoch FROM now())::bigint + $6)"
+	"  ON CONFLICT (hash) DO UPDATE SET last_seen = EXCLUDED.last_seen,"
+	"  claimed_by = CASE WHEN a.stored IS NULL AND (a.claim_until IS NULL"
+	"   OR a.claim_until < extract(epoch FROM now())::bigint OR a.claimed_by = $7)"
+	"   THEN EXCLUDED.claimed_by ELSE a.claimed_by END,"
+	"  claim_until = CASE WHEN a.stored IS NULL AND (a.claim_until IS NULL"
+	"   OR a.claim_until < extract(epoch FROM now())::bigint OR a.claimed_by = $7)"
+	"   THEN EXCLUDED.claim_until ELSE a.claim_until END"
+	"  RETURNING a.claimed_by, a.claim_until, a.first_seen, a.stored IS NOT NULL AS stored)"
+	" SELECT c.claimed_by, c.claim_until, c.first_seen, c.stored, r.record FROM c"
+	" LEFT JOIN mortem.results r ON r.hash = $1";
 
-/* Sent right after the claim, in its transaction: its own snapshot sees a result just committed. */
-static const char result_sql[] = "SELECT record FROM mortem.results WHERE hash = $1";
-
-/* An artifact marked stored whose result row was deleted is made claimable again. */
+/*
+ * An artifact marked stored whose result row is not there (deleted by hand)
+ * is made claimable again; a result committed meanwhile is seen here.
+ */
 static const char unstore_sql[] =
 	"UPDATE mortem.artifacts SET stored = NULL WHERE hash = $1 AND stored IS NOT NULL"
 	" AND NOT EXISTS (SELECT 1 FROM mortem.results r WHERE r.hash = $1)";
@@ -475,7 +480,6 @@ static int setup_write(struct pdb *p, struct strbuf *err)
 	if (version < TRIAGEDB_SCHEMA_VERSION && create_schema(p, err) < 0)
 		return -1;
 	return prepare_one(p, "claim", claim_sql, 7, err) ||
-	       prepare_one(p, "result", result_sql, 1, err) ||
 	       prepare_one(p, "unstore", unstore_sql, 1, err) ||
 	       prepare_one(p, "store", store_sql, 8, err) ||
 	       prepare_one(p, "release", release_sql, 2, err)
@@ -545,75 +549,172 @@ static struct triagedb *pdb_open(const char *uri, enum triagedb_mode mode, const
 /* ---- claims and results ---- */
 
 struct claim_answer {
-	struct triagedb_claim *c;
+	struct triagedb_claim **order; /* the claims as sent */
+	bool *stored;
+	size_t next;
 	const char *worker;
-	int step;                 /* 0: the claim's row, 1: the result's */
-	bool stored;
 };
 
 static void claim_rows(struct pdb *p, PGresult *rows, void *ctx)
 {
 	struct claim_answer *a = ctx;
-	struct triagedb_claim *c = a->c;
-	int step = a->step++;
+	size_t i = a->next++;
+	struct triagedb_claim *c = a->order[i];
 	if (!rows || PQntuples(rows) != 1)
 		return;
-	if (step == 0) {
-		const char *holder = PQgetisnull(rows, 0, 0) ? NULL : PQgetvalue(rows, 0, 0);
-		a->stored = PQgetvalue(rows, 0, 3)[0] == 't';
-		c->first_seen = strtoll(PQgetvalue(rows, 0, 2), NULL, 10);
-		if (holder && !a->stored && !strcmp(holder, a->worker)) {
-			c->state = TRIAGEDB_MINE;
-		} else {
-			c->state = TRIAGEDB_BUSY;
-			c->holder = holder ? xstrdup(holder) : NULL;
-			c->until = strtoll(PQgetvalue(rows, 0, 1), NULL, 10);
-		}
-	} else if (!PQgetisnull(rows, 0, 0)) {
+	const char *holder = PQgetisnull(rows, 0, 0) ? NULL : PQgetvalue(rows, 0, 0);
+	a->stored[i] = PQgetvalue(rows, 0, 3)[0] == 't';
+	c->first_seen = strtoll(PQgetvalue(rows, 0, 2), NULL, 10);
+	if (!PQgetisnull(rows, 0, 4)) {
 		c->state = TRIAGEDB_KNOWN;
-		free(c->holder);
-		c->holder = NULL;
-		c->record = xstrdup(PQgetvalue(rows, 0, 0));
+		c->record = xstrdup(PQgetvalue(rows, 0, 4));
+	} else if (holder && !a->stored[i] && !strcmp(holder, a->worker)) {
+		c->state = TRIAGEDB_MINE;
+	} else {
+		c->state = TRIAGEDB_BUSY;
+		c->holder = holder ? xstrdup(holder) : NULL;
+		c->until = PQgetisnull(rows, 0, 1) ? 0 : strtoll(PQgetvalue(rows, 0, 1), NULL, 10);
 	}
 	(void)p;
 }
 
+static int by_hash(const void *a, const void *b)
+{
+	const struct triagedb_claim *x = *(struct triagedb_claim *const *)a;
+	const struct triagedb_claim *y = *(struct triagedb_claim *const *)b;
+	return strcmp(x->hash, y->hash);
+}
+
+/* Asks again, later, about the stored artifacts that showed no result (see unstore_sql). */
+static int unstore_missing(struct pdb *p, struct claim_answer *a, size_t n, struct strbuf *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!a->stored[i] || a->order[i]->state != TRIAGEDB_BUSY)
+			continue;
+		const char *h[] = { a->order[i]->hash };
+		if (send_prepared(p, "unstore", 1, h, err) < 0 || sync_point(p, err) < 0)
+			return -1;
+		push_pend(p, PEND_RELEASE, 0);
+	}
+	return 0;
+}
+
+/*
+ * The batch is one transaction (one sync point), its rows locked in hash
+ * order: workers claiming overlapping batches wait for each other, never
+ * deadlock.
+ */
 static int pdb_claim(struct triagedb *base, struct triagedb_claim *claims, size_t n,
 		     const char *const *dead, int64_t now, int64_t lease, struct strbuf *err)
 {
 	struct pdb *p = (struct pdb *)base;
-	char mtime[24], when[24], secs[24];
+	if (!n)
+		return 0;
+	char when[24], secs[24];
 	snprintf(when, sizeof(when), "%lld", (long long)now);
 	snprintf(secs, sizeof(secs), "%lld", (long long)lease);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(mtime, sizeof(mtime), "%lld", (long long)claims[i].mtime);
-		const char *v[] = { claims[i].hash, claims[i].path, mtime, when, base->worker, secs,
-				    dead ? dead[i] : NULL };
-		const char *h[] = { claims[i].hash };
-		if (send_prepared(p, "claim", 7, v, err) < 0 || send_prepared(p, "result", 1, h, err) < 0 ||
-		    sync_point(p, err) < 0)
-			return -1;
-	}
-	if (drain(p, err) < 0)
-		return -1;
+	struct claim_answer a = { xcalloc(n, sizeof(*a.order)), xcalloc(n, sizeof(*a.stored)), 0,
+				  base->worker };
+	for (size_t i = 0; i < n; i++)
+		a.order[i] = &claims[i];
+	qsort(a.order, n, sizeof(*a.order), by_hash);
 	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct claim_answer a = { &claims[i], base->worker, 0, false };
-		struct strbuf one = STRBUF_INIT;
-		if (read_answers(p, 2, claim_rows, &a, &one) < 0 && rc == 0)
-			rc = error_set(err, "%s", one.buf);
-		strbuf_release(&one);
-		if (p->lost)
-			return -1;
-		if (a.stored && claims[i].state == TRIAGEDB_BUSY && !claims[i].record) {
-			/* stored, but its result is gone (deleted by hand): claimable next time */
-			const char *h[] = { claims[i].hash };
-			if (send_prepared(p, "unstore", 1, h, err) < 0 || sync_point(p, err) < 0)
-				return -1;
-			push_pend(p, PEND_RELEASE, 0);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char mtime[24];
+		snprintf(mtime, sizeof(mtime), "%lld", (long long)a.order[i]->mtime);
+		const char *v[] = { a.order[i]->hash, a.order[i]->path, mtime, when, base->worker, secs,
+				    dead ? dead[a.order[i] - claims] : NULL };
+		rc = send_prepared(p, "claim", 7, v, err);
+	}
+	if (rc == 0)
+		rc = sync_point(p, err);
+	if (rc == 0)
+		rc = drain(p, err);
+	if (rc == 0)
+		rc = read_answers(p, (int)n, claim_rows, &a, err);
+	if (rc == 0 || !p->lost) {
+		int urc = unstore_missing(p, &a, n, err);
+		rc = rc < 0 ? rc : urc;
+	}
+	free(a.order);
+	free(a.stored);
+	return rc;
+}
+
+struct peek_answer {
+	struct triagedb_claim *claims;
+	size_t n;
+	const char *worker;
+};
+
+static struct triagedb_claim *find_claim(struct peek_answer *a, const char *hash)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->claims[i].hash, hash))
+			return &a->claims[i];
+	return NULL;
+}
+
+static void peek_rows(struct pdb *p, PGresult *rows, void *ctx)
+{
+	struct peek_answer *a = ctx;
+	for (int k = 0; rows && k < PQntuples(rows); k++) {
+		struct triagedb_claim *c = find_claim(a, PQgetvalue(rows, k, 0));
+		if (!c)
+			continue;
+		c->first_seen = strtoll(PQgetvalue(rows, k, 1), NULL, 10);
+		const char *holder = PQgetisnull(rows, k, 2) ? NULL : PQgetvalue(rows, k, 2);
+		bool expired = PQgetvalue(rows, k, 4)[0] == 't';
+		if (!PQgetisnull(rows, k, 5)) {
+			c->state = TRIAGEDB_KNOWN;
+			c->record = xstrdup(PQgetvalue(rows, k, 5));
+		} else if (holder && !expired && strcmp(holder, a->worker)) {
+			c->state = TRIAGEDB_BUSY;
+			c->holder = xstrdup(holder);
+			c->until = strtoll(PQgetvalue(rows, k, 3), NULL, 10);
 		}
 	}
-	return rc;
+	(void)p;
+}
+
+/* A text[] literal of the N claims' hashes (hex digits and '-': nothing to escape, quoted anyway). */
+static void hash_array(struct strbuf *out, const struct triagedb_claim *claims, size_t n)
+{
+	strbuf_addch(out, '{');
+	for (size_t i = 0; i < n; i++) {
+		strbuf_adds(out, i ? ",\"" : "\"");
+		for (const char *h = claims[i].hash; *h; h++) {
+			if (*h == '"' || *h == '\\')
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, *h);
+		}
+		strbuf_addch(out, '"');
+	}
+	strbuf_addch(out, '}');
+}
+
+/* One query for the whole batch, on the server's clock; writes nothing. */
+static int pdb_peek(struct triagedb *base, struct triagedb_claim *claims, size_t n, int64_t now,
+		    struct strbuf *err)
+{
+	struct pdb *p = (struct pdb *)base;
+	(void)now;
+	if (!n)
+		return 0;
+	struct strbuf arr = STRBUF_INIT;
+	hash_array(&arr, claims, n);
+	const char *v[] = { arr.buf };
+	int rc = send_sql(p,
+			  "SELECT a.hash, a.first_seen, a.claimed_by, a.claim_until,"
+			  " a.claim_until < extract(epoch FROM now())::bigint, r.record"
+			  " FROM mortem.artifacts a LEFT JOIN mortem.results r ON r.hash = a.hash"
+			  " WHERE a.hash = ANY($1::text[])",
+			  1, v, err);
+	strbuf_release(&arr);
+	if (rc < 0 || sync_point(p, err) < 0 || drain(p, err) < 0)
+		return -1;
+	struct peek_answer a = { claims, n, base->worker };
+	return read_answers(p, 1, peek_rows, &a, err);
 }
 
 static int pdb_release(struct triagedb *base, const char *hash, struct strbuf *err)
@@ -792,6 +893,7 @@ const struct triagedb_ops triagedb_pg_ops = {
 	.name = "postgresql",
 	.open = pdb_open,
 	.claim = pdb_claim,
+	.peek = pdb_peek,
 	.release = pdb_release,
 	.store = pdb_store,
 	.flush = pdb_flush,

@@ -501,7 +501,8 @@ static int claim_one(struct sdb *s, struct triagedb_claim *c, const char *dead, 
 	}
 	const char *holder = (const char *)sqlite3_column_text(s->get, 1);
 	const char *record = (const char *)sqlite3_column_text(s->get, 4);
-	bool held = holder && sqlite3_column_int64(s->get, 2) >= now && !(dead && !strcmp(dead, holder));
+	bool held = holder && sqlite3_column_int64(s->get, 2) >= now && strcmp(holder, s->base.worker) &&
+		    !(dead && !strcmp(dead, holder));
 	c->first_seen = sqlite3_column_int64(s->get, 3);
 	if (record) {
 		c->state = TRIAGEDB_KNOWN;
@@ -538,6 +539,41 @@ static int sdb_claim(struct triagedb *base, struct triagedb_claim *claims, size_
 			return -1;
 		}
 	return exec(s, "COMMIT", err);
+}
+
+static int peek_one(struct sdb *s, struct triagedb_claim *c, int64_t now, struct strbuf *err)
+{
+	sqlite3_bind_text(s->get, 1, c->hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s->get);
+	if (rc == SQLITE_ROW) {
+		const char *holder = (const char *)sqlite3_column_text(s->get, 1);
+		const char *record = (const char *)sqlite3_column_text(s->get, 4);
+		c->first_seen = sqlite3_column_int64(s->get, 3);
+		if (record) {
+			c->state = TRIAGEDB_KNOWN;
+			c->record = xstrdup(record);
+		} else if (holder && sqlite3_column_int64(s->get, 2) >= now &&
+			   strcmp(holder, s->base.worker)) {
+			c->state = TRIAGEDB_BUSY;
+			c->holder = xstrdup(holder);
+			c->until = sqlite3_column_int64(s->get, 2);
+		}
+	}
+	sqlite3_reset(s->get);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, err, "read");
+}
+
+static int sdb_peek(struct triagedb *base, struct triagedb_claim *claims, size_t n, int64_t now,
+		    struct strbuf *err)
+{
+	struct sdb *s = (struct sdb *)base;
+	if (exec(s, "BEGIN", err) < 0) /* one read transaction: no write lock */
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = peek_one(s, &claims[i], now, err);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
 }
 
 static int sdb_release(struct triagedb *base, const char *hash, struct strbuf *err)
@@ -692,6 +728,7 @@ const struct triagedb_ops triagedb_sqlite_ops = {
 	.name = "sqlite",
 	.open = sdb_open,
 	.claim = sdb_claim,
+	.peek = sdb_peek,
 	.release = sdb_release,
 	.store = sdb_store,
 	.flush = sdb_flush,

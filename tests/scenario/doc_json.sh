@@ -129,13 +129,13 @@ echo "not a dump" > in/notes.txt
 check "triage: exit 1 (the cut core fails)" test $rc -eq 1
 check "every triage key is documented, with its type" judge triage triage.json
 check "every documented triage key appears" sh -c 'cut -f1 got.triage.tsv | sort -u > seen; ! cut -f1 want.triage.tsv | sort -u | comm -23 - seen | grep .'
-sqlite3 t.db 'SELECT record FROM artifacts' > records.jsonl || fail "sqlite3"
+sqlite3 t.db 'SELECT record FROM results' > records.jsonl || fail "sqlite3"
 check "records: valid JSON lines" jsonl records.jsonl
 check "every record key is documented, with its type" judge record records.jsonl
 check "every documented record key appears" sh -c 'cut -f1 got.record.tsv | sort -u > seen; ! cut -f1 want.record.tsv | sort -u | comm -23 - seen | grep .'
 check "the database's tables are the documented ones" \
-	test "$(sqlite3 t.db "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" | tr '\n' ' ')" = "artifacts bucket_counts runs "
-for t in artifacts runs bucket_counts; do
+	test "$(sqlite3 t.db "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" | tr '\n' ' ')" = "artifacts bucket_counts buckets meta results runs "
+for t in meta artifacts results buckets runs bucket_counts; do
 	for c in $(sqlite3 t.db "SELECT name FROM pragma_table_info('$t')"); do
 		check "doc/json.md names $t.$c" grep -q "\`$c\`" "$DOC"
 	done
