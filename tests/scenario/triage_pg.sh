@@ -107,7 +107,7 @@ check "after kill -9: one result per artifact" test "$(pg_sql killed "SELECT cou
 check "after kill -9: bucket counts = results" test "$(pg_sql killed "SELECT (SELECT sum(count) FROM mortem.buckets) = (SELECT count(*) FROM mortem.results WHERE status = 'ok')")" = t
 
 # ---- a worker on another machine is lost: its claims run out after --lease
-if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare --uts true 2>/dev/null; then
 	pg_createdb lost
 	L=$(pg_url lost)
 	MORTEM_TEST_WORKER_FAULT="!/:$S" unshare --uts sh -c 'hostname other-host && exec "$0" "$@"' \
@@ -129,7 +129,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	check "after the lost machine: one result per artifact" test "$(pg_sql lost "SELECT count(*) FROM mortem.results WHERE status <> 'skipped'")" = "$N"
 	check "no claim left" test "$(pg_sql lost 'SELECT count(*) FROM mortem.artifacts WHERE claimed_by IS NOT NULL')" = 0
 else
-	echo "the other-machine case needs root and unshare (a UTS namespace): not run"
+	echo "the other-machine case needs root and unshare --uts (a host name of its own): not run"
 fi
 
 # ---- the server stops mid-run
