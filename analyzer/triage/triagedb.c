@@ -11,7 +11,7 @@
 
 #include "analyzer/lib/arena.h"
 
-bool triagedb_is_url(const char *target)
+static bool is_url(const char *target)
 {
 	return !strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11);
 }
@@ -35,7 +35,7 @@ static void redact_query(struct strbuf *out, const char *q)
 
 char *triagedb_redact(const char *target)
 {
-	if (!triagedb_is_url(target))
+	if (!is_url(target))
 		return xstrdup(target);
 	struct strbuf out = STRBUF_INIT;
 	const char *auth = strstr(target, "://") + 3;
@@ -126,7 +126,7 @@ static char *worker_identity(void)
 	return strbuf_detach(&sb, NULL);
 }
 
-char *triagedb_holder_shown(const char *holder)
+static char *holder_shown(const char *holder)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p = strchr(holder, '/'), *q = p ? strchr(p + 1, '/') : NULL;
@@ -165,7 +165,7 @@ static bool holder_dead(const char *mine, const char *holder)
 int triagedb_open(struct triagedb **out, const char *target, enum triagedb_mode mode,
 		  struct strbuf *err)
 {
-	const struct triagedb_ops *ops = triagedb_is_url(target) ? &triagedb_pg_ops
+	const struct triagedb_ops *ops = is_url(target) ? &triagedb_pg_ops
 								   : &triagedb_sqlite_ops;
 	char *worker = worker_identity();
 	struct triagedb *db = ops->open(target, mode, worker, err);
@@ -177,7 +177,7 @@ int triagedb_open(struct triagedb **out, const char *target, enum triagedb_mode 
 	db->ops = ops;
 	db->mode = mode;
 	db->worker = worker;
-	db->worker_shown = triagedb_holder_shown(worker);
+	db->worker_shown = holder_shown(worker);
 	return 0;
 }
 
@@ -189,16 +189,6 @@ void triagedb_close(struct triagedb *db)
 	db->ops->close(db);
 	free(w);
 	free(ws);
-}
-
-const char *triagedb_kind(const struct triagedb *db)
-{
-	return db->ops->name;
-}
-
-const char *triagedb_worker(const struct triagedb *db)
-{
-	return db->worker_shown;
 }
 
 void triagedb_claim_release(struct triagedb_claim *c)
@@ -248,7 +238,7 @@ static void show_holders(struct triagedb_claim *claims, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (claims[i].state != TRIAGEDB_BUSY || !claims[i].holder)
 			continue;
-		char *shown = triagedb_holder_shown(claims[i].holder);
+		char *shown = holder_shown(claims[i].holder);
 		free(claims[i].holder);
 		claims[i].holder = shown;
 	}

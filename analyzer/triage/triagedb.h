@@ -46,9 +46,6 @@ enum triagedb_mode {
 /* The schema this mortem writes; a store of a higher version is refused. */
 #define TRIAGEDB_SCHEMA_VERSION 2
 
-/* Whether TARGET names a PostgreSQL database (a postgresql:// or postgres:// URI). */
-bool triagedb_is_url(const char *target);
-
 /*
  * TARGET as it may be shown to a user: a URI without its password (in the
  * user part or a password= parameter); a path as is. Never NULL; the
@@ -57,7 +54,8 @@ bool triagedb_is_url(const char *target);
 char *triagedb_redact(const char *target);
 
 /*
- * Opens the store TARGET (a file path or a URI) in MODE. WRITE creates a
+ * Opens the store TARGET (a postgresql:// or postgres:// URI: PostgreSQL;
+ * else a file path: SQLite) in MODE. WRITE creates a
  * missing store (a new file, or the schema in an existing database) and
  * upgrades an older schema; a store of a newer mortem, a file that holds
  * another application's tables, a read-only store opened to WRITE, an
@@ -67,12 +65,6 @@ char *triagedb_redact(const char *target);
 int triagedb_open(struct triagedb **db, const char *target, enum triagedb_mode mode,
 		  struct strbuf *err);
 void triagedb_close(struct triagedb *db);
-
-/* "sqlite" or "postgresql". */
-const char *triagedb_kind(const struct triagedb *db);
-
-/* This worker's name in claims and runs: "HOST pid PID". */
-const char *triagedb_worker(const struct triagedb *db);
 
 enum triagedb_claim_state {
 	TRIAGEDB_MINE,  /* claimed: analyze it, then store or release it */
@@ -89,7 +81,7 @@ struct triagedb_claim {
 	enum triagedb_claim_state state;
 	char *record;       /* KNOWN: the stored record (malloc'ed; triagedb_claim_release frees it) */
 	int64_t first_seen; /* KNOWN and MINE: when the store first saw the artifact */
-	char *holder;       /* BUSY: the worker that holds it, as triagedb_worker shows it */
+	char *holder;       /* BUSY: the worker that holds it, "HOST pid PID" */
 	int64_t until;      /* BUSY: when its lease runs out (the store's clock) */
 };
 
@@ -220,8 +212,5 @@ extern const struct triagedb_ops triagedb_pg_ops;
 
 /* Back ends: tells the caller of triagedb_store about TAG. */
 void triagedb_report_stored(struct triagedb *db, size_t tag, int stored);
-
-/* "HOST pid PID" for a claim identity (malloc'ed). */
-char *triagedb_holder_shown(const char *holder);
 
 #endif
