@@ -1,9 +1,11 @@
 #!/bin/sh
 # bench/triage_db.sh (run by make bench): the fleet store, PostgreSQL beside
-# SQLite. WORKERS mortem processes (`triage --db X -j 1`, all on the same
-# folder of NCORES small cores, as workers on one archive share) start
-# together on an empty store; the time is the wall time until the last one
-# exits. PostgreSQL is a server of the bench's own (initdb in a temporary
+# SQLite. WORKERS mortem processes (`triage --db X -j 1`) start together on
+# an empty store; the time is the wall time until the last one exits. Two
+# deployments: "shares", each worker on its own share of the NCORES small
+# cores (a worker per host or per archive share), and "same", every worker
+# on all of them (workers racing for the same artifacts: the claims' worst
+# case). PostgreSQL is a server of the bench's own (initdb in a temporary
 # directory, Unix socket, default settings). The cores are a few real ones
 # of bench/programs/bugs.c, copied with a few bytes appended (distinct
 # content, same stacks). Prints the median of RUNS runs of each and the
@@ -42,7 +44,7 @@ case $(cat /proc/sys/kernel/core_pattern) in
 core*) ;;
 *) skip "core_pattern must write plain 'core' files" ;;
 esac
-mkdir -p cores crashdir
+mkdir -p cores crashdir shares
 cc -O1 -g -o crashdir/bugs "$TOP/bench/programs/bugs.c" || fail "cc"
 i=0
 while [ $i -lt $REAL ]; do
@@ -56,6 +58,10 @@ while [ $i -lt "$NCORES" ]; do
 	printf '%08d' $i >> "cores/core.$i"
 	i=$((i + 1))
 done
+i=0
+for c in cores/*; do # round-robin into one folder per worker, as links
+	w=$((i % WORKERS + 1)); mkdir -p "shares/$w"; ln "$c" "shares/$w/"; i=$((i + 1))
+done
 echo "cores: $NCORES ($(du -sm cores | cut -f1) MB, $REAL real, the rest copies with bytes appended), workers: $WORKERS x -j 1, $(nproc) CPUs"
 pg_start
 echo "PostgreSQL: $("$PG_BIN/postgres" --version), SQLite: $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)"
@@ -66,17 +72,18 @@ server_cpu() {
 	pm=$(head -1 "$PGDIR/data/postmaster.pid")
 	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15 + $16 + $17) / hz }' "/proc/$pm/stat"
 }
-# one_run DB: WORKERS workers at once on the cores into DB; appends
-# "wall mortem-cpu server-cpu" (seconds) to the file OUT
+# one_run DB OUT: WORKERS workers at once on the cores into DB (each on its
+# share when SPLIT=1); appends "wall mortem-cpu server-cpu" (seconds) to OUT
 one_run() {
 	s0=$(server_cpu); t0=$(now)
 	/usr/bin/time -f '%U %S' -o cpu.one sh -c '
 		w=1; pids=""
 		while [ $w -le "$1" ]; do
-			"$2" triage --db "$3" -j 1 --json cores > "out.$w" 2> "err.$w" &
+			in=cores; [ "$4" = 1 ] && in=shares/$w
+			"$2" triage --db "$3" -j 1 --json "$in" > "out.$w" 2> "err.$w" &
 			pids="$pids $!"; w=$((w + 1))
 		done
-		for p in $pids; do wait "$p" || exit 1; done' sh "$WORKERS" "$MORTEM" "$1" ||
+		for p in $pids; do wait "$p" || exit 1; done' sh "$WORKERS" "$MORTEM" "$1" "$SPLIT" ||
 		{ cat err.* >&2; fail "a worker failed"; }
 	t1=$(now); s1=$(server_cpu)
 	fresh=$(cat out.* | jq -s 'map(.new) | add')
@@ -87,19 +94,29 @@ one_run() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 col() { cut -d' ' -f"$2" "$1" | median; }
 
+# bench DEPLOYMENT: RUNS alternating runs of each store, the medians and the ratio
+bench() {
+	: > t.pg; : > t.sqlite
+	r=1
+	while [ $r -le "$RUNS" ]; do # alternating, so that both see the same machine
+		db=bench_$1_$r
+		pg_createdb "$db"
+		one_run "$(pg_url "$db")" t.pg
+		one_run "$db.db" t.sqlite
+		r=$((r + 1))
+	done
+	echo "-- $1: $2"
+	for k in pg sqlite; do
+		awk -v k="$k" '{ w = w sprintf(" %.2f", $1) } END { printf "%-10s wall%s s", k, w }' t.$k
+		awk -v n="$NCORES" -v w="$(col t.$k 1)" -v m="$(col t.$k 2)" -v s="$(col t.$k 3)" \
+			'BEGIN { printf " -> median %.2f s (%.0f cores/s); CPU: mortem %.2f s, server %.2f s\n", w, n / w, m, s }'
+	done
+	awk -v p="$(col t.pg 1)" -v s="$(col t.sqlite 1)" -v pc="$(col t.pg 2)" -v ps="$(col t.pg 3)" -v sc="$(col t.sqlite 2)" -v d="$1" \
+		'BEGIN { r = p / s; printf "ratio postgresql/sqlite (%s): wall %.2f (goal <= 1.2: %s), CPU %.2f\n", d, r, r <= 1.2 ? "met" : "NOT met", (pc + ps) / sc }'
+}
+
+SPLIT=1
 one_run warm.db /dev/null # the page cache
-: > t.pg; : > t.sqlite
-r=1
-while [ $r -le "$RUNS" ]; do # alternating, so that both see the same machine
-	pg_createdb bench$r
-	one_run "$(pg_url bench$r)" t.pg
-	one_run "run$r.db" t.sqlite
-	r=$((r + 1))
-done
-for k in pg sqlite; do
-	awk -v k="$k" -v n="$NCORES" '{ w = w sprintf(" %.2f", $1) } END { printf "%-10s wall%s s", k, w }' t.$k
-	awk -v n="$NCORES" -v w="$(col t.$k 1)" -v m="$(col t.$k 2)" -v s="$(col t.$k 3)" \
-		'BEGIN { printf " -> median %.2f s (%.0f cores/s); CPU: mortem %.2f s, server %.2f s\n", w, n / w, m, s }'
-done
-awk -v p="$(col t.pg 1)" -v s="$(col t.sqlite 1)" -v pc="$(col t.pg 2)" -v ps="$(col t.pg 3)" -v sc="$(col t.sqlite 2)" \
-	'BEGIN { r = p / s; printf "ratio postgresql/sqlite: wall %.2f (goal <= 1.2: %s), CPU %.2f\n", r, r <= 1.2 ? "met" : "NOT met", (pc + ps) / sc }'
+bench shares "each worker on its own $((NCORES / WORKERS)) cores"
+SPLIT=0
+bench same "every worker on all $NCORES cores"
