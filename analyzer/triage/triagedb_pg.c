@@ -523,10 +523,14 @@ static struct triagedb *pdb_open(const char *uri, enum triagedb_mode mode, const
 	p->secret[0] = written_password(uri);
 	p->secret[1] = decoded_password(uri);
 	strbuf_init(&p->async_err, 0);
-	/* Defaults first: what the URI says wins. */
+	/*
+	 * Defaults first (what the URI says wins): a server that vanishes
+	 * without closing the connection is given up within about a minute.
+	 */
 	const char *keys[] = { "connect_timeout", "keepalives_idle", "keepalives_interval",
-			       "keepalives_count", "fallback_application_name", "dbname", NULL };
-	const char *values[] = { "10", "30", "10", "3", "mortem", uri, NULL };
+			       "keepalives_count", "tcp_user_timeout", "fallback_application_name",
+			       "dbname", NULL };
+	const char *values[] = { "10", "30", "10", "3", "60000", "mortem", uri, NULL };
 	p->conn = PQconnectdbParams(keys, values, 1);
 	int rc = 0;
 	if (!p->conn)
