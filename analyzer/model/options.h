@@ -25,7 +25,7 @@
 	X(OPT_DOT, "dot", 0, "FILE", "write the lock graph as Graphviz DOT")                         \
 	X(OPT_HTML, "html", 0, "FILE", "triage: also write a self-contained HTML report")            \
 	X(OPT_DB, "db", 0, "FILE|URL", "triage: keep results in SQLite (FILE) or PostgreSQL (postgresql://...), analyze only new artifacts") \
-	X(OPT_LEASE, "lease", 0, "SECONDS", "triage --db: a claim not stored by then is taken by another worker (default 4x --timeout)") \
+	X(OPT_LEASE, "lease", 0, "SECONDS", "triage --db: a claim not stored by then is taken by another worker (default 4 times the timeout)") \
 	X(OPT_SINCE, "since", 0, "DATE", "triage --db: report only artifacts first seen since DATE") \
 	X(OPT_INPUT_FORMAT, "input-format", 0, "NAME", "skip detection: parse input as NAME")        \
 	X(OPT_PID, "pid", 'p', "PID", "snapshot a live process (ptrace) instead of reading a file")  \
