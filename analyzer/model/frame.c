@@ -333,10 +333,13 @@ static const struct vocab_row vocabulary[] = {
 
 #define VOCAB_ROWS (sizeof(vocabulary) / sizeof(vocabulary[0]))
 
-/* Language runtimes whose unnamed frames carry no identity (abort, terminate, unwind internals). */
+/*
+ * Language runtimes whose unnamed frames carry no identity (abort, terminate,
+ * unwind internals; a stripped libjvm's monitor and park plumbing).
+ */
 static const char *const runtime_modules[] = {
 	"libc.so", "libc-", "libstdc++", "libgcc_s", "libc++abi", "libc++.so", "libpthread",
-	"ld-linux", "libSystem", "libsystem_",
+	"ld-linux", "libSystem", "libsystem_", "libjvm.so",
 };
 
 /* ---- matching ---- */

@@ -70,11 +70,11 @@ static int64_t jvm_int(struct hotspot *h, const char *name)
 
 /* ---- opening ---- */
 
-static void java_offsets(struct hotspot *h)
+/* The field offsets java_lang_Thread and friends keep in libjvm's statics (.symtab only). */
+static void offsets_from_symtab(struct hotspot *h)
 {
 	struct hotspot *n = h;
 	h->name_off = jvm_int(n, "_ZN16java_lang_Thread12_name_offsetE");
-	h->eetop_off = jvm_int(n, "_ZN16java_lang_Thread13_eetop_offsetE");
 	h->park_blocker_off = jvm_int(n, "_ZN16java_lang_Thread20_park_blocker_offsetE");
 	h->holder_off = jvm_int(n, "_ZN16java_lang_Thread14_holder_offsetE");
 	if (h->holder_off >= 0) {
@@ -88,6 +88,70 @@ static void java_offsets(struct hotspot *h)
 	h->coder_off = jvm_int(n, "_ZN16java_lang_String13_coder_offsetE");
 	h->aos_owner_off =
 		jvm_int(n, "_ZN54java_util_concurrent_locks_AbstractOwnableSynchronizer13_owner_offsetE");
+}
+
+uint64_t hotspot_klass_named(struct hotspot *h, uint64_t k, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (int depth = 0; k && depth < 32; depth++) {
+		strbuf_reset(&sb);
+		if (hsvm_klass_name(&h->vm, k, &sb) < 0)
+			break;
+		if (!strcmp(sb.buf, name))
+			break;
+		k = hsvm_ptr(&h->vm, k + hsvm_get(&h->vm, HS_KLASS_SUPER));
+	}
+	bool yes = k && !strcmp(sb.buf, name);
+	strbuf_release(&sb);
+	return yes ? k : 0;
+}
+
+/* The well-known class VMC (vmClasses), else the class NAME among OBJ's class and its superclasses. */
+static uint64_t well_known(struct hotspot *h, enum hsvm_item vmc, uint64_t obj, const char *name)
+{
+	uint64_t k = hsvm_has(&h->vm, vmc) ? hsvm_ptr(&h->vm, hsvm_get(&h->vm, vmc)) : 0;
+	return k ? k : hotspot_klass_named(h, hsvm_klass_of(&h->vm, obj), name);
+}
+
+static void field_or(struct hotspot *h, int64_t *off, uint64_t k, const char *name)
+{
+	if (*off < 0)
+		*off = hsvm_field_offset(&h->vm, k, name);
+}
+
+/*
+ * A libjvm without .symtab (stripped): the offsets from the classes' own
+ * field metadata (hsvm_field_offset), the classes found through vmClasses
+ * or the first Java thread's objects.
+ */
+static void offsets_from_metadata(struct hotspot *h)
+{
+	const struct hsvm *vm = &h->vm;
+	uint64_t obj = 0;
+	for (size_t i = 0; i < h->nthreads && !obj; i++)
+		obj = h->threads[i].obj;
+	uint64_t thread = well_known(h, HS_VMC_THREAD, obj, "java.lang.Thread");
+	field_or(h, &h->name_off, thread, "name");
+	field_or(h, &h->park_blocker_off, thread, "parkBlocker");
+	field_or(h, &h->holder_off, thread, "holder");
+	uint64_t holder = thread;
+	if (h->holder_off > 0)
+		holder = well_known(h, HS_VMC_FIELDHOLDER, hsvm_oop_field(vm, obj, (uint64_t)h->holder_off),
+				    "java.lang.Thread$FieldHolder");
+	field_or(h, &h->status_off, holder, "threadStatus");
+	field_or(h, &h->daemon_off, holder, "daemon");
+	uint64_t name = h->name_off > 0 ? hsvm_oop_field(vm, obj, (uint64_t)h->name_off) : 0;
+	uint64_t string = well_known(h, HS_VMC_STRING, name, "java.lang.String");
+	field_or(h, &h->value_off, string, "value");
+	field_or(h, &h->coder_off, string, "coder");
+}
+
+static void java_offsets(struct hotspot *h)
+{
+	offsets_from_symtab(h);
+	if (h->name_off < 0 || h->park_blocker_off < 0 || h->status_off < 0 || h->daemon_off < 0 ||
+	    h->value_off < 0 || h->coder_off < 0)
+		offsets_from_metadata(h);
 }
 
 static void read_threads(struct hotspot *h)
@@ -143,8 +207,8 @@ struct hotspot *hotspot_open(struct native *n)
 	strbuf_release(&err);
 	if (h->vm.release && !n->d->process.runtime_version)
 		n->d->process.runtime_version = dump_strdup(n->d, h->vm.release);
-	java_offsets(h);
 	read_threads(h);
+	java_offsets(h);
 	return h;
 }
 
@@ -155,6 +219,8 @@ void hotspot_free(struct hotspot *h)
 	hscode_release(&h->code);
 	hsvm_release(&h->vm);
 	hashmap_clear(&h->syms);
+	for (size_t i = 0; i < h->nthreads; i++)
+		free(h->threads[i].held);
 	free(h->threads);
 	free(h);
 }
@@ -208,12 +274,17 @@ static bool in_code(const struct hotspot *h, const struct unwind_frame *f)
 	return hscode_contains(&h->code, f->pc);
 }
 
-/* Where the thread's Java frames start: its frame anchor, or a native frame in generated code. */
+/*
+ * Where the thread's Java frames start: its frame anchor, or a native frame
+ * in generated code (the thread's registers, copied to REGS, when it was
+ * stopped there).
+ */
 static bool java_start(struct hotspot *h, const struct jthread *j, const struct unwind_result *r,
-		       struct hsstart *s)
+		       struct hsstart *s, uint64_t regs[HSSTART_NREGS])
 {
 	const struct hsvm *vm = &h->vm;
 	uint64_t a = j->jt + hsvm_get(vm, HS_JT_ANCHOR);
+	s->regs = NULL;
 	s->sp = hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_SP));
 	s->pc = hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_PC));
 	s->fp = hsvm_has(vm, HS_ANCHOR_FP) ? hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_FP)) : 0;
@@ -224,6 +295,12 @@ static bool java_start(struct hotspot *h, const struct jthread *j, const struct 
 		const struct unwind_frame *f = &r->frames[i];
 		if (in_code(h, f) && f->has_sp) {
 			*s = (struct hsstart){ .sp = f->sp, .fp = f->has_fp ? f->fp : 0, .pc = f->pc };
+			/* stopped right there: its registers are the thread's */
+			const struct native_regs *raw = i == 0 ? native_raw_regs(h->n, j->tid) : NULL;
+			if (raw && raw->len >= sizeof(regs[0]) * HSSTART_NREGS && h->n->machine == EM_X86_64) {
+				memcpy(regs, raw->raw, sizeof(regs[0]) * HSSTART_NREGS);
+				s->regs = regs;
+			}
 			return true;
 		}
 	}
@@ -248,11 +325,41 @@ static size_t natives_after(const struct hotspot *h, const struct unwind_result 
 	return i;
 }
 
-void hotspot_symbolize(struct hotspot *h, struct thread *t, const struct unwind_result *r)
+/* The monitors of FS's frames, for hotspot_locks; the first approximate frame, for a warning. */
+static void keep_frames_facts(struct hotspot *h, struct jthread *j, const struct hsframes *fs)
+{
+	for (size_t i = 0; i < fs->nmon; i++) {
+		ALLOC_GROW(j->held, j->nheld + 1, j->aheld);
+		j->held[j->nheld++] = fs->mon[i];
+	}
+	/* the outermost method of the first approximate frame: the compiled method */
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct hsframe *f = &fs->v[i];
+		const struct hsname *name = f->approximate ? hsframes_method(&h->code, f->method) : NULL;
+		if (!name || (j->approximate && j->approximate_pc != f->pc))
+			continue;
+		j->approximate = name->function;
+		j->approximate_pc = f->pc;
+	}
+}
+
+/*
+ * Whether the unwinder's frames from I go on from the entry frame E by
+ * CFI: the call stub's caller where E says it is, found by CFI (not a
+ * frame-pointer guess or a stack scan past generated code).
+ */
+static bool resumes_at(const struct unwind_result *r, size_t i, const struct hsentry *e)
+{
+	return i < r->n && r->frames[i].pc == e->caller_pc && r->frames[i].has_sp &&
+	       r->frames[i].sp == e->caller_sp && r->frames[i].trust == TRUST_CFI;
+}
+
+void hotspot_symbolize(struct hotspot *h, struct thread *t, struct unwind_result *r)
 {
 	struct jthread *j = hotspot_thread_by_tid(h, t->tid);
 	struct hsstart s;
-	if (!j || !java_start(h, j, r, &s)) {
+	uint64_t regs[HSSTART_NREGS];
+	if (!j || !java_start(h, j, r, &s, regs)) {
 		if (j)
 			j->t = t;
 		native_symbolize(h->n, t, r);
@@ -260,22 +367,46 @@ void hotspot_symbolize(struct hotspot *h, struct thread *t, const struct unwind_
 	}
 	j->t = t;
 	size_t i = 0, max = h->n->o->max_frames ? h->n->o->max_frames : 4096;
+	/* the native frames below an entry frame where the unwinder's do not continue from it */
+	struct unwind_result below = UNWIND_RESULT_INIT;
+	const struct unwind_result *cur = r;
+	bool resumed = false;
 	for (int seg = 0; s.sp && seg < 64; seg++) {
-		size_t k = natives_before(h, r, i, s.sp);
-		emit_native(h, t, r, i, k);
+		size_t k = natives_before(h, cur, i, s.sp);
+		emit_native(h, t, cur, i, k);
 		i = k;
 		struct hsframes fs = { 0 };
-		uint64_t entry_sp;
-		struct hsstart next;
-		hsframes_walk(&h->code, s, max, &fs, &entry_sp, &next);
+		struct hsentry e;
+		hsframes_walk(&h->code, s, max, &fs, &e);
 		emit_java(h, t, &fs);
-		i = natives_after(h, r, i, fs.n ? fs.v[fs.n - 1].sp : s.sp, entry_sp);
+		keep_frames_facts(h, j, &fs);
+		i = natives_after(h, cur, i, fs.n ? fs.v[fs.n - 1].sp : s.sp, e.sp);
 		hsframes_release(&fs);
-		if (!entry_sp || next.sp <= s.sp)
+		if (e.sp && !resumes_at(cur, i, &e)) {
+			struct unwind_result more = UNWIND_RESULT_INIT;
+			hotspot_unwind_below(h, &e, max, &more);
+			if (more.n) {
+				unwind_result_release(&below);
+				below = more;
+				cur = &below;
+				i = 0;
+				resumed = true;
+			} else {
+				unwind_result_release(&more);
+			}
+		}
+		if (!e.sp || e.next.sp <= s.sp)
 			break;
-		s = next;
+		s = e.next;
 	}
-	emit_native(h, t, r, i, r->n);
+	emit_native(h, t, cur, i, cur->n);
+	/* the unwinder lost its way in generated code, and the Java frames made up for it */
+	if (resumed && below.complete && !r->complete) {
+		r->complete = true;
+		free(r->error);
+		r->error = NULL;
+	}
+	unwind_result_release(&below);
 }
 
 /* ---- names and states ---- */
@@ -321,6 +452,29 @@ static void name_thread(struct hotspot *h, struct jthread *j)
 		j->t->daemon = daemon != 0;
 }
 
+/* One warning for the threads whose top compiled frame is named from an approximate scope. */
+static void warn_approximate(struct hotspot *h)
+{
+	struct strbuf list = STRBUF_INIT;
+	size_t count = 0;
+	for (size_t i = 0; i < h->nthreads; i++) {
+		const struct jthread *j = &h->threads[i];
+		if (!j->approximate || !j->t)
+			continue;
+		if (count++ < 3) {
+			strbuf_adds(&list, count > 1 ? "; " : "");
+			thread_describe(j->t, &list);
+			strbuf_addf(&list, ": %s stopped at 0x%llx", j->approximate,
+				    (unsigned long long)j->approximate_pc);
+		}
+	}
+	if (count)
+		dump_warn(h->n->d, "%s%s, between two debug-info points of compiled code: the inlined "
+			  "methods and lines there are those of the nearest point before (approximate, "
+			  "as jhsdb shows them)", list.buf, count > 3 ? "; ..." : "");
+	strbuf_release(&list);
+}
+
 void hotspot_finish(struct hotspot *h)
 {
 	size_t named = 0;
@@ -335,8 +489,9 @@ void hotspot_finish(struct hotspot *h)
 		name_thread(h, j);
 		named += j->t->name != NULL;
 	}
+	warn_approximate(h);
 	if (h->nthreads && !named && h->name_off < 0)
-		dump_warn(h->n->d, "Java thread names not read: libjvm's symbol table does not give "
-			  "java.lang.Thread's field offsets");
+		dump_warn(h->n->d, "Java thread names not read: neither libjvm's symbol table nor "
+			  "java.lang.Thread's field metadata gives the offset of its name");
 	hotspot_locks(h);
 }

@@ -80,6 +80,12 @@ static struct jthread *monitor_owner(struct hotspot *h, uint64_t mon, uint64_t o
 	return NULL;
 }
 
+/* The object of ObjectMonitor MON (its _object is a WeakHandle: a pointer to the oop), or 0. */
+static uint64_t monitor_object(struct hotspot *h, uint64_t mon)
+{
+	return mon ? hsvm_ptr(&h->vm, hsvm_ptr(&h->vm, mon + hsvm_get(&h->vm, HS_MON_OBJECT))) : 0;
+}
+
 static void blocked_on_monitor(struct hotspot *h, struct jthread *j)
 {
 	const struct hsvm *vm = &h->vm;
@@ -87,10 +93,7 @@ static void blocked_on_monitor(struct hotspot *h, struct jthread *j)
 	uint64_t mon = hsvm_ptr(vm, j->jt + hsvm_get(vm, HS_JT_PENDING_MONITOR));
 	if (!mon && j->status == STATUS_BLOCKED) /* notified in Object.wait, re-entering */
 		mon = hsvm_ptr(vm, j->jt + hsvm_get(vm, HS_JT_WAITING_MONITOR));
-	if (!mon)
-		return;
-	/* _object is a WeakHandle: a pointer to the oop */
-	uint64_t obj = hsvm_ptr(vm, hsvm_ptr(vm, mon + hsvm_get(vm, HS_MON_OBJECT)));
+	uint64_t obj = monitor_object(h, mon);
 	if (!obj)
 		return;
 	struct lock *l = object_lock(h, obj, LOCK_JAVA_MONITOR);
@@ -100,20 +103,18 @@ static void blocked_on_monitor(struct hotspot *h, struct jthread *j)
 		thread_hold(d, o->t, l);
 }
 
-/* Whether klass K is AbstractOwnableSynchronizer or a subclass of it. */
-static bool is_ownable(struct hotspot *h, uint64_t k)
+/*
+ * Whether BLOCKER is an AbstractOwnableSynchronizer (its class or a
+ * superclass); the offset of exclusiveOwnerThread from that class's field
+ * metadata when libjvm's symbol table did not give it.
+ */
+static bool is_ownable(struct hotspot *h, uint64_t blocker)
 {
-	struct strbuf sb = STRBUF_INIT;
-	bool yes = false;
-	for (int depth = 0; k && depth < 32 && !yes; depth++) {
-		strbuf_reset(&sb);
-		if (hsvm_klass_name(&h->vm, k, &sb) < 0)
-			break;
-		yes = !strcmp(sb.buf, "java.util.concurrent.locks.AbstractOwnableSynchronizer");
-		k = hsvm_ptr(&h->vm, k + hsvm_get(&h->vm, HS_KLASS_SUPER));
-	}
-	strbuf_release(&sb);
-	return yes;
+	uint64_t aos = hotspot_klass_named(h, hsvm_klass_of(&h->vm, blocker),
+					   "java.util.concurrent.locks.AbstractOwnableSynchronizer");
+	if (aos && h->aos_owner_off < 0)
+		h->aos_owner_off = hsvm_field_offset(&h->vm, aos, "exclusiveOwnerThread");
+	return aos != 0;
 }
 
 static void parked(struct hotspot *h, struct jthread *j)
@@ -129,11 +130,48 @@ static void parked(struct hotspot *h, struct jthread *j)
 	if (l->label && strstr(l->label, "ConditionObject"))
 		return; /* awaiting a condition is no lock wait (as for jstack's text) */
 	thread_wait_on(d, j->t, l);
-	if (h->aos_owner_off <= 0 || !is_ownable(h, hsvm_klass_of(vm, blocker)))
+	if (!is_ownable(h, blocker) || h->aos_owner_off <= 0)
 		return;
 	struct jthread *o = by_obj(h, hsvm_oop_field(vm, blocker, (uint64_t)h->aos_owner_off));
 	if (o && o->t && o != j)
 		thread_hold(d, o->t, l);
+}
+
+/*
+ * Whether thread J owns the monitor of OBJ by the object's lock state: on
+ * J's lock stack (lightweight locking), a mark word pointing into J's
+ * stack (a stack lock), or an inflated monitor of OBJ that J owns.
+ */
+static bool owns(struct hotspot *h, struct jthread *j, uint64_t obj)
+{
+	uint64_t mark;
+	if (lock_stack_has(h, j, obj))
+		return true;
+	if (hsvm_u64(&h->vm, obj, &mark) < 0)
+		return false;
+	if ((mark & 3) == 0)
+		return mark >= j->stack_low && mark < j->stack_high;
+	uint64_t mon = mark & ~(uint64_t)3;
+	return (mark & 3) == 2 && monitor_object(h, mon) == obj && monitor_owner(h, mon, obj) == j;
+}
+
+/*
+ * The monitors J's frames hold, as jstack's "- locked" lines: not the one
+ * it waits to enter (jstack: "waiting to lock") nor the one it released
+ * in Object.wait ("waiting on"); one from an approximate scope only when
+ * the object's lock state says J owns it.
+ */
+static void frame_monitors(struct hotspot *h, struct jthread *j)
+{
+	const struct hsvm *vm = &h->vm;
+	uint64_t pending = monitor_object(h, hsvm_ptr(vm, j->jt + hsvm_get(vm, HS_JT_PENDING_MONITOR)));
+	uint64_t waiting = monitor_object(h, hsvm_ptr(vm, j->jt + hsvm_get(vm, HS_JT_WAITING_MONITOR)));
+	for (size_t i = 0; i < j->nheld; i++) {
+		uint64_t obj = j->held[i].obj;
+		if (obj == pending || obj == waiting || (j->held[i].unsure && !owns(h, j, obj)))
+			continue;
+		thread_hold(h->n->d, j->t, object_lock(h, obj, LOCK_JAVA_MONITOR));
+	}
 }
 
 void hotspot_locks(struct hotspot *h)
@@ -145,5 +183,6 @@ void hotspot_locks(struct hotspot *h)
 		blocked_on_monitor(h, j);
 		if (!j->t->waiting_on)
 			parked(h, j);
+		frame_monitors(h, j);
 	}
 }

@@ -8,8 +8,12 @@
 
 #define WORD 8
 /* x86-64 interpreter frame slots, in words from fp (frame_x86.hpp) */
+#define INTERP_SENDER_SP_SLOT (-1)
 #define INTERP_METHOD_SLOT (-3)
 #define INTERP_BCP_SLOT (-8)
+#define INTERP_MONITOR_BLOCK_SLOT (-9) /* initial sp: the monitor block's bottom, holding its top */
+#define MAX_MONITORS 256
+#define VMREG_RBP 10 /* x86-64 VMRegs count 32-bit halves: rbp (encoding 5) is 10 */
 #define JVM_ACC_NATIVE 0x0100
 #define SERIALIZED_NULL 0
 #define MAX_SCOPES 64
@@ -234,18 +238,42 @@ int hsframes_line(struct hscode *c, uint64_t m, int bci)
 
 static void add(struct hsframes *out, const struct hsframe *f)
 {
-	if (out->n == out->alloc) {
-		out->alloc = out->alloc ? 2 * out->alloc : 32;
-		out->v = xrealloc(out->v, out->alloc * sizeof(*out->v));
-	}
+	ALLOC_GROW(out->v, out->n + 1, out->alloc);
 	out->v[out->n++] = *f;
+}
+
+static void add_monitor(struct hsframes *out, uint64_t obj, bool unsure)
+{
+	if (!obj || !out->n)
+		return;
+	ALLOC_GROW(out->mon, out->nmon + 1, out->amon);
+	out->mon[out->nmon++] = (struct hsmonitor){ .obj = obj, .frame = out->n - 1, .unsure = unsure };
 }
 
 void hsframes_release(struct hsframes *f)
 {
 	free(f->v);
-	f->v = NULL;
-	f->n = f->alloc = 0;
+	free(f->mon);
+	memset(f, 0, sizeof(*f));
+}
+
+/*
+ * The BasicObjectLocks of an interpreted frame lie below the monitor block
+ * bottom (the initial-sp slot) down to the monitor block top that slot
+ * holds: an address before JDK 22, an offset in words from fp after.
+ */
+static void interpreted_monitors(struct hscode *c, struct hsstart s, struct hsframes *out)
+{
+	const struct hsvm *vm = c->vm;
+	uint64_t size = (uint64_t)hsvm_get_or(vm, HS_BOL_SIZE, 2 * WORD);
+	uint64_t obj_off = (uint64_t)hsvm_get_or(vm, HS_BOL_OBJ, WORD);
+	uint64_t bottom = s.fp + (uint64_t)(INTERP_MONITOR_BLOCK_SLOT * WORD);
+	int64_t v = (int64_t)hsvm_ptr(vm, bottom);
+	uint64_t top = v < 0 && v > -(1 << 20) ? s.fp + (uint64_t)(v * WORD) : (uint64_t)v;
+	if (!size || top > bottom || bottom - top > MAX_MONITORS * size || (bottom - top) % size)
+		return;
+	for (uint64_t e = bottom; e > top; e -= size)
+		add_monitor(out, hsvm_ptr(vm, e - size + obj_off), false);
 }
 
 static bool interpreted(struct hscode *c, struct hsstart s, struct hsframes *out)
@@ -262,17 +290,24 @@ static bool interpreted(struct hscode *c, struct hsstart s, struct hsframes *out
 	int bci = bcp >= code && bcp < code + code_size ? (int)(bcp - code) : -1;
 	add(out, &(struct hsframe){ .pc = s.pc, .sp = s.sp, .method = m, .bci = bci,
 				    .kind = FRAME_INTERPRETED });
+	interpreted_monitors(c, s, out);
 	return true;
 }
 
 struct nm_tables {
-	uint64_t pcs_begin, pcs_end, scopes, metadata;
+	uint64_t pcs_begin, pcs_end, scopes, metadata, oops;
 };
 
 static void nm_tables(const struct hsvm *vm, uint64_t nm, struct nm_tables *t)
 {
-	uint32_t pcs = 0, end = 0, meta = 0;
+	uint32_t pcs = 0, end = 0, meta = 0, oops = 0;
 	hsvm_u32(vm, nm + hsvm_get(vm, HS_NM_SCOPES_PCS_OFFSET), &pcs);
+	/* the oops: after the constants before JDK 23, at the data section since */
+	if (hsvm_has(vm, HS_NM_OOPS_OFFSET))
+		hsvm_u32(vm, nm + hsvm_get(vm, HS_NM_OOPS_OFFSET), &oops);
+	else if (hsvm_has(vm, HS_BLOB_DATA_OFFSET))
+		hsvm_u32(vm, nm + hsvm_get(vm, HS_BLOB_DATA_OFFSET), &oops);
+	t->oops = oops ? nm + oops : 0;
 	if (hsvm_has(vm, HS_NM_IMMUTABLE_DATA)) {
 		/* JDK 23+: pcs and scopes in the immutable data, metadata after the relocations */
 		uint64_t imm = hsvm_ptr(vm, nm + hsvm_get(vm, HS_NM_IMMUTABLE_DATA));
@@ -293,33 +328,185 @@ static void nm_tables(const struct hsvm *vm, uint64_t nm, struct nm_tables *t)
 }
 
 /*
- * The scope decode offset of the PcDesc at PC (a return address, a safepoint
- * or an implicit check has one), or -1. A top frame stopped elsewhere (a
- * fault in inlined code) has none: the nearest PcDesc before or after it
- * may belong to another inlined method, so the frame keeps the nmethod's
- * own method, without a line, as hs_err names it.
+ * The scopes of the PcDescs about a pc: the one at it (a return address, a
+ * safepoint or an implicit check has one), else the nearest before and
+ * after it (a top frame stopped elsewhere: a fault in inlined code, a
+ * thread caught running a compiled loop). -1 where there is none.
  */
-static int64_t pcdesc_scope(const struct hsvm *vm, const struct nm_tables *t, int64_t pc_off)
+struct pcscopes {
+	int64_t exact, before, after;
+};
+
+static void pcdesc_scopes(const struct hsvm *vm, const struct nm_tables *t, int64_t pc_off,
+			  struct pcscopes *out)
 {
 	uint64_t size = hsvm_get(vm, HS_PCDESC_SIZE);
+	*out = (struct pcscopes){ -1, -1, -1 };
 	if (!size || t->pcs_end <= t->pcs_begin || (t->pcs_end - t->pcs_begin) / size > MAX_PCDESCS)
-		return -1;
+		return;
 	size_t n = (size_t)((t->pcs_end - t->pcs_begin) / size);
 	unsigned char *buf = xmalloc(n * size);
-	int64_t best = -1;
+	int64_t before_off = INT64_MIN, after_off = INT64_MAX;
 	if (vm->read(vm->ctx, t->pcs_begin, buf, n * size) == 0) {
 		for (size_t i = 0; i < n; i++) {
 			int32_t off, scope;
 			memcpy(&off, buf + i * size + hsvm_get(vm, HS_PCDESC_PC), 4);
 			memcpy(&scope, buf + i * size + hsvm_get(vm, HS_PCDESC_SCOPE), 4);
 			if (off == pc_off) {
-				best = scope;
+				out->exact = scope;
 				break;
+			}
+			if (off < pc_off && off > before_off) {
+				out->before = scope;
+				before_off = off;
+			} else if (off > pc_off && off < after_off) {
+				out->after = scope;
+				after_off = off;
 			}
 		}
 	}
 	free(buf);
-	return best;
+}
+
+/* A ScopeDesc's header: sender, method, bci, and where its values are. */
+struct scope {
+	uint32_t sender, method_index, bci, locals, expressions, monitors;
+};
+
+/* Reads up to LEN bytes at ADDR, fewer when the end is unreadable; how many were read. */
+static size_t read_upto(const struct hsvm *vm, uint64_t addr, uint8_t *buf, size_t len)
+{
+	while (len && vm->read(vm->ctx, addr, buf, len) < 0)
+		len = len > 16 ? len / 2 : len - 1;
+	return len;
+}
+
+static int scope_read(const struct hsvm *vm, const struct nm_tables *t, int64_t at, struct scope *sc)
+{
+	uint8_t buf[32];
+	size_t len = read_upto(vm, t->scopes + (uint64_t)at, buf, sizeof(buf)), pos = 0;
+	uint32_t *v[] = { &sc->sender, &sc->method_index, &sc->bci, &sc->locals, &sc->expressions,
+			  &sc->monitors };
+	memset(sc, 0, sizeof(*sc));
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (hsvm_stream_uint(vm, buf, len, &pos, v[i]) < 0)
+			return i >= 3 ? 0 : -1; /* the value offsets are only needed for the monitors */
+	return 0;
+}
+
+/* ScopeValue codes (debugInfo.cpp) */
+enum { SV_LOCATION, SV_INT, SV_OOP, SV_LONG, SV_DOUBLE, SV_OBJECT, SV_OBJECT_ID, SV_AUTOBOX, SV_MARKER };
+
+/*
+ * The value of register VMREG (x86-64 VMRegs count 32-bit halves: the
+ * register's encoding times two) in the compiled frame S: rbp, the one
+ * register a Java call preserves, is S.fp (the callee saved it); any
+ * register of the frame where the thread was stopped is in S.regs.
+ */
+static bool frame_reg(struct hsstart s, uint32_t vmreg, uint64_t *v)
+{
+	/* user_regs_struct index by encoding: rax rcx rdx rbx rsp rbp rsi rdi r8 .. r15 */
+	static const int8_t at[16] = { 10, 11, 12, 5, 19, 4, 13, 14, 9, 8, 7, 6, 3, 2, 1, 0 };
+	if (vmreg & 1 || vmreg / 2 >= 16)
+		return false;
+	if (s.regs) {
+		*v = s.regs[at[vmreg / 2]];
+		return true;
+	}
+	*v = s.fp;
+	return vmreg == VMREG_RBP && s.fp;
+}
+
+/*
+ * The oop a Location names in the compiled frame S: a stack slot (4-byte
+ * units from the frame's sp) or a register (frame_reg). 0 for anything
+ * else.
+ */
+static uint64_t location_oop(const struct hsvm *vm, uint32_t loc, struct hsstart s)
+{
+	uint32_t type = (loc & (uint32_t)hsvm_get_or(vm, HS_LOC_TYPE_MASK, 15)) >>
+			(hsvm_get_or(vm, HS_LOC_TYPE_SHIFT, 0) & 31);
+	uint32_t where = (loc & (uint32_t)hsvm_get_or(vm, HS_LOC_WHERE_MASK, 16)) >>
+			 (hsvm_get_or(vm, HS_LOC_WHERE_SHIFT, 4) & 31);
+	uint32_t offset = loc >> (hsvm_get_or(vm, HS_LOC_OFFSET_SHIFT, 5) & 31);
+	bool narrow = type == (uint32_t)hsvm_get_or(vm, HS_LOC_NARROWOOP, 9);
+	if (!narrow && type != (uint32_t)hsvm_get_or(vm, HS_LOC_OOP, 2))
+		return 0;
+	uint64_t v;
+	if (where == (uint32_t)hsvm_get_or(vm, HS_LOC_ON_STACK, 0)) {
+		uint64_t at = s.sp + (uint64_t)offset * 4;
+		uint32_t n;
+		if (!narrow)
+			return hsvm_ptr(vm, at);
+		v = hsvm_u32(vm, at, &n) == 0 ? n : 0;
+	} else if (frame_reg(s, offset, &v)) {
+		if (!narrow)
+			return v;
+		v = (uint32_t)v;
+	} else {
+		return 0;
+	}
+	return v && vm->compressed_oops ? vm->oop_base + (v << vm->oop_shift) : 0;
+}
+
+/*
+ * The monitor values of a scope (a count, then per monitor the BasicLock's
+ * Location, the owner's ScopeValue and an eliminated byte): the owners that
+ * are real objects locked here, in the frame S (location_oop) or
+ * constants of the nmethod. Scalar-replaced owners and eliminated locks
+ * (jstack's "eliminated") are left out; an owner of another kind, which
+ * the monitor list never holds, ends it.
+ */
+static void scope_monitors(struct hscode *c, const struct nm_tables *t, uint32_t at, struct hsstart s,
+			   bool unsure, struct hsframes *out)
+{
+	const struct hsvm *vm = c->vm;
+	uint8_t buf[512];
+	size_t len = read_upto(vm, t->scopes + at, buf, sizeof(buf)), pos = 0;
+	uint32_t count, loc, code, v;
+	if (hsvm_stream_uint(vm, buf, len, &pos, &count) < 0)
+		return;
+	for (uint32_t i = 0; i < count && i < MAX_MONITORS; i++) {
+		uint64_t obj = 0;
+		if (hsvm_stream_uint(vm, buf, len, &pos, &loc) < 0 || hsvm_stream_uint(vm, buf, len, &pos, &code) < 0)
+			return;
+		if (code == SV_LOCATION || code == SV_OOP) {
+			if (hsvm_stream_uint(vm, buf, len, &pos, &v) < 0)
+				return;
+			if (code == SV_LOCATION)
+				obj = location_oop(vm, v, s);
+			else if (v && t->oops && v < (1u << 16))
+				obj = hsvm_ptr(vm, t->oops + (uint64_t)(v - 1) * WORD);
+		} else if (code == SV_OBJECT_ID) { /* scalar-replaced: jstack's "eliminated" */
+			if (hsvm_stream_uint(vm, buf, len, &pos, &v) < 0)
+				return;
+		} else {
+			return;
+		}
+		if (pos >= len)
+			return;
+		bool eliminated = buf[pos++] != 0; /* a raw byte, not UNSIGNED5 */
+		if (!eliminated)
+			add_monitor(out, obj, unsure);
+	}
+}
+
+/*
+ * The monitors of the scope chain from SCOPE, unsure: a top frame between
+ * two debug-info points holds what the point after it lists (the safepoint
+ * at the end of a loop), if the objects' lock state agrees.
+ */
+static void chain_monitors(struct hscode *c, const struct nm_tables *t, int64_t scope, struct hsstart s,
+			   struct hsframes *out)
+{
+	for (int depth = 0; scope > SERIALIZED_NULL && depth < MAX_SCOPES; depth++) {
+		struct scope sc;
+		if (scope_read(c->vm, t, scope, &sc) < 0)
+			return;
+		if (sc.monitors > SERIALIZED_NULL)
+			scope_monitors(c, t, sc.monitors, s, true, out);
+		scope = sc.sender;
+	}
 }
 
 static void compiled(struct hscode *c, const struct blob *b, struct hsstart s, struct hsframes *out)
@@ -330,30 +517,34 @@ static void compiled(struct hscode *c, const struct blob *b, struct hsstart s, s
 	const struct hsname *name = hsframes_method(c, method);
 	struct nm_tables t;
 	nm_tables(vm, b->addr, &t);
-	int64_t scope = name && !name->native ? pcdesc_scope(vm, &t, (int64_t)(s.pc - b->code_begin)) : -1;
+	struct pcscopes ps = { -1, -1, -1 };
+	if (name && !name->native)
+		pcdesc_scopes(vm, &t, (int64_t)(s.pc - b->code_begin), &ps);
+	bool approximate = ps.exact < 0;
+	int64_t scope = approximate ? ps.before : ps.exact;
 	size_t before = out->n;
 	for (int depth = 0; scope > SERIALIZED_NULL && depth < MAX_SCOPES; depth++) {
-		uint8_t buf[20];
-		size_t len = sizeof(buf), pos = 0;
-		while (len && vm->read(vm->ctx, t.scopes + (uint64_t)scope, buf, len) < 0)
-			len--;
-		uint32_t sender, index, bci;
-		if (hsvm_stream_uint(vm, buf, len, &pos, &sender) < 0 ||
-		    hsvm_stream_uint(vm, buf, len, &pos, &index) < 0 ||
-		    hsvm_stream_uint(vm, buf, len, &pos, &bci) < 0 || !index)
+		struct scope sc;
+		if (scope_read(vm, &t, scope, &sc) < 0 || !sc.method_index)
 			break;
-		f.method = hsvm_ptr(vm, t.metadata + (uint64_t)(index - 1) * WORD);
-		f.bci = (int)bci - 1; /* InvocationEntryBci is -1 */
+		f.method = hsvm_ptr(vm, t.metadata + (uint64_t)(sc.method_index - 1) * WORD);
+		f.bci = (int)sc.bci - 1; /* InvocationEntryBci is -1 */
+		f.approximate = approximate;
 		if (!hsframes_method(c, f.method))
 			break;
 		add(out, &f);
-		scope = sender;
+		if (sc.monitors > SERIALIZED_NULL)
+			scope_monitors(c, &t, sc.monitors, s, approximate, out);
+		scope = sc.sender;
 	}
 	if (out->n == before && name) {
 		f.method = method;
 		f.bci = -1;
+		f.approximate = false;
 		add(out, &f);
 	}
+	if (approximate && out->n > before)
+		chain_monitors(c, &t, ps.after, s, out);
 }
 
 static void stub(struct hsstart s, const struct blob *b, struct hsframes *out)
@@ -376,41 +567,69 @@ static struct hsstart sender_fp(const struct hsvm *vm, struct hsstart s)
 				 .fp = hsvm_ptr(vm, s.fp) };
 }
 
-static void entry_frame(const struct hscode *c, struct hsstart s, uint64_t *entry_sp, struct hsstart *next)
+/*
+ * The sender of an interpreted frame: as sender_fp, but with the sp its
+ * caller had before the adapter extended the stack for the callee's locals
+ * (the sender-sp slot): a compiled caller's frame size counts from there.
+ */
+static struct hsstart sender_interpreted(const struct hsvm *vm, struct hsstart s)
+{
+	struct hsstart up = sender_fp(vm, s);
+	uint64_t unextended = hsvm_ptr(vm, s.fp + INTERP_SENDER_SP_SLOT * WORD);
+	if (unextended >= up.sp && unextended - up.sp < (1 << 16) && !(unextended & (WORD - 1)))
+		up.sp = unextended;
+	return up;
+}
+
+/*
+ * The call stub's frame (stubGenerator_x86_64, the same from JDK 17 to
+ * 25): its caller's rbp and return address above fp, the call wrapper at
+ * frame::entry_frame_call_wrapper_offset and below it the caller's rbx,
+ * r12, r13, r14 and r15, saved in that order.
+ */
+static void entry_frame(const struct hscode *c, struct hsstart s, struct hsentry *e)
 {
 	const struct hsvm *vm = c->vm;
 	int64_t slot = (int64_t)hsvm_get(vm, HS_ENTRY_WRAPPER_OFFSET);
 	uint64_t wrapper = hsvm_ptr(vm, s.fp + (uint64_t)(slot * WORD));
-	*entry_sp = s.sp;
+	e->sp = s.sp;
+	if (s.fp > s.sp) {
+		e->caller_pc = hsvm_ptr(vm, s.fp + WORD);
+		e->caller_sp = s.fp + 2 * WORD;
+		e->caller_fp = hsvm_ptr(vm, s.fp);
+		uint64_t *saved[] = { &e->rbx, &e->r12, &e->r13, &e->r14, &e->r15 };
+		for (int64_t i = 0; i < 5; i++)
+			*saved[i] = hsvm_ptr(vm, s.fp + (uint64_t)((slot - 1 - i) * WORD));
+	}
 	if (!wrapper)
 		return;
 	uint64_t a = wrapper + hsvm_get(vm, HS_CALL_WRAPPER_ANCHOR);
-	next->sp = hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_SP));
-	next->pc = hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_PC));
-	next->fp = hsvm_has(vm, HS_ANCHOR_FP) ? hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_FP)) : 0;
+	e->next.sp = hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_SP));
+	e->next.pc = hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_PC));
+	e->next.fp = hsvm_has(vm, HS_ANCHOR_FP) ? hsvm_ptr(vm, a + hsvm_get(vm, HS_ANCHOR_FP)) : 0;
 }
 
 void hsframes_walk(struct hscode *c, struct hsstart s, size_t max, struct hsframes *out,
-		   uint64_t *entry_sp, struct hsstart *next)
+		   struct hsentry *entry)
 {
 	const struct hsvm *vm = c->vm;
-	*entry_sp = 0;
-	memset(next, 0, sizeof(*next));
+	memset(entry, 0, sizeof(*entry));
 	if (!s.pc)
 		s.pc = hsvm_ptr(vm, s.sp - WORD);
 	for (size_t k = 0; k < max && s.sp && s.pc; k++) {
 		if (s.pc == c->call_stub_return) {
-			entry_frame(c, s, entry_sp, next);
+			entry_frame(c, s, entry);
 			return;
 		}
 		struct blob b;
 		if (blob_read(c, s.pc, &b) < 0)
 			return;
+
 		struct hsstart up;
 		if (b.interpreter) {
 			if (!interpreted(c, s, out))
 				return;
-			up = sender_fp(vm, s);
+			up = sender_interpreted(vm, s);
 		} else if (b.nmethod) {
 			compiled(c, &b, s, out);
 			if (b.frame_size <= 0)

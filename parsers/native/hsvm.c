@@ -148,6 +148,121 @@ int hsvm_klass_name(const struct hsvm *vm, uint64_t k, struct strbuf *out)
 	return 0;
 }
 
+/* ---- field metadata ---- */
+
+#define JVM_ACC_STATIC 0x0008
+#define MAX_FIELDS 4096
+
+/* Whether constant pool CP's symbol at INDEX is NAME. */
+static bool cp_symbol_is(const struct hsvm *vm, uint64_t cp, uint32_t index, const char *name,
+			 struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	uint64_t sym = hsvm_ptr(vm, cp + hsvm_get(vm, HS_CP_SIZE) + (uint64_t)index * 8);
+	return hsvm_symbol(vm, sym, sb) == 0 && !strcmp(sb->buf, name);
+}
+
+/* JDK 20 and before: Array<u2> of FieldInfo::field_slots shorts per field, Java fields first. */
+static int64_t fields_u2(const struct hsvm *vm, uint64_t k, uint64_t cp, const char *name, struct strbuf *sb)
+{
+	uint64_t arr = hsvm_ptr(vm, k + hsvm_get(vm, HS_IK_FIELDS));
+	uint16_t count;
+	uint32_t len;
+	if (!arr || hsvm_u16(vm, k + hsvm_get(vm, HS_IK_JAVA_FIELDS), &count) < 0 ||
+	    hsvm_u32(vm, arr, &len) < 0)
+		return -1;
+	int64_t slots = hsvm_get_or(vm, HS_FI_SLOTS, 6), acc_at = hsvm_get_or(vm, HS_FI_ACCESS, 0),
+		name_at = hsvm_get_or(vm, HS_FI_NAME, 1), low_at = hsvm_get_or(vm, HS_FI_LOW, 4),
+		high_at = hsvm_get_or(vm, HS_FI_HIGH, 5), tag_size = hsvm_get_or(vm, HS_FI_TAG_SIZE, 2),
+		tag_offset = hsvm_get_or(vm, HS_FI_TAG_OFFSET, 1), internal = hsvm_get_or(vm, HS_ACC_FIELD_INTERNAL, 0x400);
+	int64_t at[] = { acc_at, name_at, low_at, high_at };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		if (at[i] < 0 || at[i] >= slots)
+			return -1;
+	if (slots < 6 || slots > 16 || tag_size < 0 || tag_size > 16 || count > MAX_FIELDS ||
+	    (uint64_t)count * (uint64_t)slots > len)
+		return -1;
+	size_t n = (size_t)count * (size_t)slots;
+	uint16_t *v = xmalloc(n ? n * 2 : 1);
+	int64_t found = -1;
+	if (vm->read(vm->ctx, arr + hsvm_get_or(vm, HS_ARRAY_U2_DATA, 4), v, n * 2) == 0) {
+		for (size_t i = 0; i < count && found < 0; i++) {
+			const uint16_t *f = v + i * (size_t)slots;
+			uint16_t low = f[low_at];
+			if (f[acc_at] & (JVM_ACC_STATIC | internal) || (low & 3) != tag_offset)
+				continue;
+			if (cp_symbol_is(vm, cp, f[name_at], name, sb))
+				found = (int64_t)((((uint32_t)f[high_at] << 16) | low) >> tag_size);
+		}
+	}
+	free(v);
+	return found;
+}
+
+/* The mask of FieldInfo::FieldFlags bit I (its position DEF when the tables do not say). */
+static uint32_t flag_bit(const struct hsvm *vm, enum hsvm_item i, int64_t def)
+{
+	return 1u << (hsvm_get_or(vm, i, def) & 31);
+}
+
+/*
+ * JDK 21+: the UNSIGNED5 stream "java_fields injected_fields Field*", each
+ * Field "name signature offset access flags" and one more item for each of
+ * the initializer, generic signature and contention group flags.
+ */
+static int64_t fields_stream(const struct hsvm *vm, uint64_t k, uint64_t cp, const char *name,
+			     struct strbuf *sb)
+{
+	uint64_t arr = hsvm_ptr(vm, k + hsvm_get(vm, HS_IK_FIELDINFO_STREAM));
+	uint32_t len;
+	if (!arr || hsvm_u32(vm, arr, &len) < 0 || !len || len > MAX_FIELDS * 16)
+		return -1;
+	uint8_t *buf = xmalloc(len);
+	int64_t found = -1;
+	uint32_t optional = flag_bit(vm, HS_FF_INITIALIZED, 0) | flag_bit(vm, HS_FF_GENERIC, 2) |
+			    flag_bit(vm, HS_FF_CONTENDED, 4);
+	uint32_t injected = flag_bit(vm, HS_FF_INJECTED, 1);
+	size_t pos = 0;
+	uint32_t java, extra;
+	if (vm->read(vm->ctx, arr + hsvm_get_or(vm, HS_ARRAY_U1_DATA, 4), buf, len) == 0 &&
+	    hsvm_stream_uint(vm, buf, len, &pos, &java) == 0 && hsvm_stream_uint(vm, buf, len, &pos, &extra) == 0) {
+		for (uint32_t i = 0; i < java && i < MAX_FIELDS && found < 0; i++) {
+			uint32_t f[5], skip;
+			size_t j = 0;
+			while (j < 5 && hsvm_stream_uint(vm, buf, len, &pos, &f[j]) == 0)
+				j++;
+			if (j < 5)
+				break;
+			for (uint32_t opt = f[4] & optional; opt; opt &= opt - 1)
+				if (hsvm_stream_uint(vm, buf, len, &pos, &skip) < 0)
+					break;
+			if (f[3] & JVM_ACC_STATIC || f[4] & injected)
+				continue;
+			if (cp_symbol_is(vm, cp, f[0], name, sb))
+				found = f[2];
+		}
+	}
+	free(buf);
+	return found;
+}
+
+int64_t hsvm_field_offset(const struct hsvm *vm, uint64_t k, const char *name)
+{
+	if (!k || !hsvm_has(vm, HS_IK_CONSTANTS))
+		return -1;
+	uint64_t cp = hsvm_ptr(vm, k + hsvm_get(vm, HS_IK_CONSTANTS));
+	if (!cp)
+		return -1;
+	struct strbuf sb = STRBUF_INIT;
+	int64_t off = -1;
+	if (hsvm_has(vm, HS_IK_FIELDINFO_STREAM))
+		off = fields_stream(vm, k, cp, name, &sb);
+	else if (hsvm_has(vm, HS_IK_FIELDS) && hsvm_has(vm, HS_IK_JAVA_FIELDS))
+		off = fields_u2(vm, k, cp, name, &sb);
+	strbuf_release(&sb);
+	return off > 0 && off < (1 << 20) ? off : -1;
+}
+
 static void add_utf8(struct strbuf *out, uint32_t c)
 {
 	if (c < 0x80) {

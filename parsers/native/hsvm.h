@@ -118,7 +118,40 @@ enum hsvm_kind { HSK_OFF, HSK_ADDR, HSK_SIZE, HSK_INT, HSK_LONG };
 	X(HS_THREAD_IN_JAVA, HSK_INT, "_thread_in_Java", NULL, NULL, 1)                            \
 	X(HS_THREAD_IN_NATIVE, HSK_INT, "_thread_in_native", NULL, NULL, 1)                        \
 	X(HS_THREAD_IN_VM, HSK_INT, "_thread_in_vm", NULL, NULL, 1)                                \
-	X(HS_THREAD_BLOCKED, HSK_INT, "_thread_blocked", NULL, NULL, 1)
+	X(HS_THREAD_BLOCKED, HSK_INT, "_thread_blocked", NULL, NULL, 1)                           \
+	X(HS_VMC_THREAD, HSK_ADDR, "vmClasses", "_klasses[static_cast<int>(vmClassID::Thread_klass_knum)]", NULL, 0) \
+	X(HS_VMC_FIELDHOLDER, HSK_ADDR, "vmClasses", "_klasses[static_cast<int>(vmClassID::Thread_FieldHolder_klass_knum)]", NULL, 0) \
+	X(HS_VMC_STRING, HSK_ADDR, "vmClasses", "_klasses[static_cast<int>(vmClassID::String_klass_knum)]", NULL, 0) \
+	X(HS_IK_CONSTANTS, HSK_OFF, "InstanceKlass", "_constants", NULL, 0)                        \
+	X(HS_IK_FIELDS, HSK_OFF, "InstanceKlass", "_fields", NULL, 0)                              \
+	X(HS_IK_JAVA_FIELDS, HSK_OFF, "InstanceKlass", "_java_fields_count", NULL, 0)              \
+	X(HS_IK_FIELDINFO_STREAM, HSK_OFF, "InstanceKlass", "_fieldinfo_stream", NULL, 0)          \
+	X(HS_ARRAY_U1_DATA, HSK_OFF, "Array<u1>", "_data", NULL, 0)                                \
+	X(HS_ARRAY_U2_DATA, HSK_OFF, "Array<u2>", "_data", NULL, 0)                                \
+	X(HS_FI_ACCESS, HSK_INT, "FieldInfo::access_flags_offset", NULL, NULL, 0)                  \
+	X(HS_FI_NAME, HSK_INT, "FieldInfo::name_index_offset", NULL, NULL, 0)                      \
+	X(HS_FI_LOW, HSK_INT, "FieldInfo::low_packed_offset", NULL, NULL, 0)                       \
+	X(HS_FI_HIGH, HSK_INT, "FieldInfo::high_packed_offset", NULL, NULL, 0)                     \
+	X(HS_FI_SLOTS, HSK_INT, "FieldInfo::field_slots", NULL, NULL, 0)                           \
+	X(HS_FI_TAG_SIZE, HSK_INT, "FIELDINFO_TAG_SIZE", NULL, NULL, 0)                            \
+	X(HS_FI_TAG_OFFSET, HSK_INT, "FIELDINFO_TAG_OFFSET", NULL, NULL, 0)                        \
+	X(HS_ACC_FIELD_INTERNAL, HSK_INT, "JVM_ACC_FIELD_INTERNAL", NULL, NULL, 0)                 \
+	X(HS_FF_INITIALIZED, HSK_INT, "FieldInfo::FieldFlags::_ff_initialized", NULL, NULL, 0)     \
+	X(HS_FF_INJECTED, HSK_INT, "FieldInfo::FieldFlags::_ff_injected", NULL, NULL, 0)           \
+	X(HS_FF_GENERIC, HSK_INT, "FieldInfo::FieldFlags::_ff_generic", NULL, NULL, 0)             \
+	X(HS_FF_CONTENDED, HSK_INT, "FieldInfo::FieldFlags::_ff_contended", NULL, NULL, 0)     \
+	X(HS_BOL_OBJ, HSK_OFF, "BasicObjectLock", "_obj", NULL, 0)                                 \
+	X(HS_BOL_SIZE, HSK_SIZE, "BasicObjectLock", NULL, NULL, 0)                                 \
+	X(HS_NM_OOPS_OFFSET, HSK_OFF, "nmethod", "_oops_offset", NULL, 0)                          \
+	X(HS_BLOB_DATA_OFFSET, HSK_OFF, "CodeBlob", "_data_offset", NULL, 0)                       \
+	X(HS_LOC_TYPE_MASK, HSK_INT, "Location::TYPE_MASK", NULL, NULL, 0)                         \
+	X(HS_LOC_TYPE_SHIFT, HSK_INT, "Location::TYPE_SHIFT", NULL, NULL, 0)                       \
+	X(HS_LOC_WHERE_MASK, HSK_INT, "Location::WHERE_MASK", NULL, NULL, 0)                       \
+	X(HS_LOC_WHERE_SHIFT, HSK_INT, "Location::WHERE_SHIFT", NULL, NULL, 0)                     \
+	X(HS_LOC_OFFSET_SHIFT, HSK_INT, "Location::OFFSET_SHIFT", NULL, NULL, 0)                   \
+	X(HS_LOC_OOP, HSK_INT, "Location::oop", NULL, NULL, 0)                                     \
+	X(HS_LOC_NARROWOOP, HSK_INT, "Location::narrowoop", NULL, NULL, 0)                         \
+	X(HS_LOC_ON_STACK, HSK_INT, "Location::on_stack", NULL, NULL, 0)
 
 #define X_ENUM(id, kind, type, field, alt, req) id,
 enum hsvm_item { HSVM_ITEMS(X_ENUM) HS_ITEM_COUNT };
@@ -153,6 +186,11 @@ void hsvm_release(struct hsvm *vm);
 
 static inline bool hsvm_has(const struct hsvm *vm, enum hsvm_item i) { return vm->have[i]; }
 static inline uint64_t hsvm_get(const struct hsvm *vm, enum hsvm_item i) { return vm->val[i]; }
+/* Item I's value, or DEF when the tables do not have it (a constant of one release only). */
+static inline int64_t hsvm_get_or(const struct hsvm *vm, enum hsvm_item i, int64_t def)
+{
+	return vm->have[i] ? (int64_t)vm->val[i] : def;
+}
 
 /* Typed reads of the target's memory: 0, or -1 when unreadable. */
 int hsvm_u8(const struct hsvm *vm, uint64_t addr, uint8_t *out);
@@ -175,6 +213,16 @@ uint64_t hsvm_klass_of(const struct hsvm *vm, uint64_t obj);
 int hsvm_symbol(const struct hsvm *vm, uint64_t sym, struct strbuf *out);
 /* Appends the external name of klass K ("java.util.HashMap$Node") to OUT; -1 unreadable. */
 int hsvm_klass_name(const struct hsvm *vm, uint64_t k, struct strbuf *out);
+/*
+ * The offset of the instance field NAME declared by the InstanceKlass K
+ * (not by its superclasses), read from the class's own field metadata:
+ * InstanceKlass::_fields (6 u2 per field, JDK 20 and before) or the
+ * compressed _fieldinfo_stream (JDK 21+), names from K's constant pool.
+ * Returns the offset, or -1 when K has no such field or its metadata is
+ * unreadable or in a layout this reader does not know.
+ */
+int64_t hsvm_field_offset(const struct hsvm *vm, uint64_t k, const char *name);
+
 /* Appends the java.lang.String at STR to OUT as UTF-8 (Latin-1 or UTF-16 values); -1 unreadable. */
 int hsvm_string(const struct hsvm *vm, uint64_t str, int64_t value_off, int64_t coder_off,
 		struct strbuf *out);
