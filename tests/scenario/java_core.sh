@@ -7,6 +7,7 @@
 # on the jstack dump of the same JVM.
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/lib/core.sh"
+. "$TOP/tests/lib/javalocks.sh"
 need gcore jq
 JDKS=""
 for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
@@ -37,6 +38,7 @@ hang_checks() { # report.json label
 same_as_jstack() { # report.json jstack.json label
 	check "$3: same finding ids as from jstack" test "$(jq -c '[.findings[].id] | sort' "$1")" = "$(jq -c '[.findings[].id] | sort' "$2")"
 	check "$3: same signature and bucket as from jstack" test "$(jq -c '[.signature, .bucket]' "$1")" = "$(jq -c '[.signature, .bucket]' "$2")"
+	check "$3: every thread holds the monitors jstack -l lists as locked" same_holds jstack.txt "$1"
 }
 
 for jdk in $JDKS; do
@@ -69,8 +71,7 @@ for jdk in $JDKS; do
 	jqcheck core.json '.process.runtime == "jvm" and (.process.runtime_version | test("^[0-9]"))' "$v: the JVM's release"
 
 	# a crashed JVM: the crashing thread's Java frames reach the application method
-	# (store stays interpreted: a fault inside inlined compiled code has no
-	# PcDesc, and its frame is named by the compiled method alone)
+	# (store stays interpreted here; java_jit_crash.sh faults in compiled code)
 	take_core crash "$jdk/bin/java" $JOPTS -XX:CompileCommand=quiet -XX:CompileCommand=exclude,JvmCrash.store -XX:+CreateCoredumpOnCrash -XX:ErrorFile="$PWD/hs_%p.log" -cp . JvmCrash
 	"$MORTEM" report --json crash > crash.json || fail "$v: report on the crash core"
 	rm -f crash
