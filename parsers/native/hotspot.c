@@ -344,14 +344,17 @@ static void keep_frames_facts(struct hotspot *h, struct jthread *j, const struct
 }
 
 /*
- * Whether the unwinder's frames from I go on from the entry frame E by
- * CFI: the call stub's caller where E says it is, found by CFI (not a
- * frame-pointer guess or a stack scan past generated code).
+ * Whether the unwinder's frames from I go on from the entry frame E: the
+ * call stub's caller where E says it is (the unwinder reached it by the
+ * frame pointers of the interpreter and the call stub), and the frames
+ * after it found by CFI, not a guess or a stack scan.
  */
 static bool resumes_at(const struct unwind_result *r, size_t i, const struct hsentry *e)
 {
-	return i < r->n && r->frames[i].pc == e->caller_pc && r->frames[i].has_sp &&
-	       r->frames[i].sp == e->caller_sp && r->frames[i].trust == TRUST_CFI;
+	if (i >= r->n || r->frames[i].pc != e->caller_pc || !r->frames[i].has_sp ||
+	    r->frames[i].sp != e->caller_sp)
+		return false;
+	return i + 1 < r->n ? r->frames[i + 1].trust == TRUST_CFI : r->complete;
 }
 
 void hotspot_symbolize(struct hotspot *h, struct thread *t, struct unwind_result *r)
