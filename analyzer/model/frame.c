@@ -5,8 +5,11 @@
 #include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/lib/arena.h"
+#include "analyzer/lib/hashmap.h"
 #include "analyzer/lib/path.h"
 #include "analyzer/model/dump.h"
 
@@ -521,18 +524,95 @@ static void each_match(const char *name, bool (*fn)(const struct vocab_row *row,
 	}
 }
 
-static bool add_roles(const struct vocab_row *row, void *ctx)
+/* ---- what a name is, looked up once ---- */
+
+/* Everything the vocabulary says of one name: its roles, and the first row's lock kind. */
+struct name_info {
+	unsigned roles;
+	int lock_kind;
+	const char *arg;
+};
+
+static bool gather(const struct vocab_row *row, void *ctx)
 {
-	*(unsigned *)ctx |= row->roles;
+	struct name_info *ni = ctx;
+	ni->roles |= row->roles;
+	if (ni->lock_kind < 0 && row->lock_kind >= 0) {
+		ni->lock_kind = row->lock_kind;
+		ni->arg = row->arg;
+	}
 	return false;
+}
+
+/*
+ * The analysis asks about the same few hundred names for every frame of
+ * every thread (a 200,000-thread dump asks millions of times), and the
+ * vocabulary's matching costs hundreds of instructions a name: the answers
+ * are kept per name, per thread (triage workers each have their own),
+ * bounded: past NAME_MEMO_MAX names the memo starts over.
+ */
+#define NAME_MEMO_MAX 65536
+
+struct name_memo {
+	struct hashmap map;       /* name (a copy in arena) -> struct name_info */
+	struct arena *arena;
+};
+
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+static __thread struct name_memo *memo;
+
+static void memo_release(void *arg)
+{
+	struct name_memo *m = arg;
+	hashmap_clear(&m->map);
+	arena_free(m->arena);
+	free(m);
+}
+
+static void memo_key_create(void)
+{
+	pthread_key_create(&memo_key, memo_release);
+}
+
+static struct name_memo *thread_memo(void)
+{
+	if (memo && memo->map.count < NAME_MEMO_MAX)
+		return memo;
+	pthread_once(&memo_once, memo_key_create);
+	if (memo)
+		memo_release(memo);
+	memo = xcalloc(1, sizeof(*memo));
+	memo->arena = arena_new();
+	pthread_setspecific(memo_key, memo);
+	return memo;
+}
+
+static bool memo_eq(const void *key, const void *ctx)
+{
+	return !strcmp(key, ctx);
+}
+
+static const struct name_info *name_info(const char *fn)
+{
+	struct name_memo *m = thread_memo();
+	size_t len = strlen(fn);
+	uint64_t h = hash_bytes(fn, len);
+	hashmap_reserve(&m->map);
+	struct hashmap_slot *slot = hashmap_probe(&m->map, h, memo_eq, fn);
+	if (slot->key)
+		return slot->value;
+	struct name_info *ni = arena_alloc(m->arena, sizeof(*ni));
+	ni->lock_kind = -1;
+	each_match(fn, gather, ni);
+	hashmap_fill(&m->map, slot, h, arena_strndup(m->arena, fn, len));
+	slot->value = ni;
+	return ni;
 }
 
 unsigned frame_name_roles(const char *fn)
 {
-	unsigned roles = 0;
-	if (fn && *fn)
-		each_match(fn, add_roles, &roles);
-	return roles;
+	return fn && *fn ? name_info(fn)->roles : 0;
 }
 
 static bool is_runtime_module(const char *module)
@@ -569,29 +649,12 @@ bool frame_is_handler_entry(const struct frame *f)
 	return frame_is(f, ROLE_TRAMPOLINE | ROLE_HANDLER);
 }
 
-struct lock_match {
-	int kind;
-	const char *arg;
-};
-
-static bool first_lock_kind(const struct vocab_row *row, void *ctx)
-{
-	if (row->lock_kind < 0)
-		return false;
-	struct lock_match *m = ctx;
-	m->kind = row->lock_kind;
-	m->arg = row->arg;
-	return true;
-}
-
 int frame_name_lock_kind(const char *fn, const char **arg)
 {
-	struct lock_match m = { -1, NULL };
-	if (fn && *fn)
-		each_match(fn, first_lock_kind, &m);
+	const struct name_info *ni = fn && *fn ? name_info(fn) : NULL;
 	if (arg)
-		*arg = m.arg;
-	return m.kind;
+		*arg = ni ? ni->arg : NULL;
+	return ni ? ni->lock_kind : -1;
 }
 
 /* ---- in-app ---- */
