@@ -62,6 +62,9 @@ static bool after_operator(struct span x, size_t i)
 	return j >= 8 && !memcmp(x.s + j - 8, "operator", 8);
 }
 
+/* The bytes name_end looks at; the others it skips. */
+static const bool name_special[256] = { ['('] = true, [')'] = true, ['<'] = true, ['>'] = true, [' '] = true };
+
 /* Where the name part of X ends: at " (" (args) or " at "/" from ". */
 static size_t name_end(struct span x, bool track_angles, bool *args)
 {
@@ -69,6 +72,8 @@ static size_t name_end(struct span x, bool track_angles, bool *args)
 	*args = false;
 	for (size_t i = 0; i < x.len; i++) {
 		char c = x.s[i];
+		if (!name_special[(unsigned char)c])
+			continue;
 		if (c == '(') {
 			if (!paren && !angle && i > 0 && x.s[i - 1] == ' ') {
 				*args = true;

@@ -63,16 +63,13 @@ long span_find_n(struct span x, const char *needle, size_t n)
 	return -1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* Each byte's value as a hex digit plus one; 0 for a byte that is not one. */
+static const unsigned char hexval1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 bool span_hex(struct span *x, uint64_t *out)
 {
@@ -81,8 +78,11 @@ bool span_hex(struct span *x, uint64_t *out)
 		y = span_drop(y, 2);
 	uint64_t v = 0;
 	size_t n = 0;
-	while (n < y.len && hexval(y.s[n]) >= 0)
-		v = (v << 4) | (uint64_t)hexval(y.s[n++]);
+	unsigned h;
+	while (n < y.len && (h = hexval1[(unsigned char)y.s[n]]) != 0) {
+		v = (v << 4) | (uint64_t)(h - 1);
+		n++;
+	}
 	if (!n)
 		return false;
 	*out = v;
