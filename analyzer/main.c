@@ -186,6 +186,7 @@ static int apply_option(struct mortem_opts *o, int id, const char *arg)
 	case OPT_SOURCE_PATH: push(&o->source_paths, &o->nsource_paths, arg); break;
 	case OPT_KEYS: o->keys = true; break;
 	case OPT_NO_JAVA: o->no_java = true; break;
+	case OPT_NO_CACHE: o->no_cache = true; break;
 	case OPT_MAX_FRAMES:
 		if (parse_int("max-frames", arg, 0, 100000000, &v))
 			return -1;

@@ -22,6 +22,7 @@
 	X(OPT_SNAPSHOT, "snapshot", 0, "N", "which snapshot of a multi-dump input (default: last)")  \
 	X(OPT_UNWINDER, "unwinder", 0, "NAME", "native unwinder: dwfl or libunwind")                 \
 	X(OPT_NO_JAVA, "no-java", 0, NULL, "cores and live JVMs: native frames only (no Java frames, names or locks)") \
+	X(OPT_NO_CACHE, "no-cache", 0, NULL, "cores and live processes: neither read nor write the symbolization cache") \
 	X(OPT_DOT, "dot", 0, "FILE", "write the lock graph as Graphviz DOT")                         \
 	X(OPT_HTML, "html", 0, "FILE", "triage: also write a self-contained HTML report")            \
 	X(OPT_DB, "db", 0, "FILE|URL", "triage: keep results in SQLite (FILE) or PostgreSQL (postgresql://...), analyze only new artifacts") \
@@ -63,6 +64,7 @@ struct mortem_opts {
 	int snapshot;            /* 0: the last */
 	const char *unwinder;    /* NULL: default (dwfl, libunwind where dwfl stops) */
 	bool no_java;            /* cores and live JVMs: skip HotSpot's Java side */
+	bool no_cache;           /* no persistent symbolization cache (parsers/native/symcache.h) */
 	const char *dot;
 	const char *html;
 	const char *db;

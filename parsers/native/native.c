@@ -106,6 +106,12 @@ struct native *native_new(struct dump *d, const struct mortem_opts *o, bool live
 	}
 	current = n;
 	dump_atfree(d, native_free, n);
+	if (!o->no_cache) {
+		struct strbuf dir = STRBUF_INIT;
+		if (symcache_default_dir(&dir) == 0)
+			symcache_persist(dir.buf); /* best effort: without it, no cache */
+		strbuf_release(&dir);
+	}
 	return n;
 }
 
@@ -294,6 +300,26 @@ static bool elf_has_debug_info(Elf *elf)
 	return false;
 }
 
+/*
+ * The persistent symbolization cache's stamp for MOD (symcache.h): what,
+ * besides the build-id, decides how its pcs symbolize in this run.
+ */
+static void attach_cache(struct native *n, Dwfl_Module *mod, const char *mainfile, bool debug_info)
+{
+	if (n->o->no_cache)
+		return;
+	struct stat st;
+	struct strbuf stamp = STRBUF_INIT;
+	if (!mainfile || stat(mainfile, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	strbuf_addf(&stamp, "file=%s size=%lld mtime=%lld.%09ld debug=%d path=%s debuginfod=%s",
+		    mainfile ? mainfile : "", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		    st.st_mtim.tv_nsec, debug_info, n->debuginfo_path,
+		    getenv("DEBUGINFOD_URLS") ? getenv("DEBUGINFOD_URLS") : "");
+	symcache_attach(mod, stamp.buf);
+	strbuf_release(&stamp);
+}
+
 static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
 		     void *arg)
 {
@@ -322,6 +348,7 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	Dwarf_Addr bias;
 	m->debug_info = debugfile != NULL || elf_has_debug_info(dwfl_module_getelf(mod, &bias)) ||
 			debug_file_exists(n, m->build_id);
+	attach_cache(n, mod, mainfile, m->debug_info);
 	return DWARF_CB_OK;
 }
 
@@ -681,6 +708,8 @@ int native_unwind_all(struct native *n, struct unwind_target *target, struct str
 		dump_warn(d, "%zu thread%s cut at %zu frames (--max-frames)", ua.ncut,
 			  ua.ncut == 1 ? "" : "s", n->o->max_frames);
 	report_debug_info(n);
+	if (!n->o->no_cache)
+		symcache_save();
 	unwind_close(ua.chain);
 	strbuf_release(&ua.early);
 	return 0;

@@ -1,7 +1,14 @@
 #include "parsers/native/symcache.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "analyzer/lib/arena.h"
 #include "analyzer/lib/hashmap.h"
@@ -11,10 +18,19 @@ struct cached {
 	size_t n;
 };
 
+/* A build-id this process has met, for the persistent cache. */
+struct build {
+	char *id;                 /* lowercase hex */
+	char *stamp;              /* this run's stamp (symcache_attach) */
+	bool dirty;               /* entries were added since the last save */
+};
+
 static struct {
 	bool on;
 	size_t max;
 	struct hashmap map;
+	char *dir;                /* the persistent cache's directory, or NULL */
+	struct hashmap builds;    /* build-id hex -> struct build */
 } cache;
 
 void symcache_enable(size_t max_entries)
@@ -60,11 +76,15 @@ int symcache_has_dwarf(Dwfl_Module *mod)
 	return v ? *v : -1;
 }
 
+static void mark_dirty(const char *key);
+
 void symcache_note_dwarf(Dwfl_Module *mod, bool has)
 {
 	char key[160];
-	if (dwarf_key(mod, key, sizeof(key)) && !hashmap_get(&cache.map, key))
+	if (dwarf_key(mod, key, sizeof(key)) && !hashmap_get(&cache.map, key)) {
 		hashmap_put(&cache.map, xstrdup(key), has ? &yes : &no);
+		mark_dirty(key);
+	}
 }
 
 const struct frame *symcache_get(const char *key, size_t *n)
@@ -81,10 +101,9 @@ static const char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-void symcache_put(const char *key, const struct frame *frames, size_t n)
+/* Adds copies of FRAMES[0..N) under KEY (a copy is made of KEY too). */
+static void insert(const char *key, const struct frame *frames, size_t n)
 {
-	if (!cache.on || cache.map.count >= cache.max || hashmap_get(&cache.map, key))
-		return;
 	struct cached *c = xcalloc(1, sizeof(*c));
 	c->frames = xcalloc(n ? n : 1, sizeof(*c->frames));
 	c->n = n;
@@ -101,6 +120,14 @@ void symcache_put(const char *key, const struct frame *frames, size_t n)
 	hashmap_put(&cache.map, xstrdup(key), c); /* lives as long as the process */
 }
 
+void symcache_put(const char *key, const struct frame *frames, size_t n)
+{
+	if (!cache.on || cache.map.count >= cache.max || hashmap_get(&cache.map, key))
+		return;
+	insert(key, frames, n);
+	mark_dirty(key);
+}
+
 void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached)
 {
 	f->function = cached->function ? dump_strdup(d, cached->function) : NULL;
@@ -110,4 +137,434 @@ void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached)
 	f->line = cached->line;
 	f->column = cached->column;
 	f->kind = cached->kind;
+}
+
+/* ---- the persistent cache ---- */
+
+#define FILE_MAGIC "MORTEMSC"
+#define FILE_VERSION 1u
+#define MAX_FRAMES_PER_PC 4096u
+#define MAX_STRING (1u << 20)
+
+static struct build *build_of(const char *id, size_t len)
+{
+	char buf[160];
+	if (len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, id, len);
+	buf[len] = '\0';
+	return hashmap_get(&cache.builds, buf);
+}
+
+/* KEY is "BUILDID+...": its build gained an entry. */
+static void mark_dirty(const char *key)
+{
+	const char *plus = cache.dir ? strchr(key, '+') : NULL;
+	struct build *b = plus ? build_of(key, (size_t)(plus - key)) : NULL;
+	if (b && b->stamp)
+		b->dirty = true;
+}
+
+static int mkdirs(const char *dir)
+{
+	struct strbuf p = STRBUF_INIT;
+	strbuf_adds(&p, dir);
+	int rc = 0;
+	for (char *s = p.buf + 1; rc == 0; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p.buf, 0700) < 0 && errno != EEXIST)
+			rc = -1;
+		*s = c;
+		if (!c)
+			break;
+	}
+	struct stat st;
+	if (rc == 0 && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+		rc = -1;
+	strbuf_release(&p);
+	return rc;
+}
+
+int symcache_persist(const char *dir)
+{
+	if (!dir || dir[0] != '/' || mkdirs(dir) < 0)
+		return -1;
+	if (!cache.on)
+		symcache_enable(1 << 20);
+	if (!cache.dir)
+		cache.dir = xstrdup(dir);
+	return 0;
+}
+
+int symcache_default_dir(struct strbuf *out)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	strbuf_reset(out);
+	if (xdg && xdg[0] == '/')
+		strbuf_addf(out, "%s/mortem", xdg);
+	else if (home && home[0] == '/')
+		strbuf_addf(out, "%s/.cache/mortem", home);
+	else
+		return -1;
+	return 0;
+}
+
+static void file_path(struct strbuf *out, const char *id)
+{
+	strbuf_reset(out);
+	strbuf_addf(out, "%s/%s.sym", cache.dir, id);
+}
+
+/* ---- the file format: a header, then records, all checked before use ---- */
+
+static void put_u32(struct strbuf *sb, uint32_t v) { strbuf_add(sb, &v, sizeof(v)); }
+static void put_u64(struct strbuf *sb, uint64_t v) { strbuf_add(sb, &v, sizeof(v)); }
+
+static void put_str(struct strbuf *sb, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n >= MAX_STRING)
+		n = MAX_STRING - 1;
+	put_u32(sb, s ? (uint32_t)n : UINT32_MAX);
+	strbuf_add(sb, s ? s : "", n);
+}
+
+struct reader {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static bool take(struct reader *r, void *out, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		return false;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+	return true;
+}
+
+static uint32_t get_u32(struct reader *r) { uint32_t v = 0; take(r, &v, sizeof(v)); return v; }
+static uint64_t get_u64(struct reader *r) { uint64_t v = 0; take(r, &v, sizeof(v)); return v; }
+static uint8_t get_u8(struct reader *r) { uint8_t v = 0; take(r, &v, 1); return v; }
+
+/* A string (NULL for the null mark) into SB; false when bad. */
+static bool get_str(struct reader *r, struct strbuf *sb, bool *null)
+{
+	uint32_t n = get_u32(r);
+	strbuf_reset(sb);
+	*null = n == UINT32_MAX;
+	if (*null)
+		return !r->bad;
+	if (n >= MAX_STRING || (size_t)(r->end - r->p) < n || memchr(r->p, '\0', n)) {
+		r->bad = true;
+		return false;
+	}
+	strbuf_add(sb, r->p, n);
+	r->p += n;
+	return !r->bad;
+}
+
+static void encode_pc(struct strbuf *out, const char *suffix, const struct cached *c)
+{
+	strbuf_addch(out, 'P');
+	put_str(out, suffix);
+	put_u32(out, (uint32_t)c->n);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct frame *f = &c->frames[i];
+		strbuf_addch(out, (char)f->kind);
+		strbuf_addch(out, (char)f->has_offset);
+		put_u64(out, f->offset);
+		put_u32(out, (uint32_t)f->line);
+		put_u32(out, (uint32_t)f->column);
+		put_str(out, f->function);
+		put_str(out, f->file);
+	}
+}
+
+/* The records of build ID in the map, in a payload. */
+static void encode_build(struct strbuf *out, const char *id)
+{
+	size_t idlen = strlen(id);
+	for (size_t i = 0; i < cache.map.cap; i++) {
+		const struct hashmap_slot *s = &cache.map.slots[i];
+		const char *key = s->key;
+		if (!key || strncmp(key, id, idlen) || key[idlen] != '+')
+			continue;
+		const char *suffix = key + idlen + 1;
+		if (!strcmp(suffix, "dwarf")) {
+			strbuf_addch(out, 'D');
+			strbuf_addch(out, *(const int *)s->value ? 1 : 0);
+		} else {
+			encode_pc(out, suffix, s->value);
+		}
+	}
+}
+
+/* One 'P' record into the map (unless its key is there); false when bad. */
+static bool decode_pc(struct reader *r, const char *id, bool apply, struct strbuf *key,
+		      struct strbuf *a, struct strbuf *b)
+{
+	bool null;
+	if (!get_str(r, a, &null) || null || !a->len)
+		return false;
+	strbuf_reset(key);
+	strbuf_addf(key, "%s+%s", id, a->buf);
+	uint32_t n = get_u32(r);
+	if (r->bad || n > MAX_FRAMES_PER_PC)
+		return false;
+	struct frame fv[16], *frames = n <= 16 ? fv : xcalloc(n, sizeof(*frames));
+	char **strs = xcalloc(2 * (size_t)n + 1, sizeof(*strs));
+	bool ok = true;
+	for (uint32_t i = 0; i < n && ok; i++) {
+		struct frame *f = &frames[i];
+		memset(f, 0, sizeof(*f));
+		uint8_t kind = get_u8(r), has_offset = get_u8(r);
+		f->offset = get_u64(r);
+		int32_t line = (int32_t)get_u32(r), column = (int32_t)get_u32(r);
+		bool fnull, lnull;
+		ok = get_str(r, a, &fnull) && (strs[2 * i] = fnull ? NULL : xstrdup(a->buf), true) &&
+		     get_str(r, b, &lnull) && kind < FRAME_KIND_COUNT && has_offset <= 1 &&
+		     line >= 0 && column >= 0;
+		if (!ok)
+			break;
+		strs[2 * i + 1] = lnull ? NULL : xstrdup(b->buf);
+		f->kind = (enum frame_kind)kind;
+		f->has_offset = has_offset;
+		f->line = line;
+		f->column = column;
+		f->function = strs[2 * i];
+		f->file = strs[2 * i + 1];
+	}
+	if (ok && apply && cache.map.count < cache.max && !hashmap_get(&cache.map, key->buf))
+		insert(key->buf, frames, n);
+	for (size_t i = 0; i < 2 * (size_t)n; i++)
+		free(strs[i]);
+	free(strs);
+	if (frames != fv)
+		free(frames);
+	return ok;
+}
+
+/*
+ * Checks a whole file's bytes for build ID and STAMP; with APPLY, adds its
+ * entries to the map (those not there yet). Returns false for a file that
+ * is not whole and sound, or not of this build and stamp.
+ */
+static bool decode_file(const unsigned char *data, size_t len, const char *id, const char *stamp,
+			bool apply)
+{
+	struct reader r = { data, data + len, false };
+	char magic[8];
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, key = STRBUF_INIT;
+	bool null, ok = take(&r, magic, 8) && !memcmp(magic, FILE_MAGIC, 8) &&
+			get_u32(&r) == FILE_VERSION && get_str(&r, &a, &null) && !null &&
+			!strcmp(a.buf, id) && get_str(&r, &b, &null) && !null && !strcmp(b.buf, stamp);
+	uint64_t plen = ok ? get_u64(&r) : 0, sum = ok ? get_u64(&r) : 0;
+	ok = ok && !r.bad && plen == (uint64_t)(r.end - r.p) && hash_fnv1a(r.p, plen) == sum;
+	while (ok && r.p < r.end) {
+		uint8_t type = get_u8(&r);
+		if (type == 'D') {
+			uint8_t has = get_u8(&r);
+			ok = !r.bad && has <= 1;
+			strbuf_reset(&key);
+			strbuf_addf(&key, "%s+dwarf", id);
+			if (ok && apply && !hashmap_get(&cache.map, key.buf))
+				hashmap_put(&cache.map, xstrdup(key.buf), has ? &yes : &no);
+		} else if (type == 'P') {
+			ok = decode_pc(&r, id, apply, &key, &a, &b);
+		} else {
+			ok = false;
+		}
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&key);
+	return ok && !r.bad;
+}
+
+/* The whole file at PATH into OUT (at most SYMCACHE_DISK_MAX bytes); -1 when unreadable. */
+static int read_file(const char *path, struct strbuf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	int rc = -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= SYMCACHE_DISK_MAX) {
+		strbuf_reset(out);
+		strbuf_grow(out, (size_t)st.st_size);
+		ssize_t got;
+		while ((got = read(fd, out->buf + out->len, (size_t)st.st_size - out->len)) > 0)
+			out->len += (size_t)got;
+		out->buf[out->len] = '\0';
+		rc = got == 0 || out->len == (size_t)st.st_size ? 0 : -1;
+	}
+	close(fd);
+	return rc;
+}
+
+/* Loads build B's file into the map; false when absent or not sound (then it is rewritten). */
+static bool load_build(struct build *b)
+{
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
+	file_path(&path, b->id);
+	bool ok = read_file(path.buf, &data) == 0 &&
+		  decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, false) &&
+		  decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, true);
+	if (ok)
+		utimensat(AT_FDCWD, path.buf, NULL, 0); /* recently used: evicted last */
+	strbuf_release(&path);
+	strbuf_release(&data);
+	return ok;
+}
+
+void symcache_attach(Dwfl_Module *mod, const char *stamp)
+{
+	char key[160];
+	if (!cache.dir || !symcache_key(mod, 0, false, key, sizeof(key)))
+		return;
+	*strchr(key, '+') = '\0';
+	if (hashmap_get(&cache.builds, key))
+		return;
+	struct build *b = xcalloc(1, sizeof(*b));
+	b->id = xstrdup(key);
+	b->stamp = xstrdup(stamp);
+	hashmap_put(&cache.builds, b->id, b);
+	if (!load_build(b))
+		b->dirty = true; /* absent, stale or damaged: written anew at the next save */
+}
+
+/* ---- writing ---- */
+
+struct cache_file {
+	char *name;
+	off_t size;
+	struct timespec mtime;
+};
+
+static int older_first(const void *x, const void *y)
+{
+	const struct cache_file *a = x, *b = y;
+	if (a->mtime.tv_sec != b->mtime.tv_sec)
+		return a->mtime.tv_sec < b->mtime.tv_sec ? -1 : 1;
+	if (a->mtime.tv_nsec != b->mtime.tv_nsec)
+		return a->mtime.tv_nsec < b->mtime.tv_nsec ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/*
+ * Keeps the directory's files under SYMCACHE_DISK_MAX bytes, the least
+ * recently used going first; temporary files left by a run that died are
+ * removed after an hour.
+ */
+static void evict(void)
+{
+	DIR *dir = opendir(cache.dir);
+	if (!dir)
+		return;
+	struct cache_file *files = NULL;
+	size_t n = 0, alloc = 0;
+	uint64_t total = 0;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(dir))) {
+		struct stat st;
+		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (!strncmp(e->d_name, ".tmp-", 5)) {
+			if (st.st_mtime < now - 3600)
+				unlinkat(dirfd(dir), e->d_name, 0);
+			continue;
+		}
+		if (!ends_with(e->d_name, ".sym"))
+			continue;
+		ALLOC_GROW(files, n + 1, alloc);
+		files[n++] = (struct cache_file){ xstrdup(e->d_name), st.st_size, st.st_mtim };
+		total += (uint64_t)st.st_size;
+	}
+	if (total > SYMCACHE_DISK_MAX) {
+		qsort(files, n, sizeof(*files), older_first);
+		for (size_t i = 0; i < n && total > SYMCACHE_DISK_MAX; i++)
+			if (unlinkat(dirfd(dir), files[i].name, 0) == 0)
+				total -= (uint64_t)files[i].size;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(files[i].name);
+	free(files);
+	closedir(dir);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Writes build B's file: what is on disk now (another run's), merged with the map, renamed into place. */
+static void save_build(struct build *b)
+{
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT, out = STRBUF_INIT, tmp = STRBUF_INIT;
+	file_path(&path, b->id);
+	if (read_file(path.buf, &data) == 0 &&
+	    decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, false))
+		decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, true);
+	struct strbuf payload = STRBUF_INIT;
+	encode_build(&payload, b->id);
+	strbuf_add(&out, FILE_MAGIC, 8);
+	put_u32(&out, FILE_VERSION);
+	put_str(&out, b->id);
+	put_str(&out, b->stamp);
+	put_u64(&out, payload.len);
+	put_u64(&out, hash_fnv1a(payload.buf, payload.len));
+	strbuf_add(&out, payload.buf, payload.len);
+	strbuf_addf(&tmp, "%s/.tmp-XXXXXX", cache.dir);
+	int fd = out.len <= SYMCACHE_DISK_MAX ? mkstemp(tmp.buf) : -1;
+	if (fd >= 0) {
+		bool ok = write_all(fd, out.buf, out.len) == 0;
+		ok = close(fd) == 0 && ok;
+		if (!ok || rename(tmp.buf, path.buf) < 0)
+			unlink(tmp.buf);
+	}
+	b->dirty = false;
+	strbuf_release(&payload);
+	strbuf_release(&path);
+	strbuf_release(&data);
+	strbuf_release(&out);
+	strbuf_release(&tmp);
+}
+
+void symcache_save(void)
+{
+	if (!cache.dir)
+		return;
+	bool wrote = false;
+	for (size_t i = 0; i < cache.builds.cap; i++) {
+		struct build *b = cache.builds.slots[i].key ? cache.builds.slots[i].value : NULL;
+		if (b && b->dirty) {
+			save_build(b);
+			wrote = true;
+		}
+	}
+	if (wrote)
+		evict();
 }

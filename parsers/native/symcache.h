@@ -47,4 +47,42 @@ void symcache_note_dwarf(Dwfl_Module *mod, bool has);
 /* Copies a cached frame's fields into F (strings into D's arena). */
 void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached);
 
+/*
+ * The persistent cache: the entries above, kept on disk across runs in one
+ * file per build-id (DIR/BUILDID.sym), so that the second core of a build
+ * needs none of its DWARF (the inflation of compressed debug sections is
+ * most of a core's time). Best effort and silent: a file that cannot be
+ * read, written or trusted is as if absent, and never changes a report.
+ *
+ * Each file carries the STAMP of the run that wrote it (what decides how a
+ * build symbolizes besides its build-id: the module's file, whether debug
+ * info was found, the debug-info search path); a file whose stamp differs
+ * from this run's is ignored and rewritten. A file is checked whole (magic,
+ * version, build-id, length, checksum, every record's bounds) before any
+ * entry is used. Files are written to a temporary name and renamed into
+ * place, so concurrent runs see an old file or a new one, never a part;
+ * on writing, the file on disk is merged in first. The directory is kept
+ * under SYMCACHE_DISK_MAX bytes: past it, the least recently used files go.
+ */
+#define SYMCACHE_DISK_MAX (64u << 20)
+
+/*
+ * Turns the persistent cache on in DIR (created, mode 0700, when missing),
+ * and the in-process cache with it. Returns 0, or -1 when DIR cannot be made.
+ */
+int symcache_persist(const char *dir);
+/*
+ * The default directory into OUT: $XDG_CACHE_HOME/mortem, or
+ * $HOME/.cache/mortem when XDG_CACHE_HOME is unset, empty or relative.
+ * Returns -1 when neither variable gives one.
+ */
+int symcache_default_dir(struct strbuf *out);
+/*
+ * Loads MOD's file (once per build-id in this process), if its stamp is
+ * STAMP. A no-op when the persistent cache is off or MOD has no build-id.
+ */
+void symcache_attach(Dwfl_Module *mod, const char *stamp);
+/* Writes the files of the build-ids that gained entries since the last save. */
+void symcache_save(void);
+
 #endif
