@@ -10,6 +10,9 @@ export SHARED="${SHARED:-$(cd .. && pwd)/shared}"
 pass=0; fail=0; skip=0; failed=""
 log_dir="$BUILD/test-logs"; mkdir -p "$log_dir"
 [ -x "$MORTEM" ] || { echo "no $MORTEM: build first" >&2; exit 1; }
+# The symbolization cache of this run (parsers/native/symcache.h), never the user's.
+export XDG_CACHE_HOME="$(pwd)/$BUILD/test-cache"
+rm -rf "$XDG_CACHE_HOME"
 
 # Sanitized run (SANITIZE=address,undefined): the binary must really be
 # instrumented, and any report fails the test that caused it, even when the

@@ -286,23 +286,38 @@ static void encode_pc(struct strbuf *out, const char *suffix, const struct cache
 	}
 }
 
-/* The records of build ID in the map, in a payload. */
+static int by_key(const void *x, const void *y)
+{
+	const struct hashmap_slot *a = *(const struct hashmap_slot *const *)x;
+	const struct hashmap_slot *b = *(const struct hashmap_slot *const *)y;
+	return strcmp(a->key, b->key);
+}
+
+/* The records of build ID in the map, in a payload (by key: the same entries give the same bytes). */
 static void encode_build(struct strbuf *out, const char *id)
 {
-	size_t idlen = strlen(id);
+	size_t idlen = strlen(id), n = 0, alloc = 0;
+	const struct hashmap_slot **slots = NULL;
 	for (size_t i = 0; i < cache.map.cap; i++) {
 		const struct hashmap_slot *s = &cache.map.slots[i];
 		const char *key = s->key;
 		if (!key || strncmp(key, id, idlen) || key[idlen] != '+')
 			continue;
-		const char *suffix = key + idlen + 1;
+		ALLOC_GROW(slots, n + 1, alloc);
+		slots[n++] = s;
+	}
+	if (n)
+		qsort(slots, n, sizeof(*slots), by_key);
+	for (size_t i = 0; i < n; i++) {
+		const char *suffix = (const char *)slots[i]->key + idlen + 1;
 		if (!strcmp(suffix, "dwarf")) {
 			strbuf_addch(out, 'D');
-			strbuf_addch(out, *(const int *)s->value ? 1 : 0);
+			strbuf_addch(out, *(const int *)slots[i]->value ? 1 : 0);
 		} else {
-			encode_pc(out, suffix, s->value);
+			encode_pc(out, suffix, slots[i]->value);
 		}
 	}
+	free(slots);
 }
 
 /* One 'P' record into the map (unless its key is there); false when bad. */
