@@ -131,6 +131,11 @@ static void native_free(void *arg)
 			free(n->symcache.slots[i].value);
 	hashmap_clear(&n->symcache);
 	hashmap_clear(&n->pccache);
+	for (size_t i = 0; i < n->nmods; i++) {
+		if (n->mods[i].names)
+			hashmap_clear(n->mods[i].names);
+		free(n->mods[i].names);
+	}
 	free(n->mods);
 	free(n->raw_regs);
 	free(n->demangle_buf);
@@ -175,25 +180,65 @@ static bool module_matches(const char *modname, const char *want)
 }
 
 struct sym_search {
+	struct native *n;
 	const char *module, *name;
 	struct native_sym *result;
 	bool main_pass;          /* first pass: the executable only */
 };
 
-static bool search_module(Dwfl_Module *mod, const char *name, struct native_sym *out)
+static bool take_symbol(Dwfl_Module *mod, int i, const char *name, struct native_sym *out)
 {
+	GElf_Sym sym;
+	GElf_Addr addr;
+	const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+	if (!s || strcmp(s, name) || sym.st_shndx == SHN_UNDEF)
+		return false;
+	out->addr = addr;
+	out->raw = sym.st_value;
+	out->found = true;
+	return true;
+}
+
+/* MOD's symbols by name (the first defined one of each), index + 1 as the value. */
+static struct hashmap *index_symbols(Dwfl_Module *mod)
+{
+	struct hashmap *names = xcalloc(1, sizeof(*names));
 	int nsyms = dwfl_module_getsymtab(mod);
 	for (int i = 1; i < nsyms; i++) {
 		GElf_Sym sym;
 		GElf_Addr addr;
 		const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
-		if (!s || strcmp(s, name) || sym.st_shndx == SHN_UNDEF)
+		if (!s || sym.st_shndx == SHN_UNDEF)
 			continue;
-		out->addr = addr;
-		out->raw = sym.st_value;
-		out->found = true;
-		return true;
+		struct hashmap_slot *slot = hashmap_slot(names, s);
+		if (!slot->value)
+			slot->value = (void *)(uintptr_t)(i + 1);
 	}
+	return names;
+}
+
+/*
+ * The first defined symbol NAME in MOD's symbol table. A module searched
+ * more than twice (libthread_db asks libc for a few dozen) is indexed by
+ * name once, not scanned again for each.
+ */
+static bool search_module(struct native *n, Dwfl_Module *mod, const char *name,
+			  struct native_sym *out)
+{
+	struct native_module *nm = NULL;
+	for (size_t i = 0; i < n->nmods && !nm; i++)
+		if (n->mods[i].mod == mod)
+			nm = &n->mods[i];
+	if (nm && !nm->names && ++nm->searches > 2)
+		nm->names = index_symbols(mod);
+	if (nm && nm->names) {
+		uintptr_t v = (uintptr_t)hashmap_get(nm->names, name);
+		return v && take_symbol(mod, (int)(v - 1), name, out);
+	}
+	int nsyms = dwfl_module_getsymtab(mod);
+	for (int i = 1; i < nsyms; i++)
+		if (take_symbol(mod, i, name, out))
+			return true;
 	return false;
 }
 
@@ -212,7 +257,7 @@ static int sym_module_cb(Dwfl_Module *mod, void **userdata, const char *modname,
 		if (s->main_pass != (is_exec || start == 0))
 			return DWARF_CB_OK;
 	}
-	return search_module(mod, s->name, s->result) ? DWARF_CB_ABORT : DWARF_CB_OK;
+	return search_module(s->n, mod, s->name, s->result) ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
 int native_symbol(struct native *n, const char *module, const char *name, uint64_t *addr,
@@ -226,7 +271,7 @@ int native_symbol(struct native *n, const char *module, const char *name, uint64
 	struct native_sym *hit = hashmap_get(&n->symcache, key.buf);
 	if (!hit) {
 		hit = xcalloc(1, sizeof(*hit));
-		struct sym_search s = { module, name, hit, true };
+		struct sym_search s = { n, module, name, hit, true };
 		if (!module)
 			dwfl_getmodules(n->dwfl, sym_module_cb, &s, 0);
 		s.main_pass = false;
@@ -330,7 +375,7 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	dwfl_module_info(mod, NULL, NULL, &end, NULL, NULL, &mainfile, &debugfile);
 	struct module *m = dump_add_module(d);
 	ALLOC_GROW(n->mods, n->nmods + 1, n->amods);
-	n->mods[n->nmods++] = (struct native_module){ mod, false };
+	n->mods[n->nmods++] = (struct native_module){ .mod = mod };
 	m->path = dump_strdup(d, mainfile ? mainfile : name);
 	m->name = dump_strdup(d, path_basename(name));
 	m->start = start;

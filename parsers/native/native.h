@@ -55,6 +55,8 @@ struct native {
 	struct native_module {
 		Dwfl_Module *mod;
 		bool used;           /* a frame is in it */
+		int searches;        /* native_symbol look-ups in it so far */
+		struct hashmap *names; /* its symbols by name (after three look-ups), or NULL */
 	} *mods;                     /* parallel to d->modules */
 	size_t nmods, amods;
 	struct hotspot *jvm;         /* the JVM's Java side (hotspot.h), or NULL */

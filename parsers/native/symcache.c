@@ -128,6 +128,37 @@ void symcache_put(const char *key, const struct frame *frames, size_t n)
 	mark_dirty(key);
 }
 
+/* The value of a remembered name that is NULL (no symbol there). */
+static char no_name[] = "";
+
+/* Keeps NAME (a copy; NULL: none) under KEY, "BUILDID+sOFFSET". */
+static void insert_name(const char *key, const char *name)
+{
+	hashmap_put(&cache.map, xstrdup(key), name ? xstrdup(name) : no_name);
+}
+
+const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr)
+{
+	Dwarf_Addr start;
+	char key[160];
+	if (!mod)
+		return NULL;
+	dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+	if (!symcache_key(mod, 0, false, key, sizeof(key)))
+		return dwfl_module_addrname(mod, addr);
+	char *plus = strchr(key, '+');
+	snprintf(plus, sizeof(key) - (size_t)(plus - key), "+s%llx", (unsigned long long)(addr - start));
+	char *hit = hashmap_get(&cache.map, key);
+	if (hit)
+		return hit == no_name ? NULL : hit;
+	const char *name = dwfl_module_addrname(mod, addr);
+	if (cache.map.count < cache.max) {
+		insert_name(key, name);
+		mark_dirty(key);
+	}
+	return name;
+}
+
 void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached)
 {
 	f->function = cached->function ? dump_strdup(d, cached->function) : NULL;
@@ -313,6 +344,11 @@ static void encode_build(struct strbuf *out, const char *id)
 		if (!strcmp(suffix, "dwarf")) {
 			strbuf_addch(out, 'D');
 			strbuf_addch(out, *(const int *)slots[i]->value ? 1 : 0);
+		} else if (suffix[0] == 's') {
+			const char *name = slots[i]->value;
+			strbuf_addch(out, 'S');
+			put_str(out, suffix);
+			put_str(out, name == no_name ? NULL : name);
 		} else {
 			encode_pc(out, suffix, slots[i]->value);
 		}
@@ -325,7 +361,7 @@ static bool decode_pc(struct reader *r, const char *id, bool apply, struct strbu
 		      struct strbuf *a, struct strbuf *b)
 {
 	bool null;
-	if (!get_str(r, a, &null) || null || !a->len)
+	if (!get_str(r, a, &null) || null || !a->len || a->buf[0] == 's' || !strcmp(a->buf, "dwarf"))
 		return false;
 	strbuf_reset(key);
 	strbuf_addf(key, "%s+%s", id, a->buf);
@@ -392,6 +428,13 @@ static bool decode_file(const unsigned char *data, size_t len, const char *id, c
 				hashmap_put(&cache.map, xstrdup(key.buf), has ? &yes : &no);
 		} else if (type == 'P') {
 			ok = decode_pc(&r, id, apply, &key, &a, &b);
+		} else if (type == 'S') {
+			bool snull;
+			ok = get_str(&r, &a, &null) && !null && a.buf[0] == 's' && get_str(&r, &b, &snull);
+			strbuf_reset(&key);
+			strbuf_addf(&key, "%s+%s", id, a.buf);
+			if (ok && apply && cache.map.count < cache.max && !hashmap_get(&cache.map, key.buf))
+				insert_name(key.buf, snull ? NULL : b.buf);
 		} else {
 			ok = false;
 		}

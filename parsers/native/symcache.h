@@ -44,6 +44,14 @@ void symcache_put(const char *key, const struct frame *frames, size_t n);
 int symcache_has_dwarf(Dwfl_Module *mod);
 void symcache_note_dwarf(Dwfl_Module *mod, bool has);
 
+/*
+ * dwfl_module_addrname(MOD, ADDR), remembered under MOD's build-id and
+ * ADDR's offset when the cache is on (and kept on disk with the rest): the
+ * unwinder asks it of every stack's last pc, which would otherwise load a
+ * library's whole symbol table. The string lives as long as the process.
+ */
+const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr);
+
 /* Copies a cached frame's fields into F (strings into D's arena). */
 void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached);
 
