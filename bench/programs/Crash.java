@@ -1,7 +1,8 @@
 // Bench input: a JVM with a big heap touched (about 640 MB of live arrays)
 // and 24 sleeping worker threads, that dies in native code (Unsafe write to
 // address 0): HotSpot writes an hs_err log and, with ulimit -c unlimited, a
-// core of 600+ MB. With "hang": no big heap, and it sleeps (for jstack).
+// core of 600+ MB. With "hang": no big heap, and it sleeps (for jstack);
+// "hang N": the workers' stacks N frames deep (default 40).
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ public class Crash {
 
     public static void main(String[] args) throws Exception {
         boolean hang = args.length > 0 && args[0].equals("hang");
+        int depth = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         for (int i = 0; i < (hang ? 0 : 640); i++) {
             byte[] b = new byte[1 << 20];
             for (int j = 0; j < b.length; j += 4096) b[j] = (byte) j;
@@ -29,7 +31,7 @@ public class Crash {
         }
         Object lock = new Object();
         for (int i = 0; i < 24; i++) {
-            Thread t = new Thread(() -> descend(hang ? 40 : 0, lock), "bench-worker-" + i);
+            Thread t = new Thread(() -> descend(hang ? depth : 0, lock), "bench-worker-" + i);
             t.setDaemon(true);
             t.start();
         }
