@@ -553,9 +553,21 @@ static bool gather(const struct vocab_row *row, void *ctx)
  */
 #define NAME_MEMO_MAX 65536
 
+#define NAME_FRONT 256
+
 struct name_memo {
 	struct hashmap map;       /* name (a copy in arena) -> struct name_info */
 	struct arena *arena;
+	/*
+	 * In front of the map, by the name's address: a dump's frames point at
+	 * the same interned names again and again. An entry is used only when
+	 * the name at that address still reads as its copy.
+	 */
+	struct name_front {
+		const char *at;
+		const char *copy;
+		const struct name_info *ni;
+	} front[NAME_FRONT];
 };
 
 static pthread_key_t memo_key;
@@ -596,18 +608,22 @@ static bool memo_eq(const void *key, const void *ctx)
 static const struct name_info *name_info(const char *fn)
 {
 	struct name_memo *m = thread_memo();
+	struct name_front *front = &m->front[hash_ptr(fn) & (NAME_FRONT - 1)];
+	if (front->at == fn && !strcmp(fn, front->copy))
+		return front->ni;
 	size_t len = strlen(fn);
 	uint64_t h = hash_bytes(fn, len);
 	hashmap_reserve(&m->map);
 	struct hashmap_slot *slot = hashmap_probe(&m->map, h, memo_eq, fn);
-	if (slot->key)
-		return slot->value;
-	struct name_info *ni = arena_alloc(m->arena, sizeof(*ni));
-	ni->lock_kind = -1;
-	each_match(fn, gather, ni);
-	hashmap_fill(&m->map, slot, h, arena_strndup(m->arena, fn, len));
-	slot->value = ni;
-	return ni;
+	if (!slot->key) {
+		struct name_info *ni = arena_alloc(m->arena, sizeof(*ni));
+		ni->lock_kind = -1;
+		each_match(fn, gather, ni);
+		hashmap_fill(&m->map, slot, h, arena_strndup(m->arena, fn, len));
+		slot->value = ni;
+	}
+	*front = (struct name_front){ fn, slot->key, slot->value };
+	return slot->value;
 }
 
 unsigned frame_name_roles(const char *fn)
