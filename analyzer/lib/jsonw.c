@@ -27,20 +27,9 @@ int jsonw_flush(struct jsonw *w)
 
 #define JSONW_FLUSH_AT (1 << 20)
 
-static void before_value(struct jsonw *w)
-{
-	if (w->after_key) {
-		w->after_key = false;
-		return;
-	}
-	if (w->need_comma[w->depth])
-		strbuf_addch(w->out, ',');
-	w->need_comma[w->depth] = true;
-}
-
 static void open_(struct jsonw *w, char c)
 {
-	before_value(w);
+	jsonw_before_value(w);
 	strbuf_addch(w->out, c);
 	if (w->depth < 63)
 		w->depth++;
@@ -61,25 +50,9 @@ void jsonw_obj_end(struct jsonw *w) { close_(w, '}'); }
 void jsonw_arr_begin(struct jsonw *w) { open_(w, '['); }
 void jsonw_arr_end(struct jsonw *w) { close_(w, ']'); }
 
-void jsonw_key(struct jsonw *w, const char *key)
-{
-	size_t n = strlen(key);
-	before_value(w);
-	strbuf_grow(w->out, n + 3);
-	char *p = w->out->buf + w->out->len;
-	*p++ = '"';
-	memcpy(p, key, n);
-	p += n;
-	*p++ = '"';
-	*p++ = ':';
-	*p = '\0';
-	w->out->len += n + 3;
-	w->after_key = true;
-}
-
 void jsonw_strn(struct jsonw *w, const char *s, size_t len)
 {
-	before_value(w);
+	jsonw_before_value(w);
 	json_quote(w->out, s, len);
 }
 
@@ -93,33 +66,27 @@ void jsonw_str(struct jsonw *w, const char *s)
 
 void jsonw_int(struct jsonw *w, long long v)
 {
-	before_value(w);
+	jsonw_before_value(w);
 	strbuf_addint(w->out, v);
 }
 
 void jsonw_uint(struct jsonw *w, unsigned long long v)
 {
-	before_value(w);
+	jsonw_before_value(w);
 	strbuf_adduint(w->out, v);
 }
 
 void jsonw_raw(struct jsonw *w, const char *json, size_t len)
 {
-	before_value(w);
+	jsonw_before_value(w);
 	strbuf_add(w->out, json, len);
 	if (w->flush && w->out->len > JSONW_FLUSH_AT)
 		jsonw_flush(w);
 }
 
-void jsonw_bool(struct jsonw *w, bool v)
-{
-	before_value(w);
-	strbuf_adds(w->out, v ? "true" : "false");
-}
-
 void jsonw_null(struct jsonw *w)
 {
-	before_value(w);
+	jsonw_before_value(w);
 	strbuf_adds(w->out, "null");
 }
 
@@ -136,7 +103,7 @@ void jsonw_hex(struct jsonw *w, uint64_t v)
 	*--p = 'x';
 	*--p = '0';
 	*--p = '"';
-	before_value(w);
+	jsonw_before_value(w);
 	strbuf_add(w->out, p, (size_t)(buf + sizeof(buf) - p));
 }
 

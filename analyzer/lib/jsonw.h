@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "analyzer/lib/strbuf.h"
 
@@ -36,13 +37,49 @@ void jsonw_obj_begin(struct jsonw *w);
 void jsonw_obj_end(struct jsonw *w);
 void jsonw_arr_begin(struct jsonw *w);
 void jsonw_arr_end(struct jsonw *w);
+/*
+ * Before a value or key: the comma when one is due (nothing right after a
+ * key). Inline, as the key and scalar writers below: a report writes a
+ * dozen keys a thread, and a literal key's length is then known at
+ * compile time.
+ */
+static inline void jsonw_before_value(struct jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->need_comma[w->depth])
+		strbuf_addch(w->out, ',');
+	w->need_comma[w->depth] = true;
+}
+
 /* An object key (a plain ASCII name: written unescaped); the next value call writes its value. */
-void jsonw_key(struct jsonw *w, const char *key);
+static inline void jsonw_key(struct jsonw *w, const char *key)
+{
+	size_t n = strlen(key);
+	jsonw_before_value(w);
+	if (w->out->len + n + 4 > w->out->alloc)
+		strbuf_grow(w->out, n + 3);
+	char *p = w->out->buf + w->out->len;
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	*p = '\0';
+	w->out->len += n + 3;
+	w->after_key = true;
+}
 void jsonw_str(struct jsonw *w, const char *s);        /* NULL writes null */
 void jsonw_strn(struct jsonw *w, const char *s, size_t len);
 void jsonw_int(struct jsonw *w, long long v);
 void jsonw_uint(struct jsonw *w, unsigned long long v);
-void jsonw_bool(struct jsonw *w, bool v);
+static inline void jsonw_bool(struct jsonw *w, bool v)
+{
+	jsonw_before_value(w);
+	strbuf_add(w->out, v ? "true" : "false", v ? 4 : 5);
+}
 void jsonw_null(struct jsonw *w);
 /* "0x..." lowercase hex string */
 void jsonw_hex(struct jsonw *w, uint64_t v);
