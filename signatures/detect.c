@@ -117,13 +117,24 @@ static struct thread *dead_thread(const struct dump *d)
 	if (t)
 		return t;
 	struct thread *only = NULL;
+	struct hashmap not_aborted = HASHMAP_INIT; /* shared frames arrays: asked once */
+	size_t unused;
 	for (size_t i = 0; i < d->nthreads; i++) {
-		if (!thread_aborted(d, d->threads[i]))
+		const struct thread *u = d->threads[i];
+		if (u->frames_shared && hashmap_get_ptr(&not_aborted, u->frames, &unused))
 			continue;
-		if (only)
-			return NULL;
+		if (!thread_aborted(d, u)) {
+			if (u->frames_shared)
+				hashmap_put_ptr(&not_aborted, u->frames, 1);
+			continue;
+		}
+		if (only) {
+			only = NULL;
+			break;
+		}
 		only = d->threads[i];
 	}
+	hashmap_clear(&not_aborted);
 	return only;
 }
 

@@ -360,6 +360,11 @@ static uint64_t arg_address(const char *args, const char *name)
 
 static void wait_from_args(struct dump *d, struct thread *t)
 {
+	bool args = false;
+	for (size_t i = 0; i < t->nframes && i < HINT_DEPTH && !args; i++)
+		args = t->frames[i].args != NULL;
+	if (!args)
+		return; /* nothing to read an address from (Java frames never have any) */
 	for (size_t i = 0; i < t->nframes && i < HINT_DEPTH; i++) {
 		const struct frame *f = &t->frames[i];
 		if (frame_is_signal(f))
@@ -508,13 +513,23 @@ int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 		free(c.tids);
 		return 0;
 	}
+	/*
+	 * What both find depends on the frames alone: a shared frames array
+	 * (a pool's threads) that gave nothing once gives nothing again.
+	 */
+	struct hashmap fruitless = HASHMAP_INIT;
+	size_t unused;
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct thread *t = d->threads[i];
-		if (!t->waiting_on)
-			wait_from_args(d, t);
+		if (t->waiting_on || (t->frames_shared && hashmap_get_ptr(&fruitless, t->frames, &unused)))
+			continue;
+		wait_from_args(d, t);
 		if (!t->waiting_on)
 			arena_self_wait_text(d, t);
+		if (!t->waiting_on && t->frames_shared)
+			hashmap_put_ptr(&fruitless, t->frames, 1);
 	}
+	hashmap_clear(&fruitless);
 	loader_from_labels(d, a);
 	loader_from_frames(d);
 	return 0;
