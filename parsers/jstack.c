@@ -113,10 +113,8 @@ static long header_close(struct span x)
 {
 	if (x.len < 2 || x.s[0] != '"')
 		return -1;
-	for (size_t i = x.len; i > 1; i--)
-		if (x.s[i - 1] == '"')
-			return (long)i - 1;
-	return -1;
+	const char *q = memrchr(x.s + 1, '"', x.len - 1);
+	return q ? (long)(q - x.s) : -1;
 }
 
 struct header {

@@ -57,7 +57,9 @@ static inline struct span span_of(const struct line *l) { return (struct span){ 
 /* Blanks a span is trimmed of: space, tab, CR, FF, VT (not LF: lines have none). */
 static inline bool text_is_ws(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+	const uint64_t blanks = 1ULL << ' ' | 1ULL << '\t' | 1ULL << '\r' | 1ULL << '\f' | 1ULL << '\v';
+	unsigned char u = (unsigned char)c;
+	return u <= ' ' && (blanks >> u & 1); /* one compare for most bytes */
 }
 /* X without its leading blanks. Inline: every line of every dump goes through it. */
 static inline struct span span_skip_ws(struct span x)
