@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "analyzer/lib/arena.h"
 #include "analyzer/lib/input.h"
 #include "parsers/text/logprefix.h"
 #include "parsers/parser.h"
