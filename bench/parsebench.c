@@ -3,14 +3,12 @@
  * Maps FILE, then ROUNDS times (default 5, after one warm-up) does what the
  * pipeline does before analysis: the log-prefix pre-pass, then the parser
  * named FORMAT into a fresh dump (no analysis, no output). Prints the
- * median wall time and MB/s of the file's bytes, and the model's size (its
- * arena's bytes). Used by the bench scripts.
+ * median wall time and MB/s of the file's bytes. Used by the bench scripts.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "analyzer/lib/arena.h"
 #include "analyzer/lib/input.h"
 #include "parsers/text/logprefix.h"
 #include "parsers/parser.h"
@@ -48,7 +46,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	double t[101];
-	size_t threads = 0, model = 0;
+	size_t threads = 0;
 	for (int r = -1; r < rounds; r++) { /* round -1 warms the page cache */
 		struct dump *d = dump_new(argv[2]);
 		double s = now();
@@ -69,13 +67,12 @@ int main(int argc, char **argv)
 		if (r >= 0)
 			t[r] = now() - s;
 		threads = d->nthreads;
-		model = arena_used(d->arena);
 		dump_free(d);
 	}
 	qsort(t, (size_t)rounds, sizeof(t[0]), by_value);
 	double med = t[rounds / 2], mb = (double)in.len / 1e6;
-	printf("parse %-8s %7.1f MB, %6zu threads: %7.1f ms (median of %d) = %6.0f MB/s, model %.0f MB\n",
-	       p->name, mb, threads, med * 1e3, rounds, mb / med, (double)model / 1e6);
+	printf("parse %-8s %7.1f MB, %6zu threads: %7.1f ms (median of %d) = %6.0f MB/s\n", p->name, mb,
+	       threads, med * 1e3, rounds, mb / med);
 	input_close(&in);
 	strbuf_release(&err);
 	return 0;
