@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "parsers/native/coremem.h"
+#include "parsers/native/dwflcore.h"
 #include "parsers/native/native.h"
 #include "parsers/parser.h"
 #include "parsers/native/regs.h"
@@ -479,7 +480,10 @@ static void attach_dwfl(struct core_state *st)
 		dump_warn(d, "dwfl_core_file_report: %s", dwfl_error());
 	if (dwfl_report_end(dwfl, NULL, NULL) != 0)
 		dump_warn(d, "dwfl_report_end: %s", dwfl_error());
-	if (dwfl_core_file_attach(dwfl, st->elf) < 0)
+	int rc = dwflcore_attach(dwfl, st->elf); /* libdwfl's own, where it reads the same */
+	if (rc == -2)
+		dump_warn(d, "dwfl_attach_state: %s; stacks from the notes' registers only", dwfl_error());
+	else if (rc == -1 && dwfl_core_file_attach(dwfl, st->elf) < 0)
 		dump_warn(d, "dwfl_core_file_attach: %s; stacks from the notes' registers only",
 			  dwfl_error());
 }
