@@ -275,16 +275,12 @@ make_triage_cores || note "(no triage cores: core_pattern must write plain 'core
 note "inputs built in $(( $(date +%s) - t0 )) s"
 
 # ---------------------------------------------------------------- cores
-cold() { # DIR MORTEM ARGS...: MORTEM ARGS with a symbolization cache emptied first
-	d=$1; shift
-	rm -rf "$d"
-	XDG_CACHE_HOME=$d "$@"
-}
 core_rows() { # name exe core
 	name=$1; exe=$2; core=$3
 	header "$name core: $(du -m "$core" | cut -f1) MB, $(eu-stack --core="$core" -e "$exe" 2>/dev/null | grep -c '^TID') threads"
 	measure "$name.mortem-nocache" "mortem report --json --no-cache" "$MORTEM" report --json --no-cache "$core"
-	measure "$name.mortem-cold" "mortem report --json, cold cache" cold "$W/xdg-cold" "$MORTEM" report --json "$core"
+	measure "$name.mortem-cold" "mortem report --json, cold cache" \
+		sh -c 'rm -rf "$0"; XDG_CACHE_HOME="$0" exec "$@"' "$W/xdg-cold" "$MORTEM" report --json "$core"
 	measure "$name.mortem" "mortem report --json, warm cache" "$MORTEM" report --json "$core"
 	measure "$name.mortem-text" "mortem report (text), warm cache" "$MORTEM" report "$core"
 	have eu-stack && measure "$name.eustack" "eu-stack -s -i --core" eu-stack -s -i --core="$core" -e "$exe"
