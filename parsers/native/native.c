@@ -347,11 +347,15 @@ static bool elf_has_debug_info(Elf *elf)
 
 /*
  * The persistent symbolization cache's stamp for MOD (symcache.h): what,
- * besides the build-id, decides how its pcs symbolize in this run.
+ * besides the build-id, decides how its pcs symbolize in this run. Only a
+ * module whose debug info is known here (in its file, or by build-id) is
+ * kept on disk: one without may get it later from places this cannot
+ * watch cheaply (a .gnu_debuglink file put beside it, a debuginfod server),
+ * and its symbols alone cost little to read again.
  */
 static void attach_cache(struct native *n, Dwfl_Module *mod, const char *mainfile, bool debug_info)
 {
-	if (n->o->no_cache)
+	if (n->o->no_cache || !debug_info)
 		return;
 	struct stat st;
 	struct strbuf stamp = STRBUF_INIT;
