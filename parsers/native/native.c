@@ -7,6 +7,7 @@
 #include <dwarf.h>
 #include <elf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,26 +346,64 @@ static bool elf_has_debug_info(Elf *elf)
 	return false;
 }
 
+/* " link=PATH:SIZE:MTIME" (or ":none") for each place libdwfl looks for MAINFILE's .gnu_debuglink file. */
+static void stamp_debuglink(struct native *n, Dwfl_Module *mod, const char *mainfile, struct strbuf *stamp)
+{
+	Dwarf_Addr bias;
+	GElf_Word crc;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	const char *link = elf && mainfile ? dwelf_elf_gnu_debuglink(elf, &crc) : NULL;
+	if (!link)
+		return;
+	const char *slash = strrchr(mainfile, '/');
+	struct strbuf dir = STRBUF_INIT, cand = STRBUF_INIT;
+	strbuf_add(&dir, mainfile, slash ? (size_t)(slash - mainfile) : 0);
+	for (const char *p = n->debuginfo_path; p;) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		strbuf_reset(&cand);
+		if (!len)
+			strbuf_addf(&cand, "%s/%s", dir.buf, link);
+		else if (p[0] == '/')
+			strbuf_addf(&cand, "%.*s%s/%s", (int)len, p, dir.buf, link);
+		else
+			strbuf_addf(&cand, "%s/%.*s/%s", dir.buf, (int)len, p, link);
+		struct stat st;
+		if (stat(cand.buf, &st) == 0)
+			strbuf_addf(stamp, " link=%s:%lld:%lld.%09ld", cand.buf, (long long)st.st_size,
+				    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		else
+			strbuf_addf(stamp, " link=%s:none", cand.buf);
+		p = end ? end + 1 : NULL;
+	}
+	strbuf_release(&dir);
+	strbuf_release(&cand);
+}
+
 /*
  * The persistent symbolization cache's stamp for MOD (symcache.h): what,
- * besides the build-id, decides how its pcs symbolize in this run. Only a
- * module whose debug info is known here (in its file, or by build-id) is
- * kept on disk: one without may get it later from places this cannot
- * watch cheaply (a .gnu_debuglink file put beside it, a debuginfod server),
- * and its symbols alone cost little to read again.
+ * besides the build-id, decides how its pcs symbolize in this run: its
+ * file, whether debug info was found (in it or by build-id), the search
+ * path, DEBUGINFOD_URLS, and each place its .gnu_debuglink file may be.
+ * A module read from the core's memory has no file to stamp: not kept.
  */
-static void attach_cache(struct native *n, Dwfl_Module *mod, const char *mainfile, bool debug_info)
+static void attach_cache(struct native *n, Dwfl_Module *mod, bool debug_info)
 {
-	if (n->o->no_cache || !debug_info)
+	if (n->o->no_cache)
 		return;
+	Dwarf_Addr bias;
+	const char *mainfile = NULL;
+	dwfl_module_getelf(mod, &bias); /* found now, if not before: its name is known after */
+	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
 	struct stat st;
-	struct strbuf stamp = STRBUF_INIT;
 	if (!mainfile || stat(mainfile, &st) < 0)
-		memset(&st, 0, sizeof(st));
+		return; /* read from the core's memory (or gone): nothing on disk to stamp it by */
+	struct strbuf stamp = STRBUF_INIT;
 	strbuf_addf(&stamp, "file=%s size=%lld mtime=%lld.%09ld debug=%d path=%s debuginfod=%s",
-		    mainfile ? mainfile : "", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		    mainfile, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
 		    st.st_mtim.tv_nsec, debug_info, n->debuginfo_path,
 		    getenv("DEBUGINFOD_URLS") ? getenv("DEBUGINFOD_URLS") : "");
+	stamp_debuglink(n, mod, mainfile, &stamp);
 	symcache_attach(mod, stamp.buf);
 	strbuf_release(&stamp);
 }
@@ -397,7 +436,7 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	Dwarf_Addr bias;
 	m->debug_info = debugfile != NULL || elf_has_debug_info(dwfl_module_getelf(mod, &bias)) ||
 			debug_file_exists(n, m->build_id);
-	attach_cache(n, mod, mainfile, m->debug_info);
+	attach_cache(n, mod, m->debug_info);
 	return DWARF_CB_OK;
 }
 
