@@ -392,8 +392,8 @@ note "### memory"
 note ""
 mb() { [ -n "$1" ] && echo "$(( $1 / 1024 )) MB" || echo "n/a"; }
 [ -n "$(get jvm.mortem 3)" ] && note "peak RSS on the $(du -m jvm/core | cut -f1) MB JVM core: mortem $(mb "$(get jvm.mortem 3)"), eu-stack $(mb "$(get jvm.eustack 3)"), gdb $(mb "$(get jvm.gdb 3)") (mortem maps the core; it never reads it into memory)"
-[ -n "$(get jstack.mortem 3)" ] && note "peak RSS on the $(du -m big.jstack | cut -f1) MB jstack dump: mortem $(mb "$(get jstack.mortem 3)")"
-[ -n "$(get jstack200k.mortem 3)" ] && note "peak RSS on the $(du -m big200k.jstack | cut -f1) MB 200,000-thread jstack dump: mortem $(mb "$(get jstack200k.mortem 3)") ($(get jstack200k.rss-ratio 2) x the input)"
+[ -n "$(get jstack.mortem 3)" ] && note "peak RSS on the $(( $(wc -c <big.jstack) / 1000000 )) MB jstack dump: mortem $(mb "$(get jstack.mortem 3)")"
+[ -n "$(get jstack200k.mortem 3)" ] && note "peak RSS on the $(( $(wc -c <big200k.jstack) / 1000000 )) MB 200,000-thread jstack dump: mortem $(mb "$(get jstack200k.mortem 3)") ($(get jstack200k.rss-ratio 2) x the input)"
 
 # ---------------------------------------------------------------- goals
 # goal LABEL VALUE OP TARGET: one row of the goals table; OP is >= or <=
