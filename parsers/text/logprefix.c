@@ -282,13 +282,14 @@ int logprefix_clean(const unsigned char *data, size_t len, struct strbuf *out,
 		return 0; /* JSON: its own parsers */
 	struct sample *s = xmalloc(sizeof(*s));
 	take_sample(data, len, s);
-	size_t width = s->n >= 3 ? wrap_width(s) : 0;
+	/* a log's lines carry the prefix; a wrapped paste's continuation rows do not */
+	bool prefix = s->n >= 3 && find_prefix(s, &res->shape);
+	size_t width = s->n >= 3 && !prefix ? wrap_width(s) : 0;
 	if (width) {
 		free(s);
 		unwrap(data, len, width, out, res);
 		return 1;
 	}
-	bool prefix = s->n >= 3 && find_prefix(s, &res->shape);
 	bool padding = s->n >= 3 && s->padded * 2 > s->n;
 	free(s);
 	if (!prefix && !padding)

@@ -79,6 +79,14 @@ static void test_prefixes_removed(void **state)
 	expect_cleaned("[pid  4711] #0  0x1 in poll ()\n[pid  4711] #1  0x2 in main ()\n"
 		       "[pid  4711] #2  0x3 in _start ()\n",
 		       "#0  0x1 in poll ()\n#1  0x2 in main ()\n#2  0x3 in _start ()\n");
+	/* a log's lines of one width, each ending mid-token before the next line's
+	 * prefix, are a prefixed log, not a hard-wrapped paste */
+	expect_cleaned("2024-01-15 10:30:01,001 INFO  [main] \tat a.B.c(B.java:1)\n"
+		       "2024-01-15 10:30:02,002 INFO  [main] \tat a.B.d(B.java:2)\n"
+		       "2024-01-15 10:30:03,003 INFO  [main] \tat a.B.e(B.java:3)\n"
+		       "2024-01-15 10:30:04,004 INFO  [main] \tat a.B.f(B.java:4)\n",
+		       "\tat a.B.c(B.java:1)\n\tat a.B.d(B.java:2)\n"
+		       "\tat a.B.e(B.java:3)\n\tat a.B.f(B.java:4)\n");
 	/* a cut last line stays cut, and padding goes */
 	expect_cleaned("a  \nb\t\nc   \nd", "a\nb\nc\nd");
 }
