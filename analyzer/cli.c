@@ -7,22 +7,22 @@
 
 #include "analyzer/commands.h"
 #include "analyzer/lib/strbuf.h"
+#include "analyzer/lib/termsafe.h"
 
 void cli_error(const char *subject, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf msg = STRBUF_INIT, sb = STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	strbuf_adds(&sb, "mortem: ");
 	if (subject)
-		strbuf_addf(&sb, "%s: ", subject);
-	strbuf_vaddf(&sb, fmt, ap);
+		strbuf_addf(&msg, "%s: ", subject);
+	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	/* one line, whatever the message held */
-	for (size_t i = 0; i < sb.len; i++)
-		if (sb.buf[i] == '\n' || sb.buf[i] == '\r')
-			sb.buf[i] = ' ';
+	/* one line, whatever the path or the message held: control characters escaped */
+	strbuf_adds(&sb, "mortem: ");
+	termsafe_add(&sb, msg.buf, msg.len, 0);
 	strbuf_addch(&sb, '\n');
+	strbuf_release(&msg);
 	fflush(stdout);
 	fputs(sb.buf, stderr);
 	strbuf_release(&sb);

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "analyzer/lib/hashmap.h"
+#include "analyzer/lib/termsafe.h"
 #include "analyzer/report/report.h"
 
 struct palette {
@@ -184,6 +185,24 @@ static void text_thread(const struct thread *t, struct strbuf *out, const struct
 
 #define TEXT_FLUSH_AT (1 << 20)
 
+/*
+ * Writes what the renderer built to TO, every control character and escape
+ * sequence that came from the input shown escaped (analyzer/lib/termsafe.h):
+ * the only bytes that reach the terminal raw are newlines, tabs and, with
+ * COLOR, the palette's own codes.
+ */
+static int write_safe(FILE *to, const struct strbuf *text, bool color)
+{
+	unsigned keep = TERMSAFE_LINES | (color ? TERMSAFE_COLOR : 0);
+	if (termsafe_clean(text->buf, text->len, keep))
+		return fwrite(text->buf, 1, text->len, to) == text->len ? 0 : -1;
+	struct strbuf safe = STRBUF_INIT;
+	termsafe_add(&safe, text->buf, text->len, keep);
+	int rc = fwrite(safe.buf, 1, safe.len, to) == safe.len ? 0 : -1;
+	strbuf_release(&safe);
+	return rc;
+}
+
 /* The report into OUT; with TO, OUT is written there whenever it passes 1 MiB. */
 static int text_report(const struct dump *d, struct strbuf *out, bool color, FILE *to)
 {
@@ -199,12 +218,12 @@ static int text_report(const struct dump *d, struct strbuf *out, bool color, FIL
 		if (!d->crash || d->threads[i] != d->crash->thread)
 			text_thread(d->threads[i], out, p, &memo);
 		if (to && out->len > TEXT_FLUSH_AT) {
-			if (!rc && fwrite(out->buf, 1, out->len, to) != out->len)
+			if (!rc && write_safe(to, out, color) < 0)
 				rc = -1;
 			strbuf_reset(out);
 		}
 	}
-	if (to && !rc && out->len && fwrite(out->buf, 1, out->len, to) != out->len)
+	if (to && !rc && out->len && write_safe(to, out, color) < 0)
 		rc = -1;
 	strbuf_release(&memo.text);
 	strbuf_release(&memo.scratch);
@@ -214,7 +233,10 @@ static int text_report(const struct dump *d, struct strbuf *out, bool color, FIL
 
 void report_text(const struct dump *d, struct strbuf *out, bool color)
 {
-	text_report(d, out, color, NULL);
+	struct strbuf raw = STRBUF_INIT;
+	text_report(d, &raw, color, NULL);
+	termsafe_add(out, raw.buf, raw.len, TERMSAFE_LINES | (color ? TERMSAFE_COLOR : 0));
+	strbuf_release(&raw);
 }
 
 int report_text_file(const struct dump *d, FILE *to, bool color)

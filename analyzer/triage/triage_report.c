@@ -8,6 +8,7 @@
 #include "analyzer/analysis/bucket.h"
 #include "analyzer/lib/jsonw.h"
 #include "analyzer/lib/hashmap.h"
+#include "analyzer/lib/termsafe.h"
 #include "analyzer/triage/triage.h"
 
 void triage_time(struct strbuf *out, int64_t t)
@@ -236,23 +237,37 @@ void triage_run_release(struct triage_run *run)
 
 /* ---- text ---- */
 
-/* Appends S cut to WIDTH columns (0: whole), with "..." where it was cut. */
-static void add_cut(struct strbuf *out, const char *s, int width)
+/*
+ * Appends S cut to WIDTH columns (0: whole), with "..." where it was cut;
+ * control characters from the artifacts (names, paths) shown escaped.
+ */
+static void add_cut(struct strbuf *out, const char *raw, int width)
 {
-	size_t n = strlen(s);
+	struct strbuf safe = STRBUF_INIT;
+	termsafe_adds(&safe, raw);
+	const char *s = safe.buf;
+	size_t n = safe.len;
 	if (width <= 0 || n <= (size_t)width) {
-		strbuf_adds(out, s);
-		return;
-	}
-	if (width <= 3) {
+		strbuf_add(out, s, n);
+	} else if (width <= 3) {
 		strbuf_add(out, s, (size_t)width);
-		return;
+	} else {
+		size_t keep = (size_t)width - 3;
+		while (keep && ((unsigned char)s[keep] & 0xc0) == 0x80)
+			keep--; /* never split a UTF-8 sequence */
+		strbuf_add(out, s, keep);
+		strbuf_adds(out, "...");
 	}
-	size_t keep = (size_t)width - 3;
-	while (keep && ((unsigned char)s[keep] & 0xc0) == 0x80)
-		keep--; /* never split a UTF-8 sequence */
-	strbuf_add(out, s, keep);
-	strbuf_adds(out, "...");
+	strbuf_release(&safe);
+}
+
+/* The bucket id in its 16 columns (a hash mortem made, but a --db file could hold anything). */
+static void add_bucket(struct strbuf *out, const char *bucket)
+{
+	struct strbuf safe = STRBUF_INIT;
+	termsafe_adds(&safe, bucket);
+	strbuf_addf(out, "%-16.16s  ", safe.buf);
+	strbuf_release(&safe);
 }
 
 static void add_date(struct strbuf *out, int64_t t)
@@ -289,9 +304,9 @@ void triage_text(const struct triage_run *run, struct strbuf *out, int width)
 	}
 	for (size_t i = 0; i < run->nbuckets; i++) {
 		const struct triage_bucket *b = &run->buckets[i];
-		strbuf_addf(out, "%5zu  %-8s  %-16.16s  ", b->nmembers,
-			    b->severity >= 0 ? severity_name((enum severity)b->severity) : "-",
-			    b->bucket);
+		strbuf_addf(out, "%5zu  %-8s  ", b->nmembers,
+			    b->severity >= 0 ? severity_name((enum severity)b->severity) : "-");
+		add_bucket(out, b->bucket);
 		add_date(out, b->last_seen);
 		strbuf_adds(out, "  ");
 		add_cut(out, b->signature, rest);
