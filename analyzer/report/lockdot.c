@@ -5,10 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Graphviz refuses a whole file over one quoted string longer than 16384
+ * bytes ("longer than 16384?"): a label keeps its first DOT_LABEL_MAX bytes
+ * (whole UTF-8 characters) and ends in an ellipsis; quoted, it stays far
+ * below the limit even when every byte needs a backslash.
+ */
+#define DOT_LABEL_MAX 1024
+
 static void dot_quote(struct strbuf *out, const char *s)
 {
+	size_t n = s ? strlen(s) : 0, keep = n;
+	if (n > DOT_LABEL_MAX) {
+		keep = DOT_LABEL_MAX;
+		while (keep && ((unsigned char)s[keep] & 0xc0) == 0x80)
+			keep--; /* never split a UTF-8 sequence */
+	}
 	strbuf_addch(out, '"');
-	for (; s && *s; s++) {
+	for (const char *end = s + keep; s && s < end; s++) {
 		if (*s == '"' || *s == '\\')
 			strbuf_addch(out, '\\');
 		if (*s == '\n')
@@ -16,6 +30,8 @@ static void dot_quote(struct strbuf *out, const char *s)
 		else
 			strbuf_addch(out, *s);
 	}
+	if (keep < n)
+		strbuf_adds(out, "\xe2\x80\xa6"); /* an ellipsis */
 	strbuf_addch(out, '"');
 }
 
