@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "analyzer/lib/arena.h"
 #include "analyzer/lib/input.h"
@@ -184,6 +185,87 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
 }
 
 /*
+ * gzip-compressed archives are inflated here rather than by libarchive's
+ * gzip filter, which never checks a member's CRC-32 and length trailer: a
+ * damaged .tar.gz would be read as if whole. zlib checks both (and gzip's
+ * concatenated members are read in turn).
+ */
+struct gz_reader {
+	z_stream z;
+	const unsigned char *src;
+	size_t left;            /* input not yet handed to zlib */
+	unsigned char *out;
+	bool ended;             /* the last member's trailer was read and checked */
+	char error[160];        /* why the stream is damaged, or "" */
+};
+
+#define GZ_CHUNK (256 * 1024)
+
+static la_ssize_t gz_read(struct archive *a, void *ctx, const void **buf)
+{
+	struct gz_reader *g = ctx;
+	*buf = g->out;
+	if (g->ended || g->error[0])
+		return 0;
+	for (;;) {
+		if (!g->z.avail_in && g->left) {
+			uInt feed = g->left > (1u << 30) ? 1u << 30 : (uInt)g->left;
+			g->z.next_in = (unsigned char *)g->src;
+			g->z.avail_in = feed;
+			g->src += feed;
+			g->left -= feed;
+		}
+		g->z.next_out = g->out;
+		g->z.avail_out = GZ_CHUNK;
+		int r = inflate(&g->z, Z_NO_FLUSH);
+		size_t got = GZ_CHUNK - g->z.avail_out;
+		if (r == Z_STREAM_END) {
+			if (g->z.avail_in || g->left)
+				inflateReset(&g->z); /* another member follows */
+			else
+				g->ended = true;
+		} else if (r == Z_BUF_ERROR && !g->z.avail_in && !g->left) {
+			snprintf(g->error, sizeof(g->error), "gzip: compressed data ends early");
+		} else if (r != Z_OK && r != Z_BUF_ERROR) {
+			snprintf(g->error, sizeof(g->error), "gzip: %s",
+				 g->z.msg ? g->z.msg : "corrupt compressed data");
+		}
+		if (got || g->ended)
+			return (la_ssize_t)got;
+		if (g->error[0]) {
+			if (a)
+				archive_set_error(a, EIO, "%s", g->error);
+			return -1;
+		}
+	}
+}
+
+/* Inflates what libarchive left unread (the tar's end blocks, the trailer), so that it is checked. */
+static void gz_drain(struct gz_reader *g)
+{
+	const void *buf;
+	while (!g->ended && !g->error[0] && gz_read(NULL, g, &buf) > 0)
+		;
+}
+
+static bool gz_start(struct gz_reader *g, const unsigned char *data, size_t len)
+{
+	memset(g, 0, sizeof(*g));
+	if (inflateInit2(&g->z, 16 + 15) != Z_OK)
+		return false;
+	g->src = data;
+	g->left = len;
+	g->out = xmalloc(GZ_CHUNK);
+	return true;
+}
+
+static void gz_end(struct gz_reader *g)
+{
+	inflateEnd(&g->z);
+	free(g->out);
+}
+
+/*
  * Walks the archive in DATA. Returns false when DATA is not an archive after
  * all (a compressed single file), so it is an artifact.
  */
@@ -197,21 +279,33 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 	archive_read_support_format_gnutar(a);
 	archive_read_support_format_zip(a);
 	struct archive_entry *e;
-	int r = archive_read_open_memory(a, data, len);
+	struct gz_reader gz;
+	const char *kind = input_compression(data, len);
+	bool gzip = kind && !strcmp(kind, "gzip") && gz_start(&gz, data, len);
+	int r = gzip ? archive_read_open(a, &gz, NULL, gz_read, NULL)
+		     : archive_read_open_memory(a, data, len);
 	if (r == ARCHIVE_OK)
 		r = archive_read_next_header(a, &e);
 	if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-		bool empty = r == ARCHIVE_EOF;
-		if (magic && !empty)
+		/*
+		 * An end-of-archive first thing is an empty tar only when the
+		 * bytes say tar: a compressed dump that starts with 512 zero
+		 * bytes looks the same to libarchive, and is an artifact.
+		 */
+		if (magic && r != ARCHIVE_EOF)
 			problem(w, path, "cannot read the archive: %s", archive_error_string(a));
 		archive_read_free(a);
-		return magic || empty;
+		if (gzip)
+			gz_end(&gz);
+		return magic;
 	}
 	if (depth + 1 > w->limits->max_depth) {
 		problem(w, path, "archive nested deeper than %d levels (--max-depth); not opened",
 			w->limits->max_depth);
 		w->stats->limit_hit = true;
 		archive_read_free(a);
+		if (gzip)
+			gz_end(&gz);
 		return true;
 	}
 	w->stats->archives++;
@@ -227,6 +321,14 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 		}
 	}
 	archive_read_free(a);
+	if (gzip) {
+		if (!w->stop && !w->bytes_exhausted && !w->members_exhausted)
+			gz_drain(&gz);
+		if (gz.error[0] && r == ARCHIVE_EOF)
+			problem(w, path, "%s: the archive is damaged (its members were read as they "
+				"came)", gz.error);
+		gz_end(&gz);
+	}
 	return true;
 }
 
