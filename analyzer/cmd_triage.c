@@ -526,6 +526,12 @@ static void on_progress(void *ctx, uint64_t raw)
 	progress_show(&c->prog, false);
 }
 
+static void on_skip(void *ctx, const char *path, const char *what)
+{
+	struct triage_ctx *c = ctx;
+	triage_add_unread(&c->run, path, what);
+}
+
 static void from_db(void *ctx, const char *hash, const char *path, int64_t mtime,
 		    int64_t first_seen, const char *record)
 {
@@ -547,7 +553,7 @@ static int jobs(const struct mortem_opts *o)
 
 static void walk_all(struct triage_ctx *c, int argc, char **argv)
 {
-	static const struct walk_ops ops = { on_artifact, on_problem, on_progress };
+	static const struct walk_ops ops = { on_artifact, on_problem, on_progress, on_skip };
 	struct walk_limits limits = WALK_LIMITS_DEFAULT;
 	if (c->o->max_depth)
 		limits.max_depth = c->o->max_depth;

@@ -1,7 +1,9 @@
 #include "analyzer/pipeline.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "analyzer/lib/safeopen.h"
 #include "parsers/text/logprefix.h"
 #include "parsers/parser.h"
 #include "parsers/text/text.h"
@@ -22,9 +24,30 @@ static const struct parser *choose_parser(const struct input *in, const struct m
 	return p;
 }
 
+static struct dump *parse_and_analyze_guarded(const struct parser *p, const struct input *in,
+					      const struct mortem_opts *o, struct strbuf *err,
+					      const struct logprefix_result *cleaned);
+
+/* Every file the dump names and a library opens meanwhile must be a regular one (safeopen.h). */
 static struct dump *parse_and_analyze(const struct parser *p, const struct input *in,
 				      const struct mortem_opts *o, struct strbuf *err,
 				      const struct logprefix_result *cleaned)
+{
+	struct strbuf refused = STRBUF_INIT;
+	safeopen_guard_begin();
+	struct dump *d = parse_and_analyze_guarded(p, in, o, err, cleaned);
+	safeopen_guard_end(&refused);
+	for (char *s = refused.buf, *nl; d && (nl = strchr(s, '\n')); s = nl + 1) {
+		*nl = '\0';
+		dump_warn(d, "the dump names %s: not opened, only regular files are", s);
+	}
+	strbuf_release(&refused);
+	return d;
+}
+
+static struct dump *parse_and_analyze_guarded(const struct parser *p, const struct input *in,
+					      const struct mortem_opts *o, struct strbuf *err,
+					      const struct logprefix_result *cleaned)
 {
 	struct dump *d = dump_new(in ? in->path : NULL);
 	d->input.format = p->name;

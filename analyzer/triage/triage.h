@@ -54,6 +54,8 @@ struct triage_run {
 	struct triage_problem *problems; /* failed: walk problems and failed analyses, by path */
 	size_t nproblems;
 	size_t skipped;           /* files that were not dumps */
+	struct triage_problem *unread; /* special files (FIFOs, devices) in folders: not opened */
+	size_t nunread;
 	size_t analyzed;
 	size_t fresh;             /* analyzed in this run (and, with --db, new to it) */
 	size_t known;             /* --db: taken from the store */
@@ -87,6 +89,8 @@ void triage_bucket_of(const struct triage_record *r, struct strbuf *key, struct 
 void triage_run_release(struct triage_run *run);
 /* Adds PATH to the failed list with ERROR (both copied). */
 void triage_add_problem(struct triage_run *run, const char *path, const char *error);
+/* Adds PATH, a special file that was not opened, to the not-read list with WHAT it is (both copied). */
+void triage_add_unread(struct triage_run *run, const char *path, const char *what);
 
 /* The text table (WIDTH columns; 0: no limit), then the failed list. */
 void triage_text(const struct triage_run *run, struct strbuf *out, int width);

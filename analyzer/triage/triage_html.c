@@ -195,5 +195,16 @@ void triage_html(const struct triage_run *run, struct strbuf *out)
 		}
 		strbuf_adds(out, "</table></section>\n");
 	}
+	if (run->nunread) {
+		strbuf_adds(out, "<section><h2>not read (only regular files are opened)</h2><table>\n");
+		for (size_t i = 0; i < run->nunread; i++) {
+			strbuf_adds(out, "<tr><td><code>");
+			esc(out, run->unread[i].path);
+			strbuf_adds(out, "</code></td><td>");
+			esc(out, run->unread[i].error);
+			strbuf_adds(out, "</td></tr>\n");
+		}
+		strbuf_adds(out, "</table></section>\n");
+	}
 	strbuf_adds(out, "</body></html>\n");
 }

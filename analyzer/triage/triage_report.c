@@ -93,6 +93,12 @@ void triage_add_problem(struct triage_run *run, const char *path, const char *er
 	run->problems[run->nproblems++] = (struct triage_problem){ xstrdup(path), xstrdup(error) };
 }
 
+void triage_add_unread(struct triage_run *run, const char *path, const char *what)
+{
+	run->unread = xrealloc(run->unread, (run->nunread + 1) * sizeof(*run->unread));
+	run->unread[run->nunread++] = (struct triage_problem){ xstrdup(path), xstrdup(what) };
+}
+
 static void bucket_add_finding(struct triage_bucket *b, const char *id)
 {
 	for (size_t i = 0; i < b->nfindings; i++)
@@ -202,6 +208,8 @@ void triage_aggregate(struct triage_run *run)
 		qsort(run->buckets, run->nbuckets, sizeof(*run->buckets), cmp_buckets);
 	if (run->nproblems)
 		qsort(run->problems, run->nproblems, sizeof(*run->problems), cmp_problems);
+	if (run->nunread)
+		qsort(run->unread, run->nunread, sizeof(*run->unread), cmp_problems);
 }
 
 void triage_run_release(struct triage_run *run)
@@ -232,6 +240,11 @@ void triage_run_release(struct triage_run *run)
 	for (size_t i = 0; i < run->nnot_stored; i++)
 		free(run->not_stored[i]);
 	free(run->not_stored);
+	for (size_t i = 0; i < run->nunread; i++) {
+		free(run->unread[i].path);
+		free(run->unread[i].error);
+	}
+	free(run->unread);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -292,6 +305,8 @@ void triage_text(const struct triage_run *run, struct strbuf *out, int width)
 		strbuf_addf(out, " (%zu new, %zu already known)", run->fresh, run->known);
 	strbuf_addf(out, ", %zu failed, %zu skipped (not dumps), %zu buckets", run->nproblems,
 		    run->skipped, run->nbuckets);
+	if (run->nunread)
+		strbuf_addf(out, ", %zu not read (not regular files)", run->nunread);
 	if (run->since) {
 		strbuf_adds(out, "; first seen since ");
 		triage_time(out, run->since);
@@ -331,6 +346,16 @@ void triage_text(const struct triage_run *run, struct strbuf *out, int width)
 		strbuf_adds(out, "  ");
 		add_cut(out, run->not_stored[i], width > 12 ? width - 2 : 0);
 		strbuf_addch(out, '\n');
+	}
+	if (run->nunread)
+		strbuf_adds(out, "\nnot read (only regular files are opened):\n");
+	for (size_t i = 0; i < run->nunread; i++) {
+		struct strbuf line = STRBUF_INIT;
+		strbuf_addf(&line, "%s: %s", run->unread[i].path, run->unread[i].error);
+		strbuf_adds(out, "  ");
+		add_cut(out, line.buf, width > 12 ? width - 2 : 0);
+		strbuf_addch(out, '\n');
+		strbuf_release(&line);
 	}
 }
 
@@ -433,6 +458,17 @@ void triage_json(const struct triage_run *run, struct strbuf *out)
 		jsonw_str(&w, run->problems[i].path);
 		jsonw_key(&w, "error");
 		jsonw_str(&w, run->problems[i].error);
+		jsonw_obj_end(&w);
+	}
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "not_read");
+	jsonw_arr_begin(&w);
+	for (size_t i = 0; i < run->nunread; i++) {
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "path");
+		jsonw_str(&w, run->unread[i].path);
+		jsonw_key(&w, "reason");
+		jsonw_str(&w, run->unread[i].error);
 		jsonw_obj_end(&w);
 	}
 	jsonw_arr_end(&w);

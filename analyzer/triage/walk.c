@@ -16,6 +16,7 @@
 
 #include "analyzer/lib/arena.h"
 #include "analyzer/lib/input.h"
+#include "analyzer/lib/safeopen.h"
 #include "analyzer/lib/strbuf.h"
 #include "analyzer/lib/hashmap.h"
 
@@ -387,27 +388,37 @@ static void walk_dir(struct walker *w, const char *path, const struct stat *st)
 	strbuf_release(&child);
 }
 
+/*
+ * A name found in a folder decides what is opened: only a directory or a
+ * regular file is. The type is looked at before open() (opening a FIFO
+ * blocks until a writer comes, opening a device can act on it), and again
+ * on the descriptor, opened O_NONBLOCK, in case the name changed between.
+ */
 static void walk_one(struct walker *w, const char *path, bool top)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		problem(w, path, "cannot open: %s", strerror(errno));
-		return;
-	}
 	struct stat st;
-	if (fstat(fd, &st) < 0) {
+	if (stat(path, &st) < 0) {
 		problem(w, path, "cannot stat: %s", strerror(errno));
-		close(fd);
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		close(fd);
 		walk_dir(w, path, &st);
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		if (top)
-			problem(w, path, "not a regular file or directory");
+			problem(w, path, "not a regular file or directory (%s)", safeopen_kind(st.st_mode));
+		else if (w->ops->skip)
+			w->ops->skip(w->ctx, path, safeopen_kind(st.st_mode));
+		return;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		problem(w, path, "cannot open: %s", strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		problem(w, path, "changed while it was opened: not a regular file any more");
 		close(fd);
 		return;
 	}

@@ -7,7 +7,8 @@
 
 /*
  * Finding artifacts for triage: walks files, directories (recursively,
- * following symbolic links but never into a directory twice) and archives
+ * following symbolic links but never into a directory twice; only regular
+ * files are opened, never a FIFO or a device) and archives
  * (tar, tar.gz/tgz, tar.zst, tar.xz, tar.bz2, zip; nested freely) with
  * libarchive, without extracting anything to disk. Every archive member is
  * read into an anonymous memory file (memfd) and handed over as bytes; a
@@ -47,6 +48,11 @@ struct walk_ops {
 	void (*problem)(void *ctx, const char *path, const char *msg);
 	/* Optional: RAW more bytes of the named inputs were consumed (progress). */
 	void (*progress)(void *ctx, uint64_t raw);
+	/*
+	 * Optional: PATH, found in a folder, is not a regular file (a FIFO, a
+	 * device, a socket: WHAT says which) and was not opened.
+	 */
+	void (*skip)(void *ctx, const char *path, const char *what);
 };
 
 struct walk_stats {

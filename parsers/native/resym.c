@@ -5,9 +5,11 @@
 #include <elfutils/libdwfl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyzer/lib/arena.h"
+#include "analyzer/lib/safeopen.h"
 #include "analyzer/lib/strbuf.h"
 
 static const Dwfl_Callbacks offline_callbacks = {
@@ -50,7 +52,12 @@ static Dwfl_Module *open_lib(struct dump *d, struct resym_cache *c, const char *
 		if (o && o->sysroot)
 			strbuf_adds(&path, o->sysroot);
 		strbuf_adds(&path, m->path);
-		if (access(path.buf, R_OK) == 0) {
+		struct stat st;
+		if (stat(path.buf, &st) == 0 && !S_ISREG(st.st_mode)) {
+			/* a FIFO would block the open, a device would be read */
+			dump_warn(d, "the dump names %s (%s): not opened, only regular files are",
+				  path.buf, safeopen_kind(st.st_mode));
+		} else if (access(path.buf, R_OK) == 0) {
 			lib.dwfl = dwfl_begin(&offline_callbacks);
 			if (lib.dwfl) {
 				lib.mod = dwfl_report_offline(lib.dwfl, name, path.buf, -1);
