@@ -6,7 +6,10 @@
  * dwfl_linux_proc_attach(..., assume_ptrace_stopped = true) and the same
  * unwinder chain and symbolization as for cores run; then every thread is
  * detached (PTRACE_DETACH), which restarts an interrupted sleep: a sleeping
- * process is sleeping again afterwards.
+ * process is sleeping again afterwards. A thread that was taking a signal
+ * when it was seized stops in a signal-delivery stop instead: the signal is
+ * out of its queue then, and is given back at the detach (a detach with
+ * signal 0 would suppress it), so no signal is lost to a snapshot.
  *
  * Memory (d->mem) is read with process_vm_readv, falling back to
  * /proc/PID/mem. The threads are released when parse() returns, so reads
@@ -48,7 +51,8 @@ struct live_state {
 	struct dump *d;
 	pid_t pid;
 	pid_t *tids;    /* seized threads */
-	size_t ntids, atids;
+	int *resend;    /* per seized thread: the signal its stop took (0: none) */
+	size_t ntids, atids, aresend;
 };
 
 static int live_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -239,9 +243,23 @@ static int seize_one(struct live_state *ls, pid_t tid, struct strbuf *err)
 		return rc;
 	}
 	ALLOC_GROW(ls->tids, ls->ntids + 1, ls->atids);
+	ALLOC_GROW(ls->resend, ls->ntids + 1, ls->aresend);
+	ls->resend[ls->ntids] = 0;
 	ls->tids[ls->ntids++] = tid;
 	ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
 	return 0;
+}
+
+/*
+ * The signal a stop with wait STATUS took from the thread, which the
+ * detach must deliver: a signal-delivery stop's (event 0). The stop
+ * PTRACE_INTERRUPT asked for is a PTRACE_EVENT_STOP and took nothing.
+ */
+static int stop_signal(int status)
+{
+	if (!WIFSTOPPED(status) || status >> 16 == PTRACE_EVENT_STOP)
+		return 0;
+	return WSTOPSIG(status);
 }
 
 /*
@@ -257,7 +275,11 @@ static void wait_stopped(struct live_state *ls, size_t from)
 		for (;;) {
 			int status;
 			pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
-			if (r == tid || (r < 0 && errno != EINTR))
+			if (r == tid) {
+				ls->resend[k] = stop_signal(status);
+				break;
+			}
+			if (r < 0 && errno != EINTR)
 				break;
 			if (waited >= STOP_WAIT_MS) {
 				dump_warn(ls->d, "thread %d did not stop within %d ms (uninterruptible "
@@ -303,9 +325,11 @@ static int stop_all(struct live_state *ls, struct strbuf *err)
 static void release_all(struct live_state *ls)
 {
 	for (size_t i = 0; i < ls->ntids; i++)
-		ptrace(PTRACE_DETACH, ls->tids[i], NULL, NULL);
+		ptrace(PTRACE_DETACH, ls->tids[i], NULL, (void *)(uintptr_t)ls->resend[i]);
 	free(ls->tids);
+	free(ls->resend);
 	ls->tids = NULL;
+	ls->resend = NULL;
 	ls->ntids = 0;
 }
 
