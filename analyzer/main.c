@@ -201,6 +201,7 @@ static int apply_option(struct mortem_opts *o, int id, const char *arg)
 		if (parse_int("timeout", arg, 1, 86400, &v))
 			return -1;
 		o->timeout = (int)v;
+		o->timeout_given = true;
 		break;
 	case OPT_MAX_LINE:
 		if (parse_size("max-line", arg, 80, &v))

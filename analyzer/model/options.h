@@ -78,6 +78,7 @@ struct mortem_opts {
 	size_t max_frames;
 	size_t max_threads;
 	int timeout;
+	bool timeout_given;       /* --timeout typed: report applies it too (triage always does) */
 	size_t max_line;          /* 0: TEXT_MAX_LINE_DEFAULT */
 	uint64_t max_decompressed;/* 0: half the physical memory */
 	int max_depth;            /* triage: 0: WALK_LIMITS_DEFAULT's */
