@@ -1,0 +1,79 @@
+#!/bin/sh
+# Isolation (issue 21): a crash or a runaway inside a library while one
+# input of `mortem report A B C` is analyzed costs only that input:
+# "mortem: B: analysis crashed (SIGSEGV in ...)", exit 1, and A and C are
+# reported, in text and in JSON (one valid object per good input). The
+# deterministic crash is the test hook MORTEM_TEST_ANALYSIS_FAULT (a fault
+# inside zlib); the real one is a core whose NT_FILE count is damaged, which
+# crashed libunwind-coredump (issue 21, item 1) -- when the core reader
+# handles it, that input is simply reported. Standard input is read once.
+. "$TOP/tests/lib/common.sh"
+. "$TOP/tests/lib/hostile.sh"
+. "$TOP/tests/lib/corefile.sh"
+need jq timeout python3
+# the faults below are the point: the sanitizers must not take them for bugs
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:handle_segv=0"
+jstack_deadlock "worker-a" "worker-b" "transfer" >a.txt
+cp a.txt c.txt
+cp a.txt crash-b.txt
+
+MORTEM_TEST_ANALYSIS_FAULT=crash-b:crash "$MORTEM" report a.txt crash-b.txt c.txt >t.out 2>t.err; rc=$?
+check "text: exit 1" [ $rc = 1 ]
+check "text: one error line, naming the input and the library" \
+	eval "[ \"\$(cat t.err)\" = 'mortem: crash-b.txt: analysis crashed (SIGSEGV in libz.so.1)' ]"
+check "text: A and C are reported" eval "[ \$(grep -c '^[ac].txt: jstack' t.out) = 2 ]"
+MORTEM_TEST_ANALYSIS_FAULT=crash-b:crash "$MORTEM" report --json a.txt crash-b.txt c.txt >j.out 2>j.err; rc=$?
+check "JSON: exit 1" [ $rc = 1 ]
+check "JSON: two valid objects, A's and C's" \
+	eval "[ \"\$(jq -r .input.path j.out | tr '\n' ' ')\" = 'a.txt c.txt ' ]"
+
+# a runaway: --timeout bounds each input of report
+MORTEM_TEST_ANALYSIS_FAULT=crash-b:hang timeout 60 "$MORTEM" report --timeout 2 --json a.txt crash-b.txt c.txt >h.out 2>h.err; rc=$?
+check "runaway: exit 1" [ $rc = 1 ]
+check "runaway: said so" grep -qx 'mortem: crash-b.txt: analysis timed out after 2 s (--timeout)' h.err
+check "runaway: A and C reported" eval "[ \"\$(jq -r .input.path h.out | tr '\n' ' ')\" = 'a.txt c.txt ' ]"
+
+# standard input among the inputs: read once, analyzed in its child
+MORTEM_TEST_ANALYSIS_FAULT=crash-b:crash "$MORTEM" report --json - crash-b.txt - <a.txt >s.out 2>s.err
+check "stdin: reported (twice, the same bytes) around the crash" \
+	eval "[ \"\$(jq -r '.input.path + \" \" + (.threads | length | tostring)' s.out | tr '\n' ' ')\" = '- 2 - 2 ' ]"
+
+# a real crash: a core whose NT_FILE count is 0x7fffffffffffffff
+if small_core assert_abort.c ok.core; then
+	python3 - ok.core bad.core <<'PY' || fail "no NT_FILE note to damage"
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+phoff, = struct.unpack_from('<Q', b, 0x20)
+phentsize, phnum = struct.unpack_from('<HH', b, 0x36)
+done = False
+for i in range(phnum):
+    p = phoff + i * phentsize
+    if struct.unpack_from('<I', b, p)[0] != 4:
+        continue
+    off, = struct.unpack_from('<Q', b, p + 8)
+    size, = struct.unpack_from('<Q', b, p + 32)
+    q = off
+    while q + 12 <= off + size:
+        namesz, descsz, ntype = struct.unpack_from('<III', b, q)
+        desc = q + 12 + ((namesz + 3) & ~3)
+        if ntype == 0x46494c45:  # NT_FILE
+            struct.pack_into('<Q', b, desc, 0x7fffffffffffffff)
+            done = True
+        q = desc + ((descsz + 3) & ~3)
+open(sys.argv[2], 'wb').write(b)
+sys.exit(0 if done else 1)
+PY
+	timeout 120 "$MORTEM" report --json ok.core bad.core ok.core >c.out 2>c.err; rc=$?
+	check "damaged NT_FILE: both good cores reported ($(cat c.err))" \
+		eval "[ \"\$(jq -r .input.path c.out | grep -c '^ok.core$')\" = 2 ]"
+	if grep -q 'bad.core: analysis crashed' c.err; then
+		check "damaged NT_FILE: the crash is one line naming the input" \
+			eval "[ \$rc = 1 ] && [ \$(wc -l <c.err) = 1 ] && grep -q '^mortem: bad.core: analysis crashed (SIG' c.err"
+	else
+		check "damaged NT_FILE: reported as a third object" \
+			eval "[ \"\$(jq -r .input.path c.out | tr '\n' ' ')\" = 'ok.core bad.core ok.core ' ]"
+	fi
+else
+	echo "no core of assert_abort: the damaged NT_FILE part is not run"
+fi
+done_ok
