@@ -117,7 +117,7 @@ mortem: $(BUILD)/mortem FORCE
 
 $(BUILD)/mortem: $(OBJS)
 	$(say) LINK $@
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-z,now -o $@ $(OBJS) $(PKG_LIBS)
 
 $(BUILD)/CFLAGS: FORCE
 	@$(call lib_check,$(PKGS) libdebuginfod)

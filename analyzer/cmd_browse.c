@@ -15,9 +15,9 @@ struct browse_job {
 };
 
 /* In the child (isolate.h): analyze, then draw; the exit status is the command's. */
-static int browse_one(void *ctx, int out)
+static int browse_one(void *ctx, int n, int out)
 {
-	(void)out;
+	(void)n, (void)out;
 	const struct browse_job *job = ctx;
 	isolate_test_fault(job->path);
 	struct strbuf err = STRBUF_INIT;
@@ -73,7 +73,9 @@ int cmd_browse(int argc, char **argv, struct mortem_opts *o)
 		tty = -1;
 	}
 	struct strbuf why = STRBUF_INIT;
-	int rc = isolate_run(browse_one, &job, -1, o->timeout_given ? o->timeout : 0, &why);
+	struct isolate *iso = isolate_new(browse_one, &job, -1, o->timeout_given ? o->timeout : 0);
+	int rc = isolate_call(iso, 0, &why);
+	isolate_free(iso);
 	if (rc < 0) {
 		restore_terminal(tty, &saved);
 		cli_error(argv[0], "%s", why.buf);

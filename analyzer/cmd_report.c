@@ -19,13 +19,22 @@
  */
 enum { ONE_OK = 0, ONE_FAILED = 1, ONE_DOT_FAILED = 2 };
 
-struct one_input {
+struct report_job {
 	const struct mortem_opts *o;
-	const char *path;             /* NULL: the live process o->pid */
-	const char *subject;
-	const struct strbuf *stdin_bytes; /* path "-": what the parent read */
+	char **paths;                 /* the inputs; index npaths: the live process o->pid */
+	int npaths;
+	struct strbuf stdin_bytes;    /* what the input "-" holds, read by the parent */
 	bool color;
 };
+
+/* "pid 123" or the path: the subject of error lines. */
+static const char *subject_of(const struct report_job *job, int n, char *buf, size_t size)
+{
+	if (n < job->npaths)
+		return job->paths[n];
+	snprintf(buf, size, "pid %lld", (long long)job->o->pid);
+	return buf;
+}
 
 static int write_dot(const struct dump *d, const char *subject, const struct mortem_opts *o)
 {
@@ -39,38 +48,41 @@ static int write_dot(const struct dump *d, const char *subject, const struct mor
 	return rc;
 }
 
-static struct dump *load(const struct one_input *in, struct strbuf *err)
+static struct dump *load(const struct report_job *job, int n, struct strbuf *err)
 {
-	if (!in->path)
-		return pipeline_load_pid(in->o->pid, in->o, err);
-	if (in->stdin_bytes)
-		return pipeline_load_bytes("-", in->stdin_bytes->buf, in->stdin_bytes->len, in->o, err);
-	return pipeline_load_path(in->path, in->o, err);
+	const struct mortem_opts *o = job->o;
+	if (n == job->npaths)
+		return pipeline_load_pid(o->pid, o, err);
+	if (!strcmp(job->paths[n], "-"))
+		return pipeline_load_bytes("-", job->stdin_bytes.buf, job->stdin_bytes.len, o, err);
+	return pipeline_load_path(job->paths[n], o, err);
 }
 
-/* In the child: analyze one input, render it into OUT. */
-static int analyze_one(void *ctx, int out)
+/* In the child: analyze input N, render it into OUT. */
+static int analyze_one(void *ctx, int n, int out)
 {
-	const struct one_input *in = ctx;
-	isolate_test_fault(in->subject);
+	const struct report_job *job = ctx;
+	char pidname[32];
+	const char *subject = subject_of(job, n, pidname, sizeof(pidname));
+	isolate_test_fault(subject);
 	struct strbuf err = STRBUF_INIT;
-	struct dump *d = load(in, &err);
+	struct dump *d = load(job, n, &err);
 	if (!d) {
-		cli_error(in->subject, "%s", err.len ? err.buf : "cannot be analyzed");
+		cli_error(subject, "%s", err.len ? err.buf : "cannot be analyzed");
 		strbuf_release(&err);
 		return ONE_FAILED;
 	}
 	strbuf_release(&err);
 	FILE *f = fdopen(dup(out), "w");
-	int rc = !f ? -1 : in->o->json ? report_json_file(d, f) : report_text_file(d, f, in->color);
+	int rc = !f ? -1 : job->o->json ? report_json_file(d, f) : report_text_file(d, f, job->color);
 	if (f && fclose(f) != 0)
 		rc = -1;
 	if (rc < 0) {
-		cli_error(in->subject, "cannot buffer the report: %s", strerror(errno));
+		cli_error(subject, "cannot buffer the report: %s", strerror(errno));
 		dump_free(d);
 		return ONE_FAILED;
 	}
-	rc = write_dot(d, in->subject, in->o) < 0 ? ONE_DOT_FAILED : ONE_OK;
+	rc = write_dot(d, subject, job->o) < 0 ? ONE_DOT_FAILED : ONE_OK;
 	dump_free(d);
 	return rc;
 }
@@ -131,36 +143,32 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 		strbuf_release(&err);
 		return 2;
 	}
+	struct report_job job = { .o = o, .paths = argv, .npaths = argc,
+				  .stdin_bytes = STRBUF_INIT, .color = !o->json && cli_use_color(o, 1) };
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "-")) {
+			if (read_stdin(&job.stdin_bytes) < 0) {
+				strbuf_release(&job.stdin_bytes);
+				return 1;
+			}
+			break;
+		}
 	int out = memfd_create("mortem-report", MFD_CLOEXEC);
 	if (out < 0) {
 		cli_error("report", "memfd_create: %s", strerror(errno));
+		strbuf_release(&job.stdin_bytes);
 		return 1;
 	}
-	struct one_input in = { .o = o, .color = !o->json && cli_use_color(o, 1) };
-	struct strbuf stdin_bytes = STRBUF_INIT;
-	bool stdin_read = false, printed = false;
+	struct isolate *iso = isolate_new(analyze_one, &job, out, o->timeout_given ? o->timeout : 0);
+	bool printed = false;
 	int status = 0;
 	int total = argc + (o->pid > 0);
 	for (int i = 0; i < total; i++) {
 		char pidname[32];
-		in.path = i < argc ? argv[i] : NULL;
-		in.stdin_bytes = NULL;
-		in.subject = in.path;
-		if (!in.path) {
-			snprintf(pidname, sizeof(pidname), "pid %lld", (long long)o->pid);
-			in.subject = pidname;
-		} else if (!strcmp(in.path, "-")) {
-			if (!stdin_read && read_stdin(&stdin_bytes) < 0) {
-				status = 1;
-				continue;
-			}
-			stdin_read = true;
-			in.stdin_bytes = &stdin_bytes;
-		}
 		strbuf_reset(&err);
-		int rc = isolate_run(analyze_one, &in, out, o->timeout_given ? o->timeout : 0, &err);
+		int rc = isolate_call(iso, i, &err);
 		if (rc < 0)
-			cli_error(in.subject, "%s", err.buf);
+			cli_error(subject_of(&job, i, pidname, sizeof(pidname)), "%s", err.buf);
 		if (rc != ONE_OK && rc != ONE_DOT_FAILED) {
 			status = 1;
 			continue;
@@ -173,8 +181,9 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 		}
 		printed = true;
 	}
+	isolate_free(iso);
 	close(out);
-	strbuf_release(&stdin_bytes);
+	strbuf_release(&job.stdin_bytes);
 	strbuf_release(&err);
 	return status;
 }

@@ -1,8 +1,9 @@
-/* A child process per input (isolate.h). */
+/* Inputs analyzed in a child process (isolate.h). */
 #include "analyzer/isolate.h"
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <zlib.h>
 
 #include "analyzer/lib/path.h"
+#include "analyzer/lib/xalloc.h"
 #include "analyzer/model/dump.h"
 
 /* Where the child's fatal signal hit: written by its handler, read by the parent. */
@@ -90,59 +92,151 @@ void isolate_test_fault(const char *subject)
 			pause();
 }
 
-/* Waits for PID, at most TIMEOUT seconds (0: no limit); returns its wait status, or -1 on time-out. */
-static int wait_child(pid_t pid, int timeout)
-{
-	int status = 0;
-	int pfd = timeout > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-	if (pfd >= 0) {
-		struct pollfd p = { .fd = pfd, .events = POLLIN };
-		int r;
-		do
-			r = poll(&p, 1, timeout * 1000);
-		while (r < 0 && errno == EINTR);
-		close(pfd);
-		if (r == 0) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			return -1;
-		}
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return status;
-}
+struct isolate {
+	isolate_fn *fn;
+	void *ctx;
+	int out;
+	int timeout;
+	bool in_process;
+	pid_t pid;      /* the child, or 0 */
+	int req, resp;  /* pipes to and from it */
+};
 
-int isolate_run(isolate_fn *fn, void *ctx, int out, int timeout, struct strbuf *why)
+struct isolate *isolate_new(isolate_fn *fn, void *ctx, int out, int timeout)
 {
+	struct isolate *s = xcalloc(1, sizeof(*s));
+	*s = (struct isolate){ .fn = fn, .ctx = ctx, .out = out, .timeout = timeout,
+			       .req = -1, .resp = -1 };
+	const char *inproc = getenv("MORTEM_IN_PROCESS");
+	s->in_process = inproc && !strcmp(inproc, "1");
 	if (!fault_page) {
 		void *m = mmap(NULL, sizeof(*fault_page), PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
-			return fn(ctx, out);
-		fault_page = m;
+		if (m != MAP_FAILED)
+			fault_page = m;
 	}
-	fault_page->pc = 0;
-	fault_page->signo = 0;
+	return s;
+}
+
+static int read_int(int fd, int *v)
+{
+	ssize_t r;
+	do
+		r = read(fd, v, sizeof(*v));
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)sizeof(*v) ? 0 : -1;
+}
+
+static int write_int(int fd, int v)
+{
+	ssize_t r;
+	do
+		r = write(fd, &v, sizeof(v));
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)sizeof(v) ? 0 : -1;
+}
+
+static void __attribute__((noreturn)) child_loop(struct isolate *s)
+{
+	watch_faults();
+	int n;
+	while (read_int(s->req, &n) == 0) {
+		int rc = s->fn(s->ctx, n, s->out);
+		fflush(NULL);
+		if (write_int(s->resp, rc) < 0)
+			break;
+	}
+#if defined(__SANITIZE_ADDRESS__)
+	exit(0); /* the leak check runs at exit: in the child too */
+#else
+	_exit(0); /* exit() would tear down what the parent built (the rules) for nothing */
+#endif
+}
+
+static bool start_child(struct isolate *s)
+{
+	int req[2], resp[2];
+	if (!fault_page || pipe2(req, O_CLOEXEC) < 0)
+		return false;
+	if (pipe2(resp, O_CLOEXEC) < 0) {
+		close(req[0]), close(req[1]);
+		return false;
+	}
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0)
-		return fn(ctx, out);
+	if (pid < 0) {
+		close(req[0]), close(req[1]), close(resp[0]), close(resp[1]);
+		return false;
+	}
 	if (pid == 0) {
-		watch_faults();
-		exit(fn(ctx, out)); /* exit, not _exit: the sanitizers' leak check runs here too */
+		close(req[1]), close(resp[0]);
+		s->req = req[0];
+		s->resp = resp[1];
+		child_loop(s);
 	}
-	int status = wait_child(pid, timeout);
-	if (status == -1) {
-		strbuf_addf(why, "analysis timed out after %d s (--timeout)", timeout);
-		return -1;
+	close(req[0]), close(resp[1]);
+	s->pid = pid;
+	s->req = req[1];
+	s->resp = resp[0];
+	return true;
+}
+
+/* Reaps the child (killing it first when KILL_IT); returns its wait status. */
+static int stop_child(struct isolate *s, bool kill_it)
+{
+	int status = 0;
+	if (kill_it)
+		kill(s->pid, SIGKILL);
+	close(s->req);
+	close(s->resp);
+	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	s->pid = 0;
+	s->req = s->resp = -1;
+	return status;
+}
+
+/* Waits for the child's answer, at most the timeout: 1 there, 0 not in time, -1 it died. */
+static int await_answer(struct isolate *s)
+{
+	struct pollfd p = { .fd = s->resp, .events = POLLIN };
+	int r;
+	do
+		r = poll(&p, 1, s->timeout > 0 ? s->timeout * 1000 : -1);
+	while (r < 0 && errno == EINTR);
+	return r == 0 ? 0 : 1;
+}
+
+int isolate_call(struct isolate *s, int n, struct strbuf *why)
+{
+	if (s->in_process || (!s->pid && !start_child(s)))
+		return s->fn(s->ctx, n, s->out);
+	fault_page->pc = 0;
+	fault_page->signo = 0;
+	int rc;
+	if (write_int(s->req, n) == 0) {
+		int ready = await_answer(s);
+		if (ready && read_int(s->resp, &rc) == 0)
+			return rc;
+		if (!ready) {
+			stop_child(s, true);
+			strbuf_addf(why, "analysis timed out after %d s (--timeout)", s->timeout);
+			return -1;
+		}
 	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
+	int status = stop_child(s, false);
 	if (WIFSIGNALED(status))
 		describe_fault(WTERMSIG(status), why);
+	else if (WIFEXITED(status))
+		strbuf_addf(why, "analysis ended with exit status %d", WEXITSTATUS(status));
 	else
 		strbuf_adds(why, "analysis ended abnormally");
 	return -1;
+}
+
+void isolate_free(struct isolate *s)
+{
+	if (s && s->pid)
+		stop_child(s, false);
+	free(s);
 }

@@ -4,31 +4,47 @@
 #include "analyzer/lib/strbuf.h"
 
 /*
- * One input analyzed in a child process, so that a crash (or a runaway)
+ * Inputs analyzed in a child process, so that a crash (or a runaway)
  * inside libdw, libelf, libunwind or libarchive on hostile bytes costs only
  * that input: `mortem report A B C` with a B that kills its analysis says
  * "mortem: B: analysis crashed (SIGSEGV in libunwind-coredump.so.0)" and
- * goes on with C. A fork costs about a millisecond (bench/README.md).
+ * goes on with C. One child serves input after input (what it learned
+ * stays warm, as in one process) until one kills it; the next input gets a
+ * fresh child. A request costs a pipe round trip, a crash a fork
+ * (bench/README.md, isolation).
  */
 
 /*
- * The work done in the child: returns the exit status the child ends with
- * (0: done, otherwise the child has said what went wrong on stderr).
- * OUT is a descriptor the child writes its output to (-1 for none).
+ * The work for request N, done in the child: returns the status the parent
+ * gets (0..125; a non-zero status means the child has said on stderr what
+ * went wrong). OUT is the descriptor given to isolate_new.
  */
-typedef int isolate_fn(void *ctx, int out);
+typedef int isolate_fn(void *ctx, int n, int out);
+
+struct isolate;
 
 /*
- * Runs FN(CTX, OUT) in a child process and waits for it: at most TIMEOUT
- * seconds (0: no limit), after which the child is killed. Returns the
- * child's exit status; or -1 with WHY set when it did not end by itself
- * ("analysis crashed (SIGSEGV in libdw.so.1)", "analysis timed out after
- * 5 s (--timeout)"). When fork() is impossible, FN runs in this process.
+ * Requests will run FN(CTX, N, OUT) in a child, each for at most TIMEOUT
+ * seconds (0: no limit). The child is forked at the first request: CTX
+ * must hold by then everything the requests need. Never NULL.
  */
-int isolate_run(isolate_fn *fn, void *ctx, int out, int timeout, struct strbuf *why);
+struct isolate *isolate_new(isolate_fn *fn, void *ctx, int out, int timeout);
 
 /*
- * Test hook, called by the children: MORTEM_TEST_ANALYSIS_FAULT=
+ * Runs request N in the child and waits for it. Returns FN's status; or -1
+ * with WHY set when the child did not answer ("analysis crashed (SIGSEGV
+ * in libdw.so.1)", "analysis timed out after 5 s (--timeout)"): it is gone
+ * then, and the next request starts another. Where no child can be made
+ * (or MORTEM_IN_PROCESS=1 is in the environment: bench/isolation.sh
+ * measures what the child costs), FN runs in this process.
+ */
+int isolate_call(struct isolate *s, int n, struct strbuf *why);
+
+/* Ends the child (it finishes its loop) and frees S. */
+void isolate_free(struct isolate *s);
+
+/*
+ * Test hook, called by the requests: MORTEM_TEST_ANALYSIS_FAULT=
  * "SUBSTRING:crash|hang" makes the analysis of an input whose name holds
  * SUBSTRING fault inside a library (zlib reads an unmapped address, as
  * libunwind did on a damaged NT_FILE note) or never end.
