@@ -88,7 +88,57 @@ struct triage_ctx {
 	uint64_t batch_bytes;
 	char **paths;             /* the PATHs as given */
 	int npaths;
+	struct membudget *budget; /* --max-decompressed: the walker's and the workers' */
+	struct charge *charges;   /* per item: the budget its memfd holds */
+	size_t ncharges;
 };
+
+/*
+ * The bytes of the budget an artifact's memfd holds (walk.h: taken over from
+ * the walker): given back when the memfd is closed, or, once a worker has
+ * it (IN_POOL), when the worker is done.
+ */
+struct charge {
+	uint64_t bytes;
+	bool in_pool;
+};
+
+static void take_charge(struct triage_ctx *c, size_t item, const struct walk_artifact *a)
+{
+	if (item >= c->ncharges) {
+		size_t n = item + 64;
+		c->charges = xrealloc(c->charges, n * sizeof(*c->charges));
+		memset(c->charges + c->ncharges, 0, (n - c->ncharges) * sizeof(*c->charges));
+		c->ncharges = n;
+	}
+	if (a->charge) {
+		c->charges[item].bytes = *a->charge;
+		*a->charge = 0;
+	}
+}
+
+static void give_back(struct triage_ctx *c, size_t item)
+{
+	if (item < c->ncharges && c->charges[item].bytes) {
+		membudget_give(c->budget, c->charges[item].bytes);
+		c->charges[item].bytes = 0;
+	}
+}
+
+/* Closes an artifact's descriptor: its memfd is gone unless a worker has it too. */
+static void close_artifact(struct triage_ctx *c, size_t item, int fd)
+{
+	close(fd);
+	if (item < c->ncharges && !c->charges[item].in_pool)
+		give_back(c, item);
+}
+
+static void submit(struct triage_ctx *c, int fd, size_t len, const char *path, size_t item)
+{
+	if (item < c->ncharges)
+		c->charges[item].in_pool = true;
+	pool_submit(c->pool, fd, len, path, item);
+}
 
 static double wall(void)
 {
@@ -205,6 +255,7 @@ static void on_done(void *ctx, size_t tag, const char *record, const char *error
 {
 	struct triage_ctx *c = ctx;
 	struct triage_item *it = c->run.items[tag];
+	give_back(c, tag); /* the worker let go of the memfd */
 	struct strbuf sb = STRBUF_INIT;
 	bool keep = record != NULL; /* a crashed or timed-out worker is retried by the next run */
 	if (!record) {
@@ -236,7 +287,7 @@ static void defer(struct triage_ctx *c, size_t item, int fd, size_t len, size_t 
 		c->held_fds++;
 		c->held_bytes += len;
 	} else if (fd >= 0) {
-		close(fd);
+		close_artifact(c, item, fd);
 	}
 	c->deferred = xrealloc(c->deferred, (c->ndeferred + 1) * sizeof(*c->deferred));
 	c->deferred[c->ndeferred++] = d;
@@ -246,7 +297,7 @@ static void defer(struct triage_ctx *c, size_t item, int fd, size_t len, size_t 
 static void release_deferred(struct triage_ctx *c, struct deferred *d)
 {
 	if (d->fd >= 0) {
-		close(d->fd);
+		close_artifact(c, d->item, d->fd);
 		c->held_fds--;
 		c->held_bytes -= d->len;
 	}
@@ -286,15 +337,15 @@ static void claim_walked(struct triage_ctx *c)
 		if (ok)
 			it->first_seen = cl[i].first_seen;
 		if (!ok) {
-			close(w->fd);
+			close_artifact(c, w->item, w->fd);
 		} else if (cl[i].state == TRIAGEDB_KNOWN) {
 			item_set_record(c, it, cl[i].record);
 			it->known = true;
 			c->prog.done++;
-			close(w->fd);
+			close_artifact(c, w->item, w->fd);
 		} else if (cl[i].state == TRIAGEDB_MINE) {
-			pool_submit(c->pool, w->fd, w->len, it->path, w->item);
-			close(w->fd);
+			submit(c, w->fd, w->len, it->path, w->item);
+			close_artifact(c, w->item, w->fd);
 		} else {
 			defer(c, w->item, w->fd, w->len, 0, cl[i].holder);
 		}
@@ -312,6 +363,7 @@ static int batch_artifact(struct triage_ctx *c, struct triage_item *it, const st
 	size_t first = (size_t)(uintptr_t)hashmap_get(&c->hashes, it->hash);
 	if (first) {
 		defer(c, idx, -1, 0, first, NULL);
+		give_back(c, idx); /* a repeat: its memfd goes with the walker's descriptor */
 		return 0;
 	}
 	hashmap_put(&c->hashes, it->hash, (void *)(uintptr_t)(idx + 1));
@@ -322,6 +374,7 @@ static int batch_artifact(struct triage_ctx *c, struct triage_item *it, const st
 	}
 	if (fd < 0) {
 		triage_add_problem(&c->run, it->path, strerror(errno));
+		give_back(c, idx);
 		return c->db_failed;
 	}
 	c->batch[c->nbatch++] = (struct walked){ idx, fd, a->len };
@@ -337,12 +390,24 @@ static int on_artifact(void *ctx, const struct walk_artifact *a)
 	if (c->db_failed)
 		return 1; /* the store is gone: claim nothing more */
 	struct triage_item *it = new_item(&c->run, a->path, a->mtime);
-	contenthash_hex(a->data, a->len, it->hash);
+	contenthash_hex(a->raw, a->raw_len, it->hash);
+	take_charge(c, c->run.nitems - 1, a);
 	if (!c->db) {
-		pool_submit(c->pool, a->fd, a->len, a->path, c->run.nitems - 1);
+		submit(c, a->fd, a->len, a->path, c->run.nitems - 1);
 		return 0;
 	}
 	return batch_artifact(c, it, a);
+}
+
+/* The walker waits for room in the budget: what is held is claimed, or a worker is done. */
+static bool on_wait_memory(void *ctx)
+{
+	struct triage_ctx *c = ctx;
+	if (c->db && c->nbatch && !c->db_failed) {
+		claim_walked(c);
+		return true;
+	}
+	return pool_wait_one(c->pool);
 }
 
 /* A repeat of an artifact of this run takes the earlier one's result once it has one. */
@@ -399,7 +464,7 @@ static void submit_deferred(struct triage_ctx *c, const struct deferred *d)
 	else if (fd < 0)
 		fd = reopen_same(it->path, it->hash, &len, &why);
 	if (fd >= 0) {
-		pool_submit(c->pool, fd, len, it->path, d->item);
+		submit(c, fd, len, it->path, d->item);
 		if (fd != d->fd)
 			close(fd);
 	} else {
@@ -553,7 +618,8 @@ static int jobs(const struct mortem_opts *o)
 
 static void walk_all(struct triage_ctx *c, int argc, char **argv)
 {
-	static const struct walk_ops ops = { on_artifact, on_problem, on_progress, on_skip };
+	static const struct walk_ops ops = { on_artifact, on_problem, on_progress, on_skip,
+					     on_wait_memory };
 	struct walk_limits limits = WALK_LIMITS_DEFAULT;
 	if (c->o->max_depth)
 		limits.max_depth = c->o->max_depth;
@@ -562,7 +628,7 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 	if (c->o->max_archive_bytes)
 		limits.max_bytes = c->o->max_archive_bytes;
 	struct input_limits in_lim = { .max_decompressed = c->o->max_decompressed };
-	limits.max_member_bytes = input_decompressed_limit(&in_lim);
+	c->budget = limits.budget = membudget_new(input_decompressed_limit(&in_lim));
 	struct walk_stats stats;
 	c->paths = argv;
 	c->npaths = argc;
@@ -572,12 +638,12 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 		c->prog.total_bytes = walk_total_bytes((const char *const *)argv, (size_t)argc);
 	c->batch_size = (size_t)jobs(c->o) * 4;
 	c->batch_size = c->batch_size < 8 ? 8 : c->batch_size > CLAIM_BATCH ? CLAIM_BATCH : c->batch_size;
-	c->pool = pool_start(jobs(c->o), c->o, c->o->timeout, on_done, c);
+	c->pool = pool_start(jobs(c->o), c->o, c->o->timeout, c->budget, on_done, c);
 	walk_paths((const char *const *)argv, (size_t)argc, &limits, &ops, c, &stats);
 	if (c->db && !c->db_failed)
 		claim_walked(c);
 	for (size_t i = 0; i < c->nbatch; i++)
-		close(c->batch[i].fd); /* the store failed: never claimed, not analyzed */
+		close_artifact(c, c->batch[i].item, c->batch[i].fd); /* the store failed: never claimed */
 	c->nbatch = 0;
 	if (c->db)
 		resolve_deferred(c);
@@ -585,6 +651,10 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 	c->pool = NULL;
 	if (c->db && !c->db_failed && triagedb_flush(c->db, &c->err) < 0)
 		db_fail(c);
+	free(c->charges);
+	c->charges = NULL;
+	membudget_free(c->budget);
+	c->budget = NULL;
 	progress_show(&c->prog, true);
 	progress_end(&c->prog);
 }

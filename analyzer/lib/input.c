@@ -44,13 +44,37 @@ struct sink {
 	uint64_t total;
 	uint64_t limit;
 	struct strbuf *err;
+	const struct input_limits *lim;  /* its budget, when there is one */
+	uint64_t *charged;
 };
+
+/* Takes LEN bytes from the shared budget, waiting while other inputs hold it. */
+static int sink_charge(struct sink *s, size_t len)
+{
+	struct membudget *b = s->lim->budget;
+	while (!membudget_take(b, len)) {
+		if (*s->charged + len > membudget_total(b))
+			return error_set(s->err, "decompressed size exceeds the limit of %llu bytes "
+					 "(--max-decompressed)", (unsigned long long)membudget_total(b));
+		if (!s->lim->wait || !s->lim->wait(s->lim->wait_ctx))
+			return error_set(s->err, "decompressed data would pass the limit of %llu bytes "
+					 "in memory at once (--max-decompressed), %llu of them held by "
+					 "other inputs", (unsigned long long)membudget_total(b),
+					 (unsigned long long)(membudget_used(b) - *s->charged));
+	}
+	*s->charged += len;
+	return 0;
+}
 
 static int sink_write(struct sink *s, const void *buf, size_t len)
 {
-	if (s->total + len > s->limit)
+	if (s->lim && s->lim->budget) {
+		if (len && sink_charge(s, len) < 0)
+			return -1;
+	} else if (s->total + len > s->limit) {
 		return error_set(s->err, "decompressed size exceeds the limit of %llu bytes (--max-decompressed)",
 				 (unsigned long long)s->limit);
+	}
 	const char *p = buf;
 	while (len) {
 		ssize_t w = write(s->fd, p, len);
@@ -231,12 +255,21 @@ static int map_fd(struct input *in, int fd, size_t len, struct strbuf *err)
 	return 0;
 }
 
-static int decompress(struct input *in, const char *kind, struct strbuf *err)
+static void uncharge(struct input *in)
+{
+	if (in->budget && in->charged)
+		membudget_give(in->budget, in->charged);
+	in->charged = 0;
+}
+
+static int decompress(struct input *in, const char *kind, const struct input_limits *lim,
+		      struct strbuf *err)
 {
 	int fd = memfd_create("mortem-input", MFD_CLOEXEC);
 	if (fd < 0)
 		return error_set(err, "memfd_create: %s", strerror(errno));
-	struct sink s = { fd, 0, in->limit, err };
+	in->budget = lim ? lim->budget : NULL;
+	struct sink s = { fd, 0, in->limit, err, lim, &in->charged };
 	const unsigned char *src = in->data;
 	size_t n = in->len;
 	int rc = !strcmp(kind, "zstd") ? unzstd(src, n, &s)
@@ -245,6 +278,7 @@ static int decompress(struct input *in, const char *kind, struct strbuf *err)
 				       : unlz4(src, n, &s);
 	if (rc) {
 		close(fd);
+		uncharge(in);
 		return -1;
 	}
 	unmap(in);
@@ -329,11 +363,11 @@ static void from_utf16(struct input *in, int order)
 }
 
 /* On failure, releases everything IN holds: callers of a failed open close nothing. */
-static int finish(struct input *in, struct strbuf *err)
+static int finish(struct input *in, const struct input_limits *lim, struct strbuf *err)
 {
 	in->raw_bytes = in->len;
 	const char *kind = input_compression(in->data, in->len);
-	if (kind && decompress(in, kind, err)) {
+	if (kind && decompress(in, kind, lim, err)) {
 		input_close(in);
 		return -1;
 	}
@@ -378,7 +412,7 @@ int input_open(struct input *in, const char *path, const struct input_limits *li
 	if (!strcmp(path, "-")) {
 		if (read_all(in, 0, err))
 			return -1;
-		return finish(in, err);
+		return finish(in, lim, err);
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -395,13 +429,13 @@ int input_open(struct input *in, const char *path, const struct input_limits *li
 	if (!S_ISREG(st.st_mode)) {
 		int rc = read_all(in, fd, err);
 		close(fd);
-		return rc ? -1 : finish(in, err);
+		return rc ? -1 : finish(in, lim, err);
 	}
 	if (map_fd(in, fd, (size_t)st.st_size, err)) {
 		close(fd);
 		return -1;
 	}
-	return finish(in, err);
+	return finish(in, lim, err);
 }
 
 int input_from_memory(struct input *in, const char *name, const void *data, size_t len,
@@ -413,11 +447,12 @@ int input_from_memory(struct input *in, const char *name, const void *data, size
 	in->path = name;
 	in->data = data;
 	in->len = len;
-	return finish(in, err);  /* input_close leaves DATA alone: it was never mapped */
+	return finish(in, lim, err);  /* input_close leaves DATA alone: it was never mapped */
 }
 
 void input_close(struct input *in)
 {
+	uncharge(in);
 	unmap(in);
 	free(in->heap);
 	in->heap = NULL;

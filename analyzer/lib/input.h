@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/lib/membudget.h"
 #include "analyzer/lib/strbuf.h"
 
 /*
@@ -30,6 +31,8 @@ struct input {
 	size_t map_len;
 	void *heap;
 	uint64_t limit;            /* the decompression limit in effect */
+	struct membudget *budget;  /* drawn from for the decompressed bytes, or NULL */
+	uint64_t charged;          /* taken from BUDGET (see input_limits) */
 };
 
 #define INPUT_INIT { .fd = -1 }
@@ -37,6 +40,18 @@ struct input {
 /* What an input may take in memory (NULL where a call takes one: the defaults). */
 struct input_limits {
 	uint64_t max_decompressed;  /* decompressed bytes (--max-decompressed); 0: half the RAM */
+	/*
+	 * Optional: the budget shared with other inputs (triage's walker and
+	 * workers), which then bounds the decompressed bytes instead of
+	 * max_decompressed. They are taken as they are written and given
+	 * back by input_close (or by whoever takes over `charged`). When the
+	 * budget is short, WAIT (optional) is called: it returns true once
+	 * another input gave bytes back (decompression goes on), false when
+	 * none will (it fails, naming --max-decompressed).
+	 */
+	struct membudget *budget;
+	bool (*wait)(void *ctx);
+	void *wait_ctx;
 };
 
 /* The decompression limit in effect under L: its max_decompressed, or half the physical memory. */

@@ -32,6 +32,7 @@ struct pool {
 	size_t busy;
 	const struct mortem_opts *o;
 	int timeout;
+	struct membudget *budget;
 	pool_done_fn done;
 	void *ctx;
 };
@@ -110,7 +111,8 @@ static int worker_receive(int sock, struct request *rq, struct strbuf *path)
 	return fd;
 }
 
-static void __attribute__((noreturn)) worker_main(int sock, const struct mortem_opts *o)
+static void __attribute__((noreturn)) worker_main(int sock, const struct mortem_opts *o,
+						  struct membudget *budget)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGPIPE, SIG_DFL);
@@ -120,7 +122,7 @@ static void __attribute__((noreturn)) worker_main(int sock, const struct mortem_
 	int fd;
 	while ((fd = worker_receive(sock, &rq, &path)) >= 0) {
 		strbuf_reset(&out);
-		record_analyze(fd, (size_t)rq.len, path.buf, o, &out);
+		record_analyze(fd, (size_t)rq.len, path.buf, o, budget, &out);
 		close(fd);
 		uint32_t n = (uint32_t)out.len;
 		if (write_full(sock, &n, sizeof(n)) < 0 || write_full(sock, out.buf, out.len) < 0)
@@ -143,14 +145,14 @@ static void spawn(struct pool *p, int i)
 		for (int k = 0; k < p->n; k++)
 			if (k != i && p->w[k].sock >= 0)
 				close(p->w[k].sock);
-		worker_main(sv[1], p->o);
+		worker_main(sv[1], p->o, p->budget);
 	}
 	close(sv[1]);
 	p->w[i] = (struct worker){ .pid = pid, .sock = sv[0] };
 }
 
-struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout, pool_done_fn done,
-			void *ctx)
+struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout,
+			struct membudget *budget, pool_done_fn done, void *ctx)
 {
 	struct pool *p = xcalloc(1, sizeof(*p));
 	p->n = nworkers < 1 ? 1 : nworkers;
@@ -159,6 +161,7 @@ struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout, 
 		p->w[i].sock = -1;
 	p->o = o;
 	p->timeout = timeout;
+	p->budget = budget;
 	p->done = done;
 	p->ctx = ctx;
 	signal(SIGPIPE, SIG_IGN);
@@ -314,6 +317,11 @@ void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t ta
 	p->busy++;
 	if (!send_request(w, fd, len, path))
 		replace(p, i, false);
+}
+
+bool pool_wait_one(struct pool *p)
+{
+	return wait_some(p, -1);
 }
 
 void pool_finish(struct pool *p)

@@ -1,9 +1,11 @@
 #ifndef MORTEM_TRIAGE_POOL_H
 #define MORTEM_TRIAGE_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/lib/membudget.h"
 #include "analyzer/model/options.h"
 
 /*
@@ -29,10 +31,11 @@ typedef void (*pool_done_fn)(void *ctx, size_t tag, const char *record, const ch
 
 /*
  * Starts NWORKERS workers analyzing with O; TIMEOUT seconds per artifact
- * (0: none). Never NULL (dies on resource exhaustion).
+ * (0: none); what they decompress is taken from BUDGET (may be NULL).
+ * Never NULL (dies on resource exhaustion).
  */
-struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout, pool_done_fn done,
-			void *ctx);
+struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout,
+			struct membudget *budget, pool_done_fn done, void *ctx);
 
 /*
  * Hands the LEN bytes readable from FD (named PATH) to an idle worker,
@@ -46,6 +49,12 @@ void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t ta
  * milliseconds: returns after the first completions, or when MS passed.
  */
 void pool_wait(struct pool *p, int ms);
+
+/*
+ * Waits until one artifact in flight is done (its completion reported).
+ * Returns false at once when none is in flight.
+ */
+bool pool_wait_one(struct pool *p);
 
 /* Waits for every artifact in flight, stops the workers, frees P. */
 void pool_finish(struct pool *p);

@@ -230,7 +230,7 @@ static void analyze_bytes(const struct input *in, const struct mortem_opts *o, s
 }
 
 void record_analyze(int fd, size_t len, const char *path, const struct mortem_opts *o,
-		    struct strbuf *out)
+		    struct membudget *budget, struct strbuf *out)
 {
 	test_fault(path);
 	void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
@@ -241,7 +241,7 @@ void record_analyze(int fd, size_t len, const char *path, const struct mortem_op
 	limit_memory(map ? map : "", len);
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
-	struct input_limits lim = { .max_decompressed = o->max_decompressed };
+	struct input_limits lim = { .max_decompressed = o->max_decompressed, .budget = budget };
 	if (input_from_memory(&in, path, map ? map : "", len, &lim, &err) < 0) {
 		record_problem(out, RECORD_FAILED, err.buf);
 	} else {

@@ -7,6 +7,7 @@
 
 #include "analyzer/model/dump.h"
 #include "analyzer/model/options.h"
+#include "analyzer/lib/membudget.h"
 #include "analyzer/lib/strbuf.h"
 
 /*
@@ -39,11 +40,12 @@ struct triage_record {
 
 /*
  * Worker side: analyzes the LEN bytes readable from FD (named PATH) with O
- * and appends the record to OUT. Never fails: problems become a "failed"
+ * and appends the record to OUT. What it decompresses is taken from
+ * BUDGET (shared with the walker and the other workers) when not NULL. Never fails: problems become a "failed"
  * record, bytes no parser recognises a "skipped" one.
  */
 void record_analyze(int fd, size_t len, const char *path, const struct mortem_opts *o,
-		    struct strbuf *out);
+		    struct membudget *budget, struct strbuf *out);
 
 /* Appends the record of an analyzed dump to OUT. */
 void record_from_dump(const struct dump *d, struct strbuf *out);

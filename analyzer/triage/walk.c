@@ -71,7 +71,7 @@ bool walk_is_archive(const unsigned char *data, size_t len)
 }
 
 static void walk_blob(struct walker *w, const char *path, int fd, const unsigned char *data,
-		      size_t len, int64_t mtime, int depth);
+		      size_t len, int64_t mtime, int depth, uint64_t *charge);
 
 /* "outer!/inner" with the member's leading "./" and "/" dropped. */
 static void member_path(struct strbuf *sb, const char *outer, const char *inner)
@@ -94,8 +94,42 @@ static void report_outer_progress(struct walker *w, struct archive *a, int depth
 	}
 }
 
-/* Copies the current member into a memfd. Returns the fd, or -1 (reported). */
-static int member_to_memfd(struct walker *w, struct archive *a, const char *path, size_t *len)
+/*
+ * Takes N bytes of the budget for PATH, waiting while the artifacts handed
+ * over hold it. Returns 0, or -1 (reported) when they never will fit.
+ */
+static int charge_budget(struct walker *w, const char *path, uint64_t n, uint64_t *charge)
+{
+	struct membudget *b = w->limits->budget;
+	if (!b)
+		return 0;
+	while (!membudget_take(b, n)) {
+		if (*charge + n > membudget_total(b) || !w->ops->wait_memory ||
+		    !w->ops->wait_memory(w->ctx)) {
+			problem(w, path, "member larger than the limit of %llu bytes decompressed in "
+				"memory at once (--max-decompressed); not read",
+				(unsigned long long)membudget_total(b));
+			w->stats->limit_hit = true;
+			return -1;
+		}
+	}
+	*charge += n;
+	return 0;
+}
+
+static void uncharge(struct walker *w, uint64_t *charge)
+{
+	if (w->limits->budget && *charge)
+		membudget_give(w->limits->budget, *charge);
+	*charge = 0;
+}
+
+/*
+ * Copies the current member into a memfd, its bytes taken from the budget
+ * into CHARGE. Returns the fd, or -1 (reported; CHARGE given back).
+ */
+static int member_to_memfd(struct walker *w, struct archive *a, const char *path, size_t *len,
+			   uint64_t *charge)
 {
 	int fd = memfd_create("mortem-member", MFD_CLOEXEC);
 	if (fd < 0) {
@@ -111,13 +145,12 @@ static int member_to_memfd(struct walker *w, struct archive *a, const char *path
 		if (r < 0) {
 			problem(w, path, "cannot read from the archive: %s", archive_error_string(a));
 			close(fd);
+			uncharge(w, charge);
 			return -1;
 		}
-		if (w->limits->max_member_bytes && total + (uint64_t)r > w->limits->max_member_bytes) {
-			problem(w, path, "member larger than the limit of %llu bytes (--max-decompressed); "
-				"not read", (unsigned long long)w->limits->max_member_bytes);
-			w->stats->limit_hit = true;
+		if (charge_budget(w, path, (uint64_t)r, charge) < 0) {
 			close(fd);
+			uncharge(w, charge);
 			return -1;
 		}
 		if (w->stats->bytes + (uint64_t)r > w->limits->max_bytes) {
@@ -127,6 +160,7 @@ static int member_to_memfd(struct walker *w, struct archive *a, const char *path
 			w->bytes_exhausted = true;
 			w->stats->limit_hit = true;
 			close(fd);
+			uncharge(w, charge);
 			return -1;
 		}
 		w->stats->bytes += (uint64_t)r;
@@ -137,6 +171,7 @@ static int member_to_memfd(struct walker *w, struct archive *a, const char *path
 			if (n < 0) {
 				problem(w, path, "cannot buffer the member: %s", strerror(errno));
 				close(fd);
+				uncharge(w, charge);
 				return -1;
 			}
 			off += n;
@@ -168,7 +203,8 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
 	}
 	w->stats->members++;
 	size_t len = 0;
-	int fd = member_to_memfd(w, a, path.buf, &len);
+	uint64_t charge = 0;
+	int fd = member_to_memfd(w, a, path.buf, &len, &charge);
 	if (fd >= 0) {
 		void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
 		if (map == MAP_FAILED) {
@@ -176,11 +212,12 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
 		} else {
 			int64_t mtime = archive_entry_mtime_is_set(e) ? archive_entry_mtime(e) : 0;
 			walk_blob(w, path.buf, fd, map ? map : (const unsigned char *)"", len, mtime,
-				  depth);
+				  depth, &charge);
 			if (map)
 				munmap(map, len);
 		}
 		close(fd);
+		uncharge(w, &charge);
 	}
 	strbuf_release(&path);
 }
@@ -333,17 +370,59 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 	return true;
 }
 
+static void hand_over(struct walker *w, const struct walk_artifact *art)
+{
+	int r = w->ops->artifact(w->ctx, art);
+	if (r)
+		w->stop = r;
+}
+
+static bool wait_memory(void *ctx)
+{
+	struct walker *w = ctx;
+	return w->ops->wait_memory && w->ops->wait_memory(w->ctx);
+}
+
+/*
+ * A compressed file that is no archive: handed over decompressed, the
+ * bytes in memory taken from the budget like an archive member's.
+ */
+static void walk_compressed(struct walker *w, const char *path, int fd, const unsigned char *data,
+			    size_t len, int64_t mtime)
+{
+	struct input in;
+	struct strbuf err = STRBUF_INIT;
+	struct input_limits lim = { .budget = w->limits->budget, .wait = wait_memory, .wait_ctx = w };
+	if (!lim.budget)
+		lim.max_decompressed = w->limits->max_bytes;
+	if (input_from_memory(&in, path, data, len, &lim, &err) < 0) {
+		problem(w, path, "%s", err.buf);
+		if (strstr(err.buf, "--max-decompressed"))
+			w->stats->limit_hit = true;
+	} else if (in.fd < 0) {
+		/* converted from UTF-16 into the heap: the consumer converts again */
+		input_close(&in);
+		hand_over(w, &(struct walk_artifact){ path, fd, data, len, data, len, mtime, NULL });
+	} else {
+		hand_over(w, &(struct walk_artifact){ path, in.fd, in.data, in.len, data, len, mtime,
+						      &in.charged });
+		input_close(&in);
+	}
+	strbuf_release(&err);
+}
+
 static void walk_blob(struct walker *w, const char *path, int fd, const unsigned char *data,
-		      size_t len, int64_t mtime, int depth)
+		      size_t len, int64_t mtime, int depth, uint64_t *charge)
 {
 	if (w->stop)
 		return;
 	if (walk_is_archive(data, len) && walk_archive(w, path, data, len, depth))
 		return;
-	struct walk_artifact art = { path, fd, data, len, mtime };
-	int r = w->ops->artifact(w->ctx, &art);
-	if (r)
-		w->stop = r;
+	if (input_compression(data, len)) {
+		walk_compressed(w, path, fd, data, len, mtime);
+		return;
+	}
+	hand_over(w, &(struct walk_artifact){ path, fd, data, len, data, len, mtime, charge });
 }
 
 static void walk_one(struct walker *w, const char *path, bool top);
@@ -430,7 +509,7 @@ static void walk_one(struct walker *w, const char *path, bool top)
 		return;
 	}
 	w->outer_reported = 0;
-	walk_blob(w, path, fd, map ? map : (const unsigned char *)"", len, st.st_mtime, 0);
+	walk_blob(w, path, fd, map ? map : (const unsigned char *)"", len, st.st_mtime, 0, NULL);
 	if (w->ops->progress && len > w->outer_reported)
 		w->ops->progress(w->ctx, len - w->outer_reported);
 	if (map)

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/lib/membudget.h"
+
 /*
  * Finding artifacts for triage: walks files, directories (recursively,
  * following symbolic links but never into a directory twice; only regular
@@ -12,7 +14,10 @@
  * (tar, tar.gz/tgz, tar.zst, tar.xz, tar.bz2, zip; nested freely) with
  * libarchive, without extracting anything to disk. Every archive member is
  * read into an anonymous memory file (memfd) and handed over as bytes; a
- * member that is itself an archive is walked in turn.
+ * member that is itself an archive is walked in turn; a compressed file
+ * that is no archive is handed over decompressed (in a memfd too). The
+ * memfds draw on one budget (walk_limits.budget) that the consumers of the
+ * artifacts share: a member that does not fit waits until they give back.
  *
  * A member's path is written "outer.tar.gz!/inner/path", nested
  * "a.tar!/b.zip!/c". Whether an artifact is a dump is not decided here: the
@@ -23,7 +28,7 @@ struct walk_limits {
 	int max_depth;            /* archives inside archives; the outermost is depth 1 */
 	uint64_t max_bytes;       /* total bytes decompressed from archives */
 	uint64_t max_members;     /* total archive members read */
-	uint64_t max_member_bytes;/* one member's decompressed size; 0: no limit of its own */
+	struct membudget *budget; /* decompressed bytes in memory at once; NULL: no limit */
 };
 
 /* Each limit has an option (triage --max-depth, --max-archive-bytes, --max-members, --max-decompressed). */
@@ -35,7 +40,16 @@ struct walk_artifact {
 	int fd;                   /* readable descriptor on exactly DATA/LEN (file or memfd) */
 	const unsigned char *data;
 	size_t len;
+	const unsigned char *raw; /* the bytes as found (compressed), for identity; RAW_LEN of them */
+	size_t raw_len;
 	int64_t mtime;            /* seconds since the epoch; 0 unknown */
+	/*
+	 * Bytes of the budget that FD's memfd holds (0 for a file on disk).
+	 * A callback that keeps the memfd alive after it returns (hands FD to
+	 * another process) takes them over: *CHARGE = 0, and gives them back
+	 * to the budget when the memfd is gone. Otherwise the walker does.
+	 */
+	uint64_t *charge;
 };
 
 struct walk_ops {
@@ -53,6 +67,12 @@ struct walk_ops {
 	 * device, a socket: WHAT says which) and was not opened.
 	 */
 	void (*skip)(void *ctx, const char *path, const char *what);
+	/*
+	 * Optional: the budget is short; returns true once some bytes were
+	 * given back (an artifact handed over is done), false when nothing
+	 * will be (the member fails, naming --max-decompressed).
+	 */
+	bool (*wait_memory)(void *ctx);
 };
 
 struct walk_stats {

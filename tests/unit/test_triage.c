@@ -93,7 +93,7 @@ static void on_problem(void *ctx, const char *path, const char *msg)
 	strbuf_addf(&s->problems, "%s: %s\n", path, msg);
 }
 
-static const struct walk_ops ops = { on_artifact, on_problem, NULL };
+static const struct walk_ops ops = { .artifact = on_artifact, .problem = on_problem };
 
 static void walk1(const char *path, const struct walk_limits *lim, struct seen *s)
 {
@@ -181,20 +181,27 @@ static void test_member_and_byte_limits(void **state)
 		  "b.tar.zst!/big", "b.tar.zst!/big: limit of 2 archive members reached (--max-members)" },
 		{ { .max_depth = 8, .max_bytes = 100000, .max_members = 10 }, "b.tar.zst!/b=1\n",
 		  "b.tar.zst!/c", "b.tar.zst!/big: limit of 100000 bytes decompressed from archives" },
-		/* one member over its own limit: that member fails, the walk goes on */
-		{ { .max_depth = 8, .max_bytes = 1 << 30, .max_members = 10, .max_member_bytes = 100000 },
+		/* one member over the memory budget: that member fails, the walk goes on */
+		{ { .max_depth = 8, .max_bytes = 1 << 30, .max_members = 10 },
 		  "b.tar.zst!/c=1\n", "b.tar.zst!/big=",
-		  "b.tar.zst!/big: member larger than the limit of 100000 bytes (--max-decompressed)" },
+		  "b.tar.zst!/big: member larger than the limit of 100000 bytes decompressed in memory "
+		  "at once (--max-decompressed)" },
 	};
+	struct membudget *budget = membudget_new(100000);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct seen s;
-		walk1(path, &cases[i].lim, &s);
+		struct walk_limits lim = cases[i].lim;
+		if (i == 2)
+			lim.budget = budget;
+		walk1(path, &lim, &s);
 		assert_non_null(strstr(s.found.buf, "b.tar.zst!/a=1\n"));
 		assert_non_null(strstr(s.found.buf, cases[i].found));
 		assert_null(strstr(s.found.buf, cases[i].absent));
 		assert_non_null(strstr(s.problems.buf, cases[i].problem));
 		seen_release(&s);
 	}
+	assert_int_equal(membudget_used(budget), 0); /* every member's bytes were given back */
+	membudget_free(budget);
 	free(tar);
 	free(path);
 }
@@ -221,9 +228,11 @@ static void test_compressed_file_is_an_artifact(void **state)
 	struct walk_limits lim = WALK_LIMITS_DEFAULT;
 	struct seen s;
 	walk1(path, &lim, &s);
+	/* handed over decompressed (the walker's memfd counts in the budget) */
 	struct strbuf want = STRBUF_INIT;
-	strbuf_addf(&want, "%s=%zu\n", path, len);
+	strbuf_addf(&want, "%s=%zu\n", path, sizeof(dump_text) - 1);
 	assert_string_equal(s.found.buf, want.buf);
+	assert_memory_equal(s.first, dump_text, strlen(s.first));
 	assert_string_equal(s.problems.buf, "");
 	strbuf_release(&want);
 	seen_release(&s);
