@@ -477,7 +477,7 @@ static void walk_one(struct walker *w, const char *path, bool top)
 {
 	struct stat st;
 	if (stat(path, &st) < 0) {
-		problem(w, path, "cannot stat: %s", strerror(errno));
+		problem(w, path, "cannot open: %s", strerror(errno));
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
