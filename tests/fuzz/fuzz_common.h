@@ -14,6 +14,8 @@
 
 #include "analyzer/model/dump.h"
 #include "analyzer/lib/input.h"
+#include "analyzer/lib/termsafe.h"
+#include "analyzer/report/lockdot.h"
 #include "analyzer/report/report.h"
 #include "analyzer/lib/strbuf.h"
 
@@ -61,7 +63,35 @@ static inline void fuzz_check_error(const struct strbuf *err)
 	}
 }
 
-/* Renders D both ways and checks the JSON. */
+/* Aborts unless a text report holds no raw control character but newlines, tabs and its colours. */
+static inline void fuzz_check_text(const struct strbuf *out)
+{
+	if (!termsafe_clean(out->buf, out->len, TERMSAFE_LINES | TERMSAFE_COLOR)) {
+		fprintf(stderr, "report_text: a raw control character or escape sequence\n");
+		abort();
+	}
+}
+
+/* Aborts when a DOT quoted string comes near Graphviz's 16384-byte limit. */
+static inline void fuzz_check_dot(const struct strbuf *out)
+{
+	size_t run = 0;
+	bool quoted = false;
+	for (size_t i = 0; i < out->len; i++) {
+		if (out->buf[i] == '\\' && quoted) {
+			i++, run += 2;
+			continue;
+		}
+		if (out->buf[i] == '"')
+			quoted = !quoted, run = 0;
+		else if (quoted && ++run > 8192) {
+			fprintf(stderr, "lockdot: a label of more than 8192 bytes\n");
+			abort();
+		}
+	}
+}
+
+/* Renders D every way and checks the JSON, the text and the DOT. */
 static inline void fuzz_render(const struct dump *d)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -69,6 +99,10 @@ static inline void fuzz_render(const struct dump *d)
 	fuzz_check_json(&out);
 	strbuf_reset(&out);
 	report_text(d, &out, true);
+	fuzz_check_text(&out);
+	strbuf_reset(&out);
+	lockdot_render(d, &out);
+	fuzz_check_dot(&out);
 	strbuf_release(&out);
 }
 

@@ -9,7 +9,14 @@
 #     those cores with damaged notes that reach libunwind-coredump), when
 #     the tools are there,
 #   - tests/regress/ (inputs that once crashed a parser),
-#   - tests/fuzz/seeds/<target>/ when present.
+#   - tests/fuzz/seeds/<target>/ when present,
+#   - the hostile inputs of issue 21, made now: a core whose NT_FILE count
+#     is damaged (it crashed libunwind-coredump), compressed dumps that
+#     start with zero blocks, a .tar.gz with a wrong CRC trailer, member
+#     names and thread names holding terminal escapes, a 17,000-character
+#     thread name;
+# and with tests/fuzz/dicts/<target>.dict when present (the tokens that
+# made those: NT_FILE's note type, huge counts, escape sequences).
 # Each target keeps its corpus in build/fuzz/corpus/<target>/ between runs.
 # A crash leaves build/fuzz/crashes/<target>/crash-* and fails the run: copy
 # the (minimized: -minimize_crash=1) input to tests/regress/<format>-<what>.bin
@@ -109,7 +116,31 @@ make_artifacts() {
 	cp "$seeds/walk/dumps.tar.gz" "$tmp/a/inner.tgz" && tar -C "$tmp/a" -cf "$seeds/walk/nested.tar" .
 	command -v zstd >/dev/null && zstd -q -c "$seeds/walk/plain.tar" >"$seeds/walk/plain.tar.zst"
 	command -v zip >/dev/null && (cd "$tmp/a" && zip -qr "$seeds/walk/dumps.zip" .)
+	hostile_artifacts
 	rm -rf "$tmp"; trap - EXIT INT TERM
+}
+
+# The hostile inputs of issue 21 (tests/scenario/hostile_*.sh), as seeds.
+hostile_artifacts() {
+	. "$TOP/tests/lib/hostile.sh"
+	mkdir -p "$seeds/input"
+	[ -s "$seeds/core/abort.core" ] && command -v python3 >/dev/null &&
+		python3 tests/lib/ntfile_damage.py "$seeds/core/abort.core" "$seeds/core/ntfile-count.core" &&
+		python3 tests/lib/ntfile_damage.py "$seeds/core/abort.core" "$seeds/core/ntfile-count2.core" 0x10000
+	jstack_deadlock "$(printf 'pay\033]52;c;aGVsbG8=\007er')" "$(printf 'x\r\033[2Jy\302\233z')" \
+		"$(printf 'tr\033]0;pwned\007ansfer')" >"$seeds/jstack/escapes.txt"
+	jstack_deadlock "$(head -c 17000 /dev/zero | tr '\0' a)" b transfer >"$seeds/jstack/long-name.txt"
+	mkdir -p "$tmp/h"
+	{ head -c 1024 /dev/zero; cat "$seeds/jstack/escapes.txt"; } >"$tmp/h/zeros.txt"
+	gzip -c "$tmp/h/zeros.txt" >"$seeds/walk/zeros.txt.gz"
+	command -v zstd >/dev/null && zstd -q -c "$tmp/h/zeros.txt" >"$seeds/walk/zeros.txt.zst"
+	cp "$seeds/walk/zeros.txt.gz" "$seeds/input/"
+	cp "$seeds/jstack/escapes.txt" "$tmp/h/$(printf 'name\033]0;title\007.txt')"
+	tar -C "$tmp/h" -czf "$tmp/esc.tar.gz" .
+	cp "$tmp/esc.tar.gz" "$seeds/walk/escapes.tar.gz"
+	# the CRC-32 of the gzip trailer, wrong
+	command -v python3 >/dev/null && python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[-8] ^= 0x5a; open(sys.argv[2], 'wb').write(b)" \
+		"$tmp/esc.tar.gz" "$seeds/walk/bad-crc.tar.gz" && cp "$seeds/walk/bad-crc.tar.gz" "$seeds/input/"
 }
 
 # corpus directories (under $SHARED/corpus) that hold TARGET's format
@@ -132,7 +163,7 @@ seeds_for() {
 	parser-gdb) echo gdb ;;
 	parser-core) echo core ;;
 	parser-jstack|parser-jcmd*) echo jstack ;;
-	input) echo core eustack walk ;;
+	input) echo core eustack walk input ;;
 	rules) echo rules ;;
 	walk) echo walk ;;
 	*) echo eustack gdb ;;
@@ -156,7 +187,9 @@ run_target() {
 	max_len=262144
 	case $t in parser-core|input|walk) max_len=4194304 ;; esac
 	# -fork would need more cores; -timeout catches hangs, -rss_limit_mb blow-ups.
-	"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
+	dict=
+	[ -f "tests/fuzz/dicts/$t.dict" ] && dict="-dict=$TOP/tests/fuzz/dicts/$t.dict"
+	"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len $dict \
 		-artifact_prefix="$crashes/" -print_final_stats=1 "$corpus" $dirs \
 		>"$B/logs/$t.log" 2>&1
 	rc=$?

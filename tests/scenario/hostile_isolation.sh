@@ -40,29 +40,7 @@ check "stdin: reported (twice, the same bytes) around the crash" \
 
 # a real crash: a core whose NT_FILE count is 0x7fffffffffffffff
 if small_core assert_abort.c ok.core; then
-	python3 - ok.core bad.core <<'PY' || fail "no NT_FILE note to damage"
-import struct, sys
-b = bytearray(open(sys.argv[1], 'rb').read())
-phoff, = struct.unpack_from('<Q', b, 0x20)
-phentsize, phnum = struct.unpack_from('<HH', b, 0x36)
-done = False
-for i in range(phnum):
-    p = phoff + i * phentsize
-    if struct.unpack_from('<I', b, p)[0] != 4:
-        continue
-    off, = struct.unpack_from('<Q', b, p + 8)
-    size, = struct.unpack_from('<Q', b, p + 32)
-    q = off
-    while q + 12 <= off + size:
-        namesz, descsz, ntype = struct.unpack_from('<III', b, q)
-        desc = q + 12 + ((namesz + 3) & ~3)
-        if ntype == 0x46494c45:  # NT_FILE
-            struct.pack_into('<Q', b, desc, 0x7fffffffffffffff)
-            done = True
-        q = desc + ((descsz + 3) & ~3)
-open(sys.argv[2], 'wb').write(b)
-sys.exit(0 if done else 1)
-PY
+	python3 "$TOP/tests/lib/ntfile_damage.py" ok.core bad.core || fail "no NT_FILE note to damage"
 	timeout 120 "$MORTEM" report --json ok.core bad.core ok.core >c.out 2>c.err; rc=$?
 	check "damaged NT_FILE: both good cores reported ($(cat c.err))" \
 		eval "[ \"\$(jq -r .input.path c.out | grep -c '^ok.core$')\" = 2 ]"
