@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -27,6 +28,7 @@ static int browse_one(void *ctx, int n, int out)
 		strbuf_release(&err);
 		return 1;
 	}
+	isolate_analysis_done();
 	int rc = browse_dump(d, job->o, &err);
 	if (rc < 0)
 		cli_error("browse", "%s", err.buf);
@@ -35,15 +37,21 @@ static int browse_one(void *ctx, int n, int out)
 	return rc < 0 ? 2 : 0;
 }
 
-/* After a child died while it may have held the terminal in the browser's mode. */
-static void restore_terminal(int tty, const struct termios *saved)
+/*
+ * The browser died of SIG while drawing (it restored the terminal in its
+ * handler; the tty's modes are set back here too, in case it could not):
+ * mortem dies the same way, as the browser did before it had a child.
+ */
+static void die_as_browser(int sig, int tty, const struct termios *saved)
 {
-	static const char leave[] = "\033[0m\033[?25h\033[?1049l\r\n";
-	if (tty < 0)
-		return;
-	tcsetattr(tty, TCSAFLUSH, saved);
-	if (write(tty, leave, sizeof(leave) - 1) < 0)
-		return;
+	if (tty >= 0)
+		tcsetattr(tty, TCSAFLUSH, saved);
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
 }
 
 int cmd_browse(int argc, char **argv, struct mortem_opts *o)
@@ -73,11 +81,18 @@ int cmd_browse(int argc, char **argv, struct mortem_opts *o)
 		tty = -1;
 	}
 	struct strbuf why = STRBUF_INIT;
-	struct isolate *iso = isolate_new(browse_one, &job, -1, o->timeout_given ? o->timeout : 0);
+	/* the keys the terminal turns into signals are the browser's to take (as system() does) */
+	void (*old_int)(int) = signal(SIGINT, SIG_IGN), (*old_quit)(int) = signal(SIGQUIT, SIG_IGN);
+	struct isolate *iso = isolate_new(browse_one, &job, -1, 0);
 	int rc = isolate_call(iso, 0, &why);
+	int sig = isolate_last_signal(iso);
+	bool drawing = isolate_last_after_analysis(iso);
 	isolate_free(iso);
+	signal(SIGINT, old_int);
+	signal(SIGQUIT, old_quit);
+	if (rc < 0 && sig && drawing)
+		die_as_browser(sig, tty, &saved);
 	if (rc < 0) {
-		restore_terminal(tty, &saved);
 		cli_error(argv[0], "%s", why.buf);
 		rc = 1;
 	}

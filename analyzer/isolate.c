@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -25,6 +26,7 @@
 struct fault {
 	volatile uint64_t pc;
 	volatile int signo;
+	volatile int analyzed;  /* isolate_analysis_done was called */
 };
 
 static struct fault *fault_page;
@@ -100,7 +102,25 @@ struct isolate {
 	bool in_process;
 	pid_t pid;      /* the child, or 0 */
 	int req, resp;  /* pipes to and from it */
+	int last_signal;
+	bool last_analyzed;
 };
+
+void isolate_analysis_done(void)
+{
+	if (fault_page)
+		fault_page->analyzed = 1;
+}
+
+int isolate_last_signal(const struct isolate *s)
+{
+	return s->last_signal;
+}
+
+bool isolate_last_after_analysis(const struct isolate *s)
+{
+	return s->last_analyzed;
+}
 
 struct isolate *isolate_new(isolate_fn *fn, void *ctx, int out, int timeout)
 {
@@ -138,6 +158,7 @@ static int write_int(int fd, int v)
 
 static void __attribute__((noreturn)) child_loop(struct isolate *s)
 {
+	prctl(PR_SET_PDEATHSIG, SIGTERM); /* a parent killed takes its child along (the browser restores the terminal) */
 	watch_faults();
 	int n;
 	while (read_int(s->req, &n) == 0) {
@@ -213,6 +234,9 @@ int isolate_call(struct isolate *s, int n, struct strbuf *why)
 		return s->fn(s->ctx, n, s->out);
 	fault_page->pc = 0;
 	fault_page->signo = 0;
+	fault_page->analyzed = 0;
+	s->last_signal = 0;
+	s->last_analyzed = false;
 	int rc;
 	if (write_int(s->req, n) == 0) {
 		int ready = await_answer(s);
@@ -220,11 +244,15 @@ int isolate_call(struct isolate *s, int n, struct strbuf *why)
 			return rc;
 		if (!ready) {
 			stop_child(s, true);
+			s->last_signal = SIGKILL;
 			strbuf_addf(why, "analysis timed out after %d s (--timeout)", s->timeout);
 			return -1;
 		}
 	}
 	int status = stop_child(s, false);
+	s->last_analyzed = fault_page->analyzed;
+	if (WIFSIGNALED(status))
+		s->last_signal = WTERMSIG(status);
 	if (WIFSIGNALED(status))
 		describe_fault(WTERMSIG(status), why);
 	else if (WIFEXITED(status))

@@ -1,6 +1,8 @@
 #ifndef MORTEM_ISOLATE_H
 #define MORTEM_ISOLATE_H
 
+#include <stdbool.h>
+
 #include "analyzer/lib/strbuf.h"
 
 /*
@@ -39,6 +41,17 @@ struct isolate *isolate_new(isolate_fn *fn, void *ctx, int out, int timeout);
  * measures what the child costs), FN runs in this process.
  */
 int isolate_call(struct isolate *s, int n, struct strbuf *why);
+
+/* The signal that ended the child in the last isolate_call returning -1 (0: none, a time-out is SIGKILL). */
+int isolate_last_signal(const struct isolate *s);
+/* Whether that child had called isolate_analysis_done (the death is not the analysis'). */
+bool isolate_last_after_analysis(const struct isolate *s);
+
+/*
+ * Called by a request once the analysis is over: a death from now on (the
+ * browser's, drawing) is not reported as an analysis that crashed.
+ */
+void isolate_analysis_done(void);
 
 /* Ends the child (it finishes its loop) and frees S. */
 void isolate_free(struct isolate *s);

@@ -34,7 +34,7 @@
 	X(OPT_KEYS, "keys", 0, NULL, "browse: list the browser's keys (a Markdown table) and exit") \
 	X(OPT_MAX_FRAMES, "max-frames", 0, "N", "frames kept per thread (default 2048, 0: no limit)") \
 	X(OPT_MAX_THREADS, "max-threads", 0, "N", "threads kept per dump (default 100000)")         \
-	X(OPT_TIMEOUT, "timeout", 0, "SECONDS", "time per artifact (triage, default 120) or input (report, browse: none)")    \
+	X(OPT_TIMEOUT, "timeout", 0, "SECONDS", "time per artifact (triage, default 120) or input (report: none)")    \
 	X(OPT_MAX_LINE, "max-line", 0, "BYTES", "text dumps: longer lines are cut (default 1M)")     \
 	X(OPT_MAX_DECOMPRESSED, "max-decompressed", 0, "BYTES", "decompressed bytes in memory at once, triage's walker and workers together (default: half the RAM)") \
 	X(OPT_MAX_DEPTH, "max-depth", 0, "N", "triage: archives nested inside archives (default 8)")  \

@@ -35,12 +35,15 @@ small_core assert_abort.c core.real || fail "no core of assert_abort"
 exe=$(strings core.real | grep -m1 '/mortem-core\.[A-Za-z0-9]*/prog$')
 [ -n "$exe" ] || fail "the core names no executable"
 mkdir -p "$(dirname "$exe")" && mkfifo "$exe"
-for u in dwfl libunwind; do
-	timeout $T "$MORTEM" report --json --unwinder $u core.real >c-$u.json 2>c-$u.err; rc=$?
-	check "report of a core naming a FIFO ends ($u, exit $rc)" [ $rc = 0 ]
-	jqcheck c-$u.json "[.input.warnings[] | select(test(\"names $exe \\\\(a FIFO\"))] | length == 1" \
-		"the refused name is in a warning ($u)"
-done
+timeout $T "$MORTEM" report --json core.real >c.json 2>c.err; rc=$?
+check "report of a core naming a FIFO ends (exit $rc)" [ $rc = 0 ]
+jqcheck c.json "[.input.warnings[] | select(test(\"names $exe \\\\(a FIFO\"))] | length == 1" \
+	"the refused name is in a warning"
+# forced to libunwind-coredump, which reads NT_FILE's files itself: it ends
+# too, with the report or with one line saying why that unwinder cannot
+timeout $T "$MORTEM" report --json --unwinder libunwind core.real >l.json 2>l.err; rc=$?
+check "report --unwinder libunwind of a core naming a FIFO ends (exit $rc)" \
+	eval "[ $rc = 0 ] || { [ $rc = 1 ] && [ \$(wc -l <l.err) = 1 ] && grep -q 'not a regular file' l.err; }"
 rm -f "$exe"; rmdir "$(dirname "$exe")" 2>/dev/null
 
 # --- an hs_err log whose library list names a FIFO and a device
