@@ -52,10 +52,9 @@ static void on_fatal(int sig, siginfo_t *si, void *ucv)
 static void watch_faults(void)
 {
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
-	stack_t ss = { .ss_size = 64 << 10 };
-	ss.ss_sp = malloc(ss.ss_size);
-	if (ss.ss_sp)
-		sigaltstack(&ss, NULL);
+	static char altstack[64 << 10];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	sigaltstack(&ss, NULL);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_fatal;
