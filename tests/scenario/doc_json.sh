@@ -125,6 +125,7 @@ cp abba.core assert.core in/
 for f in *.jstack.txt; do [ -f "$f" ] && cp "$f" in/; done
 head -c 600 assert.core > in/cut.core
 echo "not a dump" > in/notes.txt
+mkfifo in/pipe  # listed under not_read, never opened
 "$MORTEM" triage --json --db t.db in > triage.json; rc=$?
 check "triage: exit 1 (the cut core fails)" test $rc -eq 1
 check "every triage key is documented, with its type" judge triage triage.json
