@@ -30,6 +30,7 @@ static struct {
 	size_t max;
 	struct hashmap map;
 	char *dir;                /* the persistent cache's directory, or NULL */
+	int dirfd;                /* that directory, open: every file is named relative to it */
 	struct hashmap builds;    /* build-id hex -> struct build */
 } cache;
 
@@ -212,21 +213,45 @@ static int mkdirs(const char *dir)
 		if (!c)
 			break;
 	}
-	struct stat st;
-	if (rc == 0 && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
-		rc = -1;
 	strbuf_release(&p);
 	return rc;
 }
 
+/*
+ * DIR opened, when it is a directory only this user can change: owned by
+ * the effective user, writable by no group and no other, and, when DIR is a
+ * symbolic link, the link is this user's too. Anyone else who could write
+ * there could plant entries (what a report names) or links for a write to
+ * follow. -1 otherwise.
+ */
+static int open_own_dir(const char *dir)
+{
+	struct stat st;
+	uid_t me = geteuid();
+	if (lstat(dir, &st) < 0 || (S_ISLNK(st.st_mode) && st.st_uid != me))
+		return -1;
+	int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != me ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int symcache_persist(const char *dir)
 {
-	if (!dir || dir[0] != '/' || mkdirs(dir) < 0)
+	if (cache.dir)
+		return 0;
+	int fd = dir && dir[0] == '/' && mkdirs(dir) == 0 ? open_own_dir(dir) : -1;
+	if (fd < 0)
 		return -1;
 	if (!cache.on)
 		symcache_enable(1 << 20);
-	if (!cache.dir)
-		cache.dir = xstrdup(dir);
+	cache.dir = xstrdup(dir);
+	cache.dirfd = fd;
 	return 0;
 }
 
@@ -243,10 +268,11 @@ int symcache_default_dir(struct strbuf *out)
 	return 0;
 }
 
-static void file_path(struct strbuf *out, const char *id)
+/* The name of build ID's file in the cache's directory. */
+static void file_name(struct strbuf *out, const char *id)
 {
 	strbuf_reset(out);
-	strbuf_addf(out, "%s/%s.sym", cache.dir, id);
+	strbuf_addf(out, "%s.sym", id);
 }
 
 /* ---- the file format: a header, then records, all checked before use ---- */
@@ -445,10 +471,16 @@ static bool decode_file(const unsigned char *data, size_t len, const char *id, c
 	return ok && !r.bad;
 }
 
-/* The whole file at PATH into OUT (at most SYMCACHE_DISK_MAX bytes); -1 when unreadable. */
-static int read_file(const char *path, struct strbuf *out)
+/*
+ * The whole file NAME in the cache's directory into OUT (at most
+ * SYMCACHE_DISK_MAX bytes); -1 when unreadable or not a regular file. A
+ * symbolic link is not followed and nothing blocks (a FIFO put there); the
+ * open is not one of the dump's (openat: the open() guard never sees it).
+ */
+static int read_file(const char *name, struct strbuf *out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(cache.dirfd, name,
+			O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
 	struct stat st;
@@ -458,10 +490,11 @@ static int read_file(const char *path, struct strbuf *out)
 		strbuf_reset(out);
 		strbuf_grow(out, (size_t)st.st_size);
 		ssize_t got;
-		while ((got = read(fd, out->buf + out->len, (size_t)st.st_size - out->len)) > 0)
+		while (out->len < (size_t)st.st_size &&
+		       (got = read(fd, out->buf + out->len, (size_t)st.st_size - out->len)) > 0)
 			out->len += (size_t)got;
 		out->buf[out->len] = '\0';
-		rc = got == 0 || out->len == (size_t)st.st_size ? 0 : -1;
+		rc = out->len == (size_t)st.st_size ? 0 : -1;
 	}
 	close(fd);
 	return rc;
@@ -470,14 +503,14 @@ static int read_file(const char *path, struct strbuf *out)
 /* Loads build B's file into the map; false when absent or not sound (then it is rewritten). */
 static bool load_build(struct build *b)
 {
-	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
-	file_path(&path, b->id);
-	bool ok = read_file(path.buf, &data) == 0 &&
+	struct strbuf name = STRBUF_INIT, data = STRBUF_INIT;
+	file_name(&name, b->id);
+	bool ok = read_file(name.buf, &data) == 0 &&
 		  decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, false) &&
 		  decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, true);
-	if (ok)
-		utimensat(AT_FDCWD, path.buf, NULL, 0); /* recently used: evicted last */
-	strbuf_release(&path);
+	if (ok) /* recently used: evicted last */
+		utimensat(cache.dirfd, name.buf, NULL, AT_SYMLINK_NOFOLLOW);
+	strbuf_release(&name);
 	strbuf_release(&data);
 	return ok;
 }
@@ -529,9 +562,13 @@ static bool ends_with(const char *s, const char *suffix)
  */
 static void evict(void)
 {
-	DIR *dir = opendir(cache.dir);
-	if (!dir)
+	int fd = openat(cache.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	struct cache_file *files = NULL;
 	size_t n = 0, alloc = 0;
 	uint64_t total = 0;
@@ -578,12 +615,30 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* A new temporary file in the cache's directory, its name into NAME; -1 when none can be made. */
+static int make_temp(struct strbuf *name)
+{
+	static unsigned serial;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (int attempt = 0; attempt < 64; attempt++) {
+		strbuf_reset(name);
+		strbuf_addf(name, ".tmp-%ld-%lx-%u", (long)getpid(), (unsigned long)now.tv_nsec,
+			    serial++);
+		int fd = openat(cache.dirfd, name->buf,
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
 /* Writes build B's file: what is on disk now (another run's), merged with the map, renamed into place. */
 static void save_build(struct build *b)
 {
-	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT, out = STRBUF_INIT, tmp = STRBUF_INIT;
-	file_path(&path, b->id);
-	if (read_file(path.buf, &data) == 0 &&
+	struct strbuf name = STRBUF_INIT, data = STRBUF_INIT, out = STRBUF_INIT, tmp = STRBUF_INIT;
+	file_name(&name, b->id);
+	if (read_file(name.buf, &data) == 0 &&
 	    decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, false))
 		decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, true);
 	struct strbuf payload = STRBUF_INIT;
@@ -595,17 +650,17 @@ static void save_build(struct build *b)
 	put_u64(&out, payload.len);
 	put_u64(&out, hash_fnv1a(payload.buf, payload.len));
 	strbuf_add(&out, payload.buf, payload.len);
-	strbuf_addf(&tmp, "%s/.tmp-XXXXXX", cache.dir);
-	int fd = out.len <= SYMCACHE_DISK_MAX ? mkstemp(tmp.buf) : -1;
+	/* renamed over NAME: a link planted there is replaced, never followed */
+	int fd = out.len <= SYMCACHE_DISK_MAX ? make_temp(&tmp) : -1;
 	if (fd >= 0) {
 		bool ok = write_all(fd, out.buf, out.len) == 0;
 		ok = close(fd) == 0 && ok;
-		if (!ok || rename(tmp.buf, path.buf) < 0)
-			unlink(tmp.buf);
+		if (!ok || renameat(cache.dirfd, tmp.buf, cache.dirfd, name.buf) < 0)
+			unlinkat(cache.dirfd, tmp.buf, 0);
 	}
 	b->dirty = false;
 	strbuf_release(&payload);
-	strbuf_release(&path);
+	strbuf_release(&name);
 	strbuf_release(&data);
 	strbuf_release(&out);
 	strbuf_release(&tmp);

@@ -76,7 +76,12 @@ void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached);
 
 /*
  * Turns the persistent cache on in DIR (created, mode 0700, when missing),
- * and the in-process cache with it. Returns 0, or -1 when DIR cannot be made.
+ * and the in-process cache with it. Returns 0, or -1 when DIR cannot be made
+ * or is not one only this user can change (owned by the effective user, not
+ * writable by group or others, not a link someone else made): a directory
+ * others can write to could feed reports planted entries. Files in DIR are
+ * opened without following links or blocking, and written by renaming a new
+ * file into place, so nothing planted there is written through.
  */
 int symcache_persist(const char *dir);
 /*
