@@ -500,14 +500,19 @@ static int read_file(const char *name, struct strbuf *out)
 	return rc;
 }
 
+bool symcache_load_bytes(const void *data, size_t len, const char *id, const char *stamp)
+{
+	return cache.on && decode_file(data, len, id, stamp, false) &&
+	       decode_file(data, len, id, stamp, true);
+}
+
 /* Loads build B's file into the map; false when absent or not sound (then it is rewritten). */
 static bool load_build(struct build *b)
 {
 	struct strbuf name = STRBUF_INIT, data = STRBUF_INIT;
 	file_name(&name, b->id);
 	bool ok = read_file(name.buf, &data) == 0 &&
-		  decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, false) &&
-		  decode_file((const unsigned char *)data.buf, data.len, b->id, b->stamp, true);
+		  symcache_load_bytes(data.buf, data.len, b->id, b->stamp);
 	if (ok) /* recently used: evicted last */
 		utimensat(cache.dirfd, name.buf, NULL, AT_SYMLINK_NOFOLLOW);
 	strbuf_release(&name);

@@ -95,6 +95,13 @@ int symcache_default_dir(struct strbuf *out);
  * STAMP. A no-op when the persistent cache is off or MOD has no build-id.
  */
 void symcache_attach(Dwfl_Module *mod, const char *stamp);
+/*
+ * The check and load of one file's bytes (DATA, LEN) for build ID and
+ * STAMP, as symcache_attach does with the file it reads: nothing is loaded
+ * unless the whole is sound. Returns whether it was (false when the cache
+ * is off). tests/fuzz/fuzz_symcache.c feeds it hostile records.
+ */
+bool symcache_load_bytes(const void *data, size_t len, const char *id, const char *stamp);
 /* Writes the files of the build-ids that gained entries since the last save. */
 void symcache_save(void);
 
