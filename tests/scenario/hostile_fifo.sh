@@ -44,6 +44,14 @@ jqcheck c.json "[.input.warnings[] | select(test(\"names $exe \\\\(a FIFO\"))] |
 timeout $T "$MORTEM" report --json --unwinder libunwind core.real >l.json 2>l.err; rc=$?
 check "report --unwinder libunwind of a core naming a FIFO ends (exit $rc)" \
 	eval "[ $rc = 0 ] || { [ $rc = 1 ] && [ \$(wc -l <l.err) = 1 ] && grep -q 'not a regular file' l.err; }"
+# the same name as a link to a device (libdwfl's own attach or mortem's
+# dwflcore.c: the module's file is looked for either way)
+rm -f "$exe" && ln -s /dev/zero "$exe"
+timeout $T "$MORTEM" report --json core.real >z.json 2>z.err; rc=$?
+check "report of a core naming a device ends (exit $rc)" [ $rc = 0 ]
+jqcheck z.json "[.input.warnings[] | select(test(\"names $exe \\\\(a character device\"))] | length == 1" \
+	"the device is refused, in a warning"
+jqcheck z.json '.threads | length > 0' "the threads are there"
 rm -f "$exe"; rmdir "$(dirname "$exe")" 2>/dev/null
 
 # --- an hs_err log whose library list names a FIFO and a device
