@@ -29,6 +29,10 @@ static int check_file(const char *path)
 	int nerrs = ruleset_add_file(rs, path, &errs);
 	if (nerrs)
 		print_errors(&errs);
+	else if (ruleset_app_rules(rs, NULL))
+		printf("%s: %zu rule%s, %zu in-app/system pattern%s, no errors\n", path, ruleset_count(rs),
+		       ruleset_count(rs) == 1 ? "" : "s", ruleset_app_rules(rs, NULL),
+		       ruleset_app_rules(rs, NULL) == 1 ? "" : "s");
 	else
 		printf("%s: %zu rule%s, no errors\n", path, ruleset_count(rs),
 		       ruleset_count(rs) == 1 ? "" : "s");

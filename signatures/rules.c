@@ -42,6 +42,8 @@ struct rule {
 struct ruleset {
 	struct rule **rules;
 	size_t n, alloc;
+	struct frame_app_rule *app;   /* [in-app] and [system] blocks, in file order (globs owned) */
+	size_t napp, app_alloc;
 };
 
 static const char *const key_names[] = {
@@ -104,6 +106,9 @@ void ruleset_free(struct ruleset *rs)
 	for (size_t i = 0; i < rs->n; i++)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
+	for (size_t i = 0; i < rs->napp; i++)
+		free((char *)rs->app[i].glob);
+	free(rs->app);
 	free(rs);
 }
 
@@ -131,6 +136,13 @@ size_t ruleset_count(const struct ruleset *rs)
 	return rs->n;
 }
 
+size_t ruleset_app_rules(const struct ruleset *rs, const struct frame_app_rule **rules)
+{
+	if (rules)
+		*rules = rs->app;
+	return rs->napp;
+}
+
 struct rule_info ruleset_rule(const struct ruleset *rs, size_t i)
 {
 	const struct rule *r = rs->rules[i];
@@ -146,6 +158,7 @@ struct parse {
 	int nerrs;
 	bool replace;             /* a user's file: its rules replace same-id rules of other files */
 	struct rule *rule;        /* the block being read, NULL outside one */
+	int frames_block;         /* inside [in-app] (1) or [system] (0); -1 outside */
 	bool rule_bad;
 	char **last_value;
 };
@@ -463,10 +476,38 @@ static void finish_rule(struct parse *p, struct ruleset *rs)
 	p->last_value = NULL;
 }
 
+/* "[in-app]" or "[system]": 1 or 0; -1 for any other header. */
+static int frames_header(const char *line)
+{
+	return !strcmp(line, "[in-app]") ? 1 : !strcmp(line, "[system]") ? 0 : -1;
+}
+
+/* A "module = GLOB" line of an [in-app] or [system] block. */
+static void parse_frames_line(struct parse *p, struct ruleset *rs, char *line, char *eq)
+{
+	*eq = '\0';
+	char *k = trim(line), *v = trim(eq + 1);
+	int field = frame_app_field_from_name(k);
+	if (field < 0) {
+		perr(p, "unknown key '%s' in [%s] (module, function or file)", k,
+		     p->frames_block ? "in-app" : "system");
+		return;
+	}
+	if (!*v) {
+		perr(p, "empty value for '%s'", k);
+		return;
+	}
+	ALLOC_GROW(rs->app, rs->napp + 1, rs->app_alloc);
+	rs->app[rs->napp++] = (struct frame_app_rule){ field, xstrdup(v), p->frames_block == 1 };
+}
+
 static void start_rule(struct parse *p, struct ruleset *rs, char *line)
 {
 	finish_rule(p, rs);
 	p->rule_bad = false;
+	p->frames_block = frames_header(line);
+	if (p->frames_block >= 0)
+		return;
 	char *end = strchr(line, ']');
 	if (!end || *trim(end + 1) || strncmp(line, "[rule ", 6)) {
 		perr(p, "bad block header (want '[rule ID]')");
@@ -518,6 +559,10 @@ static void parse_line(struct parse *p, struct ruleset *rs, char *raw)
 		perr(p, "expected 'key = value'");
 		return;
 	}
+	if (p->frames_block >= 0) {
+		parse_frames_line(p, rs, line, eq);
+		return;
+	}
 	if (!p->rule) {
 		if (!p->rule_bad)
 			perr(p, "key outside a [rule ID] block");
@@ -529,7 +574,7 @@ static void parse_line(struct parse *p, struct ruleset *rs, char *raw)
 static int add_text(struct ruleset *rs, const char *origin, const char *text, size_t len,
 		    struct strbuf *errs, bool replace)
 {
-	struct parse p = { .origin = origin, .errs = errs, .replace = replace };
+	struct parse p = { .origin = origin, .errs = errs, .replace = replace, .frames_block = -1 };
 	const char *s = text, *end = text + len;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -594,6 +639,7 @@ static struct ruleset *shared_rules;
 
 static void free_shared(void)
 {
+	frame_app_rules_set(NULL, 0);
 	ruleset_free(shared_rules);
 	shared_rules = NULL;
 }
@@ -615,6 +661,7 @@ const struct ruleset *ruleset_shared(const char *const *files, size_t nfiles, st
 			rs = NULL;
 		} else {
 			shared_rules = rs;
+			frame_app_rules_set(rs->app, rs->napp);
 			atexit(free_shared);
 		}
 		strbuf_release(&errs);

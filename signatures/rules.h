@@ -21,6 +21,17 @@
  * makes the finding); a block in a later file (--rules) replaces the blocks
  * of that id from other files.
  *
+ * Two other blocks say which frames are the application's own code
+ * (frame_in_app, analyzer/model/frame.h), each line a shell glob:
+ *
+ *   [in-app]
+ *   module   = libengine*.so*
+ *   [system]
+ *   function = vendor::*
+ *   file     = * /third_party/ *
+ *
+ * They are consulted before the built-in table, the last match deciding.
+ *
  * The built-in rule files (signatures/ *.rules) are compiled into the
  * binary (the Makefile generates $(BUILD)/gen/builtin_rules.c from them).
  */
@@ -105,6 +116,8 @@ int ruleset_add_file(struct ruleset *rs, const char *path, struct strbuf *errs);
 int ruleset_add_builtin(struct ruleset *rs, struct strbuf *errs);
 
 size_t ruleset_count(const struct ruleset *rs);
+/* The [in-app] and [system] lines of RS, in order (*RULES may be NULL when none); how many. */
+size_t ruleset_app_rules(const struct ruleset *rs, const struct frame_app_rule **rules);
 /* The Ith rule (0 <= I < ruleset_count) as listed. */
 struct rule_info ruleset_rule(const struct ruleset *rs, size_t i);
 

@@ -421,6 +421,35 @@ static void test_rule_errors(void **state)
 	ruleset_free(rs);
 }
 
+static void test_frames_blocks(void **state)
+{
+	(void)state;
+	const char *text =
+		"[in-app]\n"
+		"module = libengine*.so*\n"
+		"function = vendor::mine*\n"
+		"[rule ok-one]\n"
+		"title = t\nseverity = low\nsummary = s\nadvice = a\nfunction = ^x$\n"
+		"[system]\n"
+		"function = vendor::*\n"
+		"file = */third_party/*\n"
+		"colour = blue\n"
+		"module =\n";
+	struct ruleset *rs = ruleset_new();
+	struct strbuf errs = STRBUF_INIT;
+	assert_int_equal(ruleset_add_text(rs, "f.rules", text, strlen(text), &errs), 2);
+	assert_non_null(strstr(errs.buf, "f.rules:13: unknown key 'colour' in [system]"));
+	assert_non_null(strstr(errs.buf, "f.rules:14: empty value for 'module'"));
+	assert_int_equal(ruleset_count(rs), 1);
+	const struct frame_app_rule *r;
+	assert_int_equal(ruleset_app_rules(rs, &r), 4);
+	assert_true(r[0].field == APP_MODULE && r[0].in_app && !strcmp(r[0].glob, "libengine*.so*"));
+	assert_true(r[2].field == APP_FUNCTION && !r[2].in_app && !strcmp(r[2].glob, "vendor::*"));
+	assert_true(r[3].field == APP_FILE && !r[3].in_app);
+	strbuf_release(&errs);
+	ruleset_free(rs);
+}
+
 static void test_user_rule_fires(void **state)
 {
 	(void)state;
@@ -607,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_jvm_native_vs_internal),
 		cmocka_unit_test(test_stuck_pool_and_leak),
 		cmocka_unit_test(test_rule_errors),
+		cmocka_unit_test(test_frames_blocks),
 		cmocka_unit_test(test_user_rule_fires),
 		cmocka_unit_test(test_builtin_rules_compile),
 		cmocka_unit_test(test_catalogue_complete),
