@@ -457,15 +457,15 @@ static void symbol_offset(struct dump *d, struct frame *f, struct span x)
 static void java_frame_text(struct dump *d, struct frame *f, struct span x, bool compiled)
 {
 	if (compiled) {
-		/* skip "3285 c2 " / "3285% c1 " compile ids and tiers */
+		/* skip "3285 c2 " / "3285% c1 " compile ids and tiers (JDK 8: "473 C2 ") */
 		struct span y = x;
 		struct span w = span_word(&y);
 		if (w.len && w.s[0] >= '0' && w.s[0] <= '9') {
 			x = y;
 			struct span z = y;
 			struct span tier = span_word(&z);
-			if (span_eq(tier, "c1") || span_eq(tier, "c2") || span_eq(tier, "jvmci") ||
-			    span_eq(tier, "aot"))
+			if (span_eq(tier, "c1") || span_eq(tier, "c2") || span_eq(tier, "C1") ||
+			    span_eq(tier, "C2") || span_eq(tier, "jvmci") || span_eq(tier, "aot"))
 				x = z;
 		}
 		long at = span_find(x, " @ 0x");

@@ -592,7 +592,7 @@ static void group_threads(struct dump *d, struct groups *gs, bool by_name_only)
 		if (!key) {
 			struct strbuf sb = STRBUF_INIT;
 			strbuf_adds(&sb, "stack: ");
-			thread_own_frames(t, 4, &sb);
+			thread_own_frames(d, t, 4, &sb);
 			key = strbuf_detach(&sb, NULL);
 		}
 		groups_add(gs, key, t);
@@ -622,7 +622,7 @@ void detect_thread_leak(struct dump *d)
 			    strncmp(big->key, "stack: ", 7) ? "'" : "");
 		thread_describe(big->members[0], &s);
 		strbuf_adds(&s, ", is in ");
-		thread_own_frames(big->members[0], 2, &s);
+		thread_own_frames(d, big->members[0], 2, &s);
 		strbuf_adds(&s, ".");
 		f->summary = finish_text(d, &s);
 		strbuf_adds(&s, "Threads are being created and never end: look for a thread or executor "
@@ -650,7 +650,7 @@ static bool pool_stuck(struct dump *d, const struct group *g, struct strbuf *key
 {
 	for (size_t i = 0; i < g->n; i++) {
 		struct strbuf k = STRBUF_INIT;
-		thread_own_frames(g->members[i], 3, &k);
+		thread_own_frames(d, g->members[i], 3, &k);
 		bool same = !i || !strcmp(k.buf, key->buf);
 		if (!i)
 			strbuf_add(key, k.buf, k.len);

@@ -105,7 +105,7 @@ static void describe_thread(struct tmodel *m, size_t i, struct strbuf *sb)
 		frame_describe(&t->frames[k], sb);
 		tt->frame_text[k] = arena_strndup(m->arena, sb->buf, sb->len);
 	}
-	const struct frame *top = thread_top_frame(t);
+	const struct frame *top = thread_site_frame(t);
 	const struct frame *wait = NULL;
 	if (top) { /* a waiting thread: its caller says who it is */
 		size_t k = (size_t)(top - t->frames);
@@ -117,6 +117,8 @@ static void describe_thread(struct tmodel *m, size_t i, struct strbuf *sb)
 			top = &t->frames[k];
 		else
 			wait = NULL;
+		if (!frame_in_app(top)) /* the cursor on the application's code */
+			top = thread_top_frame(t);
 	}
 	tt->top = top ? top_text(m->arena, top) : "";
 	tt->top_frame = top ? (size_t)(top - t->frames) : 0;

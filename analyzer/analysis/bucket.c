@@ -19,29 +19,35 @@ void bucket_digest(const char *s, size_t len, char out[17])
 
 /* ---- signatures ---- */
 
-/* Appends " in f1 < f2 < f3" (N meaningful frames of T); returns the first, or NULL. */
-static const struct frame *add_frames(const struct thread *t, int n, struct strbuf *sig)
+/*
+ * Appends " in SITE < A1 < A2": the crash site (T's first meaningful frame,
+ * whoever's code it is), then its in-app frames; a stack without in-app
+ * frames gives its first N meaningful frames. Returns the frame a reader
+ * should look at (thread_top_frame), NULL for no thread.
+ */
+static const struct frame *add_frames(const struct dump *d, const struct thread *t, int n, struct strbuf *sig)
 {
-	const struct frame *top = NULL;
+	if (!t)
+		return NULL;
+	size_t start = thread_crash_start(t);
+	bool app = thread_app_frame(t, start, FRAME_NOISE) != NULL;
 	int k = 0;
-	for (size_t i = t ? thread_crash_start(t) : 0; t && i < t->nframes && k < n; i++) {
+	for (size_t i = start; i < t->nframes && k < n; i++) {
 		const struct frame *f = &t->frames[i];
-		if (frame_is_noise(f))
+		if (frame_is_noise(f) || (k && app && !frame_in_app(f)))
 			continue;
 		size_t before = sig->len;
 		strbuf_adds(sig, k ? " < " : " in ");
 		size_t name = sig->len;
-		frame_normalize(f, sig);
+		frame_signature_name(d, f, sig);
 		if (sig->len == name || (k && !strcmp(sig->buf + name, "??"))) {
 			sig->len = before; /* nothing left after normalizing */
 			sig->buf[before] = '\0';
 			continue;
 		}
-		if (!top)
-			top = f;
 		k++;
 	}
-	return top;
+	return thread_top_frame(t);
 }
 
 static void crash_signature(struct dump *d, struct strbuf *sig)
@@ -53,7 +59,7 @@ static void crash_signature(struct dump *d, struct strbuf *sig)
 		strbuf_adds(sig, d->crash->reason);
 	else
 		strbuf_adds(sig, "crash");
-	const struct frame *top = add_frames(t, SIGNATURE_FRAMES, sig);
+	const struct frame *top = add_frames(d, t, SIGNATURE_FRAMES, sig);
 	if (top && d->crash && !d->crash->frame) {
 		struct strbuf s = STRBUF_INIT;
 		frame_describe(top, &s);
@@ -62,10 +68,10 @@ static void crash_signature(struct dump *d, struct strbuf *sig)
 	}
 }
 
-static char *waiting_frame(const struct thread *t)
+static char *waiting_frame(const struct dump *d, const struct thread *t)
 {
 	struct strbuf sb = STRBUF_INIT;
-	thread_own_frames(t, 1, &sb);
+	thread_own_frames(d, t, 1, &sb);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -74,11 +80,11 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void cycle_signature(const struct finding *f, struct strbuf *sig)
+static void cycle_signature(const struct dump *d, const struct finding *f, struct strbuf *sig)
 {
 	char **names = xcalloc(f->nthreads ? f->nthreads : 1, sizeof(*names));
 	for (size_t i = 0; i < f->nthreads; i++)
-		names[i] = waiting_frame(f->threads[i]);
+		names[i] = waiting_frame(d, f->threads[i]);
 	qsort(names, f->nthreads, sizeof(*names), cmp_str);
 	strbuf_adds(sig, "deadlock: ");
 	for (size_t i = 0; i < f->nthreads; i++) {
@@ -109,12 +115,12 @@ int bucket_compute(struct dump *d, const struct mortem_opts *o, struct strbuf *e
 	if (d->crash || dump_crash_thread(d)) {
 		crash_signature(d, &sig);
 	} else if (cycle) {
-		cycle_signature(cycle, &sig);
+		cycle_signature(d, cycle, &sig);
 	} else if (top) {
 		strbuf_adds(&sig, top->id);
 		if (top->nthreads) {
 			strbuf_adds(&sig, " in ");
-			thread_own_frames(top->threads[0], 2, &sig);
+			thread_own_frames(d, top->threads[0], 2, &sig);
 		}
 	} else {
 		return 0; /* nothing to name: signature and bucket stay null */

@@ -10,12 +10,14 @@
 /*
  * Crash signatures and buckets (doc/json.md, "signature" and "bucket").
  *
- * - A crash: "SIGNAL in f1 < f2 < f3", the first SIGNATURE_FRAMES
- *   meaningful frames of the crashing thread (from thread_crash_start,
- *   skipping noise: the frame vocabulary of analyzer/model/frame.h), each
- *   normalized by frame_normalize.
+ * - A crash: "SIGNAL in SITE < f2 < f3": the crashing thread's first
+ *   meaningful frame (from thread_crash_start, skipping noise: the frame
+ *   vocabulary of analyzer/model/frame.h), then its next in-app frames
+ *   (frame_in_app), SIGNATURE_FRAMES in all; a stack without in-app frames
+ *   gives its first SIGNATURE_FRAMES meaningful frames. Each is named by
+ *   frame_signature_name (a stripped frame: module@build-id+offset).
  * - A hang with a lock cycle (a "lock-cycle" finding) and no crash:
- *   "deadlock: f1 ⇄ f2 ...", each cycle thread's first own frame
+ *   "deadlock: f1 ⇄ f2 ...", each cycle thread's first own in-app frame
  *   (thread_own_frames), sorted, so the text does not depend on which
  *   thread the cycle starts from.
  * - Neither: "FINDING-ID in f1 < f2" from the most severe finding and its

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analyzer/lib/arena.h"
 #include "analyzer/lib/hashmap.h"
@@ -736,8 +737,44 @@ static const struct app_row system_rows[] = {
 	{ APP_MODULE, "libinstrument", PREFIX },
 	{ APP_MODULE, "libattach", PREFIX },
 	{ APP_MODULE, "libj9", PREFIX },
+	{ APP_MODULE, "libzip.so", PREFIX },
+	{ APP_MODULE, "libjdwp", PREFIX },
+	{ APP_MODULE, "libdt_socket", PREFIX },
+	{ APP_MODULE, "libnpt", PREFIX },
+	{ APP_MODULE, "libawt", PREFIX },
+	{ APP_MODULE, "libjawt", PREFIX },
+	{ APP_MODULE, "libfontmanager", PREFIX },
+	{ APP_MODULE, "liblcms", PREFIX },
+	{ APP_MODULE, "libmlib_image", PREFIX },
+	{ APP_MODULE, "libjavajpeg", PREFIX },
+	{ APP_MODULE, "libsplashscreen", PREFIX },
+	{ APP_MODULE, "libsctp", PREFIX },
+	{ APP_MODULE, "libextnet", PREFIX },
+	{ APP_MODULE, "libprefs", PREFIX },
+	{ APP_MODULE, "librmi", PREFIX },
+	{ APP_MODULE, "libj2", PREFIX },       /* libj2pkcs11, libj2gss, libj2pcsc */
+	{ APP_MODULE, "libsunec", PREFIX },
+	{ APP_MODULE, "libjaas", PREFIX },
+	{ APP_MODULE, "libjsound", PREFIX },
+	{ APP_MODULE, "libsaproc", PREFIX },
+	{ APP_MODULE, "libhprof", PREFIX },
 	{ APP_MODULE, "/lib/jvm/", SUBSTR },   /* anything of an installed JDK */
 	{ APP_MODULE, "/jre/lib/", SUBSTR },
+	/* Windows: the system's DLLs, the C runtime, the JVM's */
+	{ APP_MODULE, "ntdll.dll", EXACT },
+	{ APP_MODULE, "kernel32.dll", EXACT },
+	{ APP_MODULE, "kernelbase.dll", EXACT },
+	{ APP_MODULE, "ucrtbase", PREFIX },
+	{ APP_MODULE, "msvcr", PREFIX },
+	{ APP_MODULE, "msvcp", PREFIX },
+	{ APP_MODULE, "vcruntime", PREFIX },
+	{ APP_MODULE, "jvm.dll", EXACT },
+	{ APP_MODULE, "java.dll", EXACT },
+	{ APP_MODULE, "verify.dll", EXACT },
+	{ APP_MODULE, "zip.dll", EXACT },
+	{ APP_MODULE, "net.dll", EXACT },
+	{ APP_MODULE, "nio.dll", EXACT },
+	{ APP_MODULE, "jli.dll", EXACT },
 	/* other language runtimes */
 	{ APP_MODULE, "libpython", PREFIX },
 	{ APP_MODULE, "libruby", PREFIX },
@@ -814,12 +851,13 @@ static bool glibc_build_path(const char *file)
 	return false;
 }
 
-static bool row_text_matches(const char *pattern, enum match m, const char *s)
+/* Module names compare without case (Windows: KERNEL32.DLL), everything else with it. */
+static bool row_text_matches(const char *pattern, enum match m, const char *s, bool nocase)
 {
 	size_t pn = strlen(pattern), sn;
 	switch (m) {
-	case EXACT: return !strcmp(s, pattern);
-	case PREFIX: return !strncmp(s, pattern, pn);
+	case EXACT: return nocase ? !strcasecmp(s, pattern) : !strcmp(s, pattern);
+	case PREFIX: return nocase ? !strncasecmp(s, pattern, pn) : !strncmp(s, pattern, pn);
 	case SUBSTR: return strstr(s, pattern) != NULL;
 	case SUFFIX: sn = strlen(s); return sn >= pn && !memcmp(s + sn - pn, pattern, pn);
 	}
@@ -834,9 +872,10 @@ static bool system_field(enum frame_app_field field, const char *s)
 		if (r->field != field)
 			continue;
 		const char *subject = r->match == SUBSTR ? s : base;
-		if (r->match != SUBSTR && *r->pattern != *subject)
+		bool nocase = field == APP_MODULE;
+		if (r->match != SUBSTR && tolower((unsigned char)*r->pattern) != tolower((unsigned char)*subject))
 			continue;
-		if (row_text_matches(r->pattern, r->match, subject))
+		if (row_text_matches(r->pattern, r->match, subject, nocase))
 			return true;
 	}
 	return field == APP_FILE && glibc_build_path(s);
@@ -1062,6 +1101,30 @@ void frame_normalize(const struct frame *f, struct strbuf *out)
 	}
 	while (out->len > first && out->buf[out->len - 1] == ' ')
 		out->buf[--out->len] = '\0';
+}
+
+static const char *module_build_id(const struct dump *d, const char *module)
+{
+	const char *base = path_basename(module);
+	for (size_t i = 0; d && i < d->nmodules; i++) {
+		const struct module *m = d->modules[i];
+		if ((m->path && !strcmp(m->path, module)) || (m->name && !strcmp(m->name, base)))
+			return m->build_id;
+	}
+	return NULL;
+}
+
+void frame_signature_name(const struct dump *d, const struct frame *f, struct strbuf *out)
+{
+	if (f->function || !f->module || !f->has_module_offset) {
+		frame_normalize(f, out);
+		return;
+	}
+	const char *id = module_build_id(d, f->module);
+	strbuf_adds(out, path_basename(f->module));
+	if (id)
+		strbuf_addf(out, "@%.12s", id);
+	strbuf_addf(out, "+0x%llx", (unsigned long long)f->module_offset);
 }
 
 void frame_describe(const struct frame *f, struct strbuf *out)

@@ -203,6 +203,8 @@ const char *frame_name_start(const char *fn);
 
 /* ---- text ---- */
 
+struct dump;
+
 /* One frame as a single line of text: "function+0x12 (module+0x34) at file:line". */
 void frame_describe(const struct frame *f, struct strbuf *out);
 /* One frame in a sentence: "function (module)". */
@@ -215,5 +217,15 @@ void frame_describe_brief(const struct frame *f, struct strbuf *out);
  * "?? (module)" with the module's version suffix dropped.
  */
 void frame_normalize(const struct frame *f, struct strbuf *out);
+
+/*
+ * Appends F's name as it enters a signature: frame_normalize's, except
+ * that a frame without a function at a known offset in its module (a
+ * stripped build) is "MODULE@BUILD-ID+0xOFFSET" (the module's base name,
+ * the first 12 hex digits of its build id when D lists the module with
+ * one, "MODULE+0xOFFSET" otherwise), so that two crashes in one stripped
+ * build stay apart. D may be NULL.
+ */
+void frame_signature_name(const struct dump *d, const struct frame *f, struct strbuf *out);
 
 #endif

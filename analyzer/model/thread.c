@@ -165,7 +165,7 @@ size_t thread_crash_start(const struct thread *t)
 	return 0;
 }
 
-const struct frame *thread_top_frame(const struct thread *t)
+const struct frame *thread_site_frame(const struct thread *t)
 {
 	for (size_t i = thread_crash_start(t); i < t->nframes; i++)
 		if (!frame_is_noise(&t->frames[i]))
@@ -173,18 +173,33 @@ const struct frame *thread_top_frame(const struct thread *t)
 	return t->nframes ? &t->frames[0] : NULL;
 }
 
-void thread_own_frames(const struct thread *t, int n, struct strbuf *out)
+const struct frame *thread_app_frame(const struct thread *t, size_t from, unsigned skip)
+{
+	for (size_t i = from; i < t->nframes; i++)
+		if (!frame_is(&t->frames[i], skip) && frame_in_app(&t->frames[i]))
+			return &t->frames[i];
+	return NULL;
+}
+
+const struct frame *thread_top_frame(const struct thread *t)
+{
+	const struct frame *f = thread_app_frame(t, thread_crash_start(t), FRAME_NOISE);
+	return f ? f : thread_site_frame(t);
+}
+
+void thread_own_frames(const struct dump *d, const struct thread *t, int n, struct strbuf *out)
 {
 	int k = 0;
+	bool app = thread_app_frame(t, 0, FRAME_NOISE | FRAME_BLOCKING) != NULL;
 	for (size_t i = 0; i < t->nframes && k < n; i++) {
 		const struct frame *f = &t->frames[i];
-		if (frame_is(f, FRAME_NOISE | FRAME_BLOCKING))
+		if (frame_is(f, FRAME_NOISE | FRAME_BLOCKING) || (app && !frame_in_app(f)))
 			continue;
 		size_t before = out->len;
 		if (k)
 			strbuf_adds(out, " < ");
 		size_t name = out->len;
-		frame_normalize(f, out);
+		frame_signature_name(d, f, out);
 		if (out->len == name) {
 			out->len = before;
 			out->buf[before] = '\0';

@@ -56,16 +56,36 @@ void thread_hold(struct dump *d, struct thread *t, struct lock *l);
  */
 size_t thread_crash_start(const struct thread *t);
 
-/* The first frame of T from thread_crash_start that is not noise; frame 0 when all are; NULL when T has none. */
+/*
+ * Where T crashed or blocks: its first frame from thread_crash_start that
+ * is not noise, whoever's code it is (strlen, Unsafe_PutLong,
+ * pthread_mutex_lock); frame 0 when all are noise; NULL when T has none.
+ */
+const struct frame *thread_site_frame(const struct thread *t);
+
+/*
+ * The first frame of T from FROM that is in-app (frame_in_app) and has
+ * none of the roles in SKIP; NULL when there is none.
+ */
+const struct frame *thread_app_frame(const struct thread *t, size_t from, unsigned skip);
+
+/*
+ * The frame a reader should look at first: the first in-app frame from
+ * thread_crash_start that is not noise (deposit() under std::mutex::lock
+ * and pthread_mutex_lock; Crash.writeSlot under Unsafe_PutLong); when T
+ * has no in-app frame there, thread_site_frame. NULL when T has no frames.
+ */
 const struct frame *thread_top_frame(const struct thread *t);
 
 /*
- * Appends T's first N frames that are its own code (neither noise nor
- * FRAME_BLOCKING plumbing such as __lll_lock_wait, pthread_mutex_lock,
- * Unsafe.park), normalized (frame_normalize), joined by " < "; "??" when
- * there is none.
+ * Appends T's first N frames that are its own code, joined by " < ":
+ * in-app frames (frame_in_app) that are neither noise nor FRAME_BLOCKING
+ * plumbing; when T has no such frame, any frame that is neither (as
+ * before in-app frames existed: a JVM's own threads). Each is named by
+ * frame_signature_name (D: the dump T is in, for build ids; may be NULL).
+ * "??" when there is none.
  */
-void thread_own_frames(const struct thread *t, int n, struct strbuf *out);
+void thread_own_frames(const struct dump *d, const struct thread *t, int n, struct strbuf *out);
 
 /*
  * Where a blocked thread waits, for people: its first frame with a

@@ -21,8 +21,8 @@ jqcheck out.json '.findings[] | select(.id == "unwinder-loader-deadlock") | (.lo
 	"with the cycle's two threads and two locks"
 jqcheck out.json '.findings[] | select(.id == "unwinder-loader-deadlock") | (.summary | contains("_dl_load_write_lock")) and (.advice | contains("libunwind"))' \
 	"names the loader lock; advice: jemalloc profiling off or upgrade libunwind"
-jqcheck out.json '.signature == "deadlock: dl_iterate_phdr \u21c4 in_loader_callback"' \
-	"hang signature from the cycle, lock plumbing skipped"
+jqcheck out.json '.signature == "deadlock: in_loader_callback \u21c4 loader_unwinder"' \
+	"hang signature from the cycle: each thread's first in-app frame (libunwind, dl_iterate_phdr and lock plumbing skipped)"
 jqcheck out.json '[.findings[].id] | index("eintr-crash") == null and index("signal-unsafe-call") == null and index("stack-overflow") == null' \
 	"no crash findings on a hang"
 done_ok

@@ -188,6 +188,27 @@ static void test_internal_error_and_oom(void **state)
 	dump_free(d);
 }
 
+/* JDK 8 writes the compiler of a compiled frame in capitals: "J 473 C2 java.util.jar.JarFile.getEntry(...)". */
+static void test_jdk8_compiled_frames(void **state)
+{
+	(void)state;
+	struct dump *d = parse("#\n# A fatal error has been detected by the Java Runtime Environment:\n#\n"
+			       "#  SIGSEGV (0xb) at pc=0x00007fa2a0e16667, pid=9, tid=0x00007fa1e2cf9700\n#\n"
+			       "\nStack: [0x00007fa1e2bf9000,0x00007fa1e2cfa000],  sp=0x00007fa1e2cf6d38\n"
+			       "Native frames: (J=compiled Java code, j=interpreted, Vv=VM code, C=native code)\n"
+			       "J 302  java.util.zip.ZipFile.getEntry(J[BZ)J (0 bytes) @ 0x00007fa287303dce [0x00007fa287303d00+0xce]\n"
+			       "J 473 C2 java.util.jar.JarFile.getEntry(Ljava/lang/String;)Ljava/util/zip/ZipEntry; (22 bytes) @ 0x00007fa2873a5e94 [0x00007fa2873a5b40+0x354]\n"
+			       "J 4848 C1 jeus.deploy.InputJarArchive.getEntry(Ljava/lang/String;)Ljava/io/InputStream; (104 bytes) @ 0x00007fa28763726c [0x00007fa2876371c0+0xac]\n");
+	struct thread *t = d->crash->thread;
+	assert_non_null(t);
+	assert_int_equal(t->nframes, 3);
+	assert_string_equal(t->frames[0].function, "java.util.zip.ZipFile.getEntry");
+	assert_string_equal(t->frames[1].function, "java.util.jar.JarFile.getEntry");
+	assert_string_equal(t->frames[2].function, "jeus.deploy.InputJarArchive.getEntry");
+	assert_int_equal(t->frames[2].pc, 0x00007fa28763726cULL);
+	dump_free(d);
+}
+
 static void test_truncation_every_byte(void **state)
 {
 	(void)state;
@@ -206,6 +227,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_log),
 		cmocka_unit_test(test_internal_error_and_oom),
+		cmocka_unit_test(test_jdk8_compiled_frames),
 		cmocka_unit_test(test_truncation_every_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
