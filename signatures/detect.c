@@ -686,7 +686,8 @@ void detect_stuck_pool(struct dump *d)
 			    g->members[0]->state ? g->members[0]->state : "waiting", key.buf);
 		if (g->members[0]->waiting_on) {
 			const struct lock *l = g->members[0]->waiting_on;
-			strbuf_addf(&s, ", waiting on %s", l->label ? l->label : l->id);
+			strbuf_adds(&s, ", waiting on ");
+			lock_describe(l, &s);
 			if (l->owner) {
 				strbuf_adds(&s, " held by ");
 				thread_describe(l->owner, &s);

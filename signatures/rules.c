@@ -65,7 +65,8 @@ static const char *const scope_names[] = {
 /* Placeholders a summary or advice may name. */
 static const char *const placeholders[] = {
 	"thread", "threads", "frame", "frames", "function", "module", "signal", "code",
-	"address", "errno", "message", "reason", "top", "locks", "runtime", "finding", "handler", NULL,
+	"address", "errno", "message", "reason", "top", "site", "locks", "lock", "other-locks",
+	"other-thread", "runtime", "finding", "handler", NULL,
 };
 
 /* ---- building and freeing ---- */
@@ -688,6 +689,7 @@ struct eval {
 	struct hit *hits;         /* evidence, in clause order */
 	size_t nhits, hits_alloc;
 	const char *module;       /* the first module a module clause matched */
+	const struct lock *lock;  /* the first lock a lock-kind clause matched */
 	struct hashmap handler_ends; /* handler_scan of each shared stack, by array */
 };
 
@@ -872,8 +874,11 @@ static bool match_lock_kind(struct eval *ev, const struct clause *c)
 	struct lock **locks = ev->refined ? ev->refined->locks : ev->d->locks;
 	size_t n = ev->refined ? ev->refined->nlocks : ev->d->nlocks;
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(lock_kind_name(locks[i]->kind), c->text))
+		if (!strcmp(lock_kind_name(locks[i]->kind), c->text)) {
+			if (!ev->lock && !c->negate)
+				ev->lock = locks[i];
 			return true;
+		}
 	return false;
 }
 
@@ -992,14 +997,47 @@ static const struct hit *first_frame_hit(const struct eval *ev)
 	return NULL;
 }
 
-static void list_locks(const struct eval *ev, struct strbuf *out)
+/* The refined finding's locks, each described (lock_describe); EXCEPT is left out. */
+static void list_locks(const struct eval *ev, const struct lock *except, struct strbuf *out)
 {
 	struct lock **locks = ev->refined ? ev->refined->locks : NULL;
-	size_t n = ev->refined ? ev->refined->nlocks : 0;
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(out, "%s%s", i ? ", " : "", locks[i]->label ? locks[i]->label : locks[i]->id);
-	if (!n)
+	size_t n = ev->refined ? ev->refined->nlocks : 0, shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (locks[i] == except)
+			continue;
+		if (shown++)
+			strbuf_adds(out, ", ");
+		lock_describe(locks[i], out);
+	}
+	if (!shown)
 		strbuf_adds(out, "no lock");
+}
+
+/* The lock a lock-kind clause matched, else the refined finding's first. */
+static void describe_lock(const struct eval *ev, struct strbuf *out)
+{
+	const struct lock *l = ev->lock ? ev->lock : ev->refined && ev->refined->nlocks ? ev->refined->locks[0] : NULL;
+	if (l)
+		lock_describe(l, out);
+	else
+		strbuf_adds(out, "an unknown lock");
+}
+
+/* The first thread the evidence names after {thread}'s. */
+static void describe_other_thread(const struct eval *ev, struct strbuf *out)
+{
+	const struct thread *first = ev->nhits ? ev->hits[0].thread : ev->crashed;
+	for (size_t i = 0; i < ev->nhits; i++)
+		if (ev->hits[i].thread != first) {
+			thread_describe(ev->hits[i].thread, out);
+			return;
+		}
+	for (size_t i = 0; ev->refined && i < ev->refined->nthreads; i++)
+		if (ev->refined->threads[i] != first) {
+			thread_describe(ev->refined->threads[i], out);
+			return;
+		}
+	strbuf_adds(out, "another thread");
 }
 
 static void expand_crash_field(const struct eval *ev, const char *name, struct strbuf *out)
@@ -1053,8 +1091,20 @@ static void expand_one(const struct eval *ev, const char *name, struct strbuf *o
 			frame_describe_brief(f, out);
 		else
 			strbuf_adds(out, "an unknown frame");
+	} else if (!strcmp(name, "site")) {
+		const struct frame *f = ev->crashed ? thread_site_frame(ev->crashed) : NULL;
+		if (f)
+			frame_describe_brief(f, out);
+		else
+			strbuf_adds(out, "an unknown frame");
 	} else if (!strcmp(name, "locks")) {
-		list_locks(ev, out);
+		list_locks(ev, NULL, out);
+	} else if (!strcmp(name, "lock")) {
+		describe_lock(ev, out);
+	} else if (!strcmp(name, "other-locks")) {
+		list_locks(ev, ev->lock, out);
+	} else if (!strcmp(name, "other-thread")) {
+		describe_other_thread(ev, out);
 	} else if (!strcmp(name, "handler")) {
 		describe_handler(h ? h->thread : ev->crashed, out);
 	} else if (!strcmp(name, "runtime")) {
@@ -1111,6 +1161,7 @@ static int eval_rule(struct eval *ev, struct finding *refined)
 	ev->refined = refined;
 	ev->nhits = 0;
 	ev->module = NULL;
+	ev->lock = NULL;
 	bool hit = rule_matches(ev);
 	if (ev->pcre_error)
 		return ev->pcre_error;

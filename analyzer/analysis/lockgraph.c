@@ -314,16 +314,12 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 
 /* ---- describing ---- */
 
-static void lockgraph_describe_lock(const struct lock *l, struct strbuf *out)
-{
-	strbuf_addf(out, "%s %s", lock_kind_name(l->kind), l->id);
-	if (l->label && !strstr(l->label, l->id))
-		strbuf_addf(out, " (%s)", l->label);
-}
-
+/* Where T waits, in its own code: its first in-app frame that is not lock plumbing. */
 static void describe_where(const struct thread *t, struct strbuf *out)
 {
-	const struct frame *f = thread_wait_frame(t);
+	const struct frame *f = thread_app_frame(t, 0, FRAME_NOISE | FRAME_LOCKING);
+	if (!f)
+		f = thread_wait_frame(t);
 	if (!f || !f->function)
 		return;
 	strbuf_addf(out, " (at %s", f->function);
@@ -341,7 +337,7 @@ static void describe_edge(const struct thread *t, const struct lock *l, const st
 	thread_describe(t, out);
 	describe_where(t, out);
 	strbuf_adds(out, " \u2014waits for\u2192 ");
-	lockgraph_describe_lock(l, out);
+	lock_describe(l, out);
 	strbuf_adds(out, " \u2014held by\u2192 ");
 	if (holder == t)
 		strbuf_adds(out, "itself");
@@ -460,13 +456,13 @@ static void add_contention_finding(struct dump *d, const struct lock *cl, const 
 						  l->owner_inferred ? CONF_LIKELY : CONF_CERTAIN);
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "%zu threads wait for ", nwait);
-	lockgraph_describe_lock(l, &sb);
+	lock_describe(l, &sb);
 	strbuf_adds(&sb, " held by ");
 	thread_describe(holder, &sb);
 	describe_where(holder, &sb);
 	if (holder->waiting_on) {
 		strbuf_adds(&sb, ", itself waiting for ");
-		lockgraph_describe_lock(holder->waiting_on, &sb);
+		lock_describe(holder->waiting_on, &sb);
 		if (holder_behind_cycle)
 			strbuf_adds(&sb, " (a lock of the deadlock above)");
 	}

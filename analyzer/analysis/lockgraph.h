@@ -54,5 +54,4 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
  */
 bool lockgraph_wait_is_timed(const struct thread *t);
 
-
 #endif

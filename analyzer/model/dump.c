@@ -15,6 +15,13 @@ static const char *const confidence_names[] = { CONFIDENCES(X_NAME) };
 
 const char *lock_kind_name(enum lock_kind k) { return NAME_OF(lock_kind_names, k); }
 const char *severity_name(enum severity s) { return NAME_OF(severity_names, s); }
+
+void lock_describe(const struct lock *l, struct strbuf *out)
+{
+	strbuf_addf(out, "%s %s", lock_kind_name(l->kind), l->id);
+	if (l->label && !strstr(l->label, l->id))
+		strbuf_addf(out, " (%s)", l->label);
+}
 const char *confidence_name(enum confidence c) { return NAME_OF(confidence_names, c); }
 
 static int index_of(const char *const *table, size_t n, const char *name)

@@ -296,6 +296,8 @@ struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_k
 void dump_lock_prefetch(const struct dump *d, const char *id, size_t len);
 /* The lock with id ID, or NULL. */
 struct lock *dump_find_lock(struct dump *d, const char *id);
+/* L in a sentence, the one way every text names a lock: "pthread_mutex 0x55e5a3d120 (m_vault)". */
+void lock_describe(const struct lock *l, struct strbuf *out);
 
 struct module *dump_add_module(struct dump *d);
 struct section *dump_add_section(struct dump *d, const char *title, const char *text, size_t len);
