@@ -446,13 +446,19 @@ void detect_null_dereference(struct dump *d)
 	} else {
 		strbuf_adds(&s, "the crashing thread");
 	}
-	const struct frame *top = t ? thread_top_frame(t) : NULL;
-	bool call_null = top && top->has_pc && top->pc == cr->address;
+	const struct frame *site = t ? thread_site_frame(t) : NULL, *top = t ? thread_top_frame(t) : NULL;
+	bool call_null = site && site->has_pc && site->pc == cr->address;
 	strbuf_addf(&s, " died with SIGSEGV%s%s at address 0x%llx", cr->code ? " " : "",
 		    cr->code ? cr->code : "", (unsigned long long)cr->address);
-	if (top && !call_null) {
+	if (site && !call_null) {
 		strbuf_adds(&s, " in ");
+		frame_describe_brief(site, &s);
+	}
+	if (top && top != site) {
+		strbuf_adds(&s, call_null ? " called from " : ", called from ");
 		frame_describe_brief(top, &s);
+		if (top->file && top->line > 0)
+			strbuf_addf(&s, " at %s:%d", path_basename(top->file), top->line);
 	}
 	if (call_null)
 		strbuf_adds(&s, ": it jumped to a null function pointer");

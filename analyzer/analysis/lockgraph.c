@@ -504,6 +504,120 @@ static void find_contention(struct dump *d, const struct graph *g)
 	}
 }
 
+/* ---- a text dump's deadlock, inferred ---- */
+
+enum stance { STANCE_NONE, STANCE_RUNNING, STANCE_IDLE, STANCE_LOCK };
+
+/* What T is doing, by the plumbing frames at the top of its stack. */
+static enum stance thread_stance(const struct thread *t)
+{
+	const unsigned plumbing = FRAME_WAITING | ROLE_LOADER | ROLE_INTERRUPTIBLE;
+	unsigned seen = 0;
+	size_t i = 0;
+	for (; i < t->nframes; i++) {
+		unsigned r = frame_roles(&t->frames[i]);
+		if (!(r & plumbing))
+			break;
+		seen |= r;
+	}
+	if (!t->nframes)
+		return STANCE_NONE;
+	if (!i)
+		return STANCE_RUNNING;
+	if (seen & ROLE_WAIT)
+		return STANCE_IDLE;
+	return seen & ROLE_LOCK ? STANCE_LOCK : STANCE_IDLE;
+}
+
+/* Whether any lock of D has a holder the dump shows (joins aside: their owner is the joined thread). */
+static bool dump_shows_holders(const struct dump *d)
+{
+	for (size_t i = 0; i < d->nlocks; i++)
+		if (d->locks[i]->kind != LOCK_THREAD_JOIN && d->locks[i]->owner)
+			return true;
+	for (size_t i = 0; i < d->nthreads; i++)
+		for (size_t k = 0; k < d->threads[i]->nholds; k++)
+			if (d->threads[i]->holds[k]->kind != LOCK_THREAD_JOIN)
+				return true;
+	return false;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether the N threads at T wait on pairwise different locks (or, where a lock is unknown, at different places). */
+static bool distinct_waits(const struct dump *d, struct thread **t, size_t n)
+{
+	char **keys = xcalloc(n, sizeof(*keys));
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		if (t[i]->waiting_on)
+			strbuf_addf(&sb, "lock %s", t[i]->waiting_on->id);
+		else
+			thread_own_frames(d, t[i], 1, &sb);
+		keys[i] = strbuf_detach(&sb, NULL);
+	}
+	qsort(keys, n, sizeof(*keys), cmp_cstr);
+	bool distinct = true;
+	for (size_t i = 1; i < n; i++)
+		distinct &= strcmp(keys[i - 1], keys[i]) != 0;
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	return distinct;
+}
+
+/*
+ * A text dump (gdb, eu-stack, pstack, lldb) shows which lock a thread
+ * waits for, at best, never who holds it. When two or more threads are
+ * blocked taking pairwise different locks and every other thread is idle
+ * (waiting, sleeping, in I/O), nothing runs that could release them: they
+ * most likely hold each other's locks. A possible lock-cycle, so that the
+ * text of a deadlock buckets with its core.
+ */
+static void infer_text_cycle(struct dump *d)
+{
+	if (d->mem || d->crash || dump_find_finding(d, "lock-cycle") || dump_shows_holders(d))
+		return;
+	struct thread **blocked = xcalloc(d->nthreads ? d->nthreads : 1, sizeof(*blocked));
+	size_t n = 0;
+	bool running = false;
+	for (size_t i = 0; i < d->nthreads && !running; i++) {
+		enum stance s = thread_stance(d->threads[i]);
+		running = s == STANCE_RUNNING;
+		if (s == STANCE_LOCK)
+			blocked[n++] = d->threads[i];
+	}
+	if (!running && n >= 2 && distinct_waits(d, blocked, n)) {
+		struct finding *f = catalogue_add_finding(d, "lock-cycle", CONF_POSSIBLE);
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%zu threads are blocked taking locks and every other thread is idle; the dump "
+			    "does not say who holds the locks (a text dump), so they most likely wait for each "
+			    "other in a cycle:", n);
+		for (size_t i = 0; i < n; i++) {
+			strbuf_addch(&sb, '\n');
+			thread_describe(blocked[i], &sb);
+			describe_where(blocked[i], &sb);
+			strbuf_adds(&sb, " \u2014waits for\u2192 ");
+			if (blocked[i]->waiting_on) {
+				lock_describe(blocked[i]->waiting_on, &sb);
+				finding_add_lock(d, f, blocked[i]->waiting_on);
+			} else {
+				strbuf_adds(&sb, "a lock");
+			}
+			finding_add_thread(d, f, blocked[i]);
+		}
+		f->summary = dump_strdup(d, sb.buf);
+		f->advice = "Take these locks in one global order everywhere (or use trylock and back off). "
+			    "To see who holds which lock, analyze a core of the hung process (gcore PID) or the "
+			    "process itself (mortem report -p PID): the owners are read from memory.";
+		strbuf_release(&sb);
+	}
+	free(blocked);
+}
+
 int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf *err)
 {
 	(void)o;
@@ -522,5 +636,6 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
 	find_contention(d, &g);
 	graph_release(&g);
 	lockhotspot_crosscheck(d);
+	infer_text_cycle(d);
 	return 0;
 }

@@ -489,6 +489,26 @@ static void ctx_init(struct ctx *c, struct dump *d, const struct locknative_arch
 	}
 }
 
+/*
+ * A lock inside a global or static object is named as a debugger names it
+ * (the symbol, demangled, with its member path): "m_vault", "slots[2].mu".
+ * Heap locks keep their address.
+ */
+static void name_locks(struct dump *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < d->nlocks; i++) {
+		struct lock *l = d->locks[i];
+		if (l->label || !l->addr || l->kind == LOCK_THREAD_JOIN || l->kind == LOCK_JAVA_MONITOR ||
+		    l->kind == LOCK_JUC_SYNC)
+			continue;
+		strbuf_reset(&sb);
+		if (d->mem->name(d->mem_ctx, l->addr, &sb) == 0)
+			l->label = dump_strndup(d, sb.buf, sb.len);
+	}
+	strbuf_release(&sb);
+}
+
 static bool blocked_in_futex(const struct thread *t, const struct locknative_arch *a)
 {
 	return !t->waiting_on && t->regs.valid && t->regs.syscall_nr == a->futex_nr;
@@ -511,6 +531,8 @@ int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 			if (blocked_in_futex(d->threads[i], a))
 				classify_futex(&c, d->threads[i]);
 		free(c.tids);
+		if (d->mem->name)
+			name_locks(d);
 		return 0;
 	}
 	/*

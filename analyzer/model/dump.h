@@ -160,10 +160,15 @@ struct section {
  * read() copies LEN bytes at ADDR into BUF and returns 0, or -1 when any of
  * it is not readable. symbol() finds a global symbol's address by name (in
  * any module; MODULE narrows the search when not NULL) and returns 0, or -1.
+ * name() appends the name of the global or static object that holds ADDR
+ * ("m_vault", "Registry::mu_", "slots[2].mu", "slots+0x48") to OUT and
+ * returns 0, or -1 when no data symbol holds it (heap and stack addresses);
+ * it may be NULL.
  */
 struct memory_ops {
 	int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
 	int (*symbol)(void *ctx, const char *module, const char *name, uint64_t *addr);
+	int (*name)(void *ctx, uint64_t addr, struct strbuf *out);
 };
 
 struct dump {

@@ -799,6 +799,12 @@ static const struct app_row system_rows[] = {
 	{ APP_FUNCTION, "__cxa_", PREFIX },
 	{ APP_FUNCTION, "__gxx_", PREFIX },
 	{ APP_FUNCTION, "_Unwind_", PREFIX },
+	/* libunwind, by name when a text dump gives no module (eu-stack without -m) */
+	{ APP_FUNCTION, "_ULx86_64_", PREFIX },
+	{ APP_FUNCTION, "_Ux86_64_", PREFIX },
+	{ APP_FUNCTION, "_ULaarch64_", PREFIX },
+	{ APP_FUNCTION, "_Uaarch64_", PREFIX },
+	{ APP_FUNCTION, "unw_", PREFIX },
 	{ APP_FUNCTION, "__sanitizer::", PREFIX },
 	{ APP_FUNCTION, "__asan::", PREFIX },
 	{ APP_FUNCTION, "__ubsan::", PREFIX },

@@ -1,4 +1,5 @@
 #include "parsers/native/native.h"
+#include "parsers/native/dataname.h"
 #include "analyzer/lib/path.h"
 #include "parsers/native/debugfind.h"
 #include "parsers/native/hotspot.h"
@@ -295,9 +296,16 @@ static int mem_symbol(void *ctx, const char *module, const char *name, uint64_t 
 	return native_symbol(ctx, module, name, addr, NULL);
 }
 
+static int mem_name(void *ctx, uint64_t addr, struct strbuf *out)
+{
+	current = ctx;
+	return native_data_name(ctx, addr, out);
+}
+
 static const struct memory_ops native_memory_ops = {
 	.read = mem_read,
 	.symbol = mem_symbol,
+	.name = mem_name,
 };
 
 void native_expose_memory(struct native *n)
@@ -448,7 +456,7 @@ void native_add_modules(struct native *n)
 
 /* ---- symbolization ---- */
 
-static const char *native_demangle(struct native *n, const char *name)
+const char *native_demangle(struct native *n, const char *name)
 {
 	if (!name)
 		return NULL;

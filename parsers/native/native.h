@@ -130,6 +130,8 @@ const char *native_abort_message(struct native *n);
  */
 int native_errno(struct native *n, int64_t tid, int *errno_out);
 
+/* Demangles an Itanium C++ name ("_Z...") into the arena; other names are returned as they are (copied). */
+const char *native_demangle(struct native *n, const char *name);
 /* libdwfl's last error message, never NULL ("unknown error"). */
 const char *dwfl_error(void);
 

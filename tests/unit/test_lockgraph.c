@@ -327,6 +327,54 @@ static void test_no_owner_no_cycle(void **state)
 	dump_free(d);
 }
 
+static struct thread *idle_thread(struct dump *d, int tid)
+{
+	struct thread *t = thr(d, tid, "pool", NULL);
+	t->frames[1].function = "___pthread_cond_wait"; /* futex_wait, pthread_cond_wait */
+	struct frame *f = thread_add_frame(d, t);
+	f->function = "Pool::work";
+	return t;
+}
+
+/*
+ * A text dump shows what each thread waits for, not who holds it: three
+ * threads blocked on three different locks while every other thread idles
+ * are a possible cycle; a running thread, two waiters of one lock, or a
+ * dump that shows holders (and no cycle) are not.
+ */
+static void test_text_cycle_inferred(void **state)
+{
+	(void)state;
+	for (int variant = 0; variant < 4; variant++) {
+		struct dump *d = dump_new("gdb.txt");
+		struct thread *a = thr(d, 1, NULL, "deposit");
+		struct thread *b = thr(d, 2, NULL, "reconcile");
+		struct thread *c = thr(d, 3, NULL, "settle");
+		idle_thread(d, 4);
+		thread_wait_on(d, a, lk(d, "0x10", LOCK_PTHREAD_MUTEX));
+		thread_wait_on(d, b, lk(d, "0x20", LOCK_PTHREAD_MUTEX));
+		thread_wait_on(d, c, lk(d, variant == 2 ? "0x20" : "0x30", LOCK_PTHREAD_MUTEX));
+		if (variant == 1) {
+			struct thread *r = dump_add_thread(d, "5");
+			thread_add_frame(d, r)->function = "compute_totals"; /* running: it may hold them */
+		}
+		if (variant == 3)
+			thread_hold(d, idle_thread(d, 6), d->locks[0]);
+		analyze(d);
+		struct finding *f = dump_find_finding(d, "lock-cycle");
+		if (variant == 0) {
+			assert_non_null(f);
+			assert_int_equal(f->confidence, CONF_POSSIBLE);
+			assert_int_equal(f->nthreads, 3);
+			assert_int_equal(f->nlocks, 3);
+			assert_non_null(strstr(f->summary, "thread 1 (at deposit prog.c:21)"));
+		} else {
+			assert_null(f);
+		}
+		dump_free(d);
+	}
+}
+
 static double seconds(void)
 {
 	struct timespec ts;
@@ -443,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_inferred_and_two_cycles),
 		cmocka_unit_test(test_timed_cycle),
 		cmocka_unit_test(test_no_owner_no_cycle),
+		cmocka_unit_test(test_text_cycle_inferred),
 		cmocka_unit_test(test_fifty_thousand),
 		cmocka_unit_test(test_many_cycles),
 		cmocka_unit_test(test_long_queue),

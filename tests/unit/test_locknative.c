@@ -40,7 +40,19 @@ static int fake_symbol(void *ctx, const char *module, const char *name, uint64_t
 	return 0;
 }
 
-static const struct memory_ops fake_ops = { fake_read, fake_symbol };
+/* The image's data symbols: "accounts" (two 64-byte structs with a mutex at +16) at BASE+0x100. */
+static int fake_name(void *ctx, uint64_t addr, struct strbuf *out)
+{
+	(void)ctx;
+	if (addr < BASE + 0x100 || addr >= BASE + 0x180)
+		return -1; /* the heap */
+	strbuf_adds(out, "accounts");
+	if (addr > BASE + 0x100)
+		strbuf_addf(out, "+0x%llx", (unsigned long long)(addr - BASE - 0x100));
+	return 0;
+}
+
+static const struct memory_ops fake_ops = { fake_read, fake_symbol, fake_name };
 
 static void put32(uint64_t addr, uint32_t v)
 {
@@ -123,6 +135,8 @@ static void test_mutex_owners(void **state)
 	run(d);
 	assert_int_equal(a->waiting_on->kind, LOCK_PTHREAD_MUTEX);
 	assert_string_equal(a->waiting_on->id, "0x10140");
+	assert_string_equal(a->waiting_on->label, "accounts+0x40"); /* named from the symbols */
+	assert_string_equal(b->waiting_on->label, "accounts");
 	assert_ptr_equal(a->waiting_on->owner, b);
 	assert_int_equal(b->nholds, 1);
 	struct finding *f = dump_find_finding(d, "lock-cycle");
