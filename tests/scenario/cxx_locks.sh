@@ -1,0 +1,87 @@
+# C++ deadlocks written the way people write them (std::mutex with
+# lock_guard/unique_lock/scoped_lock, a std::shared_mutex, condition
+# variables, idle worker pools, a heartbeat thread): the signature, the
+# finding and the lock names come from the program's own functions and
+# globals, not from std::mutex or pthread plumbing; two programs of the
+# same shape land in different buckets; a core, its gdb text and its
+# eu-stack text land in one.
+. "$TOP/tests/lib/common.sh"
+need g++ gcore gdb eu-stack jq
+
+# hang NAME: runs ./NAME until its deadlock has formed, leaves NAME.core,
+# NAME.gdb.txt (gdb's thread apply all bt) and NAME.eu.txt (eu-stack -s -i) of it
+hang() {
+	./$1 > /dev/null & pid=$!; PIDS="$PIDS $pid"
+	i=0
+	while [ $i -lt 20 ]; do
+		sleep 0.5; i=$((i + 1))
+		rm -f "$1.core.$pid"
+		gcore -o "$1.core" $pid > /dev/null 2>&1 || continue
+		"$MORTEM" report --json --exe "$1" "$1.core.$pid" > "$1.json" 2> /dev/null || continue
+		jq -e '[.findings[] | select(.id == "lock-cycle" and .confidence == "certain")] | length == 1' "$1.json" > /dev/null && break
+	done
+	kill -9 $pid
+	mv "$1.core.$pid" "$1.core" || fail "$1: no core"
+	gdb -nx -batch -ex 'thread apply all bt' "./$1" "$1.core" > "$1.gdb.txt" 2> /dev/null
+	eu-stack -s -i --core="$1.core" -e "./$1" > "$1.eu.txt" 2> /dev/null
+	for f in gdb eu; do "$MORTEM" report --json "$1.$f.txt" > "$1.$f.json" || fail "$1.$f.txt: report failed"; done
+}
+src() { echo "$TOP/tests/scenario/programs/$1"; }
+# line NAME.cpp FUNCTION PATTERN: the line of PATTERN's first occurrence after "FUNCTION(" starts a line
+line() { awk -v f="^void $2\\\\(" -v p="$3" '$0 ~ f { in_f = 1 } in_f && index($0, p) { print NR; exit }' "$(src $1)"; }
+
+for prog in bank warehouse catalog; do
+	g++ -g -O2 -std=c++17 -o $prog "$(src $prog.cpp)" -lpthread || fail "cannot build $prog.cpp"
+	hang $prog
+done
+g++ -g -O0 -std=c++17 -o bank0 "$(src bank.cpp)" -lpthread || fail "cannot build bank.cpp -O0"
+hang bank0
+
+# the tellers: deposit/reconcile/settle over m_vault/m_ledger/m_audit
+jqcheck bank.json '.signature == "deadlock: deposit \u21c4 reconcile \u21c4 settle"' "bank: the signature names the tellers' functions"
+jqcheck bank.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == ["m_audit", "m_ledger", "m_vault"]' "bank: the locks are named m_vault, m_ledger, m_audit (static and global)"
+jqcheck bank.json '.findings[] | select(.id == "lock-cycle") | (.threads | length) == 3 and (.locks | length) == 3' "bank: one cycle of the three tellers, the clerks and main outside it"
+jqcheck bank.json ".findings[] | select(.id == \"lock-cycle\") | .summary | contains(\"(at deposit(long) bank.cpp:$(line bank.cpp deposit 'ledger(m_ledger)'))\")" "bank: the finding points at deposit() bank.cpp:line, not std::mutex or gthr-default.h"
+jqcheck bank.json ".findings[] | select(.id == \"lock-cycle\") | .summary | contains(\"(m_ledger)\") and (contains(\"gthr\") | not)" "bank: the finding names m_ledger"
+jqcheck bank.json '[.threads[].frames[] | select(.function != null and (.function | startswith("deposit"))) | .in_app] | all' "bank: deposit() is in-app"
+jqcheck bank.json '[.threads[].frames[] | select(.function != null and (.function | test("^(std::mutex::lock|__gthread_mutex_lock|std::lock_guard)"))) | .in_app] | (length > 0 and (any | not))' "bank: std::mutex::lock, __gthread_mutex_lock, lock_guard (inlined from system headers) are not"
+jqcheck bank.json '[.threads[].frames[] | select(.module != null and (.module | test("libc\\.so|libstdc\\+\\+"))) | .in_app] | any | not' "bank: libc and libstdc++ frames are not"
+check "bank: -O0 and -O2 builds share a bucket" test "$(jq -r .bucket bank.json)" = "$(jq -r .bucket bank0.json)"
+jqcheck bank0.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == ["m_audit", "m_ledger", "m_vault"]' "bank -O0: the same lock names"
+
+# the warehouse: same shape, other names; a member of a global array, a static member, a function-local static
+jqcheck warehouse.json '.signature == "deadlock: flush \u21c4 rebuild \u21c4 sweep"' "warehouse: the signature names its own functions"
+check "warehouse and bank: different buckets" test "$(jq -r .bucket warehouse.json)" != "$(jq -r .bucket bank.json)"
+jqcheck warehouse.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == ["Registry::mu_", "bins[2].mu", "journal_lock()::journal"]' "warehouse: locks named Registry::mu_, bins[2].mu (DWARF member path), journal_lock()::journal"
+jqcheck warehouse.json ".findings[] | select(.id == \"lock-cycle\") | .summary | contains(\"(at flush() warehouse.cpp:$(line warehouse.cpp flush 'reg(Registry::mu_)'))\")" "warehouse: the finding points at flush() warehouse.cpp:line"
+
+# the catalog: std::shared_mutex held by the importer (writer), std::mutex by the auditor
+jqcheck catalog.json '.findings[] | select(.id == "lock-cycle") | (.locks | length) == 2' "catalog: a writer/mutex cycle of two locks"
+jqcheck catalog.json '[.locks[] | select(.kind == "pthread_rwlock") | .label] == ["shop::Catalog::instance()::c.rw_"]' "catalog: the std::shared_mutex, a member of a function-local static, read as a pthread_rwlock and named"
+jqcheck catalog.json '[.locks[] | select(.kind == "pthread_mutex") | .label] == ["shop::audit_mu"]' "catalog: the std::mutex named shop::audit_mu"
+writer=$(jq -r '.threads[] | select(any(.frames[]; .function != null and (.function | startswith("shop::Catalog::import_batch")))) | .id' catalog.json)
+jqcheck catalog.json ".locks[] | select(.kind == \"pthread_rwlock\") | .owner == \"$writer\"" "catalog: the rwlock's owner is the importing (writing) thread"
+jqcheck catalog.json '.signature == "deadlock: shop::Catalog::lookup \u21c4 shop::record"' "catalog: the signature names lookup and record"
+
+# the same deadlock as a core, as gdb text, as eu-stack text: one bucket
+for prog in bank warehouse catalog bank0; do
+	b=$(jq -r .bucket $prog.json)
+	for f in gdb eu; do
+		check "$prog: the $f text's bucket is the core's" test "$(jq -r .bucket $prog.$f.json)" = "$b"
+		jqcheck $prog.$f.json '.findings[] | select(.id == "lock-cycle") | .confidence == "possible"' "$prog ($f text): the cycle is inferred (possible): a text dump shows no holders"
+	done
+done
+jqcheck bank.gdb.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == ["m_audit", "m_ledger", "m_vault"]' "bank (gdb text): gdb's <m_vault> names carried"
+
+# a user's rule file: [in-app] and [system] patterns decide before the built-in table
+cat > mine.rules <<'RULES'
+[in-app]
+function = std::mutex::lock*
+[system]
+function = settle*
+RULES
+"$MORTEM" report --rules mine.rules --json --exe bank bank.core > rules.json || fail "report --rules failed"
+jqcheck rules.json '[.threads[].frames[] | select(.function != null and (.function | startswith("std::mutex::lock"))) | .in_app] | all' "--rules: [in-app] marks std::mutex::lock the application's"
+jqcheck rules.json '[.threads[].frames[] | select(.function != null and (.function | startswith("settle"))) | .in_app] | any | not' "--rules: [system] marks settle() the system's"
+check "rules --check counts the patterns" sh -c "\"$MORTEM\" rules --check mine.rules | grep -q '2 in-app/system patterns'"
+done_ok
