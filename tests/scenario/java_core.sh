@@ -82,6 +82,13 @@ for jdk in $JDKS; do
 	jqcheck crash.json "[$C | .frames[] | select(.function == \"JvmCrash.work\" and .line == 14)] | length == 1" "$v: and its caller"
 	jqcheck crash.json "[$C | .frames[] | select(.kind == \"jit\" and (.function | startswith(\"JvmCrash.\")))] | length >= 1" "$v: compiled frames decoded"
 	jqcheck crash.json "$C | .frames | map(.function) | index(\"Unsafe_PutLong\") < index(\"JvmCrash.store\")" "$v: under the VM frame that faulted"
+	# the blame is on the caller: unsafe-memory-access, not jvm-internal-crash, from the core and from its hs_err
+	for j in crash.json hs.json; do
+		[ $j = hs.json ] && { "$MORTEM" report --json hs_*.log > hs.json || fail "$v: report on the hs_err log"; }
+		jqcheck $j '[.findings[].id] | index("unsafe-memory-access") != null and index("jvm-internal-crash") == null' "$v ($j): unsafe-memory-access, not jvm-internal-crash"
+		jqcheck $j '.findings[] | select(.id == "unsafe-memory-access") | .summary | contains("Unsafe_PutLong") and contains("JvmCrash.store")' "$v ($j): it names the VM frame and the application frame"
+		jqcheck $j '.signature | test(" in Unsafe_PutLong < JvmCrash.store < JvmCrash\\.")' "$v ($j): the signature is the VM frame then the application's"
+	done
 	cd .. || fail "cd"
 done
 done_ok

@@ -1,5 +1,6 @@
 # JVM crashes in hs_err logs (-XX:ErrorFile=): a write through Unsafe to address 0
-# (jvm-internal-crash + null-dereference), a JNI library crash
+# (unsafe-memory-access + null-dereference: the caller's fault, not the
+# JVM's), a JNI library crash
 # (native-library-crash), a Java heap OOM under -XX:+CrashOnOutOfMemoryError
 # (out-of-memory); and one bucket for the same bug on JDK 17 and JDK 25.
 . "$TOP/tests/lib/common.sh"
@@ -26,9 +27,11 @@ expect() {
 
 jrun $JDK17 unsafe17.log -cp . Crash
 "$MORTEM" report --json unsafe17.log > u17.json
-expect unsafe u17.json jvm-internal-crash null-dereference
-jqcheck u17.json '.findings[] | select(.id == "jvm-internal-crash") | .summary | contains("Unsafe_PutLong")' \
-	"jvm-internal-crash names the V frame"
+expect unsafe u17.json unsafe-memory-access null-dereference
+jqcheck u17.json '.findings[] | select(.id == "unsafe-memory-access") | .confidence == "certain" and (.summary | contains("Unsafe_PutLong") and contains("Crash.writeThrough"))' \
+	"unsafe-memory-access names the V frame and the application frame that called Unsafe"
+jqcheck u17.json '.signature | startswith("SIGSEGV in Unsafe_PutLong < Crash.writeThrough")' \
+	"the signature: the VM frame, then the application's (no Unsafe.putLong < Unsafe.putAddress)"
 jqcheck u17.json '.findings[] | select(.id == "null-dereference") | .summary | contains("0x0")' \
 	"null-dereference names the address"
 
@@ -47,6 +50,7 @@ jqcheck oom.json '.findings[0].summary | contains("Java heap space")' "out-of-me
 if [ -x $JDK25/bin/java ]; then
 	jrun $JDK25 unsafe25.log -cp . Crash
 	"$MORTEM" report --json unsafe25.log > u25.json
+	expect "unsafe (JDK 25)" u25.json unsafe-memory-access null-dereference
 	check "JDK 17 and JDK 25: one bucket for the same bug" \
 		test "$(jq -r .bucket u17.json)" = "$(jq -r .bucket u25.json)"
 	check "and a different bug gets another" test "$(jq -r .bucket u17.json)" != "$(jq -r .bucket jni.json)"

@@ -6,7 +6,7 @@ need eu-stack jq cc
 "$MORTEM" rules > cat.txt; check "rules exits 0" test $? -eq 0
 for id in lock-cycle unwinder-loader-deadlock eintr-crash signal-unsafe-call lock-contention \
 	stack-overflow assertion-failure heap-corruption null-dereference native-library-crash \
-	jvm-internal-crash out-of-memory jni-misuse gc-crash compiler-crash thread-leak \
+	jvm-internal-crash unsafe-memory-access out-of-memory jni-misuse gc-crash compiler-crash thread-leak \
 	stuck-thread-pool cpp-uncaught-exception pure-virtual-call sigbus-mapped-file \
 	illegal-instruction profiler-induced-crash infinite-recursion; do
 	check "catalogue lists $id" grep -q "^$id  *\(critical\|high\|medium\|low\|info\)  *[a-zA-Z]" cat.txt
