@@ -182,50 +182,59 @@ static void eintr_crash_facts(struct dump *d, struct evidence *ev)
 	}
 }
 
-/* The crash path: the function that aborted right after a waiting call, or the call itself. */
+/*
+ * The crash path: a system call that returned EINTR is no longer on the
+ * stack; its caller aborted (or threw) on the result. So the evidence is
+ * an abort in the application's own wrapper of a waiting call, never an
+ * interruptible call on the crash path: the thread is still inside that one
+ * (a fault or a kill in write(), a crash handler's waitpid after the fault).
+ */
 static void eintr_crash_path(struct dump *d, struct thread *t, struct evidence *ev)
 {
-	bool aborted = thread_aborted(d, t);
+	if (!thread_aborted(d, t))
+		return;
 	int meaningful = 0;
-	for (size_t i = thread_crash_start(t); i < t->nframes && meaningful < 3; i++) {
+	for (size_t i = thread_crash_start(t); i < t->nframes && meaningful < 2; i++) {
 		const struct frame *f = &t->frames[i];
 		if (frame_is_noise(f))
 			continue;
 		meaningful++;
+		if (is_eintr_call(f->function) || frame_is(f, FRAME_WAITING | ROLE_REPORTER_AID))
+			return; /* inside the call: it has not returned */
+		if (!re(RE_WRAPPER, f->function, 0, d, NULL))
+			continue;
 		struct strbuf fr = STRBUF_INIT;
 		frame_describe_brief(f, &fr);
-		if (is_eintr_call(f->function)) {
-			seen(ev, 2, "the crash path is inside %s, an interruptible system call", fr.buf);
-			ev->call = dump_strdup(d, f->function);
-			ev->specific = true;
-		} else if (aborted && meaningful <= 2 && re(RE_WRAPPER, f->function, 0, d, NULL)) {
-			seen(ev, 2, "it aborted in %s, which wraps a waiting call", fr.buf);
-			ev->wrapper = dump_strdup(d, f->function);
-			ev->specific = true;
-		}
+		seen(ev, 2, "it aborted in %s, which wraps a waiting call", fr.buf);
 		strbuf_release(&fr);
-		if (ev->specific)
-			return;
+		ev->wrapper = dump_strdup(d, f->function);
+		ev->specific = true;
+		return;
 	}
 }
 
-/* A signal handler running on top of an interruptible call, in any thread. */
+/*
+ * A signal handler running on top of an interruptible call in another
+ * thread: signals do cut system calls short in this process. Supporting
+ * evidence only; in the dead thread itself it means the call had not
+ * returned.
+ */
 static void eintr_handler_on_call(struct dump *d, struct thread *dead, struct evidence *ev)
 {
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct thread *t = d->threads[i];
+		if (t == dead)
+			continue;
 		for (size_t j = 0; j + 1 < t->nframes; j++) {
 			if (!frame_is_trampoline(&t->frames[j]) || !is_eintr_call(t->frames[j + 1].function))
 				continue;
 			struct strbuf th = STRBUF_INIT;
 			thread_describe(t, &th);
-			seen(ev, t == dead ? 2 : 1, "a signal handler interrupted %s in %s",
-			     t->frames[j + 1].function, th.buf);
+			seen(ev, 1, "a signal handler interrupted %s in %s", t->frames[j + 1].function, th.buf);
 			strbuf_release(&th);
-			ev->specific = true;
 			if (!ev->call)
 				ev->call = t->frames[j + 1].function;
-			if (t != dead && ev->nextra < 8)
+			if (ev->nextra < 8)
 				ev->extra[ev->nextra++] = t;
 			return;
 		}

@@ -155,11 +155,17 @@ void thread_hold(struct dump *d, struct thread *t, struct lock *l)
 
 size_t thread_crash_start(const struct thread *t)
 {
+	bool named = false, in_aid = false;
 	for (size_t i = 0; i < t->nframes; i++) {
 		const struct frame *f = &t->frames[i];
 		if (frame_is_trampoline(f))
 			return i + 1;
-		if (f->function && !frame_is(f, FRAME_AFTER_FAULT))
+		if (!f->function)
+			continue;
+		if (!named)
+			in_aid = frame_is(f, ROLE_REPORTER_AID); /* a handler's waitpid, fork: it caught a fault */
+		named = true;
+		if (!in_aid && !frame_is(f, FRAME_AFTER_FAULT))
 			return 0;
 	}
 	return 0;

@@ -51,8 +51,10 @@ void thread_hold(struct dump *d, struct thread *t, struct lock *l);
 /*
  * Index of the first frame of T that belongs to the failure itself: after
  * a signal trampoline when every frame above it is error reporting (a
- * crash handler that caught the fault: FRAME_AFTER_FAULT, or unnamed); 0
- * otherwise.
+ * crash handler that caught the fault: FRAME_AFTER_FAULT, or unnamed), or
+ * when T is inside what a crash handler calls after the fault (its first
+ * named frame is ROLE_REPORTER_AID: waitpid, fork) whatever handler code
+ * called it; 0 otherwise.
  */
 size_t thread_crash_start(const struct thread *t);
 

@@ -41,6 +41,23 @@ check "same bucket for an -O2 build" test "$b" = "$(jq -r .bucket sigO2.json)"
 check "same bucket for a rebuild with an added function" test "$b" = "$(jq -r .bucket sigx.json)"
 check "a different bug gets another bucket" test "$b" != "$(jq -r .bucket nosig.json)"
 
+# Not EINTR: a thread killed with SIGSEGV inside write() (the call never
+# returned), and a crash handler's waitpid() after the fault (the reporter's
+# wait, not the application's call); their signatures name the application
+# code, not write()'s or the reporter's plumbing.
+build pipe_writer pipe_writer.c -O0
+build crash_reporter crash_reporter.c -O0
+for p in pipe_writer crash_reporter; do
+	core_of $p; mv core $p.core; mv core.txt $p.txt
+	"$MORTEM" report --json --exe $p $p.core > $p.json 2>/dev/null || "$MORTEM" report --json $p.txt > $p.json
+	"$MORTEM" report --json $p.txt > $p.gdb.json
+	for j in $p.json $p.gdb.json; do
+		jqcheck $j '[.findings[].id] | index("eintr-crash") == null' "$j: no eintr-crash"
+	done
+done
+jqcheck pipe_writer.json '.signature | test("write < ship_records$")' "pipe_writer: the signature is write() then the application's ship_records"
+jqcheck crash_reporter.json '.signature | test(" < store_record < main$") and (test("wait") | not)' "crash_reporter: the signature is the fault in store_record, not the reporter's waitpid"
+
 # The core itself, when this build reads cores (the core parser, another module):
 # the errno from the thread's TLS and the abort message make it certain.
 if "$MORTEM" report --json --exe eintr0 sig1.core > core.json 2> core.err; then

@@ -120,6 +120,29 @@ static void test_eintr_profiler_evidence(void **state)
 	dump_free(d);
 }
 
+/* A call still on the crashing thread's stack never returned: no EINTR evidence. */
+static void test_eintr_needs_a_returned_call(void **state)
+{
+	(void)state;
+	static const char *const in_write[] = { "__GI___libc_write@libc.so.6", "ship_records@/t/w", NULL };
+	static const char *const in_handler[] = { "on_alarm@/t/s", "<sig>", "__GI___clock_nanosleep@libc.so.6",
+		"__GI___nanosleep@libc.so.6", "wait_for_alarm@/t/s", "main@/t/s", NULL };
+	static const char *const reporter[] = { "__GI___wait4@libc.so.6", "report_crash@/t/r", "<sig>",
+		"store_record@/t/r", "main@/t/r", NULL };
+	const char *const *stacks[] = { in_write, in_handler, reporter };
+	const int signals[] = { 11, 11, 6 };
+	for (int i = 0; i < 3; i++) {
+		struct dump *d = dump_new("core");
+		crash(d, thread_with(d, "1", stacks[i]), signals[i], i == 2 ? "SI_USER" : "SEGV_MAPERR");
+		analyze(d);
+		if (has(d, "eintr-crash"))
+			fail_msg("stack %d: eintr-crash", i);
+		if (i == 2)
+			assert_string_equal(d->signature, "SIGABRT in store_record < main");
+		dump_free(d);
+	}
+}
+
 static void test_eintr_silent_on_plain_segv(void **state)
 {
 	(void)state;
@@ -626,6 +649,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eintr_certain),
 		cmocka_unit_test(test_eintr_profiler_evidence),
+		cmocka_unit_test(test_eintr_needs_a_returned_call),
 		cmocka_unit_test(test_eintr_silent_on_plain_segv),
 		cmocka_unit_test(test_stack_overflow),
 		cmocka_unit_test(test_java_recursion),
