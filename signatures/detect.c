@@ -706,6 +706,7 @@ void detect_stuck_pool(struct dump *d)
 			if (l->owner) {
 				strbuf_adds(&s, " held by ");
 				thread_describe(l->owner, &s);
+				finding_add_thread(d, f, l->owner); /* the text names it */
 			}
 		}
 		strbuf_adds(&s, ": the pool can take no more work.");

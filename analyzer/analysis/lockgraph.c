@@ -481,6 +481,8 @@ static void add_contention_finding(struct dump *d, const struct lock *cl, const 
 	if (nwait > 10)
 		strbuf_addf(&sb, " ... (%zu more)", nwait - 10);
 	finding_add_lock(d, f, l);
+	if (holder->waiting_on) /* the text names it: the finding holds it */
+		finding_add_lock(d, f, holder->waiting_on);
 	f->summary = dump_strdup(d, sb.buf);
 	f->advice = "Shorten what the holder does under this lock (no I/O, no waiting while holding it), "
 		    "split the lock, or find why the holder is stuck.";

@@ -43,8 +43,9 @@ jqcheck ring.json "[.locks[] | select(.id as \$i | \"$(addr ring L)\" | split(\"
 jqcheck ring.json '.findings[] | select(.id == "lock-cycle") | .confidence == "certain"' "ring: owners read from memory (certain)"
 jqcheck ring.json '[.findings[] | select(.id == "lock-contention")] | length == 1' "ring: one contention finding"
 lock_is ring.json "$(addr ring Q)" pthread_mutex "$(tid ring holder)"
-jqcheck ring.json ".findings[] | select(.id == \"lock-contention\") | .locks == [\"$(addr ring Q)\"] and (.threads | map(tonumber) | sort | map(tostring) | join(\",\")) == \"$(tid ring 'holder'),$(tid ring bystander)\"" "ring: contention on Q by the holder and the bystanders"
-jqcheck ring.json '.findings[] | select(.id == "lock-cycle") | .summary | test("waits for→ pthread_mutex 0x[0-9a-f]+ —held by→ thread [0-9]+")' "ring: the summary draws the cycle"
+jqcheck ring.json ".findings[] | select(.id == \"lock-contention\") | .locks[0] == \"$(addr ring Q)\" and (.locks[1] as \$l | \"$(addr ring L)\" | split(\",\") | index(\$l)) != null and (.threads | map(tonumber) | sort | map(tostring) | join(\",\")) == \"$(tid ring 'holder'),$(tid ring bystander)\"" "ring: contention on Q by the holder and the bystanders; the L the holder waits for (its text names it) among its locks"
+jqcheck ring.json '.findings[] | select(.id == "lock-cycle") | .summary | test("waits for→ pthread_mutex 0x[0-9a-f]+ \\(l\\[[0-2]\\]\\) —held by→ thread [0-9]+")' "ring: the summary draws the cycle, each lock named from the symbols (l[0], l[1], l[2])"
+jqcheck ring.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == ["l[0]", "l[1]", "l[2]", "q"]' "ring: the static mutexes named l[0] l[1] l[2] (DWARF: elements of a static array) and q"
 "$MORTEM" report --dot ring.dot "core.$pid" > ring.out
 check "ring: text report draws the cycle" grep -q '(at ring_member lockhang.c:[0-9]*) —waits for→ pthread_mutex' ring.out
 for t in $(tid ring ring | tr , ' '); do
