@@ -145,7 +145,7 @@ if "$MORTEM" report --json "core.$ABBA" > core.json 2>/dev/null &&
 		echo "ok: core: summary -> finding -> thread -> source line"
 		tui_keys 4
 		tui_wait "CYCLE"
-		tui_screen | grep -q "waits for 0x[0-9a-f]*, held by" || fail "core: who holds the lock"
+		tui_screen | grep -q "waits for lock_[ab] 0x[0-9a-f]*, held by" || fail "core: who holds the lock, named from the symbols (lock_a, lock_b)"
 		echo "ok: core: the lock cycle in the lock graph"
 	fi
 	tui_keys Q
