@@ -21,16 +21,18 @@ void bucket_digest(const char *s, size_t len, char out[17])
 
 /*
  * Appends " in SITE < A1 < A2": the crash site (T's first meaningful frame,
- * whoever's code it is), then its in-app frames; a stack without in-app
- * frames gives its first N meaningful frames. Returns the frame a reader
- * should look at (thread_top_frame), NULL for no thread.
+ * whoever's code it is), then its in-app frames, when the frame a reader
+ * should look at (thread_top_frame) is in-app; else (no in-app frame, a
+ * crash inside a VM's own code) its first N meaningful frames. Returns
+ * that frame, NULL for no thread.
  */
 static const struct frame *add_frames(const struct dump *d, const struct thread *t, int n, struct strbuf *sig)
 {
 	if (!t)
 		return NULL;
 	size_t start = thread_crash_start(t);
-	bool app = thread_app_frame(t, start, FRAME_NOISE) != NULL;
+	const struct frame *top = thread_top_frame(t);
+	bool app = top && frame_in_app(top);
 	int k = 0;
 	for (size_t i = start; i < t->nframes && k < n; i++) {
 		const struct frame *f = &t->frames[i];
@@ -47,7 +49,7 @@ static const struct frame *add_frames(const struct dump *d, const struct thread 
 		}
 		k++;
 	}
-	return thread_top_frame(t);
+	return top;
 }
 
 static void crash_signature(struct dump *d, struct strbuf *sig)

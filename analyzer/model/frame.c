@@ -907,6 +907,14 @@ static bool builtin_in_app(const struct frame *f)
 	return !frame_is(f, FRAME_SYSTEM_ROLES);
 }
 
+bool frame_is_vm(const struct frame *f)
+{
+	if (f->kind == FRAME_VM)
+		return true;
+	const char *m = f->module ? path_basename(f->module) : "";
+	return !strncmp(m, "libjvm", 6) || !strncmp(m, "libj9", 5) || !strcasecmp(m, "jvm.dll");
+}
+
 static _Atomic(const struct frame_app_rule *) user_rules;
 static _Atomic size_t user_nrules;
 

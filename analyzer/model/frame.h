@@ -166,6 +166,9 @@ int frame_name_lock_kind(const char *fn, const char **arg);
  */
 bool frame_in_app(const struct frame *f);
 
+/* Whether F is a Java VM's own code: kind FRAME_VM, or a frame in libjvm, libj9* or jvm.dll. */
+bool frame_is_vm(const struct frame *f);
+
 /* What a user's in-app rule looks at. */
 enum frame_app_field { APP_MODULE, APP_FUNCTION, APP_FILE };
 

@@ -187,9 +187,31 @@ const struct frame *thread_app_frame(const struct thread *t, size_t from, unsign
 	return NULL;
 }
 
+/*
+ * Whether the crash site of T is inside a VM's own call path (a VM frame
+ * called by another: GC, compiler, the VM's allocator), not a VM entry
+ * point called from Java (Unsafe_PutLong under Unsafe.putLong).
+ */
+static bool site_in_vm(const struct thread *t, size_t start)
+{
+	const struct frame *site = NULL;
+	for (size_t i = start; i < t->nframes; i++) {
+		const struct frame *f = &t->frames[i];
+		if (frame_is_noise(f))
+			continue;
+		if (site)
+			return frame_is_vm(f);
+		if (!frame_is_vm(f))
+			return false;
+		site = f;
+	}
+	return false;
+}
+
 const struct frame *thread_top_frame(const struct thread *t)
 {
-	const struct frame *f = thread_app_frame(t, thread_crash_start(t), FRAME_NOISE);
+	size_t start = thread_crash_start(t);
+	const struct frame *f = t->crashed && site_in_vm(t, start) ? NULL : thread_app_frame(t, start, FRAME_NOISE);
 	return f ? f : thread_site_frame(t);
 }
 

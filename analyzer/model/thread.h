@@ -75,7 +75,9 @@ const struct frame *thread_app_frame(const struct thread *t, size_t from, unsign
  * The frame a reader should look at first: the first in-app frame from
  * thread_crash_start that is not noise (deposit() under std::mutex::lock
  * and pthread_mutex_lock; Crash.writeSlot under Unsafe_PutLong); when T
- * has no in-app frame there, thread_site_frame. NULL when T has no frames.
+ * has no in-app frame there, or it crashed inside a VM's own call path
+ * (a VM frame called by another: a VM bug whatever Java code ran),
+ * thread_site_frame. NULL when T has no frames.
  */
 const struct frame *thread_top_frame(const struct thread *t);
 
