@@ -404,6 +404,29 @@ static void test_name_start(void **state)
 		assert_string_equal(frame_name_start(cases[i][0]), cases[i][1]);
 	/* roles see through the return type */
 	assert_true(frame_name_roles("void std::condition_variable::wait<P>(std::unique_lock<std::mutex>&, P)") & ROLE_WAIT);
+	/* the C++ standard library's blocking calls */
+	assert_int_equal(frame_name_lock_kind("std::mutex::lock()", NULL), LOCK_PTHREAD_MUTEX);
+	assert_int_equal(frame_name_lock_kind("std::shared_mutex::lock_shared()", NULL), LOCK_PTHREAD_RWLOCK);
+	assert_int_equal(frame_name_lock_kind("std::__shared_mutex_pthread::lock()", NULL), LOCK_PTHREAD_RWLOCK);
+	assert_int_equal(frame_name_lock_kind("std::thread::join()", NULL), LOCK_THREAD_JOIN);
+	assert_int_equal(frame_name_lock_kind("std::jthread::join()", NULL), LOCK_THREAD_JOIN);
+	const char *arg;
+	assert_int_equal(frame_name_lock_kind("__gthread_mutex_lock", &arg), LOCK_PTHREAD_MUTEX);
+	assert_string_equal(arg, "__mutex"); /* gdb: __gthread_mutex_lock (__mutex=0x... <m_vault>) */
+	static const char *const locks[] = { "std::lock_guard<std::mutex>::lock_guard(std::mutex&)",
+		"std::unique_lock<std::mutex>::lock()", "std::scoped_lock<std::mutex>::scoped_lock(std::mutex&)",
+		"std::shared_lock<std::shared_mutex>::shared_lock(std::shared_mutex&)",
+		"void std::lock<std::mutex, std::mutex>(std::mutex&, std::mutex&)", NULL };
+	for (size_t i = 0; locks[i]; i++)
+		assert_true(frame_name_roles(locks[i]) & ROLE_LOCK);
+	static const char *const waits[] = { "std::condition_variable::wait(std::unique_lock<std::mutex>&)",
+		"std::future<int>::get()", "std::__future_base::_State_baseV2::wait()",
+		"std::counting_semaphore<1l>::acquire()", "std::latch::wait() const",
+		"void std::call_once<void (&)()>(std::once_flag&, void (&)())",
+		"void std::this_thread::sleep_for<long, std::ratio<1l, 1000l> >(std::chrono::duration<long, std::ratio<1l, 1000l> > const&)",
+		NULL };
+	for (size_t i = 0; waits[i]; i++)
+		assert_true(frame_name_roles(waits[i]) & (ROLE_WAIT | ROLE_SLEEP));
 }
 
 int main(void)
