@@ -396,14 +396,18 @@ static const char *skip_operator(const char *s)
 
 const char *frame_name_start(const char *fn)
 {
+	/* most names (C, Java, C++ without templates) have no space before their parameters: done */
+	size_t first = strcspn(fn, " (");
+	if (fn[first] != ' ')
+		return fn;
 	const char *start = fn;
 	int angle = 0;
 	for (const char *s = fn; *s; s++) {
-		if (!strncmp(s, "operator", 8) && (s == fn || !is_ident(s[-1])) && !is_ident(s[8])) {
+		if (*s == 'o' && !strncmp(s, "operator", 8) && (s == fn || !is_ident(s[-1])) && !is_ident(s[8])) {
 			s = skip_operator(s) - 1;
 			continue;
 		}
-		if (!strncmp(s, "(anonymous namespace)", 21)) {
+		if (*s == '(' && !strncmp(s, "(anonymous namespace)", 21)) {
 			s += 20;
 			continue;
 		}
@@ -434,6 +438,24 @@ const char *frame_name_start(const char *fn)
 	return fn; /* no parameter list: not a C++ signature */
 }
 
+/* LEN, or where the first compiler clone suffix starts in the LEN bytes at S (each starts with '.' or ' '). */
+static size_t clone_cut(const char *s, size_t len)
+{
+	for (size_t at = 0; at + 1 < len; at++) {
+		if (s[at] != '.' && s[at] != ' ')
+			continue;
+		for (size_t i = 0; i < sizeof(clone_marks) / sizeof(clone_marks[0]); i++) {
+			const char *m = clone_marks[i];
+			if (m[0] != s[at] || m[1] != s[at + 1])
+				continue;
+			size_t n = strlen(m);
+			if (n <= len - at && !memcmp(s + at, m, n))
+				return at;
+		}
+	}
+	return len;
+}
+
 /*
  * NAME without a C++ return type, glibc's "__GI_" prefix and leading
  * underscores, cut at "(" or "@" or a clone suffix, without a "_nocancel"
@@ -448,13 +470,7 @@ static struct name_core name_core(const char *name)
 		c.s++;
 		c.underscores++;
 	}
-	c.len = strcspn(c.s, "(@");
-	for (size_t i = 0; (memchr(c.s, '.', c.len) || memchr(c.s, ' ', c.len)) &&
-			   i < sizeof(clone_marks) / sizeof(clone_marks[0]); i++) {
-		const char *m = memmem(c.s, c.len, clone_marks[i], strlen(clone_marks[i]));
-		if (m)
-			c.len = (size_t)(m - c.s);
-	}
+	c.len = clone_cut(c.s, strcspn(c.s, "(@"));
 	if (c.len > 9 && !memcmp(c.s + c.len - 9, "_nocancel", 9))
 		c.len -= 9;
 	return c;
@@ -887,19 +903,68 @@ static bool row_text_matches(const char *pattern, enum match m, const char *s, b
 	return false;
 }
 
+/*
+ * The rows of each field by a key byte of their pattern (app_key), so a
+ * name is compared with a few rows, not all; SUBSTR and SUFFIX rows apart
+ * (every SUBSTR row contains '/': a name without one skips them).
+ */
+#define APP_FIELDS 3
+#define APP_ROWS ARRAY_LEN(system_rows)
+#define APP_BUCKET 24
+struct app_index {
+	unsigned char first[APP_FIELDS][256][APP_BUCKET]; /* row numbers + 1, 0 ends */
+	unsigned char anywhere[APP_FIELDS][APP_BUCKET];   /* SUBSTR and SUFFIX rows + 1, 0 ends */
+};
+
+/* The lower-case first byte after leading underscores, or for "lib..." names the fourth (top bit set). */
+static unsigned char app_key(const char *s)
+{
+	while (s[0] == '_' && s[1])
+		s++;
+	if (!strncasecmp(s, "lib", 3) && s[3])
+		return (unsigned char)(0x80 | (tolower((unsigned char)s[3]) & 0x7f));
+	return (unsigned char)tolower((unsigned char)s[0]);
+}
+
+static struct app_index aindex;
+static pthread_once_t aindex_once = PTHREAD_ONCE_INIT;
+
+static void build_app_index(void)
+{
+	_Static_assert(APP_ROWS < 255, "row numbers fit a byte");
+	for (size_t i = 0; i < APP_ROWS; i++) {
+		const struct app_row *r = &system_rows[i];
+		unsigned char *slot;
+		if (r->match == SUBSTR || r->match == SUFFIX)
+			slot = aindex.anywhere[r->field];
+		else
+			slot = aindex.first[r->field][app_key(r->pattern)];
+		size_t n = 0;
+		while (slot[n])
+			n++;
+		if (n + 1 >= APP_BUCKET)
+			abort(); /* a bucket overflows: a bug in this table, caught by every test */
+		slot[n] = (unsigned char)(i + 1);
+	}
+}
+
 static bool system_field(enum frame_app_field field, const char *s)
 {
+	pthread_once(&aindex_once, build_app_index);
 	const char *base = field == APP_MODULE ? path_basename(s) : s;
-	for (size_t i = 0; i < ARRAY_LEN(system_rows); i++) {
-		const struct app_row *r = &system_rows[i];
-		if (r->field != field)
-			continue;
-		const char *subject = r->match == SUBSTR ? s : base;
-		bool nocase = field == APP_MODULE;
-		if (r->match != SUBSTR && tolower((unsigned char)*r->pattern) != tolower((unsigned char)*subject))
-			continue;
-		if (row_text_matches(r->pattern, r->match, subject, nocase))
+	bool nocase = field == APP_MODULE;
+	const unsigned char *rows = aindex.first[field][app_key(base)];
+	for (; *rows; rows++) {
+		const struct app_row *r = &system_rows[*rows - 1];
+		if (row_text_matches(r->pattern, r->match, base, nocase))
 			return true;
+	}
+	bool slash = strchr(s, '/') != NULL;
+	for (rows = aindex.anywhere[field]; *rows; rows++) {
+		const struct app_row *r = &system_rows[*rows - 1];
+		if ((r->match == SUBSTR && !slash) || !row_text_matches(r->pattern, r->match, r->match == SUBSTR ? s : base, nocase))
+			continue;
+		return true;
 	}
 	return field == APP_FILE && glibc_build_path(s);
 }

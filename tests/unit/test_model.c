@@ -404,6 +404,11 @@ static void test_name_start(void **state)
 		assert_string_equal(frame_name_start(cases[i][0]), cases[i][1]);
 	/* roles see through the return type */
 	assert_true(frame_name_roles("void std::condition_variable::wait<P>(std::unique_lock<std::mutex>&, P)") & ROLE_WAIT);
+	/* and through compiler clone suffixes */
+	assert_true(frame_name_roles("__GI___poll.part.0") & ROLE_IO_WAIT);
+	assert_true(frame_name_roles("malloc_consolidate.constprop.0") & ROLE_ALLOCATOR);
+	assert_true(frame_name_roles("abort [clone .cold]") & ROLE_ABORT);
+	assert_false(frame_name_roles("com.example.read.partition") & ROLE_IO_WAIT);
 	/* the C++ standard library's blocking calls */
 	assert_int_equal(frame_name_lock_kind("std::mutex::lock()", NULL), LOCK_PTHREAD_MUTEX);
 	assert_int_equal(frame_name_lock_kind("std::shared_mutex::lock_shared()", NULL), LOCK_PTHREAD_RWLOCK);
