@@ -19,14 +19,19 @@ for s in $(cat scopes.txt); do
 	check "scope .$s" grep -q "\`\\.$s\`" "$DOC"
 done
 awk '/placeholders\[\] = \{/ { on = 1; next } on && /NULL/ { print; exit } on' "$TOP/signatures/rules.c" |
-	grep -o '"[a-z]*"' | tr -d '"' > placeholders.txt
+	grep -o '"[a-z-]*"' | tr -d '"' > placeholders.txt
 check "rules.c lists placeholders" test "$(wc -l < placeholders.txt)" -ge 10
 for p in $(cat placeholders.txt); do
 	check "placeholder {$p}" grep -q "{$p}" "$DOC"
 done
-# the example rule file
-sed -n '/^```ini$/,/^```$/p' "$DOC" | sed '1d;$d' > team.rules
+# the example rule files: the [rule] one, then the [in-app]/[system] one
+ini_block() { awk -v want="$1" '/^```ini$/ { n++; on = 1; next } /^```$/ { on = 0; next } on && n == want { print }' "$DOC"; }
+ini_block 1 > team.rules
+ini_block 2 > frames.rules
 "$MORTEM" rules --check team.rules > check.txt 2>&1
 cat check.txt
 check "the example rule file is valid" grep -q '^team.rules: 1 rule, no errors$' check.txt
+"$MORTEM" rules --check frames.rules > check2.txt 2>&1
+cat check2.txt
+check "the [in-app]/[system] example is valid" grep -q '^frames.rules: 0 rules, 3 in-app/system patterns, no errors$' check2.txt
 done_ok

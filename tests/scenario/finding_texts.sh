@@ -7,7 +7,7 @@
 # the profiler's mutex as the loader's lock).
 . "$TOP/tests/lib/common.sh"
 need jq gcore gdb cc
-[ -d "$SHARED/corpus" ] || fail "no corpus at $SHARED/corpus"
+need_shared corpus
 JQ="$TOP/tests/lib/finding_texts.jq"
 bad=0
 # agree FILE.json: the report's findings name only their evidence
