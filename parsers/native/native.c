@@ -1,4 +1,5 @@
 #include "parsers/native/native.h"
+#include "parsers/native/cuaddr.h"
 #include "parsers/native/dataname.h"
 #include "analyzer/lib/path.h"
 #include "parsers/native/debugfind.h"
@@ -522,12 +523,9 @@ static struct frame *ctx_frame(struct sym_ctx *c)
 
 static void line_of_pc(struct sym_ctx *c, struct frame *f)
 {
-	Dwfl_Line *l = dwfl_module_getsrc(c->mod, c->adj);
-	if (!l)
-		return;
 	int line = 0, col = 0;
-	const char *src = dwfl_lineinfo(l, NULL, &line, &col, NULL, NULL);
-	if (src) {
+	const char *src;
+	if (cuaddr_line(c->mod, c->adj, &src, &line, &col)) {
 		f->file = dump_strdup(c->n->d, src);
 		f->line = line > 0 ? line : 0;
 		f->column = col > 0 ? col : 0;
@@ -568,7 +566,7 @@ static void set_function(struct sym_ctx *c, struct frame *f, const char *name, i
 static bool symbolize_dwarf(struct sym_ctx *c)
 {
 	Dwarf_Addr bias = 0;
-	Dwarf_Die *cudie = dwfl_module_addrdie(c->mod, c->adj, &bias);
+	Dwarf_Die *cudie = cuaddr_die(c->mod, c->adj, &bias);
 	if (!cudie)
 		return false;
 	Dwarf_Die *scopes = NULL, die;

@@ -11,6 +11,7 @@
 #include "analyzer/lib/arena.h"
 #include "analyzer/lib/safeopen.h"
 #include "analyzer/lib/strbuf.h"
+#include "parsers/native/cuaddr.h"
 
 static const Dwfl_Callbacks offline_callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
@@ -116,7 +117,7 @@ static size_t inline_chain(Dwfl_Module *mod, Dwarf_Addr addr, const char *file, 
 			   struct located *out, size_t max)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
+	Dwarf_Die *cu = cuaddr_die(mod, addr, &bias);
 	if (!cu)
 		return 0;
 	Dwarf_Die *scopes = NULL;
@@ -160,9 +161,9 @@ static size_t resolve(struct dump *d, struct resym_cache *c, const struct frame 
 	Dwarf_Addr addr = bias + f->module_offset - (frame_index > 0 ? 1 : 0);
 	const char *file = NULL;
 	int line = 0;
-	Dwfl_Line *ln = dwfl_module_getsrc(mod, addr);
-	if (ln)
-		file = dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL);
+	int col;
+	if (!cuaddr_line(mod, addr, &file, &line, &col))
+		file = NULL, line = 0;
 	size_t k = inline_chain(mod, addr, file, line, chain, max);
 	if (!k) {
 		const char *sym = dwfl_module_addrname(mod, addr);

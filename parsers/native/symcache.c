@@ -174,7 +174,8 @@ void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached)
 /* ---- the persistent cache ---- */
 
 #define FILE_MAGIC "MORTEMSC"
-#define FILE_VERSION 1u
+/* 2: units without .debug_aranges are searched (cuaddr.h): a version 1 file may lack their lines */
+#define FILE_VERSION 2u
 #define MAX_FRAMES_PER_PC 4096u
 #define MAX_STRING (1u << 20)
 
