@@ -17,9 +17,16 @@ static bool var_at(Dwarf_Die *die, Dwarf_Addr want)
 	Dwarf_Attribute a;
 	Dwarf_Op *expr;
 	size_t len;
-	if (!dwarf_attr(die, DW_AT_location, &a) || dwarf_getlocation(&a, &expr, &len) != 0)
+	if (!dwarf_attr(die, DW_AT_location, &a) || dwarf_getlocation(&a, &expr, &len) != 0 || len != 1)
 		return false;
-	return len == 1 && expr[0].atom == DW_OP_addr && expr[0].number == want;
+	if (expr[0].atom == DW_OP_addr)
+		return expr[0].number == want;
+	/* DWARF 5 as clang writes it: an index into .debug_addr */
+	Dwarf_Attribute at;
+	Dwarf_Addr addr;
+	if (expr[0].atom != DW_OP_addrx && expr[0].atom != DW_OP_GNU_addr_index)
+		return false;
+	return dwarf_getlocation_attr(&a, expr, &at) == 0 && dwarf_formaddr(&at, &addr) == 0 && addr == want;
 }
 
 /* Variables at namespace, function (local statics) and class (inline static members) scope. */
