@@ -549,7 +549,13 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Whether the N threads at T wait on pairwise different locks (or, where a lock is unknown, at different places). */
+/*
+ * Whether the N threads at T wait on pairwise different locks (or, where a
+ * lock is unknown, at different places: their first WAIT_PLACE_FRAMES own
+ * frames, so that three callers of one transfer() helper count as three).
+ */
+#define WAIT_PLACE_FRAMES 3
+
 static bool distinct_waits(const struct dump *d, struct thread **t, size_t n)
 {
 	char **keys = xcalloc(n, sizeof(*keys));
@@ -558,7 +564,7 @@ static bool distinct_waits(const struct dump *d, struct thread **t, size_t n)
 		if (t[i]->waiting_on)
 			strbuf_addf(&sb, "lock %s", t[i]->waiting_on->id);
 		else
-			thread_own_frames(d, t[i], 1, &sb);
+			thread_own_frames(d, t[i], WAIT_PLACE_FRAMES, &sb);
 		keys[i] = strbuf_detach(&sb, NULL);
 	}
 	qsort(keys, n, sizeof(*keys), cmp_cstr);

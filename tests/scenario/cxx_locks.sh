@@ -63,8 +63,21 @@ writer=$(jq -r '.threads[] | select(any(.frames[]; .function != null and (.funct
 jqcheck catalog.json ".locks[] | select(.kind == \"pthread_rwlock\") | .owner == \"$writer\"" "catalog: the rwlock's owner is the importing (writing) thread"
 jqcheck catalog.json '.signature == "deadlock: shop::Catalog::lookup \u21c4 shop::record"' "catalog: the signature names lookup and record"
 
+# the accounts: one helper (Account::transfer_to) called from three places,
+# locks inside global objects and one on the heap; built by clang (DWARF 5:
+# addresses by .debug_addr index, no .debug_aranges)
+need clang++
+clang++ -g -O1 -std=c++17 -o accounts "$(src accounts.cpp)" -lpthread || fail "cannot build accounts.cpp with clang++"
+hang accounts
+at=$(grep -n "the payee's lock" "$(src accounts.cpp)" | cut -d: -f1)
+jqcheck accounts.json '.signature == "deadlock: Account::transfer_to \u21c4 Account::transfer_to \u21c4 Account::transfer_to"' "accounts: the signature names the helper each thread waits in"
+jqcheck accounts.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == [null, "checking.guard", "savings.guard"]' "accounts (clang): members of globals named checking.guard, savings.guard; the heap account's lock stays an address"
+jqcheck accounts.json ".findings[] | select(.id == \"lock-cycle\") | .summary | contains(\"(at Account::transfer_to(Account&, long) accounts.cpp:$at)\")" "accounts (clang, no .debug_aranges): the finding points at accounts.cpp:$at"
+jqcheck accounts.json '[.threads[].frames[] | select(.function == "pay_rent()") | .file | strings | endswith("accounts.cpp")] == [true]' "accounts (clang): pay_rent() has its source file"
+jqcheck accounts.eu.json '.findings[] | select(.id == "lock-cycle") | (.threads | length) == 3' "accounts (eu-stack text, no lock addresses): three callers of one helper are three places, a possible cycle"
+
 # the same deadlock as a core, as gdb text, as eu-stack text: one bucket
-for prog in bank warehouse catalog bank0; do
+for prog in bank warehouse catalog bank0 accounts; do
 	b=$(jq -r .bucket $prog.json)
 	for f in gdb eu; do
 		check "$prog: the $f text's bucket is the core's" test "$(jq -r .bucket $prog.$f.json)" = "$b"
