@@ -30,7 +30,7 @@
 	  "deadlock between the dynamic loader's lock and an allocator/profiler lock", "hang.rules") \
 	X("native-library-crash", SEV_HIGH, "the JVM died in a native (JNI) library", "jvm.rules")  \
 	X("unsafe-memory-access", SEV_HIGH,                                                        \
-	  "the application passed a bad address to sun.misc.Unsafe (a fault in the JVM's Unsafe code)", \
+	  "the application passed a bad address to sun.misc.Unsafe (a fault in the JVM's Unsafe code, or in compiled Java code it was inlined into)", \
 	  "jvm.rules")                                                                              \
 	X("jvm-internal-crash", SEV_HIGH, "the JVM died in its own code", "jvm.rules")               \
 	X("out-of-memory", SEV_HIGH, "the process ran out of memory", "jvm.rules")                  \

@@ -44,6 +44,12 @@ for jdk in $JDKS; do
 		sh -c "sed -n '4,\$p' lost.txt | cut -d' ' -f2 | sort -u | tr -d '\n' | grep -qx cfi && \
 			grep -q ' JavaCalls::call_helper' lost.txt && grep -q ' JavaMain ' lost.txt && tail -2 lost.txt | grep -q ' start_thread '"
 	jqcheck lost.json '[.input.warnings[] | select(test("partly by CFI"))] | length == 0' "$v: whole: no warning of a partial unwind"
+	# the load Unsafe.getLong became is in the compiled method: the application's bad address, not the JVM's bug
+	"$MORTEM" report --json hs_lost.log > hs_lost.json || fail "$v: report hs_lost.log"
+	for j in lost.json hs_lost.json; do
+		jqcheck $j '[.findings[].id] | index("unsafe-memory-access") != null and index("jvm-internal-crash") == null' "$v ($j): unsafe-memory-access, not jvm-internal-crash"
+		jqcheck $j '.findings[] | select(.id == "unsafe-memory-access") | .summary | contains("JitFault.mix")' "$v ($j): it names the compiled application method"
+	done
 
 	take_core inline "$jdk/bin/java" $JOPTS -XX:ErrorFile="$PWD/hs_inline.log" -cp . JitFault inline
 	grep -q '^J .* c2 JitFault.loop' hs_inline.log || fail "$v: the JVM did not die in compiled JitFault.loop"

@@ -1,6 +1,6 @@
 # JVM crashes in hs_err logs (-XX:ErrorFile=): a write through Unsafe to address 0
 # (unsafe-memory-access + null-dereference: the caller's fault, not the
-# JVM's), a JNI library crash
+# JVM's), a bad read through Unsafe interpreted and JIT-compiled, a JNI library crash
 # (native-library-crash), a Java heap OOM under -XX:+CrashOnOutOfMemoryError
 # (out-of-memory); and one bucket for the same bug on JDK 17 and JDK 25.
 . "$TOP/tests/lib/common.sh"
@@ -35,6 +35,25 @@ jqcheck u17.json '.signature | startswith("SIGSEGV in Unsafe_PutLong < Crash.wri
 jqcheck u17.json '.findings[] | select(.id == "null-dereference") | .summary | contains("0x0")' \
 	"null-dereference names the address"
 
+# an off-heap cache in a package reading at a bad address: interpreted, the
+# JVM's Unsafe_GetLong faults (certain); compiled after a warm-up, the load
+# is in the JIT's code and no Unsafe_* frame is left (likely)
+$JDK17/bin/javac -nowarn -d . "$TOP/tests/scenario/programs/OffHeap.java" 2>/dev/null || fail "javac OffHeap failed"
+offheap() { # JDK TAG
+	jrun $1 cold$2.log -cp . com.example.cache.OffHeap
+	jrun $1 warm$2.log -cp . com.example.cache.OffHeap warm
+	"$MORTEM" report --json cold$2.log > cold$2.json
+	"$MORTEM" report --json warm$2.log > warm$2.json
+	expect "OffHeap cold ($2)" cold$2.json unsafe-memory-access
+	jqcheck cold$2.json '.signature | startswith("SIGSEGV in Unsafe_GetLong < com.example.cache.OffHeap.read < com.example.cache.OffHeap.sum")' \
+		"OffHeap cold ($2): the signature names the VM frame, then read and sum"
+	expect "OffHeap warm ($2)" warm$2.json unsafe-memory-access
+	jqcheck warm$2.json '.findings[0] | .confidence == "likely" and (.summary | contains("JIT-compiled com.example.cache.OffHeap.sum") and contains("0xdead0000"))' \
+		"OffHeap warm ($2): unsafe-memory-access (likely) names the compiled application method and the address"
+	jqcheck warm$2.json '.signature | startswith("SIGSEGV in com.example.cache.OffHeap.sum")' "OffHeap warm ($2): the signature starts at the compiled method"
+}
+offheap $JDK17 17
+
 jrun $JDK17 jni.log -cp . Crash jni "$WORK/libcrashjni.so"
 "$MORTEM" report --json jni.log > jni.json
 expect jni jni.json native-library-crash
@@ -54,6 +73,8 @@ if [ -x $JDK25/bin/java ]; then
 	check "JDK 17 and JDK 25: one bucket for the same bug" \
 		test "$(jq -r .bucket u17.json)" = "$(jq -r .bucket u25.json)"
 	check "and a different bug gets another" test "$(jq -r .bucket u17.json)" != "$(jq -r .bucket jni.json)"
+	offheap $JDK25 25
+	check "OffHeap warm: one bucket on JDK 17 and 25" test "$(jq -r .bucket warm17.json)" = "$(jq -r .bucket warm25.json)"
 else
 	echo "note: no JDK 25 at $JDK25; cross-JDK bucket check not run"
 fi
