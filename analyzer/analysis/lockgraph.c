@@ -320,6 +320,10 @@ static void describe_where(const struct thread *t, struct strbuf *out)
 	const struct frame *f = thread_app_frame(t, 0, FRAME_NOISE | FRAME_LOCKING);
 	if (!f)
 		f = thread_wait_frame(t);
+	if (f && !f->function && f->module && f->has_module_offset) { /* a stripped build */
+		strbuf_addf(out, " (at %s+0x%llx)", path_basename(f->module), (unsigned long long)f->module_offset);
+		return;
+	}
 	if (!f || !f->function)
 		return;
 	strbuf_addf(out, " (at %s", f->function);

@@ -48,6 +48,14 @@ jqcheck bank.json '[.threads[].frames[] | select(.function != null and (.functio
 jqcheck bank.json '[.threads[].frames[] | select(.module != null and (.module | test("libc\\.so|libstdc\\+\\+"))) | .in_app] | any | not' "bank: libc and libstdc++ frames are not"
 check "bank: -O0 and -O2 builds share a bucket" test "$(jq -r .bucket bank.json)" = "$(jq -r .bucket bank0.json)"
 jqcheck bank0.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == ["m_audit", "m_ledger", "m_vault"]' "bank -O0: the same lock names"
+# the same core with the executable stripped of its DWARF (strip -g) and of everything (strip)
+strip -g -o bank.nodebug bank && strip -o bank.stripped bank || fail "strip failed"
+"$MORTEM" report --json --exe bank.nodebug bank.core > nodebug.json || fail "report with bank.nodebug failed"
+"$MORTEM" report --json --exe bank.stripped bank.core > stripped.json || fail "report with bank.stripped failed"
+check "bank (strip -g): the same bucket from the symbol table alone" test "$(jq -r .bucket nodebug.json)" = "$(jq -r .bucket bank.json)"
+jqcheck nodebug.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == ["m_audit", "m_ledger", "m_vault"]' "bank (strip -g): the lock names from the symbol table"
+jqcheck stripped.json '.signature | test("^deadlock: bank\\.stripped@[0-9a-f]{12}\\+0x[0-9a-f]+ \u21c4 ")' "bank (stripped): the signature names the code by module@build-id+offset"
+jqcheck stripped.json '.findings[] | select(.id == "lock-cycle") | .summary | test("thread [0-9]+ \\(at bank\\.stripped\\+0x[0-9a-f]+\\) ")' "bank (stripped): the finding places each thread at module+offset"
 
 # the warehouse: same shape, other names; a member of a global array, a static member, a function-local static
 jqcheck warehouse.json '.signature == "deadlock: flush \u21c4 rebuild \u21c4 sweep"' "warehouse: the signature names its own functions"
