@@ -370,8 +370,15 @@ static void test_in_app(void **state)
 		{ APP_FUNCTION, "vendor::*", false },
 		{ APP_FILE, "*/third_party/*", false },
 		{ APP_FUNCTION, "vendor::mine*", true },
+		{ APP_FUNCTION, "my_lock_wrapper", true },
 	};
-	frame_app_rules_set(rules, 4);
+	/* a name's roles are remembered (frame.c's memo): a rule set later still decides */
+	in_app_is("my_lock_wrapper", NULL, NULL, FRAME_NATIVE, true);
+	assert_int_equal(frame_name_roles("my_lock_wrapper"), 0);
+	in_app_is("pthread_mutex_lock", NULL, NULL, FRAME_NATIVE, false);
+	frame_app_rules_set(rules, 5);
+	in_app_is("pthread_mutex_lock", NULL, NULL, FRAME_NATIVE, false);
+	in_app_is("my_lock_wrapper", NULL, NULL, FRAME_NATIVE, true);
 	in_app_is(NULL, "/lib/x86_64-linux-gnu/libstdc++.so.6", NULL, FRAME_NATIVE, true);
 	in_app_is("vendor::parse(char const*)", "app", "app.cpp", FRAME_NATIVE, false);
 	in_app_is("vendor::mine()", "app", "app.cpp", FRAME_NATIVE, true);
@@ -379,6 +386,14 @@ static void test_in_app(void **state)
 	in_app_is("deposit", "app", "app.cpp", FRAME_NATIVE, true);
 	frame_app_rules_set(NULL, 0);
 	in_app_is(NULL, "/lib/x86_64-linux-gnu/libstdc++.so.6", NULL, FRAME_NATIVE, false);
+	in_app_is("vendor::parse(char const*)", "app", "app.cpp", FRAME_NATIVE, true);
+	/* and the same name's answer follows each rule set, not the first answer */
+	static const struct frame_app_rule lock_app[] = { { APP_FUNCTION, "pthread_mutex_lock", true } };
+	frame_app_rules_set(lock_app, 1);
+	in_app_is("pthread_mutex_lock", NULL, NULL, FRAME_NATIVE, true);
+	assert_true(frame_name_roles("pthread_mutex_lock") & ROLE_LOCK); /* its role stays: it still blocks */
+	frame_app_rules_set(NULL, 0);
+	in_app_is("pthread_mutex_lock", NULL, NULL, FRAME_NATIVE, false);
 }
 
 static void test_name_start(void **state)
