@@ -1,5 +1,4 @@
 #include "analyzer/analysis/lockgraph.h"
-#include "analyzer/lib/path.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -317,22 +316,14 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 /* Where T waits, in its own code: its first in-app frame that is not lock plumbing. */
 static void describe_where(const struct thread *t, struct strbuf *out)
 {
-	const struct frame *f = thread_app_frame(t, 0, FRAME_NOISE | FRAME_LOCKING);
-	if (!f)
-		f = thread_wait_frame(t);
-	if (f && !f->function && f->module && f->has_module_offset) { /* a stripped build */
-		strbuf_addf(out, " (at %s+0x%llx)", path_basename(f->module), (unsigned long long)f->module_offset);
-		return;
+	size_t before = out->len;
+	strbuf_adds(out, " (");
+	if (thread_where(t, out)) {
+		strbuf_addch(out, ')');
+	} else {
+		out->len = before;
+		out->buf[before] = '\0';
 	}
-	if (!f || !f->function)
-		return;
-	strbuf_addf(out, " (at %s", f->function);
-	if (f->file) {
-		strbuf_addf(out, " %s", path_basename(f->file));
-		if (f->line > 0)
-			strbuf_addf(out, ":%d", f->line);
-	}
-	strbuf_addch(out, ')');
 }
 
 static void describe_edge(const struct thread *t, const struct lock *l, const struct thread *holder,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analyzer/lib/hashmap.h"
+#include "analyzer/lib/path.h"
 
 /* ---- building ---- */
 
@@ -245,6 +246,26 @@ const struct frame *thread_wait_frame(const struct thread *t)
 		if (t->frames[i].function && !frame_is(&t->frames[i], FRAME_NOISE | FRAME_LOCKING))
 			return &t->frames[i];
 	return t->nframes ? &t->frames[0] : NULL;
+}
+
+bool thread_where(const struct thread *t, struct strbuf *out)
+{
+	const struct frame *f = thread_app_frame(t, 0, FRAME_NOISE | FRAME_LOCKING);
+	if (!f)
+		f = thread_wait_frame(t);
+	if (f && !f->function && f->module && f->has_module_offset) { /* a stripped build */
+		strbuf_addf(out, "at %s+0x%llx", path_basename(f->module), (unsigned long long)f->module_offset);
+		return true;
+	}
+	if (!f || !f->function)
+		return false;
+	strbuf_addf(out, "at %s", f->function);
+	if (f->file) {
+		strbuf_addf(out, " %s", path_basename(f->file));
+		if (f->line > 0)
+			strbuf_addf(out, ":%d", f->line);
+	}
+	return true;
 }
 
 void thread_label(const struct thread *t, struct strbuf *out)

@@ -99,6 +99,14 @@ void thread_own_frames(const struct dump *d, const struct thread *t, int n, stru
 const struct frame *thread_wait_frame(const struct thread *t);
 
 /*
+ * Appends where T waits in its own code, for people: "at deposit(long)
+ * bank.cpp:74" (its first in-app frame that is neither noise nor lock
+ * plumbing, else thread_wait_frame), "at bank+0x24b3" for a stripped build.
+ * Appends nothing and returns false when no frame says.
+ */
+bool thread_where(const struct thread *t, struct strbuf *out);
+
+/*
  * T as a reader names it, the one way every report and view does: its id,
  * and its name in quotes when it has one that differs (15331 "worker").
  * thread_describe is the same in a sentence: thread 15331 "worker".

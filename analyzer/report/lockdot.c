@@ -80,6 +80,9 @@ void lockdot_render(const struct dump *d, struct strbuf *out)
 		strbuf_addf(&label, "thread %s", t->id);
 		if (t->name)
 			strbuf_addf(&label, "\n%s", t->name);
+		strbuf_addch(&label, '\n'); /* where it is: what tells a heap lock's holder and waiters apart */
+		if (!thread_where(t, &label))
+			label.buf[--label.len] = '\0';
 		dot_quote(out, label.buf);
 		strbuf_release(&label);
 		strbuf_adds(out, thread_on[i] ? ",color=red,penwidth=2];\n" : "];\n");

@@ -82,6 +82,9 @@ jqcheck accounts.json '.signature == "deadlock: Account::transfer_to \u21c4 Acco
 jqcheck accounts.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == [null, "checking.guard", "savings.guard"]' "accounts (clang): members of globals named checking.guard, savings.guard; the heap account's lock stays an address"
 jqcheck accounts.json ".findings[] | select(.id == \"lock-cycle\") | .summary | contains(\"(at Account::transfer_to(Account&, long) accounts.cpp:$at)\")" "accounts (clang, no .debug_aranges): the finding points at accounts.cpp:$at"
 jqcheck accounts.json '[.threads[].frames[] | select(.function == "pay_rent()") | .file | strings | endswith("accounts.cpp")] == [true]' "accounts (clang): pay_rent() has its source file"
+"$MORTEM" report --dot accounts.dot --exe accounts accounts.core > /dev/null || fail "report --dot failed"
+check "accounts (DOT): the locks named checking.guard and savings.guard" sh -c 'grep -c "label=\"pthread_mutex 0x[0-9a-f]*\\\\n\(checking\|savings\)\.guard\"" accounts.dot | grep -qx 2'
+check "accounts (DOT): each thread of the cycle says where it waits (the heap lock's holder and waiter told apart)" sh -c "grep -c 'label=\"thread [0-9]*\\\\nat Account::transfer_to(Account&, long) accounts.cpp:$at\"' accounts.dot | grep -qx 3"
 jqcheck accounts.eu.json '.findings[] | select(.id == "lock-cycle") | (.threads | length) == 3' "accounts (eu-stack text, no lock addresses): three callers of one helper are three places, a possible cycle"
 
 # the same deadlock as a core, as gdb text, as eu-stack text: one bucket

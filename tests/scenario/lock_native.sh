@@ -49,10 +49,10 @@ jqcheck ring.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort
 "$MORTEM" report --dot ring.dot "core.$pid" > ring.out
 check "ring: text report draws the cycle" grep -q '(at ring_member lockhang.c:[0-9]*) —waits for→ pthread_mutex' ring.out
 for t in $(tid ring ring | tr , ' '); do
-	check "ring: --dot draws ring thread $t red" sh -c "grep -q '\"thread $t\",color=red' ring.dot"
+	check "ring: --dot draws ring thread $t red, where it waits" sh -c "grep -q '\"thread $t\\\\nat ring_member lockhang.c:[0-9]*\",color=red' ring.dot"
 done
 for t in $(tid ring bystander | tr , ' ') $(tid ring holder); do
-	check "ring: --dot leaves $t black" sh -c "grep '\"thread $t\"' ring.dot | grep -vq red"
+	check "ring: --dot leaves $t black" sh -c "grep '\"thread $t\\\\n' ring.dot | grep -vq red"
 done
 
 # rwlock: the writer (cur_writer) and the mutex owner

@@ -93,7 +93,7 @@ static void test_abba(void **state)
 	/* the DOT graph draws the cycle's threads and locks red */
 	struct strbuf dot = STRBUF_INIT;
 	lockdot_render(d, &dot);
-	assert_non_null(strstr(dot.buf, "t0 [shape=box,label=\"thread 12\\nworker\",color=red"));
+	assert_non_null(strstr(dot.buf, "t0 [shape=box,label=\"thread 12\\nworker\\nat take_a_then_b prog.c:21\",color=red"));
 	assert_non_null(strstr(dot.buf, "l1 [shape=ellipse,label=\"pthread_mutex 0x4040a0\",color=red"));
 	assert_non_null(strstr(dot.buf, "t0 -> l1 [label=\"waits\",style=dashed,color=red"));
 	assert_non_null(strstr(dot.buf, "l1 -> t1 [label=\"held by\",color=red"));
