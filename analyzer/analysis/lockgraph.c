@@ -547,7 +547,8 @@ static int cmp_cstr(const void *a, const void *b)
 /*
  * Whether the N threads at T wait on pairwise different locks (or, where a
  * lock is unknown, at different places: their first WAIT_PLACE_FRAMES own
- * frames, so that three callers of one transfer() helper count as three).
+ * frames and the line they wait at, so that three callers of one
+ * transfer() helper count as three, and two lambdas of one file as two).
  */
 #define WAIT_PLACE_FRAMES 3
 
@@ -556,10 +557,13 @@ static bool distinct_waits(const struct dump *d, struct thread **t, size_t n)
 	char **keys = xcalloc(n, sizeof(*keys));
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf sb = STRBUF_INIT;
-		if (t[i]->waiting_on)
+		if (t[i]->waiting_on) {
 			strbuf_addf(&sb, "lock %s", t[i]->waiting_on->id);
-		else
+		} else {
 			thread_own_frames(d, t[i], WAIT_PLACE_FRAMES, &sb);
+			strbuf_addch(&sb, ' ');
+			thread_where(t[i], &sb); /* and the line: two lock sites of one function are two places */
+		}
 		keys[i] = strbuf_detach(&sb, NULL);
 	}
 	qsort(keys, n, sizeof(*keys), cmp_cstr);

@@ -1210,10 +1210,28 @@ static const char *module_build_id(const struct dump *d, const char *module)
 	return NULL;
 }
 
+/*
+ * Whether function FN is a g++ lambda's body: gdb names it "operator()"
+ * (inlined or not), DWARF's inline records too, its symbol
+ * "main::{lambda()#1}::operator()() const" or
+ * "Shop::run()::{lambda(int)#2}::operator()(int) const".
+ */
+static bool lambda_body(const char *fn)
+{
+	if (!strcmp(fn, "operator()"))
+		return true;
+	const char *l = strstr(fn, "{lambda(");
+	const char *op = l ? strstr(l, "}::operator()") : NULL;
+	return op && !strstr(op + 3, "::"); /* the lambda's own call operator, not something inside it */
+}
+
 void frame_signature_name(const struct dump *d, const struct frame *f, struct strbuf *out)
 {
 	if (f->function || !f->module || !f->has_module_offset) {
-		frame_normalize(f, out);
+		if (f->function && f->file && lambda_body(f->function))
+			strbuf_addf(out, "operator()@%s", path_basename(f->file));
+		else
+			frame_normalize(f, out);
 		return;
 	}
 	const char *id = module_build_id(d, f->module);

@@ -227,7 +227,10 @@ void frame_normalize(const struct frame *f, struct strbuf *out);
  * stripped build) is "MODULE@BUILD-ID+0xOFFSET" (the module's base name,
  * the first 12 hex digits of its build id when D lists the module with
  * one, "MODULE+0xOFFSET" otherwise), so that two crashes in one stripped
- * build stay apart. D may be NULL.
+ * build stay apart; and a g++ lambda's body ("operator()" as gdb and
+ * DWARF's inline records name it, "main::{lambda()#1}::operator()() const"
+ * as its symbol does) is "operator()@FILE" (the source file's base name)
+ * where F has one. D may be NULL.
  */
 void frame_signature_name(const struct dump *d, const struct frame *f, struct strbuf *out);
 

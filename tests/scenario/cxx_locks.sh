@@ -87,8 +87,17 @@ check "accounts (DOT): the locks named checking.guard and savings.guard" sh -c '
 check "accounts (DOT): each thread of the cycle says where it waits (the heap lock's holder and waiter told apart)" sh -c "grep -c 'label=\"thread [0-9]*\\\\nat Account::transfer_to(Account&, long) accounts.cpp:$at\"' accounts.dot | grep -qx 3"
 jqcheck accounts.eu.json '.findings[] | select(.id == "lock-cycle") | (.threads | length) == 3' "accounts (eu-stack text, no lock addresses): three callers of one helper are three places, a possible cycle"
 
+# the orders: the work in lambdas (std::async, std::thread), -O2 (inlined) and -O0
+g++ -g -O2 -std=c++17 -o orders "$(src orders.cpp)" -lpthread || fail "cannot build orders.cpp"
+g++ -g -O0 -std=c++17 -o orders0 "$(src orders.cpp)" -lpthread || fail "cannot build orders.cpp -O0"
+hang orders
+hang orders0
+jqcheck orders.json '.signature == "deadlock: operator()@orders.cpp \u21c4 operator()@orders.cpp"' "orders: a lambda's body is operator()@FILE, as gdb names it plus its file"
+jqcheck orders.json '[.locks[] | select(.kind == "pthread_mutex") | .label] | sort == ["svc::orders_mu", "svc::stock_mu"]' "orders: the locks named svc::orders_mu, svc::stock_mu"
+check "orders: -O0 (symbol main::{lambda()#1}::operator()) and -O2 (inlined) share a bucket" test "$(jq -r .bucket orders.json)" = "$(jq -r .bucket orders0.json)"
+
 # the same deadlock as a core, as gdb text, as eu-stack text: one bucket
-for prog in bank warehouse catalog bank0 accounts; do
+for prog in bank warehouse catalog bank0 accounts orders orders0; do
 	b=$(jq -r .bucket $prog.json)
 	for f in gdb eu; do
 		check "$prog: the $f text's bucket is the core's" test "$(jq -r .bucket $prog.$f.json)" = "$b"

@@ -396,6 +396,31 @@ static void test_in_app(void **state)
 	in_app_is("pthread_mutex_lock", NULL, NULL, FRAME_NATIVE, false);
 }
 
+static void signature_name_is(const char *fn, const char *module, const char *file, uint64_t off, const char *want)
+{
+	struct frame f = { .function = fn, .module = module, .file = file, .kind = FRAME_NATIVE,
+			   .module_offset = off, .has_module_offset = off != 0 };
+	struct strbuf sb = STRBUF_INIT;
+	frame_signature_name(NULL, &f, &sb);
+	assert_string_equal(sb.buf, want);
+	strbuf_release(&sb);
+}
+
+static void test_signature_name(void **state)
+{
+	(void)state;
+	signature_name_is("deposit(long)", "bank", "/src/bank.cpp", 0x1234, "deposit");
+	/* a stripped frame: module and offset (no dump: no build id) */
+	signature_name_is(NULL, "/opt/kv/bin/kvtool", NULL, 0x24b3, "kvtool+0x24b3");
+	/* a g++ lambda's body, as gdb and DWARF's inline records name it, and as its symbol does */
+	signature_name_is("operator()", "orders", "/src/orders.cpp", 0, "operator()@orders.cpp");
+	signature_name_is("main::{lambda()#1}::operator()() const", "orders", "/src/orders.cpp", 0x11, "operator()@orders.cpp");
+	signature_name_is("Shop::run()::{lambda(int)#2}::operator()(int) const", "shop", "shop.cpp", 0, "operator()@shop.cpp");
+	/* without a file it stays as it is; a functor's operator() keeps its class */
+	signature_name_is("operator()", "orders", NULL, 0, "operator()");
+	signature_name_is("Worker::operator()()", "w", "w.cpp", 0, "Worker::operator()");
+}
+
 static void test_name_start(void **state)
 {
 	(void)state;
@@ -464,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_shared_stacks),
 		cmocka_unit_test(test_maps),
 		cmocka_unit_test(test_in_app),
+		cmocka_unit_test(test_signature_name),
 		cmocka_unit_test(test_name_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
