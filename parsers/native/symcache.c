@@ -174,8 +174,6 @@ void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached)
 /* ---- the persistent cache ---- */
 
 #define FILE_MAGIC "MORTEMSC"
-/* 2: units without .debug_aranges are searched (cuaddr.h): a version 1 file may lack their lines */
-#define FILE_VERSION 2u
 #define MAX_FRAMES_PER_PC 4096u
 #define MAX_STRING (1u << 20)
 
@@ -440,7 +438,7 @@ static bool decode_file(const unsigned char *data, size_t len, const char *id, c
 	char magic[8];
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, key = STRBUF_INIT;
 	bool null, ok = take(&r, magic, 8) && !memcmp(magic, FILE_MAGIC, 8) &&
-			get_u32(&r) == FILE_VERSION && get_str(&r, &a, &null) && !null &&
+			get_u32(&r) == SYMCACHE_FILE_VERSION && get_str(&r, &a, &null) && !null &&
 			!strcmp(a.buf, id) && get_str(&r, &b, &null) && !null && !strcmp(b.buf, stamp);
 	uint64_t plen = ok ? get_u64(&r) : 0, sum = ok ? get_u64(&r) : 0;
 	ok = ok && !r.bad && plen == (uint64_t)(r.end - r.p) && hash_fnv1a(r.p, plen) == sum;
@@ -650,7 +648,7 @@ static void save_build(struct build *b)
 	struct strbuf payload = STRBUF_INIT;
 	encode_build(&payload, b->id);
 	strbuf_add(&out, FILE_MAGIC, 8);
-	put_u32(&out, FILE_VERSION);
+	put_u32(&out, SYMCACHE_FILE_VERSION);
 	put_str(&out, b->id);
 	put_str(&out, b->stamp);
 	put_u64(&out, payload.len);

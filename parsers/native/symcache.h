@@ -96,6 +96,13 @@ int symcache_default_dir(struct strbuf *out);
  */
 void symcache_attach(Dwfl_Module *mod, const char *stamp);
 /*
+ * The layout version a cache file carries (after its magic "MORTEMSC"); a
+ * file of another is not used. 2: units without .debug_aranges are
+ * searched (cuaddr.h), so a version 1 file may lack their source lines.
+ */
+#define SYMCACHE_FILE_VERSION 2u
+
+/*
  * The check and load of one file's bytes (DATA, LEN) for build ID and
  * STAMP, as symcache_attach does with the file it reads: nothing is loaded
  * unless the whole is sound. Returns whether it was (false when the cache

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)symcache_load_bytes(data, size, ID, STAMP);
 
 	struct strbuf f = STRBUF_INIT;
-	uint32_t version = 1;
+	uint32_t version = SYMCACHE_FILE_VERSION;
 	uint64_t len = size, sum = hash_fnv1a(data, size);
 	put(&f, "MORTEMSC", 8);
 	put(&f, &version, sizeof(version));
