@@ -6,7 +6,7 @@
 # same shape land in different buckets; a core, its gdb text and its
 # eu-stack text land in one.
 . "$TOP/tests/lib/common.sh"
-need g++ gcore gdb eu-stack jq
+need g++ clang++ strip gcore gdb eu-stack jq
 
 # hang NAME: runs ./NAME until its deadlock has formed, leaves NAME.core,
 # NAME.gdb.txt (gdb's thread apply all bt) and NAME.eu.txt (eu-stack -s -i) of it
@@ -74,7 +74,6 @@ jqcheck catalog.json '.signature == "deadlock: shop::Catalog::lookup \u21c4 shop
 # the accounts: one helper (Account::transfer_to) called from three places,
 # locks inside global objects and one on the heap; built by clang (DWARF 5:
 # addresses by .debug_addr index, no .debug_aranges)
-need clang++
 clang++ -g -O1 -std=c++17 -o accounts "$(src accounts.cpp)" -lpthread || fail "cannot build accounts.cpp with clang++"
 hang accounts
 at=$(grep -n "the payee's lock" "$(src accounts.cpp)" | cut -d: -f1)
