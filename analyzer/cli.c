@@ -49,3 +49,10 @@ int cli_write_stdout(const char *buf, size_t len)
 		return -1;
 	return 0;
 }
+
+void cli_paste_hint(const char *input)
+{
+	if (strcmp(input, "-") || !isatty(0))
+		return;
+	fputs("mortem: paste a dump and press Ctrl-D, or give a file (mortem --help)\n", stderr);
+}

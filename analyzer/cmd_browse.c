@@ -71,8 +71,7 @@ int cmd_browse(int argc, char **argv, struct mortem_opts *o)
 		cli_error("browse", "no terminal to draw on; use 'mortem report %s'", argv[0]);
 		return 2;
 	}
-	if (!strcmp(argv[0], "-") && isatty(0))
-		fputs("mortem: paste the dump, then press Ctrl-D\n", stderr);
+	cli_paste_hint(argv[0]);
 	struct browse_job job = { argv[0], o };
 	struct termios saved;
 	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);

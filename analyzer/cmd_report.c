@@ -74,7 +74,8 @@ static int analyze_one(void *ctx, int n, int out)
 	}
 	strbuf_release(&err);
 	FILE *f = fdopen(dup(out), "w");
-	int rc = !f ? -1 : job->o->json ? report_json_file(d, f) : report_text_file(d, f, job->color);
+	unsigned flags = (job->color ? REPORT_COLOR : 0) | (job->o->all ? REPORT_ALL : 0);
+	int rc = !f ? -1 : job->o->json ? report_json_file(d, f) : report_text_file(d, f, flags);
 	if (f && fclose(f) != 0)
 		rc = -1;
 	if (rc < 0) {
@@ -147,6 +148,7 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 				  .stdin_bytes = STRBUF_INIT, .color = !o->json && cli_use_color(o, 1) };
 	for (int i = 0; i < argc; i++)
 		if (!strcmp(argv[i], "-")) {
+			cli_paste_hint(argv[i]);
 			if (read_stdin(&job.stdin_bytes) < 0) {
 				strbuf_release(&job.stdin_bytes);
 				return 1;

@@ -26,6 +26,13 @@ void cli_error(const char *subject, const char *fmt, ...) __attribute__((format(
 /* Whether text output to FD should be coloured under O (--color, NO_COLOR, isatty). */
 int cli_use_color(const struct mortem_opts *o, int fd);
 
+/*
+ * Before INPUT "-" is read from a terminal: says on stderr that mortem
+ * waits for a paste ("paste a dump and press Ctrl-D, or give a file").
+ * Nothing when standard input is not a terminal.
+ */
+void cli_paste_hint(const char *input);
+
 /* Writes LEN bytes to stdout; returns -1 on a write error (EPIPE included). */
 int cli_write_stdout(const char *buf, size_t len);
 

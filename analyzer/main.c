@@ -20,13 +20,14 @@
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: mortem [OPTIONS] INPUT          browse on a terminal, else report\n");
+	fprintf(to, "usage: mortem [OPTIONS] [INPUT]        browse on a terminal, else report\n");
 #define X_USAGE(name, fn, use, summary) fprintf(to, "       mortem %-30s %s\n", use, summary);
 	COMMANDS(X_USAGE)
 #undef X_USAGE
 	fprintf(to, "       mortem report -p PID                 snapshot a live process (ptrace)\n");
 	fprintf(to, "\nINPUT is a core file (also .zst/.xz/.gz/.lz4), an hs_err log, a thread dump\n"
-		    "(jstack, jcmd, gdb, eu-stack, lldb, pstack), or - for standard input.\n");
+		    "(jstack, jcmd, gdb, eu-stack, lldb, pstack), or - for standard input.\n"
+		    "Without INPUT, mortem reads standard input (a pipe, or a paste ended by Ctrl-D).\n");
 	fprintf(to, "\noptions:\n");
 #define X_HELP(id, lng, shrt, arg, help)                                                   \
 	{                                                                                  \
@@ -129,6 +130,7 @@ static int apply_option(struct mortem_opts *o, int id, const char *arg)
 	long long v;
 	switch (id) {
 	case OPT_JSON: o->json = true; break;
+	case OPT_ALL: o->all = true; break;
 	case OPT_EXE: o->exe = arg; break;
 	case OPT_SYSROOT: o->sysroot = arg; break;
 	case OPT_DEBUG_DIR: push(&o->debug_dirs, &o->ndebug_dirs, arg); break;
@@ -307,10 +309,15 @@ static int run(int n, char **argv, struct mortem_opts *o)
 #undef X_DISPATCH
 	if (n == 0 && o->pid > 0)
 		return cmd_report(0, argv, o);
-	if (n != 1) {
-		cli_error(NULL, n ? "expected one INPUT, or a command (see mortem --help)"
-				  : "no INPUT given (see mortem --help)");
+	if (n > 1) {
+		cli_error(NULL, "expected one INPUT, or a command (see mortem --help)");
 		return 2;
+	}
+	static char stdin_name[] = "-";
+	if (n == 0) { /* no INPUT: the dump comes on standard input (a pipe, or a paste) */
+		argv[0] = stdin_name;
+		argv[1] = NULL;
+		n = 1;
 	}
 	if (isatty(1) && !o->json)
 		return cmd_browse(n, argv, o);
@@ -322,10 +329,6 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* static: the options, and the lists repeatable ones grow, live as long as the process */
 	static struct mortem_opts o = MORTEM_OPTS_INIT;
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
 	int n = parse_options(argc, argv, &o);
 	int rc = n == -2 ? 0 : n < 0 ? 2 : run(n, argv, &o);
 	/* the repeatable options' arrays (their strings are argv's) */

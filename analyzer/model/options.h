@@ -13,6 +13,7 @@
  */
 #define OPTIONS(X)                                                                                  \
 	X(OPT_JSON, "json", 0, NULL, "JSON output (one object per input, JSON Lines)")               \
+	X(OPT_ALL, "all", 0, NULL, "report: every thread in full, in dump order (nothing folded)")   \
 	X(OPT_EXE, "exe", 0, "PATH", "the executable that produced a core")                          \
 	X(OPT_SYSROOT, "sysroot", 0, "DIR", "resolve a core's shared-library paths under DIR")        \
 	X(OPT_DEBUG_DIR, "debug-dir", 0, "DIR", "extra place for separate debug info (repeatable)")   \
@@ -53,6 +54,7 @@ enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 /* What the user asked for; filled by the CLI, read by every layer. */
 struct mortem_opts {
 	bool json;
+	bool all;                /* report --all: every thread in full, nothing folded */
 	const char *exe;
 	const char *sysroot;
 	const char **debug_dirs;

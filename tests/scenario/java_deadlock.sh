@@ -65,6 +65,21 @@ for jdk in $JDKS; do
 	jqcheck paste.json '[.input.warnings[] | select(test("log prefix"))] | length == 1' "$v: the prefix removal is noted"
 	check "$v: pasted dump gives the same threads, frames and locks" test "$(shape r.json)" = "$(shape paste.json)"
 
+	# piped into plain `mortem` (no INPUT, stdout not a terminal): the text report, cycle first
+	cat dump.txt | "$MORTEM" > piped.txt 2> piped.err
+	check "$v: cat dump | mortem: exit 0" test $? -eq 0
+	check "$v: cat dump | mortem: no paste hint" test ! -s piped.err
+	check "$v: cat dump | mortem: the deadlock" grep -q '^  \[critical\] threads wait for each other in a cycle' piped.txt
+	check "$v: cat dump | mortem: the cycle's threads first, in full" \
+		sh -c "grep -A1 '^Threads to read first' piped.txt >/dev/null && grep -q '^Thread [0-9]* \"holder-of-monitor\" .*(in a lock cycle)' piped.txt"
+	check "$v: the other threads folded" grep -q '^Other threads ([0-9]*), folded by stack' piped.txt
+	# one word per state, whatever the spelling (RUNNABLE and the VM threads' runnable)
+	states=$(sed -n 's/^Threads by state: //p' piped.txt)
+	check "$v: a state summary" test -n "$states"
+	check "$v: each state counted once ($states)" sh -c "echo '$states' | tr ',' '\n' | sed 's/^ *[0-9]* //' | sort | uniq -d | grep -q . && exit 1 || exit 0"
+	check "$v: states lower-case ($states)" sh -c "! echo '$states' | grep -q '[A-Z]'"
+	check "$v: the states add up to the threads" test "$(echo "$states" | tr ',' '\n' | awk '{s += $1} END {print s}')" -eq "$(jq '.threads | length' r.json)"
+
 	if [ -n "$json" ]; then
 		"$MORTEM" report --json dump.json > j.json || fail "$v: report jcmd json"
 		jqcheck j.json '.input.format == "jcmd-json"' "$v: jcmd-json detected"

@@ -24,7 +24,7 @@ check "mortem INPUT on a terminal: the browser, exit 0" test "$(tui_rc)" = 0
 
 # a paste into the terminal, ended by Ctrl-D
 tui_run "$MORTEM browse -"
-tui_wait "paste the dump, then press Ctrl-D"
+tui_wait "paste a dump and press Ctrl-D, or give a file"
 TM load-buffer stacks.txt
 TM paste-buffer -d
 tui_wait "#6  0x"
@@ -35,6 +35,29 @@ tui_wait "take_b_then_a at abba.c:"
 tui_keys q
 check "pasted dump: exit 0" test "$(tui_rc)" = 0
 check "pasted dump: terminal clean" tui_clean
+
+# no INPUT and a terminal on stdin: the hint, then the paste; stdout a terminal: the browser
+tui_run "$MORTEM"
+tui_wait "paste a dump and press Ctrl-D, or give a file"
+TM load-buffer stacks.txt
+TM paste-buffer -d
+tui_wait "#6  0x"
+TM send-keys C-d
+tui_wait "Summary: what happened"
+tui_keys 2
+tui_wait "take_a_then_b at abba.c:"
+tui_keys Q
+check "mortem without INPUT on a terminal waits for a paste, then browses it" test "$(tui_rc)" = 0
+# no INPUT, a pipe on stdin, stdout a terminal: the browser
+tui_run "cat stacks.txt | $MORTEM"
+tui_wait "Summary: what happened"
+tui_keys Q
+check "piped into mortem on a terminal: the browser" test "$(tui_rc)" = 0
+# no INPUT, stdout not a terminal: the report, and no hint
+tui_run "cat stacks.txt | $MORTEM > piped.txt 2> piped.err"
+check "piped into mortem, stdout a file: exit 0" test "$(tui_rc)" = 0
+check "piped into mortem, stdout a file: the report" grep -q '^-: eu-stack, ' piped.txt
+check "piped into mortem: no paste hint" test ! -s piped.err
 
 # --source-path OLD=NEW: the source view reads the mapped copy
 mkdir src

@@ -1,0 +1,247 @@
+#include "analyzer/report/fold.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "analyzer/lib/hashmap.h"
+#include "analyzer/lib/path.h"
+
+/* ---- the user's code ---- */
+
+/* Libraries of the system and of runtimes, by the start of their file name. */
+static const char *const system_modules[] = {
+	"libc.so", "libc-", "libpthread", "ld-linux", "ld-", "ld64.so", "libm.so", "libm-",
+	"libdl", "librt", "libstdc++", "libgcc_s", "libc++", "libunwind", "linux-vdso", "[vdso]",
+	"libjvm", "libjava", "libjli", "libnio", "libnet", "libzip", "libverify", "libawt",
+};
+
+/* Source paths of system headers and of the C library's own build. */
+static const char *const system_files[] = {
+	"/usr/include/", "/usr/lib/gcc/", "/usr/src/debug/glibc", "./nptl/", "../nptl/",
+	"../sysdeps/", "./sysdeps/", "../csu/", "./csu/", "./elf/", "../elf/", "./stdlib/",
+	"./posix/", "./misc/", "./string/", "./libio/", "./malloc/", "./signal/", "./io/",
+};
+
+/* Packages of the Java class library. */
+static const char *const system_packages[] = { "java.", "javax.", "jdk.", "sun.", "com.sun." };
+
+static bool starts_with_any(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strncmp(s, list[i], strlen(list[i])))
+			return true;
+	return false;
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool is_java(const struct frame *f)
+{
+	return f->kind == FRAME_JAVA || f->kind == FRAME_JIT || f->kind == FRAME_INTERPRETED;
+}
+
+/*
+ * Until the model says which frames are in-app (issue 16's frame_in_app),
+ * the renderers' own rule: system libraries, system headers, the JDK's
+ * packages, VM frames, and what the frame vocabulary calls plumbing.
+ */
+bool fold_in_app(const struct frame *f)
+{
+	if (f->kind == FRAME_VM || f->kind == FRAME_STUB || f->kind == FRAME_SIGNAL)
+		return false;
+	if (is_java(f))
+		return !starts_with_any(f->function, system_packages, COUNT(system_packages));
+	if (frame_is(f, FRAME_NOISE | FRAME_WAITING | ROLE_LOADER))
+		return false;
+	if (f->function && (!strncmp(f->function, "std::", 5) || !strncmp(f->function, "__gnu_cxx::", 11)))
+		return false;
+	if (starts_with_any(f->file, system_files, COUNT(system_files)))
+		return false;
+	return !f->module || !starts_with_any(path_basename(f->module), system_modules, COUNT(system_modules));
+}
+
+/* ---- repeats ---- */
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+bool fold_same_place(const struct frame *a, const struct frame *b)
+{
+	return a->kind == b->kind && a->line == b->line && a->has_offset == b->has_offset &&
+	       (!a->has_offset || a->offset == b->offset) && same_str(a->function, b->function) &&
+	       same_str(a->file, b->file) && same_str(a->module, b->module) &&
+	       (a->function || a->file || (a->has_pc == b->has_pc && a->pc == b->pc));
+}
+
+/* How many times the PERIOD frames at I repeat in a row from I (1: they do not). */
+static size_t repeats(const struct thread *t, size_t i, size_t period)
+{
+	size_t count = 1;
+	while (i + (count + 1) * period <= t->nframes) {
+		const struct frame *base = &t->frames[i], *next = &t->frames[i + count * period];
+		size_t k = 0;
+		while (k < period && fold_same_place(&base[k], &next[k]))
+			k++;
+		if (k < period)
+			break;
+		count++;
+	}
+	return count;
+}
+
+bool fold_run_at(const struct thread *t, size_t i, struct fold_run *run)
+{
+	for (size_t p = 1; p <= FOLD_MAX_PERIOD && i + p * FOLD_MIN_REPEATS <= t->nframes; p++) {
+		/* a block that is itself a repeat of a shorter one was found at that length */
+		size_t n = repeats(t, i, p);
+		if (n < FOLD_MIN_REPEATS)
+			continue;
+		*run = (struct fold_run){ .start = i, .period = p, .count = n, .len = n * p };
+		return true;
+	}
+	return false;
+}
+
+/* ---- stacks ---- */
+
+bool fold_same_stack(const struct thread *a, const struct thread *b)
+{
+	if (a->nframes != b->nframes)
+		return false;
+	if (a->frames == b->frames)
+		return true;
+	for (size_t i = 0; i < a->nframes; i++)
+		if (!fold_same_place(&a->frames[i], &b->frames[i]))
+			return false;
+	return true;
+}
+
+static uint64_t str_hash(const char *s)
+{
+	return s ? hash_bytes(s, strlen(s)) : 0;
+}
+
+uint64_t fold_stack_hash(const struct thread *t)
+{
+	uint64_t h = t->nframes * 0x9e3779b97f4a7c15ULL;
+	for (size_t i = 0; i < t->nframes; i++) {
+		const struct frame *f = &t->frames[i];
+		/* the function and the line tell most frames apart; equal ones are compared whole */
+		h = (h ^ str_hash(f->function) ^ (uint64_t)(uint32_t)f->line << 7) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* ---- one line per thread ---- */
+
+void fold_frame_brief(const struct frame *f, struct strbuf *out)
+{
+	size_t at = out->len;
+	frame_normalize(f, out);
+	if (out->len == at)
+		strbuf_adds(out, "??");
+	if (f->file) {
+		strbuf_addf(out, " %s", path_basename(f->file));
+		if (f->line > 0)
+			strbuf_addf(out, ":%d", f->line);
+	} else if (f->module && f->function) {
+		strbuf_addf(out, " (%s)", path_basename(f->module));
+	}
+}
+
+/* The first frame from I on that is the user's; else the first that is not noise or a wait; or SIZE_MAX. */
+static size_t own_frame(const struct thread *t, size_t i)
+{
+	for (size_t k = i; k < t->nframes; k++)
+		if (fold_in_app(&t->frames[k]))
+			return k;
+	for (size_t k = i; k < t->nframes; k++)
+		if (!frame_is(&t->frames[k], FRAME_NOISE | FRAME_WAITING))
+			return k;
+	return SIZE_MAX;
+}
+
+void fold_thread_brief(const struct thread *t, struct strbuf *out)
+{
+	if (!t->nframes) {
+		strbuf_adds(out, "(no frames)");
+		return;
+	}
+	size_t top = thread_top_frame(t) - t->frames;
+	/* what it sits in: the outermost wait above the user's code */
+	size_t wait = SIZE_MAX, k = top;
+	for (; k < t->nframes && !fold_in_app(&t->frames[k]); k++)
+		if (frame_is(&t->frames[k], FRAME_WAITING))
+			wait = k;
+	if (wait != SIZE_MAX) {
+		size_t at = out->len;
+		frame_normalize(&t->frames[wait], out);
+		size_t own = own_frame(t, wait + 1);
+		if (own != SIZE_MAX) {
+			strbuf_adds(out, out->len > at ? " < " : "");
+			fold_frame_brief(&t->frames[own], out);
+		}
+		return;
+	}
+	fold_frame_brief(&t->frames[top], out);
+	if (!fold_in_app(&t->frames[top]) && k < t->nframes) {
+		strbuf_adds(out, " < ");
+		fold_frame_brief(&t->frames[k], out);
+	}
+}
+
+/* ---- states ---- */
+
+/* Spellings of one state, after lower-casing and '_' -> ' ' (a dump's word on the left). */
+static const struct {
+	const char *spelling, *word;
+} state_words[] = {
+	{ "waiting on condition", "waiting" },
+	{ "in object.wait()", "waiting" },
+	{ "waiting for monitor entry", "blocked" },
+	{ "parked", "waiting" },
+	{ "on object monitor", "blocked" },
+	/* IBM J9 javacore codes */
+	{ "r", "runnable" }, { "cw", "waiting" }, { "b", "blocked" }, { "p", "waiting" },
+	{ "s", "suspended" }, { "z", "zombie" },
+	/* JRockit */
+	{ "active", "runnable" },
+};
+
+void fold_state_word(const char *state, struct strbuf *out)
+{
+	if (!state)
+		return;
+	const char *s = state, *end = state + strlen(state);
+	/* Linux task states: "S (sleeping)", "R (running)": the word in parentheses */
+	if (isupper((unsigned char)s[0]) && s[1] == ' ' && s[2] == '(' && end[-1] == ')') {
+		s += 3;
+		end--;
+	} else {
+		const char *paren = strstr(s, " (");
+		if (paren && paren > s)
+			end = paren; /* "TIMED_WAITING (parking)" */
+		if (*s == '(' && end[-1] == ')' && end - s > 2) {
+			s++;
+			end--;
+		}
+	}
+	if (!strncmp(s, "_thread_", 8) && end - s > 8)
+		s += 8;
+	struct strbuf w = STRBUF_INIT;
+	bool keep = false; /* a signal name keeps its case: "signal SIGSEGV" (lldb) */
+	for (const char *p = s; p < end; p++) {
+		if (p == s || p[-1] == ' ')
+			keep = !strncmp(p, "SIG", 3);
+		strbuf_addch(&w, *p == '_' ? ' ' : keep ? *p : tolower((unsigned char)*p));
+	}
+	const char *word = w.buf;
+	for (size_t i = 0; i < COUNT(state_words); i++)
+		if (!strcmp(w.buf, state_words[i].spelling))
+			word = state_words[i].word;
+	strbuf_adds(out, word);
+	strbuf_release(&w);
+}
