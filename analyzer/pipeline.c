@@ -68,6 +68,15 @@ static struct dump *parse_and_analyze_guarded(const struct parser *p, const stru
 		dump_free(d);
 		return NULL;
 	}
+	if (o->input_format && in && !d->nthreads && !d->crash && !d->nsections) {
+		/* a forced format that found nothing: not an empty report, an error that says why */
+		const struct parser *seen = parser_detect(in);
+		error_set(err, "--input-format %s read nothing from it%s%s%s", p->name,
+			  seen && seen != p ? " (it looks like " : "", seen && seen != p ? seen->name : "",
+			  seen && seen != p ? ")" : "");
+		dump_free(d);
+		return NULL;
+	}
 	dump_finish_limits(d);
 	if (d->lines_cut)
 		dump_warn(d, "lines longer than %zu bytes were cut (--max-line)",

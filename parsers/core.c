@@ -565,12 +565,18 @@ static int core_parse(struct dump *d, const struct input *in, const struct morte
 	struct thread *main_thread = st.comm && *st.comm ? dump_find_tid(d, d->process.pid) : NULL;
 	if (main_thread)
 		main_thread->name = st.comm;
-	if (st.truncated_notes)
+	if (st.truncated_notes) {
 		dump_warn(d, "the core's notes are cut short: threads after the cut are lost");
-	if (coremem_truncated_segments(img->mem))
-		dump_warn(d, "truncated core: %d memory segment%s cut short or missing",
-			  coremem_truncated_segments(img->mem),
-			  coremem_truncated_segments(img->mem) == 1 ? " is" : "s are");
+		d->input.incomplete = "the core's notes are cut short";
+	}
+	int cut = coremem_truncated_segments(img->mem);
+	if (cut) {
+		const char *why = dump_printf(d, "truncated core: %d memory segment%s cut short or missing",
+					      cut, cut == 1 ? " is" : "s are");
+		dump_warn(d, "%s", why);
+		if (!d->input.incomplete)
+			d->input.incomplete = why;
+	}
 	attach_dwfl(&st);
 	native_add_modules(st.n);
 	native_expose_memory(st.n);

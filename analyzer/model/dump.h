@@ -179,6 +179,7 @@ struct dump {
 		const char *format;   /* parser name */
 		uint64_t bytes;
 		int snapshots;        /* 0 until a parser counts them; at least 1 after */
+		const char *incomplete; /* why the input is not whole (a core cut short), or NULL */
 		const char **warnings;
 		size_t nwarnings, warnings_alloc;
 	} input;

@@ -53,7 +53,9 @@ struct triage_run {
 	size_t nitems;
 	struct triage_problem *problems; /* failed: walk problems and failed analyses, by path */
 	size_t nproblems;
-	size_t skipped;           /* files that were not dumps */
+	size_t skipped;           /* files that were not dumps (nskips; kept for the JSON count) */
+	struct triage_problem *skips; /* those files and why, by path (error: the reason) */
+	size_t nskips;
 	struct triage_problem *unread; /* special files (FIFOs, devices) in folders: not opened */
 	size_t nunread;
 	size_t analyzed;
@@ -77,7 +79,7 @@ struct triage_run {
 /*
  * Groups the run's analyzed items (first seen at or after run->since) into
  * buckets, sorted by count (largest first), then signature; collects failed
- * items into problems (sorted by path) and counts the skipped.
+ * items into problems and skipped ones into skips (both sorted by path).
  */
 void triage_aggregate(struct triage_run *run);
 /*
@@ -92,7 +94,7 @@ void triage_add_problem(struct triage_run *run, const char *path, const char *er
 /* Adds PATH, a special file that was not opened, to the not-read list with WHAT it is (both copied). */
 void triage_add_unread(struct triage_run *run, const char *path, const char *what);
 
-/* The text table (WIDTH columns; 0: no limit), then the failed list. */
+/* The text table (WIDTH columns; 0: no limit), then the failed list and the first few skipped. */
 void triage_text(const struct triage_run *run, struct strbuf *out, int width);
 /* One JSON object, schema "mortem.triage/1" (doc/json.md), and a newline. */
 void triage_json(const struct triage_run *run, struct strbuf *out);

@@ -221,7 +221,9 @@ static void analyze_bytes(const struct input *in, const struct mortem_opts *o, s
 		return;
 	}
 	struct dump *d = pipeline_load_input(in, o, &err);
-	if (d)
+	if (d && d->input.incomplete) /* what it shows may be the cut, not the bug: not bucketed */
+		record_problem(out, RECORD_FAILED, d->input.incomplete);
+	else if (d)
 		record_from_dump(d, out);
 	else
 		record_problem(out, RECORD_FAILED, err.len ? err.buf : "cannot be analyzed");

@@ -87,16 +87,29 @@ static int cmp_buckets(const void *a, const void *b)
 	return c ? c : strcmp(x->bucket, y->bucket);
 }
 
+static void add_to(struct triage_problem **list, size_t *n, const char *path, const char *error)
+{
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = (struct triage_problem){ xstrdup(path), xstrdup(error) };
+}
+
 void triage_add_problem(struct triage_run *run, const char *path, const char *error)
 {
-	run->problems = xrealloc(run->problems, (run->nproblems + 1) * sizeof(*run->problems));
-	run->problems[run->nproblems++] = (struct triage_problem){ xstrdup(path), xstrdup(error) };
+	add_to(&run->problems, &run->nproblems, path, error);
+}
+
+static void free_list(struct triage_problem *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].path);
+		free(list[i].error);
+	}
+	free(list);
 }
 
 void triage_add_unread(struct triage_run *run, const char *path, const char *what)
 {
-	run->unread = xrealloc(run->unread, (run->nunread + 1) * sizeof(*run->unread));
-	run->unread[run->nunread++] = (struct triage_problem){ xstrdup(path), xstrdup(what) };
+	add_to(&run->unread, &run->nunread, path, what);
 }
 
 static void bucket_add_finding(struct triage_bucket *b, const char *id)
@@ -168,6 +181,7 @@ void triage_aggregate(struct triage_run *run)
 			continue;
 		const struct triage_record *r = &it->rec;
 		if (r->status == RECORD_SKIPPED) {
+			add_to(&run->skips, &run->nskips, it->path, r->error ? r->error : "not a dump");
 			run->skipped++;
 			continue;
 		}
@@ -208,6 +222,8 @@ void triage_aggregate(struct triage_run *run)
 		qsort(run->buckets, run->nbuckets, sizeof(*run->buckets), cmp_buckets);
 	if (run->nproblems)
 		qsort(run->problems, run->nproblems, sizeof(*run->problems), cmp_problems);
+	if (run->nskips)
+		qsort(run->skips, run->nskips, sizeof(*run->skips), cmp_problems);
 	if (run->nunread)
 		qsort(run->unread, run->nunread, sizeof(*run->unread), cmp_problems);
 }
@@ -232,19 +248,12 @@ void triage_run_release(struct triage_run *run)
 		free(run->items[i]);
 	}
 	free(run->items);
-	for (size_t i = 0; i < run->nproblems; i++) {
-		free(run->problems[i].path);
-		free(run->problems[i].error);
-	}
-	free(run->problems);
+	free_list(run->problems, run->nproblems);
+	free_list(run->skips, run->nskips);
 	for (size_t i = 0; i < run->nnot_stored; i++)
 		free(run->not_stored[i]);
 	free(run->not_stored);
-	for (size_t i = 0; i < run->nunread; i++) {
-		free(run->unread[i].path);
-		free(run->unread[i].error);
-	}
-	free(run->unread);
+	free_list(run->unread, run->nunread);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -295,16 +304,30 @@ static void add_date(struct strbuf *out, int64_t t)
 	strbuf_release(&sb);
 }
 
+/* "  path: why", cut to WIDTH */
+static void path_line(struct strbuf *out, const struct triage_problem *p, int width)
+{
+	struct strbuf line = STRBUF_INIT;
+	strbuf_addf(&line, "%s: %s", p->path, p->error);
+	strbuf_adds(out, "  ");
+	add_cut(out, line.buf, width > 12 ? width - 2 : 0);
+	strbuf_addch(out, '\n');
+	strbuf_release(&line);
+}
+
+/* Skipped files named in the text table; JSON lists them all. */
+#define SKIPS_NAMED 5
+
 #define LEFT_COLUMNS 52 /* "COUNT  SEVERITY  BUCKET            LAST SEEN   " */
 
 void triage_text(const struct triage_run *run, struct strbuf *out, int width)
 {
-	strbuf_addf(out, "%zu artifacts: %zu analyzed", run->analyzed + run->nproblems,
-		    run->analyzed);
+	size_t inputs = run->analyzed + run->nproblems;
+	strbuf_addf(out, "%zu artifact%s: %zu analyzed", inputs, inputs == 1 ? "" : "s", run->analyzed);
 	if (run->with_db)
 		strbuf_addf(out, " (%zu new, %zu already known)", run->fresh, run->known);
-	strbuf_addf(out, ", %zu failed, %zu skipped (not dumps), %zu buckets", run->nproblems,
-		    run->skipped, run->nbuckets);
+	strbuf_addf(out, ", %zu failed, %zu skipped (not dumps), %zu bucket%s", run->nproblems,
+		    run->skipped, run->nbuckets, run->nbuckets == 1 ? "" : "s");
 	if (run->nunread)
 		strbuf_addf(out, ", %zu not read (not regular files)", run->nunread);
 	if (run->since) {
@@ -332,14 +355,14 @@ void triage_text(const struct triage_run *run, struct strbuf *out, int width)
 	}
 	if (run->nproblems)
 		strbuf_adds(out, "\nfailed:\n");
-	for (size_t i = 0; i < run->nproblems; i++) {
-		struct strbuf line = STRBUF_INIT;
-		strbuf_addf(&line, "%s: %s", run->problems[i].path, run->problems[i].error);
-		strbuf_adds(out, "  ");
-		add_cut(out, line.buf, width > 12 ? width - 2 : 0);
-		strbuf_addch(out, '\n');
-		strbuf_release(&line);
-	}
+	for (size_t i = 0; i < run->nproblems; i++)
+		path_line(out, &run->problems[i], width);
+	if (run->nskips)
+		strbuf_addf(out, "\nskipped, not dumps:\n");
+	for (size_t i = 0; i < run->nskips && i < SKIPS_NAMED; i++)
+		path_line(out, &run->skips[i], width);
+	if (run->nskips > SKIPS_NAMED)
+		strbuf_addf(out, "  and %zu more (--json lists every one)\n", run->nskips - SKIPS_NAMED);
 	if (run->nnot_stored)
 		strbuf_adds(out, "\nanalyzed, but not stored in the database:\n");
 	for (size_t i = 0; i < run->nnot_stored; i++) {
@@ -450,6 +473,17 @@ void triage_json(const struct triage_run *run, struct strbuf *out)
 	}
 	jsonw_key(&w, "skipped");
 	jsonw_uint(&w, run->skipped);
+	jsonw_key(&w, "skipped_inputs");
+	jsonw_arr_begin(&w);
+	for (size_t i = 0; i < run->nskips; i++) {
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "path");
+		jsonw_str(&w, run->skips[i].path);
+		jsonw_key(&w, "reason");
+		jsonw_str(&w, run->skips[i].error);
+		jsonw_obj_end(&w);
+	}
+	jsonw_arr_end(&w);
 	jsonw_key(&w, "failed");
 	jsonw_arr_begin(&w);
 	for (size_t i = 0; i < run->nproblems; i++) {

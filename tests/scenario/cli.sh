@@ -38,6 +38,18 @@ check "two inputs: two JSON lines" test "$(wc -l < two.json)" -eq 2
 check "--color=always colours" grep -q "$(printf '\033')" c.txt
 NO_COLOR=1 "$MORTEM" report ok.txt > nc.txt
 check "NO_COLOR honoured" sh -c "! grep -q \"$(printf '\033')\" nc.txt"
+# a forced --input-format that reads nothing is an error, not an empty report
+"$MORTEM" report --input-format jstack ok.txt > f.txt 2> e.txt; rc=$?
+check "--input-format reading nothing: exit 1" test $rc -eq 1
+check "--input-format reading nothing: nothing on stdout" test ! -s f.txt
+check "--input-format reading nothing: says so, and what it looks like" \
+	grep -qx "mortem: ok.txt: --input-format jstack read nothing from it (it looks like eu-stack)" e.txt
+"$MORTEM" report --input-format eu-stack ok.txt > f.txt; check "--input-format that reads it: exit 0" test $? -eq 0
+# no INPUT and no terminal: standard input
+"$MORTEM" < ok.txt > stdin.txt; check "no INPUT: standard input is read" test $? -eq 0
+check "no INPUT: its report" grep -q '^-: eu-stack, pid 1, 1 thread$' stdin.txt
+"$MORTEM" < /dev/null 2> e.txt; check "no INPUT, empty standard input: exit 1" test $? -eq 1
+check "no INPUT, empty standard input: one line" grep -qx 'mortem: -: empty input' e.txt
 "$MORTEM" rules > rules.txt; check "rules exits 0" test $? -eq 0
 for id in lock-cycle unwinder-loader-deadlock eintr-crash signal-unsafe-call lock-contention \
 	stack-overflow assertion-failure heap-corruption null-dereference native-library-crash \

@@ -69,12 +69,35 @@ check "html: example stacks" grep -q '<h3>example stack' page.html
 check "html: member paths" grep -q 'batch.tar.gz!/abba-2.eustack.txt' page.html
 check "html: escaped" sh -c '! grep -q "< [a-z_]* <" page.html'
 
+# every skipped input named with its reason, the count kept
+jqcheck t.json '(.skipped_inputs | length) == .skipped and all(.skipped_inputs[]; (.path | type) == "string" and (.reason | type) == "string")' "skipped_inputs: one {path, reason} per skipped input"
+jqcheck t.json '[.skipped_inputs[] | select(.path == "fleet/host1/notes.txt" and .reason == "not a recognised dump format")] | length == 1' "skipped_inputs: notes.txt, not a dump"
+jqcheck t.json '[.skipped_inputs[] | select(.path == "batch.tar.gz!/junk.bin")] | length == 1' "skipped_inputs: an archive member by its path"
+
+if have_parser core; then
+	# a core cut in its memory (notes whole, segments missing): failed with the reason, not a bucket
+	mkdir cutmem
+	size=$(wc -c < parts/core.segv.1)
+	head -c $((size * 3 / 4)) parts/core.segv.1 > cutmem/core.segv.cut
+	cp parts/core.segv.2 parts/notes.txt cutmem/
+	"$MORTEM" triage --json cutmem > cut.json 2> cut.err
+	check "an incomplete core: exit 1" test $? -eq 1
+	jqcheck cut.json '[.failed[] | select(.path == "cutmem/core.segv.cut" and (.error | test("^truncated core: [0-9]+ memory segments? (is|are) cut short or missing$")))] | length == 1' "an incomplete core: failed, saying why"
+	jqcheck cut.json '[.buckets[].members[]] == ["cutmem/core.segv.2"]' "an incomplete core: in no bucket"
+	"$MORTEM" report --json cutmem/core.segv.cut > cutr.json
+	jqcheck cutr.json '.input.warnings | any(test("truncated core"))' "report still shows an incomplete core, with its warning"
+	"$MORTEM" triage cutmem > cut.txt 2>/dev/null
+	check "text: 1 artifact... 1 bucket (grammar)" grep -q '^2 artifacts: 1 analyzed, 1 failed, 1 skipped (not dumps), 1 bucket$' cut.txt
+	check "text: the skipped file named with its reason" grep -q '^  cutmem/notes.txt: not a recognised dump format$' cut.txt
+fi
+
 # text: a table that fits the width, biggest first, then the failed list
 COLUMNS=80 "$MORTEM" triage $FLEET > t80.txt
 check "text fits 80 columns" sh -c '! awk "length > 80" t80.txt | grep -q .'
 check "text has the table" grep -q '^COUNT  SEVERITY  BUCKET' t80.txt
 check "text lists failed" grep -q '^failed:' t80.txt
 check "text counts skipped" grep -q "$(jq .skipped t.json) skipped" t80.txt
+check "text names the first skipped files" sh -c "sed -n '/^skipped, not dumps:/,\$p' t80.txt | grep -q '^  fleet/host1/notes.txt: not a recognised dump format$'"
 # the archive limits, from the command line: each cut is named with its option
 "$MORTEM" triage --json --max-depth 1 $FLEET > d1.json 2>/dev/null
 jqcheck d1.json '[.failed[] | select(.path == "batch.tar.gz!/host3/inner.zip" and (.error | test("nested deeper than 1 levels \\(--max-depth\\)")))] | length == 1' "--max-depth 1: the inner zip is not opened"
