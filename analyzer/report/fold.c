@@ -164,22 +164,35 @@ static size_t own_frame(const struct thread *t, size_t i)
 	return SIZE_MAX;
 }
 
+/*
+ * Where T is: *WAIT the outermost wait above the user's code (SIZE_MAX when
+ * it is not waiting), *OWN the user's frame that called it, or where it
+ * runs (SIZE_MAX when there is none).
+ */
+static void thread_place(const struct thread *t, size_t *wait, size_t *own)
+{
+	size_t top = thread_top_frame(t) - t->frames, k = top;
+	*wait = SIZE_MAX;
+	for (; k < t->nframes && !fold_in_app(&t->frames[k]); k++)
+		if (frame_is(&t->frames[k], FRAME_WAITING))
+			*wait = k;
+	if (*wait != SIZE_MAX)
+		*own = own_frame(t, *wait + 1);
+	else
+		*own = k < t->nframes ? k : top;
+}
+
 void fold_thread_brief(const struct thread *t, struct strbuf *out)
 {
 	if (!t->nframes) {
 		strbuf_adds(out, "(no frames)");
 		return;
 	}
-	size_t top = thread_top_frame(t) - t->frames;
-	/* what it sits in: the outermost wait above the user's code */
-	size_t wait = SIZE_MAX, k = top;
-	for (; k < t->nframes && !fold_in_app(&t->frames[k]); k++)
-		if (frame_is(&t->frames[k], FRAME_WAITING))
-			wait = k;
+	size_t wait, own, top = thread_top_frame(t) - t->frames;
+	thread_place(t, &wait, &own);
 	if (wait != SIZE_MAX) {
 		size_t at = out->len;
 		frame_normalize(&t->frames[wait], out);
-		size_t own = own_frame(t, wait + 1);
 		if (own != SIZE_MAX) {
 			strbuf_adds(out, out->len > at ? " < " : "");
 			fold_frame_brief(&t->frames[own], out);
@@ -187,10 +200,19 @@ void fold_thread_brief(const struct thread *t, struct strbuf *out)
 		return;
 	}
 	fold_frame_brief(&t->frames[top], out);
-	if (!fold_in_app(&t->frames[top]) && k < t->nframes) {
+	if (own != top) {
 		strbuf_adds(out, " < ");
-		fold_frame_brief(&t->frames[k], out);
+		fold_frame_brief(&t->frames[own], out);
 	}
+}
+
+const struct frame *fold_thread_own(const struct thread *t)
+{
+	if (!t->nframes)
+		return NULL;
+	size_t wait, own;
+	thread_place(t, &wait, &own);
+	return own != SIZE_MAX ? &t->frames[own] : NULL;
 }
 
 /* ---- states ---- */

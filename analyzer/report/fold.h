@@ -52,6 +52,12 @@ uint64_t fold_stack_hash(const struct thread *t);
  * has none. Appended to OUT.
  */
 void fold_thread_brief(const struct thread *t, struct strbuf *out);
+/*
+ * The frame of T a reader knows it by: the user's code that called what it
+ * waits in, else its first frame of the user's code, else its top
+ * meaningful frame; NULL when it has no frames.
+ */
+const struct frame *fold_thread_own(const struct thread *t);
 /* One frame as fold_thread_brief writes it: "worker pool.cpp:42", "memcpy (libc.so.6)". */
 void fold_frame_brief(const struct frame *f, struct strbuf *out);
 

@@ -10,6 +10,7 @@
 #include "parsers/parser.h"
 #include "analyzer/lib/jsonw.h"
 #include "analyzer/pipeline.h"
+#include "analyzer/report/fold.h"
 #include "analyzer/report/report.h"
 
 #define STACK_FRAMES 64
@@ -52,7 +53,7 @@ static long long frame_score(const struct frame *f)
 	return (f->function ? 2 : 0) + (f->file ? 2 : 0) + (f->line > 0 ? 1 : 0) + (f->module ? 1 : 0);
 }
 
-static long long write_stack(struct jsonw *w, const struct thread *t)
+static long long write_stack(struct jsonw *w, const struct thread *t, bool crashed)
 {
 	long long score = 0;
 	jsonw_key(w, "stack");
@@ -63,28 +64,103 @@ static long long write_stack(struct jsonw *w, const struct thread *t)
 	jsonw_obj_begin(w);
 	jsonw_key(w, "thread");
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_adds(&sb, t->id);
-	if (t->name)
-		strbuf_addf(&sb, " \"%s\"", t->name);
+	thread_label(t, &sb);
 	jsonw_str(w, sb.buf);
+	size_t n = t->nframes < STACK_FRAMES ? t->nframes : STACK_FRAMES;
 	jsonw_key(w, "frames");
 	jsonw_arr_begin(w);
-	for (size_t i = 0; i < t->nframes && i < STACK_FRAMES; i++) {
+	for (size_t i = 0; i < n; i++) {
 		strbuf_reset(&sb);
 		frame_describe(&t->frames[i], &sb);
 		jsonw_str(w, sb.buf);
 		score += frame_score(&t->frames[i]);
 	}
 	jsonw_arr_end(w);
+	jsonw_key(w, "in_app");
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < n; i++)
+		jsonw_bool(w, fold_in_app(&t->frames[i]));
+	jsonw_arr_end(w);
+	/* where the reader starts: a crash's first meaningful frame, a waiting thread's own code */
+	const struct frame *top = t->crashed || crashed ? thread_top_frame(t) : fold_thread_own(t);
+	jsonw_key(w, "top");
+	jsonw_uint(w, top ? (size_t)(top - t->frames) : 0);
 	jsonw_obj_end(w);
 	strbuf_release(&sb);
 	return score;
+}
+
+static void write_str(struct jsonw *w, const char *key, const char *value)
+{
+	jsonw_key(w, key);
+	jsonw_str(w, value);
+}
+
+/* What the crash says of itself: signal, code, reason (hs_err), message (abort, assert), frame. */
+static void write_crash(struct jsonw *w, const struct crash *c)
+{
+	jsonw_key(w, "crash");
+	if (!c) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_obj_begin(w);
+	write_str(w, "signal", c->signal);
+	write_str(w, "code", c->code);
+	write_str(w, "reason", c->reason);
+	write_str(w, "message", c->abort_message);
+	write_str(w, "frame", c->frame);
+	jsonw_obj_end(w);
+}
+
+/* Each finding's texts, as the report gives them (the first of each id). */
+static void write_details(struct jsonw *w, const struct dump *d)
+{
+	jsonw_key(w, "details");
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const struct finding *f = d->findings[i];
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(d->findings[k]->id, f->id);
+		if (seen)
+			continue;
+		jsonw_obj_begin(w);
+		write_str(w, "id", f->id);
+		write_str(w, "title", f->title);
+		write_str(w, "severity", severity_name(f->severity));
+		write_str(w, "summary", f->summary);
+		write_str(w, "advice", f->advice);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
 }
 
 static const char *label_of(const struct thread *t, struct strbuf *sb)
 {
 	strbuf_reset(sb);
 	thread_label(t, sb);
+	return sb->buf;
+}
+
+/* Where T is, for a reader: "transfer pool.cpp:51", or NULL. */
+static const char *where_of(const struct thread *t, struct strbuf *sb)
+{
+	const struct frame *f = t ? fold_thread_own(t) : NULL;
+	if (!f)
+		return NULL;
+	strbuf_reset(sb);
+	fold_frame_brief(f, sb);
+	return sb->buf;
+}
+
+/* A lock as a reader knows it: its label, else its kind and address. */
+static const char *lock_name(const struct lock *l, struct strbuf *sb)
+{
+	if (l->label)
+		return l->label;
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s %s", lock_kind_name(l->kind), l->id);
 	return sb->buf;
 }
 
@@ -105,12 +181,11 @@ static void write_graph(struct jsonw *w, const struct dump *d)
 			if (!l)
 				continue;
 			jsonw_obj_begin(w);
-			jsonw_key(w, "from");
-			jsonw_str(w, label_of(t, &a));
-			jsonw_key(w, "to");
-			jsonw_str(w, l->owner ? label_of(l->owner, &b) : NULL);
-			jsonw_key(w, "lock");
-			jsonw_str(w, l->label ? l->label : l->id);
+			write_str(w, "from", label_of(t, &a));
+			write_str(w, "to", l->owner ? label_of(l->owner, &b) : NULL);
+			write_str(w, "lock", lock_name(l, &a));
+			write_str(w, "from_at", where_of(t, &a));
+			write_str(w, "to_at", where_of(l->owner, &b));
 			jsonw_obj_end(w);
 			n++;
 		}
@@ -153,7 +228,10 @@ void record_from_dump(const struct dump *d, struct strbuf *out)
 	jsonw_str(&w, d->process.time);
 	jsonw_key(&w, "executable");
 	jsonw_str(&w, d->process.executable);
-	long long score = write_stack(&w, example_thread(d));
+	write_crash(&w, d->crash);
+	write_details(&w, d);
+	const struct thread *ex = example_thread(d);
+	long long score = write_stack(&w, ex, ex && d->crash && d->crash->thread == ex);
 	write_graph(&w, d);
 	jsonw_key(&w, "score");
 	jsonw_int(&w, score);

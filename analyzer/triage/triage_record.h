@@ -18,8 +18,15 @@
  *    "format", "signature", "bucket", "severity": "high"|null,
  *    "findings": [ids], "time": "as the dump says"|null, "executable",
  *    "score": how informative the example stack is (symbols, source lines),
- *    "stack": {"thread": "...", "frames": ["fn (module) at file:line", ...]},
- *    "graph": [{"from": thread, "to": thread, "lock": label}]}
+ *    "crash": {"signal", "code", "reason", "message", "frame"}|null,
+ *    "details": [{"id", "title", "severity", "summary", "advice"}] (one per finding id),
+ *    "stack": {"thread": "...", "frames": ["fn (module) at file:line", ...],
+ *              "in_app": [bool per frame], "top": index of the first meaningful frame},
+ *    "graph": [{"from": thread, "to": thread, "lock": label, "from_at", "to_at":
+ *               the user's frame each thread is at, "fn file:line"}]}
+ *
+ * Records stored by older versions lack crash, details, in_app, top and
+ * the *_at keys; readers take them as absent.
  *
  * "graph" holds the wait-for edges of the lock cycles the findings name.
  */
