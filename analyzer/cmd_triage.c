@@ -157,7 +157,7 @@ static void progress_show(struct progress *p, bool force)
 	p->last = t;
 	double el = t - p->start;
 	double rate = el > 0 ? p->done / el : 0;
-	fprintf(stderr, "\rtriage: %zu artifacts, %.1f/s", p->done, rate);
+	fprintf(stderr, "\rtriage: %zu artifact%s, %.1f/s", p->done, p->done == 1 ? "" : "s", rate);
 	if (p->waiting)
 		fprintf(stderr, ", waiting for %zu that other workers hold", p->waiting);
 	else if (p->total_bytes && p->done_bytes && p->done_bytes < p->total_bytes) {

@@ -56,10 +56,11 @@ static struct dump *parse_and_analyze_guarded(const struct parser *p, const stru
 		dump_warn(d, "a paste wrapped at %zu columns: %zu lines joined to the next",
 			  cleaned->wrap_width, cleaned->unwrapped_lines);
 	else if (cleaned && cleaned->prefixed_lines)
-		dump_warn(d, "a log prefix was removed from %zu lines (shape \"%s\")",
-			  cleaned->prefixed_lines, cleaned->shape.buf);
+		dump_warn(d, "a log prefix was removed from %zu line%s (shape \"%s\")",
+			  cleaned->prefixed_lines, cleaned->prefixed_lines == 1 ? "" : "s", cleaned->shape.buf);
 	else if (cleaned && cleaned->padded_lines)
-		dump_warn(d, "trailing padding was removed from %zu lines", cleaned->padded_lines);
+		dump_warn(d, "trailing padding was removed from %zu line%s", cleaned->padded_lines,
+			  cleaned->padded_lines == 1 ? "" : "s");
 	d->snapshot_wanted = o->snapshot;
 	d->max_frames = o->max_frames;
 	d->max_threads = o->max_threads;

@@ -250,7 +250,9 @@ static void thread_line(struct js_state *st, struct span y)
 		memset(f, 0, sizeof(*f));
 		javastack_frame(d, &st->hint, f, span_drop(y, 3), false);
 	} else if (span_starts(y, "- ")) {
-		javalocks_line(&st->jl, y, st->ownable);
+		/* kept under its frame for the browser (the lock lines jstack users read) */
+		if (javalocks_line(&st->jl, y, st->ownable) && !st->ownable && st->nfv)
+			thread_add_note(d, t, st->nfv - 1, y.s, y.len);
 	} else if (span_starts(y, "java.lang.Thread.State:")) {
 		struct span s = span_trim(span_drop(y, strlen("java.lang.Thread.State:")));
 		if (s.len)

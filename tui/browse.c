@@ -12,6 +12,8 @@
 
 #include "tui/browse.h"
 #include "tui/view.h"
+#include "analyzer/lib/path.h"
+#include "analyzer/report/report.h"
 
 static const struct view_ops *const registry[] = {
 #define X_REG(id, ops, title, pane) &ops,
@@ -171,30 +173,63 @@ static int pane_count_style(const struct browser *b, enum view_id id, char *buf,
 	return ST_TAB;
 }
 
+/* The panes' labels: " 2 Threads 12 ", or with SHORT " 2 Thr 12 " for the inactive ones. */
+static int pane_label(const struct browser *b, size_t i, bool short_names, char *label, size_t n, int *style)
+{
+	char count[32];
+	enum view_id id = b->panes[i].id;
+	*style = pane_count_style(b, id, count, sizeof(count));
+	if (i == b->cur)
+		*style = ST_TAB_ACTIVE;
+	if (short_names && i != b->cur)
+		snprintf(label, n, " %zu %.3s%s ", i + 1, titles[id], count);
+	else
+		snprintf(label, n, " %zu %s%s ", i + 1, titles[id], count);
+	return term_width(label);
+}
+
+/* The panes, then the input's name: the pane names shorten, then the name, before it is left out. */
 static void draw_panes(struct browser *b, int width)
 {
+	const char *path = b->d->input.path ? b->d->input.path : "-";
+	const char *base = path_basename(path);
+	char label[96];
+	int style, full = 0, brief = 0;
+	for (size_t i = 0; i < b->npanes; i++) {
+		full += pane_label(b, i, false, label, sizeof(label), &style);
+		brief += pane_label(b, i, true, label, sizeof(label), &style);
+	}
+	bool short_names = full + term_width(base) + 2 > width;
+	int used = short_names ? brief : full;
+	const char *name = used + term_width(path) + 2 <= width ? path : base;
 	int x = 0;
 	term_fill(0, 0, width, ST_NORMAL);
 	for (size_t i = 0; i < b->npanes; i++) {
-		char count[32], label[64];
-		enum view_id id = b->panes[i].id;
-		int st = pane_count_style(b, id, count, sizeof(count));
-		snprintf(label, sizeof(label), " %zu %s%s ", i + 1, titles[id], count);
-		if (i == b->cur)
-			st = ST_TAB_ACTIVE;
+		pane_label(b, i, short_names, label, sizeof(label), &style);
 		pane_x[i] = x;
-		pane_w[i] = term_put(0, x, width - x, st, label);
+		pane_w[i] = term_put(0, x, width - x, style, label);
 		x += pane_w[i];
 	}
-	const char *path = b->d->input.path ? b->d->input.path : "-";
-	int pw = term_width(path);
-	if (x + pw + 2 < width)
-		term_put(0, width - pw - 1, pw, ST_DIM, path);
+	int room = width - x - 2;
+	if (room >= 8) {
+		int nw = term_width(name) < room ? term_width(name) : room;
+		term_put_cut(0, width - nw - 1, nw, ST_DIM, name, NULL);
+	}
+}
+
+/* The thread V shows or points at (a stack view, or the cursor's row of the threads pane); SIZE_MAX: none. */
+static size_t view_thread(struct browser *b, struct view *v)
+{
+	if (v->ops->id == VIEW_STACK)
+		return v->thread;
+	if (v->ops->id == VIEW_THREADS)
+		return tmodel_row_thread(&b->model, v->cursor);
+	return SIZE_MAX;
 }
 
 static void draw_help_line(struct browser *b, int row, int width)
 {
-	static const enum request shown[] = { REQ_OPEN, REQ_NEXT_PANE, REQ_SEARCH, REQ_HELP, REQ_BACK };
+	static const enum request shown[] = { REQ_OPEN, REQ_NEXT_PANE, REQ_SEARCH, REQ_HELP, REQ_CLOSE };
 	static const char *const words[] = { "open", "pane", "search", "help", "back" };
 	struct strbuf sb = STRBUF_INIT;
 	bool top = b->panes[b->cur].depth == 0;
@@ -205,10 +240,16 @@ static void draw_help_line(struct browser *b, int row, int width)
 			if (keymap_default[k].req == shown[i])
 				key = keymap_default[k].key;
 		strbuf_addf(&sb, "%s%s: %s", i ? "  " : "", key_name(key, kb),
-			    shown[i] == REQ_BACK && top ? "quit" : words[i]);
+			    shown[i] == REQ_CLOSE && top ? "quit" : words[i]);
 	}
+	size_t ti = view_thread(b, browser_view(b));
+	const struct lock *l = ti != SIZE_MAX ? b->model.th[ti].t->waiting_on : NULL;
+	if (l && l->owner) /* o is what a reader of a waiting thread wants next */
+		strbuf_adds(&sb, "  o: holder");
 	if (width >= 100)
 		strbuf_adds(&sb, "  n/N: next/prev hit  f: filter  s: sort");
+	if (width >= 140)
+		strbuf_adds(&sb, "  c: crashed  o: owner  w: save  y: copy");
 	term_fill(row, 0, width, ST_NORMAL);
 	term_put(row, 0, width, ST_HELPLINE, sb.buf);
 	strbuf_release(&sb);
@@ -259,8 +300,10 @@ static void draw(struct browser *b)
 		term_end();
 		return;
 	}
-	b->height = rows - 4;
 	struct view *v = browser_view(b);
+	int headings = v->subtitle ? 2 : 1;
+	b->first_row = 1 + headings;
+	b->height = rows - 3 - headings;
 	if (b->width != cols) {
 		b->width = cols;
 		rewrap(b);
@@ -271,16 +314,20 @@ static void draw(struct browser *b)
 		v->ops->heading(v, 1, cols);
 	} else {
 		term_fill(1, 0, cols, ST_NORMAL);
-		term_put(1, 1, cols - 1, ST_HEADER, v->title);
+		term_put_cut(1, 1, cols - 1, ST_HEADER, v->title, NULL);
+	}
+	if (v->subtitle) {
+		term_fill(2, 0, cols, ST_NORMAL);
+		term_put_cut(2, 1, cols - 1, ST_MARK, v->subtitle, v->subtitle_tail);
 	}
 	for (int r = 0; r < b->height; r++) {
 		size_t line = v->top + (size_t)r;
 		if (line >= v->nlines)
 			break;
 		if (v->ops->draw)
-			v->ops->draw(v, line, 2 + r, cols, line == v->cursor);
+			v->ops->draw(v, line, b->first_row + r, cols, line == v->cursor);
 		else
-			view_draw_tline(v, line, 2 + r, cols, line == v->cursor);
+			view_draw_tline(v, line, b->first_row + r, cols, line == v->cursor);
 	}
 	draw_status(b, v, rows - 2, cols);
 	draw_help_line(b, rows - 1, cols);
@@ -334,6 +381,107 @@ static void switch_pane(struct browser *b, enum view_id id)
 		browser_message(b, ST_NORMAL, "no %s pane for this input", titles[id]);
 }
 
+/* c: the crashed thread's row in the threads pane, and its stack on top. */
+static void open_crashed(struct browser *b)
+{
+	const struct thread *t = dump_crash_thread(b->d);
+	if (!t) {
+		browser_message(b, ST_NORMAL, "no thread crashed in this input (a hang or a snapshot)");
+		return;
+	}
+	struct view *tv = pane_root(b, VIEW_THREADS);
+	size_t r = tmodel_reveal(&b->model, t->index);
+	tv->nlines = b->model.nrows;
+	if (r != SIZE_MAX)
+		view_select(tv, r, true);
+	browser_push(b, VIEW_STACK, t->index, b->model.th[t->index].top_frame);
+}
+
+/* Thread TI's stack as text, as the dump gave it: header, lock, frames and the lines under them. */
+static void stack_text(struct browser *b, size_t ti, struct strbuf *out)
+{
+	const struct thread *t = b->model.th[ti].t;
+	strbuf_adds(out, "Thread ");
+	thread_label(t, out);
+	if (t->state)
+		strbuf_addf(out, " %s", t->state);
+	strbuf_addch(out, '\n');
+	if (t->waiting_on)
+		strbuf_addf(out, "  waiting on %s %s%s%s\n", lock_kind_name(t->waiting_on->kind), t->waiting_on->id,
+			    t->waiting_on->owner ? " held by " : "",
+			    t->waiting_on->owner ? t->waiting_on->owner->id : "");
+	size_t k = 0;
+	for (size_t i = 0; i < t->nframes; i++) {
+		strbuf_addf(out, "  #%-3zu ", i);
+		frame_describe(&t->frames[i], out);
+		strbuf_addch(out, '\n');
+		for (; k < t->nnotes && t->notes[k].frame <= i; k++)
+			strbuf_addf(out, "        %s\n", t->notes[k].text);
+	}
+	if (t->frames_truncated)
+		strbuf_adds(out, "  ... (stack cut short)\n");
+}
+
+/* A file name from S: letters, digits, '.', '-' and '_' kept, anything else '_'. */
+static void file_word(const char *s, struct strbuf *out)
+{
+	for (; *s; s++)
+		strbuf_addch(out, (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+					  *s == '.' || *s == '-' ? *s : '_');
+}
+
+/* w: the stack shown to a file (anywhere else, the whole report), asking where; never over a file. */
+static void save(struct browser *b, struct view *v)
+{
+	size_t ti = v->ops->id == VIEW_STACK ? v->thread : SIZE_MAX;
+	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT, in = STRBUF_INIT;
+	strbuf_adds(&name, "mortem-");
+	if (ti != SIZE_MAX) {
+		strbuf_adds(&name, "thread-");
+		file_word(b->model.th[ti].t->id, &name);
+	} else {
+		strbuf_adds(&name, "report");
+	}
+	strbuf_adds(&name, ".txt");
+	if (term_prompt(ti != SIZE_MAX ? "save this stack to: " : "save the report to: ", name.buf, &in) == 0 &&
+	    in.len) {
+		if (ti != SIZE_MAX)
+			stack_text(b, ti, &text);
+		else
+			report_text(b->d, &text, 0);
+		FILE *f = fopen(in.buf, "wx"); /* x: an existing file is not replaced */
+		bool ok = f && fwrite(text.buf, 1, text.len, f) == text.len;
+		if (f && fclose(f))
+			ok = false;
+		if (ok)
+			browser_message(b, ST_GOOD, "saved %s to %s", ti != SIZE_MAX ? "the stack" : "the report", in.buf);
+		else
+			browser_message(b, ST_ERROR, "cannot write %s: %m", in.buf);
+	}
+	strbuf_release(&name);
+	strbuf_release(&text);
+	strbuf_release(&in);
+}
+
+/* y: the stack shown, or the cursor's thread's, to the terminal's clipboard. */
+static void copy(struct browser *b, struct view *v)
+{
+	size_t ti = view_thread(b, v);
+	if (ti == SIZE_MAX) {
+		browser_message(b, ST_NORMAL, "y copies a stack: open one, or choose a thread in the threads pane");
+		return;
+	}
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+	stack_text(b, ti, &text);
+	if (term_clipboard(text.buf, text.len, &err) == 0)
+		browser_message(b, ST_GOOD, "copied thread %s's stack (%zu frames) to the clipboard",
+				b->model.th[ti].t->id, b->model.th[ti].t->nframes);
+	else
+		browser_message(b, ST_MEDIUM, "cannot copy: %s; w saves it to a file", err.buf);
+	strbuf_release(&text);
+	strbuf_release(&err);
+}
+
 /* Requests every view understands; views handle theirs first. */
 static void generic_request(struct browser *b, struct view *v, enum request req)
 {
@@ -349,13 +497,25 @@ static void generic_request(struct browser *b, struct view *v, enum request req)
 		if (v->lines && v->cursor < v->nlines)
 			browser_open_target(b, &v->lines[v->cursor]);
 		break;
-	case REQ_BACK:
+	case REQ_CLOSE:
 		if (b->panes[b->cur].depth > 0)
 			pane_pop(&b->panes[b->cur]);
 		else
 			b->quit = true;
 		break;
+	case REQ_BACK: /* never quits: a stray Esc or Left must not end the session */
+		if (b->panes[b->cur].depth > 0)
+			pane_pop(&b->panes[b->cur]);
+		else
+			browser_message(b, ST_NORMAL, "this is the first view of the pane; q quits");
+		break;
 	case REQ_QUIT: b->quit = true; break;
+	case REQ_CRASHED: open_crashed(b); break;
+	case REQ_OWNER:
+		browser_message(b, ST_NORMAL, "o goes from a waiting thread (threads pane or a stack) to the holder");
+		break;
+	case REQ_SAVE: save(b, v); break;
+	case REQ_COPY: copy(b, v); break;
 	case REQ_NEXT_PANE: b->cur = (b->cur + 1) % b->npanes; break;
 	case REQ_PREV_PANE: b->cur = (b->cur + b->npanes - 1) % b->npanes; break;
 	case REQ_PANE_SUMMARY: switch_pane(b, VIEW_SUMMARY); break;
@@ -398,9 +558,9 @@ static void on_mouse(struct browser *b, const struct term_event *ev)
 				b->cur = i;
 		return;
 	}
-	if (ev->row < 2 || ev->row >= 2 + b->height)
+	if (ev->row < b->first_row || ev->row >= b->first_row + b->height)
 		return;
-	size_t line = v->top + (size_t)(ev->row - 2);
+	size_t line = v->top + (size_t)(ev->row - b->first_row);
 	if (line >= v->nlines)
 		return;
 	bool again = line == v->cursor;
@@ -442,6 +602,7 @@ static void browser_init(struct browser *b, struct dump *d, const struct mortem_
 	b->arena = arena_new();
 	strbuf_init(&b->message, 0);
 	b->height = 20;
+	b->first_row = 2;
 	tmodel_init(&b->model, d);
 	for (int id = 0; id < VIEW_COUNT; id++) {
 		if (!is_pane[id] || (id == VIEW_SECTIONS && !d->nsections))

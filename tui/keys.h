@@ -20,8 +20,13 @@
 	X(REQ_FIRST, "first", "go to the first line")                       \
 	X(REQ_LAST, "last", "go to the last line")                          \
 	X(REQ_OPEN, "open", "open what the cursor is on: stack, source, evidence, group") \
-	X(REQ_BACK, "back", "go back; quit from the top")                  \
+	X(REQ_CLOSE, "close", "go back; quit from the top")                 \
+	X(REQ_BACK, "back", "go back (never quits: stops at the pane's first view)") \
 	X(REQ_QUIT, "quit", "quit at once")                                 \
+	X(REQ_CRASHED, "crashed", "the crashed thread's stack, from anywhere") \
+	X(REQ_OWNER, "owner", "from a waiting thread to the thread that holds what it waits for") \
+	X(REQ_SAVE, "save", "save the stack shown (elsewhere: the whole report) to a file") \
+	X(REQ_COPY, "copy", "copy the stack shown to the clipboard (OSC 52, where the terminal allows)") \
 	X(REQ_NEXT_PANE, "next-pane", "switch to the next pane")            \
 	X(REQ_PREV_PANE, "prev-pane", "switch to the previous pane")        \
 	X(REQ_PANE_SUMMARY, "summary", "the summary pane")                  \

@@ -1,5 +1,6 @@
 #include "tui/model.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -479,27 +480,142 @@ bool tmodel_next_hit(const struct tmodel *m, size_t *ti, long *line, int dir, bo
 	return false;
 }
 
-char *tui_source_resolve(const char *file, const char *const *maps, size_t nmaps)
+/* PATH when it can be read (a malloc'ed copy), else NULL. */
+static char *readable(const char *path)
 {
-	if (!file || !*file)
-		return NULL;
+	return access(path, R_OK) ? NULL : xstrdup(path);
+}
+
+/* DIR/REST, readable, or NULL. */
+static char *under(const char *dir, const char *rest)
+{
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < nmaps; i++) {
-		const char *eq = strchr(maps[i], '=');
-		if (!eq)
-			continue;
-		size_t olen = (size_t)(eq - maps[i]);
-		if (olen && strncmp(file, maps[i], olen))
-			continue;
-		strbuf_reset(&sb);
-		strbuf_adds(&sb, eq + 1);
-		const char *rest = file + olen;
-		if (sb.len && sb.buf[sb.len - 1] != '/' && *rest != '/')
-			strbuf_addch(&sb, '/');
-		strbuf_adds(&sb, rest);
-		if (!access(sb.buf, R_OK))
-			return strbuf_detach(&sb, NULL);
-	}
+	strbuf_adds(&sb, dir);
+	if (sb.len && sb.buf[sb.len - 1] != '/' && *rest != '/')
+		strbuf_addch(&sb, '/');
+	strbuf_adds(&sb, rest);
+	char *got = readable(sb.buf);
 	strbuf_release(&sb);
-	return access(file, R_OK) ? NULL : xstrdup(file);
+	return got;
+}
+
+/* OLD=NEW: FILE under OLD, moved to NEW. */
+static char *mapped(const char *file, const char *map, const char *eq)
+{
+	size_t olen = (size_t)(eq - map);
+	if (olen && strncmp(file, map, olen))
+		return NULL;
+	struct strbuf dir = STRBUF_INIT;
+	strbuf_add(&dir, eq + 1, strlen(eq + 1));
+	char *got = under(dir.buf, file + olen);
+	strbuf_release(&dir);
+	return got;
+}
+
+/* A Java frame's source under a root: the package of its function as folders ("com/acme/") and the file. */
+static char *java_package_path(const char *dir, const struct frame *f)
+{
+	if (!f->function || !is_java(f))
+		return NULL;
+	/* "com.acme.Bank.transfer": the package is what comes before the class (the part before the last two) */
+	const char *fn = f->function, *paren = strchr(fn, '(');
+	size_t n = paren ? (size_t)(paren - fn) : strlen(fn);
+	size_t dots[2] = { 0, 0 }, seen = 0;
+	for (size_t i = n; i-- > 0 && seen < 2;)
+		if (fn[i] == '.')
+			dots[seen++] = i;
+	if (seen < 2)
+		return NULL;
+	struct strbuf rel = STRBUF_INIT;
+	for (size_t i = 0; i < dots[1]; i++)
+		strbuf_addch(&rel, fn[i] == '.' ? '/' : fn[i]);
+	strbuf_addch(&rel, '/');
+	strbuf_adds(&rel, path_basename(f->file));
+	char *got = under(dir, rel.buf);
+	strbuf_release(&rel);
+	return got;
+}
+
+/* How many trailing path components A and B share. */
+static int common_tail(const char *a, const char *b)
+{
+	size_t i = strlen(a), k = strlen(b);
+	int n = 0;
+	while (i && k && a[i - 1] == b[k - 1]) {
+		i--, k--;
+		if (a[i] == '/')
+			n++;
+	}
+	return n + (!i || !k);
+}
+
+struct search {
+	const char *file, *base;
+	char *best;
+	int best_tail;
+	size_t visited;
+};
+
+#define SEARCH_ENTRIES 50000
+#define SEARCH_DEPTH 16
+
+/* Looks for S->base under DIR, keeping the match that shares most of S->file's path. */
+static void search_tree(struct search *s, struct strbuf *dir, int depth)
+{
+	DIR *d = depth <= SEARCH_DEPTH ? opendir(dir->buf) : NULL;
+	if (!d)
+		return;
+	struct dirent *e;
+	size_t len = dir->len;
+	while ((e = readdir(d)) && s->visited++ < SEARCH_ENTRIES) {
+		if (e->d_name[0] == '.')
+			continue; /* ., .., and hidden folders (.git) */
+		strbuf_addf(dir, "/%s", e->d_name);
+		if (e->d_type == DT_DIR) {
+			search_tree(s, dir, depth + 1);
+		} else if (!strcmp(e->d_name, s->base) && !access(dir->buf, R_OK)) {
+			int tail = common_tail(dir->buf, s->file);
+			if (!s->best || tail > s->best_tail) {
+				free(s->best);
+				s->best = xstrdup(dir->buf);
+				s->best_tail = tail;
+			}
+		}
+		dir->len = len;
+		dir->buf[len] = '\0';
+	}
+	closedir(d);
+}
+
+/* FILE under the source root DIR: as a relative path, by the Java package, by name anywhere below. */
+static char *in_root(const char *dir, const struct frame *f)
+{
+	char *got = f->file[0] != '/' ? under(dir, f->file) : NULL;
+	if (!got)
+		got = java_package_path(dir, f);
+	if (!got)
+		got = under(dir, path_basename(f->file));
+	if (got)
+		return got;
+	struct search s = { .file = f->file, .base = path_basename(f->file) };
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, dir);
+	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		sb.buf[--sb.len] = '\0';
+	search_tree(&s, &sb, 0);
+	strbuf_release(&sb);
+	return s.best;
+}
+
+char *tui_source_resolve(const struct frame *f, const char *const *roots, size_t nroots)
+{
+	if (!f || !f->file || !*f->file)
+		return NULL;
+	for (size_t i = 0; i < nroots; i++) {
+		const char *eq = strchr(roots[i], '=');
+		char *got = eq ? mapped(f->file, roots[i], eq) : in_root(roots[i], f);
+		if (got)
+			return got;
+	}
+	return readable(f->file);
 }

@@ -153,10 +153,14 @@ bool tmodel_next_hit(const struct tmodel *m, size_t *ti, long *line, int dir, bo
 bool tmodel_is_hit(const struct tmodel *m, size_t ti, long line);
 
 /*
- * Where the source file FILE of a frame is on this machine: each OLD=NEW
- * in MAPS (in order) whose OLD is a prefix of FILE, then FILE itself.
- * Returns a malloc'ed path that exists, or NULL.
+ * Where the source file of frame F is on this machine, trying each entry
+ * of ROOTS (--source-path) in order: OLD=NEW maps a build path (a FILE
+ * under OLD is looked for under NEW); a plain DIR is a source root where
+ * the file is looked for as a relative path, by its Java package path
+ * (com/acme/Bank.java for com.acme.Bank.transfer), by its name, then by
+ * name anywhere below DIR (the match sharing most of the frame's path);
+ * then the frame's own path. Returns a malloc'ed path that exists, or NULL.
  */
-char *tui_source_resolve(const char *file, const char *const *maps, size_t nmaps);
+char *tui_source_resolve(const struct frame *f, const char *const *roots, size_t nroots);
 
 #endif

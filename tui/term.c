@@ -1,6 +1,7 @@
 #include "tui/term.h"
 
 #include <curses.h>
+#include <term.h>
 #include <limits.h>
 #include <locale.h>
 #include <signal.h>
@@ -236,6 +237,72 @@ int term_put(int row, int col, int width, int style, const char *s)
 	return used;
 }
 
+/* Bytes of S that fit in WIDTH columns. */
+static size_t fit_bytes(const char *s, int width)
+{
+	size_t n = strlen(s), i = 0;
+	int used = 0;
+	while (i < n) {
+		wchar_t wc;
+		size_t k = decode(s + i, n - i, &wc);
+		int w = char_width(&wc);
+		if (used + w > width)
+			break;
+		used += w;
+		i += k;
+	}
+	return i;
+}
+
+int term_put_cut(int row, int col, int width, int style, const char *s, const char *tail)
+{
+	if (!s || width <= 0)
+		return 0;
+	int sw = term_width(s);
+	if (sw <= width)
+		return term_put(row, col, width, style, s);
+	int tw = tail ? term_width(tail) : 0;
+	if (!tail || tw + 2 > width)
+		tail = "", tw = 0;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, s, fit_bytes(s, width - tw - 1));
+	strbuf_adds(&sb, "…");
+	strbuf_adds(&sb, tail);
+	int used = term_put(row, col, width, style, sb.buf);
+	strbuf_release(&sb);
+	return used;
+}
+
+int term_put_cut_front(int row, int col, int width, int style, const char *s, const char *tail)
+{
+	if (!s || width <= 0)
+		return 0;
+	if (term_width(s) <= width || width < 4)
+		return term_put_cut(row, col, width, style, s, NULL);
+	int tw = tail ? term_width(tail) : 0;
+	if (!tail || tw + 4 > width)
+		tail = s + strlen(s), tw = 0;
+	/* from the start of the head, skip characters until the rest fits before the tail */
+	size_t head = (size_t)(tail - s), from = 0;
+	struct strbuf rest = STRBUF_INIT;
+	for (;;) {
+		strbuf_reset(&rest);
+		strbuf_add(&rest, s + from, head - from);
+		if (term_width(rest.buf) + tw + 1 <= width || from >= head)
+			break;
+		wchar_t wc;
+		from += decode(s + from, head - from, &wc);
+	}
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "…");
+	strbuf_add(&sb, rest.buf, rest.len);
+	strbuf_adds(&sb, tail);
+	int used = term_put(row, col, width, style, sb.buf);
+	strbuf_release(&sb);
+	strbuf_release(&rest);
+	return used;
+}
+
 void term_fill(int row, int col, int width, int style)
 {
 	if (width <= 0 || row < 0 || row >= LINES || col >= COLS)
@@ -315,6 +382,40 @@ int term_read(struct term_event *ev)
 			ev->key = (int)wc;
 		return 0;
 	}
+}
+
+static void base64(const unsigned char *p, size_t n, struct strbuf *out)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+		strbuf_addch(out, digits[v >> 18 & 63]);
+		strbuf_addch(out, digits[v >> 12 & 63]);
+		strbuf_addch(out, i + 1 < n ? digits[v >> 6 & 63] : '=');
+		strbuf_addch(out, i + 2 < n ? digits[v & 63] : '=');
+	}
+}
+
+int term_clipboard(const char *text, size_t len, struct strbuf *err)
+{
+	if (!screen)
+		return error_set(err, "no terminal");
+	char cap[] = "Ms";
+	const char *ms = tigetstr(cap);
+	if (!ms || ms == (char *)-1)
+		return error_set(err, "terminal type '%s' has no clipboard sequence (terminfo Ms)",
+				 getenv("TERM") ? getenv("TERM") : "?");
+	struct strbuf b64 = STRBUF_INIT;
+	base64((const unsigned char *)text, len, &b64);
+	char sel[] = "c";
+	const char *seq = tiparm(ms, sel, b64.buf);
+	if (seq) {
+		fputs(seq, tty_out);
+		fflush(tty_out);
+	}
+	strbuf_release(&b64);
+	return seq ? 0 : error_set(err, "the terminal's clipboard sequence did not expand");
 }
 
 static void utf8_pop(struct strbuf *sb)

@@ -88,6 +88,19 @@ void term_end(void);
  * UTF-8 show as '?'). Returns the columns used.
  */
 int term_put(int row, int col, int width, int style, const char *s);
+/*
+ * As term_put, but text wider than WIDTH ends in an ellipsis ("…") so a
+ * reader sees it was cut. With TAIL (a suffix of S, or NULL), the cut
+ * falls before TAIL, which is drawn whole when it fits ("very_long_fun…
+ * at file.c:1234": a line number never loses digits).
+ */
+int term_put_cut(int row, int col, int width, int style, const char *s, const char *tail);
+/*
+ * As term_put_cut, but the ellipsis replaces the start of S, not its end
+ * ("…Pool.take at Pool.java:88"): for names whose end says most (a Java
+ * class and method). TAIL, a suffix of S (or NULL), is kept whole.
+ */
+int term_put_cut_front(int row, int col, int width, int style, const char *s, const char *tail);
 /* Fills WIDTH columns at ROW, COL with blanks in STYLE. */
 void term_fill(int row, int col, int width, int style);
 /* Columns the UTF-8 text S takes on screen. */
@@ -98,6 +111,14 @@ void term_invalidate(void);
 
 /* Waits for a key or a mouse event. Returns 0, or -1 when the terminal is gone. */
 int term_read(struct term_event *ev);
+
+/*
+ * Puts the LEN bytes at TEXT on the terminal's clipboard with the
+ * terminal's own "set selection" sequence (terminfo Ms, OSC 52 on xterm,
+ * tmux and most others). Returns 0 when the terminal says it has one (it
+ * may still ignore it), or -1 with the reason in ERR.
+ */
+int term_clipboard(const char *text, size_t len, struct strbuf *err);
 
 /*
  * Reads a line on the last row after LABEL, into OUT (replaced), starting

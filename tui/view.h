@@ -49,6 +49,12 @@ struct tline {
 struct browser;
 struct view;
 
+/* A row of the stack view: frame FRAME, or the dump's note NOTE under it (-1: the frame). */
+struct stack_row {
+	size_t frame;
+	long note;
+};
+
 struct view_ops {
 	enum view_id id;
 	/* Builds what the view shows (lines, nlines, title) from v->thread etc. */
@@ -81,11 +87,15 @@ struct view {
 	struct tline *lines;   /* text views: heap array of nlines */
 	size_t lines_alloc;
 	const char *title;     /* the line under the panes (column headings or what this is) */
+	const char *subtitle;  /* a second such line, or NULL ("waits for LOCK held by THREAD") */
+	const char *subtitle_tail; /* the suffix of subtitle never cut ("held by THREAD"), or NULL */
 	size_t thread, frame;  /* stack: the thread; source: thread and frame */
 	size_t section;        /* section view */
 	char *path;            /* source view: the file shown (malloc'ed) */
 	int colw;              /* stack view: widest function name */
-	int tailw;             /* stack view: widest "file:line  module" */
+	int srcw;              /* stack view: widest "file:line" */
+	struct stack_row *srows; /* stack view: a row per frame and per note under it (malloc'ed);
+				    NULL when the thread has no notes (row i is frame i) */
 	/* search over tlines, computed once per pattern */
 	unsigned hits_gen;
 	bool *hits;
@@ -113,6 +123,7 @@ struct browser {
 	int search_dir;        /* 1 after '/', -1 after '?' */
 	bool quit;
 	int height;            /* content rows */
+	int first_row;         /* the screen row of the first content row (after the headings) */
 	int width;             /* columns; views that wrap text are rebuilt when it changes */
 };
 

@@ -46,13 +46,15 @@ static void source_open(struct view *v)
 	struct browser *b = v->b;
 	const struct frame *f = &b->model.th[v->thread].t->frames[v->frame];
 	free(v->path);
-	v->path = tui_source_resolve(f->file, b->o->source_paths, b->o->nsource_paths);
+	v->path = tui_source_resolve(f, b->o->source_paths, b->o->nsource_paths);
 	if (!v->path || read_lines(v, v->path, f->line) < 0) {
 		v->title = arena_printf(b->arena, "%s: not found on this machine", f->file);
 		view_add(v, ST_MEDIUM, TGT_NONE, 0, 0, "The source file %s is not here.", f->file);
 		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "%s", "");
 		view_add(v, ST_NORMAL, TGT_NONE, 0, 0,
-			 "If the sources live elsewhere, map the build path to them:");
+			 "If the sources live elsewhere, name their root (searched by file name and Java package)");
+		view_add(v, ST_NORMAL, TGT_NONE, 0, 0, "or map the build path to them:");
+		view_add(v, ST_TITLE, TGT_NONE, 0, 0, "  mortem browse --source-path ~/src/app INPUT");
 		view_add(v, ST_TITLE, TGT_NONE, 0, 0, "  mortem browse --source-path /build/dir=/my/checkout INPUT");
 		return;
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tui/view.h"
+#include "analyzer/report/fold.h"
 
 static void add_findings(struct view *v, const struct dump *d)
 {
@@ -113,16 +114,24 @@ static void add_thread_overview(struct view *v)
 	const struct tmodel *m = &v->b->model;
 	if (!m->n)
 		return;
+	/* one word per state, however the dump spells it (RUNNABLE and runnable are one) */
 	struct hashmap counts = HASHMAP_INIT;
 	const char **states = xmalloc(m->n * sizeof(*states));
 	size_t nstates = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		size_t c = (size_t)hashmap_get(&counts, m->th[i].state);
-		if (!c)
-			states[nstates++] = m->th[i].state;
-		hashmap_put(&counts, m->th[i].state, (void *)(c + 1));
-	}
 	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < m->n; i++) {
+		strbuf_reset(&sb);
+		fold_state_word(m->th[i].t->state, &sb);
+		const char *word = sb.len ? sb.buf : "-";
+		struct hashmap_slot *slot = hashmap_slot(&counts, word);
+		if (!slot->value) { /* new: the key must outlive the map */
+			slot->key = states[nstates++] = arena_strndup(v->b->arena, word, strlen(word));
+			slot->value = (void *)(uintptr_t)1;
+		} else {
+			slot->value = (void *)((uintptr_t)slot->value + 1);
+		}
+	}
+	strbuf_reset(&sb);
 	for (size_t k = 0; k < nstates && k < 8; k++)
 		strbuf_addf(&sb, "%s%s %zu", k ? ", " : "", states[k], (size_t)hashmap_get(&counts, states[k]));
 	if (nstates > 8)

@@ -58,26 +58,31 @@ static void columns(const struct tmodel *m, int width, int *idw, int *namew, int
 	}
 }
 
-/* The top meaningful frame, then (dim) the wait it sits in. */
+/* The top meaningful frame (its " at file:line" whole when cut), then (dim) the wait it sits in. */
 static void draw_top(int row, int x, int width, int sel, const struct tthread *tt)
 {
-	x += term_put(row, x, width - x, ST_NORMAL | sel, tt->top);
-	if (tt->waits_in && x + 2 < width)
-		term_put(row, x + 2, width - x - 2, ST_DIM | sel, tt->waits_in);
+	const char *at = NULL;
+	for (const char *p = strstr(tt->top, " at "); p; p = strstr(p + 1, " at "))
+		at = p;
+	/* cut, the function's end and file:line stay ("…Pool.take at Pool.java:88") */
+	x += at ? term_put_cut_front(row, x, width - x, ST_NORMAL | sel, tt->top, at)
+		: term_put_cut(row, x, width - x, ST_NORMAL | sel, tt->top, NULL);
+	if (tt->waits_in && x + 6 < width)
+		term_put_cut(row, x + 2, width - x - 2, ST_DIM | sel, tt->waits_in, NULL);
 }
 
 static void draw_cells(int row, int x, int width, int sel, int idw, int namew, int statew,
 		       const struct tthread *tt, const char *state, int state_st)
 {
 	const char *id = tt->t->id, *name = tt->t->name ? tt->t->name : "-";
-	term_put(row, x, idw, ST_NORMAL | sel, id);
+	term_put_cut(row, x, idw, ST_NORMAL | sel, id, NULL);
 	x += idw + 1;
 	if (namew) {
-		term_put(row, x, namew, ST_TITLE | sel, name);
+		term_put_cut(row, x, namew, ST_TITLE | sel, name, NULL);
 		x += namew + 1;
 	}
 	if (statew) {
-		term_put(row, x, statew, state_st | sel, state);
+		term_put_cut(row, x, statew, state_st | sel, state, NULL);
 		x += statew + 1;
 	}
 	draw_top(row, x, width, sel, tt);
@@ -142,8 +147,11 @@ static void prompt_filter(struct view *v)
 	struct browser *b = v->b;
 	struct strbuf in = STRBUF_INIT, err = STRBUF_INIT;
 	size_t ti = cursor_thread(v);
-	if (term_prompt("filter threads (state or text regex, empty: all): ",
-			b->model.filter ? tregex_pattern(b->model.filter) : NULL, &in) == 0) {
+	/* an empty line to type into; the filter in force is in the label */
+	const char *label = b->model.filter
+		? arena_printf(b->arena, "filter threads (regex; now /%s/; empty: all): ", tregex_pattern(b->model.filter))
+		: "filter threads (state or text regex, empty: all): ";
+	if (term_prompt(label, NULL, &in) == 0) {
 		if (tmodel_filter(&b->model, in.buf, &err) < 0)
 			browser_message(b, ST_ERROR, "%s", err.buf);
 		else if (in.len)
@@ -153,6 +161,32 @@ static void prompt_filter(struct view *v)
 	}
 	strbuf_release(&in);
 	strbuf_release(&err);
+}
+
+/* o on a row: the cursor on the thread holding what this one waits for. */
+static void to_owner(struct view *v)
+{
+	struct browser *b = v->b;
+	struct tmodel *m = &b->model;
+	size_t ti = cursor_thread(v);
+	if (ti == SIZE_MAX)
+		return;
+	const struct thread *t = m->th[ti].t;
+	const struct lock *l = t->waiting_on;
+	if (!l || !l->owner) {
+		browser_message(b, ST_MEDIUM, l ? "nobody is known to hold what thread %s waits for"
+						: "thread %s waits on no known lock", t->id);
+		return;
+	}
+	size_t r = tmodel_reveal(m, l->owner->index);
+	v->nlines = m->nrows;
+	if (r == SIZE_MAX) {
+		browser_message(b, ST_MEDIUM, "thread %s holds it, but the filter hides it", l->owner->id);
+		return;
+	}
+	view_select(v, r, true);
+	browser_message(b, ST_NORMAL, "thread %s holds %s that thread %s waits for", l->owner->id,
+			l->label ? l->label : l->id, t->id);
 }
 
 static bool threads_request(struct view *v, enum request req)
@@ -182,6 +216,9 @@ static bool threads_request(struct view *v, enum request req)
 	case REQ_FILTER:
 		prompt_filter(v);
 		return true;
+	case REQ_OWNER:
+		to_owner(v);
+		return true;
 	default:
 		return false;
 	}
@@ -202,8 +239,9 @@ static void threads_find(struct view *v, int dir)
 	v->nlines = m->nrows;
 	if (r != SIZE_MAX)
 		view_select(v, r, true);
-	browser_message(b, wrapped ? ST_MEDIUM : ST_NORMAL, "%s%zu matches in %zu threads; Enter shows where",
-			wrapped ? "search wrapped; " : "", m->nhits, m->hit_threads);
+	browser_message(b, wrapped ? ST_MEDIUM : ST_NORMAL, "%s%zu match%s in %zu thread%s; Enter shows where",
+			wrapped ? "search wrapped; " : "", m->nhits, m->nhits == 1 ? "" : "es", m->hit_threads,
+			m->hit_threads == 1 ? "" : "s");
 }
 
 static void threads_status(struct view *v, struct strbuf *out)
@@ -216,9 +254,9 @@ static void threads_status(struct view *v, struct strbuf *out)
 			    g->expanded ? "folds" : "unfolds");
 		return;
 	}
-	strbuf_addf(out, "%zu threads", m->nflat);
+	strbuf_addf(out, "%zu thread%s", m->nflat, m->nflat == 1 ? "" : "s");
 	if (m->ngroups)
-		strbuf_addf(out, ", %zu groups", m->ngroups);
+		strbuf_addf(out, ", %zu group%s", m->ngroups, m->ngroups == 1 ? "" : "s");
 	strbuf_addf(out, "  sort: %s", thread_sort_name(m->sort));
 	if (m->filter)
 		strbuf_addf(out, "  filter: /%s/", tregex_pattern(m->filter));

@@ -87,6 +87,9 @@ struct thread {
 	bool frames_shared;       /* another thread has the same frames array
 				     (thread_share_frames); such arrays are read-only */
 	bool frames_truncated;    /* a frame limit or the input cut the stack short */
+	struct frame_note *notes; /* lines a dump prints under a frame ("- locked <0x..> (a C)"),
+				     in order; not in the JSON (the locks are) */
+	size_t nnotes, notes_alloc;
 	struct lock *waiting_on;  /* NULL when not waiting on a known lock */
 	struct lock **holds;
 	size_t nholds;
@@ -98,6 +101,12 @@ struct thread {
 	uint64_t pthread;         /* pthread_t (thread descriptor address) a native text dump shows, else 0 */
 	size_t index;             /* position in dump->threads */
 	void *user;               /* scratch for one analysis pass; not rendered */
+};
+
+/* A line of a dump under frame FRAME of a thread's stack, as the dump wrote it (trimmed). */
+struct frame_note {
+	size_t frame;
+	const char *text;
 };
 
 struct lock {

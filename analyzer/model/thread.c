@@ -129,6 +129,14 @@ void thread_share_frames(struct dump *d, struct thread *t, const struct frame *f
 	t->frames_alloc = 0;
 }
 
+void thread_add_note(struct dump *d, struct thread *t, size_t frame, const char *text, size_t len)
+{
+	if (t->detached)
+		return;
+	struct frame_note n = { frame, dump_intern(d, text, len) };
+	DUMP_PUSH(d, t->notes, t->nnotes, t->notes_alloc, n);
+}
+
 void thread_wait_on(struct dump *d, struct thread *t, struct lock *l)
 {
 	if (t->detached)

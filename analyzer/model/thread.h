@@ -41,6 +41,13 @@ void thread_set_frames(struct dump *d, struct thread *t, const struct frame *fra
  */
 void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
 
+/*
+ * Keeps the LEN bytes at TEXT (copied) as a line the dump printed under
+ * frame FRAME of T ("- locked <0x..> (a java.lang.Object)"), for views
+ * that show the stack as the dump did. No-op for a detached T.
+ */
+void thread_add_note(struct dump *d, struct thread *t, size_t frame, const char *text, size_t len);
+
 /* Thread T waits on L (sets waiting_on, adds T to L's waiters once). No-op for a detached T. */
 void thread_wait_on(struct dump *d, struct thread *t, struct lock *l);
 /* Thread T holds L (adds to holds once; sets L's owner when it has none). No-op for a detached T. */

@@ -338,8 +338,8 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 		return magic;
 	}
 	if (depth + 1 > w->limits->max_depth) {
-		problem(w, path, "archive nested deeper than %d levels (--max-depth); not opened",
-			w->limits->max_depth);
+		problem(w, path, "archive nested deeper than %d level%s (--max-depth); not opened",
+			w->limits->max_depth, w->limits->max_depth == 1 ? "" : "s");
 		w->stats->limit_hit = true;
 		archive_read_free(a);
 		if (gzip)

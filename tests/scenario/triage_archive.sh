@@ -100,7 +100,7 @@ check "text counts skipped" grep -q "$(jq .skipped t.json) skipped" t80.txt
 check "text names the first skipped files" sh -c "sed -n '/^skipped, not dumps:/,\$p' t80.txt | grep -q '^  fleet/host1/notes.txt: not a recognised dump format$'"
 # the archive limits, from the command line: each cut is named with its option
 "$MORTEM" triage --json --max-depth 1 $FLEET > d1.json 2>/dev/null
-jqcheck d1.json '[.failed[] | select(.path == "batch.tar.gz!/host3/inner.zip" and (.error | test("nested deeper than 1 levels \\(--max-depth\\)")))] | length == 1' "--max-depth 1: the inner zip is not opened"
+jqcheck d1.json '[.failed[] | select(.path == "batch.tar.gz!/host3/inner.zip" and (.error | test("nested deeper than 1 level \\(--max-depth\\)")))] | length == 1' "--max-depth 1: the inner zip is not opened"
 "$MORTEM" triage --json --max-members 2 $FLEET > m2.json 2>/dev/null
 jqcheck m2.json '[.failed[] | select(.error | test("limit of 2 archive members reached \\(--max-members\\)"))] | length >= 1' "--max-members 2: the rest is not read"
 "$MORTEM" triage --json --max-decompressed 4K $FLEET > md.json 2>/dev/null

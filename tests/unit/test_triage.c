@@ -153,7 +153,7 @@ static void test_depth_limit(void **state)
 	struct seen s;
 	walk1(path, &lim, &s);
 	struct strbuf want = STRBUF_INIT;
-	strbuf_addf(&want, "%s!/inner.zip: archive nested deeper than 1 levels (--max-depth); not opened\n", path);
+	strbuf_addf(&want, "%s!/inner.zip: archive nested deeper than 1 level (--max-depth); not opened\n", path);
 	assert_string_equal(s.problems.buf, want.buf);
 	strbuf_reset(&want);
 	strbuf_addf(&want, "%s!/top.txt=6\n", path);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tui/keys.h"
@@ -225,29 +226,69 @@ static void test_search_across_threads(void **state)
 	dump_free(d);
 }
 
+static const struct frame *at_file(struct frame *f, const char *file, const char *fn, enum frame_kind kind)
+{
+	memset(f, 0, sizeof(*f));
+	f->file = file;
+	f->function = fn;
+	f->kind = kind;
+	return f;
+}
+
+static void write_file(const char *path)
+{
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("int x;\n", fp);
+	fclose(fp);
+}
+
 static void test_source_resolve(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/mortem-tui-XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	char path[256];
+	char path[256], map[300], sub[300], java[400], deep[400];
+	struct frame f;
 	snprintf(path, sizeof(path), "%s/parse.c", dir);
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("int x;\n", fp);
-	fclose(fp);
-	char map[300];
+	write_file(path);
 	snprintf(map, sizeof(map), "/build/src=%s", dir);
 	const char *m2[] = { "/nowhere=/also/nowhere", map };
-	char *got = tui_source_resolve("/build/src/parse.c", m2, 2);
+	char *got = tui_source_resolve(at_file(&f, "/build/src/parse.c", NULL, FRAME_NATIVE), m2, 2);
 	assert_non_null(got);
 	assert_string_equal(got, path);
 	free(got);
-	got = tui_source_resolve(path, NULL, 0); /* as it is */
+	got = tui_source_resolve(at_file(&f, path, NULL, FRAME_NATIVE), NULL, 0); /* as it is */
 	assert_string_equal(got, path);
 	free(got);
-	assert_null(tui_source_resolve("/build/src/other.c", m2, 2));
-	assert_null(tui_source_resolve(NULL, m2, 2));
+	assert_null(tui_source_resolve(at_file(&f, "/build/src/other.c", NULL, FRAME_NATIVE), m2, 2));
+	assert_null(tui_source_resolve(at_file(&f, NULL, NULL, FRAME_NATIVE), m2, 2));
+	/* a plain DIR: a root searched by the Java package path, by name, by name below it */
+	snprintf(sub, sizeof(sub), "%s/com", dir);
+	mkdir(sub, 0700);
+	snprintf(sub, sizeof(sub), "%s/com/acme", dir);
+	mkdir(sub, 0700);
+	snprintf(java, sizeof(java), "%s/Bank.java", sub);
+	write_file(java);
+	const char *root[] = { dir };
+	got = tui_source_resolve(at_file(&f, "Bank.java", "com.acme.Bank.transfer", FRAME_JAVA), root, 1);
+	assert_non_null(got);
+	assert_string_equal(got, java);
+	free(got);
+	got = tui_source_resolve(at_file(&f, "/elsewhere/build/parse.c", "parse", FRAME_NATIVE), root, 1);
+	assert_string_equal(got, path);
+	free(got);
+	snprintf(deep, sizeof(deep), "%s/lexer.c", sub);
+	write_file(deep);
+	got = tui_source_resolve(at_file(&f, "/build/com/acme/lexer.c", "lex", FRAME_NATIVE), root, 1);
+	assert_non_null(got);
+	assert_string_equal(got, deep);
+	free(got);
+	unlink(deep);
+	unlink(java);
+	rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/com", dir);
+	rmdir(sub);
 	unlink(path);
 	rmdir(dir);
 }
