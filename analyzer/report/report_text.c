@@ -465,8 +465,11 @@ static void pick(struct text *x, const struct thread **order, size_t *n, const s
 /*
  * The threads that matter, most telling first: crashed, in a lock cycle,
  * named by a finding, then those blocked behind any of them (waiting on a
- * lock one of them holds, and so on). Returns how many, in ORDER.
+ * lock one of them holds, and so on; at most MAX_BEHIND: a lock with
+ * thousands of waiters leaves the rest to the folded list). Returns how
+ * many, in ORDER.
  */
+#define MAX_BEHIND 64
 static size_t threads_that_matter(struct text *x, const struct thread **order)
 {
 	const struct dump *d = x->d;
@@ -484,21 +487,20 @@ static size_t threads_that_matter(struct text *x, const struct thread **order)
 			for (size_t k = 0; k < f->nthreads; k++)
 				pick(x, order, &n, f->threads[k], pass ? WHY_FINDING : WHY_CYCLE, f);
 		}
-	for (size_t from = 0; from < n;) { /* breadth first: each new one may block others */
-		size_t end = n;
-		for (size_t i = 0; i < d->nthreads; i++) {
+	size_t behind = 0;
+	for (bool more = true; more && behind < MAX_BEHIND;) { /* until no thread is added: chains too */
+		more = false;
+		for (size_t i = 0; i < d->nthreads && behind < MAX_BEHIND; i++) {
 			const struct thread *t = d->threads[i];
 			const struct lock *l = t->waiting_on;
-			if (x->why[i] || !l || !l->owner || l->owner->index >= d->nthreads)
+			if (x->why[i] || !l || !l->owner || l->owner->index >= d->nthreads ||
+			    !x->why[l->owner->index])
 				continue;
-			for (size_t k = from; k < end; k++)
-				if (order[k] == l->owner) {
-					x->behind[i] = l->owner;
-					pick(x, order, &n, t, WHY_BEHIND, NULL);
-					break;
-				}
+			x->behind[i] = l->owner;
+			pick(x, order, &n, t, WHY_BEHIND, NULL);
+			behind++;
+			more = true;
 		}
-		from = end;
 	}
 	return n;
 }

@@ -91,14 +91,17 @@ static inline void fuzz_check_dot(const struct strbuf *out)
 	}
 }
 
-/* Renders D every way and checks the JSON, the text and the DOT. */
+/* Renders D every way (JSON, the text report folded and whole, DOT) and checks each. */
 static inline void fuzz_render(const struct dump *d)
 {
 	struct strbuf out = STRBUF_INIT;
 	report_json(d, &out);
 	fuzz_check_json(&out);
 	strbuf_reset(&out);
-	report_text(d, &out, true);
+	report_text(d, &out, REPORT_COLOR); /* folded: threads to read first, groups, runs */
+	fuzz_check_text(&out);
+	strbuf_reset(&out);
+	report_text(d, &out, REPORT_ALL);
 	fuzz_check_text(&out);
 	strbuf_reset(&out);
 	lockdot_render(d, &out);
