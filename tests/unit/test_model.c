@@ -12,6 +12,7 @@
 #include "analyzer/model/dump.h"
 #include "analyzer/lib/jsonw.h"
 #include "analyzer/lib/hashmap.h"
+#include "analyzer/report/fold.h"
 #include "analyzer/report/report.h"
 
 static void test_arena_grow_in_place(void **state)
@@ -474,6 +475,120 @@ static void test_name_start(void **state)
 		assert_true(frame_name_roles(waits[i]) & (ROLE_WAIT | ROLE_SLEEP));
 }
 
+/* One word per state, whatever the dump's spelling. */
+static void test_state_words(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{ "RUNNABLE", "runnable" },
+		{ "runnable", "runnable" },
+		{ "TIMED_WAITING (parking)", "timed waiting" },
+		{ "WAITING (on object monitor)", "waiting" },
+		{ "waiting on condition", "waiting" },
+		{ "in Object.wait()", "waiting" },
+		{ "waiting for monitor entry", "blocked" },
+		{ "BLOCKED (on object monitor)", "blocked" },
+		{ "S (sleeping)", "sleeping" },
+		{ "D (disk sleep)", "disk sleep" },
+		{ "_thread_blocked", "blocked" },
+		{ "_thread_in_native", "in native" },
+		{ "CW", "waiting" },
+		{ "signal SIGSEGV", "signal SIGSEGV" },
+	};
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf_reset(&sb);
+		fold_state_word(cases[i][0], &sb);
+		assert_string_equal(sb.buf, cases[i][1]);
+	}
+	strbuf_reset(&sb);
+	fold_state_word(NULL, &sb);
+	assert_int_equal(sb.len, 0);
+	strbuf_release(&sb);
+}
+
+static struct frame *add(struct dump *d, struct thread *t, const char *fn, const char *file, int line)
+{
+	struct frame *f = thread_add_frame(d, t);
+	f->function = fn;
+	f->file = file;
+	f->line = line;
+	return f;
+}
+
+/* Runs of repeats: one frame, two frames (mutual recursion), none; the shortest period wins. */
+static void test_fold_runs(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("r");
+	struct thread *t = dump_add_thread(d, "1");
+	add(d, t, "recurse", "r.c", 5);
+	for (int i = 0; i < 10; i++)
+		add(d, t, "recurse", "r.c", 8);
+	add(d, t, "main", "r.c", 13);
+	struct fold_run r;
+	assert_false(fold_run_at(t, 0, &r)); /* frame 0 is at another line */
+	assert_true(fold_run_at(t, 1, &r));
+	assert_int_equal(r.period, 1);
+	assert_int_equal(r.count, 10);
+	assert_int_equal(r.len, 10);
+	assert_false(fold_run_at(t, 11, &r));
+	struct thread *u = dump_add_thread(d, "2");
+	for (int i = 0; i < 6; i++) {
+		add(d, u, "walk", "w.c", 3);
+		add(d, u, "visit", "w.c", 9);
+	}
+	assert_true(fold_run_at(u, 0, &r));
+	assert_int_equal(r.period, 2);
+	assert_int_equal(r.count, 6);
+	struct thread *v = dump_add_thread(d, "3");
+	for (int i = 0; i < 4; i++) /* below FOLD_MIN_REPEATS */
+		add(d, v, "recurse", "r.c", 8);
+	assert_false(fold_run_at(v, 0, &r));
+	/* the same stack, whatever the arguments a text dump printed */
+	struct thread *a = dump_add_thread(d, "4"), *b = dump_add_thread(d, "5");
+	add(d, a, "work", "p.c", 4)->args = "this=0x1";
+	add(d, b, "work", "p.c", 4)->args = "this=0x2";
+	assert_true(fold_same_stack(a, b));
+	assert_int_equal(fold_stack_hash(a), fold_stack_hash(b));
+	add(d, b, "main", "p.c", 9);
+	assert_false(fold_same_stack(a, b));
+	dump_free(d);
+}
+
+/* A thread in one line: the wait it sits in, then the user's code that called it. */
+static void test_thread_brief(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("b");
+	struct thread *t = dump_add_thread(d, "1");
+	add(d, t, "__futex_abstimed_wait_common", "./nptl/futex-internal.c", 57)->module = "libc.so.6";
+	add(d, t, "___pthread_cond_wait", "./nptl/pthread_cond_wait.c", 618)->module = "libc.so.6";
+	add(d, t, "std::condition_variable::wait<F>(std::unique_lock<std::mutex>&, F)",
+	    "/usr/include/c++/12/condition_variable", 102)->module = "pool";
+	add(d, t, "Pool::worker()", "/src/pool.cpp", 42)->module = "pool";
+	add(d, t, "start_thread", "./nptl/pthread_create.c", 442)->module = "libc.so.6";
+	struct strbuf sb = STRBUF_INIT;
+	fold_thread_brief(t, &sb);
+	assert_string_equal(sb.buf, "std::condition_variable::wait < Pool::worker pool.cpp:42");
+	assert_true(fold_in_app(&t->frames[3]));
+	assert_false(fold_in_app(&t->frames[2]));
+	assert_false(fold_in_app(&t->frames[1]));
+	assert_ptr_equal(fold_thread_own(t), &t->frames[3]);
+	struct thread *r = dump_add_thread(d, "2"); /* running in the user's code */
+	add(d, r, "compute", "/src/m.c", 12)->module = "m";
+	add(d, r, "main", "/src/m.c", 30)->module = "m";
+	strbuf_reset(&sb);
+	fold_thread_brief(r, &sb);
+	assert_string_equal(sb.buf, "compute m.c:12");
+	struct thread *e = dump_add_thread(d, "3");
+	strbuf_reset(&sb);
+	fold_thread_brief(e, &sb);
+	assert_string_equal(sb.buf, "(no frames)");
+	strbuf_release(&sb);
+	dump_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +606,9 @@ int main(void)
 		cmocka_unit_test(test_in_app),
 		cmocka_unit_test(test_signature_name),
 		cmocka_unit_test(test_name_start),
+		cmocka_unit_test(test_state_words),
+		cmocka_unit_test(test_fold_runs),
+		cmocka_unit_test(test_thread_brief),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
