@@ -8,56 +8,9 @@
 
 /* ---- the user's code ---- */
 
-/* Libraries of the system and of runtimes, by the start of their file name. */
-static const char *const system_modules[] = {
-	"libc.so", "libc-", "libpthread", "ld-linux", "ld-", "ld64.so", "libm.so", "libm-",
-	"libdl", "librt", "libstdc++", "libgcc_s", "libc++", "libunwind", "linux-vdso", "[vdso]",
-	"libjvm", "libjava", "libjli", "libnio", "libnet", "libzip", "libverify", "libawt",
-};
-
-/* Source paths of system headers and of the C library's own build. */
-static const char *const system_files[] = {
-	"/usr/include/", "/usr/lib/gcc/", "/usr/src/debug/glibc", "./nptl/", "../nptl/",
-	"../sysdeps/", "./sysdeps/", "../csu/", "./csu/", "./elf/", "../elf/", "./stdlib/",
-	"./posix/", "./misc/", "./string/", "./libio/", "./malloc/", "./signal/", "./io/",
-};
-
-/* Packages of the Java class library. */
-static const char *const system_packages[] = { "java.", "javax.", "jdk.", "sun.", "com.sun." };
-
-static bool starts_with_any(const char *s, const char *const *list, size_t n)
-{
-	for (size_t i = 0; s && i < n; i++)
-		if (!strncmp(s, list[i], strlen(list[i])))
-			return true;
-	return false;
-}
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static bool is_java(const struct frame *f)
-{
-	return f->kind == FRAME_JAVA || f->kind == FRAME_JIT || f->kind == FRAME_INTERPRETED;
-}
-
-/*
- * Until the model says which frames are in-app (issue 16's frame_in_app),
- * the renderers' own rule: system libraries, system headers, the JDK's
- * packages, VM frames, and what the frame vocabulary calls plumbing.
- */
 bool fold_in_app(const struct frame *f)
 {
-	if (f->kind == FRAME_VM || f->kind == FRAME_STUB || f->kind == FRAME_SIGNAL)
-		return false;
-	if (is_java(f))
-		return !starts_with_any(f->function, system_packages, COUNT(system_packages));
-	if (frame_is(f, FRAME_NOISE | FRAME_WAITING | ROLE_LOADER))
-		return false;
-	if (f->function && (!strncmp(f->function, "std::", 5) || !strncmp(f->function, "__gnu_cxx::", 11)))
-		return false;
-	if (starts_with_any(f->file, system_files, COUNT(system_files)))
-		return false;
-	return !f->module || !starts_with_any(path_basename(f->module), system_modules, COUNT(system_modules));
+	return frame_in_app(f);
 }
 
 /* ---- repeats ---- */
@@ -261,7 +214,7 @@ void fold_state_word(const char *state, struct strbuf *out)
 		strbuf_addch(&w, *p == '_' ? ' ' : keep ? *p : tolower((unsigned char)*p));
 	}
 	const char *word = w.buf;
-	for (size_t i = 0; i < COUNT(state_words); i++)
+	for (size_t i = 0; i < sizeof(state_words) / sizeof(state_words[0]); i++)
 		if (!strcmp(w.buf, state_words[i].spelling))
 			word = state_words[i].word;
 	strbuf_adds(out, word);

@@ -17,9 +17,10 @@
 #include "analyzer/model/dump.h"
 
 /*
- * Whether F is the user's own code rather than system code (the C
- * library, the loader, the C++ runtime and code inlined from its headers,
- * a VM and its class library). Renderers show system frames shortened and
+ * Whether F is the user's own code rather than system code (the model's
+ * frame_in_app: the C library, the loader, the C++ runtime and code
+ * inlined from its headers, a VM and its class library, and a user's
+ * [in-app]/[system] rules). Renderers show system frames shortened and
  * dimmed, never drop them. The one place renderers ask.
  */
 bool fold_in_app(const struct frame *f);
