@@ -31,7 +31,7 @@
 	X(OPT_SINCE, "since", 0, "DATE", "triage --db: report only artifacts first seen since DATE") \
 	X(OPT_INPUT_FORMAT, "input-format", 0, "NAME", "skip detection: parse input as NAME")        \
 	X(OPT_PID, "pid", 'p', "PID", "snapshot a live process (ptrace) instead of reading a file")  \
-	X(OPT_SOURCE_PATH, "source-path", 0, "DIR|OLD=NEW", "browse: a source root (searched by file name and Java package), or a build path mapped (repeatable)") \
+	X(OPT_SOURCE_PATH, "source-path", 0, "DIR", "browse: a source root searched by file name and Java package, or OLD=NEW mapping a build path (repeatable)") \
 	X(OPT_KEYS, "keys", 0, NULL, "browse: list the browser's keys (a Markdown table) and exit") \
 	X(OPT_MAX_FRAMES, "max-frames", 0, "N", "frames kept per thread (default 2048, 0: no limit)") \
 	X(OPT_MAX_THREADS, "max-threads", 0, "N", "threads kept per dump (default 100000)")         \

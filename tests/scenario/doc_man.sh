@@ -41,7 +41,7 @@ sed -n 's/^ *\(usage: \)\{0,1\}mortem \([a-z]\{1,\}\) .*/\2/p' help.txt | sort -
 section COMMANDS | sed -n 's/^\\fBmortem \([a-z]*\)\\fR.*/\1/p' | sort -u > man.cmds
 diff help.cmds man.cmds > cmds.diff; cat cmds.diff
 check "COMMANDS: every command of --help, and no other" test ! -s cmds.diff -a -s man.cmds
-check "COMMANDS: the bare 'mortem INPUT'" grep -qxF '\fBmortem\fR [\fIOPTIONS\fR] \fIINPUT\fR' "$MAN"
+check "COMMANDS: the bare 'mortem [INPUT]'" grep -qxF '\fBmortem\fR [\fIOPTIONS\fR] [\fIINPUT\fR]' "$MAN"
 for c in $(cat help.cmds); do
 	check "SYNOPSIS: mortem $c" grep -qxF ".B mortem $c" "$MAN"
 done
