@@ -255,9 +255,45 @@ static void draw_help_line(struct browser *b, int row, int width)
 	strbuf_release(&sb);
 }
 
+/*
+ * Draws S in WIDTH columns; cut, a frame's " at /path/file.c:123" keeps its
+ * end ("… at …/src/file.c:123": the file's name and line number whole),
+ * and in "#3/9 NAME at " a NAME without blanks (Java's, C's) loses its
+ * start, not its method ("#3/9 …DelayedWorkQueue.take at ").
+ */
+static int put_frame_text(int row, int col, int width, int style, const char *s)
+{
+	const char *at = view_line_tail(s);
+	if (!at || term_width(s) <= width)
+		return term_put_cut(row, col, width, style, s, NULL);
+	/* the head whole when the file's name and line still fit after it */
+	const char *path = at + 4;
+	int namew = term_width(path_basename(path)) + 1, headw = term_width(s) - term_width(path);
+	int keep = width - headw >= namew ? width - headw : namew;
+	if (keep > width - 8)
+		return term_put_cut(row, col, width, style, s, NULL);
+	struct strbuf label = STRBUF_INIT, name = STRBUF_INIT;
+	const char *sp = strchr(s, ' ');
+	size_t nl = sp && sp < at ? (size_t)(sp + 1 - s) : 0;
+	strbuf_add(&label, s, nl);
+	strbuf_add(&name, s + nl, (size_t)(path - s) - nl); /* "NAME at " */
+	int used = 0;
+	if (!memchr(name.buf, ' ', name.len - 4) && term_width(label.buf) + 8 < width - keep) {
+		used = term_put(row, col, width - keep, style, label.buf);
+		used += term_put_cut_front(row, col + used, width - keep - used, style, name.buf,
+					   name.buf + name.len - 4);
+	} else {
+		strbuf_add(&label, name.buf, name.len);
+		used = term_put_cut(row, col, width - keep, style, label.buf, NULL);
+	}
+	strbuf_release(&label);
+	strbuf_release(&name);
+	return used + term_put_cut_front(row, col + used, width - used, style, path, NULL);
+}
+
 static void draw_status(struct browser *b, struct view *v, int row, int width)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, search = STRBUF_INIT;
 	int style = ST_STATUS;
 	if (b->message.len) {
 		strbuf_adds(&sb, b->message.buf);
@@ -268,10 +304,16 @@ static void draw_status(struct browser *b, struct view *v, int row, int width)
 		strbuf_addf(&sb, "line %zu/%zu", v->nlines ? v->cursor + 1 : 0, v->nlines);
 	}
 	if (b->search && !b->message.len)
-		strbuf_addf(&sb, "  search: %c%s", b->search_dir < 0 ? '?' : '/', tregex_pattern(b->search));
+		strbuf_addf(&search, "  search: %c%s", b->search_dir < 0 ? '?' : '/', tregex_pattern(b->search));
 	term_fill(row, 0, width, ST_STATUS);
-	term_put(row, 1, width - 1, style == ST_STATUS ? ST_STATUS : style, sb.buf);
+	int sw = term_width(search.buf), avail = width - 1;
+	if (sw + term_width(sb.buf) > avail) /* the search pattern gives way to what the view says */
+		sw = 0;
+	int x = 1 + put_frame_text(row, 1, avail - sw, style == ST_STATUS ? ST_STATUS : style, sb.buf);
+	if (sw)
+		term_put(row, x, width - x, ST_STATUS, search.buf);
 	strbuf_release(&sb);
+	strbuf_release(&search);
 }
 
 /* After a change of width: views that wrap text build their lines again. */
@@ -474,8 +516,9 @@ static void copy(struct browser *b, struct view *v)
 	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
 	stack_text(b, ti, &text);
 	if (term_clipboard(text.buf, text.len, &err) == 0)
-		browser_message(b, ST_GOOD, "copied thread %s's stack (%zu frames) to the clipboard",
-				b->model.th[ti].t->id, b->model.th[ti].t->nframes);
+		browser_message(b, ST_GOOD, "copied thread %s's stack (%zu frame%s) to the clipboard",
+				b->model.th[ti].t->id, b->model.th[ti].t->nframes,
+				b->model.th[ti].t->nframes == 1 ? "" : "s");
 	else
 		browser_message(b, ST_MEDIUM, "cannot copy: %s; w saves it to a file", err.buf);
 	strbuf_release(&text);

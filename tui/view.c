@@ -19,6 +19,7 @@ struct tline *view_add(struct view *v, int style, enum target t, size_t a, size_
 	l->target = t;
 	l->a = a;
 	l->b = b;
+	l->frame = NULL;
 	return l;
 }
 
@@ -105,6 +106,28 @@ static bool view_line_hit(struct view *v, size_t line)
 	return v->hits && v->hits_gen == v->b->search_gen && line < v->nlines && v->hits[line];
 }
 
+const char *view_line_tail(const char *text)
+{
+	const char *at = NULL;
+	for (const char *p = strstr(text, " at "); p; p = strstr(p + 1, " at "))
+		at = p;
+	if (!at || strchr(at + 4, ' '))
+		return NULL;
+	const char *colon = strrchr(at + 4, ':');
+	if (!colon || !colon[1])
+		return NULL;
+	for (const char *p = colon + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return NULL;
+	return at;
+}
+
+void view_line_frame(struct tline *l, const char *frame)
+{
+	size_t n = strlen(l->text), k = frame ? strlen(frame) : 0;
+	l->frame = k && k <= n && !strcmp(l->text + n - k, frame) ? l->text + n - k : NULL;
+}
+
 void view_draw_tline(struct view *v, size_t line, int row, int width, bool selected)
 {
 	const struct tline *l = &v->lines[line];
@@ -112,7 +135,26 @@ void view_draw_tline(struct view *v, size_t line, int row, int width, bool selec
 	if (selected)
 		style |= ST_SELECTED;
 	term_fill(row, 0, width, selected ? ST_SELECTED : ST_NORMAL);
-	term_put(row, 1, width - 1, style, l->text);
+	/* cut with an ellipsis; a frame's " at file:line" at the end stays whole */
+	const char *tail = view_line_tail(l->text);
+	if (!l->frame || term_width(l->text) <= width - 1) {
+		term_put_cut(row, 1, width - 1, style, l->text, tail);
+		return;
+	}
+	/* what comes before the frame (whole when the frame still gets a third of
+	 * the row and its file:line), then the frame with the end of its name
+	 * ("…Pool.take at Pool.java:88") */
+	int avail = width - 1, framew = term_width(l->frame);
+	int headw = term_width(l->text) - framew, tailw = tail ? term_width(tail) : 0;
+	int room = tailw + 8 > avail / 3 ? tailw + 8 : avail / 3;
+	if (room > framew)
+		room = framew;
+	int keep = avail - headw >= room ? avail - headw : room;
+	struct strbuf head = STRBUF_INIT;
+	strbuf_add(&head, l->text, (size_t)(l->frame - l->text));
+	int x = 1 + term_put_cut(row, 1, width - 1 - keep, style, head.buf, NULL);
+	term_put_cut_front(row, x, width - x, style, l->frame, tail && tail > l->frame ? tail : NULL);
+	strbuf_release(&head);
 }
 
 static void compute_hits(struct view *v)

@@ -44,6 +44,8 @@ struct tline {
 	int style;
 	enum target target;
 	size_t a, b;           /* thread/lock/finding/section index; frame index for TGT_FRAME */
+	const char *frame;     /* a suffix of text naming a frame ("Pool.take at Pool.java:88"), or
+				  NULL: cut, it loses its start, not its end (view_line_frame) */
 };
 
 struct browser;
@@ -148,7 +150,17 @@ void view_add_wrapped(struct view *v, int style, const char *label, const char *
 void view_select(struct view *v, size_t line, bool middle);
 /* The first line whose target is T with index A, or SIZE_MAX. */
 size_t view_find_target(const struct view *v, enum target t, size_t a);
-/* Draws a tline (the default draw). */
+/*
+ * The suffix of TEXT a cut must keep: a frame's " at FILE:LINE" at its end
+ * (no blank in FILE), or NULL.
+ */
+const char *view_line_tail(const char *text);
+/* Marks the end of L's text from FRAME (a frame's short text L ends with) as a frame. */
+void view_line_frame(struct tline *l, const char *frame);
+/*
+ * Draws a tline (the default draw): cut with an ellipsis, view_line_tail
+ * kept whole; a line's frame keeps the end of its name.
+ */
 void view_draw_tline(struct view *v, size_t line, int row, int width, bool selected);
 /* The default find: next tline matching the browser's pattern in DIR. */
 void view_find_lines(struct view *v, int dir);

@@ -23,8 +23,9 @@ static void add_finding(struct view *v, size_t i)
 		add_text(v, ST_NORMAL, "what", f->summary);
 	for (size_t k = 0; k < f->nthreads; k++) {
 		const struct thread *t = f->threads[k];
-		view_add(v, ST_MARK, TGT_THREAD, t->index, 0, "    %-8s %s  %s", k ? "" : "threads",
-			 thread_short(b, t), b->model.th[t->index].top);
+		struct tline *l = view_add(v, ST_MARK, TGT_THREAD, t->index, 0, "    %-8s %s  %s",
+					   k ? "" : "threads", thread_short(b, t), b->model.th[t->index].top);
+		view_line_frame(l, b->model.th[t->index].top);
 	}
 	for (size_t k = 0; k < f->nlocks; k++) {
 		const struct lock *l = f->locks[k];

@@ -43,8 +43,9 @@ static void add_cycles(struct view *v)
 		for (size_t k = 0; k < f->nthreads; k++) {
 			const struct thread *t = f->threads[k];
 			const struct lock *l = t->waiting_on;
-			view_add(v, ST_HIGH, TGT_THREAD, t->index, 0, "  %s  %s", thread_short(b, t),
-				 b->model.th[t->index].top);
+			struct tline *tl = view_add(v, ST_HIGH, TGT_THREAD, t->index, 0, "  %s  %s",
+						    thread_short(b, t), b->model.th[t->index].top);
+			view_line_frame(tl, b->model.th[t->index].top);
 			/* Enter here opens the thread that holds it */
 			bool owned = l && l->owner;
 			view_add(v, ST_NORMAL, owned ? TGT_THREAD : TGT_NONE, owned ? l->owner->index : 0, 0,

@@ -105,8 +105,11 @@ static void stack_draw(struct view *v, size_t line, int row, int width, bool sel
 	if (term_width(fn) > funcw && f->kind != FRAME_NATIVE && f->kind != FRAME_INLINE) {
 		java_abbreviate(fn, &brief); /* "c.a.Bank.transfer": the class and method stay in sight */
 		fn = brief.buf;
+		/* still too wide: the method is the end, so the cut is at the front ("…Executor$2.run") */
+		term_put_cut_front(row, x, funcw, fstyle | sel, fn, NULL);
+	} else {
+		term_put_cut(row, x, funcw, fstyle | sel, fn, NULL);
 	}
-	term_put_cut(row, x, funcw, fstyle | sel, fn, NULL);
 	strbuf_release(&brief);
 	x += funcw + 2;
 	if (src.len)

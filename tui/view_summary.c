@@ -100,8 +100,10 @@ static void add_threads_to_read(struct view *v)
 			}
 			if (!shown++)
 				view_add(v, ST_TITLE, TGT_NONE, 0, 0, "Threads to read first");
-			view_add(v, kinds[k].style, TGT_FRAME, i, m->th[i].top_frame, "  %s %s  %s", kinds[k].word,
-				 thread_short(v->b, m->th[i].t), m->th[i].top);
+			struct tline *l = view_add(v, kinds[k].style, TGT_FRAME, i, m->th[i].top_frame,
+						   "  %s %s  %s", kinds[k].word, thread_short(v->b, m->th[i].t),
+						   m->th[i].top);
+			view_line_frame(l, m->th[i].top);
 		}
 	}
 	if (more)
@@ -147,9 +149,10 @@ static void add_thread_overview(struct view *v)
 		size_t first = m->groups[big].members[0], distinct = m->ngroups;
 		for (size_t i = 0; i < m->n; i++)
 			distinct += m->th[i].group < 0;
-		view_add(v, ST_NORMAL, TGT_FRAME, first, m->th[first].top_frame,
-			 "  stacks    %zu distinct; the most shared, by %zu threads: %s",
-			 distinct, m->groups[big].n, m->th[first].top);
+		struct tline *l = view_add(v, ST_NORMAL, TGT_FRAME, first, m->th[first].top_frame,
+					   "  stacks    %zu distinct; %zu threads share: %s",
+					   distinct, m->groups[big].n, m->th[first].top);
+		view_line_frame(l, m->th[first].top);
 	}
 	strbuf_release(&sb);
 	hashmap_clear(&counts);

@@ -155,8 +155,9 @@ static void prompt_filter(struct view *v)
 		if (tmodel_filter(&b->model, in.buf, &err) < 0)
 			browser_message(b, ST_ERROR, "%s", err.buf);
 		else if (in.len)
-			browser_message(b, ST_NORMAL, "%zu of %zu threads match /%s/", b->model.nflat,
-					b->model.n, in.buf);
+			browser_message(b, ST_NORMAL, "%zu of %zu thread%s match%s /%s/", b->model.nflat,
+					b->model.n, b->model.n == 1 ? "" : "s", b->model.n == 1 ? "es" : "",
+					in.buf);
 		follow_thread(v, ti);
 	}
 	strbuf_release(&in);

@@ -14,7 +14,10 @@
 . "$TOP/tests/lib/tmux.sh"
 need g++ cc jq gcore
 
-${CXX:-g++} -g -O0 -o pool_deadlock "$TOP/tests/scenario/programs/pool_deadlock.cpp" -lpthread ||
+# built in a deep folder: its path is wider than the screen
+deep=src/a/folder/deep/enough/that/the/path/of/the/file/is/wider/than/half/the/screen
+mkdir -p "$deep" && cp "$TOP/tests/scenario/programs/pool_deadlock.cpp" "$deep/" || fail "cannot copy pool_deadlock.cpp"
+(cd "$deep" && ${CXX:-g++} -g -O0 -o "$WORK/pool_deadlock" pool_deadlock.cpp -lpthread) ||
 	fail "cannot build pool_deadlock.cpp"
 ./pool_deadlock roles.txt & pid=$!; PIDS=$pid
 i=0; while ! grep -q ready roles.txt 2>/dev/null; do
@@ -31,6 +34,11 @@ tmux -L "$TMUX_SOCK" set-option -g set-clipboard on >/dev/null
 tui_run "$MORTEM browse pool.core"
 tui_wait "Summary: what happened"
 tui_line 1 | grep -q 'pool\.core *$' || fail "the input's name is not on the title row"
+# a line too wide ends in an ellipsis, and a frame's file:line stays whole
+tui_screen | grep -qE '^ +stacks +[0-9]+ distinct; 8 threads share: .*….* at [a-z_]+:[0-9]+ *$' ||
+	fail "80 columns: the summary's widest stack cut with an ellipsis, its line number whole"
+tui_screen | grep -E '^ +cycle ' | grep -qvE ' at pool_deadlock\.cpp:[0-9]+ *$' &&
+	fail "80 columns: a thread to read first lost its line number"
 
 # Left and Esc never quit: at the first view of a pane they say so
 tui_keys Left
@@ -65,12 +73,22 @@ tui_line 3 | grep -q "^ waits for pthread_mutex 0x[0-9a-f]* held by $audit" || f
 tui_screen | grep -qE "transfer +pool_deadlock\.cpp:[0-9]+" || fail "the stack's own frame with its line"
 tui_screen | grep -q '…' || fail "80 columns: a cut name ends in an ellipsis"
 tui_screen | grep -qE ':[0-9]*…' && fail "80 columns: a line number lost digits"
+tui_line 23 | grep -qE "^ #[0-9]+/[0-9]+ transfer\+0x[0-9a-f]+ \(pool_deadlock\+0x[0-9a-f]+\) at …[^ ]*/the/screen/pool_deadlock\.cpp:[0-9]+ *$" ||
+	{ tui_line 23 >&2; fail "80 columns: the status row keeps the frame's file name and line, the path cut at its start"; }
 tui_keys o
 tui_wait "Thread $audit "
 tui_line 3 | grep -q "held by $transfer" || fail "the holder's own wait, named"
 tui_keys Left
 tui_wait "Thread $transfer "
 echo "ok: o in a stack, the holder named in the heading, Left back"
+
+# the source of a file whose path is wider than the screen: its name and line stay in the heading
+tui_keys Enter
+tui_wait "pool_deadlock.cpp:"
+tui_line 2 | grep -qE '^ …[^ ]*/the/screen/pool_deadlock\.cpp:[0-9]+  in [^ ]*transfer *$' ||
+	fail "80 columns: the source heading keeps the file's name and line"
+tui_keys Left
+tui_wait "Thread $transfer "
 
 # w saves the stack shown (never over a file); y copies it to the clipboard
 tui_keys w
