@@ -53,8 +53,9 @@ static struct dump *parse_and_analyze_guarded(const struct parser *p, const stru
 	d->input.format = p->name;
 	d->input.bytes = in ? in->len : 0;
 	if (cleaned && cleaned->unwrapped_lines)
-		dump_warn(d, "a paste wrapped at %zu columns: %zu lines joined to the next",
-			  cleaned->wrap_width, cleaned->unwrapped_lines);
+		dump_warn(d, "a paste wrapped at %zu columns: %zu line%s joined to the next",
+			  cleaned->wrap_width, cleaned->unwrapped_lines,
+			  cleaned->unwrapped_lines == 1 ? "" : "s");
 	else if (cleaned && cleaned->prefixed_lines)
 		dump_warn(d, "a log prefix was removed from %zu line%s (shape \"%s\")",
 			  cleaned->prefixed_lines, cleaned->prefixed_lines == 1 ? "" : "s", cleaned->shape.buf);
