@@ -323,10 +323,11 @@ static void path_line(struct strbuf *out, const struct triage_problem *p, int wi
 void triage_text(const struct triage_run *run, struct strbuf *out, int width)
 {
 	size_t inputs = run->analyzed + run->nproblems;
-	strbuf_addf(out, "%zu artifact%s: %zu analyzed", inputs, inputs == 1 ? "" : "s", run->analyzed);
-	if (run->with_db)
+	strbuf_addf(out, "%zu artifact%s", inputs, inputs == 1 ? "" : "s");
+	if (run->with_db) /* of the analyzed and the failed alike: both are stored */
 		strbuf_addf(out, " (%zu new, %zu already known)", run->fresh, run->known);
-	strbuf_addf(out, ", %zu failed, %zu skipped (not dumps), %zu bucket%s", run->nproblems,
+	strbuf_addf(out, ": %zu analyzed, %zu failed, %zu skipped (not dumps), %zu bucket%s",
+		    run->analyzed, run->nproblems,
 		    run->skipped, run->nbuckets, run->nbuckets == 1 ? "" : "s");
 	if (run->nunread)
 		strbuf_addf(out, ", %zu not read (not regular files)", run->nunread);

@@ -89,6 +89,11 @@ if have_parser core; then
 	"$MORTEM" triage cutmem > cut.txt 2>/dev/null
 	check "text: 1 artifact... 1 bucket (grammar)" grep -q '^2 artifacts: 1 analyzed, 1 failed, 1 skipped (not dumps), 1 bucket$' cut.txt
 	check "text: the skipped file named with its reason" grep -q '^  cutmem/notes.txt: not a recognised dump format$' cut.txt
+	# with --db, new and known count the artifacts, the failed core too (it is stored)
+	"$MORTEM" triage --db cut.db cutmem > db1.txt 2>/dev/null
+	check "--db: new and known are of the artifacts" grep -q '^2 artifacts (2 new, 0 already known): 1 analyzed, 1 failed, ' db1.txt
+	"$MORTEM" triage --db cut.db cutmem > db2.txt 2>/dev/null
+	check "--db rerun: 0 new, 2 already known" grep -q '^2 artifacts (0 new, 2 already known): 1 analyzed, 1 failed, ' db2.txt
 fi
 
 # text: a table that fits the width, biggest first, then the failed list

@@ -68,7 +68,7 @@ check "bucket counts = results" test "$(pg_sql mortem "SELECT (SELECT sum(count)
 check "three runs in the history" test "$(pg_sql mortem 'SELECT count(*) FROM mortem.runs')" = 3
 
 "$MORTEM" triage --db "$PGURL" batch.tar.gz > again.txt
-check "rerun: 0 new, all already known" grep -q "^$BATCH_INPUTS artifacts: $BATCH_INPUTS analyzed (0 new, $BATCH_INPUTS already known)" again.txt
+check "rerun: 0 new, all already known" grep -q "^$BATCH_INPUTS artifacts (0 new, $BATCH_INPUTS already known): $BATCH_INPUTS analyzed" again.txt
 
 # ---- the same inputs into SQLite (three workers too): the same buckets and counts
 for w in 1 2 3; do
