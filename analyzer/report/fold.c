@@ -122,9 +122,22 @@ static size_t own_frame(const struct thread *t, size_t i)
  * it is not waiting), *OWN the user's frame that called it, or where it
  * runs (SIZE_MAX when there is none).
  */
+/*
+ * Where T crashed or blocks, whoever's code it is (pthread_cond_wait, not
+ * the application frame that called it): the first frame from
+ * thread_crash_start that is not noise, else frame 0.
+ */
+static size_t site_index(const struct thread *t)
+{
+	for (size_t i = thread_crash_start(t); i < t->nframes; i++)
+		if (!frame_is_noise(&t->frames[i]))
+			return i;
+	return 0;
+}
+
 static void thread_place(const struct thread *t, size_t *wait, size_t *own)
 {
-	size_t top = thread_top_frame(t) - t->frames, k = top;
+	size_t top = site_index(t), k = top;
 	*wait = SIZE_MAX;
 	for (; k < t->nframes && !fold_in_app(&t->frames[k]); k++)
 		if (frame_is(&t->frames[k], FRAME_WAITING))
@@ -141,7 +154,7 @@ void fold_thread_brief(const struct thread *t, struct strbuf *out)
 		strbuf_adds(out, "(no frames)");
 		return;
 	}
-	size_t wait, own, top = thread_top_frame(t) - t->frames;
+	size_t wait, own, top = site_index(t);
 	thread_place(t, &wait, &own);
 	if (wait != SIZE_MAX) {
 		size_t at = out->len;
