@@ -83,7 +83,9 @@ check "Java thread names in the graph" sh -c "sed -n '/<svg/,/<\\/svg>/p' page.h
 check "Java lock labels in the graph" sh -c "sed -n '/<svg/,/<\\/svg>/p' page.html | grep -q 'java.lang.Object\\|ReentrantLock'"
 check "the Java frame each thread waits at" sh -c "sed -n '/<svg/,/<\\/svg>/p' page.html | grep -q 'Deadlock\\.[a-zA-Z]* Deadlock\\.java:[0-9]*'"
 check "a native thread named by its code" sh -c "sed -n '/<svg/,/<\\/svg>/p' page.html | grep -q '\\(transfer\\|audit\\) pool_deadlock\\.cpp:[0-9]*'"
-check "a native lock by kind, not a bare address" sh -c "sed -n '/<svg/,/<\\/svg>/p' page.html | grep -q '>pthread_mutex 0x[0-9a-f]*<'"
+# a native lock by its name (a global's symbol, with issue 16's lock names) or its kind, never a bare address
+check "a native lock by name or kind" sh -c "sed -n '/<svg/,/<\\/svg>/p' page.html | grep -q '>pthread_mutex 0x[0-9a-f]*<\\|>(anonymous namespace)::accounts<'"
+check "no lock as a bare address" sh -c "! sed -n '/<svg/,/<\\/svg>/p' page.html | grep -q '>0x[0-9a-f]*<'"
 check "who waits for whom, in words" grep -q 'waits for .* held by .* (waiting at ' page.html
 
 # what was not a dump is named
