@@ -1,6 +1,7 @@
 #include "tui/model.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -480,10 +481,17 @@ bool tmodel_next_hit(const struct tmodel *m, size_t *ti, long *line, int dir, bo
 	return false;
 }
 
-/* PATH when it can be read (a malloc'ed copy), else NULL. */
+/* Whether PATH is a regular file this user can read: a dump names any path it likes, and a FIFO would hang the browser. */
+static bool readable_file(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, R_OK);
+}
+
+/* PATH when it is a readable regular file (a malloc'ed copy), else NULL. */
 static char *readable(const char *path)
 {
-	return access(path, R_OK) ? NULL : xstrdup(path);
+	return readable_file(path) ? xstrdup(path) : NULL;
 }
 
 /* DIR/REST, readable, or NULL. */
@@ -573,7 +581,7 @@ static void search_tree(struct search *s, struct strbuf *dir, int depth)
 		strbuf_addf(dir, "/%s", e->d_name);
 		if (e->d_type == DT_DIR) {
 			search_tree(s, dir, depth + 1);
-		} else if (!strcmp(e->d_name, s->base) && !access(dir->buf, R_OK)) {
+		} else if (!strcmp(e->d_name, s->base) && readable_file(dir->buf)) {
 			int tail = common_tail(dir->buf, s->file);
 			if (!s->best || tail > s->best_tail) {
 				free(s->best);

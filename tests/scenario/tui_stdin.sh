@@ -75,6 +75,20 @@ tui_screen | grep -q "^ > *$line_a .*LOCAL COPY" || fail "mapped source line"
 tui_keys Q
 check "--source-path maps the build path to the copy" test "$(tui_rc)" = 0
 
+# a source file the dump names that is a FIFO is never opened (it would hang the browser)
+mkdir fifo && mkfifo fifo/pipe.c
+printf 'PID 1 - process\nTID 2:\n#0  0x0000000000401000 reader\n    %s:7:3\n#1  0x0000000000401100 main\n' "$WORK/fifo/pipe.c" > fifo.txt
+tui_run "$MORTEM browse fifo.txt"
+tui_wait "Summary: what happened"
+tui_keys 2
+tui_wait "reader at pipe.c:7"
+tui_keys Enter
+tui_wait "#0/2 reader"
+tui_keys Enter
+tui_wait "pipe.c: not found on this machine"
+tui_keys Q
+check "a FIFO named as a source file is not opened" test "$(tui_rc)" = 0
+
 # UTF-8 names, wide characters included, drawn whole
 printf 'PID 1 - process\nTID 2:\n#0  0x0000000000401000 naïve_解析\n    /src/données.c:7:3\n#1  0x0000000000401100 main\n' > utf8.txt
 tui_run "$MORTEM browse - < utf8.txt"
