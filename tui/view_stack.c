@@ -119,15 +119,24 @@ static void stack_draw(struct view *v, size_t line, int row, int width, bool sel
 	strbuf_release(&src);
 }
 
-/* "pthread_mutex 0x55.." or the lock's label with its id */
+/* "pthread_mutex 0x55.." or the lock's label with its id (a Java class abbreviated: j.l.Object) */
 static const char *lock_words(struct browser *b, const struct lock *l)
 {
+	struct strbuf label = STRBUF_INIT;
 	if (l->label && strcmp(l->label, l->id))
-		return arena_printf(b->arena, "%s %s", l->label, l->id);
-	return arena_printf(b->arena, "%s %s", lock_kind_name(l->kind), l->id);
+		java_abbreviate(l->label, &label);
+	else
+		strbuf_adds(&label, lock_kind_name(l->kind));
+	const char *s = arena_printf(b->arena, "%s %s", label.buf, l->id);
+	strbuf_release(&label);
+	return s;
 }
 
-/* The stack's second heading: "waits for LOCK held by THREAD" (the holder never cut), or none. */
+/*
+ * The stack's second heading: "waits for LOCK held by THREAD", or none;
+ * cut, the lock's label gives way: its id (the address the dump's own
+ * lines show) and the holder stay whole.
+ */
 static void wait_heading(struct view *v, const struct thread *t)
 {
 	struct browser *b = v->b;
@@ -137,14 +146,8 @@ static void wait_heading(struct view *v, const struct thread *t)
 		return;
 	const char *held = l->owner ? arena_printf(b->arena, " held by %s", thread_short(b, l->owner))
 				    : " held by (unknown)";
-	struct strbuf label = STRBUF_INIT; /* a Java class abbreviated (j.l.Object): the address stays whole */
-	if (l->label && strcmp(l->label, l->id))
-		java_abbreviate(l->label, &label);
-	else
-		strbuf_adds(&label, lock_kind_name(l->kind));
-	v->subtitle = arena_printf(b->arena, "waits for %s %s%s", label.buf, l->id, held);
-	strbuf_release(&label);
-	v->subtitle_tail = v->subtitle + strlen(v->subtitle) - strlen(held);
+	v->subtitle = arena_printf(b->arena, "waits for %s%s", lock_words(b, l), held);
+	v->subtitle_tail = v->subtitle + strlen(v->subtitle) - strlen(held) - strlen(l->id) - 1;
 }
 
 static void build_rows(struct view *v, const struct thread *t)
