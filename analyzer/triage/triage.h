@@ -78,7 +78,8 @@ struct triage_run {
 
 /*
  * Groups the run's analyzed items (first seen at or after run->since) into
- * buckets, sorted by count (largest first), then signature; collects failed
+ * buckets, sorted by count (largest first), severity (most severe first),
+ * then signature; collects failed
  * items into problems and skipped ones into skips (both sorted by path).
  */
 void triage_aggregate(struct triage_run *run);

@@ -78,12 +78,22 @@ static int cmp_problems(const void *a, const void *b)
 	return c ? c : strcmp(x->error, y->error);
 }
 
+/* A bucket's severity for ordering: critical first, none (-1) last. */
+static int severity_rank(int severity)
+{
+	return severity < 0 ? SEVERITY_COUNT : severity;
+}
+
+/* Biggest first; among equals, the most severe first. */
 static int cmp_buckets(const void *a, const void *b)
 {
 	const struct triage_bucket *x = a, *y = b;
 	if (x->nmembers != y->nmembers)
 		return x->nmembers > y->nmembers ? -1 : 1;
-	int c = strcmp(x->signature, y->signature);
+	int c = severity_rank(x->severity) - severity_rank(y->severity);
+	if (c)
+		return c;
+	c = strcmp(x->signature, y->signature);
 	return c ? c : strcmp(x->bucket, y->bucket);
 }
 

@@ -49,6 +49,9 @@ printf 'hello, not a dump\n' > in/notes.txt
 check "triage exits 0" test $? -eq 0
 check "html written" test -s page.html
 nb=$(jq '.buckets | length' t.json)
+jqcheck t.json '[.buckets[] | [-.count, ({"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}[.severity] // 5)]] | . == sort' \
+	"biggest first, and among equals the most severe first"
+jqcheck t.json '[.buckets[].severity] | index("critical") < index("high")' "a critical bucket before a high one of the same size"
 
 # self-contained, and every id once
 check "no scripts, styles or fetches from elsewhere" sh -c '! grep -Eiq "https?://|<script|<link|src=|@import|<iframe|url\\([^#]" page.html'

@@ -398,13 +398,14 @@ static void test_buckets(void **state)
 	assert_string_equal(b->findings[0], "stack-overflow");
 	assert_int_equal(b->first_seen, 100);
 	assert_int_equal(b->last_seen, 300);
-	/* count ties sort by signature */
+	/* count ties sort by severity (none last), then by signature */
 	assert_string_equal(run.buckets[1].signature, "lock cycle: a < b");
-	assert_string_equal(run.buckets[2].signature, TRIAGE_NO_SIGNATURE);
 	/* without a signature, what was found still keeps bugs apart */
-	assert_string_equal(run.buckets[3].signature, TRIAGE_NO_SIGNATURE " (findings: lock-cycle)");
+	assert_string_equal(run.buckets[2].signature, TRIAGE_NO_SIGNATURE " (findings: lock-cycle)");
+	assert_int_equal(run.buckets[2].severity, SEV_CRITICAL);
+	assert_string_equal(run.buckets[3].signature, TRIAGE_NO_SIGNATURE);
+	assert_int_equal(run.buckets[3].severity, -1);
 	assert_string_not_equal(run.buckets[3].bucket, run.buckets[2].bucket);
-	assert_int_equal(run.buckets[3].severity, SEV_CRITICAL);
 	struct strbuf out = STRBUF_INIT;
 	triage_json(&run, &out);
 	json_error_t je;
