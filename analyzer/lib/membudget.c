@@ -8,6 +8,7 @@ struct membudget {
 	uint64_t total;
 	uint64_t used;   /* atomic: taken by every process sharing the mapping */
 	uint64_t peak;   /* atomic */
+	struct membudget *whole; /* a share: the budget it draws on (same address after fork); USED is its own */
 };
 
 struct membudget *membudget_new(uint64_t total)
@@ -19,7 +20,25 @@ struct membudget *membudget_new(uint64_t total)
 	struct membudget *b = m;
 	b->total = total;
 	b->used = b->peak = 0;
+	b->whole = NULL;
 	return b;
+}
+
+struct membudget *membudget_share(struct membudget *b)
+{
+	struct membudget *s = membudget_new(b->total);
+	s->whole = b;
+	return s;
+}
+
+uint64_t membudget_own(const struct membudget *s)
+{
+	return __atomic_load_n(&s->used, __ATOMIC_SEQ_CST);
+}
+
+void membudget_disown(struct membudget *s, uint64_t n)
+{
+	__atomic_sub_fetch(&s->used, n, __ATOMIC_SEQ_CST);
 }
 
 void membudget_free(struct membudget *b)
@@ -35,16 +54,31 @@ uint64_t membudget_total(const struct membudget *b)
 
 uint64_t membudget_used(const struct membudget *b)
 {
+	if (b->whole)
+		return membudget_used(b->whole);
 	return __atomic_load_n(&b->used, __ATOMIC_SEQ_CST);
 }
 
 uint64_t membudget_peak(const struct membudget *b)
 {
+	if (b->whole)
+		return membudget_peak(b->whole);
 	return __atomic_load_n(&b->peak, __ATOMIC_SEQ_CST);
 }
 
 bool membudget_take(struct membudget *b, uint64_t n)
 {
+	if (b->whole) {
+		/*
+		 * B first: a process killed between the two leaks N bytes of
+		 * the budget (it only ever stays under), never gives back
+		 * bytes it did not take.
+		 */
+		if (!membudget_take(b->whole, n))
+			return false;
+		__atomic_add_fetch(&b->used, n, __ATOMIC_SEQ_CST);
+		return true;
+	}
 	uint64_t used = __atomic_load_n(&b->used, __ATOMIC_SEQ_CST);
 	do {
 		if (n > b->total || used > b->total - n)
@@ -62,4 +96,6 @@ bool membudget_take(struct membudget *b, uint64_t n)
 void membudget_give(struct membudget *b, uint64_t n)
 {
 	__atomic_sub_fetch(&b->used, n, __ATOMIC_SEQ_CST);
+	if (b->whole)
+		membudget_give(b->whole, n);
 }

@@ -28,4 +28,21 @@ bool membudget_take(struct membudget *b, uint64_t n);
 /* Gives back N bytes taken before. */
 void membudget_give(struct membudget *b, uint64_t n);
 
+/*
+ * A share of B, for a process that may die holding bytes (triage's walker
+ * child): taking from or giving to the share takes from or gives to B,
+ * and the share counts what was taken through it, so that whoever outlives
+ * that process gives back what it held (membudget_give(share,
+ * membudget_own(share))). Total, used and peak are B's. Never NULL; freed
+ * with membudget_free (B stays).
+ */
+struct membudget *membudget_share(struct membudget *b);
+/* Bytes taken through the share S and not given back, nor disowned. */
+uint64_t membudget_own(const struct membudget *s);
+/*
+ * N bytes taken through the share S are now someone else's to give back,
+ * to B itself: S no longer counts them (B still does).
+ */
+void membudget_disown(struct membudget *s, uint64_t n);
+
 #endif
