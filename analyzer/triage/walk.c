@@ -28,7 +28,6 @@ struct walker {
 	struct hashmap visited;     /* "dev:ino" of directories entered */
 	char **owned;
 	size_t nowned;
-	bool bytes_exhausted, members_exhausted;
 	int stop;
 	/* progress of the outermost archive being read */
 	uint64_t outer_reported;
@@ -157,7 +156,7 @@ static int member_to_memfd(struct walker *w, struct archive *a, const char *path
 			problem(w, path, "limit of %llu bytes decompressed from archives reached "
 				"(--max-archive-bytes); the rest was not read",
 				(unsigned long long)w->limits->max_bytes);
-			w->bytes_exhausted = true;
+			w->stats->bytes_exhausted = true;
 			w->stats->limit_hit = true;
 			close(fd);
 			uncharge(w, charge);
@@ -196,7 +195,7 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
 		problem(w, path.buf, "limit of %llu archive members reached (--max-members); "
 			"the rest was not read",
 			(unsigned long long)w->limits->max_members);
-		w->members_exhausted = true;
+		w->stats->members_exhausted = true;
 		w->stats->limit_hit = true;
 		strbuf_release(&path);
 		return;
@@ -347,7 +346,7 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 		return true;
 	}
 	w->stats->archives++;
-	while (!w->stop && !w->bytes_exhausted && !w->members_exhausted) {
+	while (!w->stop && !w->stats->bytes_exhausted && !w->stats->members_exhausted) {
 		walk_member(w, a, e, path, depth + 1);
 		report_outer_progress(w, a, depth);
 		r = archive_read_next_header(a, &e);
@@ -360,7 +359,7 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 	}
 	archive_read_free(a);
 	if (gzip) {
-		if (!w->stop && !w->bytes_exhausted && !w->members_exhausted)
+		if (!w->stop && !w->stats->bytes_exhausted && !w->stats->members_exhausted)
 			gz_drain(&gz);
 		if (gz.error[0] && r == ARCHIVE_EOF)
 			problem(w, path, "%s: the archive is damaged (its members were read as they "
@@ -402,9 +401,9 @@ static void walk_compressed(struct walker *w, const char *path, int fd, const un
 	} else if (in.fd < 0) {
 		/* converted from UTF-16 into the heap: the consumer converts again */
 		input_close(&in);
-		hand_over(w, &(struct walk_artifact){ path, fd, data, len, data, len, mtime, NULL });
+		hand_over(w, &(struct walk_artifact){ path, fd, data, len, data, len, fd, mtime, NULL });
 	} else {
-		hand_over(w, &(struct walk_artifact){ path, in.fd, in.data, in.len, data, len, mtime,
+		hand_over(w, &(struct walk_artifact){ path, in.fd, in.data, in.len, data, len, fd, mtime,
 						      &in.charged });
 		input_close(&in);
 	}
@@ -422,10 +421,20 @@ static void walk_blob(struct walker *w, const char *path, int fd, const unsigned
 		walk_compressed(w, path, fd, data, len, mtime);
 		return;
 	}
-	hand_over(w, &(struct walk_artifact){ path, fd, data, len, data, len, mtime, charge });
+	hand_over(w, &(struct walk_artifact){ path, fd, data, len, data, len, fd, mtime, charge });
 }
 
 static void walk_one(struct walker *w, const char *path, bool top);
+
+/* A regular file's bytes, as found: an artifact, or an archive or compressed file to read. */
+static void walk_regular(struct walker *w, const char *path, int fd, const unsigned char *data,
+			 size_t len, int64_t mtime)
+{
+	w->outer_reported = 0;
+	walk_blob(w, path, fd, data, len, mtime, 0, NULL);
+	if (w->ops->progress && len > w->outer_reported)
+		w->ops->progress(w->ctx, len - w->outer_reported);
+}
 
 static bool first_visit(struct walker *w, const struct stat *st)
 {
@@ -508,10 +517,14 @@ static void walk_one(struct walker *w, const char *path, bool top)
 		close(fd);
 		return;
 	}
-	w->outer_reported = 0;
-	walk_blob(w, path, fd, map ? map : (const unsigned char *)"", len, st.st_mtime, 0, NULL);
-	if (w->ops->progress && len > w->outer_reported)
-		w->ops->progress(w->ctx, len - w->outer_reported);
+	const unsigned char *data = map ? map : (const unsigned char *)"";
+	if (w->ops->read_file && walk_is_archive(data, len)) {
+		int r = w->ops->read_file(w->ctx, path, fd, data, len, st.st_mtime);
+		if (r)
+			w->stop = r;
+	} else {
+		walk_regular(w, path, fd, data, len, st.st_mtime);
+	}
 	if (map)
 		munmap(map, len);
 	close(fd);
@@ -528,6 +541,15 @@ int walk_paths(const char *const *paths, size_t npaths, const struct walk_limits
 	for (size_t i = 0; i < w.nowned; i++)
 		free(w.owned[i]);
 	free(w.owned);
+	return w.stop;
+}
+
+int walk_file(const char *path, int fd, const unsigned char *data, size_t len, int64_t mtime,
+	      const struct walk_limits *limits, const struct walk_ops *ops, void *ctx,
+	      struct walk_stats *stats)
+{
+	struct walker w = { .limits = limits, .ops = ops, .ctx = ctx, .stats = stats };
+	walk_regular(&w, path, fd, data, len, mtime);
 	return w.stop;
 }
 

@@ -42,6 +42,7 @@ struct walk_artifact {
 	size_t len;
 	const unsigned char *raw; /* the bytes as found (compressed), for identity; RAW_LEN of them */
 	size_t raw_len;
+	int raw_fd;               /* readable descriptor on exactly RAW/RAW_LEN (FD when RAW is DATA) */
 	int64_t mtime;            /* seconds since the epoch; 0 unknown */
 	/*
 	 * Bytes of the budget that FD's memfd holds (0 for a file on disk).
@@ -73,6 +74,15 @@ struct walk_ops {
 	 * will be (the member fails, naming --max-decompressed).
 	 */
 	bool (*wait_memory)(void *ctx);
+	/*
+	 * Optional: reads PATH, a regular file whose bytes (FD, LEN of them,
+	 * DATA) are an archive or compressed, in the walker's stead (walks it
+	 * with walk_file, in another process: analyzer/walkiso.h), the
+	 * artifacts and problems reported through these ops all the same.
+	 * Returns what walk_file returns.
+	 */
+	int (*read_file)(void *ctx, const char *path, int fd, const unsigned char *data, size_t len,
+			 int64_t mtime);
 };
 
 struct walk_stats {
@@ -80,6 +90,8 @@ struct walk_stats {
 	uint64_t bytes;           /* bytes decompressed from archives */
 	uint64_t archives;        /* archives opened */
 	bool limit_hit;
+	bool bytes_exhausted;     /* --max-archive-bytes reached: no archive is read any more */
+	bool members_exhausted;   /* --max-members reached: likewise */
 };
 
 /*
@@ -89,6 +101,16 @@ struct walk_stats {
  */
 int walk_paths(const char *const *paths, size_t npaths, const struct walk_limits *limits,
 	       const struct walk_ops *ops, void *ctx, struct walk_stats *stats);
+
+/*
+ * Walks the regular file PATH (FD, its LEN bytes mapped at DATA) as
+ * walk_paths does a file it found, adding to STATS (not cleared: the
+ * totals and limits of the run so far go on). Returns 0, or the nonzero
+ * value an artifact callback returned. OPS->read_file is not called.
+ */
+int walk_file(const char *path, int fd, const unsigned char *data, size_t len, int64_t mtime,
+	      const struct walk_limits *limits, const struct walk_ops *ops, void *ctx,
+	      struct walk_stats *stats);
 
 /* Bytes the regular files under PATHS hold (for progress estimates). */
 uint64_t walk_total_bytes(const char *const *paths, size_t npaths);
