@@ -64,10 +64,10 @@ static void watch_faults(void)
 }
 
 /* "SIGSEGV in libdw.so.1": the object the fault's address lies in (the child had the parent's maps). */
-static void describe_fault(int sig, struct strbuf *why)
+static void describe_fault(const char *what, int sig, struct strbuf *why)
 {
 	const char *name = signal_name(sig);
-	strbuf_addf(why, "analysis crashed (%s", name ? name : "a signal");
+	strbuf_addf(why, "%s crashed (%s", what, name ? name : "a signal");
 	Dl_info info;
 	if (fault_page->signo == sig && fault_page->pc &&
 	    dladdr((void *)(uintptr_t)fault_page->pc, &info) && info.dli_fname && *info.dli_fname)
@@ -75,9 +75,9 @@ static void describe_fault(int sig, struct strbuf *why)
 	strbuf_addch(why, ')');
 }
 
-void isolate_test_fault(const char *subject)
+static void test_fault(const char *var, const char *subject)
 {
-	const char *spec = getenv("MORTEM_TEST_ANALYSIS_FAULT");
+	const char *spec = getenv(var);
 	const char *colon = spec ? strrchr(spec, ':') : NULL;
 	if (!colon || colon == spec || !subject)
 		return;
@@ -93,6 +93,29 @@ void isolate_test_fault(const char *subject)
 			pause();
 }
 
+void isolate_test_fault(const char *subject)
+{
+	test_fault("MORTEM_TEST_ANALYSIS_FAULT", subject);
+}
+
+void isolate_test_walker_fault(const char *subject)
+{
+	test_fault("MORTEM_TEST_WALKER_FAULT", subject);
+}
+
+static bool in_child;
+
+bool isolate_in_child(void)
+{
+	return in_child;
+}
+
+bool isolate_disabled(void)
+{
+	const char *inproc = getenv("MORTEM_IN_PROCESS");
+	return inproc && !strcmp(inproc, "1");
+}
+
 struct isolate {
 	isolate_fn *fn;
 	void *ctx;
@@ -103,7 +126,13 @@ struct isolate {
 	int req, resp;  /* pipes to and from it */
 	int last_signal;
 	bool last_analyzed;
+	struct isolate_watch watch; /* .serve NULL: none */
 };
+
+void isolate_watch(struct isolate *s, const struct isolate_watch *w)
+{
+	s->watch = *w;
+}
 
 void isolate_analysis_done(void)
 {
@@ -125,9 +154,8 @@ struct isolate *isolate_new(isolate_fn *fn, void *ctx, int out, int timeout)
 {
 	struct isolate *s = xcalloc(1, sizeof(*s));
 	*s = (struct isolate){ .fn = fn, .ctx = ctx, .out = out, .timeout = timeout,
-			       .req = -1, .resp = -1 };
-	const char *inproc = getenv("MORTEM_IN_PROCESS");
-	s->in_process = inproc && !strcmp(inproc, "1");
+			       .req = -1, .resp = -1, .watch = { .what = "analysis", .fd = -1 } };
+	s->in_process = isolate_disabled();
 	if (!fault_page) {
 		void *m = mmap(NULL, sizeof(*fault_page), PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -159,8 +187,9 @@ static void __attribute__((noreturn)) child_loop(struct isolate *s)
 {
 	prctl(PR_SET_PDEATHSIG, SIGTERM); /* a parent killed takes its child along (the browser restores the terminal) */
 	watch_faults();
+	in_child = true;
 	int n;
-	while (read_int(s->req, &n) == 0) {
+	while (read_int(s->req, &n) == 0 && n >= 0) {
 		int rc = s->fn(s->ctx, n, s->out);
 		fflush(NULL);
 		if (write_int(s->resp, rc) < 0)
@@ -216,15 +245,28 @@ static int stop_child(struct isolate *s, bool kill_it)
 	return status;
 }
 
-/* Waits for the child's answer, at most the timeout: 1 there, 0 not in time, -1 it died. */
+/*
+ * Waits for the child's answer (or its end), at most the timeout: 1 there,
+ * 0 not in time. What the child says on the watch's descriptor is served
+ * first: all it said before it answered or died is served by then.
+ */
 static int await_answer(struct isolate *s)
 {
-	struct pollfd p = { .fd = s->resp, .events = POLLIN };
-	int r;
-	do
-		r = poll(&p, 1, s->timeout > 0 ? s->timeout * 1000 : -1);
-	while (r < 0 && errno == EINTR);
-	return r == 0 ? 0 : 1;
+	struct pollfd p[2] = { { .fd = s->resp, .events = POLLIN },
+			       { .fd = s->watch.serve ? s->watch.fd : -1, .events = POLLIN } };
+	for (;;) {
+		int r = poll(p, 2, s->timeout > 0 ? s->timeout * 1000 : -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0 && p[1].revents) {
+			s->watch.serve(s->watch.ctx);
+			continue;
+		}
+		if (r != 0)
+			return 1;
+		if (!s->watch.moved || !s->watch.moved(s->watch.ctx))
+			return 0;
+	}
 }
 
 int isolate_call(struct isolate *s, int n, struct strbuf *why)
@@ -244,7 +286,8 @@ int isolate_call(struct isolate *s, int n, struct strbuf *why)
 		if (!ready) {
 			stop_child(s, true);
 			s->last_signal = SIGKILL;
-			strbuf_addf(why, "analysis timed out after %d s (--timeout)", s->timeout);
+			strbuf_addf(why, "%s timed out after %d s%s (--timeout)", s->watch.what,
+				    s->timeout, s->watch.moved ? " without progress" : "");
 			return -1;
 		}
 	}
@@ -253,17 +296,23 @@ int isolate_call(struct isolate *s, int n, struct strbuf *why)
 	if (WIFSIGNALED(status))
 		s->last_signal = WTERMSIG(status);
 	if (WIFSIGNALED(status))
-		describe_fault(WTERMSIG(status), why);
+		describe_fault(s->watch.what, WTERMSIG(status), why);
 	else if (WIFEXITED(status))
-		strbuf_addf(why, "analysis ended with exit status %d", WEXITSTATUS(status));
+		strbuf_addf(why, "%s ended with exit status %d", s->watch.what, WEXITSTATUS(status));
 	else
-		strbuf_adds(why, "analysis ended abnormally");
+		strbuf_addf(why, "%s ended abnormally", s->watch.what);
 	return -1;
 }
 
 void isolate_free(struct isolate *s)
 {
-	if (s && s->pid)
+	/*
+	 * Told to end rather than left to see the end of its pipe: a process
+	 * forked since (a triage worker) may hold a copy of that pipe.
+	 */
+	if (s && s->pid && write_int(s->req, -1) == 0)
 		stop_child(s, false);
+	else if (s && s->pid)
+		stop_child(s, true);
 	free(s);
 }

@@ -53,6 +53,31 @@ bool isolate_last_after_analysis(const struct isolate *s);
  */
 void isolate_analysis_done(void);
 
+/*
+ * A request that talks to the parent while it runs (triage's walker hands
+ * over each archive member and waits for the answer): while the parent
+ * waits for the request, SERVE(CTX) is called whenever FD is readable, and
+ * every call starts the timeout again. When it runs out, MOVED(CTX)
+ * (optional) says whether the child made progress since it was last
+ * asked: if so, the wait goes on (only a child that neither talks nor
+ * moves for TIMEOUT seconds is a runaway). WHAT names what a request
+ * reads in the messages ("archive crashed (SIGSEGV in libz.so.1)"; the
+ * default is "analysis").
+ */
+struct isolate_watch {
+	const char *what;
+	int fd;
+	void (*serve)(void *ctx);
+	bool (*moved)(void *ctx);
+	void *ctx;
+};
+void isolate_watch(struct isolate *s, const struct isolate_watch *w);
+
+/* Whether MORTEM_IN_PROCESS=1 asks for no child (isolate_call runs FN in this process). */
+bool isolate_disabled(void);
+/* Whether this process is an isolate's child (FN runs there, not in the parent). */
+bool isolate_in_child(void);
+
 /* Ends the child (it finishes its loop) and frees S. */
 void isolate_free(struct isolate *s);
 
@@ -63,5 +88,11 @@ void isolate_free(struct isolate *s);
  * libunwind did on a damaged NT_FILE note) or never end.
  */
 void isolate_test_fault(const char *subject);
+/*
+ * The same for triage's walker child, MORTEM_TEST_WALKER_FAULT=
+ * "SUBSTRING:crash|hang": called with the archive or compressed file it
+ * is asked to read and with each member it is about to hand over.
+ */
+void isolate_test_walker_fault(const char *subject);
 
 #endif
