@@ -22,6 +22,7 @@
 #include "analyzer/triage/triage_pool.h"
 #include "analyzer/triage/triagedb.h"
 #include "analyzer/triage/walk.h"
+#include "analyzer/walkiso.h"
 
 struct progress {
 	bool on;
@@ -619,7 +620,7 @@ static int jobs(const struct mortem_opts *o)
 static void walk_all(struct triage_ctx *c, int argc, char **argv)
 {
 	static const struct walk_ops ops = { on_artifact, on_problem, on_progress, on_skip,
-					     on_wait_memory };
+					     on_wait_memory, NULL };
 	struct walk_limits limits = WALK_LIMITS_DEFAULT;
 	if (c->o->max_depth)
 		limits.max_depth = c->o->max_depth;
@@ -639,7 +640,7 @@ static void walk_all(struct triage_ctx *c, int argc, char **argv)
 	c->batch_size = (size_t)jobs(c->o) * 4;
 	c->batch_size = c->batch_size < 8 ? 8 : c->batch_size > CLAIM_BATCH ? CLAIM_BATCH : c->batch_size;
 	c->pool = pool_start(jobs(c->o), c->o, c->o->timeout, c->budget, on_done, c);
-	walk_paths((const char *const *)argv, (size_t)argc, &limits, &ops, c, &stats);
+	walkiso_paths((const char *const *)argv, (size_t)argc, &limits, &ops, c, &stats, c->o->timeout);
 	if (c->db && !c->db_failed)
 		claim_walked(c);
 	for (size_t i = 0; i < c->nbatch; i++)
