@@ -17,8 +17,10 @@
  * SOCK_SEQPACKET socketpair: a message arrives whole or not at all, even
  * from a child that dies while sending). The parent asks the child to
  * read a FILE; the child answers with ARTIFACTs (each waits for an
- * ANSWER: the artifact callback's return), PROBLEMs, PROGRESS and WAITs
- * for memory (each waits for an ANSWER: whether some was given back).
+ * ANSWER: the artifact callback's return), PROBLEMs and WAITs for memory
+ * (each waits for an ANSWER: whether some was given back). Progress rides
+ * along with the next message (a message of its own at the end): one
+ * wake-up less per member.
  */
 enum msg_kind { MSG_FILE, MSG_ARTIFACT, MSG_PROBLEM, MSG_PROGRESS, MSG_WAIT, MSG_ANSWER };
 
@@ -27,7 +29,7 @@ struct msg {
 	uint32_t split;           /* PROBLEM: the path's length (its message follows a NUL) */
 	uint64_t len, raw_len;    /* FILE, ARTIFACT: the bytes of the descriptors sent along */
 	uint64_t charge;          /* ARTIFACT: budget bytes the memfd holds, taken over by the parent */
-	uint64_t progress;        /* PROGRESS: bytes of the file consumed */
+	uint64_t progress;        /* any: bytes of the file consumed since the last message */
 	int64_t mtime;
 	int64_t value;            /* ANSWER */
 };
@@ -46,6 +48,7 @@ struct walkiso {
 	struct isolate *iso;
 	int sock[2];                      /* [0] the parent's end, [1] the child's */
 	int stop;                         /* an artifact callback's nonzero return */
+	uint64_t progress;                /* the child's, not sent yet */
 	struct strbuf text;
 	/* the file being read, for a request run in this process (no child could be made) */
 	const char *path;
@@ -55,7 +58,7 @@ struct walkiso {
 	int64_t mtime;
 };
 
-static int send_msg(int sock, const struct msg *m, const char *text, size_t textlen,
+static int send_msg(int sock, struct msg *m, const char *text, size_t textlen,
 		    const int *fds, int nfds)
 {
 	if (textlen > MSG_TEXT_MAX)
@@ -141,6 +144,15 @@ static void close_fds(int fds[2])
 
 /* ---- the child: walk_file's callbacks become messages ---- */
 
+/* Sends M from the child, with the progress not sent yet. */
+static int child_send(struct walkiso *wi, struct msg *m, const char *text, size_t textlen,
+		      const int *fds, int nfds)
+{
+	m->progress = wi->progress;
+	wi->progress = 0;
+	return send_msg(wi->sock[1], m, text, textlen, fds, nfds);
+}
+
 /* Waits for the parent's answer (0 when it cannot be had). */
 static int64_t child_answer(struct walkiso *wi)
 {
@@ -162,7 +174,7 @@ static int child_artifact(void *ctx, const struct walk_artifact *a)
 			 .charge = a->charge ? *a->charge : 0, .mtime = a->mtime };
 	int fds[2] = { a->fd, a->raw_fd };
 	int nfds = a->raw_fd >= 0 && a->raw_fd != a->fd ? 2 : 1;
-	if (send_msg(wi->sock[1], &m, a->path, strlen(a->path), fds, nfds) < 0)
+	if (child_send(wi, &m, a->path, strlen(a->path), fds, nfds) < 0)
 		return 1; /* the parent is gone: stop */
 	if (a->charge)
 		*a->charge = 0; /* the parent's now, with the memfd */
@@ -180,22 +192,21 @@ static void child_problem(void *ctx, const char *path, const char *msg)
 	strbuf_addch(&sb, '\0');
 	strbuf_adds(&sb, msg);
 	struct msg m = { .kind = MSG_PROBLEM, .split = (uint32_t)plen };
-	send_msg(wi->sock[1], &m, sb.buf, sb.len, NULL, 0);
+	child_send(wi, &m, sb.buf, sb.len, NULL, 0);
 	strbuf_release(&sb);
 }
 
 static void child_progress(void *ctx, uint64_t raw)
 {
 	struct walkiso *wi = ctx;
-	struct msg m = { .kind = MSG_PROGRESS, .progress = raw };
-	send_msg(wi->sock[1], &m, "", 0, NULL, 0);
+	wi->progress += raw;
 }
 
 static bool child_wait_memory(void *ctx)
 {
 	struct walkiso *wi = ctx;
 	struct msg m = { .kind = MSG_WAIT };
-	return send_msg(wi->sock[1], &m, "", 0, NULL, 0) == 0 && child_answer(wi) != 0;
+	return child_send(wi, &m, "", 0, NULL, 0) == 0 && child_answer(wi) != 0;
 }
 
 static const struct walk_ops child_ops = {
@@ -226,6 +237,10 @@ static int read_in_child(struct walkiso *wi)
 			       m.mtime, &wi->child_limits, &child_ops, wi, wi->shared) != 0;
 		if (map)
 			munmap(map, m.len);
+	}
+	if (wi->progress) {
+		struct msg p = { .kind = MSG_PROGRESS };
+		child_send(wi, &p, "", 0, NULL, 0);
 	}
 	close_fds(fds);
 	strbuf_release(&path);
@@ -302,6 +317,8 @@ static void serve(void *ctx)
 	int fds[2];
 	if (recv_msg(wi->sock[0], &m, &wi->text, fds, MSG_DONTWAIT) < 0)
 		return;
+	if (m.progress && wi->ops->progress)
+		wi->ops->progress(wi->ctx, m.progress);
 	switch (m.kind) {
 	case MSG_ARTIFACT:
 		answer(wi, take_artifact(wi, &m, fds));
@@ -309,10 +326,6 @@ static void serve(void *ctx)
 	case MSG_PROBLEM:
 		wi->ops->problem(wi->ctx, wi->text.buf, wi->text.buf + m.split +
 				 (m.split < wi->text.len));
-		break;
-	case MSG_PROGRESS:
-		if (wi->ops->progress)
-			wi->ops->progress(wi->ctx, m.progress);
 		break;
 	case MSG_WAIT:
 		answer(wi, wi->ops->wait_memory && wi->ops->wait_memory(wi->ctx));
