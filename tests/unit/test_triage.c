@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "analyzer/lib/arena.h"
@@ -204,6 +205,60 @@ static void test_member_and_byte_limits(void **state)
 	membudget_free(budget);
 	free(tar);
 	free(path);
+}
+
+/* A share of the budget (triage's archive reader): what it held is given back when it dies. */
+static void test_budget_share(void **state)
+{
+	(void)state;
+	struct membudget *b = membudget_new(100);
+	struct membudget *sh = membudget_share(b);
+	assert_int_equal(membudget_total(sh), 100);
+	assert_true(membudget_take(b, 30));
+	assert_true(membudget_take(sh, 50));
+	assert_false(membudget_take(sh, 30)); /* 80 of the 100 are taken, by both */
+	assert_int_equal(membudget_used(sh), 80);
+	assert_int_equal(membudget_own(sh), 50);
+	membudget_disown(sh, 20); /* a memfd handed over: its new holder gives it back to B */
+	assert_int_equal(membudget_own(sh), 30);
+	membudget_give(b, 20);
+	membudget_give(sh, membudget_own(sh)); /* the reader died holding the rest */
+	assert_int_equal(membudget_own(sh), 0);
+	assert_int_equal(membudget_used(b), 30);
+	membudget_give(b, 30);
+	assert_int_equal(membudget_used(b), 0);
+	assert_int_equal(membudget_peak(b), 80);
+	membudget_free(sh);
+	membudget_free(b);
+}
+
+/* walk_file goes on with the run's stats: a limit reached in one file holds for the next. */
+static void test_walk_file_keeps_the_limits(void **state)
+{
+	(void)state;
+	struct member m[] = { { "a", "1", 1 }, { "b", "2", 1 }, { "c", "3", 1 } };
+	size_t len;
+	unsigned char *tar = make_archive("tar", "zstd", m, 3, &len);
+	struct walk_limits lim = { .max_depth = 8, .max_bytes = 1 << 30, .max_members = 4 };
+	struct walk_stats st = { 0 };
+	struct seen s;
+	memset(&s, 0, sizeof(s));
+	strbuf_init(&s.found, 0);
+	strbuf_init(&s.problems, 0);
+	int fd = memfd_create("t", MFD_CLOEXEC);
+	assert_int_equal(write(fd, tar, len), (ssize_t)len);
+	assert_int_equal(walk_file("x.tar.zst", fd, tar, len, 0, &lim, &ops, &s, &st), 0);
+	assert_int_equal(walk_file("y.tar.zst", fd, tar, len, 0, &lim, &ops, &s, &st), 0);
+	assert_string_equal(s.found.buf, "x.tar.zst!/a=1\nx.tar.zst!/b=1\nx.tar.zst!/c=1\n"
+			    "y.tar.zst!/a=1\n");
+	assert_non_null(strstr(s.problems.buf, "y.tar.zst!/b: limit of 4 archive members"));
+	assert_int_equal(walk_file("z.tar.zst", fd, tar, len, 0, &lim, &ops, &s, &st), 0);
+	assert_null(strstr(s.found.buf, "z.tar.zst"));
+	assert_int_equal(st.members, 4);
+	assert_true(st.members_exhausted && st.limit_hit);
+	close(fd);
+	seen_release(&s);
+	free(tar);
 }
 
 static void test_compressed_file_is_an_artifact(void **state)
@@ -509,6 +564,8 @@ int main(void)
 		cmocka_unit_test(test_nested_archives),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_member_and_byte_limits),
+		cmocka_unit_test(test_budget_share),
+		cmocka_unit_test(test_walk_file_keeps_the_limits),
 		cmocka_unit_test(test_compressed_file_is_an_artifact),
 		cmocka_unit_test(test_symlink_loop),
 		cmocka_unit_test(test_truncated_archive),
