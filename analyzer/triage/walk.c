@@ -303,6 +303,28 @@ static void gz_end(struct gz_reader *g)
 }
 
 /*
+ * The decompression filters libarchive runs in its own process, with the
+ * library it was built with: never "all", which lets an archive's first
+ * bytes (LRZI, a grzip or lzop magic) make libarchive run lrzip, grzip or
+ * lzop found on PATH.
+ */
+static void support_builtin_filters(struct archive *a)
+{
+	if (archive_zlib_version())
+		archive_read_support_filter_gzip(a);
+	if (archive_bzlib_version())
+		archive_read_support_filter_bzip2(a);
+	if (archive_liblzma_version()) {
+		archive_read_support_filter_xz(a);
+		archive_read_support_filter_lzma(a);
+	}
+	if (archive_libzstd_version())
+		archive_read_support_filter_zstd(a);
+	if (archive_liblz4_version())
+		archive_read_support_filter_lz4(a);
+}
+
+/*
  * Walks the archive in DATA. Returns false when DATA is not an archive after
  * all (a compressed single file), so it is an artifact.
  */
@@ -311,7 +333,7 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 {
 	bool magic = has_tar_magic(data, len) || has_zip_magic(data, len);
 	struct archive *a = archive_read_new();
-	archive_read_support_filter_all(a);
+	support_builtin_filters(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
 	archive_read_support_format_zip(a);

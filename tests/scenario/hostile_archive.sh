@@ -52,4 +52,22 @@ done
 gzip -c dump.txt >d.gz && corrupt d.gz bad.gz 8
 "$MORTEM" report bad.gz >/dev/null 2>bad.err && fail "report of a .gz with a bad CRC must fail"
 check "report: a .gz with a wrong CRC fails naming it" grep -q "^mortem: bad.gz: gzip: incorrect data check" bad.err
+
+# --- an archive's first bytes never make mortem run a program: libarchive's
+# filters for lrzip, grzip and lzop (and any library it lacks) run the program
+# of that name from PATH; mortem registers only the filters built into libarchive
+mkdir bin progs
+for p in lrzip grzip lzop lz4 zstd xz bzip2 gzip compress uncompress; do
+	printf '#!/bin/sh\ntouch "%s/ran-%s"\ncat >/dev/null\n' "$PWD" "$p" >bin/$p
+	chmod +x bin/$p
+done
+printf 'LRZI\000\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000xxxxxxxxxxxxxxxx' >progs/a.lrz
+printf 'GRZipII\000\002\004:)xxxxxxxxxxxxxxxxxxxxxxxxxxxx' >progs/b.grz
+printf '\211LZO\000\015\012\032\012\020\060\040\240\011\100xxxxxxxxxxxxxxxxxxxxxxxx' >progs/c.lzo
+for f in progs/*; do gzip -c "$f" >"$f.gz"; done
+PATH="$PWD/bin:$PATH" "$MORTEM" triage --json progs >p.json 2>p.err
+check "no program is run for an archive's magic bytes: $(ls ran-* 2>/dev/null | tr '\n' ' ')" \
+	sh -c '! ls ran-* >/dev/null 2>&1'
+jqcheck p.json '.analyzed == 0 and .skipped + (.failed | length) == 6' \
+	"the six files with a program's magic: not dumps, each accounted for"
 done_ok
