@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "analyzer/lib/fdio.h"
 #include "analyzer/lib/path.h"
 #include "analyzer/lib/xalloc.h"
 #include "analyzer/model/dump.h"
@@ -167,20 +168,12 @@ struct isolate *isolate_new(isolate_fn *fn, void *ctx, int out, int timeout)
 
 static int read_int(int fd, int *v)
 {
-	ssize_t r;
-	do
-		r = read(fd, v, sizeof(*v));
-	while (r < 0 && errno == EINTR);
-	return r == (ssize_t)sizeof(*v) ? 0 : -1;
+	return fd_read_full(fd, v, sizeof(*v));
 }
 
 static int write_int(int fd, int v)
 {
-	ssize_t r;
-	do
-		r = write(fd, &v, sizeof(v));
-	while (r < 0 && errno == EINTR);
-	return r == (ssize_t)sizeof(v) ? 0 : -1;
+	return fd_write_full(fd, &v, sizeof(v));
 }
 
 static void __attribute__((noreturn)) child_loop(struct isolate *s)

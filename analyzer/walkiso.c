@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analyzer/isolate.h"
+#include "analyzer/lib/fdio.h"
 #include "analyzer/lib/strbuf.h"
 #include "analyzer/lib/xalloc.h"
 
@@ -64,26 +65,7 @@ static int send_msg(int sock, struct msg *m, const char *text, size_t textlen,
 	if (textlen > MSG_TEXT_MAX)
 		textlen = MSG_TEXT_MAX;
 	struct iovec iov[2] = { { (void *)m, sizeof(*m) }, { (void *)text, textlen } };
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-	if (nfds) {
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
-	}
-	ssize_t r;
-	do
-		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -1 : 0;
+	return fd_send_fds(sock, iov, 2, fds, nfds) < 0 ? -1 : 0;
 }
 
 /*
@@ -94,33 +76,9 @@ static int send_msg(int sock, struct msg *m, const char *text, size_t textlen,
 static int recv_msg(int sock, struct msg *m, struct strbuf *text, int fds[2], int flags)
 {
 	static char buf[sizeof(struct msg) + MSG_TEXT_MAX];
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { buf, sizeof(buf) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
-	fds[0] = fds[1] = -1;
-	ssize_t r;
-	do
-		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
-	while (r < 0 && errno == EINTR);
+	ssize_t r = fd_recv_fds(sock, buf, sizeof(buf), fds, 2, flags);
 	if (r < 0)
 		return -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-			if (i < 2)
-				fds[i] = fd;
-			else
-				close(fd);
-		}
-	}
 	if ((size_t)r < sizeof(*m)) {
 		for (int i = 0; i < 2; i++)
 			if (fds[i] >= 0)

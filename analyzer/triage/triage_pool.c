@@ -14,6 +14,7 @@
 
 #include "parsers/native/symcache.h"
 #include "analyzer/lib/arena.h"
+#include "analyzer/lib/fdio.h"
 #include "analyzer/model/dump.h"
 #include "analyzer/lib/strbuf.h"
 #include "analyzer/triage/triage_record.h"
@@ -49,60 +50,19 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	while (len) {
-		ssize_t r = read(fd, p, len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t r = send(fd, p, len, MSG_NOSIGNAL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
 /* Receives one request; returns the artifact's fd, or -1 at the end. */
 static int worker_receive(int sock, struct request *rq, struct strbuf *path)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { rq, sizeof(*rq) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	ssize_t r;
-	do
-		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
-	while (r < 0 && errno == EINTR);
-	if (r != (ssize_t)sizeof(*rq))
-		return -1;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
 	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	ssize_t r = fd_recv_fds(sock, rq, sizeof(*rq), &fd, 1, MSG_WAITALL);
+	if (r != (ssize_t)sizeof(*rq) || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	strbuf_reset(path);
 	strbuf_grow(path, rq->pathlen + 1);
-	if (read_full(sock, path->buf, rq->pathlen) < 0) {
+	if (fd_read_full(sock, path->buf, rq->pathlen) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -125,7 +85,7 @@ static void __attribute__((noreturn)) worker_main(int sock, const struct mortem_
 		record_analyze(fd, (size_t)rq.len, path.buf, o, budget, &out);
 		close(fd);
 		uint32_t n = (uint32_t)out.len;
-		if (write_full(sock, &n, sizeof(n)) < 0 || write_full(sock, out.buf, out.len) < 0)
+		if (fd_write_full(sock, &n, sizeof(n)) < 0 || fd_write_full(sock, out.buf, out.len) < 0)
 			break;
 	}
 	_exit(0);
@@ -214,12 +174,12 @@ static void collect(struct pool *p, int i)
 {
 	struct worker *w = &p->w[i];
 	uint32_t n;
-	if (read_full(w->sock, &n, sizeof(n)) < 0) {
+	if (fd_read_full(w->sock, &n, sizeof(n)) < 0) {
 		replace(p, i, false);
 		return;
 	}
 	char *buf = xmalloc((size_t)n + 1);
-	if (read_full(w->sock, buf, n) < 0) {
+	if (fd_read_full(w->sock, buf, n) < 0) {
 		free(buf);
 		replace(p, i, false);
 		return;
@@ -283,24 +243,9 @@ void pool_wait(struct pool *p, int ms)
 static bool send_request(struct worker *w, int fd, size_t len, const char *path)
 {
 	struct request rq = { .len = len, .pathlen = (uint32_t)strlen(path) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
 	struct iovec iov = { &rq, sizeof(rq) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-	ssize_t r;
-	do
-		r = sendmsg(w->sock, &msg, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	return r == (ssize_t)sizeof(rq) && write_full(w->sock, path, rq.pathlen) == 0;
+	return fd_send_fds(w->sock, &iov, 1, &fd, 1) == (ssize_t)sizeof(rq) &&
+	       fd_write_full(w->sock, path, rq.pathlen) == 0;
 }
 
 void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t tag)

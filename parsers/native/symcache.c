@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyzer/lib/fdio.h"
 #include "analyzer/lib/arena.h"
 #include "analyzer/lib/hashmap.h"
 
@@ -605,20 +606,6 @@ static void evict(void)
 	closedir(dir);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* A new temporary file in the cache's directory, its name into NAME; -1 when none can be made. */
 static int make_temp(struct strbuf *name)
 {
@@ -657,7 +644,7 @@ static void save_build(struct build *b)
 	/* renamed over NAME: a link planted there is replaced, never followed */
 	int fd = out.len <= SYMCACHE_DISK_MAX ? make_temp(&tmp) : -1;
 	if (fd >= 0) {
-		bool ok = write_all(fd, out.buf, out.len) == 0;
+		bool ok = fd_write_full(fd, out.buf, out.len) == 0;
 		ok = close(fd) == 0 && ok;
 		if (!ok || renameat(cache.dirfd, tmp.buf, cache.dirfd, name.buf) < 0)
 			unlinkat(cache.dirfd, tmp.buf, 0);
