@@ -66,6 +66,10 @@ static struct dump *parse_and_analyze_guarded(const struct parser *p, const stru
 	d->max_frames = o->max_frames;
 	d->max_threads = o->max_threads;
 	d->max_line = o->max_line;
+	if (in && in->map) {
+		d->input_map = in->map;
+		d->input_map_len = in->map_len;
+	}
 	if (p->parse(d, in, o, err) < 0) {
 		dump_free(d);
 		return NULL;

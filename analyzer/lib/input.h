@@ -26,9 +26,15 @@ struct input {
 	uint64_t raw_bytes;        /* size before decompression/conversion */
 	const char *compression;   /* "zstd", "xz", "gzip", "lz4" or NULL */
 	bool utf16;                /* converted from UTF-16 */
-	/* private */
+	/*
+	 * The read-only file mapping DATA lies in (the file, or the memfd of
+	 * decompressed data), or NULL when DATA is in the heap. Its pages may
+	 * be given back with madvise(MADV_DONTNEED): a byte read again is
+	 * read again from the file.
+	 */
 	void *map;
 	size_t map_len;
+	/* private */
 	void *heap;
 	uint64_t limit;            /* the decompression limit in effect */
 	struct membudget *budget;  /* drawn from for the decompressed bytes, or NULL */

@@ -233,6 +233,14 @@ struct dump {
 	size_t max_frames;        /* 0: unlimited */
 	size_t max_line;          /* text inputs: longest line kept; 0: the parsers' default */
 	size_t lines_cut;         /* text inputs: lines cut at max_line */
+	/*
+	 * Text inputs: the file mapping the input lives in (NULL when it is in
+	 * the heap), set by the pipeline. The line reader gives back its pages
+	 * behind it (parsers/text/text.h); a byte read again is read again from
+	 * the file, so nothing a parser holds changes.
+	 */
+	const void *input_map;
+	size_t input_map_len;
 	size_t max_threads;       /* 0: unlimited; threads beyond are dropped (warned once) */
 	size_t threads_dropped;   /* how many dump_add_thread calls the thread limit refused */
 	struct hashmap id_suffix;  /* id -> next "#N" suffix tried, keeps duplicate ids linear */

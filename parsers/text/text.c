@@ -1,6 +1,7 @@
 #include "parsers/text/text.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 void line_reader_init(struct line_reader *r, const void *data, size_t len)
 {
@@ -9,7 +10,18 @@ void line_reader_init(struct line_reader *r, const void *data, size_t len)
 	r->no = 0;
 	r->max = TEXT_MAX_LINE_DEFAULT;
 	r->cut = NULL;
+	r->drop_from = r->drop_at = NULL;
 }
+
+/*
+ * Pages are given back every DROP_STEP bytes read, all but the last
+ * DROP_KEEP bytes behind the reader (a parser looks back a line or two; a
+ * page it reads again is read again from the file). DROP_ALIGN is a
+ * multiple of every page size Linux uses for file mappings.
+ */
+#define DROP_STEP ((size_t)4 << 20)
+#define DROP_KEEP ((size_t)1 << 20)
+#define DROP_ALIGN ((uintptr_t)64 << 10)
 
 void line_reader_open(struct line_reader *r, struct dump *d, const void *data, size_t len)
 {
@@ -17,26 +29,23 @@ void line_reader_open(struct line_reader *r, struct dump *d, const void *data, s
 	if (d->max_line)
 		r->max = d->max_line;
 	r->cut = &d->lines_cut;
+	const char *map = d->input_map, *p = data;
+	if (map && p >= map && len <= d->input_map_len && (size_t)(p - map) <= d->input_map_len - len &&
+	    len > DROP_STEP) {
+		/* whole pages of DATA only */
+		r->drop_from = (const char *)(((uintptr_t)p + DROP_ALIGN - 1) & ~(DROP_ALIGN - 1));
+		r->drop_at = r->drop_from + DROP_STEP;
+	}
 }
 
-bool line_next(struct line_reader *r, struct line *l)
+void line_reader_drop(struct line_reader *r)
 {
-	if (r->p >= r->end)
-		return false;
-	const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
-	const char *stop = nl ? nl : r->end;
-	l->s = r->p;
-	l->len = (size_t)(stop - r->p);
-	if (l->len > r->max) {
-		l->len = r->max;
-		if (r->cut)
-			(*r->cut)++;
+	if ((size_t)(r->p - r->drop_from) > DROP_KEEP) {
+		const char *to = (const char *)((uintptr_t)(r->p - DROP_KEEP) & ~(DROP_ALIGN - 1));
+		if (to > r->drop_from && !madvise((void *)r->drop_from, (size_t)(to - r->drop_from), MADV_DONTNEED))
+			r->drop_from = to;
 	}
-	while (l->len && l->s[l->len - 1] == '\r')
-		l->len--;
-	l->no = ++r->no;
-	r->p = nl ? nl + 1 : r->end;
-	return true;
+	r->drop_at = (size_t)(r->end - r->p) > DROP_STEP ? r->p + DROP_STEP : NULL;
 }
 
 void line_unread(struct line_reader *r, const struct line *l)

@@ -25,6 +25,14 @@ struct line_reader {
 	size_t no;
 	size_t max;      /* the longest line kept */
 	size_t *cut;     /* counts the lines cut, or NULL */
+	/*
+	 * On an input in a file mapping (d->input_map), the pages behind the
+	 * reader are given back as it goes (MADV_DONTNEED), so a 100 MB dump
+	 * does not stay resident while the model is built: the first page not
+	 * given back yet, and where the reader next gives pages back (NULL:
+	 * never).
+	 */
+	const char *drop_from, *drop_at;
 };
 
 /* The longest line kept when nothing else is asked (--max-line). */
@@ -38,12 +46,35 @@ void line_reader_init(struct line_reader *r, const void *data, size_t len);
  * into one warning.
  */
 void line_reader_open(struct line_reader *r, struct dump *d, const void *data, size_t len);
+/* Gives back the mapped pages well behind R's position (line_next calls it). */
+void line_reader_drop(struct line_reader *r);
 /*
  * The next line into L; false at the end of the input. A line longer than
  * the reader's max is cut to that length (the rest of it is skipped), so
  * that a pathological line (1 GB of junk) costs no more than a long one.
+ * Inline: every line of every text dump comes through here.
  */
-bool line_next(struct line_reader *r, struct line *l);
+static inline bool line_next(struct line_reader *r, struct line *l)
+{
+	if (r->p >= r->end)
+		return false;
+	if (r->drop_at && r->p >= r->drop_at)
+		line_reader_drop(r);
+	const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+	const char *stop = nl ? nl : r->end;
+	l->s = r->p;
+	l->len = (size_t)(stop - r->p);
+	if (__builtin_expect(l->len > r->max, 0)) {
+		l->len = r->max;
+		if (r->cut)
+			(*r->cut)++;
+	}
+	while (l->len && l->s[l->len - 1] == '\r')
+		l->len--;
+	l->no = ++r->no;
+	r->p = nl ? nl + 1 : r->end;
+	return true;
+}
 /* Pushes L back so the next line_next returns it again (one level). */
 void line_unread(struct line_reader *r, const struct line *l);
 

@@ -1,0 +1,210 @@
+/*
+ * The text parsers' line reader (parsers/text/text.h) over a mapped file:
+ * it gives back the pages behind it, and every line, a line read again
+ * and a section copied from far behind are the same bytes as from memory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyzer/lib/input.h"
+#include "parsers/parser.h"
+#include "parsers/text/text.h"
+
+/* Writes the LEN bytes at DATA to a new temporary file and opens it as an input (mapped). */
+static void mapped_input(struct input *in, char *path, const char *data, size_t len)
+{
+	strcpy(path, "/tmp/mortem-test-text.XXXXXX");
+	const char *tmp = getenv("TMPDIR");
+	if (tmp && *tmp && strlen(tmp) < 200)
+		snprintf(path, 256, "%s/mortem-test-text.XXXXXX", tmp);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, data + off, len - off);
+		assert_true(w > 0);
+		off += (size_t)w;
+	}
+	close(fd);
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(input_open(in, path, NULL, &err), 0);
+	assert_non_null(in->map);
+	strbuf_release(&err);
+}
+
+/* The resident bytes of the mapping at ADDR (/proc/self/smaps), or -1 when unknown. */
+static long resident_kb(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	char line[512], want[32];
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)addr);
+	bool in = false;
+	long kb = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' '))
+			in = !strncmp(line, want, strlen(want));
+		if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * 24 MB of lines of every length from 0 to 3,000 bytes, some ending in
+ * CRLF or CR CR LF, a few over the line limit, and no newline at the end.
+ */
+static char *make_text(size_t *len)
+{
+	size_t cap = 24u << 20, n = 0, k = 0;
+	char *s = malloc(cap);
+	assert_non_null(s);
+	while (n + 8000 < cap) {
+		size_t l = (k * 7919) % 3001;
+		if (k % 997 == 0)
+			l = 6000; /* over the limit of the test's readers */
+		for (size_t i = 0; i < l; i++)
+			s[n++] = (char)('a' + (k + i) % 26);
+		if (k % 5 == 1)
+			s[n++] = '\r';
+		if (k % 11 == 2) {
+			s[n++] = '\r';
+			s[n++] = '\r';
+		}
+		s[n++] = '\n';
+		k++;
+	}
+	memcpy(s + n, "last line, no newline", 21);
+	*len = n + 21;
+	return s;
+}
+
+static void test_mapped_lines_match_memory(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = make_text(&len);
+	char path[256];
+	struct input in;
+	mapped_input(&in, path, text, len);
+	struct dump *d = dump_new("t");
+	d->input_map = in.map;
+	d->input_map_len = in.map_len;
+	d->max_line = 5000;
+	struct line_reader mapped, heap;
+	line_reader_open(&mapped, d, in.data, in.len);
+	assert_non_null(mapped.drop_at); /* this reader gives pages back */
+	struct dump *h = dump_new("h");
+	h->max_line = 5000;
+	line_reader_open(&heap, h, text, len);
+	assert_null(heap.drop_at);  /* a reader over the heap never does */
+	struct line a, b, first = { 0 };
+	size_t lines = 0;
+	while (line_next(&heap, &b)) {
+		assert_true(line_next(&mapped, &a));
+		assert_int_equal(a.len, b.len);
+		assert_int_equal(a.no, b.no);
+		assert_int_equal((size_t)(a.s - (const char *)in.data), (size_t)(b.s - text));
+		assert_memory_equal(a.s, b.s, a.len);
+		assert_true(a.len <= 5000);
+		if (!lines++)
+			first = a;
+	}
+	assert_false(line_next(&mapped, &a));
+	assert_int_equal(d->lines_cut, h->lines_cut);
+	assert_true(d->lines_cut > 0);
+	assert_int_equal(b.len, 21);
+	/* the first line's page was given back: it reads again from the file */
+	assert_memory_equal(first.s, text, first.len);
+	long kb = resident_kb(in.map);
+	if (kb >= 0)
+		assert_true((size_t)kb * 1024 < len / 2);
+	/* the reader pushed back over a page given back reads the same line */
+	line_unread(&mapped, &first);
+	assert_true(line_next(&mapped, &a));
+	assert_int_equal(a.len, first.len);
+	assert_memory_equal(a.s, text, a.len);
+	dump_free(d);
+	dump_free(h);
+	input_close(&in);
+	unlink(path);
+	free(text);
+}
+
+/*
+ * A jstack dump of 12 MB whose deadlock section spans 6 MB: the section is
+ * copied at its end from pages the reader gave back; the threads before
+ * and after it are read whole.
+ */
+static void test_mapped_jstack_section_behind(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):\n\n");
+	for (int i = 0; i < 12000; i++)
+		strbuf_addf(&sb,
+			    "\"w-%d\" #%d prio=5 os_prio=0 tid=0x00007f00%08x nid=0x%x waiting on condition\r\n"
+			    "   java.lang.Thread.State: WAITING (parking)\r\n"
+			    "\tat jdk.internal.misc.Unsafe.park(java.base@17/Native Method)\r\n"
+			    "\t- parking to wait for  <0x00000000f%07x> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)\r\n"
+			    "\tat Pool.work(Pool.java:%d)\r\n\r\n",
+			    i, i + 1, i, 1000 + i, i % 7, i % 50);
+	size_t start = sb.len;
+	strbuf_adds(&sb, "Found one Java-level deadlock:\n=============================\n");
+	while (sb.len - start < (6u << 20))
+		strbuf_adds(&sb, "\"w-1\":\n  waiting for ownable synchronizer 0x00000000f0000001, which is held by \"w-2\"\n");
+	size_t end = sb.len;
+	strbuf_adds(&sb, "\nFound 1 deadlock.\n\n\"tail\" #99999 prio=5 nid=0x99999 runnable\n"
+			   "   java.lang.Thread.State: RUNNABLE\n\tat Tail.run(Tail.java:1)\n\n"
+			   "JNI global refs: 15, weak refs: 0\n");
+	char path[256];
+	struct input in;
+	mapped_input(&in, path, sb.buf, sb.len);
+	struct mortem_opts o = MORTEM_OPTS_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct dump *d = dump_new("t"), *h = dump_new("h");
+	d->input_map = in.map;
+	d->input_map_len = in.map_len;
+	assert_int_equal(jstack_parser.parse(d, &in, &o, &err), 0);
+	struct input mem;
+	assert_int_equal(input_from_memory(&mem, "h", sb.buf, sb.len, NULL, &err), 0);
+	assert_int_equal(jstack_parser.parse(h, &mem, &o, &err), 0);
+	assert_int_equal(d->nthreads, 12001);
+	assert_int_equal(d->nthreads, h->nthreads);
+	assert_int_equal(d->nlocks, h->nlocks);
+	for (size_t i = 0; i < d->nthreads; i++) {
+		assert_string_equal(d->threads[i]->id, h->threads[i]->id);
+		assert_int_equal(d->threads[i]->nframes, h->threads[i]->nframes);
+		if (d->threads[i]->nframes)
+			assert_string_equal(d->threads[i]->frames[0].text, h->threads[i]->frames[0].text);
+	}
+	assert_string_equal(d->threads[12000]->name, "tail");
+	assert_int_equal(d->nsections, 1);
+	assert_true(d->sections[0]->len >= end - start - 1);
+	assert_memory_equal(d->sections[0]->text, sb.buf + start, end - start - 1);
+	assert_int_equal(d->sections[0]->len, h->sections[0]->len);
+	dump_free(d);
+	dump_free(h);
+	input_close(&mem);
+	input_close(&in);
+	unlink(path);
+	strbuf_release(&err);
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mapped_lines_match_memory),
+		cmocka_unit_test(test_mapped_jstack_section_behind),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
