@@ -242,8 +242,8 @@ void gdbframe_fill(struct dump *d, struct frame *f, const struct gdbframe *g)
 	f->has_pc = g->has_pc;
 	f->pc = g->pc;
 	f->function = gdbframe_intern(d, g->function);
-	if (g->has_args)
-		f->args = dump_strndup(d, g->args.s, g->args.len);
+	if (g->has_args) /* interned: a pool's threads share one stack (thread_share_frames) */
+		f->args = dump_intern(d, g->args.s, g->args.len);
 	if (g->file.len) {
 		f->file = gdbframe_intern(d, g->file);
 		f->line = g->line;
@@ -324,12 +324,11 @@ const char *gdbframe_thread_id(struct dump *d, const struct gdbthread *t)
 	return dump_printf(d, "%llu", (unsigned long long)t->number);
 }
 
-void gdbframe_mark_inlines(struct thread *t)
+void gdbframe_mark_inlines(struct frame *frames, size_t n)
 {
-	for (size_t i = 1; i < t->nframes; i++)
-		if (!t->frames[i].has_pc && t->frames[i].kind == FRAME_NATIVE &&
-		    t->frames[i - 1].kind == FRAME_NATIVE)
-			t->frames[i - 1].kind = FRAME_INLINE;
+	for (size_t i = 1; i < n; i++)
+		if (!frames[i].has_pc && frames[i].kind == FRAME_NATIVE && frames[i - 1].kind == FRAME_NATIVE)
+			frames[i - 1].kind = FRAME_INLINE;
 }
 
 void gdbframe_note_truncation(struct dump *d, struct thread *last)

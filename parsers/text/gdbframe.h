@@ -89,10 +89,11 @@ bool gdbframe_target_id(struct span x, struct gdbthread *t);
 const char *gdbframe_thread_id(struct dump *d, const struct gdbthread *t);
 
 /*
- * Marks frames that gdb shows without a pc after frame 0: each is the
- * caller an inlined frame was folded into, so the frame before it is inline.
+ * Marks the N FRAMES of one stack that gdb shows without a pc after frame
+ * 0: each is the caller an inlined frame was folded into, so the frame
+ * before it is inline.
  */
-void gdbframe_mark_inlines(struct thread *t);
+void gdbframe_mark_inlines(struct frame *frames, size_t n);
 
 /* Notes a cut input (it ends inside a line): a warning, and LAST's stack marked cut. */
 void gdbframe_note_truncation(struct dump *d, struct thread *last);

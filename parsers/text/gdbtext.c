@@ -40,13 +40,14 @@ static struct frame *next_frame(struct gdbtext *g)
 static void finish_thread(struct gdbtext *g)
 {
 	g->orphan = false;
-	if (g->thread && !g->d->snapshot_frozen)
-		thread_set_frames(g->d, g->thread, g->frames, g->nframes);
-	g->nframes = 0;
-	if (g->thread) {
-		gdbframe_mark_inlines(g->thread);
-		waitlock_thread(g->d, g->thread);
+	if (g->thread && !g->d->snapshot_frozen) {
+		/* threads with the same frames share one array, read-only from here */
+		gdbframe_mark_inlines(g->frames, g->nframes);
+		thread_share_frames(g->d, g->thread, g->frames, g->nframes);
 	}
+	g->nframes = 0;
+	if (g->thread)
+		waitlock_thread(g->d, g->thread);
 	g->thread = NULL;
 	g->last_no = -1;
 	g->last_open = false;

@@ -360,6 +360,50 @@ static void test_glued_and_linuxthreads(void **state)
 	dump_free(d);
 }
 
+/*
+ * Threads with the same frames, arguments included, share one read-only
+ * array (a pool's threads): inline marks are made before, and a thread
+ * whose arguments differ keeps its own.
+ */
+static void test_pool_threads_share_frames(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"Thread 3 (Thread 0x7f01 (LWP 13)):\n"
+		"#0  0x00007f00000010 in pthread_cond_wait@@GLIBC_2.3.2 () from /lib64/libpthread.so.0\n"
+		"#1  inner_wait (q=0x10) at pool.c:10\n"
+		"#2  0x0000000000400100 in worker (arg=0x0) at pool.c:20\n"
+		"\n"
+		"Thread 2 (Thread 0x7f02 (LWP 12)):\n"
+		"#0  0x00007f00000010 in pthread_cond_wait@@GLIBC_2.3.2 () from /lib64/libpthread.so.0\n"
+		"#1  inner_wait (q=0x10) at pool.c:10\n"
+		"#2  0x0000000000400100 in worker (arg=0x0) at pool.c:20\n"
+		"\n"
+		"Thread 1 (Thread 0x7f03 (LWP 11)):\n"
+		"#0  0x00007f00000010 in pthread_cond_wait@@GLIBC_2.3.2 () from /lib64/libpthread.so.0\n"
+		"#1  inner_wait (q=0x20) at pool.c:10\n"
+		"#2  0x0000000000400100 in worker (arg=0x0) at pool.c:20\n";
+	struct dump *d = parse_detected(&gdb_parser, text);
+	assert_int_equal(d->nthreads, 3);
+	struct thread *a = d->threads[0], *b = d->threads[1], *c = d->threads[2];
+	assert_ptr_equal(a->frames, b->frames);
+	assert_true(a->frames_shared && b->frames_shared);
+	assert_ptr_not_equal(c->frames, a->frames);
+	assert_false(c->frames_shared);
+	for (size_t i = 0; i < 3; i++) {
+		struct thread *t = d->threads[i];
+		assert_int_equal(t->nframes, 3);
+		assert_int_equal(t->frames[0].kind, FRAME_INLINE); /* #1 has no pc: folded into #0 */
+		assert_int_equal(t->frames[1].kind, FRAME_NATIVE);
+		assert_string_equal(t->frames[2].args, "arg=0x0");
+		assert_string_equal(t->frames[1].file, "pool.c");
+	}
+	assert_string_equal(a->frames[1].args, "q=0x10");
+	assert_string_equal(c->frames[1].args, "q=0x20");
+	assert_string_equal(a->frames[0].args, "");
+	dump_free(d);
+}
+
 static void test_every_prefix(void **state)
 {
 	(void)state;
@@ -377,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_interactive_session),
 		cmocka_unit_test(test_info_threads_and_ptpmp),
 		cmocka_unit_test(test_glued_and_linuxthreads),
+		cmocka_unit_test(test_pool_threads_share_frames),
 		cmocka_unit_test(test_every_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
