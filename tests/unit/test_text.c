@@ -200,11 +200,48 @@ static void test_mapped_jstack_section_behind(void **state)
 	strbuf_release(&sb);
 }
 
+/* span_word, eight bytes at a time, against a byte-at-a-time reference on random text. */
+static void test_span_word_matches_bytewise(void **state)
+{
+	(void)state;
+	static const char alphabet[] = " \t\r\f\v\x01\x1f!~abc=#[]\x80\xff\x00";
+	char buf[96];
+	unsigned seed = 12345;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)(round % 90);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		struct span x = { buf, len }, ref = x;
+		for (;;) {
+			struct span w = span_word(&x);
+			/* the reference: skip blanks, then take non-blanks */
+			while (ref.len && text_is_ws(*ref.s)) {
+				ref.s++;
+				ref.len--;
+			}
+			size_t n = 0;
+			while (n < ref.len && !text_is_ws(ref.s[n]))
+				n++;
+			assert_int_equal(w.len, n);
+			if (n)
+				assert_ptr_equal(w.s, ref.s);
+			ref.s += n;
+			ref.len -= n;
+			assert_int_equal(x.len, ref.len);
+			if (!n)
+				break;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mapped_lines_match_memory),
 		cmocka_unit_test(test_mapped_jstack_section_behind),
+		cmocka_unit_test(test_span_word_matches_bytewise),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
