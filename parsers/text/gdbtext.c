@@ -134,7 +134,17 @@ static void select_thread(struct gdbtext *g, const struct gdbthread *th, bool he
 		g->thread_one = t->id;
 }
 
+static void add_frame_as(struct gdbtext *g, const struct gdbframe *gf, struct span text,
+			 const struct frame *filled);
+
 static void add_frame(struct gdbtext *g, const struct gdbframe *gf, struct span text)
+{
+	add_frame_as(g, gf, text, NULL);
+}
+
+/* Adds the frame GF of the line TEXT; FILLED: what gdbframe_fill gave for it before, or NULL. */
+static void add_frame_as(struct gdbtext *g, const struct gdbframe *gf, struct span text,
+			 const struct frame *filled)
 {
 	struct dump *d = g->d;
 	if (g->orphan)
@@ -181,11 +191,80 @@ static void add_frame(struct gdbtext *g, const struct gdbframe *gf, struct span 
 	g->last_open = gf->args_open;
 	strbuf_reset(&g->joined);
 	strbuf_add(&g->joined, text.s, text.len);
-	gdbframe_fill(d, f, gf);
+	if (filled)
+		*f = *filled;
+	else
+		gdbframe_fill(d, f, gf);
+}
+
+/*
+ * A frame line read before and what it gave: its scan (the numbers and
+ * flags; its spans point into the line it was first read from and are
+ * not used again) and its frame as gdbframe_fill made it. A pool's
+ * threads print the same lines: such a line is compared, not scanned, and
+ * its names are not interned again. NEXT is the line that followed it last
+ * time, tried first. At most MEMO_MAX distinct lines are kept (a dump
+ * whose lines are all distinct gains nothing from them).
+ */
+struct gdbtext_memo {
+	struct gdbtext_memo *next, *all;
+	struct gdbframe gf;
+	struct frame f;
+	size_t len;
+	char text[];
+};
+
+#define MEMO_MAX 16384
+
+/* A new memo for line X in the empty SLOT of memo_by_line. */
+static struct gdbtext_memo *memo_new(struct gdbtext *g, struct hashmap_slot *slot, struct span x)
+{
+	struct gdbframe gf;
+	bool frame = gdbframe_scan(x, &gf) && !gf.next.len;
+	struct gdbtext_memo *m = xmalloc(sizeof(*m) + x.len + 1);
+	memcpy(m->text, x.s, x.len);
+	m->text[x.len] = '\0';
+	m->len = frame ? x.len : SIZE_MAX; /* not a single frame: never predicted, scanned each time */
+	m->next = NULL;
+	m->all = g->memos;
+	g->memos = m;
+	m->gf = gf;
+	memset(&m->f, 0, sizeof(m->f));
+	if (frame)
+		gdbframe_fill(g->d, &m->f, &gf);
+	slot->key = m->text;
+	slot->value = m;
+	return m;
+}
+
+/* The memo of the single-frame line X: predicted, looked up, or made; NULL when X is not memoized. */
+static struct gdbtext_memo *memo_of(struct gdbtext *g, struct span x)
+{
+	struct gdbtext_memo *m = g->memo_prev ? g->memo_prev->next : NULL;
+	if (m && m->len == x.len && !memcmp(m->text, x.s, x.len)) {
+		g->memo_prev = m;
+		return m;
+	}
+	m = NULL;
+	if (g->memo_by_line.count < MEMO_MAX) { /* past it, only the prediction */
+		struct hashmap_slot *slot = hashmap_slot_n(&g->memo_by_line, x.s, x.len);
+		m = slot->value ? slot->value : memo_new(g, slot, x);
+	}
+	if (m && m->len == SIZE_MAX)
+		m = NULL;
+	if (g->memo_prev && m)
+		g->memo_prev->next = m;
+	g->memo_prev = m;
+	return m;
 }
 
 static void frame_line(struct gdbtext *g, struct span x)
 {
+	struct gdbtext_memo *m = memo_of(g, x);
+	if (m) {
+		add_frame_as(g, &m->gf, x, &m->f);
+		return;
+	}
 	struct gdbframe gf;
 	while (gdbframe_scan(x, &gf)) {
 		struct span next = gf.next;
@@ -583,4 +662,10 @@ void gdbtext_finish(struct gdbtext *g)
 		gdbframe_note_truncation(g->d, last);
 	strbuf_release(&g->joined);
 	free(g->frames);
+	hashmap_clear(&g->memo_by_line);
+	while (g->memos) {
+		struct gdbtext_memo *m = g->memos;
+		g->memos = m->all;
+		free(m);
+	}
 }

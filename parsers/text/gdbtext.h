@@ -20,6 +20,9 @@
 #include "parsers/text/gdbframe.h"
 #include "parsers/text/text.h"
 
+/* A frame line read before, with what it gave (gdbtext.c: a pool's threads repeat their lines). */
+struct gdbtext_memo;
+
 /* A lock owner gdb printed: `(gdb) p EXPR` then `$1 = {__data = {… __owner = N …`. */
 struct gdbtext_owner {
 	struct span expr;            /* what was printed */
@@ -58,6 +61,9 @@ struct gdbtext {
 	struct gdbtext_owner *owners;/* printed owners, resolved at the end */
 	const char *cut_end;         /* end of the input when it ends inside a line, else NULL */
 	bool at_cut;                 /* the line being read is that cut last line */
+	struct hashmap memo_by_line; /* frame line -> struct gdbtext_memo (bounded) */
+	struct gdbtext_memo *memo_prev; /* the last frame line's, or NULL */
+	struct gdbtext_memo *memos;  /* every memo, for gdbtext_finish to free */
 };
 
 /* DATA/LEN: the whole input the lines come from (to know its cut last line). */

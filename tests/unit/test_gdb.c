@@ -404,6 +404,81 @@ static void test_pool_threads_share_frames(void **state)
 	dump_free(d);
 }
 
+/*
+ * Frame lines read again (gdbtext.c keeps what a line gave): a line seen
+ * in one thread gives the same frame in the next, in another order, glued
+ * to another, or with an argument list continued on the next line; a
+ * repeated lock call still names each thread's own lock (from its args);
+ * and a crash location printed before the listing is the crashed
+ * thread's frame #0, not a thread.
+ */
+static void test_repeated_frame_lines(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"Program terminated with signal SIGSEGV, Segmentation fault.\n"
+		"#0  0x0000000000401136 in crash (p=0x0) at c.c:5\n"
+		"\n"
+		"Thread 3 (Thread 0x7f03 (LWP 13)):\n"
+		"#0  0x0000000000401136 in crash (p=0x0) at c.c:5\n"
+		"#1  0x0000000000401150 in main () at c.c:9\n"
+		"\n"
+		"Thread 2 (Thread 0x7f02 (LWP 12)):\n"
+		"#0  0x00007f0000000100 in __lll_lock_wait () from /lib64/libpthread.so.0\n"
+		"#1  0x00007f0000000200 in pthread_mutex_lock (mutex=0x601040 <big_lock>) at m.c:80\n"
+		"#2  0x0000000000401200 in worker (arg=0x0,\n"
+		"    more=1) at w.c:20\n"
+		"#3  0x0000000000401300 in start () at s.c:1\n"
+		"\n"
+		"Thread 1 (Thread 0x7f01 (LWP 11)):\n"
+		"#0  0x00007f0000000100 in __lll_lock_wait () from /lib64/libpthread.so.0\n"
+		"#1  0x00007f0000000200 in pthread_mutex_lock (mutex=0x601080 <other_lock>) at m.c:80\n"
+		"#2  0x0000000000401200 in worker (arg=0x0,\n"
+		"    more=1) at w.c:20\n"
+		"#3  0x0000000000401300 in start () at s.c:1\n"
+		"\n"
+		"Thread 4 (Thread 0x7f04 (LWP 14)):\n"
+		"#0  0x0000000000401136 in crash (p=0x0) at c.c:5"
+		"#1  0x00007f0000000200 in pthread_mutex_lock (mutex=0x601040 <big_lock>) at m.c:80\n"
+		"#2  0x0000000000401300 in start () at s.c:1\n"
+		"\n"
+		"Thread 5 (Thread 0x7f05 (LWP 15)):\n"
+		"#0  0x0000000000401300 in start () at s.c:1\n"
+		"#1  0x00007f0000000100 in __lll_lock_wait () from /lib64/libpthread.so.0\n";
+	struct dump *d = parse_detected(&gdb_parser, text);
+	assert_int_equal(d->nthreads, 5);
+	struct thread *t3 = d->threads[0], *t2 = d->threads[1], *t1 = d->threads[2];
+	struct thread *t4 = d->threads[3], *t5 = d->threads[4];
+	assert_non_null(d->crash);
+	assert_ptr_equal(d->crash->thread, t3);
+	assert_int_equal(t3->nframes, 2);
+	assert_string_equal(t3->frames[0].function, "crash");
+	for (int k = 0; k < 2; k++) {
+		struct thread *t = k ? t1 : t2;
+		assert_int_equal(t->nframes, 4);
+		assert_string_equal(t->frames[0].module, "/lib64/libpthread.so.0");
+		assert_string_equal(t->frames[2].function, "worker");
+		assert_string_equal(t->frames[2].file, "w.c");
+		assert_int_equal(t->frames[2].line, 20);
+		assert_non_null(strstr(t->frames[2].args, "more=1"));
+		assert_int_equal(t->frames[3].line, 1);
+		assert_non_null(t->waiting_on);
+	}
+	assert_string_equal(t2->waiting_on->id, "0x601040");
+	assert_string_equal(t1->waiting_on->id, "0x601080");
+	assert_string_equal(t2->waiting_on->label, "big_lock");
+	assert_int_equal(t4->nframes, 3);
+	assert_string_equal(t4->frames[0].function, "crash");
+	assert_string_equal(t4->frames[1].function, "pthread_mutex_lock");
+	assert_ptr_equal(t4->waiting_on, t2->waiting_on);
+	assert_int_equal(t5->nframes, 2);
+	assert_string_equal(t5->frames[0].function, "start");
+	assert_string_equal(t5->frames[1].function, "__lll_lock_wait");
+	assert_int_equal(t5->frames[1].pc, 0x7f0000000100);
+	assert_null(t5->waiting_on);
+	dump_free(d);
+}
+
 static void test_every_prefix(void **state)
 {
 	(void)state;
@@ -422,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_info_threads_and_ptpmp),
 		cmocka_unit_test(test_glued_and_linuxthreads),
 		cmocka_unit_test(test_pool_threads_share_frames),
+		cmocka_unit_test(test_repeated_frame_lines),
 		cmocka_unit_test(test_every_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
