@@ -62,9 +62,21 @@ static void wait_on(struct dump *d, struct thread *t, const struct lock_arg *a, 
 	thread_wait_on(d, t, l);
 }
 
+/* Whether a frame WAIT_DEPTH deep, above any signal frame, prints an argument (else no lock is named). */
+static bool any_args(const struct thread *t)
+{
+	for (size_t i = 0; i < t->nframes && i < WAIT_DEPTH; i++) {
+		if (t->frames[i].kind == FRAME_SIGNAL)
+			return false;
+		if (t->frames[i].args && t->frames[i].args[0])
+			return true;
+	}
+	return false;
+}
+
 void waitlock_thread(struct dump *d, struct thread *t)
 {
-	if (d->snapshot_frozen || t->waiting_on)
+	if (d->snapshot_frozen || t->waiting_on || !any_args(t))
 		return;
 	struct lock_arg futex = { 0 }, arg;
 	bool have_futex = false;
