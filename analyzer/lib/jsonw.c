@@ -163,8 +163,18 @@ void json_quote(struct strbuf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	strbuf_grow(out, len + 2);
+	size_t i = plain_run(p, len);
+	if (i == len) { /* most strings: nothing to escape, copied in one go */
+		char *q = out->buf + out->len;
+		q[0] = '"';
+		memcpy(q + 1, s, len);
+		q[len + 1] = '"';
+		q[len + 2] = '\0';
+		out->len += len + 2;
+		return;
+	}
 	strbuf_addch(out, '"');
-	size_t i = 0;
+	strbuf_add(out, p, i);
 	while (i < len) {
 		unsigned char c = p[i];
 		size_t run = i + plain_run(p + i, len - i);

@@ -203,6 +203,25 @@ static void test_json_escape_offsets(void **state)
 			strbuf_release(&out);
 		}
 	}
+	/* strings with nothing to escape are copied whole, after what the buffer holds */
+	struct strbuf out = STRBUF_INIT;
+	for (size_t len = 0; len < 40; len++) {
+		strbuf_reset(&out);
+		strbuf_adds(&out, "[");
+		json_quote(&out, "abcdefghijklmnopqrstuvwxyz0123456789ABCD", len);
+		strbuf_adds(&out, ",");
+		json_quote(&out, "q\"", 2);
+		strbuf_adds(&out, "]");
+		assert_int_equal(out.len, len + 10);
+		assert_int_equal(strlen(out.buf), out.len);
+		assert_memory_equal(out.buf + 1 + len + 2, ",\"q\\\"\"]", 7);
+		json_error_t e;
+		json_t *v = json_loads(out.buf, 0, &e);
+		assert_non_null(v);
+		assert_int_equal(json_string_length(json_array_get(v, 0)), len);
+		json_decref(v);
+	}
+	strbuf_release(&out);
 }
 
 /* A stack of N frames whose functions are interned names f0..f(N-1), with LINE on the first. */
