@@ -539,19 +539,23 @@ static char *name_pattern(const char *name)
 {
 	if (!name)
 		return NULL;
-	struct strbuf sb = STRBUF_INIT;
+	/* one allocation of the name's size (the pattern is never longer), no per-byte growth */
+	size_t n = strlen(name), k = 0;
+	char *out = xmalloc(n + 1);
 	bool digits = false;
-	for (const char *s = name; *s; s++) {
-		if (isdigit((unsigned char)*s)) {
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (c >= '0' && c <= '9') {
 			if (!digits)
-				strbuf_addch(&sb, '#');
+				out[k++] = '#';
 			digits = true;
 			continue;
 		}
 		digits = false;
-		strbuf_addch(&sb, *s);
+		out[k++] = c;
 	}
-	return strbuf_detach(&sb, NULL);
+	out[k] = '\0';
+	return out;
 }
 
 struct group {
