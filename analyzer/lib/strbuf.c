@@ -97,21 +97,43 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	sb->len += (size_t)n;
 }
 
-/* Decimal digits of V, written backwards from END; returns the first digit. */
+/* Decimal digits of V, written backwards from END, two at a time; returns the first digit. */
 static char *put_decimal(char *end, unsigned long long v)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		end -= 2;
+		memcpy(end, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, pairs + 2 * v, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
 	return end;
+}
+
+/* Appends the N bytes at P (at most 24) straight into SB's grown buffer. */
+static void add_short(struct strbuf *sb, const char *p, size_t n)
+{
+	if (sb->len + 25 > sb->alloc)
+		strbuf_grow(sb, 24);
+	memcpy(sb->buf + sb->len, p, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
 }
 
 void strbuf_adduint(struct strbuf *sb, unsigned long long v)
 {
 	char buf[24];
 	char *p = put_decimal(buf + sizeof(buf), v);
-	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+	add_short(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void strbuf_addint(struct strbuf *sb, long long v)
@@ -121,7 +143,7 @@ void strbuf_addint(struct strbuf *sb, long long v)
 	char *p = put_decimal(buf + sizeof(buf), u);
 	if (v < 0)
 		*--p = '-';
-	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+	add_short(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
