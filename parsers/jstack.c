@@ -176,7 +176,7 @@ static void header_words(struct header *h, struct span rest)
 			h->has_lwp = number_any(v, &h->lwp);
 		} else if (word_value(w, "tid=", &v)) {
 			h->java_tid = v;
-		} else if (span_find(w, "=") > 0) {
+		} else if (w.len > 1 && memchr(w.s + 1, '=', w.len - 1)) {
 			/* prio= os_prio= cpu= elapsed= allocated= defined_classes= id= */
 		} else if (span_eq(w, "in") && !desc_start.s) {
 			/* JMX ThreadInfo: "id=3149 in RUNNABLE (running in native)" */
@@ -265,6 +265,8 @@ static void thread_line(struct js_state *st, struct span y)
 
 static bool deadlock_start(struct span x)
 {
+	if (!x.len || x.s[0] != 'F') /* most lines: one compare */
+		return false;
 	return span_starts(x, "Found one Java-level deadlock") ||
 	       span_starts(x, "Found a total of") || span_starts(x, "Found one Java-level");
 }
@@ -294,7 +296,7 @@ static void jstack_line(struct js_state *st, const struct line *l)
 			return;
 		finish_deadlock(st, l->s);
 	}
-	if (span_starts(y, "Full thread dump")) {
+	if (y.s[0] == 'F' && span_starts(y, "Full thread dump")) {
 		full_dump_line(st, y);
 	} else if (close > 0 && (close + 1 == (long)y.len || y.s[close + 1] == ' ' ||
 				 y.s[close + 1] == '\t')) {
@@ -303,7 +305,7 @@ static void jstack_line(struct js_state *st, const struct line *l)
 		finish_thread(st);
 		st->mode = JS_DEADLOCK;
 		st->section_start = l->s;
-	} else if (span_starts(y, "JNI global ref")) {
+	} else if (y.s[0] == 'J' && span_starts(y, "JNI global ref")) {
 		finish_thread(st);
 		st->footer_seen = true;
 	} else if (st->mode == JS_THREAD) {

@@ -89,7 +89,7 @@ bool javalocks_line(struct javalocks *jl, struct span x, bool ownable)
 		javalocks_add(jl, w, id, cls);
 		return true;
 	}
-	if (!ownable)
+	if (!ownable || span_eq(x, "None")) /* every thread's "Locked ownable synchronizers: - None" */
 		return false;
 	object_ref(x, &id, &cls);
 	if (!id.len)

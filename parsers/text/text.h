@@ -148,7 +148,43 @@ static inline struct span span_drop(struct span x, size_t n)
 bool span_number(struct span *x, uint64_t *out);
 /* Parses hex digits (with or without 0x) at the front of *X. */
 bool span_hex(struct span *x, uint64_t *out);
-/* The next whitespace-separated word of *X, advancing past it. */
-struct span span_word(struct span *x);
+/*
+ * The length of the run of non-blanks at S (LEN bytes), eight bytes at a
+ * time: a word of a thread header is 5-20 bytes. A byte below '!' is
+ * found by the borrow trick (the lowest byte flagged is always one); only
+ * then is it asked whether it is a blank (a control byte is part of a word).
+ */
+static inline size_t span_word_len(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t n = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ /* the first byte is the lowest */
+	while (len - n >= 8) {
+		uint64_t v;
+		memcpy(&v, s + n, 8);
+		uint64_t low = (v - ones * '!') & ~v & highs;
+		if (!low) {
+			n += 8;
+			continue;
+		}
+		n += (size_t)__builtin_ctzll(low) / 8;
+		if (text_is_ws(s[n]))
+			return n;
+		n++;
+	}
+#endif
+	while (n < len && !text_is_ws(s[n]))
+		n++;
+	return n;
+}
+
+/* The next whitespace-separated word of *X, advancing past it (inline: thread headers are words). */
+static inline struct span span_word(struct span *x)
+{
+	struct span y = span_skip_ws(*x);
+	size_t n = y.len ? span_word_len(y.s, y.len) : 0;
+	*x = span_drop(y, n);
+	return (struct span){ y.s, n };
+}
 
 #endif
