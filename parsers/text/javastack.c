@@ -272,13 +272,19 @@ static void frame_parse(struct dump *d, struct frame *f, struct span x, bool sla
 		f->module = dump_intern(d, module.s, module.len);
 }
 
-/* A parsed frame kept in the memo word of its interned text. */
+/*
+ * A parsed frame kept in the memo word of its interned text: only what
+ * frame_parse sets (a dump whose every stack is distinct keeps one memo
+ * per line, so it is small).
+ */
 struct frame_memo {
 	const char *text;          /* interned */
 	size_t len;
 	struct frame_memo *next;   /* the frame that followed this one last time */
+	const char *function, *file, *module;
+	int line;
+	unsigned char kind;        /* enum frame_kind */
 	bool slashed;
-	struct frame f;
 };
 
 /* The memo of the trimmed frame text X: looked up by its interned text, parsed on first sight. */
@@ -292,7 +298,14 @@ static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed)
 		m->text = text;
 		m->len = x.len;
 		m->slashed = slashed;
-		frame_parse(d, &m->f, x, slashed);
+		struct frame f;
+		memset(&f, 0, sizeof(f));
+		frame_parse(d, &f, x, slashed);
+		m->function = f.function;
+		m->file = f.file;
+		m->module = f.module;
+		m->line = f.line;
+		m->kind = (unsigned char)f.kind;
 		*slot = m;
 	}
 	return m;
@@ -311,13 +324,13 @@ void javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *
 	}
 	if (hint)
 		hint->prev = m;
-	f->kind = m->f.kind;
+	f->kind = (enum frame_kind)m->kind;
 	f->text = m->text;
-	f->function = m->f.function;
-	if (m->f.file) {
-		f->file = m->f.file;
-		f->line = m->f.line;
+	f->function = m->function;
+	if (m->file) {
+		f->file = m->file;
+		f->line = m->line;
 	}
-	if (m->f.module)
-		f->module = m->f.module;
+	if (m->module)
+		f->module = m->module;
 }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 void line_reader_init(struct line_reader *r, const void *data, size_t len)
 {
@@ -10,18 +11,29 @@ void line_reader_init(struct line_reader *r, const void *data, size_t len)
 	r->no = 0;
 	r->max = TEXT_MAX_LINE_DEFAULT;
 	r->cut = NULL;
-	r->drop_from = r->drop_at = NULL;
+	r->drop_from = r->drop_at = r->map_end = NULL;
 }
 
 /*
  * Pages are given back every DROP_STEP bytes read, all but the last
  * DROP_KEEP bytes behind the reader (a parser looks back a line or two; a
- * page it reads again is read again from the file). DROP_ALIGN is a
- * multiple of every page size Linux uses for file mappings.
+ * page it reads again is read again from the file), and the next two steps
+ * are mapped in one call (MADV_POPULATE_READ) rather than a fault every
+ * 64 KB. At the end of the input the rest is given back.
  */
-#define DROP_STEP ((size_t)4 << 20)
-#define DROP_KEEP ((size_t)1 << 20)
-#define DROP_ALIGN ((uintptr_t)64 << 10)
+#define DROP_STEP ((size_t)2 << 20)
+#define DROP_KEEP ((size_t)512 << 10)
+
+static uintptr_t page_size(void)
+{
+	long n = sysconf(_SC_PAGESIZE);
+	return n > 0 ? (uintptr_t)n : 4096;
+}
+
+static const char *page_down(const char *p, uintptr_t page)
+{
+	return (const char *)((uintptr_t)p & ~(page - 1));
+}
 
 void line_reader_open(struct line_reader *r, struct dump *d, const void *data, size_t len)
 {
@@ -29,26 +41,35 @@ void line_reader_open(struct line_reader *r, struct dump *d, const void *data, s
 	if (d->max_line)
 		r->max = d->max_line;
 	r->cut = &d->lines_cut;
-	const char *map = d->input_map, *p = data;
-	if (map && p >= map && len <= d->input_map_len && (size_t)(p - map) <= d->input_map_len - len &&
+	uintptr_t map = (uintptr_t)d->input_map, p = (uintptr_t)data;
+	if (map && p >= map && len <= d->input_map_len && p - map <= d->input_map_len - len &&
 	    len > DROP_STEP) {
-		/* whole pages of DATA only */
-		r->drop_from = (const char *)(((uintptr_t)p + DROP_ALIGN - 1) & ~(DROP_ALIGN - 1));
-		r->drop_at = r->drop_from + DROP_STEP;
+		uintptr_t page = page_size();
+		r->drop_from = page_down((const char *)p + page - 1, page); /* whole pages of DATA only */
+		r->drop_at = data;  /* the first line_next maps the first steps */
+		r->map_end = (const char *)map + d->input_map_len;
 	}
 }
 
 void line_reader_drop(struct line_reader *r)
 {
-	if ((size_t)(r->p - r->drop_from) > DROP_KEEP) {
-		const char *to = (const char *)((uintptr_t)(r->p - DROP_KEEP) & ~(DROP_ALIGN - 1));
+	uintptr_t page = page_size();
+	if (r->p >= r->end) { /* the end: all of it, the mapping's last partial page too */
+		const char *to = r->end == r->map_end ? page_down(r->end + page - 1, page)
+						       : page_down(r->end, page);
+		if (to > r->drop_from)
+			madvise((void *)r->drop_from, (size_t)(to - r->drop_from), MADV_DONTNEED);
+		r->drop_from = r->drop_at = NULL;
+		return;
+	}
+	if (r->p > r->drop_from && (size_t)(r->p - r->drop_from) > DROP_KEEP) {
+		const char *to = page_down(r->p - DROP_KEEP, page);
 		if (to > r->drop_from && !madvise((void *)r->drop_from, (size_t)(to - r->drop_from), MADV_DONTNEED))
 			r->drop_from = to;
 	}
-	r->drop_at = (size_t)(r->end - r->p) > DROP_STEP ? r->p + DROP_STEP : NULL;
+	r->drop_at = (size_t)(r->end - r->p) > DROP_STEP ? r->p + DROP_STEP : r->end;
 #ifdef MADV_POPULATE_READ
-	/* the next step's pages mapped in one call, not a fault every 64 KB */
-	const char *from = (const char *)((uintptr_t)r->p & ~(DROP_ALIGN - 1));
+	const char *from = page_down(r->p, page);
 	size_t n = (size_t)(r->end - from) < 2 * DROP_STEP ? (size_t)(r->end - from) : 2 * DROP_STEP;
 	madvise((void *)from, n, MADV_POPULATE_READ);
 #endif

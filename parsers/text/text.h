@@ -27,12 +27,12 @@ struct line_reader {
 	size_t *cut;     /* counts the lines cut, or NULL */
 	/*
 	 * On an input in a file mapping (d->input_map), the pages behind the
-	 * reader are given back as it goes (MADV_DONTNEED), so a 100 MB dump
-	 * does not stay resident while the model is built: the first page not
-	 * given back yet, and where the reader next gives pages back (NULL:
-	 * never).
+	 * reader are given back as it goes (MADV_DONTNEED), and all of them at
+	 * the end, so a 100 MB dump does not stay resident while its model is
+	 * built and analysed: the first page not given back yet (NULL: none
+	 * are), where the reader next gives pages back, and the mapping's end.
 	 */
-	const char *drop_from, *drop_at;
+	const char *drop_from, *drop_at, *map_end;
 };
 
 /* The longest line kept when nothing else is asked (--max-line). */
@@ -46,7 +46,7 @@ void line_reader_init(struct line_reader *r, const void *data, size_t len);
  * into one warning.
  */
 void line_reader_open(struct line_reader *r, struct dump *d, const void *data, size_t len);
-/* Gives back the mapped pages well behind R's position (line_next calls it). */
+/* Gives back the mapped pages well behind R's position, or all at the end (line_next calls it). */
 void line_reader_drop(struct line_reader *r);
 /*
  * The next line into L; false at the end of the input. A line longer than
@@ -56,10 +56,10 @@ void line_reader_drop(struct line_reader *r);
  */
 static inline bool line_next(struct line_reader *r, struct line *l)
 {
+	if (r->drop_from && r->p >= r->drop_at)
+		line_reader_drop(r);
 	if (r->p >= r->end)
 		return false;
-	if (r->drop_at && r->p >= r->drop_at)
-		line_reader_drop(r);
 	const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
 	const char *stop = nl ? nl : r->end;
 	l->s = r->p;
