@@ -596,9 +596,46 @@ static void groups_release(struct groups *gs)
 	free(gs->g);
 }
 
+/* A shared stack's grouping key, made once (stack_key_of). */
+struct stack_key {
+	size_t nframes;
+	char key[];
+};
+
+/* The key an earlier thread with T's shared frames array got, as a copy for groups_add; or NULL. */
+static char *stack_key_of(const struct hashmap *keys, const struct thread *t)
+{
+	size_t at;
+	if (!t->frames_shared || !hashmap_get_ptr(keys, t->frames, &at))
+		return NULL;
+	const struct stack_key *k = (const struct stack_key *)at;
+	return k->nframes == t->nframes ? xstrdup(k->key) : NULL;
+}
+
+/* Remembers KEY for T's shared frames array: a pool's threads' own frames are normalized once. */
+static void stack_key_keep(struct hashmap *keys, const struct thread *t, const char *key)
+{
+	size_t at, n = strlen(key);
+	if (!t->frames_shared || hashmap_get_ptr(keys, t->frames, &at))
+		return;
+	struct stack_key *k = xmalloc(sizeof(*k) + n + 1);
+	k->nframes = t->nframes;
+	memcpy(k->key, key, n + 1);
+	hashmap_put_ptr(keys, t->frames, (size_t)(uintptr_t)k);
+}
+
+static void stack_keys_release(struct hashmap *keys)
+{
+	for (size_t i = 0; i < keys->cap; i++)
+		if (keys->slots[i].key)
+			free(keys->slots[i].value);
+	hashmap_clear(keys);
+}
+
 /* Threads grouped by name pattern, or (unnamed threads) by their own top frames. */
 static void group_threads(struct dump *d, struct groups *gs, bool by_name_only)
 {
+	struct hashmap stack_keys = HASHMAP_INIT;
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct thread *t = d->threads[i];
 		char *key = name_pattern(t->name);
@@ -608,14 +645,20 @@ static void group_threads(struct dump *d, struct groups *gs, bool by_name_only)
 		}
 		if (!key && by_name_only)
 			continue;
+		bool by_stack = !key;
+		if (by_stack)
+			key = stack_key_of(&stack_keys, t);
 		if (!key) {
 			struct strbuf sb = STRBUF_INIT;
 			strbuf_adds(&sb, "stack: ");
 			thread_own_frames(d, t, 4, &sb);
 			key = strbuf_detach(&sb, NULL);
 		}
+		if (by_stack)
+			stack_key_keep(&stack_keys, t, key);
 		groups_add(gs, key, t);
 	}
+	stack_keys_release(&stack_keys);
 }
 
 #define LEAK_MIN_THREADS 1000
