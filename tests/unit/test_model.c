@@ -49,6 +49,41 @@ static void test_strbuf(void **state)
 	strbuf_release(&sb);
 }
 
+/* Decimal numbers two digits at a time, against printf, appended to what a buffer holds. */
+static void test_strbuf_numbers(void **state)
+{
+	(void)state;
+	static const long long edges[] = { 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 100000,
+					   4294967295LL, 1000000000000LL, 9223372036854775807LL,
+					   -1, -9, -10, -100, -12345, -9223372036854775807LL - 1 };
+	struct strbuf sb = STRBUF_INIT;
+	char want[64];
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, "x");
+		strbuf_addint(&sb, edges[i]);
+		snprintf(want, sizeof(want), "x%lld", edges[i]);
+		assert_string_equal(sb.buf, want);
+		assert_int_equal(sb.len, strlen(want));
+	}
+	unsigned long long u = 1;
+	for (int i = 0; i < 64; i++, u = u * 3 + 7) {
+		strbuf_reset(&sb);
+		strbuf_adduint(&sb, u);
+		snprintf(want, sizeof(want), "%llu", u);
+		assert_string_equal(sb.buf, want);
+	}
+	strbuf_reset(&sb);
+	strbuf_adduint(&sb, 18446744073709551615ULL);
+	assert_string_equal(sb.buf, "18446744073709551615");
+	strbuf_release(&sb);
+	/* many numbers: the buffer grows under them */
+	for (long long v = -5000; v < 5000; v += 7)
+		strbuf_addint(&sb, v);
+	assert_int_equal(strlen(sb.buf), sb.len);
+	strbuf_release(&sb);
+}
+
 static void test_json_escapes_anything(void **state)
 {
 	(void)state;
@@ -606,41 +641,6 @@ static void test_thread_brief(void **state)
 	assert_string_equal(sb.buf, "(no frames)");
 	strbuf_release(&sb);
 	dump_free(d);
-}
-
-/* Decimal numbers two digits at a time, against printf, appended to what a buffer holds. */
-static void test_strbuf_numbers(void **state)
-{
-	(void)state;
-	static const long long edges[] = { 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 100000,
-					   4294967295LL, 1000000000000LL, 9223372036854775807LL,
-					   -1, -9, -10, -100, -12345, -9223372036854775807LL - 1 };
-	struct strbuf sb = STRBUF_INIT;
-	char want[64];
-	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
-		strbuf_reset(&sb);
-		strbuf_adds(&sb, "x");
-		strbuf_addint(&sb, edges[i]);
-		snprintf(want, sizeof(want), "x%lld", edges[i]);
-		assert_string_equal(sb.buf, want);
-		assert_int_equal(sb.len, strlen(want));
-	}
-	unsigned long long u = 1;
-	for (int i = 0; i < 64; i++, u = u * 3 + 7) {
-		strbuf_reset(&sb);
-		strbuf_adduint(&sb, u);
-		snprintf(want, sizeof(want), "%llu", u);
-		assert_string_equal(sb.buf, want);
-	}
-	strbuf_reset(&sb);
-	strbuf_adduint(&sb, 18446744073709551615ULL);
-	assert_string_equal(sb.buf, "18446744073709551615");
-	strbuf_release(&sb);
-	/* many numbers: the buffer grows under them */
-	for (long long v = -5000; v < 5000; v += 7)
-		strbuf_addint(&sb, v);
-	assert_int_equal(strlen(sb.buf), sb.len);
-	strbuf_release(&sb);
 }
 
 int main(void)
