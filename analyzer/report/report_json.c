@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/lib/jsonw.h"
@@ -104,7 +105,38 @@ static void write_modules(struct jsonw *w, const struct dump *d)
 	jsonw_arr_end(w);
 }
 
-static void write_frame(struct jsonw *w, const struct frame *f)
+/*
+ * frame_in_app of frames already asked, by what it reads (function,
+ * module, file and kind, each an interned or otherwise stable pointer for
+ * the report's length): a dump whose stacks differ only in line numbers
+ * asks it of the same few names a million times. Direct-mapped; one per
+ * report, so no pointer outlives its dump.
+ */
+struct in_app_slot {
+	const char *function, *module, *file;
+	int kind;                  /* -1: an empty slot */
+	bool in_app;
+};
+
+#define IN_APP_SLOTS 1024
+
+static bool in_app_of(struct in_app_slot *cache, const struct frame *f)
+{
+	if (!cache)
+		return frame_in_app(f);
+	uint64_t h = hash_ptr(f->function) ^ hash_ptr(f->module) * 3 ^ hash_ptr(f->file) * 5 ^ (uint64_t)f->kind;
+	struct in_app_slot *s = &cache[(h ^ h >> 20) & (IN_APP_SLOTS - 1)];
+	if (s->kind != (int)f->kind || s->function != f->function || s->module != f->module || s->file != f->file) {
+		s->function = f->function;
+		s->module = f->module;
+		s->file = f->file;
+		s->kind = (int)f->kind;
+		s->in_app = frame_in_app(f);
+	}
+	return s->in_app;
+}
+
+static void write_frame(struct jsonw *w, const struct frame *f, struct in_app_slot *cache)
 {
 	jsonw_obj_begin(w);
 	jsonw_key(w, "pc");
@@ -140,15 +172,15 @@ static void write_frame(struct jsonw *w, const struct frame *f)
 	str_or_null(w, "kind", frame_kind_name(f->kind));
 	str_or_null(w, "trust", frame_trust_name(f->trust));
 	jsonw_key(w, "in_app");
-	jsonw_bool(w, frame_in_app(f));
+	jsonw_bool(w, in_app_of(cache, f));
 	jsonw_obj_end(w);
 }
 
-static void write_frames(struct jsonw *w, const struct thread *t)
+static void write_frames(struct jsonw *w, const struct thread *t, struct in_app_slot *cache)
 {
 	jsonw_arr_begin(w);
 	for (size_t k = 0; k < t->nframes; k++)
-		write_frame(w, &t->frames[k]);
+		write_frame(w, &t->frames[k], cache);
 	jsonw_arr_end(w);
 }
 
@@ -157,6 +189,7 @@ struct frames_memo {
 	struct strbuf json;       /* the arrays, each after its length (a size_t) */
 	struct hashmap at;         /* frames array -> where its length is in json */
 	struct strbuf scratch;
+	struct in_app_slot *in_app; /* IN_APP_SLOTS */
 };
 
 static void write_shared_frames(struct jsonw *w, const struct thread *t, struct frames_memo *m)
@@ -166,7 +199,7 @@ static void write_shared_frames(struct jsonw *w, const struct thread *t, struct 
 		struct jsonw one;
 		jsonw_init(&one, &m->scratch);
 		strbuf_reset(&m->scratch);
-		write_frames(&one, t);
+		write_frames(&one, t, m->in_app);
 		at = m->json.len;
 		strbuf_add(&m->json, &m->scratch.len, sizeof(m->scratch.len));
 		strbuf_add(&m->json, m->scratch.buf, m->scratch.len);
@@ -178,7 +211,10 @@ static void write_shared_frames(struct jsonw *w, const struct thread *t, struct 
 
 static void write_threads(struct jsonw *w, const struct dump *d)
 {
-	struct frames_memo memo = { STRBUF_INIT, HASHMAP_INIT, STRBUF_INIT };
+	struct frames_memo memo = { STRBUF_INIT, HASHMAP_INIT, STRBUF_INIT, NULL };
+	memo.in_app = xmalloc(IN_APP_SLOTS * sizeof(*memo.in_app));
+	for (size_t i = 0; i < IN_APP_SLOTS; i++)
+		memo.in_app[i].kind = -1;
 	jsonw_key(w, "threads");
 	jsonw_arr_begin(w);
 	for (size_t i = 0; i < d->nthreads; i++) {
@@ -198,7 +234,7 @@ static void write_threads(struct jsonw *w, const struct dump *d)
 		if (t->frames_shared && t->nframes)
 			write_shared_frames(w, t, &memo);
 		else
-			write_frames(w, t);
+			write_frames(w, t, memo.in_app);
 		jsonw_key(w, "frames_truncated");
 		jsonw_bool(w, t->frames_truncated);
 		str_or_null(w, "waiting_on", t->waiting_on ? t->waiting_on->id : NULL);
@@ -213,6 +249,7 @@ static void write_threads(struct jsonw *w, const struct dump *d)
 	strbuf_release(&memo.json);
 	strbuf_release(&memo.scratch);
 	hashmap_clear(&memo.at);
+	free(memo.in_app);
 }
 
 static void write_locks(struct jsonw *w, const struct dump *d)

@@ -186,6 +186,58 @@ static void test_frame_limit(void **state)
 	dump_free(d);
 }
 
+/*
+ * "in_app" in the JSON is frame_in_app of each frame, whatever the writer
+ * remembers between frames: many frames over a few names, modules, files
+ * and kinds (their combinations collide in its table), in threads with
+ * their own frames and in threads sharing them.
+ */
+static void test_report_json_in_app(void **state)
+{
+	(void)state;
+	static const char *const fns[] = { "main", "pthread_mutex_lock", "java.lang.Thread.run",
+					   "com.acme.Worker.run", "__libc_start_main", "my_handler", NULL };
+	static const char *const mods[] = { NULL, "/usr/lib/libc.so.6", "/opt/app/bin/server" };
+	static const char *const files[] = { NULL, "server.c", "../sysdeps/x86_64/start.S" };
+	static const enum frame_kind kinds[] = { FRAME_NATIVE, FRAME_JAVA, FRAME_INLINE, FRAME_SIGNAL };
+	struct dump *d = dump_new("in.txt");
+	struct frame fv[48];
+	for (int ti = 0; ti < 40; ti++) {
+		char id[16];
+		snprintf(id, sizeof(id), "%d", ti + 1);
+		struct thread *t = dump_add_thread(d, id);
+		memset(fv, 0, sizeof(fv));
+		for (int k = 0; k < 48; k++) {
+			int x = ti < 20 ? ti * 48 + k : k; /* the last 20 threads: one shared stack */
+			fv[k].function = fns[x % 7];
+			fv[k].module = mods[(x / 7) % 3];
+			fv[k].file = files[(x / 3) % 3];
+			fv[k].kind = kinds[(x / 5) % 4];
+			fv[k].line = x;
+		}
+		thread_share_frames(d, t, fv, 48);
+	}
+	struct strbuf out = STRBUF_INIT;
+	report_json(d, &out);
+	json_error_t e;
+	json_t *v = json_loads(out.buf, 0, &e);
+	assert_non_null(v);
+	size_t yes = 0, no = 0;
+	for (size_t ti = 0; ti < d->nthreads; ti++) {
+		json_t *frames = json_object_get(json_array_get(json_object_get(v, "threads"), ti), "frames");
+		assert_int_equal(json_array_size(frames), 48);
+		for (size_t k = 0; k < 48; k++) {
+			bool want = frame_in_app(&d->threads[ti]->frames[k]);
+			assert_int_equal(json_is_true(json_object_get(json_array_get(frames, k), "in_app")), want);
+			want ? yes++ : no++;
+		}
+	}
+	assert_true(yes > 100 && no > 100);
+	json_decref(v);
+	strbuf_release(&out);
+	dump_free(d);
+}
+
 static void test_report_json_keys(void **state)
 {
 	(void)state;
@@ -656,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_locks_and_kinds),
 		cmocka_unit_test(test_frame_limit),
 		cmocka_unit_test(test_report_json_keys),
+		cmocka_unit_test(test_report_json_in_app),
 		cmocka_unit_test(test_shared_stacks),
 		cmocka_unit_test(test_maps),
 		cmocka_unit_test(test_in_app),
