@@ -12,18 +12,14 @@
 set -u
 N=${1:-100}
 RUNS=${2:-9}
-TOP=$(pwd)
-MORTEM="${MORTEM:-$TOP/mortem}"
-[ -x "$MORTEM" ] || { echo "bench/isolation.sh: build mortem first (make)" >&2; exit 1; }
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mortem-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
-cd "$WORK" || exit 1
+. "$(pwd)/bench/lib/setup.sh"
+bench_setup isolation.sh
 . "$TOP/tests/lib/hostile.sh"
 . "$TOP/tests/lib/corefile.sh"
 
 mkdir text cores
 jstack_deadlock "worker-a" "worker-b" "transfer" >text/d.0
-i=1; while [ $i -lt "$N" ]; do cp text/d.0 text/d.$i; i=$((i + 1)); done
+copies text/d.0 text "$N"
 small_core assert_abort.c one.core 2>/dev/null || { echo "bench/isolation.sh: no core" >&2; exit 1; }
 n_cores=$((N / 5))
 i=0; while [ $i -lt $n_cores ]; do cp one.core cores/c.$i; i=$((i + 1)); done

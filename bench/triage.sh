@@ -8,12 +8,8 @@
 set -u
 N=${1:-200}
 JOBS=${2:-$(nproc)}
-TOP=$(pwd)
-MORTEM="$TOP/mortem"
-[ -x "$MORTEM" ] || { echo "bench/triage.sh: build mortem first (make)" >&2; exit 1; }
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mortem-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
-cd "$WORK" || exit 1
+. "$(pwd)/bench/lib/setup.sh"
+bench_setup triage.sh
 P="$TOP/tests/scenario/programs"
 cc -g -O0 -o segv "$P/triage_segv.c" && cc -g -O0 -o abrt "$P/triage_abort.c" || exit 1
 

@@ -18,19 +18,15 @@ set -u
 N=${1:-1000}
 RUNS=${2:-9}
 JOBS=${3:-2}
-TOP=$(pwd)
-MORTEM="${MORTEM:-$TOP/mortem}"
-[ -x "$MORTEM" ] || { echo "bench/walker.sh: build mortem first (make)" >&2; exit 1; }
 command -v perf >/dev/null || { echo "bench/walker.sh: needs perf (linux-tools)" >&2; exit 1; }
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mortem-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
-cd "$WORK" || exit 1
+. "$(pwd)/bench/lib/setup.sh"
+bench_setup walker.sh
 . "$TOP/tests/lib/hostile.sh"
 . "$TOP/tests/lib/corefile.sh"
 
 mkdir text cores
 jstack_deadlock "worker-a" "worker-b" "transfer" >text/d.0
-i=1; while [ $i -lt "$N" ]; do cp text/d.0 text/d.$i; i=$((i + 1)); done
+copies text/d.0 text "$N"
 tar -czf text.tar.gz text
 mkdir other
 i=0; while [ $i -lt "$N" ]; do echo "line $i of no dump" >other/f.$i; i=$((i + 1)); done
