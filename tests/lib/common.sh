@@ -23,6 +23,21 @@ need_shared() {
 		[ -d "$SHARED/$d" ] || skip "needs $SHARED/$d (../shared is not beside this clone)"
 	done
 }
+# need_jdks TOOL: JDKS = the JDKs the Java tests run on (JDK 17, and JDK 25
+# where it is installed) that have bin/TOOL; one absent is noted; none: skip.
+# find_jdks TOOL sets JDKS alone. JVM_SMALL: options that keep a test JVM's
+# memory, code cache and cores small.
+find_jdks() {
+	JDKS=""
+	for _j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
+		if [ -x "$_j/bin/$1" ]; then JDKS="$JDKS $_j"; else echo "note: $_j absent, skipped"; fi
+	done
+}
+need_jdks() {
+	find_jdks "$1"
+	[ -n "$JDKS" ] || skip "needs a JDK (openjdk-17-jdk-headless)"
+}
+JVM_SMALL="-Xmx32m -Xms8m -Xss512k -XX:-UsePerfData -XX:+UseSerialGC -XX:ReservedCodeCacheSize=16m -XX:CompressedClassSpaceSize=32m -Xshare:off"
 
 # check DESCRIPTION COMMAND...: runs COMMAND, fails the script when it fails.
 check() {

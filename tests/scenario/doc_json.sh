@@ -82,10 +82,7 @@ command -v gcore >/dev/null && gcore_of hung.core $hung && "$MORTEM" report --js
 kill -9 $hung
 
 # 2. jstack -l of a real JVM deadlock (JDK 17, and JDK 25 when installed)
-JDKS=""
-for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
-	[ -x "$j/bin/jstack" ] && JDKS="$JDKS $j"
-done
+find_jdks jstack
 if [ -z "$JDKS" ]; then
 	[ "${CI:-}" = true ] && fail "no JDK (CI=true)"
 	echo "note: no JDK: no jstack dump of a real JVM"

@@ -5,12 +5,7 @@
 # crashes of JDK 17 (and 25 when installed), on main and on a named worker.
 . "$TOP/tests/lib/common.sh"
 need jq awk
-JDKS=""
-for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
-	[ -x "$j/bin/javac" ] && JDKS="$JDKS $j"
-done
-[ -n "$JDKS" ] || skip "needs a JDK (openjdk-17-jdk-headless)"
-[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] || echo "note: JDK 25 not installed, JDK 17 only"
+need_jdks javac
 P="$TOP/tests/scenario/programs/java"
 JOPTS="-Xshare:auto -XX:TieredStopAtLevel=1 -XX:-CreateCoredumpOnCrash -Xmx64m"
 

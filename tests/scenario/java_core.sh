@@ -9,13 +9,9 @@
 . "$TOP/tests/lib/core.sh"
 . "$TOP/tests/lib/javalocks.sh"
 need gcore jq
-JDKS=""
-for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
-	if [ -x "$j/bin/jstack" ]; then JDKS="$JDKS $j"; else echo "note: $j absent, skipped"; fi
-done
-[ -n "$JDKS" ] || skip "needs a JDK (openjdk-17-jdk-headless)"
+need_jdks jstack
 # small reservations keep the cores small; C1 only keeps compiling quick
-JOPTS="-Xmx32m -Xms8m -Xss512k -XX:-UsePerfData -XX:+UseSerialGC -XX:ReservedCodeCacheSize=16m -XX:CompressedClassSpaceSize=32m -XX:TieredStopAtLevel=1 -Xshare:off"
+JOPTS="$JVM_SMALL -XX:TieredStopAtLevel=1"
 export MALLOC_ARENA_MAX=2
 P="$TOP/tests/scenario/programs"
 

@@ -5,11 +5,7 @@
 # paste with CRLF and a log prefix on every line gives the same report.
 . "$TOP/tests/lib/common.sh"
 need jq sed awk
-JDKS=""
-for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
-	[ -x "$j/bin/jstack" ] && JDKS="$JDKS $j"
-done
-[ -n "$JDKS" ] || skip "needs a JDK (openjdk-17-jdk-headless)"
+need_jdks jstack
 cp "$TOP/tests/scenario/programs/java/Deadlock.java" .
 
 # the report's threads and locks, without the input-dependent keys

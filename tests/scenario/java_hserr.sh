@@ -4,11 +4,7 @@
 # the JVM's own code. JDK 17, and JDK 25 when installed.
 . "$TOP/tests/lib/common.sh"
 need jq cc
-JDKS=""
-for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
-	[ -x "$j/bin/javac" ] && JDKS="$JDKS $j"
-done
-[ -n "$JDKS" ] || skip "needs a JDK (openjdk-17-jdk-headless)"
+need_jdks javac
 P="$TOP/tests/scenario/programs/java"
 poke_line=$(grep -n POKE_LINE "$P/jnicrash.c" | cut -d: -f1)
 call_line=$(grep -n CALL_LINE "$P/jnicrash.c" | cut -d: -f1)

@@ -12,12 +12,8 @@
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/lib/core.sh"
 need jq
-JDKS=""
-for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
-	if [ -x "$j/bin/javac" ]; then JDKS="$JDKS $j"; else echo "note: $j absent, skipped"; fi
-done
-[ -n "$JDKS" ] || skip "needs a JDK (openjdk-17-jdk-headless)"
-JOPTS="-Xmx32m -Xms8m -Xss512k -XX:-UsePerfData -XX:+UseSerialGC -XX:ReservedCodeCacheSize=16m -XX:CompressedClassSpaceSize=32m -Xshare:off -Xbatch -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,JitFault::sink -XX:+CreateCoredumpOnCrash"
+need_jdks javac
+JOPTS="$JVM_SMALL -Xbatch -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,JitFault::sink -XX:+CreateCoredumpOnCrash"
 export MALLOC_ARENA_MAX=2
 
 C='.crash.thread as $t | .threads[] | select(.id == $t)'

@@ -5,12 +5,8 @@
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/lib/core.sh"
 need gcore jq cc
-JDKS=""
-for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
-	if [ -x "$j/bin/javac" ]; then JDKS="$JDKS $j"; else echo "note: $j absent, skipped"; fi
-done
-[ -n "$JDKS" ] || skip "needs a JDK (openjdk-17-jdk-headless)"
-JOPTS="-Xmx32m -Xms8m -Xss512k -XX:-UsePerfData -XX:+UseSerialGC -XX:ReservedCodeCacheSize=16m -XX:CompressedClassSpaceSize=32m -Xshare:off"
+need_jdks javac
+JOPTS="$JVM_SMALL"
 export MALLOC_ARENA_MAX=2
 P="$TOP/tests/scenario/programs/java"
 for jdk in $JDKS; do

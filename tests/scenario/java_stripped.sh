@@ -8,12 +8,8 @@
 # owner and the 3-thread cycle, as from the same JVM's jstack dump.
 . "$TOP/tests/lib/common.sh"
 need jq strip readelf
-JDKS=""
-for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
-	if [ -x "$j/bin/jstack" ]; then JDKS="$JDKS $j"; else echo "note: $j absent, skipped"; fi
-done
-[ -n "$JDKS" ] || skip "needs a JDK (openjdk-17-jdk-headless)"
-JOPTS="-Xmx32m -Xms8m -Xss512k -XX:-UsePerfData -XX:+UseSerialGC -XX:ReservedCodeCacheSize=16m -XX:CompressedClassSpaceSize=32m -XX:TieredStopAtLevel=1 -Xshare:off"
+need_jdks jstack
+JOPTS="$JVM_SMALL -XX:TieredStopAtLevel=1"
 export MALLOC_ARENA_MAX=2
 
 # stripped_jdk JDK DEST: DEST mirrors JDK by symbolic links, but for a copy
