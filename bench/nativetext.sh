@@ -13,22 +13,7 @@ CORPUS=${SHARED:-../shared}/corpus
 T=$(mktemp -d "${TMPDIR:-/tmp}/mortem-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 
-# threads FILE HEADER_RE REPLACEMENT_FMT N: N copies of FILE's thread blocks
-# (a block starts at a line matching HEADER_RE; a line starting "From " ends
-# it), each header rewritten with printf-style REPLACEMENT_FMT of (N-i, i).
-threads() {
-	awk -v re="$2" -v fmt="$3" -v n="$4" '
-		$0 ~ re { inb = 1; nb++ }
-		/^From / { inb = 0 }
-		inb { body[nb] = body[nb] $0 "\n" }
-		END {
-			for (i = 0; i < n; i++) {
-				b = body[i % nb + 1]
-				sub(re, sprintf(fmt, n - i, 100000 + i), b)
-				printf "%s", b
-			}
-		}' "$1"
-}
+. "$(dirname "$0")/lib/threads.sh"
 
 threads "$CORPUS/gdb/satyr-rhbz803600-python-virtmanager.txt" \
 	'^Thread [0-9]+ \(Thread 0x[0-9a-f]+ \(LWP [0-9]+\)\)' 'Thread %d (LWP %d)' 2000 > "$T/gdb-btfull-2000.txt"

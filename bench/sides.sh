@@ -24,6 +24,7 @@
 # The symbolization cache is the bench's own ($W/xdg), never the user's.
 set -u
 TOP=$(pwd)
+. "$TOP/bench/lib/threads.sh"
 MORTEM=${MORTEM:-$TOP/mortem}
 RUNS=${BENCH_RUNS:-5}
 PARSEBENCH=${PARSEBENCH:-$TOP/${BUILD:-build/out}/bench/parsebench}
@@ -203,17 +204,7 @@ make_gdb_bt() {
 	[ -s bt50k.gdb ] && return 0
 	f="$CORPUS/gdb/pmp-mysqld-2408thr-shell-prompt.txt"
 	[ -s "$f" ] || return 1
-	awk -v re='^Thread [0-9]+ \\(Thread [0-9]+ \\(LWP [0-9]+\\)\\)' -v fmt='Thread %d (LWP %d)' -v n=50000 '
-		$0 ~ re { inb = 1; nb++ }
-		/^From / { inb = 0 }
-		inb { body[nb] = body[nb] $0 "\n" }
-		END {
-			for (i = 0; i < n; i++) {
-				b = body[i % nb + 1]
-				sub(re, sprintf(fmt, n - i, 100000 + i), b)
-				printf "%s", b
-			}
-		}' "$f" >bt50k.gdb
+	threads "$f" '^Thread [0-9]+ \(Thread [0-9]+ \(LWP [0-9]+\)\)' 'Thread %d (LWP %d)' 50000 >bt50k.gdb
 	[ -s bt50k.gdb ]
 }
 
