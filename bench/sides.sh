@@ -125,21 +125,29 @@ make_native_core() { # DIR N: the core of threads200 N (N threads)
 	[ -s "$1/core" ]
 }
 
-# jstack of a live JVM, its threads repeated with fresh names and nids up to N threads
-make_jstack() {
-	[ -s big.jstack ] && return 0
-	have jstack || return 1
-	mkdir -p hang && cp "$TOP/bench/programs/Crash.java" hang/
-	(cd hang && exec "$JDK/bin/java" -Xmx256m Crash.java hang) >/dev/null 2>&1 &
+# live_jstack DIR ARGS...: `jstack -l` of bench/programs/Crash.java run with
+# ARGS in DIR, once its 24 workers are up, into DIR/jstack.txt; the JVM is
+# killed after
+live_jstack() {
+	d=$1; shift
+	mkdir -p "$d" && cp "$TOP/bench/programs/Crash.java" "$d"/
+	(cd "$d" && exec "$JDK/bin/java" -Xmx256m Crash.java "$@") >/dev/null 2>&1 &
 	jpid=$!; PIDS="$PIDS $jpid"
 	i=0
 	while [ $i -lt 60 ]; do
 		sleep 1; i=$((i + 1))
-		"$JDK/bin/jstack" -l $jpid >hang/jstack.txt 2>/dev/null &&
-			grep -q bench-worker-23 hang/jstack.txt && break
+		"$JDK/bin/jstack" -l $jpid >"$d/jstack.txt" 2>/dev/null &&
+			grep -q bench-worker-23 "$d/jstack.txt" && break
 	done
 	kill -9 $jpid 2>/dev/null
-	grep -q bench-worker hang/jstack.txt || return 1
+	grep -q bench-worker "$d/jstack.txt"
+}
+
+# jstack of a live JVM, its threads repeated with fresh names and nids up to N threads
+make_jstack() {
+	[ -s big.jstack ] && return 0
+	have jstack || return 1
+	live_jstack hang hang || return 1
 	awk -v want=50000 '
 		/^"/ { if (blk != "") blocks[n++] = blk; blk = ""; inthr = 1 }
 		/^JNI global refs/ { if (blk != "") blocks[n++] = blk; blk = ""; inthr = 0; next }
@@ -164,17 +172,7 @@ make_jstack() {
 make_jstack200k() {
 	[ -s big200k.jstack ] && [ -s big200k-distinct.jstack ] && return 0
 	have jstack && have perl || return 1
-	mkdir -p hang0 && cp "$TOP/bench/programs/Crash.java" hang0/
-	(cd hang0 && exec "$JDK/bin/java" -Xmx256m Crash.java hang 0) >/dev/null 2>&1 &
-	jpid=$!; PIDS="$PIDS $jpid"
-	i=0
-	while [ $i -lt 60 ]; do
-		sleep 1; i=$((i + 1))
-		"$JDK/bin/jstack" -l $jpid >hang0/jstack.txt 2>/dev/null &&
-			grep -q bench-worker-23 hang0/jstack.txt && break
-	done
-	kill -9 $jpid 2>/dev/null
-	grep -q bench-worker hang0/jstack.txt || return 1
+	live_jstack hang0 hang 0 || return 1
 	perl -e '
 		my ($want, $distinct) = @ARGV; my ($head, @b, $cur, $in) = ("");
 		open my $f, "<", "hang0/jstack.txt" or die;
