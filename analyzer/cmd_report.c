@@ -1,11 +1,15 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "analyzer/commands.h"
 #include "analyzer/isolate.h"
+#include "analyzer/lib/fdio.h"
 #include "analyzer/report/lockdot.h"
 #include "analyzer/pipeline.h"
 #include "analyzer/report/report.h"
@@ -13,9 +17,12 @@
 
 /*
  * Each input is analyzed in a child process (isolate.h) that renders its
- * report into OUT, an anonymous file; the parent copies it to stdout once
- * the child ended well, so a child that dies leaves no half report (and
- * no broken JSON) behind. The child's exit status says what it made.
+ * report, and a child that dies leaves no half report (and no broken JSON)
+ * behind. Where stdout is a regular file the child writes there directly
+ * and what a failed child wrote is cut off again (ftruncate back to where
+ * it began); /dev/null takes it as it comes. Anything else (a pipe, a
+ * terminal) gets the report through OUT, an anonymous file, copied to
+ * stdout once the child ended well. The child's exit status says what it made.
  */
 enum { ONE_OK = 0, ONE_FAILED = 1, ONE_DOT_FAILED = 2 };
 
@@ -78,8 +85,9 @@ static int analyze_one(void *ctx, int n, int out)
 	int rc = !f ? -1 : job->o->json ? report_json_file(d, f) : report_text_file(d, f, flags);
 	if (f && fclose(f) != 0)
 		rc = -1;
+	isolate_test_late_fault(subject);
 	if (rc < 0) {
-		cli_error(subject, "cannot buffer the report: %s", strerror(errno));
+		cli_error(subject, "cannot write the report: %s", strerror(errno));
 		dump_free(d);
 		return ONE_FAILED;
 	}
@@ -91,21 +99,36 @@ static int analyze_one(void *ctx, int n, int out)
 /* Copies what OUT holds to stdout and empties it; -1 when stdout fails. */
 static int copy_out(int out)
 {
-	char buf[1 << 16];
-	ssize_t r;
-	int rc = 0;
-	lseek(out, 0, SEEK_SET);
-	while (rc == 0 && (r = read(out, buf, sizeof(buf))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || cli_write_stdout(buf, (size_t)r) < 0)
-			rc = -1;
-	}
-	if (rc == 0 && fflush(stdout))
-		rc = -1;
+	off_t len = lseek(out, 0, SEEK_END);
+	int rc = len < 0 || fflush(stdout) ? -1 : fd_copy_range(1, out, 0, (size_t)len);
 	if (ftruncate(out, 0) < 0 || lseek(out, 0, SEEK_SET) < 0)
 		rc = -1;
 	return rc;
+}
+
+/*
+ * Whether the children write to stdout directly: a regular file written at
+ * its end (not O_APPEND: another writer may add to it meanwhile), which a
+ * failed report can be cut off from, or /dev/null.
+ */
+static bool stdout_direct(void)
+{
+	struct stat st;
+	int fl = fcntl(1, F_GETFL);
+	if (fstat(1, &st) < 0 || fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+		return false;
+	if (S_ISCHR(st.st_mode))
+		return st.st_rdev == makedev(1, 3);
+	return S_ISREG(st.st_mode) && !(fl & O_APPEND) && lseek(1, 0, SEEK_CUR) == st.st_size &&
+	       ftruncate(1, st.st_size) == 0;
+}
+
+/* A report that failed: what it wrote to FD (stdout or OUT) since START is cut off, in a regular file. */
+static void cut_back(int fd, off_t start)
+{
+	struct stat st;
+	if (start >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, start) == 0)
+		lseek(fd, start, SEEK_SET);
 }
 
 /* Standard input, read once in the parent: every child sees the same bytes. */
@@ -155,7 +178,8 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 			}
 			break;
 		}
-	int out = memfd_create("mortem-report", MFD_CLOEXEC);
+	bool direct = stdout_direct();
+	int out = direct ? 1 : memfd_create("mortem-report", MFD_CLOEXEC);
 	if (out < 0) {
 		cli_error("report", "memfd_create: %s", strerror(errno));
 		strbuf_release(&job.stdin_bytes);
@@ -168,23 +192,33 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 	for (int i = 0; i < total; i++) {
 		char pidname[32];
 		strbuf_reset(&err);
+		off_t start = -1;
+		if (direct) { /* the separator goes first; it is cut off with a report that fails */
+			start = lseek(1, 0, SEEK_CUR);
+			if ((printed && !o->json && cli_write_stdout("\n", 1) < 0) || fflush(stdout)) {
+				status = 1;
+				break;
+			}
+		}
 		int rc = isolate_call(iso, i, &err);
 		if (rc < 0)
 			cli_error(subject_of(&job, i, pidname, sizeof(pidname)), "%s", err.buf);
 		if (rc != ONE_OK && rc != ONE_DOT_FAILED) {
 			status = 1;
+			cut_back(direct ? 1 : out, direct ? start : 0);
 			continue;
 		}
 		if (rc == ONE_DOT_FAILED)
 			status = 1;
-		if ((printed && !o->json && cli_write_stdout("\n", 1) < 0) || copy_out(out) < 0) {
+		if (!direct && ((printed && !o->json && cli_write_stdout("\n", 1) < 0) || copy_out(out) < 0)) {
 			status = 1;
 			break; /* stdout is gone (a closed pipe): nothing more can be shown */
 		}
 		printed = true;
 	}
 	isolate_free(iso);
-	close(out);
+	if (!direct)
+		close(out);
 	strbuf_release(&job.stdin_bytes);
 	strbuf_release(&err);
 	return status;

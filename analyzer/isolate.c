@@ -76,7 +76,7 @@ static void describe_fault(const char *what, int sig, struct strbuf *why)
 	strbuf_addch(why, ')');
 }
 
-static void test_fault(const char *var, const char *subject)
+static void test_fault(const char *var, const char *subject, bool late)
 {
 	const char *spec = getenv(var);
 	const char *colon = spec ? strrchr(spec, ':') : NULL;
@@ -85,23 +85,28 @@ static void test_fault(const char *var, const char *subject)
 	char *needle = strndup(spec, (size_t)(colon - spec));
 	bool hit = needle && strstr(subject, needle);
 	free(needle);
-	if (hit && !strcmp(colon + 1, "crash")) {
+	if (hit && !strcmp(colon + 1, late ? "crash-late" : "crash")) {
 		volatile uintptr_t bad = 4096; /* never mapped */
 		(void)crc32(0, (const Bytef *)bad, 64);
 	}
-	if (hit && !strcmp(colon + 1, "hang"))
+	if (hit && !late && !strcmp(colon + 1, "hang"))
 		for (;;)
 			pause();
 }
 
 void isolate_test_fault(const char *subject)
 {
-	test_fault("MORTEM_TEST_ANALYSIS_FAULT", subject);
+	test_fault("MORTEM_TEST_ANALYSIS_FAULT", subject, false);
+}
+
+void isolate_test_late_fault(const char *subject)
+{
+	test_fault("MORTEM_TEST_ANALYSIS_FAULT", subject, true);
 }
 
 void isolate_test_walker_fault(const char *subject)
 {
-	test_fault("MORTEM_TEST_WALKER_FAULT", subject);
+	test_fault("MORTEM_TEST_WALKER_FAULT", subject, false);
 }
 
 static bool in_child;

@@ -88,6 +88,8 @@ void isolate_free(struct isolate *s);
  * libunwind did on a damaged NT_FILE note) or never end.
  */
 void isolate_test_fault(const char *subject);
+/* "SUBSTRING:crash-late": the same fault once the report has been written (a report cut short). */
+void isolate_test_late_fault(const char *subject);
 /*
  * The same for triage's walker child, MORTEM_TEST_WALKER_FAULT=
  * "SUBSTRING:crash|hang": called with the archive or compressed file it

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,6 +38,31 @@ int fd_write_full(int fd, const void *buf, size_t len)
 			return -1;
 		p += w;
 		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int fd_copy_range(int to, int from, off_t off, size_t len)
+{
+	while (len) {
+		ssize_t n = sendfile(to, from, &off, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+			break; /* a descriptor sendfile does not serve: copy through a buffer */
+		if (n <= 0)
+			return -1;
+		len -= (size_t)n;
+	}
+	char buf[1 << 16];
+	while (len) {
+		ssize_t r = pread(from, buf, len < sizeof(buf) ? len : sizeof(buf), off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || fd_write_full(to, buf, (size_t)r) < 0)
+			return -1;
+		off += r;
+		len -= (size_t)r;
 	}
 	return 0;
 }

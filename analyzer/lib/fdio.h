@@ -18,6 +18,13 @@ int fd_read_full(int fd, void *buf, size_t len);
 /* Writes all LEN bytes of BUF (a pipe, file or socket): 0, or -1. */
 int fd_write_full(int fd, const void *buf, size_t len);
 
+/*
+ * Copies LEN bytes of the file FROM, from offset OFF, to TO (a pipe, file
+ * or socket) without passing them through a buffer of ours where the
+ * kernel can (sendfile); FROM's own offset is left alone. 0, or -1.
+ */
+int fd_copy_range(int to, int from, off_t off, size_t len);
+
 /* Sends the NIOV parts of IOV as one message with the NFDS (<= FDIO_MAX_FDS)
  * descriptors FDS; the bytes sent, or -1. */
 ssize_t fd_send_fds(int sock, const struct iovec *iov, int niov, const int *fds, int nfds);

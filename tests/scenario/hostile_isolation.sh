@@ -27,6 +27,34 @@ check "JSON: exit 1" [ $rc = 1 ]
 check "JSON: two valid objects, A's and C's" \
 	eval "[ \"\$(jq -r .input.path j.out | tr '\n' ' ')\" = 'a.txt c.txt ' ]"
 
+# a child that dies once it has written its report: none of that report is
+# left, whether stdout is a regular file (written directly, then cut back),
+# a pipe (through an anonymous file) or /dev/null; what the file held before
+# mortem began stays
+for sink in file pipe; do
+	{
+		echo "before mortem"
+		if [ $sink = file ]; then
+			MORTEM_TEST_ANALYSIS_FAULT=crash-b:crash-late "$MORTEM" report --json a.txt crash-b.txt c.txt 2>l.err
+		else
+			MORTEM_TEST_ANALYSIS_FAULT=crash-b:crash-late "$MORTEM" report --json a.txt crash-b.txt c.txt 2>l.err | cat
+		fi
+		echo "rc=$?"
+	} >l.out
+	check "late crash, $sink: one error line" \
+		eval "[ \"\$(cat l.err)\" = 'mortem: crash-b.txt: analysis crashed (SIGSEGV in libz.so.1)' ]"
+	check "late crash, $sink: what came before is kept" eval "[ \"\$(head -1 l.out)\" = 'before mortem' ]"
+	sed '1d;$d' l.out >l.json
+	check "late crash, $sink: A's and C's objects only, valid" \
+		eval "[ \"\$(jq -r .input.path l.json | tr '\n' ' ')\" = 'a.txt c.txt ' ]"
+	MORTEM_TEST_ANALYSIS_FAULT=crash-b:crash-late "$MORTEM" report a.txt crash-b.txt c.txt >lt.out 2>/dev/null
+	[ $sink = pipe ] || check "late crash, text to a file: A and C, one blank line between" \
+		eval "[ \$(grep -c '^[ac].txt: jstack' lt.out) = 2 ] && [ \$(grep -c '^crash-b' lt.out) = 0 ] && ! tail -1 lt.out | grep -q '^\$'"
+	[ $sink = pipe ] || check "late crash, file: exit 1" grep -qx 'rc=1' l.out
+done
+MORTEM_TEST_ANALYSIS_FAULT=crash-b:crash-late "$MORTEM" report a.txt crash-b.txt c.txt >/dev/null 2>n.err; rc=$?
+check "late crash, /dev/null: exit 1 and the error line" eval "[ \$rc = 1 ] && grep -qc 'crash-b.txt: analysis crashed' n.err"
+
 # a runaway: --timeout bounds each input of report
 MORTEM_TEST_ANALYSIS_FAULT=crash-b:hang timeout 60 "$MORTEM" report --timeout 2 --json a.txt crash-b.txt c.txt >h.out 2>h.err; rc=$?
 check "runaway: exit 1" [ $rc = 1 ]

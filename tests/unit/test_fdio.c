@@ -5,7 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -78,11 +82,62 @@ static void test_descriptors_passed(void **state)
 	}
 }
 
+/* A range of an anonymous file copied to a pipe, a regular file and a socket: the same bytes, the source's offset untouched. */
+static void test_copy_range(void **state)
+{
+	(void)state;
+	int src = memfd_create("src", MFD_CLOEXEC);
+	assert_true(src >= 0);
+	size_t n = 300000; /* more than a pipe holds: the reader drains as the copy goes */
+	char *bytes = malloc(n), *in = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		bytes[i] = (char)(i * 13 + i / 251);
+	assert_int_equal(fd_write_full(src, bytes, n), 0);
+	off_t here = lseek(src, 0, SEEK_CUR);
+
+	int dst = memfd_create("dst", MFD_CLOEXEC);
+	assert_int_equal(fd_copy_range(dst, src, 1000, n - 1000), 0);
+	assert_int_equal(pread(dst, in, n, 0), (ssize_t)(n - 1000));
+	assert_memory_equal(in, bytes + 1000, n - 1000);
+	assert_int_equal(lseek(src, 0, SEEK_CUR), here);
+
+	int s[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, s), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(s[1]);
+		_exit(fd_copy_range(s[0], src, 0, n) < 0);
+	}
+	close(s[0]);
+	assert_int_equal(fd_read_full(s[1], in, n), 0);
+	assert_memory_equal(in, bytes, n);
+	close(s[1]);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* a reader that is gone: -1 (SIGPIPE is ignored, as mortem's main does) */
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(fd_copy_range(p[1], src, 0, n), -1);
+	signal(SIGPIPE, old);
+	close(p[1]);
+	/* past the end of the source: an early end is an error */
+	assert_int_equal(fd_copy_range(dst, src, (off_t)n - 10, 20), -1);
+	close(dst);
+	close(src);
+	free(bytes);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_reads_and_writes),
 		cmocka_unit_test(test_descriptors_passed),
+		cmocka_unit_test(test_copy_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
