@@ -181,7 +181,7 @@ static void note_prstatus(struct core_state *st, const unsigned char *p, size_t 
 		st->signal_thread = t;
 		st->cursig = cursig;
 	}
-	if (len > reg_off && regs_decode(&st->abi, p + reg_off, len - reg_off, &t->regs) == 0 &&
+	if (len > reg_off && regs_decode(&st->abi, p + reg_off, len - reg_off, thread_regs(st->d, t)) == 0 &&
 	    st->host_abi)
 		native_keep_raw_regs(st->n, tid, p + reg_off, len - reg_off);
 }
@@ -274,7 +274,7 @@ static void note_file(struct core_state *st, const unsigned char *p, size_t len)
 static void note_arm_tls(struct core_state *st, const unsigned char *p, size_t len)
 {
 	if (st->last_thread && len >= 8)
-		st->last_thread->regs.tls_base = rd64(st, p);
+		thread_regs(st->d, st->last_thread)->tls_base = rd64(st, p);
 }
 
 /*

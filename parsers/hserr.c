@@ -256,7 +256,7 @@ static struct thread *header_thread(struct hs_state *st)
 	}
 	t->crashed = true;
 	if (st->header_pc) {
-		t->regs.pc = st->header_pc;
+		thread_regs(st->d, t)->pc = st->header_pc;
 	}
 	if (d->crash)
 		d->crash->thread = t;
@@ -605,7 +605,7 @@ static void register_line(struct hs_state *st, struct span x)
 {
 	if (!st->current)
 		return;
-	struct thread_regs *r = &st->current->regs;
+	struct thread_regs *r = thread_regs(st->d, st->current);
 	static const char *names[] = { "RIP=", "RSP=", "RBP=", "EIP=", "ESP=", "EBP=", "pc =", "sp =", "fp =" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		long p = span_find(x, names[i]);

@@ -342,13 +342,13 @@ static void read_regs(struct live_state *ls, struct native *n)
 		if (ptrace(PTRACE_GETREGSET, (pid_t)t->tid, (void *)(uintptr_t)NT_PRSTATUS, &iov) < 0)
 			continue;
 		struct regs_abi abi = regs_host_abi(HOST_MACHINE);
-		if (regs_decode(&abi, raw, iov.iov_len, &t->regs) == 0)
+		if (regs_decode(&abi, raw, iov.iov_len, thread_regs(ls->d, t)) == 0)
 			native_keep_raw_regs(n, t->tid, raw, iov.iov_len);
 #if defined(__aarch64__)
 		uint64_t tpidr;
 		struct iovec tiov = { &tpidr, sizeof(tpidr) };
 		if (ptrace(PTRACE_GETREGSET, (pid_t)t->tid, (void *)(uintptr_t)0x401 /* NT_ARM_TLS */, &tiov) == 0)
-			t->regs.tls_base = tpidr;
+			thread_regs(ls->d, t)->tls_base = tpidr;
 #endif
 	}
 }

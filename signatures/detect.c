@@ -399,8 +399,8 @@ void detect_stack_overflow(struct dump *d)
 	struct thread *t = dump_crash_thread(d);
 	if (!cr || !t || (cr->signo != SIGSEGV && cr->signo != SIGBUS))
 		return;
-	uint64_t sp = t->regs.sp, a = cr->address;
-	bool near_sp = cr->has_address && t->regs.valid && a >= 4096 &&
+	uint64_t sp = t->regs->sp, a = cr->address;
+	bool near_sp = cr->has_address && t->regs->valid && a >= 4096 &&
 		       (a <= sp ? sp - a <= NEAR_SP_BELOW : a - sp < NEAR_SP_ABOVE);
 	size_t start = 0, period = frames_repeat_period(t, RECURSION_REPEATS, &start);
 	bool deep = t->nframes >= 10000;
@@ -413,10 +413,10 @@ void detect_stack_overflow(struct dump *d)
 	thread_describe(t, &s);
 	strbuf_addf(&s, " died with %s", cr->signal ? cr->signal : "a fault");
 	if (near_sp) {
-		long long delta = (long long)t->regs.sp - (long long)cr->address;
+		long long delta = (long long)t->regs->sp - (long long)cr->address;
 		strbuf_addf(&s, " at 0x%llx, %lld bytes %s its stack pointer 0x%llx (the guard page "
 			    "below the stack)", (unsigned long long)cr->address, delta < 0 ? -delta : delta,
-			    delta < 0 ? "above" : "below", (unsigned long long)t->regs.sp);
+			    delta < 0 ? "above" : "below", (unsigned long long)t->regs->sp);
 	}
 	if (period) {
 		strbuf_addf(&s, "%s its frames repeat every %zu frame%s from frame #%zu (", near_sp ? ";" : ":",

@@ -225,8 +225,8 @@ static struct lock *try_join(struct ctx *c, struct thread *t, uint64_t addr, uin
 	struct thread *target = thread_of_tid(c, (int32_t)word);
 	if (!target || target == t)
 		return NULL;
-	bool at_descriptor = c->a->thread_tid && target->regs.valid && target->regs.tls_base &&
-			     addr == target->regs.tls_base + (uint64_t)c->a->thread_tid;
+	bool at_descriptor = c->a->thread_tid && target->regs->valid && target->regs->tls_base &&
+			     addr == target->regs->tls_base + (uint64_t)c->a->thread_tid;
 	struct lock *l = record(c, t, addr, LOCK_THREAD_JOIN,
 				dump_printf(c->d, "thread %s's descriptor (struct pthread.tid)", target->id),
 				target);
@@ -303,8 +303,8 @@ static struct lock *try_arena(struct ctx *c, struct thread *t, uint64_t addr, en
 
 static void classify_futex(struct ctx *c, struct thread *t)
 {
-	uint64_t addr = t->regs.syscall_arg[0];
-	unsigned cmd = (unsigned)t->regs.syscall_arg[1] & FUTEX_CMD_MASK_;
+	uint64_t addr = t->regs->syscall_arg[0];
+	unsigned cmd = (unsigned)t->regs->syscall_arg[1] & FUTEX_CMD_MASK_;
 	if (cmd != FUTEX_WAIT_ && cmd != FUTEX_WAIT_BITSET_ && cmd != FUTEX_LOCK_PI_ && cmd != FUTEX_LOCK_PI2_)
 		return;
 	enum hint h = frames_hint(t);
@@ -511,7 +511,7 @@ static void name_locks(struct dump *d)
 
 static bool blocked_in_futex(const struct thread *t, const struct locknative_arch *a)
 {
-	return !t->waiting_on && t->regs.valid && t->regs.syscall_nr == a->futex_nr;
+	return !t->waiting_on && t->regs->valid && t->regs->syscall_nr == a->futex_nr;
 }
 
 int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf *err)

@@ -21,6 +21,7 @@ struct arena *arena_new(void);
 
 /* Releases the arena and every block allocated from it. NULL is a no-op. */
 void arena_free(struct arena *a);
+size_t arena_used(struct arena *a);
 
 /* Zeroed memory of SIZE bytes, aligned for any type. */
 void *arena_alloc(struct arena *a, size_t size);
@@ -38,12 +39,14 @@ void *arena_grow(struct arena *a, void *ptr, size_t old, size_t new);
 
 /*
  * ALLOC_GROW (xalloc.h) for an array X in arena A: makes it hold at least N
- * of its elements (doubling, from 8), keeping what it holds.
+ * of its elements (doubling, from 2: most of a dump's arrays are a
+ * thread's one or two notes or locks, and the array last allocated grows
+ * in place), keeping what it holds.
  */
 #define ARENA_GROW(a, x, n, alloc)                                                   \
 	do {                                                                         \
 		if ((n) > (alloc)) {                                                 \
-			size_t na_ = (alloc) ? (size_t)(alloc) * 2 : 8;              \
+			size_t na_ = (alloc) ? (size_t)(alloc) * 2 : 2;              \
 			if (na_ < (size_t)(n))                                       \
 				na_ = (n);                                           \
 			(x) = arena_grow((a), (x), (alloc) * sizeof(*(x)), na_ * sizeof(*(x))); \

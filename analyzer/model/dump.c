@@ -213,6 +213,7 @@ struct thread *dump_add_thread(struct dump *d, const char *id)
 {
 	struct thread *t = arena_alloc(d->arena, sizeof(*t));
 	t->tid = -1;
+	t->regs = &thread_regs_none;
 	if (d->snapshot_frozen || (d->max_threads && d->nthreads >= d->max_threads)) {
 		if (!d->snapshot_frozen && !d->threads_dropped++)
 			dump_warn(d, "thread limit reached: only the first %zu threads are kept (--max-threads)",

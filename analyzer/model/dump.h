@@ -74,19 +74,14 @@ struct thread_regs {
 	uint64_t tls_base;        /* fs_base */
 };
 
-struct thread {
+struct thread {                 /* pointers and sizes first, flags last (176 bytes: a dump may hold a million) */
 	const char *id;           /* unique in the dump (doc/json.md: decimal TID when known) */
 	int64_t tid;              /* -1 when unknown */
 	const char *name;         /* NULL when unknown */
 	const char *state;        /* as the dump says (RUNNABLE, BLOCKED, S (sleeping), ...); NULL unknown */
-	bool crashed;
-	bool daemon;
 	struct frame *frames;     /* innermost first */
 	size_t nframes;
 	size_t frames_alloc;
-	bool frames_shared;       /* another thread has the same frames array
-				     (thread_share_frames); such arrays are read-only */
-	bool frames_truncated;    /* a frame limit or the input cut the stack short */
 	struct frame_note *notes; /* lines a dump prints under a frame ("- locked <0x..> (a C)"),
 				     in order; not in the JSON (the locks are) */
 	size_t nnotes, notes_alloc;
@@ -94,14 +89,23 @@ struct thread {
 	struct lock **holds;
 	size_t nholds;
 	size_t holds_alloc;
-	struct thread_regs regs;
+	const struct thread_regs *regs; /* never NULL: &thread_regs_none (valid false) until a
+					   parser writes them through thread_regs() */
 	const char *java_tid;     /* jstack tid=0x... (JVM's thread pointer) or NULL */
-	bool detached;            /* not kept (a dropped snapshot, or over --max-threads):
-				     thread_add_frame returns NULL for it, silently */
 	uint64_t pthread;         /* pthread_t (thread descriptor address) a native text dump shows, else 0 */
 	size_t index;             /* position in dump->threads */
 	void *user;               /* scratch for one analysis pass; not rendered */
+	bool crashed;
+	bool daemon;
+	bool frames_shared;       /* another thread has the same frames array
+				     (thread_share_frames); such arrays are read-only */
+	bool frames_truncated;    /* a frame limit or the input cut the stack short */
+	bool detached;            /* not kept (a dropped snapshot, or over --max-threads):
+				     thread_add_frame returns NULL for it, silently */
 };
+
+/* The registers of a thread the input gave none for (all zero, valid false). */
+extern const struct thread_regs thread_regs_none;
 
 /* A line of a dump under frame FRAME of a thread's stack, as the dump wrote it (trimmed). */
 struct frame_note {

@@ -129,6 +129,15 @@ void thread_share_frames(struct dump *d, struct thread *t, const struct frame *f
 	t->frames_alloc = 0;
 }
 
+const struct thread_regs thread_regs_none;
+
+struct thread_regs *thread_regs(struct dump *d, struct thread *t)
+{
+	if (t->regs == &thread_regs_none)
+		t->regs = arena_alloc(d->arena, sizeof(struct thread_regs));
+	return (struct thread_regs *)t->regs; /* the arena's, not thread_regs_none */
+}
+
 void thread_add_note(struct dump *d, struct thread *t, size_t frame, const char *text, size_t len)
 {
 	if (t->detached)

@@ -16,6 +16,9 @@
 
 /* ---- building ---- */
 
+/* T's registers for a parser to fill in: made (zeroed, valid false) on the first call. */
+struct thread_regs *thread_regs(struct dump *d, struct thread *t);
+
 /*
  * Appends an empty frame to T (kind native, trust none) and returns it. The
  * pointer stays valid until the next thread_add_frame on the same thread.

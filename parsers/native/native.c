@@ -728,7 +728,7 @@ static void unwind_one(struct unwind_all *ua, struct thread *t)
 {
 	struct unwind_result r = UNWIND_RESULT_INIT;
 	const char *used = NULL;
-	unwind_thread(ua->chain, t->tid, &t->regs, &r, &used);
+	unwind_thread(ua->chain, t->tid, t->regs, &r, &used);
 	if (ua->n->jvm)
 		hotspot_symbolize(ua->n->jvm, t, &r);
 	else

@@ -76,9 +76,9 @@ pid_t ps_getpid(struct ps_prochandle *ph)
 ps_err_e ps_get_thread_area(struct ps_prochandle *ph, lwpid_t lwp, int idx, psaddr_t *base)
 {
 	struct thread *t = dump_find_tid(ph->n->d, lwp);
-	if (!t || !t->regs.valid || !t->regs.tls_base)
+	if (!t || !t->regs->valid || !t->regs->tls_base)
 		return PS_ERR;
-	*base = (psaddr_t)(uintptr_t)t->regs.tls_base;
+	*base = (psaddr_t)(uintptr_t)t->regs->tls_base;
 	return PS_OK;
 }
 

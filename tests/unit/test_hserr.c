@@ -124,7 +124,7 @@ static void test_whole_log(void **state)
 	assert_string_equal(m->id, "31803");
 	assert_true(m->crashed);
 	assert_string_equal(m->state, "_thread_in_vm");
-	assert_int_equal(m->regs.pc, 0x00007f504a219e0aULL);
+	assert_int_equal(m->regs->pc, 0x00007f504a219e0aULL);
 	assert_int_equal(m->nframes, 6); /* Java frames repeat the native ones */
 	assert_int_equal(m->frames[0].kind, FRAME_VM);
 	assert_string_equal(m->frames[0].function, "Unsafe_GetByte");

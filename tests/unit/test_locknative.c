@@ -82,12 +82,13 @@ static struct thread *thr(struct dump *d, int tid, const char *const *frames)
 	return t;
 }
 
-static void in_futex(struct thread *t, uint64_t addr, unsigned op)
+static void in_futex(struct dump *d, struct thread *t, uint64_t addr, unsigned op)
 {
-	t->regs.valid = true;
-	t->regs.syscall_nr = locknative_host_arch()->futex_nr;
-	t->regs.syscall_arg[0] = addr;
-	t->regs.syscall_arg[1] = op;
+	struct thread_regs *r = thread_regs(d, t);
+	r->valid = true;
+	r->syscall_nr = locknative_host_arch()->futex_nr;
+	r->syscall_arg[0] = addr;
+	r->syscall_arg[1] = op;
 }
 
 static void run(struct dump *d)
@@ -130,8 +131,8 @@ static void test_mutex_owners(void **state)
 	uint64_t ma = BASE + 0x100, mb = BASE + 0x140;
 	put32(ma, 2), put32(ma + 8, 101);
 	put32(mb, 2), put32(mb + 8, 102);
-	in_futex(a, mb, 128);
-	in_futex(b, ma, 128);
+	in_futex(d, a, mb, 128);
+	in_futex(d, b, ma, 128);
 	run(d);
 	assert_int_equal(a->waiting_on->kind, LOCK_PTHREAD_MUTEX);
 	assert_string_equal(a->waiting_on->id, "0x10140");
@@ -153,7 +154,7 @@ static void test_self_mutex(void **state)
 	struct dump *d = new_dump();
 	struct thread *a = thr(d, 7, mutex_wait);
 	put32(BASE + 0x200, 2), put32(BASE + 0x208, 7);
-	in_futex(a, BASE + 0x200, 128);
+	in_futex(d, a, BASE + 0x200, 128);
 	run(d);
 	struct finding *f = dump_find_finding(d, "lock-cycle");
 	assert_non_null(f);
@@ -172,8 +173,8 @@ static void test_rwlock_writer(void **state)
 	put32(rw + 24, 201); /* __cur_writer */
 	put32(rw + 8, 1);    /* __wrphase_futex */
 	put32(m, 2), put32(m + 8, 202);
-	in_futex(w, m, 128);
-	in_futex(r, rw + 8, 137);
+	in_futex(d, w, m, 128);
+	in_futex(d, r, rw + 8, 137);
 	run(d);
 	assert_int_equal(r->waiting_on->kind, LOCK_PTHREAD_RWLOCK);
 	assert_string_equal(r->waiting_on->id, "0x10400");
@@ -191,11 +192,11 @@ static void test_join(void **state)
 	struct dump *d = new_dump();
 	struct thread *joiner = thr(d, 301, jn), *joined = thr(d, 302, mutex_wait);
 	uint64_t pd = BASE + 0x800, m = BASE + 0x700;
-	joined->regs.tls_base = pd;
+	thread_regs(d, joined)->tls_base = pd;
 	put32(pd + (uint64_t)a->thread_tid, 302);
 	put32(m, 2), put32(m + 8, 301);
-	in_futex(joiner, pd + (uint64_t)a->thread_tid, 0);
-	in_futex(joined, m, 128);
+	in_futex(d, joiner, pd + (uint64_t)a->thread_tid, 0);
+	in_futex(d, joined, m, 128);
 	run(d);
 	assert_int_equal(joiner->waiting_on->kind, LOCK_THREAD_JOIN);
 	assert_ptr_equal(joiner->waiting_on->owner, joined);
@@ -220,8 +221,8 @@ static void test_loader_lock(void **state)
 	uint64_t lw = rtld + a->rtld_load_write_lock, m = BASE + 0x100;
 	put32(lw, 2), put32(lw + 4, 1), put32(lw + 8, 401), put32(lw + 16, 1);
 	put32(m, 2), put32(m + 8, 402);
-	in_futex(ta, m, 128);
-	in_futex(tb, lw, 0);
+	in_futex(d, ta, m, 128);
+	in_futex(d, tb, lw, 0);
 	run(d);
 	assert_int_equal(tb->waiting_on->kind, LOCK_LOADER);
 	assert_string_equal(tb->waiting_on->label, "_rtld_global._dl_load_write_lock");
@@ -243,8 +244,8 @@ static void test_arena_self_deadlock(void **state)
 	struct dump *d = new_dump();
 	struct thread *t = thr(d, 501, fr), *o = thr(d, 502, other);
 	put32(arena, 2);
-	in_futex(t, arena, 128);
-	in_futex(o, arena, 128);
+	in_futex(d, t, arena, 128);
+	in_futex(d, o, arena, 128);
 	run(d);
 	assert_int_equal(t->waiting_on->kind, LOCK_FUTEX);
 	assert_string_equal(t->waiting_on->label, "glibc malloc arena lock (main_arena)");
@@ -268,10 +269,10 @@ static void test_not_locks(void **state)
 	struct dump *d = new_dump();
 	struct thread *c = thr(d, 601, cond), *u = thr(d, 602, NULL), *x = thr(d, 603, NULL);
 	put32(BASE + 0x900, 0);
-	in_futex(c, BASE + 0x900, 128);
-	in_futex(u, 0x99999999, 128);
+	in_futex(d, c, BASE + 0x900, 128);
+	in_futex(d, u, 0x99999999, 128);
 	put32(BASE + 0x940, 5);
-	in_futex(x, BASE + 0x940, 128); /* a plain futex word: kept as kind futex, no owner */
+	in_futex(d, x, BASE + 0x940, 128); /* a plain futex word: kept as kind futex, no owner */
 	run(d);
 	assert_null(c->waiting_on);
 	assert_int_equal(u->waiting_on->kind, LOCK_FUTEX);

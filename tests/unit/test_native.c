@@ -71,8 +71,8 @@ static void test_live_memory(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(settled_state(pid), 'S');
 	assert_int_equal(d->nthreads, 1);
-	assert_true(d->threads[0]->regs.valid);
-	assert_int_equal(d->threads[0]->regs.syscall_nr, 34); /* pause */
+	assert_true(d->threads[0]->regs->valid);
+	assert_int_equal(d->threads[0]->regs->syscall_nr, 34); /* pause */
 	assert_non_null(d->mem);
 
 	uint64_t addr, value = 0;

@@ -177,8 +177,8 @@ static void test_stack_overflow(void **state)
 		f->function = i % 2 ? "walk_right" : "walk_left";
 	}
 	crash(d, t, 11, "SEGV_MAPERR");
-	t->regs.valid = true;
-	t->regs.sp = 0x7ffc00001000;
+	thread_regs(d, t)->valid = true;
+	thread_regs(d, t)->sp = 0x7ffc00001000;
 	d->crash->address = 0x7ffc00000ff8;
 	d->crash->has_address = true;
 	analyze(d);
