@@ -63,7 +63,8 @@ void line_reader_drop(struct line_reader *r)
 		return;
 	}
 	if (r->p > r->drop_from && (size_t)(r->p - r->drop_from) > DROP_KEEP) {
-		const char *to = page_down(r->p - DROP_KEEP, page);
+		/* whole steps: a big input is mapped in huge pages (input.c), which a part would split */
+		const char *to = page_down(r->p - DROP_KEEP, DROP_STEP);
 		if (to > r->drop_from && !madvise((void *)r->drop_from, (size_t)(to - r->drop_from), MADV_DONTNEED))
 			r->drop_from = to;
 	}
