@@ -47,6 +47,83 @@ struct dump *dump_new(const char *path)
 	return d;
 }
 
+/* ---- thread ids: the numeric run ---- */
+
+static void id_run_clear(struct id_run *r)
+{
+	free(r->value);
+	free(r->thread);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The number a canonical decimal id stands for ("0", "123"; not "0123", "+1", "1#2"). */
+static bool id_number(const char *id, uint64_t *v)
+{
+	size_t n = 0;
+	uint64_t x = 0;
+	while (id[n] >= '0' && id[n] <= '9' && n < 19)
+		x = x * 10 + (uint64_t)(id[n++] - '0');
+	if (!n || id[n] || (id[0] == '0' && n > 1))
+		return false;
+	*v = x;
+	return true;
+}
+
+/* The thread of the run with number V, or NULL (a binary search: the run is sorted). */
+static struct thread *id_run_find(const struct id_run *r, uint64_t v)
+{
+	size_t lo = 0, hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t m = r->value[mid];
+		if (m == v)
+			return r->thread[mid];
+		if (r->dir < 0 ? m > v : m < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Whether V extends the run: past its last number in its direction (a
+ * second number sets the direction). Every number in thread_ids was, when
+ * it went there, not past the run's end; so a number past it is new.
+ */
+static bool id_run_extends(const struct id_run *r, uint64_t v)
+{
+	if (!r->n)
+		return true;
+	uint64_t last = r->value[r->n - 1];
+	return r->dir > 0 ? v > last : r->dir < 0 ? v < last : v != last;
+}
+
+static void id_run_push(struct id_run *r, uint64_t v, struct thread *t)
+{
+	if (r->n == 1)
+		r->dir = v > r->value[0] ? 1 : -1;
+	if (r->n == r->alloc) {
+		r->alloc = r->alloc ? r->alloc * 2 : 64;
+		r->value = xreallocarray(r->value, r->alloc, sizeof(*r->value));
+		r->thread = xreallocarray(r->thread, r->alloc, sizeof(*r->thread));
+	}
+	r->value[r->n] = v;
+	r->thread[r->n++] = t;
+}
+
+/* The thread with id ID, in the run or the table. */
+static struct thread *thread_by_id(const struct dump *d, const char *id)
+{
+	uint64_t v;
+	if (d->id_run.n && id_number(id, &v)) {
+		struct thread *t = id_run_find(&d->id_run, v);
+		if (t)
+			return t;
+	}
+	return hashmap_get(&d->thread_ids, id);
+}
+
 void dump_free(struct dump *d)
 {
 	if (!d)
@@ -55,6 +132,7 @@ void dump_free(struct dump *d)
 		c->fn(c->arg);
 	hashmap_clear(&d->lock_ids);
 	hashmap_clear(&d->thread_ids);
+	id_run_clear(&d->id_run);
 	hashmap_clear(&d->id_suffix);
 	hashmap_clear(&d->warning_set);
 	hashmap_clear(&d->interned);
@@ -138,6 +216,7 @@ static void reset_threads_and_locks(struct dump *d)
 	d->nlocks = 0;
 	hashmap_clear(&d->lock_ids);
 	hashmap_clear(&d->thread_ids);
+	id_run_clear(&d->id_run);
 	hashmap_clear(&d->id_suffix);
 	d->threads_dropped = 0;
 }
@@ -157,7 +236,7 @@ void dump_snapshot_begin(struct dump *d)
 
 struct thread *dump_find_thread(struct dump *d, const char *id)
 {
-	return id ? hashmap_get(&d->thread_ids, id) : NULL;
+	return id ? thread_by_id(d, id) : NULL;
 }
 
 struct thread *dump_find_tid(struct dump *d, int64_t tid)
@@ -166,7 +245,7 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid)
 		return NULL;
 	char key[32];
 	snprintf(key, sizeof(key), "%lld", (long long)tid);
-	struct thread *t = hashmap_get(&d->thread_ids, key);
+	struct thread *t = thread_by_id(d, key);
 	if (t && t->tid == tid)
 		return t;
 	for (size_t i = 0; i < d->nthreads; i++)
@@ -184,11 +263,20 @@ static void claim_thread_id(struct dump *d, struct thread *t, const char *id)
 {
 	const char *want = id && *id ? arena_strdup(d->arena, id)
 				    : arena_printf(d->arena, "%zu", d->nthreads + 1);
-	struct hashmap_slot *slot = hashmap_slot(&d->thread_ids, want);
-	if (!slot->value) {
-		slot->value = t;
+	uint64_t v;
+	bool number = id_number(want, &v);
+	if (number && id_run_extends(&d->id_run, v)) { /* the common case: no table at all */
+		id_run_push(&d->id_run, v, t);
 		t->id = want;
 		return;
+	}
+	if (!(number && id_run_find(&d->id_run, v))) {
+		struct hashmap_slot *slot = hashmap_slot(&d->thread_ids, want);
+		if (!slot->value) {
+			slot->value = t;
+			t->id = want;
+			return;
+		}
 	}
 	uintptr_t n = (uintptr_t)hashmap_get(&d->id_suffix, want);
 	const char *unique;

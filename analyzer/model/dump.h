@@ -233,7 +233,18 @@ struct dump {
 	struct dump_cleanup *cleanups; /* run by dump_free, see dump_atfree() */
 
 	struct hashmap lock_ids;    /* id -> struct lock */
+	/*
+	 * Thread ids: those that are decimal numbers in one direction (a
+	 * dump's TIDs, ascending or descending) in id_run, in order, which
+	 * keeps them unique without a table; every other id in thread_ids.
+	 */
 	struct hashmap thread_ids;  /* id -> struct thread */
+	struct id_run {
+		uint64_t *value;      /* the ids' numbers, in the run's order */
+		struct thread **thread;
+		size_t n, alloc;
+		int dir;              /* +1 ascending, -1 descending, 0 not known yet (n < 2) */
+	} id_run;
 	size_t max_frames;        /* 0: unlimited */
 	size_t max_line;          /* text inputs: longest line kept; 0: the parsers' default */
 	size_t lines_cut;         /* text inputs: lines cut at max_line */

@@ -127,6 +127,61 @@ static void test_thread_ids_unique(void **state)
 	dump_free(d);
 }
 
+/*
+ * Numeric ids (TIDs) in a run, ascending or descending, and ids off the
+ * run (out of order, names, repeats) keep the same rules: the first keeps
+ * its id, a repeat gets "#N", every id is found again.
+ */
+static void test_thread_ids_numeric(void **state)
+{
+	(void)state;
+	for (int dir = -1; dir <= 1; dir += 2) {
+		struct dump *d = dump_new("x");
+		struct thread *t[8];
+		/* a run of 1000, then one out of order, a repeat of a run id, a name, a repeat of the name */
+		for (int i = 0; i < 1000; i++) {
+			char id[16];
+			snprintf(id, sizeof(id), "%d", 5000 + dir * i * 3);
+			struct thread *x = dump_add_thread(d, id);
+			assert_string_equal(x->id, id);
+			if (i == 500)
+				t[0] = x;
+		}
+		char mid[16], first[16];
+		snprintf(mid, sizeof(mid), "%d", 5000 + dir * 500 * 3);
+		snprintf(first, sizeof(first), "%d", 5000);
+		t[1] = dump_add_thread(d, "5001");  /* between two run ids: new */
+		t[2] = dump_add_thread(d, mid);     /* in the run: a repeat */
+		t[3] = dump_add_thread(d, "5001");  /* in the table: a repeat */
+		t[4] = dump_add_thread(d, "05001"); /* not canonical: another id */
+		t[5] = dump_add_thread(d, first);   /* the run's first: a repeat */
+		t[6] = dump_add_thread(d, mid);     /* a second repeat */
+		assert_string_equal(t[1]->id, "5001");
+		char want[32];
+		snprintf(want, sizeof(want), "%s#2", mid);
+		assert_string_equal(t[2]->id, want);
+		assert_string_equal(t[3]->id, "5001#2");
+		assert_string_equal(t[4]->id, "05001");
+		assert_string_equal(t[5]->id, "5000#2");
+		snprintf(want, sizeof(want), "%s#3", mid);
+		assert_string_equal(t[6]->id, want);
+		assert_ptr_equal(dump_find_thread(d, mid), t[0]);
+		assert_ptr_equal(dump_find_thread(d, "5001"), t[1]);
+		assert_ptr_equal(dump_find_thread(d, want), t[6]);
+		assert_ptr_equal(dump_find_thread(d, "05001"), t[4]);
+		assert_null(dump_find_thread(d, "5002"));
+		assert_null(dump_find_thread(d, "99999999999999999999"));
+		t[0]->tid = 5000 + dir * 500 * 3;
+		assert_ptr_equal(dump_find_tid(d, t[0]->tid), t[0]);
+		/* a new snapshot starts the ids afresh */
+		dump_snapshot_begin(d);
+		dump_snapshot_begin(d);
+		assert_null(dump_find_thread(d, mid));
+		assert_string_equal(dump_add_thread(d, mid)->id, mid);
+		dump_free(d);
+	}
+}
+
 static void test_snapshots_keep_last_or_wanted(void **state)
 {
 	(void)state;
@@ -704,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_json_escapes_anything),
 		cmocka_unit_test(test_json_escape_offsets),
 		cmocka_unit_test(test_thread_ids_unique),
+		cmocka_unit_test(test_thread_ids_numeric),
 		cmocka_unit_test(test_snapshots_keep_last_or_wanted),
 		cmocka_unit_test(test_locks_and_kinds),
 		cmocka_unit_test(test_frame_limit),
