@@ -51,8 +51,7 @@ struct dump *dump_new(const char *path)
 
 static void id_run_clear(struct id_run *r)
 {
-	free(r->value);
-	free(r->thread);
+	free(r->e);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -75,9 +74,9 @@ static struct thread *id_run_find(const struct id_run *r, uint64_t v)
 	size_t lo = 0, hi = r->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		uint64_t m = r->value[mid];
+		uint64_t m = r->e[mid].value;
 		if (m == v)
-			return r->thread[mid];
+			return r->e[mid].thread;
 		if (r->dir < 0 ? m > v : m < v)
 			lo = mid + 1;
 		else
@@ -95,21 +94,19 @@ static bool id_run_extends(const struct id_run *r, uint64_t v)
 {
 	if (!r->n)
 		return true;
-	uint64_t last = r->value[r->n - 1];
+	uint64_t last = r->e[r->n - 1].value;
 	return r->dir > 0 ? v > last : r->dir < 0 ? v < last : v != last;
 }
 
 static void id_run_push(struct id_run *r, uint64_t v, struct thread *t)
 {
 	if (r->n == 1)
-		r->dir = v > r->value[0] ? 1 : -1;
+		r->dir = v > r->e[0].value ? 1 : -1;
 	if (r->n == r->alloc) {
 		r->alloc = r->alloc ? r->alloc * 2 : 64;
-		r->value = xreallocarray(r->value, r->alloc, sizeof(*r->value));
-		r->thread = xreallocarray(r->thread, r->alloc, sizeof(*r->thread));
+		r->e = xreallocarray(r->e, r->alloc, sizeof(*r->e));
 	}
-	r->value[r->n] = v;
-	r->thread[r->n++] = t;
+	r->e[r->n++] = (struct id_run_entry){ v, t };
 }
 
 /* The thread with id ID, in the run or the table. */

@@ -240,8 +240,10 @@ struct dump {
 	 */
 	struct hashmap thread_ids;  /* id -> struct thread */
 	struct id_run {
-		uint64_t *value;      /* the ids' numbers, in the run's order */
-		struct thread **thread;
+		struct id_run_entry {
+			uint64_t value;   /* the id's number */
+			struct thread *thread;
+		} *e;                 /* in the run's order */
 		size_t n, alloc;
 		int dir;              /* +1 ascending, -1 descending, 0 not known yet (n < 2) */
 	} id_run;
