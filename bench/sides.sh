@@ -56,14 +56,16 @@ have() { command -v "$1" >/dev/null 2>&1; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # measure KEY LABEL CMD...: one warm-up, then RUNS timed runs; records
-# "KEY wall_s rss_kb" in $RES and prints a table row. Output goes to /dev/null.
+# "KEY wall_s rss_kb" in $RES and prints a table row. Output goes to $OUT
+# (/dev/null unless a row says otherwise).
+OUT=/dev/null
 measure() {
 	mkey=$1; label=$2; shift 2
-	"$@" >/dev/null 2>&1
+	"$@" >"$OUT" 2>&1
 	: >"$W/t.$mkey"
 	i=0
 	while [ $i -lt "$RUNS" ]; do
-		/usr/bin/time -f '%e %M' -o "$W/t.one" "$@" >/dev/null 2>"$W/err.$mkey"
+		/usr/bin/time -f '%e %M' -o "$W/t.one" "$@" >"$OUT" 2>"$W/err.$mkey"
 		tail -1 "$W/t.one" >>"$W/t.$mkey"
 		i=$((i + 1))
 	done
@@ -305,16 +307,21 @@ text_rows() { # key label file format [mortem options...]: whole process, then p
 	mb=$(awk -v b="$(wc -c <"$f")" 'BEGIN { printf "%.1f", b / 1e6 }')
 	header "$label: $mb MB"
 	measure "$key.mortem" "mortem report --json ($fmt)" "$MORTEM" report --json "$@" "$f"
+	OUT=$W/report.out # a file on disk, as a user's "> report.json"
+	measure "$key.mortem-file" "mortem report --json > a file ($fmt)" "$MORTEM" report --json "$@" "$f"
+	OUT=/dev/null
+	rm -f "$W/report.out"
 	measure "$key.mortem-text" "mortem report, text ($fmt)" "$MORTEM" report --color never "$@" "$f"
 	measure "$key.wc" "wc -l (memory-bandwidth reference)" wc -l "$f"
-	m=$(get "$key.mortem" 2); mt=$(get "$key.mortem-text" 2); w=$(get "$key.wc" 2)
+	m=$(get "$key.mortem" 2); mf=$(get "$key.mortem-file" 2); mt=$(get "$key.mortem-text" 2); w=$(get "$key.wc" 2)
 	rate() { awk -v s="$mb" -v t="$1" 'BEGIN { if (t > 0) printf "%.0f", s / t; else print "n/a" }'; }
 	wbs=$(awk -v s="$mb" -v t="$w" 'BEGIN { if (t > 0) printf "%.0f", s / t; else print "n/a (under the 0.01 s timer)" }')
 	echo "$key.rate $(rate "$m")" >>"$RES"
+	echo "$key.rate-file $(rate "$mf")" >>"$RES"
 	echo "$key.rate-text $(rate "$mt")" >>"$RES"
 	echo "$key.rss-ratio $(awk -v r="$(get "$key.mortem" 3)" -v b="$(wc -c <"$f")" 'BEGIN { printf "%.2f", r * 1024 / b }')" >>"$RES"
 	note ""
-	note "throughput ($fmt): mortem --json $(rate "$m") MB/s, text $(rate "$mt") MB/s, wc -l $wbs MB/s" \
+	note "throughput ($fmt): mortem --json $(rate "$m") MB/s (to a file $(rate "$mf")), text $(rate "$mt") MB/s, wc -l $wbs MB/s" \
 		"(whole process, startup included); mortem/wc time $(ratio "$m" "$w");" \
 		"peak RSS $(( $(get "$key.mortem" 3) / 1024 )) MB = $(get "$key.rss-ratio" 2) x the input"
 	text_parse "$key" "$f" "$fmt"
@@ -413,6 +420,7 @@ note ""
 printf '| %-44s | %-15s | %-12s |\n|%s|%s|%s|\n' goal "measured goal" met \
 	"----------------------------------------------" "-----------------" "--------------" | tee -a "$TABLE"
 goal "jstack 200k: report --json, MB/s (whole)" "$(get jstack200k.rate 2)" ">=" 400
+goal "jstack 200k: report --json > file, MB/s" "$(get jstack200k.rate-file 2)" ">=" 400
 goal "jstack 200k: report (text), MB/s (whole)" "$(get jstack200k.rate-text 2)" ">=" 400
 goal "jstack 200k: parse only, MB/s (pool)" "$(get jstack200k.parse 2)" ">=" 1000
 goal "jstack 200k: parse only, MB/s (distinct)" "$(get jstack200k-distinct.parse 2)" ">=" 600

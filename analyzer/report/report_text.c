@@ -564,11 +564,18 @@ static struct group *group_threads(const struct thread *const *threads, size_t n
 				   size_t *ngroups)
 {
 	struct hashmap index = HASHMAP_INIT; /* first member -> group number + 1 */
+	struct hashmap hashes = HASHMAP_INIT; /* a shared frames array (a pool's) -> its stack hash */
 	struct group *groups = NULL;
 	size_t ng = 0, alloc = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct group_ctx c = { threads[i], by_lock };
-		uint64_t h = fold_stack_hash(c.t) ^ (by_lock ? hash_ptr(c.t->waiting_on) : 0);
+		size_t sh;
+		if (!c.t->frames_shared || !hashmap_get_ptr(&hashes, c.t->frames, &sh)) {
+			sh = (size_t)fold_stack_hash(c.t);
+			if (c.t->frames_shared)
+				hashmap_put_ptr(&hashes, c.t->frames, sh);
+		}
+		uint64_t h = (uint64_t)sh ^ (by_lock ? hash_ptr(c.t->waiting_on) : 0);
 		hashmap_reserve(&index);
 		struct hashmap_slot *s = hashmap_probe(&index, h, group_eq, &c);
 		if (!s->key) {
@@ -582,6 +589,7 @@ static struct group *group_threads(const struct thread *const *threads, size_t n
 		g->members[g->n++] = c.t;
 	}
 	hashmap_clear(&index);
+	hashmap_clear(&hashes);
 	*ngroups = ng;
 	return groups;
 }
@@ -686,26 +694,36 @@ static void text_states(struct text *x)
 {
 	const struct dump *d = x->d;
 	struct hashmap index = HASHMAP_INIT; /* word -> position + 1 */
+	struct hashmap seen = HASHMAP_INIT;  /* a state string (interned: a few) -> position + 1, 0: none */
 	struct state_count *counts = NULL;
 	size_t n = 0, alloc = 0, unknown = 0;
 	for (size_t i = 0; i < d->nthreads; i++) {
-		strbuf_reset(&x->scratch);
-		fold_state_word(d->threads[i]->state, &x->scratch);
-		if (!x->scratch.len) {
+		const char *state = d->threads[i]->state;
+		size_t at = 0;
+		if (!state || !hashmap_get_ptr(&seen, state, &at)) {
+			strbuf_reset(&x->scratch);
+			fold_state_word(state, &x->scratch);
+			if (x->scratch.len) {
+				struct hashmap_slot *s = hashmap_slot(&index, x->scratch.buf);
+				if (!s->value) {
+					ALLOC_GROW(counts, n + 1, alloc);
+					counts[n] = (struct state_count){ xstrdup(x->scratch.buf), 0 };
+					s->key = counts[n].word;
+					s->value = (void *)(uintptr_t)++n;
+				}
+				at = (uintptr_t)s->value;
+			}
+			if (state)
+				hashmap_put_ptr(&seen, state, at);
+		}
+		if (at)
+			counts[at - 1].n++;
+		else
 			unknown++;
-			continue;
-		}
-		struct hashmap_slot *s = hashmap_slot(&index, x->scratch.buf);
-		if (!s->value) {
-			ALLOC_GROW(counts, n + 1, alloc);
-			counts[n] = (struct state_count){ xstrdup(x->scratch.buf), 0 };
-			s->key = counts[n].word;
-			s->value = (void *)(uintptr_t)++n;
-		}
-		counts[(uintptr_t)s->value - 1].n++;
 	}
 	strbuf_reset(&x->scratch);
 	hashmap_clear(&index);
+	hashmap_clear(&seen);
 	if (n) {
 		qsort(counts, n, sizeof(*counts), cmp_states);
 		strbuf_addf(x->out, "%sThreads by state:%s", x->p->bold, x->p->reset);
