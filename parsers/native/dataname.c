@@ -4,6 +4,8 @@
 #include <elfutils/libdw.h>
 #include <string.h>
 
+#include "parsers/native/symcache.h"
+
 /* ---- DWARF: the variable at an address, the member at an offset ---- */
 
 static bool die_type(Dwarf_Die *die, Dwarf_Die *type)
@@ -167,11 +169,9 @@ static uint64_t member_path(Dwarf_Die *var, uint64_t off, struct strbuf *out)
 
 /* ---- the symbol ---- */
 
-int native_data_name(struct native *n, uint64_t addr, struct strbuf *out)
+/* native_data_name's answer from MOD's symbols and DWARF. */
+static int name_in_module(struct native *n, Dwfl_Module *mod, uint64_t addr, struct strbuf *out)
 {
-	Dwfl_Module *mod = n->dwfl ? dwfl_addrmodule(n->dwfl, addr) : NULL;
-	if (!mod)
-		return -1;
 	GElf_Off off;
 	GElf_Sym sym;
 	Dwarf_Addr bias;
@@ -187,4 +187,29 @@ int native_data_name(struct native *n, uint64_t addr, struct strbuf *out)
 	if (off)
 		strbuf_addf(out, "+0x%llx", (unsigned long long)off);
 	return 0;
+}
+
+/*
+ * From the symbolization cache when it has the answer: on a warm cache,
+ * neither MOD's symbol table nor its DWARF is loaded to name a lock.
+ */
+int native_data_name(struct native *n, uint64_t addr, struct strbuf *out)
+{
+	Dwfl_Module *mod = n->dwfl ? dwfl_addrmodule(n->dwfl, addr) : NULL;
+	if (!mod)
+		return -1;
+	const char *name;
+	int known = symcache_dataname(mod, addr, &name);
+	if (known >= 0) {
+		if (known)
+			strbuf_adds(out, name);
+		return known ? 0 : -1;
+	}
+	struct strbuf found = STRBUF_INIT;
+	int rc = name_in_module(n, mod, addr, &found);
+	symcache_note_dataname(mod, addr, rc == 0 ? found.buf : NULL);
+	if (rc == 0)
+		strbuf_add(out, found.buf, found.len);
+	strbuf_release(&found);
+	return rc;
 }

@@ -109,6 +109,7 @@ struct native *native_new(struct dump *d, const struct mortem_opts *o, bool live
 	}
 	current = n;
 	dump_atfree(d, native_free, n);
+	n->save_cache = !o->no_cache;
 	if (!o->no_cache) {
 		struct strbuf dir = STRBUF_INIT;
 		if (symcache_default_dir(&dir) == 0)
@@ -123,6 +124,12 @@ static void native_free(void *arg)
 	struct native *n = arg;
 	if (!n)
 		return;
+	/*
+	 * Saved once the dump is done with, not after the unwind: the rest of
+	 * the parse and the analysis look up symbols and data names too.
+	 */
+	if (n->save_cache)
+		symcache_save();
 	hotspot_free(n->jvm);
 	if (n->dwfl)
 		dwfl_end(n->dwfl);
@@ -225,8 +232,8 @@ static struct hashmap *index_symbols(Dwfl_Module *mod)
  * more than twice (libthread_db asks libc for a few dozen) is indexed by
  * name once, not scanned again for each.
  */
-static bool search_module(struct native *n, Dwfl_Module *mod, const char *name,
-			  struct native_sym *out)
+static bool scan_module(struct native *n, Dwfl_Module *mod, const char *name,
+			struct native_sym *out)
 {
 	struct native_module *nm = NULL;
 	for (size_t i = 0; i < n->nmods && !nm; i++)
@@ -243,6 +250,23 @@ static bool search_module(struct native *n, Dwfl_Module *mod, const char *name,
 		if (take_symbol(mod, i, name, out))
 			return true;
 	return false;
+}
+
+/*
+ * scan_module's answer, from the symbolization cache when it has it: on a
+ * warm cache no symbol table is loaded for a look-up by name.
+ */
+static bool search_module(struct native *n, Dwfl_Module *mod, const char *name,
+			  struct native_sym *out)
+{
+	int known = symcache_symbol(mod, name, &out->addr, &out->raw);
+	if (known >= 0) {
+		out->found = known;
+		return known;
+	}
+	bool found = scan_module(n, mod, name, out);
+	symcache_note_symbol(mod, name, found, out->addr, out->raw);
+	return found;
 }
 
 static int sym_module_cb(Dwfl_Module *mod, void **userdata, const char *modname,
@@ -802,8 +826,6 @@ int native_unwind_all(struct native *n, struct unwind_target *target, struct str
 		dump_warn(d, "%zu thread%s cut at %zu frames (--max-frames)", ua.ncut,
 			  ua.ncut == 1 ? "" : "s", n->o->max_frames);
 	report_debug_info(n);
-	if (!n->o->no_cache)
-		symcache_save();
 	unwind_close(ua.chain);
 	strbuf_release(&ua.early);
 	return 0;

@@ -35,7 +35,7 @@ typedef int native_read_fn(void *ctx, uint64_t addr, void *buf, size_t len);
 
 struct native {
 	struct dump *d;
-	const struct mortem_opts *o;
+	const struct mortem_opts *o; /* the caller's: valid through the analysis, not at native_free */
 	Dwfl *dwfl;
 	Dwfl_Callbacks callbacks;
 	char *debuginfo_path;
@@ -60,6 +60,7 @@ struct native {
 	} *mods;                     /* parallel to d->modules */
 	size_t nmods, amods;
 	struct hotspot *jvm;         /* the JVM's Java side (hotspot.h), or NULL */
+	bool save_cache;             /* not --no-cache: the symbolization cache saved at native_free */
 };
 
 /*

@@ -161,6 +161,132 @@ const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr)
 	return name;
 }
 
+/*
+ * The kind of entry a key's suffix (after "BUILDID+") names, as its record
+ * type in a file: 'D' has DWARF, 'S' a pc's symbol name, 'N' a symbol by
+ * name, 'V' a data name, 'P' a pc's frames ("OFFSET/ACTIVATION", hex). A
+ * record whose suffix is of another kind is refused: each kind has its own
+ * value type in the map.
+ */
+static char suffix_kind(const char *suffix)
+{
+	if (!strcmp(suffix, "dwarf"))
+		return 'D';
+	switch (suffix[0]) {
+	case 's':
+		return 'S';
+	case 'n':
+		return 'N';
+	case 'v':
+		return 'V';
+	default:
+		return 'P';
+	}
+}
+
+/* KEY = "BUILDID+" of MOD, and MOD's bounds; false when the cache is off or MOD has no build-id. */
+static bool module_prefix(Dwfl_Module *mod, struct strbuf *key, Dwarf_Addr *start, Dwarf_Addr *end)
+{
+	char id[160];
+	if (!mod || !symcache_key(mod, 0, false, id, sizeof(id)))
+		return false;
+	*strchr(id, '+') = '\0';
+	strbuf_reset(key);
+	strbuf_addf(key, "%s+", id);
+	dwfl_module_info(mod, NULL, start, end, NULL, NULL, NULL, NULL);
+	return true;
+}
+
+/* A symbol by name: where it is in its module, or that the module has none. */
+struct symbol_entry {
+	bool found;
+	uint64_t offset, raw;     /* from the module's start; st_value */
+};
+
+static void insert_symbol(const char *key, bool found, uint64_t offset, uint64_t raw)
+{
+	struct symbol_entry *e = xcalloc(1, sizeof(*e));
+	e->found = found;
+	e->offset = found ? offset : 0;
+	e->raw = found ? raw : 0;
+	hashmap_put(&cache.map, xstrdup(key), e); /* lives as long as the process */
+}
+
+/* KEY = "BUILDID+nNAME"; false when not to be cached. */
+static bool symbol_key(Dwfl_Module *mod, const char *name, struct strbuf *key, Dwarf_Addr *start,
+		       Dwarf_Addr *end)
+{
+	if (!name || strlen(name) > SYMCACHE_NAME_MAX || !module_prefix(mod, key, start, end))
+		return false;
+	strbuf_addf(key, "n%s", name);
+	return true;
+}
+
+int symcache_symbol(Dwfl_Module *mod, const char *name, uint64_t *addr, uint64_t *raw)
+{
+	struct strbuf key = STRBUF_INIT;
+	Dwarf_Addr start, end;
+	int rc = -1;
+	const struct symbol_entry *e =
+		symbol_key(mod, name, &key, &start, &end) ? hashmap_get(&cache.map, key.buf) : NULL;
+	if (e) {
+		rc = e->found;
+		if (e->found) {
+			*addr = start + e->offset;
+			*raw = e->raw;
+		}
+	}
+	strbuf_release(&key);
+	return rc;
+}
+
+void symcache_note_symbol(Dwfl_Module *mod, const char *name, bool found, uint64_t addr,
+			  uint64_t raw)
+{
+	struct strbuf key = STRBUF_INIT;
+	Dwarf_Addr start, end;
+	if (symbol_key(mod, name, &key, &start, &end) && (!found || (addr >= start && addr < end)) &&
+	    cache.map.count < cache.max && !hashmap_get(&cache.map, key.buf)) {
+		insert_symbol(key.buf, found, addr - start, raw);
+		mark_dirty(key.buf);
+	}
+	strbuf_release(&key);
+}
+
+/* KEY = "BUILDID+vOFFSET"; false when not to be cached (ADDR outside MOD too). */
+static bool dataname_key(Dwfl_Module *mod, uint64_t addr, struct strbuf *key)
+{
+	Dwarf_Addr start, end;
+	if (!module_prefix(mod, key, &start, &end) || addr < start || addr >= end)
+		return false;
+	strbuf_addf(key, "v%llx", (unsigned long long)(addr - start));
+	return true;
+}
+
+int symcache_dataname(Dwfl_Module *mod, uint64_t addr, const char **name)
+{
+	struct strbuf key = STRBUF_INIT;
+	const char *hit = dataname_key(mod, addr, &key) ? hashmap_get(&cache.map, key.buf) : NULL;
+	strbuf_release(&key);
+	if (!hit)
+		return -1;
+	if (hit == no_name)
+		return 0;
+	*name = hit;
+	return 1;
+}
+
+void symcache_note_dataname(Dwfl_Module *mod, uint64_t addr, const char *name)
+{
+	struct strbuf key = STRBUF_INIT;
+	if ((!name || strlen(name) <= SYMCACHE_NAME_MAX) && dataname_key(mod, addr, &key) &&
+	    cache.map.count < cache.max && !hashmap_get(&cache.map, key.buf)) {
+		insert_name(key.buf, name);
+		mark_dirty(key.buf);
+	}
+	strbuf_release(&key);
+}
+
 void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached)
 {
 	f->function = cached->function ? dump_strdup(d, cached->function) : NULL;
@@ -367,14 +493,22 @@ static void encode_build(struct strbuf *out, const char *id)
 		qsort(slots, n, sizeof(*slots), by_key);
 	for (size_t i = 0; i < n; i++) {
 		const char *suffix = (const char *)slots[i]->key + idlen + 1;
-		if (!strcmp(suffix, "dwarf")) {
+		char kind = suffix_kind(suffix);
+		if (kind == 'D') {
 			strbuf_addch(out, 'D');
 			strbuf_addch(out, *(const int *)slots[i]->value ? 1 : 0);
-		} else if (suffix[0] == 's') {
+		} else if (kind == 'S' || kind == 'V') {
 			const char *name = slots[i]->value;
-			strbuf_addch(out, 'S');
+			strbuf_addch(out, kind);
 			put_str(out, suffix);
 			put_str(out, name == no_name ? NULL : name);
+		} else if (kind == 'N') {
+			const struct symbol_entry *e = slots[i]->value;
+			strbuf_addch(out, 'N');
+			put_str(out, suffix);
+			strbuf_addch(out, e->found ? 1 : 0);
+			put_u64(out, e->offset);
+			put_u64(out, e->raw);
 		} else {
 			encode_pc(out, suffix, slots[i]->value);
 		}
@@ -387,7 +521,7 @@ static bool decode_pc(struct reader *r, const char *id, bool apply, struct strbu
 		      struct strbuf *a, struct strbuf *b)
 {
 	bool null;
-	if (!get_str(r, a, &null) || null || !a->len || a->buf[0] == 's' || !strcmp(a->buf, "dwarf"))
+	if (!get_str(r, a, &null) || null || !a->len || suffix_kind(a->buf) != 'P')
 		return false;
 	strbuf_reset(key);
 	strbuf_addf(key, "%s+%s", id, a->buf);
@@ -427,6 +561,39 @@ static bool decode_pc(struct reader *r, const char *id, bool apply, struct strbu
 	return ok;
 }
 
+/* One 'S' or 'V' record (TYPE): a key, and a name or the null mark; false when bad. */
+static bool decode_name(struct reader *r, char type, const char *id, bool apply, struct strbuf *key,
+			struct strbuf *a, struct strbuf *b)
+{
+	bool null, snull;
+	if (!get_str(r, a, &null) || null || suffix_kind(a->buf) != type || !get_str(r, b, &snull) ||
+	    (type == 'V' && b->len > SYMCACHE_NAME_MAX))
+		return false;
+	strbuf_reset(key);
+	strbuf_addf(key, "%s+%s", id, a->buf);
+	if (apply && cache.map.count < cache.max && !hashmap_get(&cache.map, key->buf))
+		insert_name(key->buf, snull ? NULL : b->buf);
+	return true;
+}
+
+/* One 'N' record: a key, found (0 or 1), offset and st_value (both 0 when not found); false when bad. */
+static bool decode_symbol(struct reader *r, const char *id, bool apply, struct strbuf *key,
+			  struct strbuf *a)
+{
+	bool null;
+	if (!get_str(r, a, &null) || null || suffix_kind(a->buf) != 'N' || a->len > SYMCACHE_NAME_MAX + 1)
+		return false;
+	uint8_t found = get_u8(r);
+	uint64_t offset = get_u64(r), raw = get_u64(r);
+	if (r->bad || found > 1 || (!found && (offset || raw)))
+		return false;
+	strbuf_reset(key);
+	strbuf_addf(key, "%s+%s", id, a->buf);
+	if (apply && cache.map.count < cache.max && !hashmap_get(&cache.map, key->buf))
+		insert_symbol(key->buf, found, offset, raw);
+	return true;
+}
+
 /*
  * Checks a whole file's bytes for build ID and STAMP; with APPLY, adds its
  * entries to the map (those not there yet). Returns false for a file that
@@ -454,13 +621,10 @@ static bool decode_file(const unsigned char *data, size_t len, const char *id, c
 				hashmap_put(&cache.map, xstrdup(key.buf), has ? &yes : &no);
 		} else if (type == 'P') {
 			ok = decode_pc(&r, id, apply, &key, &a, &b);
-		} else if (type == 'S') {
-			bool snull;
-			ok = get_str(&r, &a, &null) && !null && a.buf[0] == 's' && get_str(&r, &b, &snull);
-			strbuf_reset(&key);
-			strbuf_addf(&key, "%s+%s", id, a.buf);
-			if (ok && apply && cache.map.count < cache.max && !hashmap_get(&cache.map, key.buf))
-				insert_name(key.buf, snull ? NULL : b.buf);
+		} else if (type == 'S' || type == 'V') {
+			ok = decode_name(&r, (char)type, id, apply, &key, &a, &b);
+		} else if (type == 'N') {
+			ok = decode_symbol(&r, id, apply, &key, &a);
 		} else {
 			ok = false;
 		}

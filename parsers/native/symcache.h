@@ -52,6 +52,33 @@ void symcache_note_dwarf(Dwfl_Module *mod, bool has);
  */
 const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr);
 
+/*
+ * The first defined symbol NAME in MOD's symbol table, as noted before by
+ * symcache_note_symbol: 1 when MOD has it (its address in this process
+ * into *ADDR, its st_value into *RAW), 0 when MOD has none, -1 when not
+ * known (the cache is off, MOD has no build-id). A look-up by name
+ * otherwise loads (and scans) the module's whole symbol table: the lock
+ * analysis asks for _rtld_global in every module up to ld.so. The address
+ * is kept as an offset from MOD's start, so a symbol found outside MOD (an
+ * absolute one, which does not move with the module) is not kept, nor is a
+ * name longer than SYMCACHE_NAME_MAX.
+ */
+#define SYMCACHE_NAME_MAX 4096u
+int symcache_symbol(Dwfl_Module *mod, const char *name, uint64_t *addr, uint64_t *raw);
+void symcache_note_symbol(Dwfl_Module *mod, const char *name, bool found, uint64_t addr,
+			  uint64_t raw);
+
+/*
+ * The name of the data object at ADDR in MOD (dataname.h: "l[0]",
+ * "Registry::mu_"), as noted before by symcache_note_dataname: 1 with the
+ * name in *NAME (it lives as long as the process), 0 when ADDR is in no
+ * data object of MOD, -1 when not known. Naming an address otherwise walks
+ * the module's DWARF units. A NULL name notes "none"; a name longer than
+ * SYMCACHE_NAME_MAX is not kept.
+ */
+int symcache_dataname(Dwfl_Module *mod, uint64_t addr, const char **name);
+void symcache_note_dataname(Dwfl_Module *mod, uint64_t addr, const char *name);
+
 /* Copies a cached frame's fields into F (strings into D's arena). */
 void symcache_copy(struct dump *d, struct frame *f, const struct frame *cached);
 
@@ -99,8 +126,9 @@ void symcache_attach(Dwfl_Module *mod, const char *stamp);
  * The layout version a cache file carries (after its magic "MORTEMSC"); a
  * file of another is not used. 2: units without .debug_aranges are
  * searched (cuaddr.h), so a version 1 file may lack their source lines.
+ * 3: symbol look-ups by name ('N' records) and data names ('V') are kept.
  */
-#define SYMCACHE_FILE_VERSION 2u
+#define SYMCACHE_FILE_VERSION 3u
 
 /*
  * The check and load of one file's bytes (DATA, LEN) for build ID and
