@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "analyzer/lib/arena.h"
+#include "analyzer/lib/safeopen.h"
 
 static void native_free(void *arg);
 
@@ -413,6 +414,43 @@ static void stamp_debuglink(struct native *n, Dwfl_Module *mod, const char *main
 	strbuf_release(&cand);
 }
 
+/* Whether the file at FD has MOD's build-id. */
+static bool file_has_build_id(Dwfl_Module *mod, int fd)
+{
+	const unsigned char *want;
+	const void *have;
+	GElf_Addr vaddr;
+	int want_len = dwfl_module_build_id(mod, &want, &vaddr);
+	Elf *elf = want_len > 0 ? elf_begin(fd, ELF_C_READ_MMAP, NULL) : NULL;
+	ssize_t have_len = elf ? dwelf_elf_gnu_build_id(elf, &have) : -1;
+	bool same = have_len == want_len && !memcmp(have, want, (size_t)want_len);
+	elf_end(elf);
+	return same;
+}
+
+/*
+ * The file MOD was read from. libdwfl names the files it finds, but not
+ * one its core report opened by the path the core gives (the executable):
+ * that path NAME then, when the file there has MOD's build-id. NULL for a
+ * module read from the core's memory (the vDSO, a file deleted or rebuilt).
+ */
+static const char *module_file(Dwfl_Module *mod, const char *name)
+{
+	Dwarf_Addr bias;
+	const char *mainfile = NULL;
+	dwfl_module_getelf(mod, &bias); /* found now, if not before: its name is known after */
+	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+	if (mainfile || !name || name[0] != '/')
+		return mainfile;
+	struct strbuf err = STRBUF_INIT;
+	int fd = safeopen_regular(name, &err);
+	strbuf_release(&err);
+	bool same = fd >= 0 && file_has_build_id(mod, fd);
+	if (fd >= 0)
+		close(fd);
+	return same ? name : NULL;
+}
+
 /*
  * The persistent symbolization cache's stamp for MOD (symcache.h): what,
  * besides the build-id, decides how its pcs symbolize in this run: its
@@ -420,14 +458,11 @@ static void stamp_debuglink(struct native *n, Dwfl_Module *mod, const char *main
  * path, DEBUGINFOD_URLS, and each place its .gnu_debuglink file may be.
  * A module read from the core's memory has no file to stamp: not kept.
  */
-static void attach_cache(struct native *n, Dwfl_Module *mod, bool debug_info)
+static void attach_cache(struct native *n, Dwfl_Module *mod, const char *name, bool debug_info)
 {
 	if (n->o->no_cache)
 		return;
-	Dwarf_Addr bias;
-	const char *mainfile = NULL;
-	dwfl_module_getelf(mod, &bias); /* found now, if not before: its name is known after */
-	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+	const char *mainfile = module_file(mod, name);
 	struct stat st;
 	if (!mainfile || stat(mainfile, &st) < 0)
 		return; /* read from the core's memory (or gone): nothing on disk to stamp it by */
@@ -469,7 +504,7 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	Dwarf_Addr bias;
 	m->debug_info = debugfile != NULL || elf_has_debug_info(dwfl_module_getelf(mod, &bias)) ||
 			debug_file_exists(n, m->build_id);
-	attach_cache(n, mod, m->debug_info);
+	attach_cache(n, mod, name, m->debug_info);
 	return DWARF_CB_OK;
 }
 
