@@ -2,10 +2,12 @@
 # temporary XDG_CACHE_HOME: the same reports with and without it, cold and
 # warm; a damaged or cut file is ignored and rewritten; two runs at once
 # leave sound files; the directory stays under its bound; --no-cache
-# neither reads nor writes it.
+# neither reads nor writes it. A hang's locks are named the same, and a
+# warm run takes their names and the symbols the lock analysis looks up
+# from the cache.
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/lib/core.sh"
-need cc g++ cmp jq
+need cc g++ cmp jq gcore python3
 export XDG_CACHE_HOME="$WORK/xdg"
 C="$XDG_CACHE_HOME/mortem"
 build assert_abort assert_abort.c -O2
@@ -109,4 +111,41 @@ check "the least recently used file went first" test ! -e "$C/00aa.sym"
 check "a more recent one stayed" test -e "$C/00bb.sym"
 check "libc's file stayed" test -s "$C/$libc.sym"
 check "the bound: the same reports" same base2 bound
+
+# a hang (lockhang.c ring: static mutexes l[0..2] and q): the lock names
+# (symbols and DWARF) and what the lock analysis looks up by name
+# (_rtld_global, main_arena) kept with the rest; the executable's file
+# too, though libdwfl opened it by the core's path and names no file
+rm -rf "$C"
+${CC:-cc} -g -O0 -o lockhang "$TOP/tests/scenario/programs/lockhang.c" -lpthread -lunwind ||
+	fail "cannot build lockhang.c"
+./lockhang ring ring.txt & pid=$!; PIDS="$PIDS $pid"
+i=0; while [ ! -s ring.txt ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_threads $pid 8
+sleep 0.2
+gcore_of ring.core $pid
+kill -9 $pid
+report lbase ring.core --no-cache
+names='[.locks[] | select(.kind == "pthread_mutex") | .label] | sort'
+jqcheck lbase.json "$names == [\"l[0]\", \"l[1]\", \"l[2]\", \"q\"]" "a hang: the locks named l[0] l[1] l[2] q without the cache"
+report lcold ring.core
+report lwarm ring.core
+check "a hang, cold: the same reports as without the cache" same lbase lcold
+check "a hang, warm: the same reports as without the cache" same lbase lwarm
+exe=$(jq -r '.modules[] | select(.name == "lockhang") | .build_id' lbase.json)
+ld=$(jq -r '.modules[] | select(.name | startswith("ld-linux")) | .build_id' lbase.json)
+check "the executable's file is written" test -s "$C/$exe.sym"
+check "it keeps the lock names" grep -qa 'l\[1\]' "$C/$exe.sym"
+check "ld.so's file keeps _rtld_global" grep -qa _rtld_global "$C/$ld.sym"
+check "libc's file keeps main_arena" grep -qa main_arena "$C/$libc.sym"
+ino=$(stat -c %i "$C/$exe.sym")
+report lsteady ring.core
+check "a hang, warm: nothing new, the file only read" test "$(stat -c %i "$C/$exe.sym")" = "$ino"
+# a name planted in the executable's file (under a right checksum) shows
+# that a warm run names the locks from the cache; --no-cache does not
+python3 "$TOP/tests/lib/symfile.py" "$C/$exe.sym" plant 'l[1]' 'm[1]'
+report lplant ring.core
+jqcheck lplant.json "$names == [\"l[0]\", \"l[2]\", \"m[1]\", \"q\"]" "a warm run takes the lock names from the cache"
+report lnc ring.core --no-cache
+check "--no-cache: the names from the symbols" same lbase lnc
 done_ok

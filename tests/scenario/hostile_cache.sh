@@ -24,35 +24,8 @@ ends_same() { # NAME: it ended well with the report made without the cache
 	[ "$(cat "$1.rc")" = 0 ] && cmp -s base.json "$1.json"
 }
 
-# sym FILE plant OLD NEW | sym FILE mutate SEED: a cache file's payload
-# changed (a string replaced by one as long; or bytes and counts spoiled),
-# its checksum made right again, so that only the records' checks are left
-cat >sym.py <<'EOF'
-import random, struct, sys
-path, what = sys.argv[1], sys.argv[2]
-b = bytearray(open(path, 'rb').read())
-at = 12
-for _ in range(2):                      # build-id, stamp
-    n, = struct.unpack_from('<I', b, at); at += 4 + n
-head, payload = b[:at], bytearray(b[at + 16:])
-if what == 'plant':
-    old, new = sys.argv[3].encode(), sys.argv[4].encode()
-    assert len(old) == len(new) and old in payload
-    payload = payload.replace(old, new)
-else:
-    r = random.Random(int(sys.argv[3]))
-    for _ in range(r.randint(1, 6)):
-        i = r.randrange(len(payload))
-        if r.random() < 0.5:
-            payload[i] = r.randrange(256)
-        else:                           # a length or count at its widest
-            payload[i:i + 4] = r.choice([b'\xff\xff\xff\xff', b'\xfe\xff\xff\xff',
-                                         b'\x00\x00\x10\x00', b'\x00\x10\x00\x00'])
-h = 1469598103934665603
-for c in payload:
-    h = ((h ^ c) * 1099511628211) & 0xffffffffffffffff
-open(path, 'wb').write(head + struct.pack('<QQ', len(payload), h) + payload)
-EOF
+# a cache file's payload changed under a right checksum (tests/lib/symfile.py)
+sym() { python3 "$TOP/tests/lib/symfile.py" "$@"; }
 
 report base --no-cache
 [ "$(cat base.rc)" = 0 ] || fail "report of the core failed: $(cat base.err)"
@@ -68,7 +41,7 @@ planted=$(echo "$fn" | tr 'a-z_' 'A-Z.')
 
 # a planted entry is taken from a sound file in the user's own directory:
 # what makes the directory checks below matter
-cp good.sym "$C/$libc.sym" && python3 sym.py "$C/$libc.sym" plant "$fn" "$planted"
+cp good.sym "$C/$libc.sym" && sym "$C/$libc.sym" plant "$fn" "$planted"
 report own
 check "a planted entry in the user's own cache is used (the threat)" \
 	grep -q "\"$planted\"" own.json
@@ -76,7 +49,7 @@ check "a planted entry in the user's own cache is used (the threat)" \
 # --- a directory writable by others, or someone else's: neither read nor written
 for how in others group owner; do
 	rm -rf "$C" && mkdir -p "$C" && cp good.sym "$C/$libc.sym" &&
-		python3 sym.py "$C/$libc.sym" plant "$fn" "$planted"
+		sym "$C/$libc.sym" plant "$fn" "$planted"
 	case $how in
 	others) chmod 0777 "$C" ;;
 	group) chmod 0770 "$C" ;;
@@ -127,7 +100,7 @@ check "a cache file past the 64 MiB bound: the same report" ends_same huge
 # --- sound checksums over hostile records: never a crash or a hang, a valid report
 bad=0
 for seed in $(seq 1 24); do
-	cp good.sym "$C/$libc.sym" && python3 sym.py "$C/$libc.sym" mutate $seed
+	cp good.sym "$C/$libc.sym" && sym "$C/$libc.sym" mutate $seed
 	report m$seed
 	rc=$(cat m$seed.rc)
 	if [ "$rc" != 0 ] || ! jq -e '.threads | length > 0' m$seed.json >/dev/null 2>&1; then
