@@ -4,16 +4,20 @@
  * pipeline mode: a result is sent with its own sync point (committed on
  * its own) and not waited for; its answer is read with the next call that
  * needs one, so a worker never waits a round trip per result. Leases use
- * the server's clock, so the workers' clocks need not agree.
+ * the server's clock, so the workers' clocks need not agree. libpq is
+ * loaded when the first store is opened (analyzer/triage/pqlib.h).
  */
 #include "analyzer/triage/triagedb.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/lib/arena.h"
+#include "analyzer/triage/pqlib.h"
+
+/* libpq's functions: set by the first pdb_open, before anything else here runs. */
+static const struct pqlib *pq;
 
 /* What an answer in the pipeline belongs to. */
 enum pend_kind { PEND_STORE, PEND_RELEASE };
@@ -161,7 +165,7 @@ static int lose(struct pdb *p, struct strbuf *err)
 {
 	if (!p->lost) {
 		p->lost = true;
-		fail_msg(p, err, "connection to the database lost", PQerrorMessage(p->conn));
+		fail_msg(p, err, "connection to the database lost", pq->PQerrorMessage(p->conn));
 	} else if (err) {
 		error_set(err, "connection to the database lost");
 	}
@@ -177,7 +181,7 @@ static int lose(struct pdb *p, struct strbuf *err)
 
 static int check_alive(struct pdb *p, struct strbuf *err)
 {
-	if (p->lost || PQstatus(p->conn) == CONNECTION_BAD)
+	if (p->lost || pq->PQstatus(p->conn) == CONNECTION_BAD)
 		return lose(p, err);
 	return 0;
 }
@@ -206,8 +210,10 @@ static int send_prepared(struct pdb *p, const char *name, int n, const char *con
 {
 	if (check_alive(p, err) < 0)
 		return -1;
-	if (!PQsendQueryPrepared(p->conn, name, n, values, NULL, NULL, 0))
-		return check_alive(p, err) < 0 ? -1 : fail_msg(p, err, "send", PQerrorMessage(p->conn));
+	if (!pq->PQsendQueryPrepared(p->conn, name, n, values, NULL, NULL, 0))
+		return check_alive(p, err) < 0
+			       ? -1
+			       : fail_msg(p, err, "send", pq->PQerrorMessage(p->conn));
 	return 0;
 }
 
@@ -216,14 +222,16 @@ static int send_sql(struct pdb *p, const char *sql, int n, const char *const *va
 {
 	if (check_alive(p, err) < 0)
 		return -1;
-	if (!PQsendQueryParams(p->conn, sql, n, NULL, values, NULL, NULL, 0))
-		return check_alive(p, err) < 0 ? -1 : fail_msg(p, err, "send", PQerrorMessage(p->conn));
+	if (!pq->PQsendQueryParams(p->conn, sql, n, NULL, values, NULL, NULL, 0))
+		return check_alive(p, err) < 0
+			       ? -1
+			       : fail_msg(p, err, "send", pq->PQerrorMessage(p->conn));
 	return 0;
 }
 
 static int sync_point(struct pdb *p, struct strbuf *err)
 {
-	if (!PQpipelineSync(p->conn))
+	if (!pq->PQpipelineSync(p->conn))
 		return lose(p, err);
 	return 0;
 }
@@ -245,8 +253,8 @@ static int read_answers(struct pdb *p, int n, rows_fn fn, void *ctx, struct strb
 	for (int i = 0; i < n; i++) {
 		PGresult *r;
 		int got = 0;
-		while ((r = PQgetResult(p->conn))) {
-			ExecStatusType st = PQresultStatus(r);
+		while ((r = pq->PQgetResult(p->conn))) {
+			ExecStatusType st = pq->PQresultStatus(r);
 			got++;
 			if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_SINGLE_TUPLE) {
 				if (fn)
@@ -256,18 +264,18 @@ static int read_answers(struct pdb *p, int n, rows_fn fn, void *ctx, struct strb
 					rc = error_set(err, "statement aborted");
 			} else {
 				if (rc == 0)
-					rc = fail_msg(p, err, "query", PQresultErrorMessage(r));
+					rc = fail_msg(p, err, "query", pq->PQresultErrorMessage(r));
 				if (fn)
 					fn(p, NULL, ctx);
 			}
-			PQclear(r);
+			pq->PQclear(r);
 		}
-		if (!got || PQstatus(p->conn) == CONNECTION_BAD)
+		if (!got || pq->PQstatus(p->conn) == CONNECTION_BAD)
 			return lose(p, err);
 	}
-	PGresult *r = PQgetResult(p->conn);
-	bool synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-	PQclear(r);
+	PGresult *r = pq->PQgetResult(p->conn);
+	bool synced = r && pq->PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+	pq->PQclear(r);
 	if (!synced)
 		return lose(p, err);
 	return rc;
@@ -276,7 +284,7 @@ static int read_answers(struct pdb *p, int n, rows_fn fn, void *ctx, struct strb
 static void store_answer(struct pdb *p, PGresult *rows, void *ctx)
 {
 	int *stored = ctx;
-	*stored = rows && PQntuples(rows) == 1 ? atoi(PQgetvalue(rows, 0, 0)) > 0 : -1;
+	*stored = rows && pq->PQntuples(rows) == 1 ? atoi(pq->PQgetvalue(rows, 0, 0)) > 0 : -1;
 	(void)p;
 }
 
@@ -340,12 +348,12 @@ static char *written_password(const char *uri)
 /* The password libpq would use from the URI (percent-decoded), or NULL. */
 static char *decoded_password(const char *uri)
 {
-	PQconninfoOption *opts = PQconninfoParse(uri, NULL);
+	PQconninfoOption *opts = pq->PQconninfoParse(uri, NULL);
 	char *pw = NULL;
 	for (PQconninfoOption *o = opts; o && o->keyword; o++)
 		if (!strcmp(o->keyword, "password") && o->val && *o->val)
 			pw = xstrdup(o->val);
-	PQconninfoFree(opts);
+	pq->PQconninfoFree(opts);
 	return pw;
 }
 
@@ -357,26 +365,28 @@ static void no_notices(void *arg, const char *message)
 
 static int exec_ok(struct pdb *p, const char *sql, struct strbuf *err)
 {
-	PGresult *r = PQexec(p->conn, sql);
-	ExecStatusType st = PQresultStatus(r);
+	PGresult *r = pq->PQexec(p->conn, sql);
+	ExecStatusType st = pq->PQresultStatus(r);
 	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
 	if (rc < 0)
-		fail_msg(p, err, "query", r ? PQresultErrorMessage(r) : PQerrorMessage(p->conn));
-	PQclear(r);
+		fail_msg(p, err, "query",
+			 r ? pq->PQresultErrorMessage(r) : pq->PQerrorMessage(p->conn));
+	pq->PQclear(r);
 	return rc;
 }
 
 /* One value of a one-row query (malloc'ed; NULL for SQL NULL or no row); *FAILED on error. */
 static char *query_value(struct pdb *p, const char *sql, bool *failed, struct strbuf *err)
 {
-	PGresult *r = PQexec(p->conn, sql);
+	PGresult *r = pq->PQexec(p->conn, sql);
 	char *v = NULL;
-	*failed = PQresultStatus(r) != PGRES_TUPLES_OK;
+	*failed = pq->PQresultStatus(r) != PGRES_TUPLES_OK;
 	if (*failed)
-		fail_msg(p, err, "query", r ? PQresultErrorMessage(r) : PQerrorMessage(p->conn));
-	else if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-		v = xstrdup(PQgetvalue(r, 0, 0));
-	PQclear(r);
+		fail_msg(p, err, "query",
+			 r ? pq->PQresultErrorMessage(r) : pq->PQerrorMessage(p->conn));
+	else if (pq->PQntuples(r) > 0 && !pq->PQgetisnull(r, 0, 0))
+		v = xstrdup(pq->PQgetvalue(r, 0, 0));
+	pq->PQclear(r);
 	return v;
 }
 
@@ -449,7 +459,7 @@ static int create_schema(struct pdb *p, struct strbuf *err)
 		free(n);
 	}
 	if (rc < 0) {
-		PQclear(PQexec(p->conn, "ROLLBACK"));
+		pq->PQclear(pq->PQexec(p->conn, "ROLLBACK"));
 		return -1;
 	}
 	return exec_ok(p, "COMMIT", err);
@@ -457,11 +467,12 @@ static int create_schema(struct pdb *p, struct strbuf *err)
 
 static int prepare_one(struct pdb *p, const char *name, const char *sql, int n, struct strbuf *err)
 {
-	PGresult *r = PQprepare(p->conn, name, sql, n, NULL);
-	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+	PGresult *r = pq->PQprepare(p->conn, name, sql, n, NULL);
+	int rc = pq->PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
 	if (rc < 0)
-		fail_msg(p, err, "prepare", r ? PQresultErrorMessage(r) : PQerrorMessage(p->conn));
-	PQclear(r);
+		fail_msg(p, err, "prepare",
+			 r ? pq->PQresultErrorMessage(r) : pq->PQerrorMessage(p->conn));
+	pq->PQclear(r);
 	return rc;
 }
 
@@ -503,11 +514,11 @@ static int setup_read(struct pdb *p, struct strbuf *err)
 static void pdb_close(struct triagedb *base)
 {
 	struct pdb *p = (struct pdb *)base;
-	if (p->conn && !p->lost && PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF) {
+	if (p->conn && !p->lost && pq->PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF) {
 		drain(p, NULL);
-		PQexitPipelineMode(p->conn);
+		pq->PQexitPipelineMode(p->conn);
 	}
-	PQfinish(p->conn);
+	pq->PQfinish(p->conn);
 	free(p->secret[0]);
 	free(p->secret[1]);
 	free(p->pend);
@@ -518,6 +529,9 @@ static void pdb_close(struct triagedb *base)
 static struct triagedb *pdb_open(const char *uri, enum triagedb_mode mode, const char *worker,
 				 struct strbuf *err)
 {
+	pq = pqlib_load(err);
+	if (!pq)
+		return NULL;
 	struct pdb *p = xcalloc(1, sizeof(*p));
 	p->base.worker = (char *)worker; /* triagedb_open sets it for good */
 	p->secret[0] = written_password(uri);
@@ -531,18 +545,18 @@ static struct triagedb *pdb_open(const char *uri, enum triagedb_mode mode, const
 			       "keepalives_count", "tcp_user_timeout", "fallback_application_name",
 			       "dbname", NULL };
 	const char *values[] = { "10", "30", "10", "3", "60000", "mortem", uri, NULL };
-	p->conn = PQconnectdbParams(keys, values, 1);
+	p->conn = pq->PQconnectdbParams(keys, values, 1);
 	int rc = 0;
 	if (!p->conn)
 		rc = error_set(err, "cannot connect: out of memory");
-	else if (PQstatus(p->conn) != CONNECTION_OK)
-		rc = fail_msg(p, err, "cannot connect", PQerrorMessage(p->conn));
+	else if (pq->PQstatus(p->conn) != CONNECTION_OK)
+		rc = fail_msg(p, err, "cannot connect", pq->PQerrorMessage(p->conn));
 	if (rc == 0) {
-		PQsetNoticeProcessor(p->conn, no_notices, NULL);
+		pq->PQsetNoticeProcessor(p->conn, no_notices, NULL);
 		rc = mode == TRIAGEDB_WRITE ? setup_write(p, err) : setup_read(p, err);
 	}
-	if (rc == 0 && !PQenterPipelineMode(p->conn))
-		rc = fail_msg(p, err, "pipeline mode", PQerrorMessage(p->conn));
+	if (rc == 0 && !pq->PQenterPipelineMode(p->conn))
+		rc = fail_msg(p, err, "pipeline mode", pq->PQerrorMessage(p->conn));
 	if (rc < 0) {
 		pdb_close(&p->base);
 		return NULL;
@@ -564,20 +578,21 @@ static void claim_rows(struct pdb *p, PGresult *rows, void *ctx)
 	struct claim_answer *a = ctx;
 	size_t i = a->next++;
 	struct triagedb_claim *c = a->order[i];
-	if (!rows || PQntuples(rows) != 1)
+	if (!rows || pq->PQntuples(rows) != 1)
 		return;
-	const char *holder = PQgetisnull(rows, 0, 0) ? NULL : PQgetvalue(rows, 0, 0);
-	a->stored[i] = PQgetvalue(rows, 0, 3)[0] == 't';
-	c->first_seen = strtoll(PQgetvalue(rows, 0, 2), NULL, 10);
-	if (!PQgetisnull(rows, 0, 4)) {
+	const char *holder = pq->PQgetisnull(rows, 0, 0) ? NULL : pq->PQgetvalue(rows, 0, 0);
+	a->stored[i] = pq->PQgetvalue(rows, 0, 3)[0] == 't';
+	c->first_seen = strtoll(pq->PQgetvalue(rows, 0, 2), NULL, 10);
+	if (!pq->PQgetisnull(rows, 0, 4)) {
 		c->state = TRIAGEDB_KNOWN;
-		c->record = xstrdup(PQgetvalue(rows, 0, 4));
+		c->record = xstrdup(pq->PQgetvalue(rows, 0, 4));
 	} else if (holder && !a->stored[i] && !strcmp(holder, a->worker)) {
 		c->state = TRIAGEDB_MINE;
 	} else {
 		c->state = TRIAGEDB_BUSY;
 		c->holder = holder ? xstrdup(holder) : NULL;
-		c->until = PQgetisnull(rows, 0, 1) ? 0 : strtoll(PQgetvalue(rows, 0, 1), NULL, 10);
+		c->until = pq->PQgetisnull(rows, 0, 1) ? 0
+						       : strtoll(pq->PQgetvalue(rows, 0, 1), NULL, 10);
 	}
 	(void)p;
 }
@@ -662,20 +677,21 @@ static struct triagedb_claim *find_claim(struct peek_answer *a, const char *hash
 static void peek_rows(struct pdb *p, PGresult *rows, void *ctx)
 {
 	struct peek_answer *a = ctx;
-	for (int k = 0; rows && k < PQntuples(rows); k++) {
-		struct triagedb_claim *c = find_claim(a, PQgetvalue(rows, k, 0));
+	for (int k = 0; rows && k < pq->PQntuples(rows); k++) {
+		struct triagedb_claim *c = find_claim(a, pq->PQgetvalue(rows, k, 0));
 		if (!c)
 			continue;
-		c->first_seen = strtoll(PQgetvalue(rows, k, 1), NULL, 10);
-		const char *holder = PQgetisnull(rows, k, 2) ? NULL : PQgetvalue(rows, k, 2);
-		bool expired = PQgetvalue(rows, k, 4)[0] == 't';
-		if (!PQgetisnull(rows, k, 5)) {
+		c->first_seen = strtoll(pq->PQgetvalue(rows, k, 1), NULL, 10);
+		const char *holder =
+			pq->PQgetisnull(rows, k, 2) ? NULL : pq->PQgetvalue(rows, k, 2);
+		bool expired = pq->PQgetvalue(rows, k, 4)[0] == 't';
+		if (!pq->PQgetisnull(rows, k, 5)) {
 			c->state = TRIAGEDB_KNOWN;
-			c->record = xstrdup(PQgetvalue(rows, k, 5));
+			c->record = xstrdup(pq->PQgetvalue(rows, k, 5));
 		} else if (holder && !expired && strcmp(holder, a->worker)) {
 			c->state = TRIAGEDB_BUSY;
 			c->holder = xstrdup(holder);
-			c->until = strtoll(PQgetvalue(rows, k, 3), NULL, 10);
+			c->until = strtoll(pq->PQgetvalue(rows, k, 3), NULL, 10);
 		}
 	}
 	(void)p;
@@ -801,12 +817,13 @@ static void bucket_rows(struct pdb *p, PGresult *rows, void *ctx)
 		return;
 	if (step == 0) {
 		a->total_fn(a->ctx, a->i,
-			    PQntuples(rows) ? strtoll(PQgetvalue(rows, 0, 0), NULL, 10) : 0);
+			    pq->PQntuples(rows) ? strtoll(pq->PQgetvalue(rows, 0, 0), NULL, 10)
+						: 0);
 		return;
 	}
-	for (int k = 0; k < PQntuples(rows); k++)
-		a->history_fn(a->ctx, a->i, strtoll(PQgetvalue(rows, k, 0), NULL, 10),
-			      strtoll(PQgetvalue(rows, k, 1), NULL, 10));
+	for (int k = 0; k < pq->PQntuples(rows); k++)
+		a->history_fn(a->ctx, a->i, strtoll(pq->PQgetvalue(rows, k, 0), NULL, 10),
+			      strtoll(pq->PQgetvalue(rows, k, 1), NULL, 10));
 	(void)p;
 }
 
@@ -838,21 +855,21 @@ static int pdb_buckets(struct triagedb *base, const char *const *buckets, size_t
 		bool query = step > 0 && step <= (int)(2 * n);
 		PGresult *r;
 		int got = 0;
-		while ((r = PQgetResult(p->conn))) {
-			ExecStatusType st = PQresultStatus(r);
+		while ((r = pq->PQgetResult(p->conn))) {
+			ExecStatusType st = pq->PQresultStatus(r);
 			got++;
 			if (st == PGRES_TUPLES_OK && query)
 				bucket_rows(p, r, &a);
 			else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && rc == 0)
-				rc = fail_msg(p, err, "query", PQresultErrorMessage(r));
-			PQclear(r);
+				rc = fail_msg(p, err, "query", pq->PQresultErrorMessage(r));
+			pq->PQclear(r);
 		}
 		if (!got)
 			return lose(p, err);
 	}
-	PGresult *r = PQgetResult(p->conn);
-	bool synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-	PQclear(r);
+	PGresult *r = pq->PQgetResult(p->conn);
+	bool synced = r && pq->PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+	pq->PQclear(r);
 	return synced ? rc : lose(p, err);
 }
 
@@ -871,25 +888,26 @@ static int pdb_each(struct triagedb *base, int64_t since, triagedb_each_fn fn, v
 		     1, v, err) < 0 ||
 	    sync_point(p, err) < 0)
 		return -1;
-	PQsetSingleRowMode(p->conn); /* a fleet's store is read a row at a time */
+	pq->PQsetSingleRowMode(p->conn); /* a fleet's store is read a row at a time */
 	int rc = 0, got = 0;
 	PGresult *r;
-	while ((r = PQgetResult(p->conn))) {
-		ExecStatusType st = PQresultStatus(r);
+	while ((r = pq->PQgetResult(p->conn))) {
+		ExecStatusType st = pq->PQresultStatus(r);
 		got++;
 		if (st == PGRES_SINGLE_TUPLE)
-			fn(ctx, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
-			   strtoll(PQgetvalue(r, 0, 2), NULL, 10), strtoll(PQgetvalue(r, 0, 3), NULL, 10),
-			   PQgetvalue(r, 0, 4));
+			fn(ctx, pq->PQgetvalue(r, 0, 0), pq->PQgetvalue(r, 0, 1),
+			   strtoll(pq->PQgetvalue(r, 0, 2), NULL, 10),
+			   strtoll(pq->PQgetvalue(r, 0, 3), NULL, 10),
+			   pq->PQgetvalue(r, 0, 4));
 		else if (st != PGRES_TUPLES_OK && rc == 0)
-			rc = fail_msg(p, err, "query", PQresultErrorMessage(r));
-		PQclear(r);
+			rc = fail_msg(p, err, "query", pq->PQresultErrorMessage(r));
+		pq->PQclear(r);
 	}
 	if (!got)
 		return lose(p, err);
-	r = PQgetResult(p->conn);
-	bool synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-	PQclear(r);
+	r = pq->PQgetResult(p->conn);
+	bool synced = r && pq->PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+	pq->PQclear(r);
 	return synced ? rc : lose(p, err);
 }
 
