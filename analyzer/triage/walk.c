@@ -1,7 +1,5 @@
 #include "analyzer/triage/walk.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -19,12 +17,14 @@
 #include "analyzer/lib/safeopen.h"
 #include "analyzer/lib/strbuf.h"
 #include "analyzer/lib/hashmap.h"
+#include "analyzer/triage/arlib.h"
 
 struct walker {
 	const struct walk_limits *limits;
 	const struct walk_ops *ops;
 	void *ctx;
 	struct walk_stats *stats;
+	const struct arlib *ar;     /* libarchive, loaded at the first archive */
 	struct hashmap visited;     /* "dev:ino" of directories entered */
 	char **owned;
 	size_t nowned;
@@ -86,7 +86,7 @@ static void report_outer_progress(struct walker *w, struct archive *a, int depth
 {
 	if (depth != 0 || !w->ops->progress)
 		return;
-	int64_t pos = archive_filter_bytes(a, -1);
+	int64_t pos = w->ar->archive_filter_bytes(a, -1);
 	if (pos > 0 && (uint64_t)pos > w->outer_reported) {
 		w->ops->progress(w->ctx, (uint64_t)pos - w->outer_reported);
 		w->outer_reported = (uint64_t)pos;
@@ -138,11 +138,12 @@ static int member_to_memfd(struct walker *w, struct archive *a, const char *path
 	static char buf[256 * 1024];
 	uint64_t total = 0;
 	for (;;) {
-		la_ssize_t r = archive_read_data(a, buf, sizeof(buf));
+		la_ssize_t r = w->ar->archive_read_data(a, buf, sizeof(buf));
 		if (r == 0)
 			break;
 		if (r < 0) {
-			problem(w, path, "cannot read from the archive: %s", archive_error_string(a));
+			problem(w, path, "cannot read from the archive: %s",
+				w->ar->archive_error_string(a));
 			close(fd);
 			uncharge(w, charge);
 			return -1;
@@ -184,12 +185,13 @@ static int member_to_memfd(struct walker *w, struct archive *a, const char *path
 static void walk_member(struct walker *w, struct archive *a, struct archive_entry *e,
 			const char *outer, int depth)
 {
-	if (archive_entry_filetype(e) != AE_IFREG)
+	const struct arlib *ar = w->ar;
+	if (ar->archive_entry_filetype(e) != AE_IFREG)
 		return;
 	struct strbuf path = STRBUF_INIT;
-	const char *name = archive_entry_pathname_utf8(e);
+	const char *name = ar->archive_entry_pathname_utf8(e);
 	if (!name)
-		name = archive_entry_pathname(e);
+		name = ar->archive_entry_pathname(e);
 	member_path(&path, outer, name ? name : "?");
 	if (w->stats->members >= w->limits->max_members) {
 		problem(w, path.buf, "limit of %llu archive members reached (--max-members); "
@@ -209,7 +211,8 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
 		if (map == MAP_FAILED) {
 			problem(w, path.buf, "cannot map the member: %s", strerror(errno));
 		} else {
-			int64_t mtime = archive_entry_mtime_is_set(e) ? archive_entry_mtime(e) : 0;
+			int64_t mtime =
+				ar->archive_entry_mtime_is_set(e) ? ar->archive_entry_mtime(e) : 0;
 			walk_blob(w, path.buf, fd, map ? map : (const unsigned char *)"", len, mtime,
 				  depth, &charge);
 			if (map)
@@ -228,6 +231,7 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
  * concatenated members are read in turn).
  */
 struct gz_reader {
+	const struct arlib *ar;
 	z_stream z;
 	const unsigned char *src;
 	size_t left;            /* input not yet handed to zlib */
@@ -271,7 +275,7 @@ static la_ssize_t gz_read(struct archive *a, void *ctx, const void **buf)
 			return (la_ssize_t)got;
 		if (g->error[0]) {
 			if (a)
-				archive_set_error(a, EIO, "%s", g->error);
+				g->ar->archive_set_error(a, EIO, "%s", g->error);
 			return -1;
 		}
 	}
@@ -285,9 +289,11 @@ static void gz_drain(struct gz_reader *g)
 		;
 }
 
-static bool gz_start(struct gz_reader *g, const unsigned char *data, size_t len)
+static bool gz_start(struct gz_reader *g, const struct arlib *ar, const unsigned char *data,
+		     size_t len)
 {
 	memset(g, 0, sizeof(*g));
+	g->ar = ar;
 	if (inflateInit2(&g->z, 16 + 15) != Z_OK)
 		return false;
 	g->src = data;
@@ -308,20 +314,28 @@ static void gz_end(struct gz_reader *g)
  * bytes (LRZI, a grzip or lzop magic) make libarchive run lrzip, grzip or
  * lzop found on PATH.
  */
-static void support_builtin_filters(struct archive *a)
+static void support_builtin_filters(const struct arlib *ar, struct archive *a)
 {
-	if (archive_zlib_version())
-		archive_read_support_filter_gzip(a);
-	if (archive_bzlib_version())
-		archive_read_support_filter_bzip2(a);
-	if (archive_liblzma_version()) {
-		archive_read_support_filter_xz(a);
-		archive_read_support_filter_lzma(a);
+	if (ar->archive_zlib_version())
+		ar->archive_read_support_filter_gzip(a);
+	if (ar->archive_bzlib_version())
+		ar->archive_read_support_filter_bzip2(a);
+	if (ar->archive_liblzma_version()) {
+		ar->archive_read_support_filter_xz(a);
+		ar->archive_read_support_filter_lzma(a);
 	}
-	if (archive_libzstd_version())
-		archive_read_support_filter_zstd(a);
-	if (archive_liblz4_version())
-		archive_read_support_filter_lz4(a);
+	if (ar->archive_libzstd_version())
+		ar->archive_read_support_filter_zstd(a);
+	if (ar->archive_liblz4_version())
+		ar->archive_read_support_filter_lz4(a);
+}
+
+/* libarchive, loaded at the first archive; NULL with ERR when it cannot be. */
+static const struct arlib *walker_arlib(struct walker *w, struct strbuf *err)
+{
+	if (!w->ar)
+		w->ar = arlib_load(err);
+	return w->ar;
 }
 
 /*
@@ -331,20 +345,35 @@ static void support_builtin_filters(struct archive *a)
 static bool walk_archive(struct walker *w, const char *path, const unsigned char *data, size_t len,
 			 int depth)
 {
+	struct strbuf err = STRBUF_INIT;
+	const struct arlib *ar = walker_arlib(w, &err);
+	if (!ar) {
+		/*
+		 * What only libarchive reads (a tar, a zip, bzip2) is a
+		 * problem; a file compressed with gzip, zstd, xz or lz4 is
+		 * read as a compressed dump (walk_compressed), and a tar or
+		 * zip inside is the problem there.
+		 */
+		bool only_libarchive = !input_compression(data, len);
+		if (only_libarchive)
+			problem(w, path, "%s", err.buf);
+		strbuf_release(&err);
+		return only_libarchive;
+	}
 	bool magic = has_tar_magic(data, len) || has_zip_magic(data, len);
-	struct archive *a = archive_read_new();
-	support_builtin_filters(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	archive_read_support_format_zip(a);
+	struct archive *a = ar->archive_read_new();
+	support_builtin_filters(ar, a);
+	ar->archive_read_support_format_tar(a);
+	ar->archive_read_support_format_gnutar(a);
+	ar->archive_read_support_format_zip(a);
 	struct archive_entry *e;
 	struct gz_reader gz;
 	const char *kind = input_compression(data, len);
-	bool gzip = kind && !strcmp(kind, "gzip") && gz_start(&gz, data, len);
-	int r = gzip ? archive_read_open(a, &gz, NULL, gz_read, NULL)
-		     : archive_read_open_memory(a, data, len);
+	bool gzip = kind && !strcmp(kind, "gzip") && gz_start(&gz, ar, data, len);
+	int r = gzip ? ar->archive_read_open(a, &gz, NULL, gz_read, NULL)
+		     : ar->archive_read_open_memory(a, data, len);
 	if (r == ARCHIVE_OK)
-		r = archive_read_next_header(a, &e);
+		r = ar->archive_read_next_header(a, &e);
 	if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 		/*
 		 * An end-of-archive first thing is an empty tar only when the
@@ -352,8 +381,9 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 		 * bytes looks the same to libarchive, and is an artifact.
 		 */
 		if (magic && r != ARCHIVE_EOF)
-			problem(w, path, "cannot read the archive: %s", archive_error_string(a));
-		archive_read_free(a);
+			problem(w, path, "cannot read the archive: %s",
+				ar->archive_error_string(a));
+		ar->archive_read_free(a);
 		if (gzip)
 			gz_end(&gz);
 		return magic;
@@ -362,7 +392,7 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 		problem(w, path, "archive nested deeper than %d level%s (--max-depth); not opened",
 			w->limits->max_depth, w->limits->max_depth == 1 ? "" : "s");
 		w->stats->limit_hit = true;
-		archive_read_free(a);
+		ar->archive_read_free(a);
 		if (gzip)
 			gz_end(&gz);
 		return true;
@@ -371,15 +401,15 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 	while (!w->stop && !w->stats->bytes_exhausted && !w->stats->members_exhausted) {
 		walk_member(w, a, e, path, depth + 1);
 		report_outer_progress(w, a, depth);
-		r = archive_read_next_header(a, &e);
+		r = ar->archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			problem(w, path, "archive cut short: %s", archive_error_string(a));
+			problem(w, path, "archive cut short: %s", ar->archive_error_string(a));
 			break;
 		}
 	}
-	archive_read_free(a);
+	ar->archive_read_free(a);
 	if (gzip) {
 		if (!w->stop && !w->stats->bytes_exhausted && !w->stats->members_exhausted)
 			gz_drain(&gz);
@@ -420,6 +450,10 @@ static void walk_compressed(struct walker *w, const char *path, int fd, const un
 		problem(w, path, "%s", err.buf);
 		if (strstr(err.buf, "--max-decompressed"))
 			w->stats->limit_hit = true;
+	} else if ((has_tar_magic(in.data, in.len) || has_zip_magic(in.data, in.len)) &&
+		   !walker_arlib(w, &err)) {
+		problem(w, path, "%s", err.buf); /* a compressed archive, libarchive missing */
+		input_close(&in);
 	} else if (in.fd < 0) {
 		/* converted from UTF-16 into the heap: the consumer converts again */
 		input_close(&in);

@@ -22,6 +22,12 @@
  * A member's path is written "outer.tar.gz!/inner/path", nested
  * "a.tar!/b.zip!/c". Whether an artifact is a dump is not decided here: the
  * walker only separates archives from everything else.
+ *
+ * libarchive is loaded at the first archive (analyzer/triage/arlib.h).
+ * When it cannot be, each tar, zip or bzip2 file is a problem ("archive
+ * support needs libarchive.so.13 (dlopen: ...)"), and a file compressed
+ * with gzip, zstd, xz or lz4 is handed over decompressed as usual, unless
+ * a tar or zip is inside (a problem too).
  */
 
 struct walk_limits {
