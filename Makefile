@@ -75,16 +75,24 @@ BUILD = build/out
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Loaded with dlopen when first needed, not linked into mortem: libpq for
+# triage --db postgresql:// (analyzer/triage/pqlib.h), libarchive for
+# triage's archives (analyzer/triage/arlib.h). With all they pull in they
+# cost every run about 13 ms of loader work. Their headers are used as
+# usual; the unit tests link them (test_triage writes archives).
+DLOPEN_PKGS = libpq libarchive
+DLOPEN_LIBS = $(shell pkg-config --libs $(DLOPEN_PKGS) 2>/dev/null)
 # libthread_db: thread-local errno in cores; libstdc++: __cxa_demangle for C++ frames;
 # libdebuginfod (header from libdebuginfod-dev) is loaded with dlopen, only when
 # DEBUGINFOD_URLS is set (parsers/native/debugfind.h).
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lthread_db -lstdc++ -ldl
+PKG_LIBS = $(shell pkg-config --libs $(filter-out $(DLOPEN_PKGS),$(PKGS)) 2>/dev/null) \
+	-lpthread -lthread_db -lstdc++ -ldl
 ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 # $(BUILD)/CFLAGS holds the compile and link commands' flags (as git's
 # GIT-CFLAGS does); it is rewritten only when they change, and everything
 # built depends on it, so a change of CC, OPT, CFLAGS, SANITIZE... rebuilds all.
-FLAGS_NOW = $(strip $(CC) $(ALL_CFLAGS) | $(LDFLAGS) $(PKG_LIBS))
+FLAGS_NOW = $(strip $(CC) $(ALL_CFLAGS) | $(LDFLAGS) $(PKG_LIBS) $(DLOPEN_LIBS))
 same = $(and $(findstring x$(1)x,x$(2)x),$(findstring x$(2)x,x$(1)x))
 # lib_check MODULES: a shell command that names every missing module with its
 # Debian package and fails (pkg-config --cflags ... 2>/dev/null would say nothing).
@@ -143,7 +151,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(say) TEST $@
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-format-nonliteral $(shell pkg-config --cflags $(TEST_PKGS)) -o $@ $< $(LIB_OBJS) \
-		$(PKG_LIBS) $(shell pkg-config --libs $(TEST_PKGS)) $(LDFLAGS)
+		$(PKG_LIBS) $(DLOPEN_LIBS) $(shell pkg-config --libs $(TEST_PKGS)) $(LDFLAGS)
 
 # Benchmark programs: bench/X.c links with every module but main.
 $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
