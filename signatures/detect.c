@@ -1,5 +1,6 @@
 #include "signatures/detect.h"
 #include "analyzer/lib/path.h"
+#include "analyzer/lib/ptrmemo.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/lib/arena.h"
 #include "analyzer/lib/xalloc.h"
 #include "analyzer/model/catalogue.h"
 
@@ -111,21 +113,21 @@ static bool thread_aborted(const struct dump *d, const struct thread *t)
 }
 
 /* The thread that died: the recorded one, or the only thread whose stack shows an abort. */
-static struct thread *dead_thread(const struct dump *d)
+static struct thread *dead_thread(const struct dump *d, const struct detect_ctx *cx)
 {
-	struct thread *t = dump_crash_thread(d);
-	if (t)
-		return t;
+	if (cx->crashed)
+		return cx->crashed;
 	struct thread *only = NULL;
-	struct hashmap not_aborted = HASHMAP_INIT; /* shared frames arrays: asked once */
+	struct ptrmemo not_aborted; /* shared frames arrays: asked once */
+	ptrmemo_init(&not_aborted);
 	size_t unused;
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct thread *u = d->threads[i];
-		if (u->frames_shared && hashmap_get_ptr(&not_aborted, u->frames, &unused))
+		if (u->frames_shared && ptrmemo_get(&not_aborted, u->frames, u->nframes, &unused))
 			continue;
 		if (!thread_aborted(d, u)) {
 			if (u->frames_shared)
-				hashmap_put_ptr(&not_aborted, u->frames, 1);
+				ptrmemo_put(&not_aborted, u->frames, u->nframes, 1);
 			continue;
 		}
 		if (only) {
@@ -134,7 +136,6 @@ static struct thread *dead_thread(const struct dump *d)
 		}
 		only = d->threads[i];
 	}
-	hashmap_clear(&not_aborted);
 	return only;
 }
 
@@ -298,9 +299,9 @@ static void eintr_signal_source(struct dump *d, struct evidence *ev)
 		seen(ev, 1, "the command line loads a signal-driven profiler");
 }
 
-void detect_eintr(struct dump *d)
+void detect_eintr(struct dump *d, struct detect_ctx *cx)
 {
-	struct thread *t = dead_thread(d);
+	struct thread *t = dead_thread(d, cx);
 	if (!t && !d->crash)
 		return;
 	struct evidence ev = { .seen = STRBUF_INIT };
@@ -393,10 +394,10 @@ static void describe_cycle(const struct thread *t, size_t start, size_t period, 
 #define NEAR_SP_BELOW (256u * 1024)
 #define NEAR_SP_ABOVE 4096u
 
-void detect_stack_overflow(struct dump *d)
+void detect_stack_overflow(struct dump *d, struct detect_ctx *cx)
 {
 	const struct crash *cr = d->crash;
-	struct thread *t = dump_crash_thread(d);
+	struct thread *t = cx->crashed;
 	if (!cr || !t || (cr->signo != SIGSEGV && cr->signo != SIGBUS))
 		return;
 	uint64_t sp = t->regs->sp, a = cr->address;
@@ -439,10 +440,10 @@ void detect_stack_overflow(struct dump *d)
 
 /* ---- null-dereference ---- */
 
-void detect_null_dereference(struct dump *d)
+void detect_null_dereference(struct dump *d, struct detect_ctx *cx)
 {
 	const struct crash *cr = d->crash;
-	struct thread *t = dump_crash_thread(d);
+	struct thread *t = cx->crashed;
 	if (!cr || cr->signo != SIGSEGV || !cr->has_address || cr->address >= 4096)
 		return;
 	if (cr->code && strcmp(cr->code, "SEGV_MAPERR"))
@@ -492,9 +493,9 @@ void detect_null_dereference(struct dump *d)
 
 #define RECURSION_THREAD_REPEATS 40
 
-void detect_recursion(struct dump *d)
+void detect_recursion(struct dump *d, struct detect_ctx *cx)
 {
-	struct thread *crashed = dump_crash_thread(d);
+	struct thread *crashed = cx->crashed;
 	bool overflow = dump_find_finding(d, "stack-overflow") != NULL;
 	struct thread *best = NULL;
 	size_t best_start = 0, best_period = 0, count = 0;
@@ -534,166 +535,228 @@ void detect_recursion(struct dump *d)
 
 /* ---- grouping threads: thread-leak and stuck-thread-pool ---- */
 
-/* "pool-12-thread-345" -> "pool-#-thread-#"; NULL name -> NULL. */
-static char *name_pattern(const char *name)
+/*
+ * Both detectors group the threads in one table of keys: a named thread by
+ * its name's pattern ("pool-12-thread-345" -> "pool-#-thread-#"), an
+ * unnamed one (thread-leak only) by its own top frames ("stack: ..."). The
+ * groups are numbered in the order their first named member comes, the
+ * unnamed threads' groups after them. A group's members are two lists in
+ * dump order, those by name and those by frames, linked through one array
+ * of the threads (no array per group: a pool of 200,000 threads would grow one that long).
+ */
+enum { BY_NAME, BY_STACK };
+
+struct group {
+	const char *key;
+	size_t len;
+	size_t n;            /* members */
+	size_t named;        /* of them, by their name */
+	uint32_t head[2];    /* the first member by name, by frames: thread index + 1 (0: none) */
+	uint32_t tail[2];
+};
+
+struct detect_groups {
+	struct group *g;
+	size_t n, alloc;
+	struct hashmap index;  /* key -> 1-based position in g */
+	struct arena *keys;
+	uint32_t *next;        /* per thread: the next member of its list (index + 1; 0: the last) */
+	bool stacks;           /* the unnamed threads are grouped too */
+};
+
+/* "pool-12-thread-345" -> "pool-#-thread-#", into OUT. */
+static void name_pattern(const char *name, struct strbuf *out)
 {
-	if (!name)
-		return NULL;
-	/* one allocation of the name's size (the pattern is never longer), no per-byte growth */
 	size_t n = strlen(name), k = 0;
-	char *out = xmalloc(n + 1);
+	strbuf_reset(out);
+	strbuf_grow(out, n + 1); /* the pattern is never longer */
 	bool digits = false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
 		if (c >= '0' && c <= '9') {
 			if (!digits)
-				out[k++] = '#';
+				out->buf[k++] = '#';
 			digits = true;
 			continue;
 		}
 		digits = false;
-		out[k++] = c;
+		out->buf[k++] = c;
 	}
-	out[k] = '\0';
-	return out;
+	out->buf[k] = '\0';
+	out->len = k;
 }
 
-struct group {
-	char *key;
-	struct thread **members;
-	size_t n, alloc;
-};
-
-struct groups {
-	struct group *g;
-	size_t n, alloc;
-	struct hashmap index; /* key -> 1-based position */
-};
-
-static void groups_add(struct groups *gs, char *key, struct thread *t)
+/* KEY's group, made when new. */
+static struct group *group_find(struct detect_groups *gs, const struct strbuf *key)
 {
-	size_t pos = (size_t)(uintptr_t)hashmap_get(&gs->index, key);
-	if (!pos) {
+	struct hashmap_slot *s = hashmap_slot_n(&gs->index, key->buf, key->len);
+	if (!s->value) {
 		ALLOC_GROW(gs->g, gs->n + 1, gs->alloc);
-		gs->g[gs->n] = (struct group){ .key = key };
-		pos = ++gs->n;
-		hashmap_put(&gs->index, gs->g[pos - 1].key, (void *)(uintptr_t)pos);
-	} else {
-		free(key);
+		s->key = arena_strndup(gs->keys, key->buf, key->len);
+		gs->g[gs->n] = (struct group){ .key = s->key, .len = key->len };
+		s->value = (void *)(uintptr_t)++gs->n;
 	}
-	struct group *g = &gs->g[pos - 1];
-	ALLOC_GROW(g->members, g->n + 1, g->alloc);
-	g->members[g->n++] = t;
+	return &gs->g[(uintptr_t)s->value - 1];
 }
 
-static void groups_release(struct groups *gs)
+/* Appends thread I to G's list BY (threads come in dump order). */
+static void group_add(struct detect_groups *gs, struct group *g, int by, size_t i)
 {
-	hashmap_clear(&gs->index);
-	for (size_t i = 0; i < gs->n; i++) {
-		free(gs->g[i].key);
-		free(gs->g[i].members);
-	}
-	free(gs->g);
+	uint32_t at = (uint32_t)i + 1;
+	gs->next[i] = 0;
+	if (g->tail[by])
+		gs->next[g->tail[by] - 1] = at;
+	else
+		g->head[by] = at;
+	g->tail[by] = at;
+	g->n++;
+	g->named += by == BY_NAME;
 }
 
-/* A shared stack's grouping key, made once (stack_key_of). */
-struct stack_key {
-	size_t nframes;
-	char key[];
+static void group_by_name(struct dump *d, struct detect_groups *gs)
+{
+	struct strbuf key = STRBUF_INIT;
+	size_t last = 0; /* a pool's threads come in a row: most keys are the previous one's */
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const char *name = d->threads[i]->name;
+		if (!name)
+			continue;
+		name_pattern(name, &key);
+		const struct group *lg = last ? &gs->g[last - 1] : NULL;
+		if (!lg || lg->len != key.len || memcmp(lg->key, key.buf, key.len))
+			last = (size_t)(group_find(gs, &key) - gs->g) + 1;
+		group_add(gs, &gs->g[last - 1], BY_NAME, i);
+	}
+	strbuf_release(&key);
+}
+
+/* The unnamed threads, by their own top frames: spelled once per shared stack. */
+static void group_by_stack(struct dump *d, struct detect_groups *gs)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct ptrmemo memo;
+	ptrmemo_init(&memo);
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct thread *t = d->threads[i];
+		if (t->name)
+			continue;
+		size_t pos;
+		if (!t->frames_shared || !ptrmemo_get(&memo, t->frames, t->nframes, &pos)) {
+			strbuf_reset(&key);
+			strbuf_adds(&key, "stack: ");
+			thread_own_frames(d, t, 4, &key);
+			pos = (size_t)(group_find(gs, &key) - gs->g);
+			if (t->frames_shared)
+				ptrmemo_put(&memo, t->frames, t->nframes, pos);
+		}
+		group_add(gs, &gs->g[pos], BY_STACK, i);
+	}
+	strbuf_release(&key);
+}
+
+/* The threads grouped by name, and when STACKS, the unnamed ones by their frames too. */
+static const struct detect_groups *groups_of(struct dump *d, struct detect_ctx *cx, bool stacks)
+{
+	struct detect_groups *gs = cx->groups;
+	if (!gs) {
+		gs = cx->groups = xcalloc(1, sizeof(*gs));
+		gs->keys = arena_new();
+		gs->next = xmalloc((d->nthreads ? d->nthreads : 1) * sizeof(*gs->next));
+		group_by_name(d, gs);
+	}
+	if (stacks && !gs->stacks) {
+		group_by_stack(d, gs);
+		gs->stacks = true;
+	}
+	return gs;
+}
+
+static void groups_free(struct detect_groups *gs)
+{
+	if (!gs)
+		return;
+	hashmap_clear(&gs->index);
+	arena_free(gs->keys);
+	free(gs->g);
+	free(gs->next);
+	free(gs);
+}
+
+void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
+{
+	*cx = (struct detect_ctx){ .crashed = dump_crash_thread(d) };
+}
+
+void detect_ctx_release(struct detect_ctx *cx)
+{
+	groups_free(cx->groups);
+	cx->groups = NULL;
+}
+
+/* Walks a group's members in dump order: both lists merged, or those by name alone. */
+struct members {
+	const struct detect_groups *gs;
+	uint32_t at[2];
 };
 
-/* The key an earlier thread with T's shared frames array got, as a copy for groups_add; or NULL. */
-static char *stack_key_of(const struct hashmap *keys, const struct thread *t)
+static struct members members_of(const struct detect_groups *gs, const struct group *g, bool named_only)
 {
-	size_t at;
-	if (!t->frames_shared || !hashmap_get_ptr(keys, t->frames, &at))
+	return (struct members){ gs, { g->head[BY_NAME], named_only ? 0 : g->head[BY_STACK] } };
+}
+
+static struct thread *members_next(const struct dump *d, struct members *m)
+{
+	uint32_t a = m->at[BY_NAME], b = m->at[BY_STACK];
+	if (!a && !b)
 		return NULL;
-	const struct stack_key *k = (const struct stack_key *)at;
-	return k->nframes == t->nframes ? xstrdup(k->key) : NULL;
+	int by = !a || (b && b < a) ? BY_STACK : BY_NAME;
+	uint32_t at = m->at[by];
+	m->at[by] = m->gs->next[at - 1];
+	return d->threads[at - 1];
 }
 
-/* Remembers KEY for T's shared frames array: a pool's threads' own frames are normalized once. */
-static void stack_key_keep(struct hashmap *keys, const struct thread *t, const char *key)
+/* The index of G's first member. */
+static uint32_t group_first(const struct group *g)
 {
-	size_t at, n = strlen(key);
-	if (!t->frames_shared || hashmap_get_ptr(keys, t->frames, &at))
-		return;
-	struct stack_key *k = xmalloc(sizeof(*k) + n + 1);
-	k->nframes = t->nframes;
-	memcpy(k->key, key, n + 1);
-	hashmap_put_ptr(keys, t->frames, (size_t)(uintptr_t)k);
-}
-
-static void stack_keys_release(struct hashmap *keys)
-{
-	for (size_t i = 0; i < keys->cap; i++)
-		if (keys->slots[i].key)
-			free(keys->slots[i].value);
-	hashmap_clear(keys);
-}
-
-/* Threads grouped by name pattern, or (unnamed threads) by their own top frames. */
-static void group_threads(struct dump *d, struct groups *gs, bool by_name_only)
-{
-	struct hashmap stack_keys = HASHMAP_INIT;
-	for (size_t i = 0; i < d->nthreads; i++) {
-		struct thread *t = d->threads[i];
-		char *key = name_pattern(t->name);
-		if (key && !strchr(key, '#') && by_name_only) {
-			free(key);
-			continue; /* a unique name is not a pool member */
-		}
-		if (!key && by_name_only)
-			continue;
-		bool by_stack = !key;
-		if (by_stack)
-			key = stack_key_of(&stack_keys, t);
-		if (!key) {
-			struct strbuf sb = STRBUF_INIT;
-			strbuf_adds(&sb, "stack: ");
-			thread_own_frames(d, t, 4, &sb);
-			key = strbuf_detach(&sb, NULL);
-		}
-		if (by_stack)
-			stack_key_keep(&stack_keys, t, key);
-		groups_add(gs, key, t);
-	}
-	stack_keys_release(&stack_keys);
+	uint32_t a = g->head[BY_NAME], b = g->head[BY_STACK];
+	return !a || (b && b < a) ? b : a;
 }
 
 #define LEAK_MIN_THREADS 1000
 #define LEAK_MIN_GROUP 500
 
-void detect_thread_leak(struct dump *d)
+void detect_thread_leak(struct dump *d, struct detect_ctx *cx)
 {
 	if (d->nthreads < LEAK_MIN_THREADS)
 		return;
-	struct groups gs = { 0 };
-	group_threads(d, &gs, false);
-	struct group *big = NULL;
-	for (size_t i = 0; i < gs.n; i++)
-		if (!big || gs.g[i].n > big->n)
-			big = &gs.g[i];
-	if (big && big->n >= LEAK_MIN_GROUP && big->n * 2 >= d->nthreads) {
-		struct finding *f = catalogue_add_finding(d, "thread-leak", big->n >= 2000 ? CONF_LIKELY : CONF_POSSIBLE);
-		for (size_t i = 0; i < big->n && i < 20; i++)
-			finding_add_thread(d, f, big->members[i]);
-		struct strbuf s = STRBUF_INIT;
-		strbuf_addf(&s, "%zu of %zu threads look alike (%s%s%s); the first, ", big->n, d->nthreads,
-			    strncmp(big->key, "stack: ", 7) ? "named like '" : "", big->key,
-			    strncmp(big->key, "stack: ", 7) ? "'" : "");
-		thread_describe(big->members[0], &s);
-		strbuf_adds(&s, ", is in ");
-		thread_own_frames(d, big->members[0], 2, &s);
-		strbuf_adds(&s, ".");
-		f->summary = finish_text(d, &s);
-		strbuf_adds(&s, "Threads are being created and never end: look for a thread or executor "
-			    "created per request or per task and never shut down (new Thread(), "
-			    "Executors.newCachedThreadPool without bound, a pool per client), and "
-			    "bound it. Compare two dumps taken minutes apart: a growing count confirms it.");
-		f->advice = finish_text(d, &s);
+	const struct detect_groups *gs = groups_of(d, cx, true);
+	const struct group *big = NULL; /* the largest; of equal ones, the one whose first member comes first */
+	for (size_t i = 0; i < gs->n; i++)
+		if (!big || gs->g[i].n > big->n || (gs->g[i].n == big->n && group_first(&gs->g[i]) < group_first(big)))
+			big = &gs->g[i];
+	if (!big || big->n < LEAK_MIN_GROUP || big->n * 2 < d->nthreads)
+		return;
+	struct finding *f = catalogue_add_finding(d, "thread-leak", big->n >= 2000 ? CONF_LIKELY : CONF_POSSIBLE);
+	struct members m = members_of(gs, big, false);
+	struct thread *t, *first = NULL;
+	for (int k = 0; k < 20 && (t = members_next(d, &m)); k++) {
+		finding_add_thread(d, f, t);
+		first = first ? first : t;
 	}
-	groups_release(&gs);
+	struct strbuf s = STRBUF_INIT;
+	strbuf_addf(&s, "%zu of %zu threads look alike (%s%s%s); the first, ", big->n, d->nthreads,
+		    strncmp(big->key, "stack: ", 7) ? "named like '" : "", big->key,
+		    strncmp(big->key, "stack: ", 7) ? "'" : "");
+	thread_describe(first, &s);
+	strbuf_adds(&s, ", is in ");
+	thread_own_frames(d, first, 2, &s);
+	strbuf_adds(&s, ".");
+	f->summary = finish_text(d, &s);
+	strbuf_adds(&s, "Threads are being created and never end: look for a thread or executor "
+		    "created per request or per task and never shut down (new Thread(), "
+		    "Executors.newCachedThreadPool without bound, a pool per client), and "
+		    "bound it. Compare two dumps taken minutes apart: a growing count confirms it.");
+	f->advice = finish_text(d, &s);
 }
 
 #define POOL_MIN 4
@@ -707,47 +770,61 @@ static bool thread_blocked(const struct thread *t)
 		     strstr(s, "waiting"));
 }
 
-/* Whether every member of G is blocked with the same own top frames (not idle); sets KEY. */
-static bool pool_stuck(struct dump *d, const struct group *g, struct strbuf *key)
+/*
+ * Whether every member of G (by name) is blocked with the same own top
+ * frames (not idle); sets KEY. A member with the frames array of the one
+ * before it has the same frames (thread_share_frames): not spelled again.
+ */
+static bool pool_stuck(struct dump *d, const struct detect_groups *gs, const struct group *g, struct strbuf *key)
 {
-	for (size_t i = 0; i < g->n; i++) {
-		struct strbuf k = STRBUF_INIT;
-		thread_own_frames(d, g->members[i], 3, &k);
-		bool same = !i || !strcmp(k.buf, key->buf);
-		if (!i)
-			strbuf_add(key, k.buf, k.len);
-		strbuf_release(&k);
-		if (!same || !thread_blocked(g->members[i]))
-			return false;
+	struct strbuf k = STRBUF_INIT;
+	struct members m = members_of(gs, g, true);
+	const struct thread *first = members_next(d, &m), *prev = first, *t;
+	thread_own_frames(d, first, 3, key);
+	bool stuck = thread_blocked(first);
+	while (stuck && (t = members_next(d, &m))) {
+		bool same = t->frames == prev->frames && t->nframes == prev->nframes;
+		if (!same) {
+			strbuf_reset(&k);
+			thread_own_frames(d, t, 3, &k);
+			same = !strcmp(k.buf, key->buf);
+		}
+		stuck = same && thread_blocked(t);
+		prev = t;
 	}
-	for (size_t j = 0; j < g->members[0]->nframes && j < 12; j++)
-		if (re(RE_IDLE, g->members[0]->frames[j].function, 0, d, NULL))
+	strbuf_release(&k);
+	if (!stuck)
+		return false;
+	for (size_t j = 0; j < first->nframes && j < 12; j++)
+		if (re(RE_IDLE, first->frames[j].function, 0, d, NULL))
 			return false;
 	return strcmp(key->buf, "??");
 }
 
-void detect_stuck_pool(struct dump *d)
+void detect_stuck_pool(struct dump *d, struct detect_ctx *cx)
 {
-	struct groups gs = { 0 };
-	group_threads(d, &gs, true);
-	for (size_t i = 0; i < gs.n; i++) {
-		struct group *g = &gs.g[i];
+	const struct detect_groups *gs = groups_of(d, cx, false);
+	for (size_t i = 0; i < gs->n; i++) {
+		const struct group *g = &gs->g[i];
 		struct strbuf key = STRBUF_INIT;
-		if (g->n < POOL_MIN || !pool_stuck(d, g, &key)) {
+		if (g->named < POOL_MIN || !strchr(g->key, '#') || !pool_stuck(d, gs, g, &key)) {
 			strbuf_release(&key);
 			continue;
 		}
 		struct finding *f = catalogue_add_finding(d, "stuck-thread-pool", CONF_LIKELY);
-		for (size_t j = 0; j < g->n && j < 50; j++) {
-			finding_add_thread(d, f, g->members[j]);
-			if (g->members[j]->waiting_on)
-				finding_add_lock(d, f, g->members[j]->waiting_on);
+		struct members m = members_of(gs, g, true);
+		struct thread *t, *first = NULL;
+		for (int j = 0; j < 50 && (t = members_next(d, &m)); j++) {
+			first = first ? first : t;
+			finding_add_thread(d, f, t);
+			if (t->waiting_on)
+				finding_add_lock(d, f, t->waiting_on);
 		}
 		struct strbuf s = STRBUF_INIT;
-		strbuf_addf(&s, "All %zu threads named like '%s' are blocked (%s) in %s", g->n, g->key,
-			    g->members[0]->state ? g->members[0]->state : "waiting", key.buf);
-		if (g->members[0]->waiting_on) {
-			const struct lock *l = g->members[0]->waiting_on;
+		strbuf_addf(&s, "All %zu threads named like '%s' are blocked (%s) in %s", g->named, g->key,
+			    first->state ? first->state : "waiting", key.buf);
+		if (first->waiting_on) {
+			const struct lock *l = first->waiting_on;
 			strbuf_adds(&s, ", waiting on ");
 			lock_describe(l, &s);
 			if (l->owner) {
@@ -765,5 +842,4 @@ void detect_stuck_pool(struct dump *d)
 		strbuf_release(&key);
 		break;
 	}
-	groups_release(&gs);
 }

@@ -22,13 +22,28 @@
 	X("thread-leak", detect_thread_leak)           \
 	X("stuck-thread-pool", detect_stuck_pool)
 
-#define X_DECLARE(id, fn) void fn(struct dump *d);
+/*
+ * What the detectors of one run share, asked of the dump once rather than
+ * once per detector (each question is a pass over every thread):
+ * detect_ctx_init finds the crashing thread (dump_crash_thread, which the
+ * detectors do not change); the threads' grouping by name pattern is made
+ * by the first detector that needs it. detect_ctx_release frees it.
+ */
+struct detect_groups;
+struct detect_ctx {
+	struct thread *crashed;
+	struct detect_groups *groups;
+};
+void detect_ctx_init(struct detect_ctx *cx, struct dump *d);
+void detect_ctx_release(struct detect_ctx *cx);
+
+#define X_DECLARE(id, fn) void fn(struct dump *d, struct detect_ctx *cx);
 DETECTORS(X_DECLARE)
 #undef X_DECLARE
 
 struct detector {
 	const char *id;
-	void (*run)(struct dump *d);
+	void (*run)(struct dump *d, struct detect_ctx *cx);
 };
 
 extern const struct detector detectors[];

@@ -1190,7 +1190,13 @@ static int apply_rule(struct eval *ev, const struct rule *r)
 
 int ruleset_apply(const struct ruleset *rs, struct dump *d, struct strbuf *err)
 {
-	struct eval ev = { .d = d, .crashed = dump_crash_thread(d) };
+	return ruleset_apply_crashed(rs, d, dump_crash_thread(d), err);
+}
+
+int ruleset_apply_crashed(const struct ruleset *rs, struct dump *d, struct thread *crashed,
+			  struct strbuf *err)
+{
+	struct eval ev = { .d = d, .crashed = crashed };
 	strbuf_init(&ev.subject, 256);
 	ev.md = pcre2_match_data_create(1, NULL);
 	if (!ev.md)

@@ -128,6 +128,9 @@ struct rule_info ruleset_rule(const struct ruleset *rs, size_t i);
  * PCRE2 fails with something other than "no match".
  */
 int ruleset_apply(const struct ruleset *rs, struct dump *d, struct strbuf *err);
+/* As ruleset_apply, for a caller that knows CRASHED, dump_crash_thread(D), already. */
+int ruleset_apply_crashed(const struct ruleset *rs, struct dump *d, struct thread *crashed,
+			  struct strbuf *err);
 
 /*
  * The process-wide rule set: built-ins plus O's --rules files, compiled on

@@ -43,11 +43,10 @@ static long arg_number(const char *args, const char *name)
 /*
  * Text dumps print __assert_fail's arguments but no abort message: rebuild
  * glibc's "file:line: function: Assertion `expr' failed." from them (and
- * take malloc_printerr's message).
+ * take malloc_printerr's message), from the crashing thread T's frames.
  */
-static void recover_assert_message(struct dump *d)
+static void recover_assert_message(struct dump *d, struct thread *t)
 {
-	struct thread *t = dump_crash_thread(d);
 	if (!t || (d->crash && d->crash->abort_message))
 		return;
 	for (size_t i = 0; i < t->nframes && i < 16; i++) {
@@ -80,14 +79,17 @@ static void recover_assert_message(struct dump *d)
 
 int signatures_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf *err)
 {
-	recover_assert_message(d);
+	struct detect_ctx cx;
+	detect_ctx_init(&cx, d);
+	recover_assert_message(d, cx.crashed);
 	for (size_t i = 0; i < detectors_count; i++)
 		if (!dump_find_finding(d, detectors[i].id))
-			detectors[i].run(d);
+			detectors[i].run(d, &cx);
+	detect_ctx_release(&cx);
 	const struct ruleset *rs = ruleset_shared(o->rules_files, o->nrules_files, err);
 	if (!rs)
 		return -1;
-	return ruleset_apply(rs, d, err);
+	return ruleset_apply_crashed(rs, d, cx.crashed, err);
 }
 
 void signatures_catalogue(const struct ruleset *rs,
