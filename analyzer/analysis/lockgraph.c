@@ -10,18 +10,25 @@
 #include "analyzer/analysis/lockhotspot.h"
 
 /*
- * Nodes are threads (0 .. nthreads-1) then locks (nthreads .. n-1); edges
- * thread -> the lock it waits on, lock -> each thread holding it. Making the
- * locks nodes keeps the edge count linear (threads + holds) even when many
- * threads wait on a lock that many threads hold for reading.
+ * Nodes are the threads that hold a lock (0 .. nthreads-1, in dump order),
+ * then every lock (nthreads .. n-1); edges go from such a thread to the
+ * lock it waits on, and from a lock to each thread holding it. A thread
+ * that holds nothing has no edge into it, so it is on no cycle: leaving it
+ * out keeps the graph as small as the holders (a dump of 200,000 waiting
+ * threads that hold nothing has no thread node), and making the locks
+ * nodes keeps the edge count linear (holders + holds) even when many
+ * threads wait on a lock that many threads hold for reading. A thread that
+ * is not a node reaches the graph only through its wait (blocking_lock).
  */
 struct graph {
 	size_t nthreads, n;
+	struct thread **thread; /* each thread node's thread (sorted by index: dump order) */
 	size_t *first;    /* n + 1: edges of node v are edge[first[v] .. first[v+1]) */
 	size_t *edge;
 	size_t *comp;     /* component number of each node (SIZE_MAX: none) */
 	size_t *comp_size;
 	size_t ncomp;
+	bool holders_shown; /* some lock other than a join has a holder (owner or holds) */
 };
 
 #define NONE SIZE_MAX
@@ -63,46 +70,49 @@ static const struct lock *blocking_lock(const struct dump *d, const struct threa
 	return l;
 }
 
-/* Stores in OUT each distinct thread holding L (its owner, then HOLD_LIST); returns how many. */
-static size_t lock_holders(const struct dump *d, const struct lock *l, const struct thread **hold_list,
-			   size_t nhold_list, const struct thread **out)
-{
-	size_t n = 0;
-	if (thread_in_dump(d, l->owner))
-		out[n++] = l->owner;
-	for (size_t i = 0; i < nhold_list; i++)
-		if (hold_list[i] != l->owner)
-			out[n++] = hold_list[i];
-	return n;
-}
-
-/* The holders of every lock, grouped by lock index (counting sort over the threads' holds). */
+/*
+ * Who holds which lock of the dump, from one pass over the threads'
+ * holds: the threads of lock j's hold lists are thread[first[j] ..
+ * first[j+1]) (indices in dump order); a lock's holders are its owner,
+ * then those (lock_holders).
+ */
 struct holders {
-	size_t *first;                  /* nlocks + 1 */
-	const struct thread **thread;
+	size_t *first;    /* nlocks + 1 */
+	size_t *thread;
+	bool shown;       /* some hold of a lock other than a join (in the dump or not) */
+};
+
+struct hold {
+	size_t lock, thread;
 };
 
 static void holders_build(const struct dump *d, struct holders *h)
 {
+	struct hold *holds = NULL;
+	size_t nholds = 0, alloc = 0;
+	h->shown = false;
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct thread *t = d->threads[i];
+		for (size_t k = 0; k < t->nholds; k++) {
+			const struct lock *l = t->holds[k];
+			h->shown |= l->kind != LOCK_THREAD_JOIN;
+			if (!lock_in_dump(d, l))
+				continue;
+			ALLOC_GROW(holds, nholds + 1, alloc);
+			holds[nholds++] = (struct hold){ l->index, i };
+		}
+	}
 	h->first = xcalloc(d->nlocks + 1, sizeof(*h->first));
-	size_t total = 0;
-	for (size_t i = 0; i < d->nthreads; i++)
-		for (size_t k = 0; k < d->threads[i]->nholds; k++)
-			if (lock_in_dump(d, d->threads[i]->holds[k])) {
-				h->first[d->threads[i]->holds[k]->index + 1]++;
-				total++;
-			}
+	for (size_t k = 0; k < nholds; k++)
+		h->first[holds[k].lock + 1]++;
 	for (size_t j = 0; j < d->nlocks; j++)
 		h->first[j + 1] += h->first[j];
-	h->thread = xcalloc(total, sizeof(*h->thread));
-	size_t *fill = xcalloc(d->nlocks, sizeof(*fill));
-	for (size_t i = 0; i < d->nthreads; i++)
-		for (size_t k = 0; k < d->threads[i]->nholds; k++) {
-			const struct lock *l = d->threads[i]->holds[k];
-			if (lock_in_dump(d, l))
-				h->thread[h->first[l->index] + fill[l->index]++] = d->threads[i];
-		}
+	h->thread = xmalloc((nholds ? nholds : 1) * sizeof(*h->thread));
+	size_t *fill = xcalloc(d->nlocks ? d->nlocks : 1, sizeof(*fill));
+	for (size_t k = 0; k < nholds; k++)
+		h->thread[h->first[holds[k].lock] + fill[holds[k].lock]++] = holds[k].thread;
 	free(fill);
+	free(holds);
 }
 
 static void holders_release(struct holders *h)
@@ -111,29 +121,79 @@ static void holders_release(struct holders *h)
 	free(h->thread);
 }
 
+/* Stores in OUT each distinct thread holding lock J (its owner, then its hold list); returns how many. */
+static size_t lock_holders(const struct dump *d, const struct holders *h, size_t j, struct thread **out)
+{
+	const struct lock *l = d->locks[j];
+	size_t n = 0;
+	if (thread_in_dump(d, l->owner))
+		out[n++] = l->owner;
+	for (size_t k = h->first[j]; k < h->first[j + 1]; k++)
+		if (d->threads[h->thread[k]] != l->owner)
+			out[n++] = d->threads[h->thread[k]];
+	return n;
+}
+
+/* The thread node of T, or NONE when T holds no lock. */
+static size_t thread_node(const struct graph *g, const struct thread *t)
+{
+	size_t lo = 0, hi = g->nthreads;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->thread[mid]->index < t->index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->nthreads && g->thread[lo] == t ? lo : NONE;
+}
+
+/* The thread nodes: every thread that holds a lock of the dump, in dump order. */
+static void graph_threads(const struct dump *d, const struct holders *h, struct graph *g)
+{
+	size_t words = d->nthreads / 64 + 1, n = 0;
+	uint64_t *holder = xcalloc(words, sizeof(*holder));
+	for (size_t j = 0; j < d->nlocks; j++) {
+		const struct thread *o = d->locks[j]->owner;
+		if (thread_in_dump(d, o))
+			holder[o->index / 64] |= 1ull << (o->index % 64);
+		for (size_t k = h->first[j]; k < h->first[j + 1]; k++)
+			holder[h->thread[k] / 64] |= 1ull << (h->thread[k] % 64);
+	}
+	for (size_t w = 0; w < words; w++)
+		n += (size_t)__builtin_popcountll(holder[w]);
+	g->thread = xmalloc((n ? n : 1) * sizeof(*g->thread));
+	for (size_t w = 0; w < words; w++)
+		for (uint64_t bits = holder[w]; bits; bits &= bits - 1)
+			g->thread[g->nthreads++] = d->threads[w * 64 + (size_t)__builtin_ctzll(bits)];
+	free(holder);
+}
+
 static void graph_build(const struct dump *d, struct graph *g)
 {
 	struct holders h;
 	holders_build(d, &h);
-	g->nthreads = d->nthreads;
-	g->n = d->nthreads + d->nlocks;
-	g->first = xcalloc(g->n + 1, sizeof(*g->first));
-	size_t cap = d->nthreads + d->nlocks + (h.first[d->nlocks]);
-	g->edge = xcalloc(cap, sizeof(*g->edge));
+	memset(g, 0, sizeof(*g));
+	graph_threads(d, &h, g);
+	g->holders_shown = h.shown;
+	for (size_t j = 0; j < d->nlocks && !g->holders_shown; j++)
+		g->holders_shown = d->locks[j]->kind != LOCK_THREAD_JOIN && d->locks[j]->owner;
+	g->n = g->nthreads + d->nlocks;
+	g->first = xmalloc((g->n + 1) * sizeof(*g->first));
+	g->edge = xmalloc((g->nthreads + d->nlocks + h.first[d->nlocks] + 1) * sizeof(*g->edge));
 	size_t ne = 0;
-	for (size_t i = 0; i < d->nthreads; i++) {
-		g->first[i] = ne;
-		const struct lock *l = blocking_lock(d, d->threads[i]);
+	for (size_t v = 0; v < g->nthreads; v++) {
+		g->first[v] = ne;
+		const struct lock *l = blocking_lock(d, g->thread[v]);
 		if (l)
-			g->edge[ne++] = d->nthreads + l->index;
+			g->edge[ne++] = g->nthreads + l->index;
 	}
-	const struct thread **tmp = xcalloc(d->nthreads + 1, sizeof(*tmp));
+	struct thread **tmp = xmalloc((g->nthreads + 1) * sizeof(*tmp));
 	for (size_t j = 0; j < d->nlocks; j++) {
-		g->first[d->nthreads + j] = ne;
-		const struct lock *l = d->locks[j];
-		size_t nh = lock_holders(d, l, h.thread + h.first[j], h.first[j + 1] - h.first[j], tmp);
+		g->first[g->nthreads + j] = ne;
+		size_t nh = lock_holders(d, &h, j, tmp);
 		for (size_t k = 0; k < nh; k++)
-			g->edge[ne++] = tmp[k]->index;
+			g->edge[ne++] = thread_node(g, tmp[k]);
 	}
 	g->first[g->n] = ne;
 	free(tmp);
@@ -144,12 +204,12 @@ static void graph_build(const struct dump *d, struct graph *g)
 static void graph_scc(struct graph *g)
 {
 	size_t n = g->n, counter = 0, sp = 0, cp = 0;
-	size_t *idx = xcalloc(n, sizeof(*idx)), *low = xcalloc(n, sizeof(*low));
-	size_t *stack = xcalloc(n, sizeof(*stack)), *call = xcalloc(n, sizeof(*call));
-	size_t *pos = xcalloc(n, sizeof(*pos));
-	bool *on = xcalloc(n, sizeof(*on));
-	g->comp = xcalloc(n, sizeof(*g->comp));
-	g->comp_size = xcalloc(n, sizeof(*g->comp_size));
+	size_t *idx = xmalloc((n + 1) * sizeof(*idx)), *low = xmalloc((n + 1) * sizeof(*low));
+	size_t *stack = xmalloc((n + 1) * sizeof(*stack)), *call = xmalloc((n + 1) * sizeof(*call));
+	size_t *pos = xmalloc((n + 1) * sizeof(*pos));
+	bool *on = xcalloc(n + 1, sizeof(*on));
+	g->comp = xmalloc((n + 1) * sizeof(*g->comp));
+	g->comp_size = xcalloc(n + 1, sizeof(*g->comp_size));
 	g->ncomp = 0;
 	for (size_t v = 0; v < n; v++) {
 		idx[v] = NONE;
@@ -202,6 +262,7 @@ static void graph_scc(struct graph *g)
 
 static void graph_release(struct graph *g)
 {
+	free(g->thread);
 	free(g->first);
 	free(g->edge);
 	free(g->comp);
@@ -248,13 +309,13 @@ static void push_thread(struct lockgraph_cycle *c, struct thread *t)
 }
 
 /*
- * Lays out component COMP starting at thread START: first the simple cycle
- * that walking "waits for -> held by" from START closes, then any other
- * threads of the component in dump order (TOTAL threads in all). SEEN is
- * scratch (nthreads).
+ * Lays out component COMP starting at thread node START: first the simple
+ * cycle that walking "waits for -> held by" from START closes, then any
+ * other threads of the component in dump order (TOTAL threads in all).
+ * SEEN is scratch (one per thread node).
  */
-static void cycle_fill(struct dump *d, const struct graph *g, size_t start, size_t total,
-		       unsigned char *seen, struct lockgraph_cycle *c)
+static void cycle_fill(const struct graph *g, size_t start, size_t total, unsigned char *seen,
+		       struct lockgraph_cycle *c)
 {
 	size_t v = start;
 	while (!seen[v]) {
@@ -264,14 +325,27 @@ static void cycle_fill(struct dump *d, const struct graph *g, size_t start, size
 	size_t loop = v;
 	do {
 		seen[v] = 2;
-		push_thread(c, d->threads[v]);
+		push_thread(c, g->thread[v]);
 		v = next_in_comp(g, v);
 	} while (v != loop);
 	for (size_t i = start; i < g->nthreads && c->nthreads < total; i++)
 		if (g->comp[i] == g->comp[start] && seen[i] != 2) {
 			seen[i] = 2;
-			push_thread(c, d->threads[i]);
+			push_thread(c, g->thread[i]);
 		}
+}
+
+/* How many threads wait on a lock of each cycle without being on it (lockgraph_cycle.bystanders). */
+static void count_bystanders(const struct dump *d, const struct graph *g, size_t *queued)
+{
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct lock *l = blocking_lock(d, d->threads[i]);
+		if (!l || !node_on_cycle(g, g->nthreads + l->index))
+			continue;
+		size_t v = thread_node(g, d->threads[i]);
+		if (v == NONE || !node_on_cycle(g, v))
+			queued[g->comp[g->nthreads + l->index]]++;
+	}
 }
 
 static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lockgraph_cycle **out)
@@ -279,18 +353,17 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 	size_t n = 0;
 	*out = NULL;
 	size_t ncycles = 0;
-	size_t *threads_in = xcalloc(g->ncomp, sizeof(*threads_in));
-	size_t *queued = xcalloc(g->ncomp, sizeof(*queued));
-	for (size_t i = 0; i < g->nthreads; i++) {
-		if (node_on_cycle(g, i)) {
-			if (!threads_in[g->comp[i]]++)
-				ncycles++;
-		} else if (g->first[i] < g->first[i + 1] && node_on_cycle(g, g->edge[g->first[i]])) {
-			queued[g->comp[g->edge[g->first[i]]]]++; /* waits on a cycle's lock */
-		}
+	size_t *threads_in = xcalloc(g->ncomp + 1, sizeof(*threads_in));
+	for (size_t i = 0; i < g->nthreads; i++)
+		if (node_on_cycle(g, i) && !threads_in[g->comp[i]]++)
+			ncycles++;
+	if (!ncycles) {
+		free(threads_in);
+		return 0;
 	}
-	if (ncycles)
-		*out = arena_alloc(d->arena, ncycles * sizeof(**out));
+	size_t *queued = xcalloc(g->ncomp, sizeof(*queued));
+	count_bystanders(d, g, queued);
+	*out = arena_alloc(d->arena, ncycles * sizeof(**out));
 	unsigned char *seen = xcalloc(g->nthreads, 1);
 	unsigned char *done = xcalloc(g->ncomp, 1);
 	for (size_t i = 0; i < g->nthreads; i++) {
@@ -301,7 +374,7 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 		memset(c, 0, sizeof(*c));
 		c->threads = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->threads));
 		c->locks = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->locks));
-		cycle_fill(d, g, i, threads_in[g->comp[i]], seen, c);
+		cycle_fill(g, i, threads_in[g->comp[i]], seen, c);
 		c->bystanders = queued[g->comp[i]];
 	}
 	free(threads_in);
@@ -494,10 +567,10 @@ static void find_contention(struct dump *d, const struct graph *g)
 		if (node_on_cycle(g, h))
 			continue; /* the cycle finding tells this story */
 		size_t nwait = live_waiters(d, d->locks[j]);
-		const struct lock *next = blocking_lock(d, d->threads[h]);
+		const struct lock *next = blocking_lock(d, g->thread[h]);
 		bool behind = next && node_on_cycle(g, g->nthreads + next->index);
 		if (nwait >= LOCKGRAPH_CONTENTION_MIN_WAITERS)
-			add_contention_finding(d, d->locks[j], d->threads[h], nwait, behind);
+			add_contention_finding(d, d->locks[j], g->thread[h], nwait, behind);
 	}
 }
 
@@ -524,19 +597,6 @@ static enum stance thread_stance(const struct thread *t)
 	if (seen & ROLE_WAIT)
 		return STANCE_IDLE;
 	return seen & ROLE_LOCK ? STANCE_LOCK : STANCE_IDLE;
-}
-
-/* Whether any lock of D has a holder the dump shows (joins aside: their owner is the joined thread). */
-static bool dump_shows_holders(const struct dump *d)
-{
-	for (size_t i = 0; i < d->nlocks; i++)
-		if (d->locks[i]->kind != LOCK_THREAD_JOIN && d->locks[i]->owner)
-			return true;
-	for (size_t i = 0; i < d->nthreads; i++)
-		for (size_t k = 0; k < d->threads[i]->nholds; k++)
-			if (d->threads[i]->holds[k]->kind != LOCK_THREAD_JOIN)
-				return true;
-	return false;
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -582,11 +642,13 @@ static bool distinct_waits(const struct dump *d, struct thread **t, size_t n)
  * blocked taking pairwise different locks and every other thread is idle
  * (waiting, sleeping, in I/O), nothing runs that could release them: they
  * most likely hold each other's locks. A possible lock-cycle, so that the
- * text of a deadlock buckets with its core.
+ * text of a deadlock buckets with its core. HOLDERS_SHOWN: any lock of D
+ * has a holder the dump shows (joins aside: their owner is the joined
+ * thread), as graph_build found.
  */
-static void infer_text_cycle(struct dump *d)
+static void infer_text_cycle(struct dump *d, bool holders_shown)
 {
-	if (d->mem || d->crash || dump_find_finding(d, "lock-cycle") || dump_shows_holders(d))
+	if (d->mem || d->crash || dump_find_finding(d, "lock-cycle") || holders_shown)
 		return;
 	struct thread **blocked = xcalloc(d->nthreads ? d->nthreads : 1, sizeof(*blocked));
 	size_t n = 0;
@@ -641,8 +703,9 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
 		else
 			add_cycle_finding(d, &cycles[i]);
 	find_contention(d, &g);
+	bool holders_shown = g.holders_shown;
 	graph_release(&g);
 	lockhotspot_crosscheck(d);
-	infer_text_cycle(d);
+	infer_text_cycle(d, holders_shown);
 	return 0;
 }
