@@ -499,9 +499,9 @@ void detect_recursion(struct dump *d, struct detect_ctx *cx)
 	bool overflow = dump_find_finding(d, "stack-overflow") != NULL;
 	struct thread *best = NULL;
 	size_t best_start = 0, best_period = 0, count = 0;
-	for (size_t i = 0; i < d->nthreads; i++) {
-		struct thread *t = d->threads[i];
-		if ((t == crashed && overflow) || t->nframes < 200)
+	for (size_t i = 0; i < cx->ndeep; i++) {
+		struct thread *t = cx->deep[i];
+		if (t == crashed && overflow)
 			continue;
 		size_t start, p = frames_repeat_period(t, RECURSION_THREAD_REPEATS, &start);
 		if (!p)
@@ -538,30 +538,41 @@ void detect_recursion(struct dump *d, struct detect_ctx *cx)
 /*
  * Both detectors group the threads in one table of keys: a named thread by
  * its name's pattern ("pool-12-thread-345" -> "pool-#-thread-#"), an
- * unnamed one (thread-leak only) by its own top frames ("stack: ..."). The
- * groups are numbered in the order their first named member comes, the
- * unnamed threads' groups after them. A group's members are two lists in
- * dump order, those by name and those by frames, linked through one array
- * of the threads (no array per group: a pool of 200,000 threads would grow one that long).
+ * unnamed one (thread-leak's dumps only) by its own top frames ("stack:
+ * ..."). A group keeps counts, where its members start and, for
+ * stuck-thread-pool, whether its members by name are all blocked in the
+ * same place so far, not the members themselves (a pool of 200,000
+ * threads would need a list that long): the few a finding names are found
+ * again by a scan from the group's first member.
  */
-enum { BY_NAME, BY_STACK };
+#define LEAK_MIN_THREADS 1000
+#define LEAK_MIN_GROUP 500
+#define POOL_MIN 4
 
 struct group {
 	const char *key;
 	size_t len;
-	size_t n;            /* members */
-	size_t named;        /* of them, by their name */
-	uint32_t head[2];    /* the first member by name, by frames: thread index + 1 (0: none) */
-	uint32_t tail[2];
+	bool pattern;           /* the key has a '#': a pool's name pattern, if members have names */
+	size_t n;               /* members */
+	size_t named;           /* of them, by their name */
+	size_t first;           /* the first member's index in the dump */
+	size_t first_named;     /* the first member by name's (SIZE_MAX: none) */
+	/* stuck-thread-pool: every member by name so far is blocked, with the first one's own top frames */
+	bool uniform;
+	const struct frame *same; /* the frames of a member known to have those (SAME_N frames) */
+	size_t same_n;
+	const char *own;        /* the first member by name's own top frames, once compared (in keys) */
 };
 
 struct detect_groups {
 	struct group *g;
 	size_t n, alloc;
-	struct hashmap index;  /* key -> 1-based position in g */
-	struct arena *keys;
-	uint32_t *next;        /* per thread: the next member of its list (index + 1; 0: the last) */
-	bool stacks;           /* the unnamed threads are grouped too */
+	struct hashmap index;   /* key -> 1-based position in g */
+	struct arena *keys;     /* the keys and own top frames */
+	bool stacks;            /* the unnamed threads are grouped too */
+	size_t last;            /* the previous named thread's group position (0: none) */
+	struct ptrmemo stack_pos; /* a shared stack's group position */
+	struct strbuf key, scratch;
 };
 
 /* "pool-12-thread-345" -> "pool-#-thread-#", into OUT. */
@@ -586,163 +597,200 @@ static void name_pattern(const char *name, struct strbuf *out)
 	out->len = k;
 }
 
-/* KEY's group, made when new. */
-static struct group *group_find(struct detect_groups *gs, const struct strbuf *key)
+/* The position (1-based) of the group of gs->key, made with thread I as its first member when new. */
+static size_t group_find(struct detect_groups *gs, size_t i)
 {
-	struct hashmap_slot *s = hashmap_slot_n(&gs->index, key->buf, key->len);
+	struct hashmap_slot *s = hashmap_slot_n(&gs->index, gs->key.buf, gs->key.len);
 	if (!s->value) {
 		ALLOC_GROW(gs->g, gs->n + 1, gs->alloc);
-		s->key = arena_strndup(gs->keys, key->buf, key->len);
-		gs->g[gs->n] = (struct group){ .key = s->key, .len = key->len };
+		s->key = arena_strndup(gs->keys, gs->key.buf, gs->key.len);
+		gs->g[gs->n] = (struct group){ .key = s->key, .len = gs->key.len, .first = i,
+					       .first_named = SIZE_MAX, .pattern = strchr(s->key, '#') != NULL };
 		s->value = (void *)(uintptr_t)++gs->n;
 	}
-	return &gs->g[(uintptr_t)s->value - 1];
+	return (uintptr_t)s->value;
 }
 
-/* Appends thread I to G's list BY (threads come in dump order). */
-static void group_add(struct detect_groups *gs, struct group *g, int by, size_t i)
+static bool key_is(const struct detect_groups *gs, const struct group *g)
 {
-	uint32_t at = (uint32_t)i + 1;
-	gs->next[i] = 0;
-	if (g->tail[by])
-		gs->next[g->tail[by] - 1] = at;
-	else
-		g->head[by] = at;
-	g->tail[by] = at;
-	g->n++;
-	g->named += by == BY_NAME;
+	return gs->key.len == g->len && !memcmp(gs->key.buf, g->key, g->len);
 }
 
-static void group_by_name(struct dump *d, struct detect_groups *gs)
+/* The group position of named thread T (thread I), by its name. */
+static size_t name_group(struct detect_groups *gs, const struct thread *t, size_t i)
 {
-	struct strbuf key = STRBUF_INIT;
-	size_t last = 0; /* a pool's threads come in a row: most keys are the previous one's */
-	for (size_t i = 0; i < d->nthreads; i++) {
-		const char *name = d->threads[i]->name;
-		if (!name)
-			continue;
-		name_pattern(name, &key);
-		const struct group *lg = last ? &gs->g[last - 1] : NULL;
-		if (!lg || lg->len != key.len || memcmp(lg->key, key.buf, key.len))
-			last = (size_t)(group_find(gs, &key) - gs->g) + 1;
-		group_add(gs, &gs->g[last - 1], BY_NAME, i);
+	name_pattern(t->name, &gs->key);
+	if (!gs->last || !key_is(gs, &gs->g[gs->last - 1])) /* a pool's threads come in a row */
+		gs->last = group_find(gs, i);
+	return gs->last;
+}
+
+/* The group position of unnamed thread T (thread I), by its own top frames: spelled once per shared stack. */
+static size_t stack_group(struct dump *d, struct detect_groups *gs, const struct thread *t, size_t i)
+{
+	size_t pos;
+	if (t->frames_shared && ptrmemo_get(&gs->stack_pos, t->frames, t->nframes, &pos))
+		return pos;
+	strbuf_reset(&gs->key);
+	strbuf_adds(&gs->key, "stack: ");
+	thread_own_frames(d, t, 4, &gs->key);
+	pos = group_find(gs, i);
+	if (t->frames_shared)
+		ptrmemo_put(&gs->stack_pos, t->frames, t->nframes, pos);
+	return pos;
+}
+
+static bool thread_blocked(const struct thread *t)
+{
+	if (t->waiting_on)
+		return true;
+	const char *s = t->state;
+	return s && (strstr(s, "BLOCKED") || strstr(s, "WAITING") || strstr(s, "parking") ||
+		     strstr(s, "waiting"));
+}
+
+/* G's first member by name's own top frames, spelled once. */
+static const char *group_own(struct dump *d, struct detect_groups *gs, struct group *g)
+{
+	if (!g->own) {
+		strbuf_reset(&gs->scratch);
+		thread_own_frames(d, d->threads[g->first_named], 3, &gs->scratch);
+		g->own = arena_strndup(gs->keys, gs->scratch.buf, gs->scratch.len);
 	}
-	strbuf_release(&key);
+	return g->own;
 }
 
-/* The unnamed threads, by their own top frames: spelled once per shared stack. */
-static void group_by_stack(struct dump *d, struct detect_groups *gs)
+/*
+ * Whether G's members by name, with T (thread I), are all blocked with the
+ * same own top frames as the first: a member with the frames array of
+ * one found so has them (thread_share_frames) and is not spelled again.
+ */
+static void pool_track(struct dump *d, struct detect_groups *gs, struct group *g, const struct thread *t, size_t i)
 {
-	struct strbuf key = STRBUF_INIT;
-	struct ptrmemo memo;
-	ptrmemo_init(&memo);
-	for (size_t i = 0; i < d->nthreads; i++) {
-		const struct thread *t = d->threads[i];
-		if (t->name)
-			continue;
-		size_t pos;
-		if (!t->frames_shared || !ptrmemo_get(&memo, t->frames, t->nframes, &pos)) {
-			strbuf_reset(&key);
-			strbuf_adds(&key, "stack: ");
-			thread_own_frames(d, t, 4, &key);
-			pos = (size_t)(group_find(gs, &key) - gs->g);
-			if (t->frames_shared)
-				ptrmemo_put(&memo, t->frames, t->nframes, pos);
-		}
-		group_add(gs, &gs->g[pos], BY_STACK, i);
-	}
-	strbuf_release(&key);
-}
-
-/* The threads grouped by name, and when STACKS, the unnamed ones by their frames too. */
-static const struct detect_groups *groups_of(struct dump *d, struct detect_ctx *cx, bool stacks)
-{
-	struct detect_groups *gs = cx->groups;
-	if (!gs) {
-		gs = cx->groups = xcalloc(1, sizeof(*gs));
-		gs->keys = arena_new();
-		gs->next = xmalloc((d->nthreads ? d->nthreads : 1) * sizeof(*gs->next));
-		group_by_name(d, gs);
-	}
-	if (stacks && !gs->stacks) {
-		group_by_stack(d, gs);
-		gs->stacks = true;
-	}
-	return gs;
-}
-
-static void groups_free(struct detect_groups *gs)
-{
-	if (!gs)
+	if (g->first_named == SIZE_MAX) {
+		g->first_named = i;
+		g->uniform = thread_blocked(t);
+		g->same = t->frames;
+		g->same_n = t->nframes;
 		return;
-	hashmap_clear(&gs->index);
-	arena_free(gs->keys);
-	free(gs->g);
-	free(gs->next);
-	free(gs);
+	}
+	if (!g->uniform)
+		return;
+	bool same = t->frames == g->same && t->nframes == g->same_n;
+	if (!same) {
+		const char *own = group_own(d, gs, g);
+		strbuf_reset(&gs->scratch);
+		thread_own_frames(d, t, 3, &gs->scratch);
+		same = !strcmp(gs->scratch.buf, own);
+		if (same) {
+			g->same = t->frames;
+			g->same_n = t->nframes;
+		}
+	}
+	g->uniform = same && thread_blocked(t);
 }
+
+static void group_thread(struct dump *d, struct detect_groups *gs, const struct thread *t, size_t i)
+{
+	size_t pos; /* first: finding the group may move the array */
+	if (t->name)
+		pos = name_group(gs, t, i);
+	else if (gs->stacks)
+		pos = stack_group(d, gs, t, i);
+	else
+		return;
+	struct group *g = &gs->g[pos - 1];
+	g->n++;
+	if (t->name) {
+		g->named++;
+		if (g->pattern)
+			pool_track(d, gs, g, t, i);
+	}
+}
+
+#define SURVEY_AHEAD 8 /* threads: a pass waits on memory, so it asks for the next ones early */
 
 void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
 {
-	*cx = (struct detect_ctx){ .crashed = dump_crash_thread(d) };
+	*cx = (struct detect_ctx){ .crashed = d->crash ? d->crash->thread : NULL };
+	bool find_crashed = !cx->crashed;
+	struct detect_groups *gs = cx->groups = xcalloc(1, sizeof(*gs));
+	gs->keys = arena_new();
+	gs->stacks = d->nthreads >= LEAK_MIN_THREADS;
+	strbuf_init(&gs->key, 64);
+	strbuf_init(&gs->scratch, 64);
+	size_t n = d->nthreads;
+	for (size_t i = 0; i < n; i++) {
+		if (i + 2 * SURVEY_AHEAD < n)
+			__builtin_prefetch(d->threads[i + 2 * SURVEY_AHEAD]);
+		if (i + SURVEY_AHEAD < n && d->threads[i + SURVEY_AHEAD]->name)
+			__builtin_prefetch(d->threads[i + SURVEY_AHEAD]->name);
+		struct thread *t = d->threads[i];
+		if (find_crashed && t->crashed) {
+			cx->crashed = t; /* dump_crash_thread: the first marked crashed */
+			find_crashed = false;
+		}
+		if (t->nframes >= DETECT_DEEP) {
+			ALLOC_GROW(cx->deep, cx->ndeep + 1, cx->deep_alloc);
+			cx->deep[cx->ndeep++] = t;
+		}
+		group_thread(d, gs, t, i);
+	}
 }
 
 void detect_ctx_release(struct detect_ctx *cx)
 {
-	groups_free(cx->groups);
+	struct detect_groups *gs = cx->groups;
+	if (gs) {
+		hashmap_clear(&gs->index);
+		arena_free(gs->keys);
+		free(gs->g);
+		strbuf_release(&gs->key);
+		strbuf_release(&gs->scratch);
+		free(gs);
+	}
+	free(cx->deep);
 	cx->groups = NULL;
+	cx->deep = NULL;
+	cx->ndeep = cx->deep_alloc = 0;
 }
 
-/* Walks a group's members in dump order: both lists merged, or those by name alone. */
-struct members {
-	const struct detect_groups *gs;
-	uint32_t at[2];
-};
-
-static struct members members_of(const struct detect_groups *gs, const struct group *g, bool named_only)
+/* The next member of G from thread *I on (dump order), by name and, unless NAMED_ONLY, by frames; or NULL. */
+static struct thread *next_member(struct dump *d, struct detect_groups *gs, const struct group *g,
+				  bool named_only, size_t *i)
 {
-	return (struct members){ gs, { g->head[BY_NAME], named_only ? 0 : g->head[BY_STACK] } };
+	for (; *i < d->nthreads; (*i)++) {
+		struct thread *t = d->threads[*i];
+		bool in;
+		if (t->name) {
+			name_pattern(t->name, &gs->key);
+			in = key_is(gs, g);
+		} else {
+			in = !named_only && gs->stacks && stack_group(d, gs, t, *i) == (size_t)(g - gs->g) + 1;
+		}
+		if (in)
+			return d->threads[(*i)++];
+	}
+	return NULL;
 }
-
-static struct thread *members_next(const struct dump *d, struct members *m)
-{
-	uint32_t a = m->at[BY_NAME], b = m->at[BY_STACK];
-	if (!a && !b)
-		return NULL;
-	int by = !a || (b && b < a) ? BY_STACK : BY_NAME;
-	uint32_t at = m->at[by];
-	m->at[by] = m->gs->next[at - 1];
-	return d->threads[at - 1];
-}
-
-/* The index of G's first member. */
-static uint32_t group_first(const struct group *g)
-{
-	uint32_t a = g->head[BY_NAME], b = g->head[BY_STACK];
-	return !a || (b && b < a) ? b : a;
-}
-
-#define LEAK_MIN_THREADS 1000
-#define LEAK_MIN_GROUP 500
 
 void detect_thread_leak(struct dump *d, struct detect_ctx *cx)
 {
 	if (d->nthreads < LEAK_MIN_THREADS)
 		return;
-	const struct detect_groups *gs = groups_of(d, cx, true);
+	struct detect_groups *gs = cx->groups;
 	const struct group *big = NULL; /* the largest; of equal ones, the one whose first member comes first */
 	for (size_t i = 0; i < gs->n; i++)
-		if (!big || gs->g[i].n > big->n || (gs->g[i].n == big->n && group_first(&gs->g[i]) < group_first(big)))
+		if (!big || gs->g[i].n > big->n || (gs->g[i].n == big->n && gs->g[i].first < big->first))
 			big = &gs->g[i];
 	if (!big || big->n < LEAK_MIN_GROUP || big->n * 2 < d->nthreads)
 		return;
 	struct finding *f = catalogue_add_finding(d, "thread-leak", big->n >= 2000 ? CONF_LIKELY : CONF_POSSIBLE);
-	struct members m = members_of(gs, big, false);
-	struct thread *t, *first = NULL;
-	for (int k = 0; k < 20 && (t = members_next(d, &m)); k++) {
+	size_t at = big->first;
+	struct thread *t;
+	for (int k = 0; k < 20 && (t = next_member(d, gs, big, false, &at)); k++)
 		finding_add_thread(d, f, t);
-		first = first ? first : t;
-	}
+	struct thread *first = d->threads[big->first];
 	struct strbuf s = STRBUF_INIT;
 	strbuf_addf(&s, "%zu of %zu threads look alike (%s%s%s); the first, ", big->n, d->nthreads,
 		    strncmp(big->key, "stack: ", 7) ? "named like '" : "", big->key,
@@ -759,87 +807,71 @@ void detect_thread_leak(struct dump *d, struct detect_ctx *cx)
 	f->advice = finish_text(d, &s);
 }
 
-#define POOL_MIN 4
-
-static bool thread_blocked(const struct thread *t)
+static int cmp_first_named(const void *a, const void *b)
 {
-	if (t->waiting_on)
-		return true;
-	const char *s = t->state;
-	return s && (strstr(s, "BLOCKED") || strstr(s, "WAITING") || strstr(s, "parking") ||
-		     strstr(s, "waiting"));
+	size_t x = (*(struct group *const *)a)->first_named, y = (*(struct group *const *)b)->first_named;
+	return (x > y) - (x < y);
 }
 
-/*
- * Whether every member of G (by name) is blocked with the same own top
- * frames (not idle); sets KEY. A member with the frames array of the one
- * before it has the same frames (thread_share_frames): not spelled again.
- */
-static bool pool_stuck(struct dump *d, const struct detect_groups *gs, const struct group *g, struct strbuf *key)
+/* Whether pool G, uniform, is stuck: its first member is not idle, and has own frames. */
+static bool pool_stuck(struct dump *d, struct detect_groups *gs, struct group *g)
 {
-	struct strbuf k = STRBUF_INIT;
-	struct members m = members_of(gs, g, true);
-	const struct thread *first = members_next(d, &m), *prev = first, *t;
-	thread_own_frames(d, first, 3, key);
-	bool stuck = thread_blocked(first);
-	while (stuck && (t = members_next(d, &m))) {
-		bool same = t->frames == prev->frames && t->nframes == prev->nframes;
-		if (!same) {
-			strbuf_reset(&k);
-			thread_own_frames(d, t, 3, &k);
-			same = !strcmp(k.buf, key->buf);
-		}
-		stuck = same && thread_blocked(t);
-		prev = t;
-	}
-	strbuf_release(&k);
-	if (!stuck)
-		return false;
+	const struct thread *first = d->threads[g->first_named];
 	for (size_t j = 0; j < first->nframes && j < 12; j++)
 		if (re(RE_IDLE, first->frames[j].function, 0, d, NULL))
 			return false;
-	return strcmp(key->buf, "??");
+	return strcmp(group_own(d, gs, g), "??");
 }
 
+static void add_stuck_pool(struct dump *d, struct detect_groups *gs, struct group *g)
+{
+	struct finding *f = catalogue_add_finding(d, "stuck-thread-pool", CONF_LIKELY);
+	size_t at = g->first_named;
+	struct thread *t;
+	for (int j = 0; j < 50 && (t = next_member(d, gs, g, true, &at)); j++) {
+		finding_add_thread(d, f, t);
+		if (t->waiting_on)
+			finding_add_lock(d, f, t->waiting_on);
+	}
+	const struct thread *first = d->threads[g->first_named];
+	struct strbuf s = STRBUF_INIT;
+	strbuf_addf(&s, "All %zu threads named like '%s' are blocked (%s) in %s", g->named, g->key,
+		    first->state ? first->state : "waiting", g->own);
+	if (first->waiting_on) {
+		const struct lock *l = first->waiting_on;
+		strbuf_adds(&s, ", waiting on ");
+		lock_describe(l, &s);
+		if (l->owner) {
+			strbuf_adds(&s, " held by ");
+			thread_describe(l->owner, &s);
+			finding_add_thread(d, f, l->owner); /* the text names it */
+		}
+	}
+	strbuf_adds(&s, ": the pool can take no more work.");
+	f->summary = finish_text(d, &s);
+	strbuf_addf(&s, "Find what %s waits for (a lock holder, a slow downstream call, a task "
+		    "that waits for another task of the same pool) and add a timeout, a bigger "
+		    "or separate pool for the dependent tasks, or fix the holder.", g->own);
+	f->advice = finish_text(d, &s);
+}
+
+/* The first pool (by its first member) whose members are all blocked in the same place. */
 void detect_stuck_pool(struct dump *d, struct detect_ctx *cx)
 {
-	const struct detect_groups *gs = groups_of(d, cx, false);
-	for (size_t i = 0; i < gs->n; i++) {
-		const struct group *g = &gs->g[i];
-		struct strbuf key = STRBUF_INIT;
-		if (g->named < POOL_MIN || !strchr(g->key, '#') || !pool_stuck(d, gs, g, &key)) {
-			strbuf_release(&key);
-			continue;
+	struct detect_groups *gs = cx->groups;
+	struct group **pools = NULL;
+	size_t n = 0, alloc = 0;
+	for (size_t i = 0; i < gs->n; i++)
+		if (gs->g[i].named >= POOL_MIN && gs->g[i].pattern && gs->g[i].uniform) {
+			ALLOC_GROW(pools, n + 1, alloc);
+			pools[n++] = &gs->g[i];
 		}
-		struct finding *f = catalogue_add_finding(d, "stuck-thread-pool", CONF_LIKELY);
-		struct members m = members_of(gs, g, true);
-		struct thread *t, *first = NULL;
-		for (int j = 0; j < 50 && (t = members_next(d, &m)); j++) {
-			first = first ? first : t;
-			finding_add_thread(d, f, t);
-			if (t->waiting_on)
-				finding_add_lock(d, f, t->waiting_on);
+	if (n > 1)
+		qsort(pools, n, sizeof(*pools), cmp_first_named);
+	for (size_t i = 0; i < n; i++)
+		if (pool_stuck(d, gs, pools[i])) {
+			add_stuck_pool(d, gs, pools[i]);
+			break;
 		}
-		struct strbuf s = STRBUF_INIT;
-		strbuf_addf(&s, "All %zu threads named like '%s' are blocked (%s) in %s", g->named, g->key,
-			    first->state ? first->state : "waiting", key.buf);
-		if (first->waiting_on) {
-			const struct lock *l = first->waiting_on;
-			strbuf_adds(&s, ", waiting on ");
-			lock_describe(l, &s);
-			if (l->owner) {
-				strbuf_adds(&s, " held by ");
-				thread_describe(l->owner, &s);
-				finding_add_thread(d, f, l->owner); /* the text names it */
-			}
-		}
-		strbuf_adds(&s, ": the pool can take no more work.");
-		f->summary = finish_text(d, &s);
-		strbuf_addf(&s, "Find what %s waits for (a lock holder, a slow downstream call, a task "
-			    "that waits for another task of the same pool) and add a timeout, a bigger "
-			    "or separate pool for the dependent tasks, or fix the holder.", key.buf);
-		f->advice = finish_text(d, &s);
-		strbuf_release(&key);
-		break;
-	}
+	free(pools);
 }

@@ -81,7 +81,8 @@ int signatures_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 {
 	struct detect_ctx cx;
 	detect_ctx_init(&cx, d);
-	recover_assert_message(d, cx.crashed);
+	struct thread *crashed = cx.crashed;
+	recover_assert_message(d, crashed);
 	for (size_t i = 0; i < detectors_count; i++)
 		if (!dump_find_finding(d, detectors[i].id))
 			detectors[i].run(d, &cx);
@@ -89,7 +90,7 @@ int signatures_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 	const struct ruleset *rs = ruleset_shared(o->rules_files, o->nrules_files, err);
 	if (!rs)
 		return -1;
-	return ruleset_apply_crashed(rs, d, cx.crashed, err);
+	return ruleset_apply_crashed(rs, d, crashed, err);
 }
 
 void signatures_catalogue(const struct ruleset *rs,
