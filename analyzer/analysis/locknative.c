@@ -5,6 +5,7 @@
 
 #include "analyzer/analysis/analyze.h"
 #include "analyzer/analysis/lockgraph.h"
+#include "analyzer/lib/ptrmemo.h"
 
 /* Verified with offsetof() and gdb against glibc 2.36 (Debian 12) on x86-64. */
 static const struct locknative_arch arch_x86_64 = {
@@ -436,19 +437,53 @@ static size_t dl_iterate_frame(const struct thread *t)
 }
 
 /*
+ * Whether T blocks right in dl_iterate_phdr: its wait frame
+ * (thread_wait_frame) is its first dl_iterate_phdr frame. The frames
+ * above the wait frame are few (lock plumbing): they alone are searched.
+ */
+static bool waits_in_dl_iterate(const struct thread *t)
+{
+	const struct frame *w = thread_wait_frame(t);
+	if (!w || !fn_has(w, "dl_iterate_phdr"))
+		return false;
+	for (const struct frame *f = t->frames; f < w; f++)
+		if (fn_has(f, "dl_iterate_phdr"))
+			return false;
+	return true;
+}
+
+/* Whether T is inside a dl_iterate_phdr callback: frames of its own above a dl_iterate_phdr frame. */
+static bool in_dl_iterate_callback(const struct thread *t)
+{
+	size_t k = dl_iterate_frame(t);
+	return k != SIZE_MAX && k != 0 && thread_wait_frame(t) != &t->frames[k];
+}
+
+/* A question about T's frames alone, asked once per shared frames array. */
+static bool frames_ask(struct ptrmemo *memo, const struct thread *t, bool (*ask)(const struct thread *t))
+{
+	size_t v;
+	if (!t->frames_shared)
+		return ask(t);
+	if (!ptrmemo_get(memo, t->frames, t->nframes, &v)) {
+		v = ask(t);
+		ptrmemo_put(memo, t->frames, t->nframes, v);
+	}
+	return v;
+}
+
+/*
  * dl_iterate_phdr holds the loader's write lock while it calls back: a
  * thread blocked right in it (only lock plumbing above) waits for that lock;
  * a thread with other frames above it (the callback) holds it (inferred).
+ * BLOCKED: the threads that wait and block in dl_iterate_phdr
+ * (waits_in_dl_iterate), in dump order.
  */
-static void loader_from_frames(struct dump *d)
+static void loader_from_frames(struct dump *d, struct thread **blocked, size_t nblocked)
 {
 	struct lock *loader = NULL;
-	for (size_t i = 0; i < d->nthreads; i++) {
-		struct thread *t = d->threads[i];
-		size_t k = dl_iterate_frame(t);
-		if (k == SIZE_MAX || !t->waiting_on || thread_wait_frame(t) != &t->frames[k])
-			continue;
-		struct lock *l = t->waiting_on;
+	for (size_t i = 0; i < nblocked; i++) {
+		struct lock *l = blocked[i]->waiting_on;
 		if (l->kind != LOCK_LOADER) {
 			l->kind = LOCK_LOADER;
 			l->label = "_rtld_global._dl_load_write_lock";
@@ -458,10 +493,11 @@ static void loader_from_frames(struct dump *d)
 	}
 	if (!loader || loader->owner)
 		return;
+	struct ptrmemo memo;
+	ptrmemo_init(&memo);
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct thread *t = d->threads[i];
-		size_t k = dl_iterate_frame(t);
-		if (k == SIZE_MAX || k == 0 || thread_wait_frame(t) == &t->frames[k])
+		if (!frames_ask(&memo, t, in_dl_iterate_callback))
 			continue;
 		thread_hold(d, t, loader);
 		loader->owner_inferred = true;
@@ -537,22 +573,31 @@ int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 	}
 	/*
 	 * What both find depends on the frames alone: a shared frames array
-	 * (a pool's threads) that gave nothing once gives nothing again.
+	 * (a pool's threads) that gave nothing once gives nothing again. The
+	 * same pass keeps the threads blocked in dl_iterate_phdr for
+	 * loader_from_frames, which runs after the labels are read.
 	 */
-	struct hashmap fruitless = HASHMAP_INIT;
-	size_t unused;
+	struct ptrmemo fruitless, in_dl;
+	ptrmemo_init(&fruitless);
+	ptrmemo_init(&in_dl);
+	struct thread **blocked = NULL;
+	size_t nblocked = 0, blocked_alloc = 0, unused;
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct thread *t = d->threads[i];
-		if (t->waiting_on || (t->frames_shared && hashmap_get_ptr(&fruitless, t->frames, &unused)))
-			continue;
-		wait_from_args(d, t);
-		if (!t->waiting_on)
-			arena_self_wait_text(d, t);
-		if (!t->waiting_on && t->frames_shared)
-			hashmap_put_ptr(&fruitless, t->frames, 1);
+		if (!t->waiting_on && (!t->frames_shared || !ptrmemo_get(&fruitless, t->frames, t->nframes, &unused))) {
+			wait_from_args(d, t);
+			if (!t->waiting_on)
+				arena_self_wait_text(d, t);
+			if (!t->waiting_on && t->frames_shared)
+				ptrmemo_put(&fruitless, t->frames, t->nframes, 1);
+		}
+		if (t->waiting_on && frames_ask(&in_dl, t, waits_in_dl_iterate)) {
+			ALLOC_GROW(blocked, nblocked + 1, blocked_alloc);
+			blocked[nblocked++] = t;
+		}
 	}
-	hashmap_clear(&fruitless);
 	loader_from_labels(d, a);
-	loader_from_frames(d);
+	loader_from_frames(d, blocked, nblocked);
+	free(blocked);
 	return 0;
 }
