@@ -1,5 +1,6 @@
 #include "signatures/detect.h"
 #include "analyzer/lib/path.h"
+#include "analyzer/lib/prefetch.h"
 #include "analyzer/lib/ptrmemo.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -122,6 +123,8 @@ static struct thread *dead_thread(const struct dump *d, const struct detect_ctx 
 	ptrmemo_init(&not_aborted);
 	size_t unused;
 	for (size_t i = 0; i < d->nthreads; i++) {
+		PREFETCH_FIELD(d->threads, i, d->nthreads, frames);
+		PREFETCH_FIELD(d->threads, i, d->nthreads, frames_shared);
 		const struct thread *u = d->threads[i];
 		if (u->frames_shared && ptrmemo_get(&not_aborted, u->frames, u->nframes, &unused))
 			continue;
@@ -708,8 +711,6 @@ static void group_thread(struct dump *d, struct detect_groups *gs, const struct 
 	}
 }
 
-#define SURVEY_AHEAD 8 /* threads: a pass waits on memory, so it asks for the next ones early */
-
 void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
 {
 	*cx = (struct detect_ctx){ .crashed = d->crash ? d->crash->thread : NULL };
@@ -721,10 +722,11 @@ void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
 	strbuf_init(&gs->scratch, 64);
 	size_t n = d->nthreads;
 	for (size_t i = 0; i < n; i++) {
-		if (i + 2 * SURVEY_AHEAD < n)
-			__builtin_prefetch(d->threads[i + 2 * SURVEY_AHEAD]);
-		if (i + SURVEY_AHEAD < n && d->threads[i + SURVEY_AHEAD]->name)
-			__builtin_prefetch(d->threads[i + SURVEY_AHEAD]->name);
+		/* prefetch.h: the thread two steps ahead, and the name of the one a step ahead */
+		if (i + 2 * PREFETCH_AHEAD < n)
+			__builtin_prefetch(&d->threads[i + 2 * PREFETCH_AHEAD]->name);
+		if (i + PREFETCH_AHEAD < n && d->threads[i + PREFETCH_AHEAD]->name)
+			__builtin_prefetch(d->threads[i + PREFETCH_AHEAD]->name);
 		struct thread *t = d->threads[i];
 		if (find_crashed && t->crashed) {
 			cx->crashed = t; /* dump_crash_thread: the first marked crashed */

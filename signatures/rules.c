@@ -14,6 +14,8 @@
 #include "analyzer/lib/arena.h"
 
 #include "analyzer/lib/hashmap.h"
+#include "analyzer/lib/prefetch.h"
+#include "analyzer/lib/ptrmemo.h"
 #include "analyzer/model/catalogue.h"
 
 struct clause {
@@ -690,7 +692,7 @@ struct eval {
 	size_t nhits, hits_alloc;
 	const char *module;       /* the first module a module clause matched */
 	const struct lock *lock;  /* the first lock a lock-kind clause matched */
-	struct hashmap handler_ends; /* handler_scan of each shared stack, by array */
+	struct ptrmemo handler_ends; /* handler_scan of each shared stack, by array */
 };
 
 /* Where the signal handler's frames end in a stack: the first handler entry, or 0. */
@@ -708,9 +710,9 @@ static size_t handler_end(struct eval *ev, const struct thread *t)
 	if (!t->frames_shared || !t->nframes)
 		return handler_scan(t);
 	size_t end;
-	if (!hashmap_get_ptr(&ev->handler_ends, t->frames, &end)) {
+	if (!ptrmemo_get(&ev->handler_ends, t->frames, t->nframes, &end)) {
 		end = handler_scan(t);
-		hashmap_put_ptr(&ev->handler_ends, t->frames, end);
+		ptrmemo_put(&ev->handler_ends, t->frames, t->nframes, end);
 	}
 	return end;
 }
@@ -807,6 +809,8 @@ static bool match_frames(struct eval *ev, const struct clause *c)
 	if (c->scope == SCOPE_CRASHED || c->scope == SCOPE_TOP)
 		return ev->crashed && match_thread_frames(ev, c, ev->crashed);
 	for (size_t i = 0; i < ev->d->nthreads; i++) {
+		PREFETCH_FIELD(ev->d->threads, i, ev->d->nthreads, frames);
+		PREFETCH_FIELD(ev->d->threads, i, ev->d->nthreads, frames_shared);
 		struct thread *t = ev->d->threads[i];
 		if (thread_in_scope(ev, t) && match_thread_frames(ev, c, t))
 			return true;
@@ -1214,6 +1218,5 @@ int ruleset_apply_crashed(const struct ruleset *rs, struct dump *d, struct threa
 	pcre2_match_data_free(ev.md);
 	strbuf_release(&ev.subject);
 	free(ev.hits);
-	hashmap_clear(&ev.handler_ends);
 	return rc ? -1 : 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/lib/prefetch.h"
 #include "analyzer/model/catalogue.h"
 #include "analyzer/analysis/analyze.h"
 
@@ -92,6 +93,7 @@ static void holders_build(const struct dump *d, struct holders *h)
 	size_t nholds = 0, alloc = 0;
 	h->shown = false;
 	for (size_t i = 0; i < d->nthreads; i++) {
+		PREFETCH_FIELD(d->threads, i, d->nthreads, nholds);
 		const struct thread *t = d->threads[i];
 		for (size_t k = 0; k < t->nholds; k++) {
 			const struct lock *l = t->holds[k];

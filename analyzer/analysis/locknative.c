@@ -5,6 +5,7 @@
 
 #include "analyzer/analysis/analyze.h"
 #include "analyzer/analysis/lockgraph.h"
+#include "analyzer/lib/prefetch.h"
 #include "analyzer/lib/ptrmemo.h"
 
 /* Verified with offsetof() and gdb against glibc 2.36 (Debian 12) on x86-64. */
@@ -583,6 +584,8 @@ int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 	struct thread **blocked = NULL;
 	size_t nblocked = 0, blocked_alloc = 0, unused;
 	for (size_t i = 0; i < d->nthreads; i++) {
+		PREFETCH_FIELD(d->threads, i, d->nthreads, frames);
+		PREFETCH_FIELD(d->threads, i, d->nthreads, waiting_on);
 		struct thread *t = d->threads[i];
 		if (!t->waiting_on && (!t->frames_shared || !ptrmemo_get(&fruitless, t->frames, t->nframes, &unused))) {
 			wait_from_args(d, t);
