@@ -113,35 +113,6 @@ static bool thread_aborted(const struct dump *d, const struct thread *t)
 	return false;
 }
 
-/* The thread that died: the recorded one, or the only thread whose stack shows an abort. */
-static struct thread *dead_thread(const struct dump *d, const struct detect_ctx *cx)
-{
-	if (cx->crashed)
-		return cx->crashed;
-	struct thread *only = NULL;
-	struct ptrmemo not_aborted; /* shared frames arrays: asked once */
-	ptrmemo_init(&not_aborted);
-	size_t unused;
-	for (size_t i = 0; i < d->nthreads; i++) {
-		PREFETCH_FIELD(d->threads, i, d->nthreads, frames);
-		PREFETCH_FIELD(d->threads, i, d->nthreads, frames_shared);
-		const struct thread *u = d->threads[i];
-		if (u->frames_shared && ptrmemo_get(&not_aborted, u->frames, u->nframes, &unused))
-			continue;
-		if (!thread_aborted(d, u)) {
-			if (u->frames_shared)
-				ptrmemo_put(&not_aborted, u->frames, u->nframes, 1);
-			continue;
-		}
-		if (only) {
-			only = NULL;
-			break;
-		}
-		only = d->threads[i];
-	}
-	return only;
-}
-
 struct evidence {
 	struct strbuf seen;
 	int score;
@@ -304,7 +275,7 @@ static void eintr_signal_source(struct dump *d, struct evidence *ev)
 
 void detect_eintr(struct dump *d, struct detect_ctx *cx)
 {
-	struct thread *t = dead_thread(d, cx);
+	struct thread *t = cx->dead;
 	if (!t && !d->crash)
 		return;
 	struct evidence ev = { .seen = STRBUF_INIT };
@@ -711,10 +682,35 @@ static void group_thread(struct dump *d, struct detect_groups *gs, const struct 
 	}
 }
 
+/*
+ * The thread that died when none is marked crashed: the only thread whose
+ * stack shows an abort (a shared frames array that shows none is asked once).
+ */
+struct dead_search {
+	struct ptrmemo not_aborted;
+	struct thread *only;
+	int aborted;            /* threads found aborted, up to 2 */
+};
+
+static void dead_search_step(const struct dump *d, struct dead_search *ds, struct thread *t)
+{
+	size_t unused;
+	if (t->frames_shared && ptrmemo_get(&ds->not_aborted, t->frames, t->nframes, &unused))
+		return;
+	if (!thread_aborted(d, t)) {
+		if (t->frames_shared)
+			ptrmemo_put(&ds->not_aborted, t->frames, t->nframes, 1);
+		return;
+	}
+	ds->only = t;
+	ds->aborted++;
+}
+
 void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
 {
 	*cx = (struct detect_ctx){ .crashed = d->crash ? d->crash->thread : NULL };
 	bool find_crashed = !cx->crashed;
+	struct dead_search ds = { .aborted = 0 };
 	struct detect_groups *gs = cx->groups = xcalloc(1, sizeof(*gs));
 	gs->keys = arena_new();
 	gs->stacks = d->nthreads >= LEAK_MIN_THREADS;
@@ -731,6 +727,8 @@ void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
 		if (find_crashed && t->crashed) {
 			cx->crashed = t; /* dump_crash_thread: the first marked crashed */
 			find_crashed = false;
+		} else if (find_crashed && ds.aborted < 2) {
+			dead_search_step(d, &ds, t);
 		}
 		if (t->nframes >= DETECT_DEEP) {
 			ALLOC_GROW(cx->deep, cx->ndeep + 1, cx->deep_alloc);
@@ -738,6 +736,7 @@ void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
 		}
 		group_thread(d, gs, t, i);
 	}
+	cx->dead = cx->crashed ? cx->crashed : ds.aborted == 1 ? ds.only : NULL;
 }
 
 void detect_ctx_release(struct detect_ctx *cx)

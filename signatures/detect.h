@@ -27,12 +27,15 @@
  * pass over the threads (each detector asking on its own would make a
  * pass of its own: milliseconds of memory traffic on a dump of 200,000
  * threads): the crashing thread (dump_crash_thread; no detector changes
- * it), the threads deep enough to recurse, and the threads' groups for
- * thread-leak and stuck-thread-pool. detect_ctx_release frees it.
+ * it), the thread that died (the crashing one, else the only thread whose
+ * stack shows an abort), the threads deep enough to recurse, and the
+ * threads' groups for thread-leak and stuck-thread-pool.
+ * detect_ctx_release frees it.
  */
 struct detect_groups;
 struct detect_ctx {
 	struct thread *crashed;
+	struct thread *dead;
 	struct thread **deep;     /* the threads of DETECT_DEEP frames or more, in dump order */
 	size_t ndeep, deep_alloc;
 	struct detect_groups *groups;
