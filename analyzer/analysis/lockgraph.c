@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyzer/lib/prefetch.h"
+#include "analyzer/lib/ptrmemo.h"
 #include "analyzer/model/catalogue.h"
 #include "analyzer/analysis/analyze.h"
 
@@ -291,10 +292,8 @@ static const char *const timed_wait_marks[] = {
 	"clockrdlock", "clockwrlock", "timedjoin", NULL, /* not clockjoin: pthread_join uses it */
 };
 
-bool lockgraph_wait_is_timed(const struct thread *t)
+static bool frames_timed(const struct thread *t)
 {
-	if (t->state && strstr(t->state, "TIMED"))
-		return true;
 	for (size_t i = 0; i < t->nframes && i < 12; i++)
 		for (size_t k = 0; t->frames[i].function && timed_wait_marks[k]; k++)
 			if (strstr(t->frames[i].function, timed_wait_marks[k]))
@@ -302,22 +301,42 @@ bool lockgraph_wait_is_timed(const struct thread *t)
 	return false;
 }
 
-static void push_thread(struct lockgraph_cycle *c, struct thread *t)
+bool lockgraph_wait_is_timed(const struct thread *t)
+{
+	return (t->state && strstr(t->state, "TIMED")) || frames_timed(t);
+}
+
+/* lockgraph_wait_is_timed, its frames asked once per shared stack (MEMO). */
+static bool wait_is_timed(struct ptrmemo *memo, const struct thread *t)
+{
+	size_t timed;
+	if (t->state && strstr(t->state, "TIMED"))
+		return true;
+	if (!t->frames_shared)
+		return frames_timed(t);
+	if (!ptrmemo_get(memo, t->frames, t->nframes, &timed)) {
+		timed = frames_timed(t);
+		ptrmemo_put(memo, t->frames, t->nframes, timed);
+	}
+	return timed;
+}
+
+static void push_thread(struct lockgraph_cycle *c, struct thread *t, struct ptrmemo *memo)
 {
 	c->threads[c->nthreads++] = t;
 	c->locks[c->nlocks++] = t->waiting_on;
 	c->inferred |= t->waiting_on->owner_inferred;
-	c->timed |= lockgraph_wait_is_timed(t);
+	c->timed |= wait_is_timed(memo, t);
 }
 
 /*
  * Lays out component COMP starting at thread node START: first the simple
  * cycle that walking "waits for -> held by" from START closes, then any
  * other threads of the component in dump order (TOTAL threads in all).
- * SEEN is scratch (one per thread node).
+ * SEEN is scratch (one per thread node); MEMO: wait_is_timed's.
  */
 static void cycle_fill(const struct graph *g, size_t start, size_t total, unsigned char *seen,
-		       struct lockgraph_cycle *c)
+		       struct ptrmemo *memo, struct lockgraph_cycle *c)
 {
 	size_t v = start;
 	while (!seen[v]) {
@@ -327,13 +346,13 @@ static void cycle_fill(const struct graph *g, size_t start, size_t total, unsign
 	size_t loop = v;
 	do {
 		seen[v] = 2;
-		push_thread(c, g->thread[v]);
+		push_thread(c, g->thread[v], memo);
 		v = next_in_comp(g, v);
 	} while (v != loop);
 	for (size_t i = start; i < g->nthreads && c->nthreads < total; i++)
 		if (g->comp[i] == g->comp[start] && seen[i] != 2) {
 			seen[i] = 2;
-			push_thread(c, g->thread[i]);
+			push_thread(c, g->thread[i], memo);
 		}
 }
 
@@ -368,6 +387,8 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 	*out = arena_alloc(d->arena, ncycles * sizeof(**out));
 	unsigned char *seen = xcalloc(g->nthreads, 1);
 	unsigned char *done = xcalloc(g->ncomp, 1);
+	struct ptrmemo *timed = xmalloc(sizeof(*timed));
+	ptrmemo_init(timed);
 	for (size_t i = 0; i < g->nthreads; i++) {
 		if (!node_on_cycle(g, i) || done[g->comp[i]])
 			continue;
@@ -376,13 +397,14 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 		memset(c, 0, sizeof(*c));
 		c->threads = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->threads));
 		c->locks = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->locks));
-		cycle_fill(g, i, threads_in[g->comp[i]], seen, c);
+		cycle_fill(g, i, threads_in[g->comp[i]], seen, timed, c);
 		c->bystanders = queued[g->comp[i]];
 	}
 	free(threads_in);
 	free(queued);
 	free(seen);
 	free(done);
+	free(timed);
 	return n;
 }
 
@@ -462,21 +484,27 @@ static const char *cycle_advice(const struct lockgraph_cycle *c)
 	       "deadlock never resolves by itself, the process must be restarted.";
 }
 
-/* The cycle's threads (distinct by construction) and locks (once each), without quadratic appends. */
-static void finding_set_cycle(struct dump *d, struct finding *f, const struct lockgraph_cycle *c)
+/*
+ * The cycle's threads (distinct by construction) and locks (once each),
+ * without quadratic appends. MARK: one byte per lock of D, zero, left zero
+ * (shared by every cycle: 25,000 cycles must not clear an array of the
+ * dump's locks each).
+ */
+static void finding_set_cycle(struct dump *d, struct finding *f, const struct lockgraph_cycle *c,
+			      unsigned char *mark)
 {
 	f->threads = arena_alloc(d->arena, c->nthreads * sizeof(*f->threads));
 	memcpy(f->threads, c->threads, c->nthreads * sizeof(*f->threads));
 	f->nthreads = c->nthreads;
 	f->locks = arena_alloc(d->arena, c->nlocks * sizeof(*f->locks));
-	unsigned char *mark = xcalloc(d->nlocks, 1);
 	for (size_t i = 0; i < c->nlocks; i++)
 		if (!mark[c->locks[i]->index]++)
 			f->locks[f->nlocks++] = c->locks[i];
-	free(mark);
+	for (size_t i = 0; i < c->nlocks; i++)
+		mark[c->locks[i]->index] = 0;
 }
 
-static void add_cycle_finding(struct dump *d, const struct lockgraph_cycle *c)
+static void add_cycle_finding(struct dump *d, const struct lockgraph_cycle *c, unsigned char *mark)
 {
 	struct finding *f = catalogue_add_finding(d, "lock-cycle", c->inferred ? CONF_LIKELY : CONF_CERTAIN);
 	struct strbuf sb = STRBUF_INIT;
@@ -488,7 +516,7 @@ static void add_cycle_finding(struct dump *d, const struct lockgraph_cycle *c)
 		strbuf_addch(&sb, '\n');
 		describe_edge(c->threads[i], c->locks[i], cycle_holder(c, i), &sb);
 	}
-	finding_set_cycle(d, f, c);
+	finding_set_cycle(d, f, c, mark);
 	if (c->bystanders)
 		strbuf_addf(&sb, "\n%zu more thread%s wait%s on these locks behind the cycle.", c->bystanders,
 			    c->bystanders == 1 ? "" : "s", c->bystanders == 1 ? "s" : "");
@@ -699,11 +727,13 @@ int lockgraph_analyze(struct dump *d, const struct mortem_opts *o, struct strbuf
 	graph_scc(&g);
 	struct lockgraph_cycle *cycles;
 	size_t n = cycles_from_graph(d, &g, &cycles);
+	unsigned char *mark = n ? xcalloc(d->nlocks, 1) : NULL;
 	for (size_t i = 0; i < n; i++)
 		if (cycles[i].timed)
 			warn_timed_cycle(d, &cycles[i]);
 		else
-			add_cycle_finding(d, &cycles[i]);
+			add_cycle_finding(d, &cycles[i], mark);
+	free(mark);
 	find_contention(d, &g);
 	bool holders_shown = g.holders_shown;
 	graph_release(&g);
