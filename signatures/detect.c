@@ -546,6 +546,7 @@ struct detect_groups {
 	bool stacks;            /* the unnamed threads are grouped too */
 	size_t last;            /* the previous named thread's group position (0: none) */
 	struct ptrmemo stack_pos; /* a shared stack's group position */
+	struct ptrmemo same_as;   /* a shared stack's group whose first member's own top frames it has */
 	struct strbuf key, scratch;
 };
 
@@ -650,7 +651,9 @@ static void pool_track(struct dump *d, struct detect_groups *gs, struct group *g
 	}
 	if (!g->uniform)
 		return;
-	bool same = t->frames == g->same && t->nframes == g->same_n;
+	size_t pos = (size_t)(g - gs->g) + 1, as;
+	bool same = (t->frames == g->same && t->nframes == g->same_n) ||
+		    (t->frames_shared && ptrmemo_get(&gs->same_as, t->frames, t->nframes, &as) && as == pos);
 	if (!same) {
 		const char *own = group_own(d, gs, g);
 		strbuf_reset(&gs->scratch);
@@ -659,6 +662,8 @@ static void pool_track(struct dump *d, struct detect_groups *gs, struct group *g
 		if (same) {
 			g->same = t->frames;
 			g->same_n = t->nframes;
+			if (t->frames_shared)
+				ptrmemo_put(&gs->same_as, t->frames, t->nframes, pos);
 		}
 	}
 	g->uniform = same && thread_blocked(t);
