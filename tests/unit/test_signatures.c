@@ -416,6 +416,92 @@ static void test_stuck_pool_and_leak(void **state)
 	dump_free(d);
 }
 
+/* Threads with shared frames (thread_share_frames), one function per frame at LINE. */
+static struct thread *pool_thread(struct dump *d, const char *name, const char *const *fns, int line)
+{
+	struct frame fr[8] = { 0 };
+	size_t n = 0;
+	for (; fns[n] && n < 8; n++) {
+		fr[n].function = dump_intern(d, fns[n], strlen(fns[n]));
+		fr[n].kind = FRAME_JAVA;
+		fr[n].line = line;
+	}
+	struct thread *t = dump_add_thread(d, NULL);
+	thread_share_frames(d, t, fr, n);
+	t->name = name ? dump_strdup(d, name) : NULL;
+	return t;
+}
+
+/*
+ * Two pools interleaved: the first (by its first member) has a member
+ * blocked elsewhere, so the second is the stuck one, although its members
+ * alternate between two stacks (other lines, the same own frames); its
+ * finding lists its own members, in dump order.
+ */
+static void test_stuck_pool_interleaved(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("jstack");
+	static const char *const query[] = { "com.x.Db.query", "com.x.Handler.run", NULL };
+	static const char *const other[] = { "com.x.Db.commit", "com.x.Handler.run", NULL };
+	struct thread *b[6];
+	for (int i = 0; i < 6; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "a-worker-%d", i);
+		struct thread *a = pool_thread(d, name, i == 2 ? other : query, 10);
+		a->state = "BLOCKED (on object monitor)";
+		snprintf(name, sizeof(name), "b-worker-%d", i);
+		b[i] = pool_thread(d, name, query, 10 + i % 2);
+		b[i]->state = "BLOCKED (on object monitor)";
+	}
+	analyze(d);
+	struct finding *f = dump_find_finding(d, "stuck-thread-pool");
+	assert_non_null(f);
+	assert_non_null(strstr(f->summary, "All 6 threads named like 'b-worker-#'"));
+	assert_non_null(strstr(f->summary, "in com.x.Db.query < com.x.Handler.run"));
+	assert_int_equal(f->nthreads, 6);
+	for (int i = 0; i < 6; i++)
+		assert_ptr_equal(f->threads[i], b[i]);
+	dump_free(d);
+}
+
+/*
+ * thread-leak's groups: an unnamed thread is grouped by its own frames
+ * ("stack: ..."), and a thread named the same way joins that group; of two
+ * groups of the same size, the one whose first member comes first.
+ */
+static void test_leak_groups_names_and_stacks(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("gdb");
+	static const char *const loop[] = { "com.x.Loop.run", NULL };
+	static const char *const work[] = { "com.x.Work.run", NULL };
+	struct thread *first = pool_thread(d, NULL, loop, 1);
+	struct strbuf key = STRBUF_INIT;
+	strbuf_adds(&key, "stack: ");
+	thread_own_frames(d, first, 4, &key);
+	for (int i = 1; i < 1200; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "w-%d", i);
+		if (i % 2)
+			pool_thread(d, name, work, 1);
+		else
+			pool_thread(d, i % 3 ? NULL : key.buf, loop, 1);
+	}
+	analyze(d);
+	struct finding *f = dump_find_finding(d, "thread-leak");
+	assert_non_null(f);
+	struct strbuf want = STRBUF_INIT;
+	strbuf_addf(&want, "600 of 1200 threads look alike (%s); the first, thread 1, ", key.buf);
+	assert_non_null(strstr(f->summary, want.buf));
+	assert_int_equal(f->nthreads, 20);
+	for (size_t i = 0; i < f->nthreads; i++)
+		assert_ptr_equal(f->threads[i], d->threads[2 * i]);
+	strbuf_release(&want);
+	strbuf_release(&key);
+	dump_free(d);
+}
+
 /* ---- rules: parsing, user rules ---- */
 
 static void test_rule_errors(void **state)
@@ -659,6 +745,8 @@ int main(void)
 		cmocka_unit_test(test_heap_corruption),
 		cmocka_unit_test(test_jvm_native_vs_internal),
 		cmocka_unit_test(test_stuck_pool_and_leak),
+		cmocka_unit_test(test_stuck_pool_interleaved),
+		cmocka_unit_test(test_leak_groups_names_and_stacks),
 		cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_frames_blocks),
 		cmocka_unit_test(test_user_rule_fires),
