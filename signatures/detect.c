@@ -723,9 +723,11 @@ void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
 	strbuf_init(&gs->scratch, 64);
 	size_t n = d->nthreads;
 	for (size_t i = 0; i < n; i++) {
-		/* prefetch.h: the thread two steps ahead, and the name of the one a step ahead */
-		if (i + 2 * PREFETCH_AHEAD < n)
+		/* prefetch.h: the thread two steps ahead (its words and its flags), and the name of the one a step ahead */
+		if (i + 2 * PREFETCH_AHEAD < n) {
 			__builtin_prefetch(&d->threads[i + 2 * PREFETCH_AHEAD]->name);
+			__builtin_prefetch(&d->threads[i + 2 * PREFETCH_AHEAD]->crashed);
+		}
 		if (i + PREFETCH_AHEAD < n && d->threads[i + PREFETCH_AHEAD]->name)
 			__builtin_prefetch(d->threads[i + PREFETCH_AHEAD]->name);
 		struct thread *t = d->threads[i];

@@ -586,6 +586,7 @@ int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 	for (size_t i = 0; i < d->nthreads; i++) {
 		PREFETCH_FIELD(d->threads, i, d->nthreads, frames);
 		PREFETCH_FIELD(d->threads, i, d->nthreads, waiting_on);
+		PREFETCH_FIELD(d->threads, i, d->nthreads, frames_shared);
 		struct thread *t = d->threads[i];
 		if (!t->waiting_on && (!t->frames_shared || !ptrmemo_get(&fruitless, t->frames, t->nframes, &unused))) {
 			wait_from_args(d, t);
