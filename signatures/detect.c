@@ -715,7 +715,7 @@ void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
 {
 	*cx = (struct detect_ctx){ .crashed = d->crash ? d->crash->thread : NULL };
 	bool find_crashed = !cx->crashed;
-	struct dead_search ds = { .aborted = 0 };
+	struct dead_search ds = { .not_aborted = PTRMEMO_INIT };
 	struct detect_groups *gs = cx->groups = xcalloc(1, sizeof(*gs));
 	gs->keys = arena_new();
 	gs->stacks = d->nthreads >= LEAK_MIN_THREADS;
@@ -744,6 +744,7 @@ void detect_ctx_init(struct detect_ctx *cx, struct dump *d)
 		group_thread(d, gs, t, i);
 	}
 	cx->dead = cx->crashed ? cx->crashed : ds.aborted == 1 ? ds.only : NULL;
+	ptrmemo_release(&ds.not_aborted);
 }
 
 void detect_ctx_release(struct detect_ctx *cx)
@@ -751,6 +752,8 @@ void detect_ctx_release(struct detect_ctx *cx)
 	struct detect_groups *gs = cx->groups;
 	if (gs) {
 		hashmap_clear(&gs->index);
+		ptrmemo_release(&gs->stack_pos);
+		ptrmemo_release(&gs->same_as);
 		arena_free(gs->keys);
 		free(gs->g);
 		strbuf_release(&gs->key);

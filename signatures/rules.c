@@ -1218,5 +1218,6 @@ int ruleset_apply_crashed(const struct ruleset *rs, struct dump *d, struct threa
 	pcre2_match_data_free(ev.md);
 	strbuf_release(&ev.subject);
 	free(ev.hits);
+	ptrmemo_release(&ev.handler_ends);
 	return rc ? -1 : 0;
 }

@@ -387,8 +387,7 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 	*out = arena_alloc(d->arena, ncycles * sizeof(**out));
 	unsigned char *seen = xcalloc(g->nthreads, 1);
 	unsigned char *done = xcalloc(g->ncomp, 1);
-	struct ptrmemo *timed = xmalloc(sizeof(*timed));
-	ptrmemo_init(timed);
+	struct ptrmemo timed = PTRMEMO_INIT;
 	for (size_t i = 0; i < g->nthreads; i++) {
 		if (!node_on_cycle(g, i) || done[g->comp[i]])
 			continue;
@@ -397,14 +396,14 @@ static size_t cycles_from_graph(struct dump *d, const struct graph *g, struct lo
 		memset(c, 0, sizeof(*c));
 		c->threads = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->threads));
 		c->locks = arena_alloc(d->arena, threads_in[g->comp[i]] * sizeof(*c->locks));
-		cycle_fill(g, i, threads_in[g->comp[i]], seen, timed, c);
+		cycle_fill(g, i, threads_in[g->comp[i]], seen, &timed, c);
 		c->bystanders = queued[g->comp[i]];
 	}
 	free(threads_in);
 	free(queued);
 	free(seen);
 	free(done);
-	free(timed);
+	ptrmemo_release(&timed);
 	return n;
 }
 

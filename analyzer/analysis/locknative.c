@@ -494,8 +494,7 @@ static void loader_from_frames(struct dump *d, struct thread **blocked, size_t n
 	}
 	if (!loader || loader->owner)
 		return;
-	struct ptrmemo memo;
-	ptrmemo_init(&memo);
+	struct ptrmemo memo = PTRMEMO_INIT;
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct thread *t = d->threads[i];
 		if (!frames_ask(&memo, t, in_dl_iterate_callback))
@@ -504,8 +503,9 @@ static void loader_from_frames(struct dump *d, struct thread **blocked, size_t n
 		loader->owner_inferred = true;
 		dump_warn(d, "owner of loader_lock %s inferred from frames: thread %s is inside a dl_iterate_phdr "
 			  "callback", loader->id, t->id);
-		return;
+		break;
 	}
+	ptrmemo_release(&memo);
 }
 
 /* ---- the stage ---- */
@@ -578,9 +578,7 @@ int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 	 * same pass keeps the threads blocked in dl_iterate_phdr for
 	 * loader_from_frames, which runs after the labels are read.
 	 */
-	struct ptrmemo fruitless, in_dl;
-	ptrmemo_init(&fruitless);
-	ptrmemo_init(&in_dl);
+	struct ptrmemo fruitless = PTRMEMO_INIT, in_dl = PTRMEMO_INIT;
 	struct thread **blocked = NULL;
 	size_t nblocked = 0, blocked_alloc = 0, unused;
 	for (size_t i = 0; i < d->nthreads; i++) {
@@ -600,6 +598,8 @@ int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 			blocked[nblocked++] = t;
 		}
 	}
+	ptrmemo_release(&fruitless);
+	ptrmemo_release(&in_dl);
 	loader_from_labels(d, a);
 	loader_from_frames(d, blocked, nblocked);
 	free(blocked);
