@@ -496,9 +496,12 @@ static void finding_set_cycle(struct dump *d, struct finding *f, const struct lo
 	memcpy(f->threads, c->threads, c->nthreads * sizeof(*f->threads));
 	f->nthreads = c->nthreads;
 	f->locks = arena_alloc(d->arena, c->nlocks * sizeof(*f->locks));
-	for (size_t i = 0; i < c->nlocks; i++)
-		if (!mark[c->locks[i]->index]++)
-			f->locks[f->nlocks++] = c->locks[i];
+	for (size_t i = 0; i < c->nlocks; i++) {
+		if (mark[c->locks[i]->index])
+			continue; /* a mark, not a count: 256 waits on one lock must not wrap it */
+		mark[c->locks[i]->index] = 1;
+		f->locks[f->nlocks++] = c->locks[i];
+	}
 	for (size_t i = 0; i < c->nlocks; i++)
 		mark[c->locks[i]->index] = 0;
 }
