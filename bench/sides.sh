@@ -57,22 +57,35 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1
 
 # measure KEY LABEL CMD...: one warm-up, then RUNS timed runs; records
 # "KEY wall_s rss_kb" in $RES and prints a table row. Output goes to $OUT
-# (/dev/null unless a row says otherwise). Wall time is read from the
-# nanosecond clock around each run (GNU time's %e counts in 10 ms steps,
-# too coarse for a 0.2 s run), peak RSS from GNU time.
+# (/dev/null unless a row says otherwise). Wall time: hyperfine's median
+# (no shell between it and the command; GNU time's %e counts in 10 ms
+# steps, too coarse for a 0.2 s run, and a clock read by two more
+# processes around each run added ~20 ms here); without hyperfine, the
+# nanosecond clock around each run. Peak RSS: GNU time, the median of the
+# runs (with hyperfine, one run after them: warm as they were).
 OUT=/dev/null
+# one shell word per argument, for hyperfine -N
+shquote() { for a in "$@"; do printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"; done; }
 measure() {
 	mkey=$1; label=$2; shift 2
-	"$@" >"$OUT" 2>&1
 	: >"$W/t.$mkey"
-	i=0
-	while [ $i -lt "$RUNS" ]; do
-		t0=$(date +%s%N)
-		/usr/bin/time -f '%M' -o "$W/t.one" "$@" >"$OUT" 2>"$W/err.$mkey"
-		t1=$(date +%s%N)
-		echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $(tail -1 "$W/t.one")" >>"$W/t.$mkey"
-		i=$((i + 1))
-	done
+	if have hyperfine && have jq; then
+		hyperfine -N -w 1 -r "$RUNS" --output="$OUT" --export-json "$W/h.json" "$(shquote "$@")" \
+			>/dev/null 2>"$W/err.$mkey"
+		/usr/bin/time -f '%M' -o "$W/t.one" "$@" >"$OUT" 2>&1
+		rssw=$(tail -1 "$W/t.one")
+		echo "$(jq -r '.results[0].median' "$W/h.json" | awk '{ printf "%.3f", $1 }') $rssw" >>"$W/t.$mkey"
+	else
+		"$@" >"$OUT" 2>&1
+		i=0
+		while [ $i -lt "$RUNS" ]; do
+			t0=$(date +%s%N)
+			/usr/bin/time -f '%M' -o "$W/t.one" "$@" >"$OUT" 2>"$W/err.$mkey"
+			t1=$(date +%s%N)
+			echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $(tail -1 "$W/t.one")" >>"$W/t.$mkey"
+			i=$((i + 1))
+		done
+	fi
 	wall=$(cut -d' ' -f1 "$W/t.$mkey" | median)
 	rss=$(cut -d' ' -f2 "$W/t.$mkey" | median)
 	echo "$mkey $wall $rss" >>"$RES"
