@@ -123,6 +123,12 @@ static bool stdout_direct(void)
 	       ftruncate(1, st.st_size) == 0;
 }
 
+/* The blank line between two text reports (JSON reports follow one another): 0, or -1. */
+static int separate(bool printed, const struct mortem_opts *o)
+{
+	return printed && !o->json ? cli_write_stdout("\n", 1) : 0;
+}
+
 /* A report that failed: what it wrote to FD (stdout or OUT) since START is cut off, in a regular file. */
 static void cut_back(int fd, off_t start)
 {
@@ -192,25 +198,23 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 	for (int i = 0; i < total; i++) {
 		char pidname[32];
 		strbuf_reset(&err);
-		off_t start = -1;
-		if (direct) { /* the separator goes first; it is cut off with a report that fails */
-			start = lseek(1, 0, SEEK_CUR);
-			if ((printed && !o->json && cli_write_stdout("\n", 1) < 0) || fflush(stdout)) {
-				status = 1;
-				break;
-			}
+		off_t start = direct ? lseek(1, 0, SEEK_CUR) : 0; /* where a failed report is cut back to */
+		/* direct: the separator goes first; it is cut off with a report that fails */
+		if (direct && (separate(printed, o) < 0 || fflush(stdout))) {
+			status = 1;
+			break;
 		}
 		int rc = isolate_call(iso, i, &err);
 		if (rc < 0)
 			cli_error(subject_of(&job, i, pidname, sizeof(pidname)), "%s", err.buf);
 		if (rc != ONE_OK && rc != ONE_DOT_FAILED) {
 			status = 1;
-			cut_back(direct ? 1 : out, direct ? start : 0);
+			cut_back(out, start);
 			continue;
 		}
 		if (rc == ONE_DOT_FAILED)
 			status = 1;
-		if (!direct && ((printed && !o->json && cli_write_stdout("\n", 1) < 0) || copy_out(out) < 0)) {
+		if (!direct && (separate(printed, o) < 0 || copy_out(out) < 0)) {
 			status = 1;
 			break; /* stdout is gone (a closed pipe): nothing more can be shown */
 		}

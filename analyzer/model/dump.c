@@ -240,9 +240,12 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid)
 {
 	if (tid < 0)
 		return NULL;
-	char key[32];
-	snprintf(key, sizeof(key), "%lld", (long long)tid);
-	struct thread *t = thread_by_id(d, key);
+	struct thread *t = id_run_find(&d->id_run, (uint64_t)tid); /* the id is the TID, in decimal */
+	if (!t) {
+		char key[32];
+		snprintf(key, sizeof(key), "%lld", (long long)tid);
+		t = hashmap_get(&d->thread_ids, key);
+	}
 	if (t && t->tid == tid)
 		return t;
 	for (size_t i = 0; i < d->nthreads; i++)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyzer/lib/hashmap.h"
+#include "analyzer/lib/ptrmemo.h"
 #include "analyzer/lib/path.h"
 #include "analyzer/lib/termsafe.h"
 #include "analyzer/lib/xalloc.h"
@@ -564,16 +565,16 @@ static struct group *group_threads(const struct thread *const *threads, size_t n
 				   size_t *ngroups)
 {
 	struct hashmap index = HASHMAP_INIT; /* first member -> group number + 1 */
-	struct hashmap hashes = HASHMAP_INIT; /* a shared frames array (a pool's) -> its stack hash */
+	struct ptrmemo hashes = PTRMEMO_INIT; /* a shared frames array (a pool's) -> its stack hash */
 	struct group *groups = NULL;
 	size_t ng = 0, alloc = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct group_ctx c = { threads[i], by_lock };
 		size_t sh;
-		if (!c.t->frames_shared || !hashmap_get_ptr(&hashes, c.t->frames, &sh)) {
+		if (!c.t->frames_shared || !ptrmemo_get(&hashes, c.t->frames, c.t->nframes, &sh)) {
 			sh = (size_t)fold_stack_hash(c.t);
 			if (c.t->frames_shared)
-				hashmap_put_ptr(&hashes, c.t->frames, sh);
+				ptrmemo_put(&hashes, c.t->frames, c.t->nframes, sh);
 		}
 		uint64_t h = (uint64_t)sh ^ (by_lock ? hash_ptr(c.t->waiting_on) : 0);
 		hashmap_reserve(&index);
@@ -589,7 +590,7 @@ static struct group *group_threads(const struct thread *const *threads, size_t n
 		g->members[g->n++] = c.t;
 	}
 	hashmap_clear(&index);
-	hashmap_clear(&hashes);
+	ptrmemo_release(&hashes);
 	*ngroups = ng;
 	return groups;
 }
