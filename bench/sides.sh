@@ -18,7 +18,7 @@
 #     gdb run per core (extrapolated from a sample of BENCH_GDB_SAMPLE cores);
 #   - peak RSS on the big core and on the big dumps.
 # Each figure is the median of BENCH_RUNS runs (default 5) after one warm-up:
-# whole-process wall time and peak RSS from /usr/bin/time -f '%e %M'.
+# whole-process wall time by hyperfine, peak RSS from /usr/bin/time -f '%M'.
 # A row whose tool or feature is missing is skipped with a note.
 # BENCH_DIR keeps the inputs (default: a temp dir removed at exit).
 # The symbolization cache is the bench's own ($W/xdg), never the user's.
@@ -51,43 +51,24 @@ TABLE=$W/table; : >"$TABLE"
 
 note() { printf '%s\n' "$*" | tee -a "$TABLE" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
+have hyperfine && have jq || { echo "sides: needs hyperfine and jq (make bench installs them)" >&2; exit 1; }
 
-# median of the numbers on stdin
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-
-# measure KEY LABEL CMD...: one warm-up, then RUNS timed runs; records
-# "KEY wall_s rss_kb" in $RES and prints a table row. Output goes to $OUT
-# (/dev/null unless a row says otherwise). Wall time: hyperfine's median
-# (no shell between it and the command; GNU time's %e counts in 10 ms
-# steps, too coarse for a 0.2 s run, and a clock read by two more
-# processes around each run added ~20 ms here); without hyperfine, the
-# nanosecond clock around each run. Peak RSS: GNU time, the median of the
-# runs (with hyperfine, one run after them: warm as they were).
+# measure KEY LABEL CMD...: CMD timed by hyperfine (one warm-up, then RUNS
+# runs, no shell between it and CMD: the median wall time; GNU time's %e
+# counts in 10 ms steps, too coarse for a 0.2 s run), then its peak RSS by
+# GNU time on one more run, warm as they were; records "KEY wall_s rss_kb"
+# in $RES and prints a table row. Output goes to $OUT (/dev/null unless a
+# row says otherwise).
 OUT=/dev/null
 # one shell word per argument, for hyperfine -N
 shquote() { for a in "$@"; do printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"; done; }
 measure() {
 	mkey=$1; label=$2; shift 2
-	: >"$W/t.$mkey"
-	if have hyperfine && have jq; then
-		hyperfine -N -w 1 -r "$RUNS" --output="$OUT" --export-json "$W/h.json" "$(shquote "$@")" \
-			>/dev/null 2>"$W/err.$mkey"
-		/usr/bin/time -f '%M' -o "$W/t.one" "$@" >"$OUT" 2>&1
-		rssw=$(tail -1 "$W/t.one")
-		echo "$(jq -r '.results[0].median' "$W/h.json" | awk '{ printf "%.3f", $1 }') $rssw" >>"$W/t.$mkey"
-	else
-		"$@" >"$OUT" 2>&1
-		i=0
-		while [ $i -lt "$RUNS" ]; do
-			t0=$(date +%s%N)
-			/usr/bin/time -f '%M' -o "$W/t.one" "$@" >"$OUT" 2>"$W/err.$mkey"
-			t1=$(date +%s%N)
-			echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $(tail -1 "$W/t.one")" >>"$W/t.$mkey"
-			i=$((i + 1))
-		done
-	fi
-	wall=$(cut -d' ' -f1 "$W/t.$mkey" | median)
-	rss=$(cut -d' ' -f2 "$W/t.$mkey" | median)
+	hyperfine -N -w 1 -r "$RUNS" --output="$OUT" --export-json "$W/h.json" "$(shquote "$@")" \
+		>/dev/null 2>"$W/err.$mkey"
+	/usr/bin/time -f '%M' -o "$W/t.one" "$@" >"$OUT" 2>&1
+	wall=$(jq -r '.results[0].median' "$W/h.json" | awk '{ printf "%.3f", $1 }')
+	rss=$(tail -1 "$W/t.one")
 	echo "$mkey $wall $rss" >>"$RES"
 	printf '| %-44s | %8s | %9s |\n' "$label" "$wall" "$((${rss%.*} / 1024))" | tee -a "$TABLE"
 }
