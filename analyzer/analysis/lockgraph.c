@@ -309,16 +309,7 @@ bool lockgraph_wait_is_timed(const struct thread *t)
 /* lockgraph_wait_is_timed, its frames asked once per shared stack (MEMO). */
 static bool wait_is_timed(struct ptrmemo *memo, const struct thread *t)
 {
-	size_t timed;
-	if (t->state && strstr(t->state, "TIMED"))
-		return true;
-	if (!t->frames_shared)
-		return frames_timed(t);
-	if (!ptrmemo_get(memo, t->frames, t->nframes, &timed)) {
-		timed = frames_timed(t);
-		ptrmemo_put(memo, t->frames, t->nframes, timed);
-	}
-	return timed;
+	return (t->state && strstr(t->state, "TIMED")) || thread_frames_ask(memo, t, frames_timed);
 }
 
 static void push_thread(struct lockgraph_cycle *c, struct thread *t, struct ptrmemo *memo)

@@ -460,19 +460,6 @@ static bool in_dl_iterate_callback(const struct thread *t)
 	return k != SIZE_MAX && k != 0 && thread_wait_frame(t) != &t->frames[k];
 }
 
-/* A question about T's frames alone, asked once per shared frames array. */
-static bool frames_ask(struct ptrmemo *memo, const struct thread *t, bool (*ask)(const struct thread *t))
-{
-	size_t v;
-	if (!t->frames_shared)
-		return ask(t);
-	if (!ptrmemo_get(memo, t->frames, t->nframes, &v)) {
-		v = ask(t);
-		ptrmemo_put(memo, t->frames, t->nframes, v);
-	}
-	return v;
-}
-
 /*
  * dl_iterate_phdr holds the loader's write lock while it calls back: a
  * thread blocked right in it (only lock plumbing above) waits for that lock;
@@ -497,7 +484,7 @@ static void loader_from_frames(struct dump *d, struct thread **blocked, size_t n
 	struct ptrmemo memo = PTRMEMO_INIT;
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct thread *t = d->threads[i];
-		if (!frames_ask(&memo, t, in_dl_iterate_callback))
+		if (!thread_frames_ask(&memo, t, in_dl_iterate_callback))
 			continue;
 		thread_hold(d, t, loader);
 		loader->owner_inferred = true;
@@ -593,7 +580,7 @@ int locknative_analyze(struct dump *d, const struct mortem_opts *o, struct strbu
 			if (!t->waiting_on && t->frames_shared)
 				ptrmemo_put(&fruitless, t->frames, t->nframes, 1);
 		}
-		if (t->waiting_on && frames_ask(&in_dl, t, waits_in_dl_iterate)) {
+		if (t->waiting_on && thread_frames_ask(&in_dl, t, waits_in_dl_iterate)) {
 			ALLOC_GROW(blocked, nblocked + 1, blocked_alloc);
 			blocked[nblocked++] = t;
 		}

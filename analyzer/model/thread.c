@@ -4,6 +4,7 @@
 
 #include "analyzer/lib/hashmap.h"
 #include "analyzer/lib/path.h"
+#include "analyzer/lib/ptrmemo.h"
 
 /* ---- building ---- */
 
@@ -296,4 +297,16 @@ void thread_describe(const struct thread *t, struct strbuf *out)
 {
 	strbuf_adds(out, "thread ");
 	thread_label(t, out);
+}
+
+bool thread_frames_ask(struct ptrmemo *memo, const struct thread *t, bool (*ask)(const struct thread *t))
+{
+	size_t v;
+	if (!t->frames_shared)
+		return ask(t);
+	if (!ptrmemo_get(memo, t->frames, t->nframes, &v)) {
+		v = ask(t);
+		ptrmemo_put(memo, t->frames, t->nframes, v);
+	}
+	return v;
 }
