@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -385,13 +384,32 @@ static int batch_artifact(struct triage_ctx *c, struct triage_item *it, const st
 	return c->db_failed;
 }
 
+/*
+ * The content hash of the first LEN bytes of FD, read through one buffer
+ * (a mapping would fault every page in, in the one process that walks
+ * for all the workers). 0, or -1 (errno).
+ */
+static int hash_fd(int fd, size_t len, char out[CONTENTHASH_HEX])
+{
+	static unsigned char buf[256 << 10];
+	return contenthash_fd(fd, len, buf, sizeof(buf), out);
+}
+
 static int on_artifact(void *ctx, const struct walk_artifact *a)
 {
 	struct triage_ctx *c = ctx;
 	if (c->db_failed)
 		return 1; /* the store is gone: claim nothing more */
+	/* the hash is what a store knows an artifact by: without one, nothing asks for it */
+	char hash[CONTENTHASH_HEX] = "";
+	if (c->db && hash_fd(a->raw_fd, a->raw_len, hash) < 0) {
+		char why[160];
+		snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
+		triage_add_problem(&c->run, a->path, why);
+		return 0;
+	}
 	struct triage_item *it = new_item(&c->run, a->path, a->mtime);
-	contenthash_hex(a->raw, a->raw_len, it->hash);
+	memcpy(it->hash, hash, sizeof(hash));
 	take_charge(c, c->run.nitems - 1, a);
 	if (!c->db) {
 		submit(c, a->fd, a->len, a->path, c->run.nitems - 1);
@@ -439,12 +457,8 @@ static int reopen_same(const char *path, const char *hash, size_t *len, struct s
 		return -1;
 	}
 	*len = (size_t)st.st_size;
-	void *map = *len ? mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
 	char now[CONTENTHASH_HEX];
-	contenthash_hex(map && map != MAP_FAILED ? map : "", map == MAP_FAILED ? 0 : *len, now);
-	if (map && map != MAP_FAILED)
-		munmap(map, *len);
-	if (map == MAP_FAILED || strcmp(now, hash)) {
+	if (hash_fd(fd, *len, now) < 0 || strcmp(now, hash)) {
 		strbuf_adds(why, "it changed while it was triaged");
 		close(fd);
 		return -1;

@@ -229,13 +229,6 @@ static void answer(struct walkiso *wi, int64_t value)
 	send_msg(wi->sock[0], &m, "", 0, NULL, 0);
 }
 
-static void *map_fd(int fd, size_t len)
-{
-	if (fd < 0)
-		return MAP_FAILED;
-	return len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-}
-
 /* An artifact from the child: handed to the caller as the walker would. Returns the callback's value. */
 static int take_artifact(struct walkiso *wi, const struct msg *m, int fds[2])
 {
@@ -243,25 +236,17 @@ static int take_artifact(struct walkiso *wi, const struct msg *m, int fds[2])
 	if (wi->share)
 		membudget_disown(wi->share, charge);
 	int raw_fd = fds[1] >= 0 ? fds[1] : fds[0];
-	void *data = map_fd(fds[0], m->len);
-	void *raw = raw_fd == fds[0] ? data : map_fd(raw_fd, m->raw_len);
 	int stop = 0;
-	if (data == MAP_FAILED || raw == MAP_FAILED) {
-		wi->ops->problem(wi->ctx, wi->text.buf, "cannot map the member handed over by the "
-				 "archive's reader");
+	if (fds[0] < 0) {
+		wi->ops->problem(wi->ctx, wi->text.buf, "the archive's reader handed over a member "
+				 "without its bytes");
 	} else {
-		const unsigned char *empty = (const unsigned char *)"";
-		struct walk_artifact a = { wi->text.buf, fds[0], data ? data : empty, m->len,
-					   raw ? raw : empty, raw_fd == fds[0] ? m->len : m->raw_len,
-					   raw_fd, m->mtime, &charge };
+		struct walk_artifact a = { wi->text.buf, fds[0], m->len, raw_fd,
+					   raw_fd == fds[0] ? m->len : m->raw_len, m->mtime, &charge };
 		stop = wi->ops->artifact(wi->ctx, &a);
 	}
 	if (charge && wi->limits->budget)
 		membudget_give(wi->limits->budget, charge); /* nobody took it over: the memfd goes now */
-	if (raw && raw != MAP_FAILED && raw != data)
-		munmap(raw, m->raw_len);
-	if (data && data != MAP_FAILED)
-		munmap(data, m->len);
 	if (stop)
 		wi->stop = stop;
 	return stop;

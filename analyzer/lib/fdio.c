@@ -22,6 +22,25 @@ int fd_read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+int fd_pread_full(int fd, void *buf, size_t len, off_t off)
+{
+	char *p = buf;
+	while (len) {
+		ssize_t r = pread(fd, p, len, off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += r;
+		off += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
 int fd_write_full(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

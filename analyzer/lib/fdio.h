@@ -15,6 +15,12 @@
 /* Reads exactly LEN bytes into BUF: 0, or -1 on an error or an early end. */
 int fd_read_full(int fd, void *buf, size_t len);
 
+/*
+ * Reads exactly LEN bytes at offset OFF into BUF (FD's own offset left
+ * alone): 0, or -1 (errno EIO for an early end).
+ */
+int fd_pread_full(int fd, void *buf, size_t len, off_t off);
+
 /* Writes all LEN bytes of BUF (a pipe, file or socket): 0, or -1. */
 int fd_write_full(int fd, const void *buf, size_t len);
 

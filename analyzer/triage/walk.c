@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "analyzer/lib/arena.h"
+#include "analyzer/lib/fdio.h"
 #include "analyzer/lib/input.h"
 #include "analyzer/lib/safeopen.h"
 #include "analyzer/lib/strbuf.h"
@@ -69,8 +70,29 @@ bool walk_is_archive(const unsigned char *data, size_t len)
 	       has_compressed_magic(data, len);
 }
 
+/*
+ * Whether the LEN bytes behind FD begin like an archive or a compressed
+ * file: only their head is read (no mapping), so a plain artifact's pages
+ * are never touched here. An unreadable head says no (the consumer finds
+ * out why).
+ */
+static bool fd_is_archive(int fd, size_t len)
+{
+	unsigned char head[512];
+	size_t n = len < sizeof(head) ? len : sizeof(head);
+	return n && fd_pread_full(fd, head, n, 0) == 0 && walk_is_archive(head, n);
+}
+
 static void walk_blob(struct walker *w, const char *path, int fd, const unsigned char *data,
 		      size_t len, int64_t mtime, int depth, uint64_t *charge);
+
+static void hand_over(struct walker *w, const struct walk_artifact *art)
+{
+	int r = w->ops->artifact(w->ctx, art);
+	if (r)
+		w->stop = r;
+}
+
 
 /* "outer!/inner" with the member's leading "./" and "/" dropped. */
 static void member_path(struct strbuf *sb, const char *outer, const char *inner)
@@ -206,18 +228,19 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
 	size_t len = 0;
 	uint64_t charge = 0;
 	int fd = member_to_memfd(w, a, path.buf, &len, &charge);
-	if (fd >= 0) {
-		void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	int64_t mtime = ar->archive_entry_mtime_is_set(e) ? ar->archive_entry_mtime(e) : 0;
+	if (fd >= 0 && !fd_is_archive(fd, len)) {
+		hand_over(w, &(struct walk_artifact){ path.buf, fd, len, fd, len, mtime, &charge });
+	} else if (fd >= 0) {
+		void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED) {
 			problem(w, path.buf, "cannot map the member: %s", strerror(errno));
 		} else {
-			int64_t mtime =
-				ar->archive_entry_mtime_is_set(e) ? ar->archive_entry_mtime(e) : 0;
-			walk_blob(w, path.buf, fd, map ? map : (const unsigned char *)"", len, mtime,
-				  depth, &charge);
-			if (map)
-				munmap(map, len);
+			walk_blob(w, path.buf, fd, map, len, mtime, depth, &charge);
+			munmap(map, len);
 		}
+	}
+	if (fd >= 0) {
 		close(fd);
 		uncharge(w, &charge);
 	}
@@ -421,13 +444,6 @@ static bool walk_archive(struct walker *w, const char *path, const unsigned char
 	return true;
 }
 
-static void hand_over(struct walker *w, const struct walk_artifact *art)
-{
-	int r = w->ops->artifact(w->ctx, art);
-	if (r)
-		w->stop = r;
-}
-
 static bool wait_memory(void *ctx)
 {
 	struct walker *w = ctx;
@@ -457,10 +473,9 @@ static void walk_compressed(struct walker *w, const char *path, int fd, const un
 	} else if (in.fd < 0) {
 		/* converted from UTF-16 into the heap: the consumer converts again */
 		input_close(&in);
-		hand_over(w, &(struct walk_artifact){ path, fd, data, len, data, len, fd, mtime, NULL });
+		hand_over(w, &(struct walk_artifact){ path, fd, len, fd, len, mtime, NULL });
 	} else {
-		hand_over(w, &(struct walk_artifact){ path, in.fd, in.data, in.len, data, len, fd, mtime,
-						      &in.charged });
+		hand_over(w, &(struct walk_artifact){ path, in.fd, in.len, fd, len, mtime, &in.charged });
 		input_close(&in);
 	}
 	strbuf_release(&err);
@@ -477,7 +492,7 @@ static void walk_blob(struct walker *w, const char *path, int fd, const unsigned
 		walk_compressed(w, path, fd, data, len, mtime);
 		return;
 	}
-	hand_over(w, &(struct walk_artifact){ path, fd, data, len, data, len, fd, mtime, charge });
+	hand_over(w, &(struct walk_artifact){ path, fd, len, fd, len, mtime, charge });
 }
 
 static void walk_one(struct walker *w, const char *path, bool top);
@@ -567,22 +582,27 @@ static void walk_one(struct walker *w, const char *path, bool top)
 		return;
 	}
 	size_t len = (size_t)st.st_size;
-	void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	if (!fd_is_archive(fd, len)) { /* an artifact as it is: its bytes are the consumer's to read */
+		hand_over(w, &(struct walk_artifact){ path, fd, len, fd, len, st.st_mtime, NULL });
+		if (w->ops->progress && len)
+			w->ops->progress(w->ctx, len);
+		close(fd);
+		return;
+	}
+	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED) {
 		problem(w, path, "cannot map: %s", strerror(errno));
 		close(fd);
 		return;
 	}
-	const unsigned char *data = map ? map : (const unsigned char *)"";
-	if (w->ops->read_file && walk_is_archive(data, len)) {
-		int r = w->ops->read_file(w->ctx, path, fd, data, len, st.st_mtime);
+	if (w->ops->read_file) {
+		int r = w->ops->read_file(w->ctx, path, fd, map, len, st.st_mtime);
 		if (r)
 			w->stop = r;
 	} else {
-		walk_regular(w, path, fd, data, len, st.st_mtime);
+		walk_regular(w, path, fd, map, len, st.st_mtime);
 	}
-	if (map)
-		munmap(map, len);
+	munmap(map, len);
 	close(fd);
 }
 

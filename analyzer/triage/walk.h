@@ -40,15 +40,17 @@ struct walk_limits {
 /* Each limit has an option (triage --max-depth, --max-archive-bytes, --max-members, --max-decompressed). */
 #define WALK_LIMITS_DEFAULT { .max_depth = 8, .max_bytes = 64ULL << 30, .max_members = 1000000 }
 
-/* One artifact: valid only during the callback. */
+/*
+ * One artifact: valid only during the callback. Its bytes are not mapped
+ * for the consumer (a plain file is never mapped by the walker at all):
+ * the consumer reads the descriptors, or hands them on.
+ */
 struct walk_artifact {
 	const char *path;
-	int fd;                   /* readable descriptor on exactly DATA/LEN (file or memfd) */
-	const unsigned char *data;
-	size_t len;
-	const unsigned char *raw; /* the bytes as found (compressed), for identity; RAW_LEN of them */
-	size_t raw_len;
-	int raw_fd;               /* readable descriptor on exactly RAW/RAW_LEN (FD when RAW is DATA) */
+	int fd;                   /* readable descriptor whose first LEN bytes are the artifact */
+	size_t len;               /* (a file on disk, or a memfd of what was decompressed) */
+	int raw_fd;               /* the bytes as found (compressed), for identity: the first */
+	size_t raw_len;           /* RAW_LEN bytes of RAW_FD (FD itself when nothing was decompressed) */
 	int64_t mtime;            /* seconds since the epoch; 0 unknown */
 	/*
 	 * Bytes of the budget that FD's memfd holds (0 for a file on disk).

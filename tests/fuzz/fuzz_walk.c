@@ -9,14 +9,16 @@
 
 #include "analyzer/triage/walk.h"
 
+#include <unistd.h>
+
 static int on_artifact(void *ctx, const struct walk_artifact *a)
 {
-	volatile unsigned sum = 0;
-	for (size_t i = 0; i < a->len; i += 4096)
-		sum += a->data[i];
-	if (a->len)
-		sum += a->data[a->len - 1];
-	(void)sum;
+	/* every byte handed out is there to read: the first and the last of each */
+	unsigned char b;
+	if (a->len && (pread(a->fd, &b, 1, 0) != 1 || pread(a->fd, &b, 1, (off_t)a->len - 1) != 1))
+		abort();
+	if (a->raw_len && pread(a->raw_fd, &b, 1, (off_t)a->raw_len - 1) != 1)
+		abort();
 	if (!a->path || !*a->path)
 		abort();
 	++*(size_t *)ctx;
