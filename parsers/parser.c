@@ -27,6 +27,8 @@ static const struct parser *probe_window(const unsigned char *data, size_t len, 
 			best = p;
 			*score = sc;
 		}
+		if (sc >= PROBE_CERTAIN)
+			break; /* nothing scores higher, and ties go to the first */
 	}
 	return best;
 }

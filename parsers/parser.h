@@ -11,7 +11,8 @@
  * table registered once in parsers/registry.h.
  *
  * probe: how likely DATA (the first LEN bytes, at most PROBE_BYTES) is this
- *        format: 0 not at all, 100 certain. Must be cheap and never fail.
+ *        format: 0 not at all, PROBE_CERTAIN (100) certain: no later probe
+ *        is asked. Must be cheap and never fail.
  *        NULL for parsers that are only chosen explicitly (live).
  * parse: fills D from IN. Returns 0 when the input was analyzed (possibly
  *        partially, with warnings added via dump_warn), or -1 with a
@@ -29,6 +30,7 @@ struct parser {
 
 #define PROBE_BYTES (64 * 1024)
 #define PROBE_CONFIDENT 50
+#define PROBE_CERTAIN 100
 
 #include "parsers/registry.h"
 
