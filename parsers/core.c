@@ -37,11 +37,12 @@
 #define NT_ARM_TLS 0x401
 #endif
 
-/* The core's own descriptor and mapping, kept while the dump lives (d->mem). */
+/* The core's own descriptor and bytes, kept while the dump lives (d->mem). */
 struct core_image {
 	Elf *elf;       /* freed after the libdwfl session that uses it */
 	int fd;
-	void *map;
+	const unsigned char *bytes; /* MAP, or the input's own bytes when they last (input.h) */
+	void *map;      /* our mapping of FD, or NULL */
 	size_t len;
 	struct coremem *mem;
 	char fd_path[64];
@@ -89,10 +90,22 @@ static void image_free(void *arg)
 	free(img);
 }
 
-/* Our own descriptor on the core's bytes: a dup of the input's, or a memfd copy. */
+/*
+ * Our own descriptor on the core's bytes: a dup of the input's, or a memfd
+ * copy; and the bytes themselves: the input's when they last as long as
+ * the dump (no mapping to make and tear down), else our own mapping.
+ */
 static int image_open(struct core_image *img, const struct input *in, struct strbuf *err)
 {
 	img->len = in->len;
+	if (in->lasting && in->fd >= 0) {
+		img->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 3);
+		if (img->fd < 0)
+			return error_set(err, "cannot open the core: %s", strerror(errno));
+		img->bytes = in->data;
+		snprintf(img->fd_path, sizeof(img->fd_path), "/proc/self/fd/%d", img->fd);
+		return 0;
+	}
 	if (in->fd >= 0) {
 		img->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 3);
 	} else {
@@ -114,6 +127,7 @@ static int image_open(struct core_image *img, const struct input *in, struct str
 	img->map = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, img->fd, 0);
 	if (img->map == MAP_FAILED)
 		return error_set(err, "cannot map the core: %s", strerror(errno));
+	img->bytes = img->map;
 	snprintf(img->fd_path, sizeof(img->fd_path), "/proc/self/fd/%d", img->fd);
 	return 0;
 }
@@ -337,7 +351,7 @@ static const char *mapped_path(struct core_state *st, const struct unwind_mappin
 static size_t read_segments(struct core_state *st, size_t phnum)
 {
 	struct core_image *img = st->img;
-	img->mem = coremem_new(img->map, img->len);
+	img->mem = coremem_new(img->bytes, img->len);
 	size_t notes = 0;
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
@@ -455,7 +469,17 @@ static void detect_runtime(struct dump *d)
 static int open_elf(struct core_state *st, size_t *phnum, struct strbuf *err)
 {
 	elf_version(EV_CURRENT);
-	st->elf = st->img->elf = elf_begin(st->img->fd, ELF_C_READ_MMAP, NULL);
+	/*
+	 * libelf reads a core in the host's byte order where it lies (the
+	 * bytes we hold, not a mapping of its own); one in the other order
+	 * it maps itself, as it converts what it reads.
+	 */
+	const struct core_image *img = st->img;
+	bool host_order = img->len > EI_DATA &&
+			  img->bytes[EI_DATA] == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? ELFDATA2MSB
+											 : ELFDATA2LSB);
+	st->elf = st->img->elf = host_order ? elf_memory((char *)img->bytes, img->len)
+					    : elf_begin(img->fd, ELF_C_READ_MMAP, NULL);
 	if (!st->elf)
 		return error_set(err, "not an ELF core: %s", elf_errmsg(-1));
 	GElf_Ehdr eh;
@@ -586,7 +610,7 @@ static int core_parse(struct dump *d, const struct input *in, const struct morte
 					 .nmaps = st.nmaps,
 					 .damaged = st.truncated_notes > 0 || st.bad_file_note,
 					 .bad_thread_id = st.bad_thread_id,
-					 .core_data = img->map, .core_len = img->len,
+					 .core_data = img->bytes, .core_len = img->len,
 					 .foreign_abi = !st.host_abi,
 					 .le64 = st.is64 && !st.abi.big_endian };
 	if (native_unwind_all(st.n, &target, err) < 0)

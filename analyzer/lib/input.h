@@ -34,6 +34,12 @@ struct input {
 	 */
 	void *map;
 	size_t map_len;
+	/*
+	 * DATA stays valid and unchanged until every dump made from this
+	 * input is freed (set by the caller that owns the bytes): a parser
+	 * may keep pointers into it instead of a copy or a mapping of its own.
+	 */
+	bool lasting;
 	/* private */
 	void *heap;
 	uint64_t limit;            /* the decompression limit in effect */

@@ -1,5 +1,6 @@
 #include "analyzer/triage/triage_record.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,9 @@
 #include <unistd.h>
 
 #include "parsers/parser.h"
+#include "analyzer/lib/fdio.h"
 #include "analyzer/lib/jsonw.h"
+#include "analyzer/lib/xalloc.h"
 #include "analyzer/pipeline.h"
 #include "analyzer/report/fold.h"
 #include "analyzer/report/report.h"
@@ -309,24 +312,56 @@ static void analyze_bytes(const struct input *in, const struct mortem_opts *o, s
 	strbuf_release(&err);
 }
 
+/*
+ * Artifacts up to this size are read into one buffer the worker keeps from
+ * one artifact to the next; larger ones are mapped. A worker goes through
+ * many small cores, and a mapping each costs more than the copy: the
+ * mapping, the first touch of every page, and the unmapping's TLB flush.
+ */
+#define READ_MAX ((size_t)64 << 20)
+
+/* The LEN bytes of FD in the worker's buffer (NULL when they cannot all be read: errno). */
+static const unsigned char *read_artifact(int fd, size_t len)
+{
+	static unsigned char *buf;
+	static size_t cap;
+	if (len > cap) {
+		free(buf);
+		cap = len < (1 << 20) ? 1 << 20 : len;
+		buf = xmalloc(cap);
+	}
+	return fd_pread_full(fd, buf, len, 0) == 0 ? buf : NULL;
+}
+
 void record_analyze(int fd, size_t len, const char *path, const struct mortem_opts *o,
 		    struct membudget *budget, struct strbuf *out)
 {
 	test_fault(path);
-	void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-	if (map == MAP_FAILED) {
-		record_problem(out, RECORD_FAILED, "cannot map the artifact");
+	const unsigned char *data = (const unsigned char *)"";
+	void *map = NULL;
+	if (len > READ_MAX) {
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		data = map;
+	} else if (len) {
+		data = read_artifact(fd, len);
+	}
+	if (map == MAP_FAILED || !data) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addf(&why, "cannot read the artifact: %s", strerror(errno));
+		record_problem(out, RECORD_FAILED, why.buf);
+		strbuf_release(&why);
 		return;
 	}
-	limit_memory(map ? map : "", len);
+	limit_memory(data, len);
 	struct input in;
 	struct strbuf err = STRBUF_INIT;
 	struct input_limits lim = { .max_decompressed = o->max_decompressed, .budget = budget };
-	if (input_from_memory(&in, path, map ? map : "", len, &lim, &err) < 0) {
+	if (input_from_memory(&in, path, data, len, &lim, &err) < 0) {
 		record_problem(out, RECORD_FAILED, err.buf);
 	} else {
 		if (!in.compression && !in.utf16)
 			in.fd = dup(fd); /* libelf wants a descriptor on the bytes */
+		in.lasting = true; /* the dump is freed before the bytes are */
 		analyze_bytes(&in, o, out);
 		input_close(&in);
 	}
