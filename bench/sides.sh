@@ -64,9 +64,9 @@ OUT=/dev/null
 shquote() { for a in "$@"; do printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"; done; }
 measure() {
 	mkey=$1; label=$2; shift 2
-	hyperfine -N -w 1 -r "$RUNS" --output="$OUT" --export-json "$W/h.json" "$(shquote "$@")" \
+	hyperfine -N -w 1 -r "$RUNS" --output="$OUT" --export-json "$W/h.json" "$(shquote $PIN "$@")" \
 		>/dev/null 2>"$W/err.$mkey"
-	/usr/bin/time -f '%M' -o "$W/t.one" "$@" >"$OUT" 2>&1
+	/usr/bin/time -f '%M' -o "$W/t.one" $PIN "$@" >"$OUT" 2>&1
 	wall=$(jq -r '.results[0].median' "$W/h.json" | awk '{ printf "%.3f", $1 }')
 	rss=$(tail -1 "$W/t.one")
 	echo "$mkey $wall $rss" >>"$RES"
@@ -84,6 +84,33 @@ header() {
 }
 
 [ -x "$MORTEM" ] || { echo "bench: build ./mortem first (make)" >&2; exit 1; }
+
+# The CPUs of a virtual machine need not be alike: on the one bench/README.md's
+# figures come from, one does the same work 1.6 times slower than the other,
+# whatever runs. So every run of one process (mortem's, and each peer's the
+# same) is pinned to the fastest CPU: PIN. Runs of several processes at once
+# (triage, its controls) are not pinned. CPU_SPEEDS: MB/s of sha256sum on each.
+cpu_secs() { # CPU FILE: seconds for sha256sum of FILE on CPU (best of 3)
+	best=
+	for _ in 1 2 3; do
+		a=$(date +%s%N); taskset -c "$1" sha256sum "$2" >/dev/null; b=$(date +%s%N)
+		t=$(( (b - a) / 1000 ))
+		[ -z "$best" ] || [ "$t" -lt "$best" ] && best=$t
+	done
+	echo "$best"
+}
+PIN=; CPU_SPEEDS=
+if have taskset; then
+	head -c 64000000 /dev/zero >"$W/cpu.bin"
+	fast=; fast_t=
+	for c in $(taskset -pc $$ | sed 's/.*: //' | tr ',' ' ' | awk '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); if (n == 2) for (k = r[1]; k <= r[2]; k++) print k; else print $i } }'); do
+		t=$(cpu_secs "$c" "$W/cpu.bin")
+		CPU_SPEEDS="$CPU_SPEEDS cpu$c $((64000000 / t)) MB/s"
+		[ -z "$fast_t" ] || [ "$t" -lt "$fast_t" ] && { fast=$c; fast_t=$t; }
+	done
+	rm -f "$W/cpu.bin"
+	PIN="taskset -c $fast"
+fi
 if ldd "$MORTEM" 2>/dev/null | grep -q 'libasan\|libubsan'; then
 	echo "bench: $MORTEM is a sanitized build (make check SANITIZE=... leaves one); run make first" >&2
 	exit 1
@@ -93,6 +120,7 @@ fi
 	echo
 	echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
 		"$(free -g | awk '/^Mem/ { print $2 }') GB RAM, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "sha256sum on each CPU:${CPU_SPEEDS:- (taskset missing: nothing pinned)}; single-process runs pinned: ${PIN:-no}"
 	echo "mortem $("$MORTEM" --version | cut -d' ' -f2), $(eu-stack --version 2>/dev/null | head -1)," \
 		"$(gdb --version 2>/dev/null | head -1)"
 } | tee -a "$TABLE"
@@ -326,7 +354,7 @@ text_rows() { # key label file format [mortem options...]: whole process, then p
 }
 text_parse() { # key file format: parse-only throughput (parsebench)
 	if [ -x "$PARSEBENCH" ]; then
-		pb=$("$PARSEBENCH" "$3" "$2" "$RUNS" 2>&1)
+		pb=$($PIN "$PARSEBENCH" "$3" "$2" "$RUNS" 2>&1)
 		note "parse only ($(basename "$2"), $PARSEBENCH, in-process, input in memory, median of $RUNS): ${pb#parse }"
 		echo "$1.parse $(printf '%s\n' "$pb" | sed -n 's/.*= *\([0-9.]*\) MB\/s.*/\1/p')" >>"$RES"
 	else
@@ -352,6 +380,7 @@ if "$MORTEM" --help 2>&1 | grep -q 'mortem triage'; then
 	if [ -d cores ]; then
 		n=$(ls cores | wc -l)
 		RUNS_SAVE=$RUNS; RUNS=$(( RUNS < 3 ? RUNS : 3 ))  # each run is long: 3 are enough
+		PIN_SAVE=$PIN; PIN=  # several processes: the scheduler's to place
 		header "triage: $n cores of bugs.c ($(du -sm cores | cut -f1) MB)"
 		measure triage.mortem-j1 "mortem triage --json -j 1" "$MORTEM" triage --json -j 1 cores
 		measure triage.mortem "mortem triage --json -j 2" "$MORTEM" triage --json -j 2 cores
@@ -367,7 +396,7 @@ if "$MORTEM" --help 2>&1 | grep -q 'mortem triage'; then
 		measure machine.two "the same, two at once" sh -c 'sha256sum cores/* & sha256sum cores/*; wait'
 		measure triage.halves "triage -j 1 of a half each, two at once" sh -c \
 			'"$0" triage --json -j 1 half1 & "$0" triage --json -j 1 half2; wait' "$MORTEM"
-		RUNS=$RUNS_SAVE
+		RUNS=$RUNS_SAVE; PIN=$PIN_SAVE
 		ls cores | head -n "$GDB_SAMPLE" >sample
 		t0=$(date +%s.%N)
 		while read -r c; do
