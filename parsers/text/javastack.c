@@ -287,17 +287,57 @@ struct frame_memo {
 	bool slashed;
 };
 
-/* The memo of the trimmed frame text X: looked up by its interned text, parsed on first sight. */
-static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed)
+/* Where the ":LINE)" that ends X begins (X's length when it ends otherwise). */
+static size_t line_suffix(struct span x)
+{
+	if (x.len < 3 || x.s[x.len - 1] != ')')
+		return x.len;
+	size_t i = x.len - 1;
+	while (i && x.s[i - 1] >= '0' && x.s[i - 1] <= '9')
+		i--;
+	return i < x.len - 1 && i && x.s[i - 1] == ':' ? i - 1 : x.len;
+}
+
+/*
+ * Whether X is SIB's text with another line number ("m(File.java:12)" and
+ * "m(File.java:40)"): frame_parse gives both the same function, module and
+ * file, only the line differs.
+ */
+static bool line_sibling(const struct frame_memo *sib, struct span x, bool slashed)
+{
+	if (!sib || sib->slashed != slashed)
+		return false;
+	size_t cut = line_suffix(x);
+	struct span st = { sib->text, sib->len };
+	return cut < x.len && line_suffix(st) == cut && !memcmp(sib->text, x.s, cut);
+}
+
+/*
+ * The memo of the trimmed frame text X: looked up by its interned text,
+ * parsed on first sight; or, when X is the line sibling SIB's text with
+ * another line number, made from SIB (the same method at another line, as
+ * threads of one pool often are, takes no parse and no look-up but its own).
+ */
+static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed,
+				  const struct frame_memo *sib)
 {
 	const char *text = dump_intern(d, x.s, x.len);
 	void **slot = dump_intern_memo(text);
 	struct frame_memo *m = *slot;
-	if (!m || m->slashed != slashed) {
-		m = arena_alloc(d->arena, sizeof(*m));
-		m->text = text;
-		m->len = x.len;
-		m->slashed = slashed;
+	if (m && m->slashed == slashed)
+		return m;
+	m = arena_alloc(d->arena, sizeof(*m));
+	m->text = text;
+	m->len = x.len;
+	m->slashed = slashed;
+	if (line_sibling(sib, x, slashed)) {
+		m->function = sib->function;
+		m->file = sib->file;
+		m->module = sib->module;
+		m->line = atoi(x.s + line_suffix(x) + 1); /* as frame_location reads it */
+		m->kind = sib->kind;
+		m->next = sib->next; /* what followed it likely follows this one */
+	} else {
 		struct frame f;
 		memset(&f, 0, sizeof(f));
 		frame_parse(d, &f, x, slashed);
@@ -306,8 +346,8 @@ static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed)
 		m->module = f.module;
 		m->line = f.line;
 		m->kind = (unsigned char)f.kind;
-		*slot = m;
 	}
+	*slot = m;
 	return m;
 }
 
@@ -318,7 +358,7 @@ void javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *
 	struct frame_memo *prev = hint ? hint->prev : NULL;
 	struct frame_memo *m = prev ? prev->next : NULL;
 	if (!m || m->len != x.len || m->slashed != slashed || memcmp(m->text, x.s, x.len)) {
-		m = memo_of(d, x, slashed);
+		m = memo_of(d, x, slashed, m);
 		if (prev)
 			prev->next = m;
 	}

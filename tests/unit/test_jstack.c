@@ -240,6 +240,62 @@ static void test_repeated_stacks_diverge(void **state)
 	dump_free(d);
 }
 
+/*
+ * A frame line that follows where another line of the same method did, at
+ * another line number, takes the other's parse (javastack.c, line
+ * siblings): every frame must read as it does when its thread is parsed on
+ * its own, near misses included (another method, no line, a module, digits
+ * that overflow).
+ */
+static void test_line_siblings(void **state)
+{
+	(void)state;
+	static const char *const stacks[] = {
+		"\tat java.lang.Thread.sleep(java.base@17/Native Method)\n\tat a.B.run(B.java:11)\n\tat a.D.main(D.java:30)\n",
+		"\tat java.lang.Thread.sleep(java.base@17/Native Method)\n\tat a.B.run(B.java:12)\n\tat a.D.main(D.java:31)\n",
+		"\tat java.lang.Thread.sleep(java.base@17/Native Method)\n\tat a.B.runx(B.java:13)\n\tat a.D.main(D.java:30)\n",
+		"\tat java.lang.Thread.sleep(java.base@17/Native Method)\n\tat a.B.run(B.java)\n\tat a.D.main(D.java:30)\n",
+		"\tat java.lang.Thread.sleep(java.base@17/Native Method)\n\tat a.B.run(B.java:99999999999)\n\tat a.D.main(D.java:)\n",
+		"\tat java.lang.Thread.sleep(java.base@17/Native Method)\n\tat a.B.run(java.base@17/B.java:14)\n\tat a.D.main(D.java:32)\n",
+		"\tat java.lang.Thread.sleep(java.base@17/Native Method)\n\tat a.B.run(java.base@17/B.java:15)\n\tat a.D.main(D.java:3x)\n",
+		"\tat java.lang.Thread.sleep(java.base@17/Native Method)\n\tat a.B.run(B.kt:16)\n\tat a.D.main(D.java:30)\n",
+	};
+	const size_t n = sizeof(stacks) / sizeof(stacks[0]);
+	struct strbuf all = STRBUF_INIT;
+	strbuf_adds(&all, "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):\n");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&all, "\"t%zu\" prio=5 tid=0x%zx nid=0x%zx runnable [0x0]\n%s\n", i, i + 1, i + 1,
+			    stacks[i]);
+	struct dump *d = parse(all.buf);
+	assert_int_equal(d->nthreads, n);
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf one = STRBUF_INIT;
+		strbuf_addf(&one, "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):\n"
+			    "\"t%zu\" prio=5 tid=0x1 nid=0x1 runnable [0x0]\n%s\n", i, stacks[i]);
+		struct dump *alone = parse(one.buf);
+		const struct thread *t = d->threads[i], *u = alone->threads[0];
+		assert_int_equal(t->nframes, u->nframes);
+		for (size_t k = 0; k < t->nframes; k++) {
+			const struct frame *f = &t->frames[k], *g = &u->frames[k];
+			assert_string_equal(f->text, g->text);
+			assert_true(f->function == g->function ||
+				    (f->function && g->function && !strcmp(f->function, g->function)));
+			assert_true(f->file == g->file || (f->file && g->file && !strcmp(f->file, g->file)));
+			assert_true(f->module == g->module ||
+				    (f->module && g->module && !strcmp(f->module, g->module)));
+			assert_int_equal(f->line, g->line);
+			assert_int_equal(f->kind, g->kind);
+		}
+		dump_free(alone);
+		strbuf_release(&one);
+	}
+	assert_int_equal(d->threads[1]->frames[1].line, 12);
+	assert_string_equal(d->threads[5]->frames[1].module, "java.base@17");
+	assert_int_equal(d->threads[6]->frames[1].line, 15);
+	dump_free(d);
+	strbuf_release(&all);
+}
+
 static void test_dialects(void **state)
 {
 	(void)state;
@@ -420,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_truncation_every_byte),
 		cmocka_unit_test(test_snapshots),
 		cmocka_unit_test(test_repeated_stacks_diverge),
+		cmocka_unit_test(test_line_siblings),
 		cmocka_unit_test(test_dialects),
 		cmocka_unit_test(test_deadlock_section_is_not_threads),
 		cmocka_unit_test(test_reversed),
