@@ -64,6 +64,7 @@ OUT=/dev/null
 shquote() { for a in "$@"; do printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"; done; }
 measure() {
 	mkey=$1; label=$2; shift 2
+	[ -n "$PIN" ] && pick_cpu
 	hyperfine -N -w 1 -r "$RUNS" --output="$OUT" --export-json "$W/h.json" "$(shquote $PIN "$@")" \
 		>/dev/null 2>"$W/err.$mkey"
 	/usr/bin/time -f '%M' -o "$W/t.one" $PIN "$@" >"$OUT" 2>&1
@@ -86,31 +87,37 @@ header() {
 [ -x "$MORTEM" ] || { echo "bench: build ./mortem first (make)" >&2; exit 1; }
 
 # The CPUs of a virtual machine need not be alike: on the one bench/README.md's
-# figures come from, one does the same work 1.6 times slower than the other,
-# whatever runs. So every run of one process (mortem's, and each peer's the
-# same) is pinned to the fastest CPU: PIN. Runs of several processes at once
-# (triage, its controls) are not pinned. CPU_SPEEDS: MB/s of sha256sum on each.
-cpu_secs() { # CPU FILE: seconds for sha256sum of FILE on CPU (best of 3)
-	best=
+# figures come from, one at a time does the same work up to 1.6 times slower
+# than the other, and which one changes from minute to minute. So every run of one process (mortem's, and each peer's the
+# same) is pinned to the CPU fastest at the time (PIN, chosen again before
+# each row). Runs of several processes at once (triage, its controls) are
+# not pinned.
+cpu_secs() { # CPU FILE: microseconds for sha256sum of FILE on CPU (best of 3)
+	_best=
 	for _ in 1 2 3; do
-		a=$(date +%s%N); taskset -c "$1" sha256sum "$2" >/dev/null; b=$(date +%s%N)
-		t=$(( (b - a) / 1000 ))
-		[ -z "$best" ] || [ "$t" -lt "$best" ] && best=$t
+		_a=$(date +%s%N); taskset -c "$1" sha256sum "$2" >/dev/null; _b=$(date +%s%N)
+		_t=$(( (_b - _a) / 1000 ))
+		[ -z "$_best" ] || [ "$_t" -lt "$_best" ] && _best=$_t
 	done
-	echo "$best"
+	echo "$_best"
+}
+CPUS=$(taskset -pc $$ 2>/dev/null | sed 's/.*: //' | tr ',' ' ' |
+	awk '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); if (n == 2) for (k = r[1]; k <= r[2]; k++) print k; else print $i } }')
+# pick_cpu: PIN on the CPU that is fastest now (a CPU's speed changes from
+# minute to minute as the host's load moves); CPU_SPEEDS says what was seen
+pick_cpu() {
+	[ -n "$CPUS" ] && have taskset || return 0
+	[ -s "$W/cpu.bin" ] || head -c 16000000 /dev/zero >"$W/cpu.bin"
+	_fast=; _fast_t=; CPU_SPEEDS=
+	for _c in $CPUS; do
+		_t=$(cpu_secs "$_c" "$W/cpu.bin")
+		CPU_SPEEDS="$CPU_SPEEDS cpu$_c $((16000000 / _t)) MB/s"
+		[ -z "$_fast_t" ] || [ "$_t" -lt "$_fast_t" ] && { _fast=$_c; _fast_t=$_t; }
+	done
+	PIN="taskset -c $_fast"
 }
 PIN=; CPU_SPEEDS=
-if have taskset; then
-	head -c 64000000 /dev/zero >"$W/cpu.bin"
-	fast=; fast_t=
-	for c in $(taskset -pc $$ | sed 's/.*: //' | tr ',' ' ' | awk '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); if (n == 2) for (k = r[1]; k <= r[2]; k++) print k; else print $i } }'); do
-		t=$(cpu_secs "$c" "$W/cpu.bin")
-		CPU_SPEEDS="$CPU_SPEEDS cpu$c $((64000000 / t)) MB/s"
-		[ -z "$fast_t" ] || [ "$t" -lt "$fast_t" ] && { fast=$c; fast_t=$t; }
-	done
-	rm -f "$W/cpu.bin"
-	PIN="taskset -c $fast"
-fi
+pick_cpu
 if ldd "$MORTEM" 2>/dev/null | grep -q 'libasan\|libubsan'; then
 	echo "bench: $MORTEM is a sanitized build (make check SANITIZE=... leaves one); run make first" >&2
 	exit 1
@@ -120,7 +127,8 @@ fi
 	echo
 	echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
 		"$(free -g | awk '/^Mem/ { print $2 }') GB RAM, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "sha256sum on each CPU:${CPU_SPEEDS:- (taskset missing: nothing pinned)}; single-process runs pinned: ${PIN:-no}"
+	echo "sha256sum on each CPU at the start:${CPU_SPEEDS:- (taskset missing: nothing pinned)};" \
+		"each single-process run pinned to the fastest CPU of the moment (looked at before each row)"
 	echo "mortem $("$MORTEM" --version | cut -d' ' -f2), $(eu-stack --version 2>/dev/null | head -1)," \
 		"$(gdb --version 2>/dev/null | head -1)"
 } | tee -a "$TABLE"
@@ -354,6 +362,7 @@ text_rows() { # key label file format [mortem options...]: whole process, then p
 }
 text_parse() { # key file format: parse-only throughput (parsebench)
 	if [ -x "$PARSEBENCH" ]; then
+		pick_cpu
 		pb=$($PIN "$PARSEBENCH" "$3" "$2" "$RUNS" 2>&1)
 		note "parse only ($(basename "$2"), $PARSEBENCH, in-process, input in memory, median of $RUNS): ${pb#parse }"
 		echo "$1.parse $(printf '%s\n' "$pb" | sed -n 's/.*= *\([0-9.]*\) MB\/s.*/\1/p')" >>"$RES"
