@@ -175,7 +175,7 @@ static int name_in_module(struct native *n, Dwfl_Module *mod, uint64_t addr, str
 	GElf_Off off;
 	GElf_Sym sym;
 	Dwarf_Addr bias;
-	const char *name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, &bias);
+	const char *name = native_addrinfo(n, mod, addr, &off, &sym, &bias);
 	if (!name || GELF_ST_TYPE(sym.st_info) != STT_OBJECT || (sym.st_size ? off >= sym.st_size : off != 0))
 		return -1;
 	strbuf_adds(out, native_demangle(n, name));

@@ -5,6 +5,7 @@
 #include "parsers/native/debugfind.h"
 #include "parsers/native/hotspot.h"
 #include "parsers/native/symcache.h"
+#include "parsers/native/symindex.h"
 
 #include <dwarf.h>
 #include <elf.h>
@@ -146,6 +147,7 @@ static void native_free(void *arg)
 		if (n->mods[i].names)
 			hashmap_clear(n->mods[i].names);
 		free(n->mods[i].names);
+		symindex_free(n->mods[i].addrs);
 	}
 	free(n->mods);
 	free(n->raw_regs);
@@ -251,6 +253,21 @@ static bool scan_module(struct native *n, Dwfl_Module *mod, const char *name,
 		if (take_symbol(mod, i, name, out))
 			return true;
 	return false;
+}
+
+const char *native_addrinfo(struct native *n, Dwfl_Module *mod, GElf_Addr addr, GElf_Off *off,
+			    GElf_Sym *sym, Dwarf_Addr *bias)
+{
+	Dwarf_Addr b;
+	struct native_module *nm = NULL;
+	for (size_t i = 0; n && i < n->nmods && !nm; i++)
+		if (n->mods[i].mod == mod)
+			nm = &n->mods[i];
+	if (nm && !nm->addrs && ++nm->addr_lookups == 2) /* one look-up costs what the index does */
+		nm->addrs = symindex_new(mod);
+	if (nm && nm->addrs)
+		return symindex_addrinfo(nm->addrs, mod, addr, off, sym, bias ? bias : &b);
+	return dwfl_module_addrinfo(mod, addr, off, sym, NULL, NULL, bias);
 }
 
 /*
@@ -696,7 +713,7 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 		hit = cacheable ? symcache_get(shared, &nhit) : NULL;
 		GElf_Off off;
 		GElf_Sym sym;
-		c.symname = hit ? NULL : dwfl_module_addrinfo(c.mod, c.adj, &off, &sym, NULL, NULL, NULL);
+		c.symname = hit ? NULL : native_addrinfo(n, c.mod, c.adj, &off, &sym, NULL);
 		if (c.symname) {
 			c.has_sym = true;
 			c.sym_offset = off;

@@ -24,6 +24,8 @@
 #include "parsers/native/unwind.h"
 
 /* A thread's raw register block, as the kernel laid it out. */
+struct symindex;
+
 struct native_regs {
 	int64_t tid;
 	unsigned char raw[34 * 8];
@@ -57,6 +59,8 @@ struct native {
 		bool used;           /* a frame is in it */
 		int searches;        /* native_symbol look-ups in it so far */
 		struct hashmap *names; /* its symbols by name (after three look-ups), or NULL */
+		int addr_lookups;    /* native_addrinfo look-ups in it so far */
+		struct symindex *addrs; /* its symbols for those (from the second), or NULL */
 	} *mods;                     /* parallel to d->modules */
 	size_t nmods, amods;
 	struct hotspot *jvm;         /* the JVM's Java side (hotspot.h), or NULL */
@@ -130,6 +134,15 @@ const char *native_abort_message(struct native *n);
  * through ld.so's _r_debug. Returns 0 and *ERRNO_OUT, or -1.
  */
 int native_errno(struct native *n, int64_t tid, int *errno_out);
+
+/*
+ * dwfl_module_addrinfo(MOD, ADDR, OFF, SYM, NULL, NULL, BIAS), the same
+ * answer; from the second look-up in a module on, out of an index of its
+ * symbols read once (symindex.h) rather than a scan of the whole table
+ * each time. BIAS may be NULL.
+ */
+const char *native_addrinfo(struct native *n, Dwfl_Module *mod, GElf_Addr addr, GElf_Off *off,
+			    GElf_Sym *sym, Dwarf_Addr *bias);
 
 /* Demangles an Itanium C++ name ("_Z...") into the arena; other names are returned as they are (copied). */
 const char *native_demangle(struct native *n, const char *name);
