@@ -43,7 +43,7 @@ static bool parse_source(struct span x, const char **file, int *line, int *col, 
 			i--;
 		if (i == end || i == 0 || x.s[i - 1] != ':')
 			break;
-		nums[n++] = strtoull(x.s + i, NULL, 10);
+		nums[n++] = span_atoull((struct span){ x.s + i, end - i });
 		end = i - 1;
 	}
 	if (!n || !end)

@@ -320,17 +320,23 @@ static void analyze_bytes(const struct input *in, const struct mortem_opts *o, s
  */
 #define READ_MAX ((size_t)64 << 20)
 
-/* The LEN bytes of FD in the worker's buffer (NULL when they cannot all be read: errno). */
+/*
+ * The LEN bytes of FD in the worker's buffer, a NUL after them as after
+ * every input read into memory (NULL when they cannot all be read: errno).
+ */
 static const unsigned char *read_artifact(int fd, size_t len)
 {
 	static unsigned char *buf;
 	static size_t cap;
-	if (len > cap) {
+	if (len >= cap) {
 		free(buf);
-		cap = len < (1 << 20) ? 1 << 20 : len;
+		cap = len < (1 << 20) ? 1 << 20 : len + 1;
 		buf = xmalloc(cap);
 	}
-	return fd_pread_full(fd, buf, len, 0) == 0 ? buf : NULL;
+	if (fd_pread_full(fd, buf, len, 0) < 0)
+		return NULL;
+	buf[len] = '\0';
+	return buf;
 }
 
 void record_analyze(int fd, size_t len, const char *path, const struct mortem_opts *o,

@@ -223,7 +223,7 @@ static void frame_location(struct dump *d, struct frame *f, struct span loc, str
 	while (end && loc.s[end - 1] >= '0' && loc.s[end - 1] <= '9')
 		end--;
 	if (end && end < loc.len && loc.s[end - 1] == ':') {
-		f->line = atoi(loc.s + end); /* digits end at ')' or the span end */
+		f->line = span_atoi(span_drop(loc, end)); /* the digits end the span */
 		f->file = dump_intern(d, loc.s, end - 1);
 		return;
 	}
@@ -334,7 +334,7 @@ static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed,
 		m->function = sib->function;
 		m->file = sib->file;
 		m->module = sib->module;
-		m->line = atoi(x.s + line_suffix(x) + 1); /* as frame_location reads it */
+		m->line = span_atoi(span_drop(x, line_suffix(x) + 1)); /* as frame_location reads it */
 		m->kind = sib->kind;
 		m->next = sib->next; /* what followed it likely follows this one */
 	} else {

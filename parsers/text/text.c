@@ -1,5 +1,6 @@
 #include "parsers/text/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -125,6 +126,28 @@ bool span_hex(struct span *x, uint64_t *out)
 	*out = v;
 	*x = span_drop(y, n);
 	return true;
+}
+
+/* X's first bytes as a C string (enough for any number: more digits only overflow the same way). */
+static void span_cstr(struct span x, char buf[32])
+{
+	size_t n = x.len < 31 ? x.len : 31;
+	memcpy(buf, x.s, n);
+	buf[n] = '\0';
+}
+
+int span_atoi(struct span x)
+{
+	char buf[32];
+	span_cstr(x, buf);
+	return atoi(buf);
+}
+
+unsigned long long span_atoull(struct span x)
+{
+	char buf[32];
+	span_cstr(x, buf);
+	return strtoull(buf, NULL, 10);
 }
 
 bool span_number(struct span *x, uint64_t *out)

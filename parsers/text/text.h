@@ -149,6 +149,13 @@ bool span_number(struct span *x, uint64_t *out);
 /* Parses hex digits (with or without 0x) at the front of *X. */
 bool span_hex(struct span *x, uint64_t *out);
 /*
+ * atoi and strtoull(.., 10) on the text of X, never reading past its end
+ * (a span at the end of the input has no NUL after it; a mapped file may
+ * end at a page boundary): the number at its front, clamped as they clamp.
+ */
+int span_atoi(struct span x);
+unsigned long long span_atoull(struct span x);
+/*
  * The length of the run of non-blanks at S (LEN bytes), eight bytes at a
  * time: a word of a thread header is 5-20 bytes. A byte below '!' is
  * found by the borrow trick (the lowest byte flagged is always one); only

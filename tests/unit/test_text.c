@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "analyzer/lib/input.h"
@@ -244,12 +245,33 @@ static void test_span_word_matches_bytewise(void **state)
 	}
 }
 
+/* Numbers at the very end of the bytes, a page nobody may read after them: read as atoi/strtoull would, within the span. */
+static void test_span_numbers_end_at_the_span(void **state)
+{
+	(void)state;
+	long page = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(m != MAP_FAILED);
+	assert_int_equal(mprotect(m + page, (size_t)page, PROT_NONE), 0);
+	char *end = m + page;
+	memcpy(end - 3, "123", 3);
+	assert_int_equal(span_atoi((struct span){ end - 3, 3 }), 123);
+	assert_int_equal(span_atoull((struct span){ end - 3, 3 }), 123);
+	assert_int_equal(span_atoi((struct span){ end - 3, 2 }), 12); /* the span ends first */
+	memset(end - 40, '9', 40);
+	assert_int_equal(span_atoi((struct span){ end - 40, 40 }), atoi("9999999999999999999999999999999999999999"));
+	assert_true(span_atoull((struct span){ end - 40, 40 }) == strtoull("9999999999999999999999999999999999999999", NULL, 10));
+	assert_int_equal(span_atoi((struct span){ end, 0 }), 0);
+	munmap(m, (size_t)page * 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mapped_lines_match_memory),
 		cmocka_unit_test(test_mapped_jstack_section_behind),
 		cmocka_unit_test(test_span_word_matches_bytewise),
+		cmocka_unit_test(test_span_numbers_end_at_the_span),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
