@@ -180,6 +180,7 @@ static int name_in_module(struct native *n, Dwfl_Module *mod, uint64_t addr, str
 		return -1;
 	strbuf_adds(out, native_demangle(n, name));
 	Dwarf_Addr dwbias;
+	native_prepare_dwarf(n, mod);
 	Dwarf *dw = dwfl_module_getdwarf(mod, &dwbias);
 	Dwarf_Die var;
 	if (dw && find_variable(dw, addr - off - dwbias, &var))

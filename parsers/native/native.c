@@ -270,6 +270,40 @@ const char *native_addrinfo(struct native *n, Dwfl_Module *mod, GElf_Addr addr, 
 	return dwfl_module_addrinfo(mod, addr, off, sym, NULL, NULL, bias);
 }
 
+/* Whether NAME is a location-list section (DWARF 5's, the older one, GNU-compressed ones). */
+static bool location_lists(const char *name)
+{
+	return name && (!strcmp(name, ".debug_loclists") || !strcmp(name, ".debug_loc") ||
+			!strcmp(name, ".zdebug_loclists") || !strcmp(name, ".zdebug_loc"));
+}
+
+void native_prepare_dwarf(struct native *n, Dwfl_Module *mod)
+{
+	struct native_module *nm = NULL;
+	for (size_t i = 0; n && i < n->nmods && !nm; i++)
+		if (n->mods[i].mod == mod)
+			nm = &n->mods[i];
+	if (!nm || nm->dwarf_prepared)
+		return;
+	nm->dwarf_prepared = true;
+	GElf_Sym sym;
+	GElf_Addr value;
+	Elf *elf = NULL;
+	size_t shstrndx;
+	if (dwfl_module_getsymtab(mod) < 2 ||
+	    !dwfl_module_getsym_info(mod, 1, &sym, &value, NULL, &elf, NULL) || !elf ||
+	    elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL;) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+		    !location_lists(elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		sh.sh_type = SHT_NOBITS;
+		gelf_update_shdr(scn, &sh);
+	}
+}
+
 /*
  * scan_module's answer, from the symbolization cache when it has it: on a
  * warm cache no symbol table is loaded for a look-up by name.
@@ -722,7 +756,7 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 	if (hit) {
 		for (size_t i = 0; i < nhit; i++)
 			symcache_copy(n->d, ctx_frame(&c), &hit[i]);
-	} else if (!c.mod || !symbolize_dwarf(&c)) {
+	} else if (!c.mod || (native_prepare_dwarf(n, c.mod), !symbolize_dwarf(&c))) {
 		struct frame *f = ctx_frame(&c);
 		if (c.symname)
 			set_function(&c, f, c.symname, DW_TAG_subprogram);
@@ -776,6 +810,7 @@ static void report_debug_info(struct native *n)
 		Dwarf_Addr bias;
 		int has = symcache_has_dwarf(n->mods[i].mod); /* -1 unless a triage worker knows */
 		if (has < 0) {
+			native_prepare_dwarf(n, n->mods[i].mod);
 			has = dwfl_module_getdwarf(n->mods[i].mod, &bias) != NULL;
 			symcache_note_dwarf(n->mods[i].mod, has);
 		}
