@@ -230,6 +230,15 @@ static struct hashmap *index_symbols(Dwfl_Module *mod)
 	return names;
 }
 
+/* The session's own record of MOD, or NULL (N may be NULL). */
+static struct native_module *module_of(struct native *n, Dwfl_Module *mod)
+{
+	for (size_t i = 0; n && i < n->nmods; i++)
+		if (n->mods[i].mod == mod)
+			return &n->mods[i];
+	return NULL;
+}
+
 /*
  * The first defined symbol NAME in MOD's symbol table. A module searched
  * more than twice (libthread_db asks libc for a few dozen) is indexed by
@@ -238,10 +247,7 @@ static struct hashmap *index_symbols(Dwfl_Module *mod)
 static bool scan_module(struct native *n, Dwfl_Module *mod, const char *name,
 			struct native_sym *out)
 {
-	struct native_module *nm = NULL;
-	for (size_t i = 0; i < n->nmods && !nm; i++)
-		if (n->mods[i].mod == mod)
-			nm = &n->mods[i];
+	struct native_module *nm = module_of(n, mod);
 	if (nm && !nm->names && ++nm->searches > 2)
 		nm->names = index_symbols(mod);
 	if (nm && nm->names) {
@@ -259,10 +265,7 @@ const char *native_addrinfo(struct native *n, Dwfl_Module *mod, GElf_Addr addr, 
 			    GElf_Sym *sym, Dwarf_Addr *bias)
 {
 	Dwarf_Addr b;
-	struct native_module *nm = NULL;
-	for (size_t i = 0; n && i < n->nmods && !nm; i++)
-		if (n->mods[i].mod == mod)
-			nm = &n->mods[i];
+	struct native_module *nm = module_of(n, mod);
 	if (nm && !nm->addrs && ++nm->addr_lookups == 2) /* one look-up costs what the index does */
 		nm->addrs = symindex_new(mod);
 	if (nm && nm->addrs)
@@ -279,10 +282,7 @@ static bool location_lists(const char *name)
 
 void native_prepare_dwarf(struct native *n, Dwfl_Module *mod)
 {
-	struct native_module *nm = NULL;
-	for (size_t i = 0; n && i < n->nmods && !nm; i++)
-		if (n->mods[i].mod == mod)
-			nm = &n->mods[i];
+	struct native_module *nm = module_of(n, mod);
 	if (!nm || nm->dwarf_prepared)
 		return;
 	nm->dwarf_prepared = true;
@@ -736,9 +736,9 @@ static struct frame_run *symbolize_pc(struct native *n, uint64_t pc, bool activa
 	const struct frame *hit = NULL;
 	size_t nhit = 0;
 	if (c.mod) {
-		for (size_t i = 0; i < n->nmods; i++)
-			if (n->mods[i].mod == c.mod)
-				n->mods[i].used = true;
+		struct native_module *nm = module_of(n, c.mod);
+		if (nm)
+			nm->used = true;
 		Dwarf_Addr start;
 		const char *name = dwfl_module_info(c.mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 		c.module = name ? dump_strdup(n->d, name) : NULL;

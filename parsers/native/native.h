@@ -23,9 +23,9 @@
 #include "analyzer/lib/strbuf.h"
 #include "parsers/native/unwind.h"
 
-/* A thread's raw register block, as the kernel laid it out. */
 struct symindex;
 
+/* A thread's raw register block, as the kernel laid it out. */
 struct native_regs {
 	int64_t tid;
 	unsigned char raw[34 * 8];
