@@ -38,13 +38,11 @@ static bool parse_source(struct span x, const char **file, int *line, int *col, 
 	uint64_t nums[2] = { 0, 0 };
 	int n = 0;
 	while (n < 2) {
-		size_t i = end;
-		while (i > 0 && x.s[i - 1] >= '0' && x.s[i - 1] <= '9')
-			i--;
-		if (i == end || i == 0 || x.s[i - 1] != ':')
+		size_t colon = span_colon_number((struct span){ x.s, end });
+		if (colon == end)
 			break;
-		nums[n++] = span_atoull((struct span){ x.s + i, end - i });
-		end = i - 1;
+		nums[n++] = span_atoull((struct span){ x.s + colon + 1, end - colon - 1 });
+		end = colon;
 	}
 	if (!n || !end)
 		return false;

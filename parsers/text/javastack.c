@@ -219,12 +219,10 @@ static void frame_location(struct dump *d, struct frame *f, struct span loc, str
 	if (span_eq(loc, "Native Method") || span_eq(loc, "Unknown Source") ||
 	    span_eq(loc, "Compiled Code") || !loc.len)
 		return;
-	size_t end = loc.len;
-	while (end && loc.s[end - 1] >= '0' && loc.s[end - 1] <= '9')
-		end--;
-	if (end && end < loc.len && loc.s[end - 1] == ':') {
-		f->line = span_atoi(span_drop(loc, end)); /* the digits end the span */
-		f->file = dump_intern(d, loc.s, end - 1);
+	size_t colon = span_colon_number(loc);
+	if (colon < loc.len) {
+		f->line = span_atoi(span_drop(loc, colon + 1)); /* the digits end the span */
+		f->file = dump_intern(d, loc.s, colon);
 		return;
 	}
 	f->file = dump_intern(d, loc.s, loc.len);
@@ -290,12 +288,10 @@ struct frame_memo {
 /* Where the ":LINE)" that ends X begins (X's length when it ends otherwise). */
 static size_t line_suffix(struct span x)
 {
-	if (x.len < 3 || x.s[x.len - 1] != ')')
+	if (!x.len || x.s[x.len - 1] != ')')
 		return x.len;
-	size_t i = x.len - 1;
-	while (i && x.s[i - 1] >= '0' && x.s[i - 1] <= '9')
-		i--;
-	return i < x.len - 1 && i && x.s[i - 1] == ':' ? i - 1 : x.len;
+	size_t colon = span_colon_number((struct span){ x.s, x.len - 1 });
+	return colon < x.len - 1 ? colon : x.len;
 }
 
 /*

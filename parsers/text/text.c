@@ -150,6 +150,14 @@ unsigned long long span_atoull(struct span x)
 	return strtoull(buf, NULL, 10);
 }
 
+size_t span_colon_number(struct span x)
+{
+	size_t i = x.len;
+	while (i && x.s[i - 1] >= '0' && x.s[i - 1] <= '9')
+		i--;
+	return i < x.len && i && x.s[i - 1] == ':' ? i - 1 : x.len;
+}
+
 bool span_number(struct span *x, uint64_t *out)
 {
 	if (x->len >= 2 && x->s[0] == '0' && (x->s[1] == 'x' || x->s[1] == 'X'))

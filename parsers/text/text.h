@@ -156,6 +156,12 @@ bool span_hex(struct span *x, uint64_t *out);
 int span_atoi(struct span x);
 unsigned long long span_atoull(struct span x);
 /*
+ * Where the ":DIGITS" that ends X begins (the index of its ':'), or X's
+ * length when X does not end so: "File.java:12" gives 9, "a:" and "12" give
+ * their length.
+ */
+size_t span_colon_number(struct span x);
+/*
  * The length of the run of non-blanks at S (LEN bytes), eight bytes at a
  * time: a word of a thread header is 5-20 bytes. A byte below '!' is
  * found by the borrow trick (the lowest byte flagged is always one); only
