@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "analyzer/lib/fdio.h"
 #include "parsers/native/coremem.h"
 #include "parsers/native/dwflcore.h"
 #include "parsers/native/native.h"
@@ -98,36 +99,23 @@ static void image_free(void *arg)
 static int image_open(struct core_image *img, const struct input *in, struct strbuf *err)
 {
 	img->len = in->len;
-	if (in->lasting && in->fd >= 0) {
-		img->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 3);
-		if (img->fd < 0)
-			return error_set(err, "cannot open the core: %s", strerror(errno));
-		img->bytes = in->data;
-		snprintf(img->fd_path, sizeof(img->fd_path), "/proc/self/fd/%d", img->fd);
-		return 0;
-	}
 	if (in->fd >= 0) {
 		img->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 3);
 	} else {
 		img->fd = memfd_create("mortem-core", MFD_CLOEXEC);
-		const unsigned char *p = in->data;
-		size_t left = in->len;
-		while (img->fd >= 0 && left) {
-			ssize_t w = write(img->fd, p, left);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				return error_set(err, "cannot copy the core: %s", strerror(errno));
-			p += w;
-			left -= (size_t)w;
-		}
+		if (img->fd >= 0 && fd_write_full(img->fd, in->data, in->len) < 0)
+			return error_set(err, "cannot copy the core: %s", strerror(errno));
 	}
 	if (img->fd < 0)
 		return error_set(err, "cannot open the core: %s", strerror(errno));
-	img->map = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, img->fd, 0);
-	if (img->map == MAP_FAILED)
-		return error_set(err, "cannot map the core: %s", strerror(errno));
-	img->bytes = img->map;
+	if (in->lasting && in->fd >= 0) {
+		img->bytes = in->data;
+	} else {
+		img->map = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, img->fd, 0);
+		if (img->map == MAP_FAILED)
+			return error_set(err, "cannot map the core: %s", strerror(errno));
+		img->bytes = img->map;
+	}
 	snprintf(img->fd_path, sizeof(img->fd_path), "/proc/self/fd/%d", img->fd);
 	return 0;
 }
