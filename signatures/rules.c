@@ -707,14 +707,7 @@ static size_t handler_scan(const struct thread *t)
 /* handler_scan once per distinct stack: a pool's threads share one (thread_share_frames). */
 static size_t handler_end(struct eval *ev, const struct thread *t)
 {
-	if (!t->frames_shared || !t->nframes)
-		return handler_scan(t);
-	size_t end;
-	if (!ptrmemo_get(&ev->handler_ends, t->frames, t->nframes, &end)) {
-		end = handler_scan(t);
-		ptrmemo_put(&ev->handler_ends, t->frames, t->nframes, end);
-	}
-	return end;
+	return thread_frames_ask(&ev->handler_ends, t, handler_scan);
 }
 
 static int re_match(struct eval *ev, const pcre2_code *re, const char *s)

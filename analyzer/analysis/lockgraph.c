@@ -292,7 +292,8 @@ static const char *const timed_wait_marks[] = {
 	"clockrdlock", "clockwrlock", "timedjoin", NULL, /* not clockjoin: pthread_join uses it */
 };
 
-static bool frames_timed(const struct thread *t)
+/* Whether T's top frames wait with a time limit: 1 or 0 (thread_frames_ask's answer). */
+static size_t frames_timed(const struct thread *t)
 {
 	for (size_t i = 0; i < t->nframes && i < 12; i++)
 		for (size_t k = 0; t->frames[i].function && timed_wait_marks[k]; k++)

@@ -442,7 +442,7 @@ static size_t dl_iterate_frame(const struct thread *t)
  * (thread_wait_frame) is its first dl_iterate_phdr frame. The frames
  * above the wait frame are few (lock plumbing): they alone are searched.
  */
-static bool waits_in_dl_iterate(const struct thread *t)
+static size_t waits_in_dl_iterate(const struct thread *t)
 {
 	const struct frame *w = thread_wait_frame(t);
 	if (!w || !fn_has(w, "dl_iterate_phdr"))
@@ -453,8 +453,12 @@ static bool waits_in_dl_iterate(const struct thread *t)
 	return true;
 }
 
-/* Whether T is inside a dl_iterate_phdr callback: frames of its own above a dl_iterate_phdr frame. */
-static bool in_dl_iterate_callback(const struct thread *t)
+/*
+ * Whether T is inside a dl_iterate_phdr callback: frames of its own above a
+ * dl_iterate_phdr frame. This and waits_in_dl_iterate answer 1 or 0
+ * (thread_frames_ask's answers).
+ */
+static size_t in_dl_iterate_callback(const struct thread *t)
 {
 	size_t k = dl_iterate_frame(t);
 	return k != SIZE_MAX && k != 0 && thread_wait_frame(t) != &t->frames[k];

@@ -299,10 +299,11 @@ void thread_describe(const struct thread *t, struct strbuf *out)
 	thread_label(t, out);
 }
 
-bool thread_frames_ask(struct ptrmemo *memo, const struct thread *t, bool (*ask)(const struct thread *t))
+size_t thread_frames_ask(struct ptrmemo *memo, const struct thread *t,
+			 size_t (*ask)(const struct thread *t))
 {
 	size_t v;
-	if (!t->frames_shared)
+	if (!t->frames_shared || !t->nframes)
 		return ask(t);
 	if (!ptrmemo_get(memo, t->frames, t->nframes, &v)) {
 		v = ask(t);

@@ -60,11 +60,12 @@ void thread_hold(struct dump *d, struct thread *t, struct lock *l);
 
 struct ptrmemo;
 /*
- * ASK(T), a question about T's frames alone, asked once per shared frames
- * array (a pool's threads share one, thread_share_frames): MEMO
- * (analyzer/lib/ptrmemo.h) keeps the answers.
+ * ASK(T), a question about T's frames alone (a yes or no answers 1 or 0),
+ * asked once per shared frames array (a pool's threads share one,
+ * thread_share_frames): MEMO (analyzer/lib/ptrmemo.h) keeps the answers.
  */
-bool thread_frames_ask(struct ptrmemo *memo, const struct thread *t, bool (*ask)(const struct thread *t));
+size_t thread_frames_ask(struct ptrmemo *memo, const struct thread *t,
+			 size_t (*ask)(const struct thread *t));
 
 /*
  * Index of the first frame of T that belongs to the failure itself: after

@@ -556,6 +556,12 @@ static bool group_eq(const void *key, const void *ctx)
 	return (!c->by_lock || first->waiting_on == c->t->waiting_on) && fold_same_stack(first, c->t);
 }
 
+/* A thread's stack hash (fold.h), as thread_frames_ask's answer. */
+static size_t stack_hash(const struct thread *t)
+{
+	return (size_t)fold_stack_hash(t);
+}
+
 /*
  * THREADS (N of them) grouped by stack, in order of first appearance (with
  * BY_LOCK, by stack and the lock waited on). Returns the groups; the caller
@@ -570,12 +576,7 @@ static struct group *group_threads(const struct thread *const *threads, size_t n
 	size_t ng = 0, alloc = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct group_ctx c = { threads[i], by_lock };
-		size_t sh;
-		if (!c.t->frames_shared || !ptrmemo_get(&hashes, c.t->frames, c.t->nframes, &sh)) {
-			sh = (size_t)fold_stack_hash(c.t);
-			if (c.t->frames_shared)
-				ptrmemo_put(&hashes, c.t->frames, c.t->nframes, sh);
-		}
+		size_t sh = thread_frames_ask(&hashes, c.t, stack_hash);
 		uint64_t h = (uint64_t)sh ^ (by_lock ? hash_ptr(c.t->waiting_on) : 0);
 		hashmap_reserve(&index);
 		struct hashmap_slot *s = hashmap_probe(&index, h, group_eq, &c);
