@@ -54,7 +54,6 @@ struct walkiso {
 	/* the file being read, for a request run in this process (no child could be made) */
 	const char *path;
 	int fd;
-	const unsigned char *data;
 	size_t len;
 	int64_t mtime;
 };
@@ -185,17 +184,9 @@ static int read_in_child(struct walkiso *wi)
 		strbuf_release(&path);
 		return 125;
 	}
-	void *map = m.len ? mmap(NULL, m.len, PROT_READ, MAP_PRIVATE, fds[0], 0) : NULL;
-	int rc = 0;
-	if (map == MAP_FAILED) {
-		child_problem(wi, path.buf, strerror(errno));
-	} else {
-		isolate_test_walker_fault(path.buf);
-		rc = walk_file(path.buf, fds[0], map ? map : (const unsigned char *)"", m.len,
-			       m.mtime, &wi->child_limits, &child_ops, wi, wi->shared) != 0;
-		if (map)
-			munmap(map, m.len);
-	}
+	isolate_test_walker_fault(path.buf);
+	int rc = walk_file(path.buf, fds[0], m.len, m.mtime, &wi->child_limits, &child_ops, wi,
+			   wi->shared) != 0;
 	if (wi->progress) {
 		struct msg p = { .kind = MSG_PROGRESS };
 		child_send(wi, &p, "", 0, NULL, 0);
@@ -217,7 +208,7 @@ static int read_request(void *ctx, int n, int out)
 	int fds[2];
 	while (recv_msg(wi->sock[1], &m, &wi->text, fds, MSG_DONTWAIT) == 0)
 		close_fds(fds);
-	return walk_file(wi->path, wi->fd, wi->data, wi->len, wi->mtime, wi->limits, wi->ops,
+	return walk_file(wi->path, wi->fd, wi->len, wi->mtime, wi->limits, wi->ops,
 			 wi->ctx, wi->shared) != 0;
 }
 
@@ -309,13 +300,11 @@ static void recover(struct walkiso *wi)
 }
 
 /* walk.h's read_file, in the parent: the file goes to the child. */
-static int read_file(void *ctx, const char *path, int fd, const unsigned char *data, size_t len,
-		     int64_t mtime)
+static int read_file(void *ctx, const char *path, int fd, size_t len, int64_t mtime)
 {
 	struct walkiso *wi = ctx;
 	wi->path = path;
 	wi->fd = fd;
-	wi->data = data;
 	wi->len = len;
 	wi->mtime = mtime;
 	wi->stop = 0;

@@ -85,6 +85,8 @@ static bool fd_is_archive(int fd, size_t len)
 
 static void walk_blob(struct walker *w, const char *path, int fd, const unsigned char *data,
 		      size_t len, int64_t mtime, int depth, uint64_t *charge);
+static void walk_fd(struct walker *w, const char *path, int fd, size_t len, int64_t mtime,
+		    int depth, uint64_t *charge);
 
 static void hand_over(struct walker *w, const struct walk_artifact *art)
 {
@@ -228,19 +230,9 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
 	size_t len = 0;
 	uint64_t charge = 0;
 	int fd = member_to_memfd(w, a, path.buf, &len, &charge);
-	int64_t mtime = ar->archive_entry_mtime_is_set(e) ? ar->archive_entry_mtime(e) : 0;
-	if (fd >= 0 && !fd_is_archive(fd, len)) {
-		hand_over(w, &(struct walk_artifact){ path.buf, fd, len, fd, len, mtime, &charge });
-	} else if (fd >= 0) {
-		void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED) {
-			problem(w, path.buf, "cannot map the member: %s", strerror(errno));
-		} else {
-			walk_blob(w, path.buf, fd, map, len, mtime, depth, &charge);
-			munmap(map, len);
-		}
-	}
 	if (fd >= 0) {
+		int64_t mtime = ar->archive_entry_mtime_is_set(e) ? ar->archive_entry_mtime(e) : 0;
+		walk_fd(w, path.buf, fd, len, mtime, depth, &charge);
 		close(fd);
 		uncharge(w, &charge);
 	}
@@ -495,14 +487,34 @@ static void walk_blob(struct walker *w, const char *path, int fd, const unsigned
 	hand_over(w, &(struct walk_artifact){ path, fd, len, fd, len, mtime, charge });
 }
 
+/*
+ * The LEN bytes behind FD (PATH, at archive depth DEPTH): an artifact as
+ * they are, handed over unread, or, when their head says archive or
+ * compressed, mapped and read as one.
+ */
+static void walk_fd(struct walker *w, const char *path, int fd, size_t len, int64_t mtime,
+		    int depth, uint64_t *charge)
+{
+	if (!fd_is_archive(fd, len)) {
+		hand_over(w, &(struct walk_artifact){ path, fd, len, fd, len, mtime, charge });
+		return;
+	}
+	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		problem(w, path, "cannot map: %s", strerror(errno));
+		return;
+	}
+	walk_blob(w, path, fd, map, len, mtime, depth, charge);
+	munmap(map, len);
+}
+
 static void walk_one(struct walker *w, const char *path, bool top);
 
 /* A regular file's bytes, as found: an artifact, or an archive or compressed file to read. */
-static void walk_regular(struct walker *w, const char *path, int fd, const unsigned char *data,
-			 size_t len, int64_t mtime)
+static void walk_regular(struct walker *w, const char *path, int fd, size_t len, int64_t mtime)
 {
 	w->outer_reported = 0;
-	walk_blob(w, path, fd, data, len, mtime, 0, NULL);
+	walk_fd(w, path, fd, len, mtime, 0, NULL);
 	if (w->ops->progress && len > w->outer_reported)
 		w->ops->progress(w->ctx, len - w->outer_reported);
 }
@@ -582,27 +594,13 @@ static void walk_one(struct walker *w, const char *path, bool top)
 		return;
 	}
 	size_t len = (size_t)st.st_size;
-	if (!fd_is_archive(fd, len)) { /* an artifact as it is: its bytes are the consumer's to read */
-		hand_over(w, &(struct walk_artifact){ path, fd, len, fd, len, st.st_mtime, NULL });
-		if (w->ops->progress && len)
-			w->ops->progress(w->ctx, len);
-		close(fd);
-		return;
-	}
-	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
-		problem(w, path, "cannot map: %s", strerror(errno));
-		close(fd);
-		return;
-	}
-	if (w->ops->read_file) {
-		int r = w->ops->read_file(w->ctx, path, fd, map, len, st.st_mtime);
+	if (w->ops->read_file && fd_is_archive(fd, len)) {
+		int r = w->ops->read_file(w->ctx, path, fd, len, st.st_mtime);
 		if (r)
 			w->stop = r;
 	} else {
-		walk_regular(w, path, fd, map, len, st.st_mtime);
+		walk_regular(w, path, fd, len, st.st_mtime);
 	}
-	munmap(map, len);
 	close(fd);
 }
 
@@ -620,12 +618,11 @@ int walk_paths(const char *const *paths, size_t npaths, const struct walk_limits
 	return w.stop;
 }
 
-int walk_file(const char *path, int fd, const unsigned char *data, size_t len, int64_t mtime,
-	      const struct walk_limits *limits, const struct walk_ops *ops, void *ctx,
-	      struct walk_stats *stats)
+int walk_file(const char *path, int fd, size_t len, int64_t mtime, const struct walk_limits *limits,
+	      const struct walk_ops *ops, void *ctx, struct walk_stats *stats)
 {
 	struct walker w = { .limits = limits, .ops = ops, .ctx = ctx, .stats = stats };
-	walk_regular(&w, path, fd, data, len, mtime);
+	walk_regular(&w, path, fd, len, mtime);
 	return w.stop;
 }
 

@@ -83,14 +83,13 @@ struct walk_ops {
 	 */
 	bool (*wait_memory)(void *ctx);
 	/*
-	 * Optional: reads PATH, a regular file whose bytes (FD, LEN of them,
-	 * DATA) are an archive or compressed, in the walker's stead (walks it
-	 * with walk_file, in another process: analyzer/walkiso.h), the
-	 * artifacts and problems reported through these ops all the same.
+	 * Optional: reads PATH, a regular file whose bytes (the LEN of FD)
+	 * begin like an archive or a compressed file, in the walker's stead
+	 * (walks it with walk_file, in another process: analyzer/walkiso.h),
+	 * the artifacts and problems reported through these ops all the same.
 	 * Returns what walk_file returns.
 	 */
-	int (*read_file)(void *ctx, const char *path, int fd, const unsigned char *data, size_t len,
-			 int64_t mtime);
+	int (*read_file)(void *ctx, const char *path, int fd, size_t len, int64_t mtime);
 };
 
 struct walk_stats {
@@ -111,14 +110,13 @@ int walk_paths(const char *const *paths, size_t npaths, const struct walk_limits
 	       const struct walk_ops *ops, void *ctx, struct walk_stats *stats);
 
 /*
- * Walks the regular file PATH (FD, its LEN bytes mapped at DATA) as
- * walk_paths does a file it found, adding to STATS (not cleared: the
- * totals and limits of the run so far go on). Returns 0, or the nonzero
- * value an artifact callback returned. OPS->read_file is not called.
+ * Walks the regular file PATH (the LEN bytes of FD) as walk_paths does a
+ * file it found, adding to STATS (not cleared: the totals and limits of
+ * the run so far go on). Returns 0, or the nonzero value an artifact
+ * callback returned. OPS->read_file is not called.
  */
-int walk_file(const char *path, int fd, const unsigned char *data, size_t len, int64_t mtime,
-	      const struct walk_limits *limits, const struct walk_ops *ops, void *ctx,
-	      struct walk_stats *stats);
+int walk_file(const char *path, int fd, size_t len, int64_t mtime, const struct walk_limits *limits,
+	      const struct walk_ops *ops, void *ctx, struct walk_stats *stats);
 
 /* Bytes the regular files under PATHS hold (for progress estimates). */
 uint64_t walk_total_bytes(const char *const *paths, size_t npaths);
