@@ -15,16 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "offline.h"
 #include "parsers/native/native.h"
-
-static char *debuginfo_path = "-:.debug:/usr/lib/debug";
-
-static const Dwfl_Callbacks offline = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &debuginfo_path,
-};
 
 static Elf_Scn *section(Elf *elf, const char *want, GElf_Shdr *sh)
 {
@@ -42,7 +34,7 @@ static void test_location_lists_not_inflated(void **state)
 {
 	(void)state;
 	const char *libc = "/lib/x86_64-linux-gnu/libc.so.6";
-	Dwfl *dwfl = dwfl_begin(&offline);
+	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
 	assert_non_null(dwfl);
 	dwfl_report_begin(dwfl);
 	Dwfl_Module *mod = dwfl_report_offline(dwfl, "libc.so.6", libc, -1);

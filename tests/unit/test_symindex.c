@@ -17,16 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "offline.h"
 #include "parsers/native/symindex.h"
-
-static char *debuginfo_path = "-:.debug:/usr/lib/debug";
-
-static const Dwfl_Callbacks offline = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &debuginfo_path,
-};
 
 /* One address asked of both: the same symbol, offset, symbol fields and bias. */
 static void same_answer(Dwfl_Module *mod, const struct symindex *ix, GElf_Addr addr)
@@ -94,7 +86,7 @@ static void test_same_as_libdwfl(void **state)
 		"/proc/self/exe",
 		"/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so",
 	};
-	Dwfl *dwfl = dwfl_begin(&offline);
+	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
 	assert_non_null(dwfl);
 	dwfl_report_begin(dwfl);
 	size_t reported = 0;
