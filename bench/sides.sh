@@ -88,10 +88,10 @@ header() {
 
 # The CPUs of a virtual machine need not be alike: on the one bench/README.md's
 # figures come from, one at a time does the same work up to 1.6 times slower
-# than the other, and which one changes from minute to minute. So every run of one process (mortem's, and each peer's the
-# same) is pinned to the CPU fastest at the time (PIN, chosen again before
-# each row). Runs of several processes at once (triage, its controls) are
-# not pinned.
+# than the other, and which one changes from minute to minute. So every run
+# of one process (mortem's, and each peer's the same) is pinned to the CPU
+# fastest at the time (PIN, chosen again before each row). Runs of several
+# processes at once (triage, its controls) are not pinned.
 cpu_secs() { # CPU FILE: microseconds for sha256sum of FILE on CPU (best of 3)
 	_best=
 	for _ in 1 2 3; do
@@ -362,7 +362,7 @@ text_rows() { # key label file format [mortem options...]: whole process, then p
 }
 text_parse() { # key file format: parse-only throughput (parsebench)
 	if [ -x "$PARSEBENCH" ]; then
-		pick_cpu
+		[ -n "$PIN" ] && pick_cpu
 		pb=$($PIN "$PARSEBENCH" "$3" "$2" "$RUNS" 2>&1)
 		note "parse only ($(basename "$2"), $PARSEBENCH, in-process, input in memory, median of $RUNS): ${pb#parse }"
 		echo "$1.parse $(printf '%s\n' "$pb" | sed -n 's/.*= *\([0-9.]*\) MB\/s.*/\1/p')" >>"$RES"
