@@ -14,7 +14,7 @@ PREFIX ?= /usr/local
 CC ?= cc
 FUZZ_SECONDS ?= 60
 PKGS = libdw libelf libunwind-coredump libunwind-ptrace libunwind-generic libpcre2-8 ncursesw \
-       libarchive libzstd liblzma zlib jansson liblz4 sqlite3 libpq
+       libarchive libzstd liblzma zlib libdeflate jansson liblz4 sqlite3 libpq
 TEST_PKGS = cmocka
 # The Debian package of each pkg-config module the build needs (MODULE:PACKAGE):
 # a missing module is named with its package, and make deps counts a package
@@ -23,13 +23,13 @@ TEST_PKGS = cmocka
 PKG_DEBS = libdw:libdw-dev libelf:libelf-dev libunwind-coredump:libunwind-dev \
 	libunwind-ptrace:libunwind-dev libunwind-generic:libunwind-dev libpcre2-8:libpcre2-dev \
 	ncursesw:libncurses-dev libarchive:libarchive-dev libzstd:libzstd-dev liblzma:liblzma-dev \
-	zlib:zlib1g-dev jansson:libjansson-dev liblz4:liblz4-dev sqlite3:libsqlite3-dev \
+	zlib:zlib1g-dev libdeflate:libdeflate-dev jansson:libjansson-dev liblz4:liblz4-dev sqlite3:libsqlite3-dev \
 	cmocka:libcmocka-dev libdebuginfod:libdebuginfod-dev libpq:libpq-dev
 export PKG_DEBS
 
 # Debian packages the build and the tests need (make deps installs the missing ones).
 DEB_PKGS = gcc make pkg-config libdw-dev libelf-dev libunwind-dev libpcre2-dev libncurses-dev \
-	libarchive-dev libzstd-dev liblzma-dev zlib1g-dev libdebuginfod-dev libjansson-dev \
+	libarchive-dev libzstd-dev liblzma-dev zlib1g-dev libdeflate-dev libdebuginfod-dev libjansson-dev \
 	libcmocka-dev liblz4-dev libsqlite3-dev elfutils gdb tmux jq zstd xz-utils lz4 gzip \
 	debuginfod openjdk-17-jdk-headless clang libclang-rt-14-dev hyperfine time g++ \
 	procps file lldb libc6-dbg zip sqlite3 groff-base man-db postgresql libpq-dev graphviz

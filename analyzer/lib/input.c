@@ -14,6 +14,7 @@
 #include <zstd.h>
 
 #include "analyzer/lib/arena.h"
+#include "analyzer/lib/hugemap.h"
 
 /* Decompressed data lives in a memfd (RAM or swap): by default at most half the RAM. */
 uint64_t input_decompressed_limit(const struct input_limits *l)
@@ -244,31 +245,18 @@ static void unmap(struct input *in)
  * one mapping then covers 2 MB instead of 512 (first touches of a mapping
  * are what a parse of a big dump spends much of its time on in a VM).
  */
-#define INPUT_HUGE ((size_t)2 << 20)
-
 static void *map_aligned(int fd, size_t len)
 {
-	if (len < 4 * INPUT_HUGE)
+	if (len < 4 * HUGEMAP_PAGE)
 		return mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	size_t span = len + INPUT_HUGE;
-	char *area = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (area == MAP_FAILED)
+	char *at = hugemap_reserve(len, PROT_NONE);
+	if (at == MAP_FAILED)
 		return MAP_FAILED;
-	char *at = (char *)(((uintptr_t)area + INPUT_HUGE - 1) & ~(uintptr_t)(INPUT_HUGE - 1));
 	if (mmap(at, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
-		munmap(area, span);
+		munmap(at, len);
 		return MAP_FAILED;
 	}
-	/* the rest of the reservation goes (the mapping ends at a page boundary) */
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	char *end = (char *)(((uintptr_t)(at + len) + page - 1) & ~(page - 1));
-	if (at > area)
-		munmap(area, (size_t)(at - area));
-	if (end < area + span)
-		munmap(end, (size_t)(area + span - end));
-#ifdef MADV_HUGEPAGE
-	madvise(at, len, MADV_HUGEPAGE);
-#endif
+	hugemap_advise(at, len);
 	return at;
 }
 

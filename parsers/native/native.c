@@ -5,6 +5,7 @@
 #include "parsers/native/debugfind.h"
 #include "parsers/native/hotspot.h"
 #include "parsers/native/symcache.h"
+#include "parsers/native/dwarfprep.h"
 #include "parsers/native/symindex.h"
 
 #include <dwarf.h>
@@ -148,6 +149,7 @@ static void native_free(void *arg)
 			hashmap_clear(n->mods[i].names);
 		free(n->mods[i].names);
 		symindex_free(n->mods[i].addrs);
+		dwarfprep_free(n->mods[i].prepared); /* after dwfl_end: libdw read it */
 	}
 	free(n->mods);
 	free(n->raw_regs);
@@ -273,35 +275,13 @@ const char *native_addrinfo(struct native *n, Dwfl_Module *mod, GElf_Addr addr, 
 	return dwfl_module_addrinfo(mod, addr, off, sym, NULL, NULL, bias);
 }
 
-/* Whether NAME is a location-list section (DWARF 5's, the older one, GNU-compressed ones). */
-static bool location_lists(const char *name)
-{
-	return name && (!strcmp(name, ".debug_loclists") || !strcmp(name, ".debug_loc") ||
-			!strcmp(name, ".zdebug_loclists") || !strcmp(name, ".zdebug_loc"));
-}
-
 void native_prepare_dwarf(struct native *n, Dwfl_Module *mod)
 {
 	struct native_module *nm = module_of(n, mod);
 	if (!nm || nm->dwarf_prepared)
 		return;
 	nm->dwarf_prepared = true;
-	GElf_Sym sym;
-	GElf_Addr value;
-	Elf *elf = NULL;
-	size_t shstrndx;
-	if (dwfl_module_getsymtab(mod) < 2 ||
-	    !dwfl_module_getsym_info(mod, 1, &sym, &value, NULL, &elf, NULL) || !elf ||
-	    elf_getshdrstrndx(elf, &shstrndx) < 0)
-		return;
-	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL;) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
-		    !location_lists(elf_strptr(elf, shstrndx, sh.sh_name)))
-			continue;
-		sh.sh_type = SHT_NOBITS;
-		gelf_update_shdr(scn, &sh);
-	}
+	nm->prepared = dwarfprep_module(mod);
 }
 
 /*

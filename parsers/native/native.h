@@ -62,6 +62,7 @@ struct native {
 		int addr_lookups;    /* native_addrinfo look-ups in it so far */
 		bool dwarf_prepared; /* native_prepare_dwarf ran for it */
 		struct symindex *addrs; /* its symbols for those (from the second), or NULL */
+		struct dwarfprep *prepared; /* its DWARF's inflated sections (native_prepare_dwarf) */
 	} *mods;                     /* parallel to d->modules */
 	size_t nmods, amods;
 	struct hotspot *jvm;         /* the JVM's Java side (hotspot.h), or NULL */
@@ -146,16 +147,8 @@ const char *native_addrinfo(struct native *n, Dwfl_Module *mod, GElf_Addr addr, 
 			    GElf_Sym *sym, Dwarf_Addr *bias);
 
 /*
- * To call before the first look at MOD's DWARF. libdw (0.188) inflates
- * every compressed debug section of a file as it opens the file's DWARF;
- * location lists are never read here (the one location mortem reads, a
- * global variable's, is an expression, not a list), and in libc's debug
- * file they are a fifth of what would be inflated. So the location-list
- * sections of the file MOD's symbols came from (its debug file, where it
- * has one) are marked SHT_NOBITS in libdwfl's own copy of its section
- * headers, which libdw then skips. libdwfl opens files privately
- * (ELF_C_READ_MMAP_PRIVATE, or in memory of its own): nothing is written
- * back. A file whose DWARF is open already keeps what it read.
+ * To call before the first look at MOD's DWARF: dwarfprep_module, once per
+ * module of the session, what it inflated kept until the session ends.
  */
 void native_prepare_dwarf(struct native *n, Dwfl_Module *mod);
 

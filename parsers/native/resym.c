@@ -12,6 +12,7 @@
 #include "analyzer/lib/safeopen.h"
 #include "analyzer/lib/strbuf.h"
 #include "parsers/native/cuaddr.h"
+#include "parsers/native/dwarfprep.h"
 
 static const Dwfl_Callbacks offline_callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
@@ -23,6 +24,7 @@ struct resym_lib {
 	const char *name;       /* module name as frames say it */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
+	struct dwarfprep *prepared; /* freed after dwfl_end */
 };
 
 struct resym_cache {
@@ -66,6 +68,8 @@ static Dwfl_Module *open_lib(struct dump *d, struct resym_cache *c, const char *
 				if (!lib.mod)
 					dump_warn(d, "cannot read '%s' to re-symbolize: %s", path.buf,
 						  dwfl_errmsg(-1));
+				else
+					lib.prepared = dwarfprep_module(lib.mod);
 			}
 		}
 		strbuf_release(&path);
@@ -214,8 +218,10 @@ void resym_thread(struct dump *d, struct thread *t, const struct mortem_opts *o)
 		t->nframes = t->frames_alloc = nout;
 	}
 	free(out);
-	for (size_t i = 0; i < c.n; i++)
+	for (size_t i = 0; i < c.n; i++) {
 		if (c.libs[i].dwfl)
 			dwfl_end(c.libs[i].dwfl);
+		dwarfprep_free(c.libs[i].prepared);
+	}
 	free(c.libs);
 }

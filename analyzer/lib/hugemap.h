@@ -1,0 +1,32 @@
+#ifndef MORTEM_HUGEMAP_H
+#define MORTEM_HUGEMAP_H
+/*
+ * Mappings that start at a huge-page boundary (2 MB) and ask for huge
+ * pages. In a virtual machine the first touch of a page is what filling or
+ * reading a big buffer spends much of its time on; with huge pages one
+ * touch covers 2 MB instead of 4 KB.
+ */
+#include <stddef.h>
+
+#define HUGEMAP_PAGE ((size_t)2 << 20)
+
+/*
+ * An anonymous private mapping of LEN bytes with protection PROT, its start
+ * at a 2 MB boundary and nothing mapped around it (free it with
+ * munmap(p, LEN)); MAP_FAILED when the kernel refuses. A file can then be
+ * mapped over it with MAP_FIXED. Not yet advised: see hugemap_advise.
+ */
+void *hugemap_reserve(size_t len, int prot);
+
+/* Asks for huge pages over [AT, AT + LEN) (advice: the kernel may not). */
+void hugemap_advise(void *at, size_t len);
+
+/*
+ * Read-write anonymous memory of LEN bytes on huge pages where the kernel
+ * gives them, every page present on return (one call, not a fault per
+ * page): for a buffer about to be written whole. MAP_FAILED when refused;
+ * free with munmap(p, LEN).
+ */
+void *hugemap_fresh(size_t len);
+
+#endif
