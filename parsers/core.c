@@ -423,8 +423,7 @@ static void full_cmdline(struct core_state *st)
 {
 	struct native *n = st->n;
 	uint64_t sym, argv;
-	if (native_symbol(n, "ld-linux", "_dl_argv", &sym, NULL) < 0 &&
-	    native_symbol(n, "ld", "_dl_argv", &sym, NULL) < 0)
+	if (native_symbol(n, MEMORY_LOADER, "_dl_argv", &sym, NULL) < 0)
 		return;
 	if (n->read(n->read_ctx, sym, &argv, 8) < 0 || !argv)
 		return;

@@ -512,7 +512,9 @@ static void ctx_init(struct ctx *c, struct dump *d, const struct locknative_arch
 			c->tids[c->ntids++] = d->threads[i]->tid;
 	qsort(c->tids, c->ntids, sizeof(*c->tids), cmp_tid);
 	if (d->mem->symbol) {
-		c->have_rtld = d->mem->symbol(d->mem_ctx, NULL, "_rtld_global", &c->rtld) == 0;
+		/* the loader's (a static program has it in the executable, if anywhere) */
+		c->have_rtld = d->mem->symbol(d->mem_ctx, MEMORY_LOADER, "_rtld_global", &c->rtld) == 0 ||
+			       d->mem->symbol(d->mem_ctx, NULL, "_rtld_global", &c->rtld) == 0;
 		c->have_main_arena = d->mem->symbol(d->mem_ctx, "libc", "main_arena", &c->main_arena) == 0;
 	}
 }

@@ -176,8 +176,13 @@ struct section {
  * name() appends the name of the global or static object that holds ADDR
  * ("m_vault", "Registry::mu_", "slots[2].mu", "slots+0x48") to OUT and
  * returns 0, or -1 when no data symbol holds it (heap and stack addresses);
- * it may be NULL.
+ * it may be NULL. MODULE is a file name or its start ("libc" finds
+ * libc.so.6), or MEMORY_LOADER: the dynamic loader, whatever its file is
+ * called on the machine (ld-linux-x86-64.so.2, ld-linux-aarch64.so.1,
+ * ld64.so.2, ld.so.1, ld-musl-x86_64.so.1).
  */
+#define MEMORY_LOADER "ld.so"
+
 struct memory_ops {
 	int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
 	int (*symbol)(void *ctx, const char *module, const char *name, uint64_t *addr);

@@ -198,7 +198,7 @@ static int step(struct hotspot *h, struct regs *r)
 static bool at_root(struct hotspot *h, uint64_t pc)
 {
 	Dwfl_Module *m = dwfl_addrmodule(h->n->dwfl, pc - 1);
-	const char *name = m ? dwfl_module_addrname(m, pc - 1) : NULL;
+	const char *name = m ? native_addrname(m, pc - 1) : NULL;
 	return name && (frame_name_roles(name) & ROLE_ROOT);
 }
 

@@ -190,6 +190,8 @@ static bool module_matches(const char *modname, const char *want)
 	const char *b = path_basename(modname);
 	if (!b)
 		return false;
+	if (!strcmp(want, MEMORY_LOADER))
+		return !strncmp(b, "ld-", 3) || !strncmp(b, "ld64.so", 7) || !strncmp(b, "ld.so", 5);
 	size_t l = strlen(want);
 	return !strncmp(b, want, l) && (b[l] == '\0' || b[l] == '.' || b[l] == '-');
 }
@@ -273,6 +275,18 @@ const char *native_addrinfo(struct native *n, Dwfl_Module *mod, GElf_Addr addr, 
 	if (nm && nm->addrs)
 		return symindex_addrinfo(nm->addrs, mod, addr, off, sym, bias ? bias : &b);
 	return dwfl_module_addrinfo(mod, addr, off, sym, NULL, NULL, bias);
+}
+
+static const char *indexed_addrname(Dwfl_Module *mod, uint64_t addr)
+{
+	GElf_Off off;
+	GElf_Sym sym;
+	return native_addrinfo(current, mod, addr, &off, &sym, NULL);
+}
+
+const char *native_addrname(Dwfl_Module *mod, uint64_t addr)
+{
+	return symcache_addrname(mod, addr, indexed_addrname);
 }
 
 void native_prepare_dwarf(struct native *n, Dwfl_Module *mod)
@@ -861,6 +875,7 @@ int native_unwind_all(struct native *n, struct unwind_target *target, struct str
 	current = n;
 	struct dump *d = n->d;
 	target->dwfl = n->dwfl;
+	target->addrname = native_addrname;
 	target->machine = n->machine;
 	target->mem = &native_memory_ops;
 	target->mem_ctx = n;

@@ -88,8 +88,11 @@ struct native *native_new(struct dump *d, const struct mortem_opts *o, bool live
  * .symtab when the file or its debug file has one, else .dynsym). MODULE,
  * when not NULL, narrows the search to modules whose file name (without
  * directory) is MODULE or starts with MODULE followed by '.' or '-'
- * ("libc" finds libc.so.6, "ld-linux" ld-linux-x86-64.so.2); without it
- * the first module that defines NAME wins, the executable first. Results
+ * ("libc" finds libc.so.6, "ld-linux" ld-linux-x86-64.so.2), or, for
+ * MEMORY_LOADER, the dynamic loader under any of its names (dump.h);
+ * without it the first module that defines NAME wins, the executable
+ * first (every module's table is read until then: ask the module that
+ * should have NAME first). Results
  * are cached per session.
  */
 void native_expose_memory(struct native *n);
@@ -145,6 +148,13 @@ int native_errno(struct native *n, int64_t tid, int *errno_out);
  */
 const char *native_addrinfo(struct native *n, Dwfl_Module *mod, GElf_Addr addr, GElf_Off *off,
 			    GElf_Sym *sym, Dwarf_Addr *bias);
+
+/*
+ * dwfl_module_addrname(MOD, ADDR)'s answer for the session current on this
+ * thread (every entry point of this module sets it): remembered by the
+ * symbolization cache (symcache_addrname), else native_addrinfo's.
+ */
+const char *native_addrname(Dwfl_Module *mod, uint64_t addr);
 
 /*
  * To call before the first look at MOD's DWARF: dwarfprep_module, once per

@@ -139,7 +139,8 @@ static void insert_name(const char *key, const char *name)
 	hashmap_put(&cache.map, xstrdup(key), name ? xstrdup(name) : no_name);
 }
 
-const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr)
+const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr,
+			      const char *(*lookup)(Dwfl_Module *mod, uint64_t addr))
 {
 	Dwarf_Addr start;
 	char key[160];
@@ -147,13 +148,13 @@ const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr)
 		return NULL;
 	dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 	if (!symcache_key(mod, 0, false, key, sizeof(key)))
-		return dwfl_module_addrname(mod, addr);
+		return lookup(mod, addr);
 	char *plus = strchr(key, '+');
 	snprintf(plus, sizeof(key) - (size_t)(plus - key), "+s%llx", (unsigned long long)(addr - start));
 	char *hit = hashmap_get(&cache.map, key);
 	if (hit)
 		return hit == no_name ? NULL : hit;
-	const char *name = dwfl_module_addrname(mod, addr);
+	const char *name = lookup(mod, addr);
 	if (cache.map.count < cache.max) {
 		insert_name(key, name);
 		mark_dirty(key);

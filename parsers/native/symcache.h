@@ -45,12 +45,14 @@ int symcache_has_dwarf(Dwfl_Module *mod);
 void symcache_note_dwarf(Dwfl_Module *mod, bool has);
 
 /*
- * dwfl_module_addrname(MOD, ADDR), remembered under MOD's build-id and
- * ADDR's offset when the cache is on (and kept on disk with the rest): the
- * unwinder asks it of every stack's last pc, which would otherwise load a
- * library's whole symbol table. The string lives as long as the process.
+ * LOOKUP(MOD, ADDR) (dwfl_module_addrname's answer), remembered under MOD's
+ * build-id and ADDR's offset when the cache is on (and kept on disk with
+ * the rest): the unwinder asks it of every stack's last pc, which would
+ * otherwise load a library's whole symbol table. The string lives as long
+ * as the process.
  */
-const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr);
+const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr,
+			      const char *(*lookup)(Dwfl_Module *mod, uint64_t addr));
 
 /*
  * The first defined symbol NAME in MOD's symbol table, as noted before by

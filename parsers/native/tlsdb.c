@@ -105,7 +105,7 @@ ps_err_e ps_lcontinue(struct ps_prochandle *ph, lwpid_t lwp) { return PS_OK; }
 static int libc_link_map(struct native *n, uint64_t *lm)
 {
 	uint64_t r_debug, map;
-	if (native_symbol(n, "ld-linux", "_r_debug", &r_debug, NULL) < 0 &&
+	if (native_symbol(n, MEMORY_LOADER, "_r_debug", &r_debug, NULL) < 0 &&
 	    native_symbol(n, NULL, "_r_debug", &r_debug, NULL) < 0)
 		return -1;
 	if (n->read(n->read_ctx, r_debug + 8, &map, 8) < 0)

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "analyzer/lib/arena.h"
-#include "parsers/native/symcache.h"
 
 static bool unwind_return_address_plausible(const struct unwind_target *t, uint64_t pc);
 
@@ -177,7 +176,7 @@ static bool at_stack_root(const struct unwind_chain *c, const struct unwind_resu
 	const struct unwind_frame *f = &r->frames[r->n - 1];
 	uint64_t pc = f->pc - (f->activation ? 0 : 1);
 	Dwfl_Module *m = dwfl_addrmodule(c->t.dwfl, pc);
-	const char *name = m ? symcache_addrname(m, pc) : NULL;
+	const char *name = !m ? NULL : c->t.addrname ? c->t.addrname(m, pc) : dwfl_module_addrname(m, pc);
 	return (frame_name_roles(name) & ROLE_ROOT) != 0;
 }
 

@@ -71,6 +71,9 @@ void unwind_result_fail(struct unwind_result *r, const char *fmt, ...)
  */
 struct unwind_target {
 	Dwfl *dwfl;
+	/* dwfl_module_addrname's answer, the session's way (native_addrname);
+	   NULL: libdwfl's own */
+	const char *(*addrname)(Dwfl_Module *mod, uint64_t addr);
 	unsigned machine;               /* ELF e_machine */
 	const char *core_path;          /* a path that opens the core (may be
 					   /proc/self/fd/N), or NULL for a live process */

@@ -81,6 +81,10 @@ static void test_live_memory(void **state)
 	assert_int_equal(value, 0xfeedfacecafebeefULL);
 	assert_int_equal(d->mem->symbol(d->mem_ctx, "ld-linux", "_rtld_global", &addr), 0);
 	assert_int_equal(d->mem->read(d->mem_ctx, addr, &value, sizeof(value)), 0);
+	uint64_t loader_addr = 0;
+	assert_int_equal(d->mem->symbol(d->mem_ctx, MEMORY_LOADER, "_rtld_global", &loader_addr), 0);
+	assert_int_equal(loader_addr, addr);
+	assert_int_equal(d->mem->symbol(d->mem_ctx, MEMORY_LOADER, "__abort_msg", &loader_addr), -1); /* libc's */
 	assert_int_equal(d->mem->symbol(d->mem_ctx, "libc", "__abort_msg", &addr), 0);
 	assert_int_equal(d->mem->symbol(d->mem_ctx, "libc.so.6", "__abort_msg", &addr), 0);
 	assert_int_equal(d->mem->symbol(d->mem_ctx, NULL, "no_such_symbol_anywhere", &addr), -1);
