@@ -90,10 +90,13 @@ PKG_LIBS = $(shell pkg-config --libs $(filter-out $(DLOPEN_PKGS),$(PKGS)) 2>/dev
 ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 # $(BUILD)/CFLAGS holds the compile and link commands' flags (as git's
-# GIT-CFLAGS does); it is rewritten only when they change, and everything
-# built depends on it, so a change of CC, OPT, CFLAGS, SANITIZE... rebuilds all.
+# GIT-CFLAGS does); it is rewritten only when they change (cmp against a
+# fresh copy: with make 4.3, comparing $(file <) of the record with the flags
+# in make found them unequal for some build directories, /tmp/mortem/b among
+# them, when they were the same, and everything was rebuilt every time),
+# and everything built depends on it, so a change of CC, OPT, CFLAGS,
+# SANITIZE... rebuilds all.
 FLAGS_NOW = $(strip $(CC) $(ALL_CFLAGS) | $(LDFLAGS) $(PKG_LIBS) $(DLOPEN_LIBS))
-same = $(and $(findstring x$(1)x,x$(2)x),$(findstring x$(2)x,x$(1)x))
 # lib_check MODULES: a shell command that names every missing module with its
 # Debian package and fails (pkg-config --cflags ... 2>/dev/null would say nothing).
 lib_check = command -v pkg-config >/dev/null || { echo "mortem: pkg-config not found (Debian package pkg-config); run make deps" >&2; exit 1; }; \
@@ -129,7 +132,8 @@ $(BUILD)/mortem: $(OBJS)
 
 $(BUILD)/CFLAGS: FORCE
 	@$(call lib_check,$(PKGS) libdebuginfod)
-	@$(if $(call same,$(FLAGS_NOW),$(file <$@)),:,mkdir -p $(@D) && printf '%s\n' '$(subst ','\'',$(FLAGS_NOW))' > $@)
+	@mkdir -p $(@D) && printf '%s\n' '$(subst ','\'',$(FLAGS_NOW))' > $@.now && \
+	{ if cmp -s $@.now $@; then rm -f $@.now; else mv -f $@.now $@; fi; }
 
 $(BUILD)/%.o: %.c $(BUILD)/CFLAGS
 	@mkdir -p $(dir $@)
