@@ -30,7 +30,8 @@ struct report_job {
 	const struct mortem_opts *o;
 	char **paths;                 /* the inputs; index npaths: the live process o->pid */
 	int npaths;
-	struct strbuf stdin_bytes;    /* what the input "-" holds, read by the parent */
+	struct input stdin_bytes;     /* what the input "-" holds, opened once by the parent
+					 (every child sees the same bytes) */
 	bool color;
 };
 
@@ -61,7 +62,7 @@ static struct dump *load(const struct report_job *job, int n, struct strbuf *err
 	if (n == job->npaths)
 		return pipeline_load_pid(o->pid, o, err);
 	if (!strcmp(job->paths[n], "-"))
-		return pipeline_load_bytes("-", job->stdin_bytes.buf, job->stdin_bytes.len, o, err);
+		return pipeline_load_bytes("-", job->stdin_bytes.data, job->stdin_bytes.len, o, err);
 	return pipeline_load_path(job->paths[n], o, err);
 }
 
@@ -137,25 +138,6 @@ static void cut_back(int fd, off_t start)
 		lseek(fd, start, SEEK_SET);
 }
 
-/* Standard input, read once in the parent: every child sees the same bytes. */
-static int read_stdin(struct strbuf *sb)
-{
-	for (;;) {
-		strbuf_grow(sb, 1 << 16);
-		ssize_t r = read(0, sb->buf + sb->len, sb->alloc - sb->len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			cli_error("-", "cannot read: %s", strerror(errno));
-			return -1;
-		}
-		if (r == 0)
-			return 0;
-		sb->len += (size_t)r;
-		sb->buf[sb->len] = '\0';
-	}
-}
-
 int cmd_report(int argc, char **argv, struct mortem_opts *o)
 {
 	if (argc == 0 && o->pid < 0) {
@@ -174,12 +156,13 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 		return 2;
 	}
 	struct report_job job = { .o = o, .paths = argv, .npaths = argc,
-				  .stdin_bytes = STRBUF_INIT, .color = !o->json && cli_use_color(o, 1) };
+				  .stdin_bytes = INPUT_INIT, .color = !o->json && cli_use_color(o, 1) };
 	for (int i = 0; i < argc; i++)
 		if (!strcmp(argv[i], "-")) {
 			cli_paste_hint(argv[i]);
-			if (read_stdin(&job.stdin_bytes) < 0) {
-				strbuf_release(&job.stdin_bytes);
+			if (input_open_raw(&job.stdin_bytes, "-", &err) < 0) {
+				cli_error("-", "%s", err.buf);
+				strbuf_release(&err);
 				return 1;
 			}
 			break;
@@ -188,7 +171,8 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 	int out = direct ? 1 : memfd_create("mortem-report", MFD_CLOEXEC);
 	if (out < 0) {
 		cli_error("report", "memfd_create: %s", strerror(errno));
-		strbuf_release(&job.stdin_bytes);
+		input_close(&job.stdin_bytes);
+		strbuf_release(&err);
 		return 1;
 	}
 	struct isolate *iso = isolate_new(analyze_one, &job, out, o->timeout_given ? o->timeout : 0);
@@ -223,7 +207,7 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 	isolate_free(iso);
 	if (!direct)
 		close(out);
-	strbuf_release(&job.stdin_bytes);
+	input_close(&job.stdin_bytes);
 	strbuf_release(&err);
 	return status;
 }

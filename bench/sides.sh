@@ -346,6 +346,11 @@ text_rows() { # key label file format [mortem options...]: whole process, then p
 	OUT=/dev/null
 	rm -f "$W/report.out"
 	measure "$key.mortem-text" "mortem report, text ($fmt)" "$MORTEM" report --color never "$@" "$f"
+	# standard input: a file redirected (mapped as a path is), and a pipe (copied into a memfd)
+	measure "$key.mortem-stdin" "mortem report --json - < FILE ($fmt)" \
+		sh -c 'f=$1; shift; exec "$@" - < "$f"' sh "$f" "$MORTEM" report --json "$@"
+	measure "$key.mortem-pipe" "cat FILE | mortem report --json - ($fmt)" \
+		sh -c 'f=$1; shift; cat "$f" | "$@" -' sh "$f" "$MORTEM" report --json "$@"
 	measure "$key.wc" "wc -l (memory-bandwidth reference)" wc -l "$f"
 	m=$(get "$key.mortem" 2); mf=$(get "$key.mortem-file" 2); mt=$(get "$key.mortem-text" 2); w=$(get "$key.wc" 2)
 	rate() { awk -v s="$mb" -v t="$1" 'BEGIN { if (t > 0) printf "%.0f", s / t; else print "n/a" }'; }
@@ -353,9 +358,12 @@ text_rows() { # key label file format [mortem options...]: whole process, then p
 	echo "$key.rate $(rate "$m")" >>"$RES"
 	echo "$key.rate-file $(rate "$mf")" >>"$RES"
 	echo "$key.rate-text $(rate "$mt")" >>"$RES"
+	echo "$key.rate-stdin $(rate "$(get "$key.mortem-stdin" 2)")" >>"$RES"
+	echo "$key.rate-pipe $(rate "$(get "$key.mortem-pipe" 2)")" >>"$RES"
 	echo "$key.rss-ratio $(awk -v r="$(get "$key.mortem" 3)" -v b="$(wc -c <"$f")" 'BEGIN { printf "%.2f", r * 1024 / b }')" >>"$RES"
 	note ""
-	note "throughput ($fmt): mortem --json $(rate "$m") MB/s (to a file $(rate "$mf")), text $(rate "$mt") MB/s, wc -l $wbs MB/s" \
+	note "throughput ($fmt): mortem --json $(rate "$m") MB/s (to a file $(rate "$mf"); on stdin from the file" \
+		"$(get "$key.rate-stdin" 2), from a pipe $(get "$key.rate-pipe" 2)), text $(rate "$mt") MB/s, wc -l $wbs MB/s" \
 		"(whole process, startup included); mortem/wc time $(ratio "$m" "$w");" \
 		"peak RSS $(( $(get "$key.mortem" 3) / 1024 )) MB = $(get "$key.rss-ratio" 2) x the input"
 	text_parse "$key" "$f" "$fmt"

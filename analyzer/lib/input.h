@@ -10,7 +10,9 @@
 
 /*
  * The bytes of one input, read-only. A file is memory-mapped (a 600 MB core
- * is never read into memory); standard input is read fully; compressed data
+ * is never read into memory), standard input too when it is a file;
+ * a pipe, a terminal or a socket (standard input, a FIFO named as PATH) is
+ * copied into an anonymous memory file (memfd) that is mapped; compressed data
  * (zstd, xz, gzip, lz4 frames, by magic bytes) is decompressed into an
  * anonymous memory file (memfd) that disappears with the process; UTF-16
  * text (by BOM, or by NUL bytes in every other position) is converted to
@@ -76,6 +78,14 @@ uint64_t input_decompressed_limit(const struct input_limits *l);
  */
 int input_open(struct input *in, const char *path, const struct input_limits *lim,
 	       struct strbuf *err);
+
+/*
+ * Opens PATH ("-" for stdin) as input_open does, but leaves the bytes as
+ * they are (nothing decompressed or converted, `limit` unset): for a
+ * process that holds the bytes for others (report's parent reads standard
+ * input once for all its children, which decompress in isolation).
+ */
+int input_open_raw(struct input *in, const char *path, struct strbuf *err);
 
 /*
  * Wraps LEN bytes at DATA (not copied; must outlive IN) named NAME, and
