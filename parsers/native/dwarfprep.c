@@ -90,9 +90,12 @@ static void present(struct zsection *z, void *out)
 struct dwarfprep *dwarfprep_elf(Elf *elf)
 {
 	size_t shstrndx;
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx) < 0)
+	GElf_Ehdr eh;
+	if (!elf || !gelf_getehdr(elf, &eh) || elf_getshdrstrndx(elf, &shstrndx) < 0)
 		return NULL;
 	drop_location_lists(elf, shstrndx);
+	if (eh.e_type == ET_REL) /* libdwfl relocates its DWARF in place: inflated by libdw, as before */
+		return NULL;
 	struct zsection *zs = NULL;
 	size_t n = 0, alloc = 0, len = 0;
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL;) {
@@ -126,7 +129,6 @@ struct dwarfprep *dwarfprep_elf(Elf *elf)
 		munmap(base, len);
 		return NULL;
 	}
-	mprotect(base, len, PROT_READ);
 	struct dwarfprep *p = xmalloc(sizeof(*p));
 	p->base = base;
 	p->len = len;

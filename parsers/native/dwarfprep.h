@@ -22,8 +22,10 @@
  * Only libdwfl's own copy of the headers changes: it opens files privately
  * (ELF_C_READ_MMAP_PRIVATE, or in memory of its own), nothing is written
  * back. Sections compressed some other way (zstd, GNU .zdebug), or whose
- * bytes do not inflate to their stated size, are left for libdw. A file
- * whose DWARF is open already keeps what it read.
+ * bytes do not inflate to their stated size, are left for libdw, and so
+ * are a relocatable object's (ET_REL: libdwfl relocates its DWARF in place
+ * and inflates what it relocates itself). A file whose DWARF is open
+ * already keeps what it read.
  */
 
 #include <elfutils/libdwfl.h>

@@ -209,6 +209,33 @@ static void test_bad_sections_left(void **state)
 	free(path);
 }
 
+/* A relocatable object's sections stay compressed (libdwfl relocates its DWARF in place); its location lists still go. */
+static void test_relocatable_left(void **state)
+{
+	(void)state;
+	char *path = libc_debug_file();
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	size_t len = (size_t)st.st_size;
+	unsigned char *buf = malloc(len);
+	assert_int_equal(pread(fd, buf, len, 0), (ssize_t)len);
+	close(fd);
+	((Elf64_Ehdr *)buf)->e_type = ET_REL;
+	Elf *elf = elf_memory((char *)buf, len);
+	assert_non_null(elf);
+	assert_null(dwarfprep_elf(elf));
+	GElf_Shdr sh;
+	assert_non_null(section(elf, ".debug_info", &sh));
+	assert_true(sh.sh_flags & SHF_COMPRESSED);
+	assert_non_null(section(elf, ".debug_loclists", &sh));
+	assert_int_equal(sh.sh_type, SHT_NOBITS);
+	elf_end(elf);
+	free(buf);
+	free(path);
+}
+
 /* A file without compressed debug sections (libc itself) gets nothing to free. */
 static void test_nothing_to_inflate(void **state)
 {
@@ -229,6 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_libc_prepared),
 		cmocka_unit_test(test_bad_sections_left),
+		cmocka_unit_test(test_relocatable_left),
 		cmocka_unit_test(test_nothing_to_inflate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
