@@ -62,7 +62,7 @@ static struct dump *load(const struct report_job *job, int n, struct strbuf *err
 	if (n == job->npaths)
 		return pipeline_load_pid(o->pid, o, err);
 	if (!strcmp(job->paths[n], "-"))
-		return pipeline_load_bytes("-", job->stdin_bytes.data, job->stdin_bytes.len, o, err);
+		return pipeline_load_held(&job->stdin_bytes, o, err);
 	return pipeline_load_path(job->paths[n], o, err);
 }
 

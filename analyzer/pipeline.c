@@ -144,12 +144,12 @@ struct dump *pipeline_load_path(const char *path, const struct mortem_opts *o, s
 	return d;
 }
 
-struct dump *pipeline_load_bytes(const char *name, const void *data, size_t len,
-				 const struct mortem_opts *o, struct strbuf *err)
+struct dump *pipeline_load_held(const struct input *raw, const struct mortem_opts *o,
+				struct strbuf *err)
 {
 	struct input in;
 	struct input_limits lim = { .max_decompressed = o->max_decompressed };
-	if (input_from_memory(&in, name, data, len, &lim, err) < 0)
+	if (input_borrow(&in, raw, &lim, err) < 0)
 		return NULL;
 	struct dump *d = pipeline_load_input(&in, o, err);
 	input_close(&in);

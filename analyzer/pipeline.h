@@ -17,9 +17,9 @@ struct dump *pipeline_load_path(const char *path, const struct mortem_opts *o, s
 /* As above, for bytes already opened (IN stays the caller's). */
 struct dump *pipeline_load_input(const struct input *in, const struct mortem_opts *o,
 				 struct strbuf *err);
-/* LEN bytes at DATA named NAME ("-" for what standard input held), decompressed as a file is. */
-struct dump *pipeline_load_bytes(const char *name, const void *data, size_t len,
-				 const struct mortem_opts *o, struct strbuf *err);
+/* The bytes RAW holds (input_open_raw's, perhaps the parent's), decompressed as a file is (input_borrow). */
+struct dump *pipeline_load_held(const struct input *raw, const struct mortem_opts *o,
+				struct strbuf *err);
 /* A live process (format "live"), when the live parser is built in. */
 struct dump *pipeline_load_pid(int64_t pid, const struct mortem_opts *o, struct strbuf *err);
 

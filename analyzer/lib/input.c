@@ -508,16 +508,32 @@ int input_open(struct input *in, const char *path, const struct input_limits *li
 	return finish(in, lim, err);
 }
 
-int input_from_memory(struct input *in, const char *name, const void *data, size_t len,
-		      const struct input_limits *lim, struct strbuf *err)
+/* IN over LEN bytes at DATA it does not own (input_close leaves them alone), with FD (IN's, or -1). */
+static int wrap(struct input *in, const char *name, const void *data, size_t len, int fd,
+		const struct input_limits *lim, struct strbuf *err)
 {
 	memset(in, 0, sizeof(*in));
-	in->fd = -1;
+	in->fd = fd;
 	in->limit = input_decompressed_limit(lim);
 	in->path = name;
 	in->data = data;
 	in->len = len;
-	return finish(in, lim, err);  /* input_close leaves DATA alone: it was never mapped */
+	return finish(in, lim, err);
+}
+
+int input_from_memory(struct input *in, const char *name, const void *data, size_t len,
+		      const struct input_limits *lim, struct strbuf *err)
+{
+	return wrap(in, name, data, len, -1, lim, err);
+}
+
+int input_borrow(struct input *in, const struct input *raw, const struct input_limits *lim,
+		 struct strbuf *err)
+{
+	int fd = -1;
+	if (raw->fd >= 0 && (fd = fcntl(raw->fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		return error_set(err, "cannot duplicate the input's descriptor: %s", strerror(errno));
+	return wrap(in, raw->path, raw->data, raw->len, fd, lim, err);
 }
 
 void input_close(struct input *in)

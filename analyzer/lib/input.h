@@ -94,7 +94,16 @@ int input_open_raw(struct input *in, const char *path, struct strbuf *err);
 int input_from_memory(struct input *in, const char *name, const void *data, size_t len,
 		      const struct input_limits *lim, struct strbuf *err);
 
-/* Releases what input_open/input_from_memory acquired. */
+/*
+ * IN over the bytes RAW holds (opened by input_open_raw, perhaps in a
+ * parent process; they must outlive IN and are left alone by
+ * input_close), with a descriptor of its own on them (a dup of RAW's),
+ * decompressed/converted as input_open does.
+ */
+int input_borrow(struct input *in, const struct input *raw, const struct input_limits *lim,
+		 struct strbuf *err);
+
+/* Releases what input_open/input_from_memory/input_borrow acquired. */
 void input_close(struct input *in);
 
 /* The compression recognised by magic bytes in DATA, or NULL. */

@@ -1,14 +1,17 @@
 # A dump given on standard input, in every form a shell gives it, reads as
 # the same dump given by path: a file redirected (mapped), the rest of a
 # file read from an offset, a pipe (copied into a memfd by splice, a pipe
-# buffer at a time), a compressed pipe, a FIFO named as the input; and stdin
-# closed or a directory is a one-line error.
+# buffer at a time), a compressed pipe, a FIFO named as the input, a core
+# (the memfd is its descriptor); and stdin closed or a directory is a
+# one-line error.
 . "$TOP/tests/lib/common.sh"
-need eu-stack jq cc zstd mkfifo timeout
+. "$TOP/tests/lib/core.sh"
+need eu-stack jq cc zstd mkfifo timeout gcore
 build abba abba.c -O0
 ./abba & pid=$!; PIDS=$pid
 wait_threads $pid 3
 eu-stack -s -i -p $pid > one.txt || fail "eu-stack failed"
+gcore_of core $pid
 kill $pid
 # several pipe buffers (64 KB), each a splice of its own
 i=0; while [ $i -lt 300 ]; do cat one.txt; i=$((i + 1)); done > big.txt
@@ -49,6 +52,16 @@ cat big.txt > fifo & PIDS="$PIDS $!"
 timeout 60 "$MORTEM" report --json fifo > fifo.json
 check "a FIFO named as the input: exit 0" test $? -eq 0
 norm fifo.json > got.json && check "a FIFO: the same report" cmp -s want.json got.json
+
+# a core on stdin: the memfd it is copied into is the core's descriptor (no second copy)
+"$MORTEM" report --json --exe abba core > core_path.json || fail "report on the core"
+norm core_path.json > want_core.json
+jqcheck core_path.json '(.threads | length) == 3 and .process.pid != null' "the core has its threads"
+cat core | "$MORTEM" report --json --exe abba - > core_pipe.json
+check "a core from a pipe: exit 0" test $? -eq 0
+norm core_pipe.json > got.json && check "a core from a pipe: the same report" cmp -s want_core.json got.json
+"$MORTEM" report --json --exe abba - < core > core_redirect.json
+norm core_redirect.json > got.json && check "a core redirected: the same report" cmp -s want_core.json got.json
 
 "$MORTEM" report --json - <&- > closed.out 2> closed.err
 check "stdin closed: exit 1" test $? -eq 1
