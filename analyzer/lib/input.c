@@ -234,7 +234,7 @@ static int unlz4(const unsigned char *src, size_t n, struct sink *s)
 
 static void unmap(struct input *in)
 {
-	if (in->map)
+	if (in->map && !in->borrowed)
 		munmap(in->map, in->map_len);
 	in->map = NULL;
 	in->map_len = 0;
@@ -533,7 +533,14 @@ int input_borrow(struct input *in, const struct input *raw, const struct input_l
 	int fd = -1;
 	if (raw->fd >= 0 && (fd = fcntl(raw->fd, F_DUPFD_CLOEXEC, 3)) < 0)
 		return error_set(err, "cannot duplicate the input's descriptor: %s", strerror(errno));
-	return wrap(in, raw->path, raw->data, raw->len, fd, lim, err);
+	if (wrap(in, raw->path, raw->data, raw->len, fd, lim, err) < 0)
+		return -1;
+	if (in->data == raw->data && raw->map) { /* not decompressed: RAW's mapping, never unmapped here */
+		in->map = raw->map;
+		in->map_len = raw->map_len;
+		in->borrowed = true;
+	}
+	return 0;
 }
 
 void input_close(struct input *in)

@@ -43,6 +43,7 @@ struct input {
 	 */
 	bool lasting;
 	/* private */
+	bool borrowed;             /* MAP is another input's (input_borrow): not unmapped */
 	void *heap;
 	uint64_t limit;            /* the decompression limit in effect */
 	struct membudget *budget;  /* drawn from for the decompressed bytes, or NULL */
