@@ -1,12 +1,15 @@
 /* A module's debug sections made ready before libdw opens them (dwarfprep.h). */
 #include "parsers/native/dwarfprep.h"
 
+#include <fcntl.h>
 #include <libdeflate.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer/lib/hugemap.h"
 #include "analyzer/lib/xalloc.h"
@@ -21,9 +24,11 @@ struct zsection {
 	Elf_Scn *scn;
 	GElf_Shdr sh;
 	GElf_Chdr ch;
-	const unsigned char *in;
-	size_t inlen;
-	size_t at; /* offset in the region */
+	const unsigned char *raw; /* the compression header, then the stream, as libelf has them */
+	size_t rawlen;
+	size_t hdr;               /* the compression header's size */
+	off_t off;                /* where RAW is in the file */
+	size_t at;                /* offset in the region */
 };
 
 /* deflate expands a byte to at most 1,032: a larger stated size is a lie */
@@ -65,9 +70,44 @@ static bool zlib_section(Elf *elf, Elf_Scn *scn, size_t shstrndx, struct zsectio
 	if (!raw || !raw->d_buf || raw->d_size <= hdr)
 		return false;
 	z->scn = scn;
-	z->in = (const unsigned char *)raw->d_buf + hdr;
-	z->inlen = raw->d_size - hdr;
-	return z->ch.ch_size / DEFLATE_MAX_RATIO <= z->inlen;
+	z->raw = raw->d_buf;
+	z->rawlen = raw->d_size;
+	z->hdr = hdr;
+	int64_t base = elf_getbase(elf); /* not 0 for a member of an archive */
+	z->off = base < 0 ? -1 : (off_t)base + (off_t)z->sh.sh_offset;
+	return z->ch.ch_size / DEFLATE_MAX_RATIO <= z->rawlen - hdr;
+}
+
+/* A mapping of our own of part of a file, unmapped once read. */
+struct window {
+	void *at;
+	size_t len;
+};
+
+/*
+ * Z's compressed stream: in a mapping of our own of FD (the file libelf
+ * maps: its pages then leave the process's memory when W is unmapped,
+ * where libelf's mapping would keep them for the rest of the run), when
+ * it holds the same header; else where libelf has it.
+ */
+static const unsigned char *stream_of(const struct zsection *z, int fd, struct window *w)
+{
+	w->at = NULL;
+	long page = sysconf(_SC_PAGESIZE);
+	if (fd >= 0 && z->off >= 0 && page > 0) {
+		off_t start = z->off & ~(off_t)(page - 1);
+		size_t lead = (size_t)(z->off - start);
+		void *m = mmap(NULL, lead + z->rawlen, PROT_READ, MAP_PRIVATE, fd, start);
+		if (m != MAP_FAILED) {
+			*w = (struct window){ m, lead + z->rawlen };
+			const unsigned char *raw = (const unsigned char *)m + lead;
+			if (!memcmp(raw, z->raw, z->hdr))
+				return raw + z->hdr;
+			munmap(w->at, w->len);
+			w->at = NULL;
+		}
+	}
+	return z->raw + z->hdr;
 }
 
 /* Makes Z's section plain: its header and its data say OUT, inflated. */
@@ -87,7 +127,8 @@ static void present(struct zsection *z, void *out)
 	gelf_update_shdr(z->scn, &z->sh);
 }
 
-struct dwarfprep *dwarfprep_elf(Elf *elf)
+/* dwarfprep_elf, reading the compressed streams from FD (ELF's file) where it can (-1: never). */
+static struct dwarfprep *prepare(Elf *elf, int fd)
 {
 	size_t shstrndx;
 	GElf_Ehdr eh;
@@ -112,10 +153,15 @@ struct dwarfprep *dwarfprep_elf(Elf *elf)
 	bool any = false;
 	for (size_t i = 0; dc && i < n; i++) {
 		unsigned char *out = (unsigned char *)base + zs[i].at;
+		struct window w;
+		const unsigned char *in = stream_of(&zs[i], fd, &w);
 		size_t got = 0;
-		if (libdeflate_zlib_decompress(dc, zs[i].in, zs[i].inlen, out, zs[i].ch.ch_size,
-					       &got) != LIBDEFLATE_SUCCESS ||
-		    got != zs[i].ch.ch_size)
+		bool ok = libdeflate_zlib_decompress(dc, in, zs[i].rawlen - zs[i].hdr, out,
+						     zs[i].ch.ch_size, &got) == LIBDEFLATE_SUCCESS &&
+			  got == zs[i].ch.ch_size;
+		if (w.at)
+			munmap(w.at, w.len);
+		if (!ok)
 			continue; /* libdw tries it, and fails as it would have */
 		present(&zs[i], out);
 		any = true;
@@ -143,7 +189,27 @@ struct dwarfprep *dwarfprep_module(Dwfl_Module *mod)
 	if (dwfl_module_getsymtab(mod) < 2 ||
 	    !dwfl_module_getsym_info(mod, 1, &sym, &value, NULL, &elf, NULL))
 		return NULL;
-	return dwarfprep_elf(elf);
+	/* the file ELF is: the module's own, or its debug file */
+	Dwarf_Addr bias;
+	const char *mainfile = NULL, *debugfile = NULL;
+	Elf *main_elf = dwfl_module_getelf(mod, &bias);
+	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
+	const char *path = elf == main_elf ? mainfile : debugfile;
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	struct dwarfprep *p = prepare(elf, fd);
+	if (fd >= 0)
+		close(fd);
+	return p;
+}
+
+struct dwarfprep *dwarfprep_elf(Elf *elf)
+{
+	return prepare(elf, -1);
 }
 
 void dwarfprep_free(struct dwarfprep *p)
