@@ -168,18 +168,27 @@ static Elf64_Chdr *chdr_of(unsigned char *buf, size_t len, const char *name)
 	return (Elf64_Chdr *)(buf + sh.sh_offset);
 }
 
-static void test_bad_sections_left(void **state)
+/* The file at PATH read into memory (malloc'd; libelf may write to an elf_memory image). */
+static unsigned char *read_whole(const char *path, size_t *len)
 {
-	(void)state;
-	char *path = libc_debug_file();
 	int fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
 	struct stat st;
 	assert_int_equal(fstat(fd, &st), 0);
-	size_t len = (size_t)st.st_size;
-	unsigned char *buf = malloc(len);
-	assert_int_equal(pread(fd, buf, len, 0), (ssize_t)len);
+	*len = (size_t)st.st_size;
+	unsigned char *buf = malloc(*len);
+	assert_non_null(buf);
+	assert_int_equal(pread(fd, buf, *len, 0), (ssize_t)*len);
 	close(fd);
+	return buf;
+}
+
+static void test_bad_sections_left(void **state)
+{
+	(void)state;
+	char *path = libc_debug_file();
+	size_t len;
+	unsigned char *buf = read_whole(path, &len);
 
 	/* .debug_info: bytes in the middle of its stream changed (the checksum fails) */
 	Elf64_Chdr *info = chdr_of(buf, len, ".debug_info");
@@ -214,14 +223,8 @@ static void test_relocatable_left(void **state)
 {
 	(void)state;
 	char *path = libc_debug_file();
-	int fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	struct stat st;
-	assert_int_equal(fstat(fd, &st), 0);
-	size_t len = (size_t)st.st_size;
-	unsigned char *buf = malloc(len);
-	assert_int_equal(pread(fd, buf, len, 0), (ssize_t)len);
-	close(fd);
+	size_t len;
+	unsigned char *buf = read_whole(path, &len);
 	((Elf64_Ehdr *)buf)->e_type = ET_REL;
 	Elf *elf = elf_memory((char *)buf, len);
 	assert_non_null(elf);
