@@ -18,9 +18,9 @@
  *   machine), and presented as plain sections: SHF_COMPRESSED cleared and
  *   sh_size the inflated size in the headers, the inflated bytes as the
  *   section's data (elf_getdata), which is what libdw reads. The
- *   compressed bytes are read from the file with pread into a buffer
- *   freed after (dwarfprep_module), not through libelf's mapping, whose
- *   pages would stay counted in the process's memory: 3.4 MB for libc.
+ *   compressed bytes are read through a mapping of the file of our own,
+ *   unmapped once inflated (dwarfprep_module), not through libelf's, whose
+ *   pages would stay counted in the process's memory: 3 MB for libc.
  *
  * Only libdwfl's own copy of the headers changes: it opens files privately
  * (ELF_C_READ_MMAP_PRIVATE, or in memory of its own), nothing is written
