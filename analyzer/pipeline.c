@@ -69,6 +69,7 @@ static struct dump *parse_and_analyze_guarded(const struct parser *p, const stru
 	if (in && in->map) {
 		d->input_map = in->map;
 		d->input_map_len = in->map_len;
+		d->input_fd = in->fd;
 	}
 	if (p->parse(d, in, o, err) < 0) {
 		dump_free(d);

@@ -30,9 +30,9 @@ struct input {
 	bool utf16;                /* converted from UTF-16 */
 	/*
 	 * The read-only file mapping DATA lies in (the file, or the memfd of
-	 * decompressed data), or NULL when DATA is in the heap. Its pages may
-	 * be given back with madvise(MADV_DONTNEED): a byte read again is
-	 * read again from the file.
+	 * decompressed data: FD, mapped from offset 0), or NULL when DATA is
+	 * in the heap. Its pages may be given back, or replaced by a copy of
+	 * the same bytes: a byte read again is read again from the file.
 	 */
 	void *map;
 	size_t map_len;

@@ -44,6 +44,7 @@ struct dump *dump_new(const char *path)
 	d->arena = a;
 	d->input.path = arena_strdup(a, path ? path : "-");
 	d->process.pid = -1;
+	d->input_fd = -1;
 	return d;
 }
 

@@ -257,12 +257,14 @@ struct dump {
 	size_t lines_cut;         /* text inputs: lines cut at max_line */
 	/*
 	 * Text inputs: the file mapping the input lives in (NULL when it is in
-	 * the heap), set by the pipeline. The line reader gives back its pages
-	 * behind it (parsers/text/text.h); a byte read again is read again from
-	 * the file, so nothing a parser holds changes.
+	 * the heap) and the descriptor it maps from offset 0, set by the
+	 * pipeline. The line reader reads ahead of itself into memory of its
+	 * own and gives pages back behind it (parsers/text/text.h); a byte read
+	 * again is read again from the file, so nothing a parser holds changes.
 	 */
 	const void *input_map;
 	size_t input_map_len;
+	int input_fd;
 	size_t max_threads;       /* 0: unlimited; threads beyond are dropped (warned once) */
 	size_t threads_dropped;   /* how many dump_add_thread calls the thread limit refused */
 	struct hashmap id_suffix;  /* id -> next "#N" suffix tried, keeps duplicate ids linear */

@@ -1,9 +1,13 @@
 #include "parsers/text/text.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "analyzer/lib/hugemap.h"
+#include "analyzer/lib/xalloc.h"
 
 void line_reader_init(struct line_reader *r, const void *data, size_t len)
 {
@@ -13,16 +17,19 @@ void line_reader_init(struct line_reader *r, const void *data, size_t len)
 	r->max = TEXT_MAX_LINE_DEFAULT;
 	r->cut = NULL;
 	r->drop_from = r->drop_at = r->map_end = NULL;
+	r->map = r->copied_from = r->copied_end = NULL;
+	r->fd = -1;
 }
 
 /*
  * Pages are given back every DROP_STEP bytes read, all but the last
  * DROP_KEEP bytes behind the reader (a parser looks back a line or two; a
- * page it reads again is read again from the file), and the next two steps
- * are mapped in one call (MADV_POPULATE_READ) rather than a fault every
- * 64 KB. At the end of the input the rest is given back.
+ * page it reads again is read again from the file). Ahead, the next two
+ * steps are read from the file into a copy (copy_ahead), or, when that is
+ * not done, mapped in one call (MADV_POPULATE_READ) rather than a fault
+ * every 64 KB. At the end of the input the rest is given back.
  */
-#define DROP_STEP ((size_t)2 << 20)
+#define DROP_STEP HUGEMAP_PAGE
 #define DROP_KEEP ((size_t)512 << 10)
 
 static uintptr_t page_size(void)
@@ -48,8 +55,79 @@ void line_reader_open(struct line_reader *r, struct dump *d, const void *data, s
 		uintptr_t page = page_size();
 		r->drop_from = page_down((const char *)p + page - 1, page); /* whole pages of DATA only */
 		r->drop_at = data;  /* the first line_next maps the first steps */
-		r->map_end = (const char *)map + d->input_map_len;
+		r->map = (const char *)map;
+		r->map_end = r->map + d->input_map_len;
+		if (!(map & (HUGEMAP_PAGE - 1))) /* input.c maps a big input at a huge-page boundary */
+			r->fd = d->input_fd;
 	}
+}
+
+/*
+ * Gives back [FROM, TO) (whole pages of the mapping): the file is mapped
+ * over it again, which drops a copy's pages and the file's alike; without
+ * a descriptor (no copies were made) the file's pages are dropped. False
+ * when the kernel refused (the pages stay, with the same bytes).
+ */
+static bool give_back(struct line_reader *r, const char *from, const char *to)
+{
+	if (to <= from)
+		return true;
+	if (r->fd < 0)
+		return !madvise((void *)from, (size_t)(to - from), MADV_DONTNEED);
+	return mmap((void *)from, (size_t)(to - from), PROT_READ, MAP_PRIVATE | MAP_FIXED, r->fd,
+		    (off_t)(from - r->map)) != MAP_FAILED;
+}
+
+/* Reads LEN bytes of FD at OFF into BUF to the end of the file; the count read. */
+static size_t pread_full(int fd, char *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, off + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/*
+ * Replaces the mapping from the reader's step to two steps on by a copy of
+ * the same bytes, read from the file into anonymous memory on huge pages
+ * (present before the read, read-only after it). On a short read (the file
+ * shrank) the file is mapped back and no more copies are made.
+ */
+static void copy_ahead(struct line_reader *r, uintptr_t page)
+{
+	const char *step = page_down(r->p, DROP_STEP);
+	const char *from = step > r->copied_end ? step : r->copied_end;
+	const char *limit = page_down(r->map_end + page - 1, page);
+	const char *to = (size_t)(limit - step) > 2 * DROP_STEP ? step + 2 * DROP_STEP : limit;
+	if (to <= from)
+		return;
+	size_t len = (size_t)(to - from);
+	size_t want = (size_t)((to < r->map_end ? to : r->map_end) - from);
+	if (mmap((void *)from, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+		 0) == MAP_FAILED) {
+		r->copied_end = r->map_end; /* the file's mapping is still there: no more copies */
+		return;
+	}
+	hugemap_advise((void *)from, len & ~(HUGEMAP_PAGE - 1));
+#ifdef MADV_POPULATE_WRITE
+	madvise((void *)from, len, MADV_POPULATE_WRITE);
+#endif
+	if (pread_full(r->fd, (char *)from, want, (off_t)(from - r->map)) != want ||
+	    mprotect((void *)from, len, PROT_READ)) {
+		if (!give_back(r, from, to))
+			die_oom(); /* neither the bytes nor the file: nothing honest to read */
+		r->copied_end = r->map_end;
+		return;
+	}
+	if (!r->copied_from)
+		r->copied_from = from;
+	r->copied_end = to;
 }
 
 void line_reader_drop(struct line_reader *r)
@@ -58,18 +136,25 @@ void line_reader_drop(struct line_reader *r)
 	if (r->p >= r->end) { /* the end: all of it, the mapping's last partial page too */
 		const char *to = r->end == r->map_end ? page_down(r->end + page - 1, page)
 						       : page_down(r->end, page);
-		if (to > r->drop_from)
-			madvise((void *)r->drop_from, (size_t)(to - r->drop_from), MADV_DONTNEED);
+		const char *from = r->copied_from && r->copied_from < r->drop_from ? r->copied_from
+										    : r->drop_from;
+		if (r->copied_end > to && r->copied_from) /* copies past DATA's end: the same bytes */
+			to = r->copied_end;
+		give_back(r, from, to);
 		r->drop_from = r->drop_at = NULL;
 		return;
 	}
 	if (r->p > r->drop_from && (size_t)(r->p - r->drop_from) > DROP_KEEP) {
 		/* whole steps: a big input is mapped in huge pages (input.c), which a part would split */
 		const char *to = page_down(r->p - DROP_KEEP, DROP_STEP);
-		if (to > r->drop_from && !madvise((void *)r->drop_from, (size_t)(to - r->drop_from), MADV_DONTNEED))
+		if (to > r->drop_from && give_back(r, r->drop_from, to))
 			r->drop_from = to;
 	}
 	r->drop_at = (size_t)(r->end - r->p) > DROP_STEP ? r->p + DROP_STEP : r->end;
+	if (r->fd >= 0 && r->copied_end < r->map_end) {
+		copy_ahead(r, page);
+		return;
+	}
 #ifdef MADV_POPULATE_READ
 	const char *from = page_down(r->p, page);
 	size_t n = (size_t)(r->end - from) < 2 * DROP_STEP ? (size_t)(r->end - from) : 2 * DROP_STEP;

@@ -27,12 +27,22 @@ struct line_reader {
 	size_t *cut;     /* counts the lines cut, or NULL */
 	/*
 	 * On an input in a file mapping (d->input_map), the pages behind the
-	 * reader are given back as it goes (MADV_DONTNEED), and all of them at
-	 * the end, so a 100 MB dump does not stay resident while its model is
-	 * built and analysed: the first page not given back yet (NULL: none
-	 * are), where the reader next gives pages back, and the mapping's end.
+	 * reader are given back as it goes, and all of them at the end, so a
+	 * 100 MB dump does not stay resident while its model is built and
+	 * analysed: the first page not given back yet (NULL: none are), where
+	 * the reader next gives pages back, and the mapping's end.
 	 */
 	const char *drop_from, *drop_at, *map_end;
+	/*
+	 * Ahead of the reader, a big input's mapping is replaced by a copy of
+	 * the same bytes in huge pages read from the file (FD; -1: not done),
+	 * from COPIED_FROM (NULL: none yet) up to COPIED_END: in a virtual
+	 * machine the first touch of each 4 KB page of a file mapping costs
+	 * more than reading the file. MAP is the mapping's start (the file's
+	 * offset 0).
+	 */
+	const char *map, *copied_from, *copied_end;
+	int fd;
 };
 
 /* The longest line kept when nothing else is asked (--max-line). */

@@ -1,7 +1,8 @@
 /*
  * The text parsers' line reader (parsers/text/text.h) over a mapped file:
- * it gives back the pages behind it, and every line, a line read again
- * and a section copied from far behind are the same bytes as from memory.
+ * it reads ahead into copies of its own and gives back the pages behind
+ * it, and every line, a line read again and a section copied from far
+ * behind are the same bytes as from memory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,24 +40,33 @@ static void mapped_input(struct input *in, char *path, const char *data, size_t 
 	strbuf_release(&err);
 }
 
-/* The resident bytes of the mapping at ADDR (/proc/self/smaps), or -1 when unknown. */
-static long resident_kb(const void *addr)
+/*
+ * The resident bytes of [ADDR, ADDR + LEN) into *RSS_KB, and how many of
+ * them are anonymous (a copy's, not the file's) into *ANON_KB, summed over
+ * the mappings there (/proc/self/smaps); false when unknown.
+ */
+static bool resident_kb(const void *addr, size_t len, long *rss_kb, long *anon_kb)
 {
 	FILE *f = fopen("/proc/self/smaps", "r");
 	if (!f)
-		return -1;
-	char line[512], want[32];
-	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)addr);
-	bool in = false;
-	long kb = -1;
+		return false;
+	unsigned long from = (unsigned long)(uintptr_t)addr, to = from + len, lo, hi;
+	char line[512];
+	bool in = false, seen = false;
+	long kb;
+	*rss_kb = *anon_kb = 0;
 	while (fgets(line, sizeof(line), f)) {
-		if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' '))
-			in = !strncmp(line, want, strlen(want));
-		if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
-			break;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, ' ') > strchr(line, '-')) {
+			in = lo < to && hi > from;
+			seen |= in;
+		} else if (in && sscanf(line, "Rss: %ld kB", &kb) == 1) {
+			*rss_kb += kb;
+		} else if (in && sscanf(line, "Anonymous: %ld kB", &kb) == 1) {
+			*anon_kb += kb;
+		}
 	}
 	fclose(f);
-	return kb;
+	return seen;
 }
 
 /*
@@ -88,9 +98,15 @@ static char *make_text(size_t *len)
 	return s;
 }
 
-static void test_mapped_lines_match_memory(void **state)
+/*
+ * A reader over a mapped file reads the same lines as one over memory,
+ * with the file's descriptor (COPY: it reads ahead into copies of its
+ * own) or without (it maps the file's pages ahead), and gives back what
+ * it has read: a few MB resident halfway, nothing at the end, where
+ * every byte of the mapping is the file's again.
+ */
+static void check_mapped_lines(bool copy)
 {
-	(void)state;
 	size_t len;
 	char *text = make_text(&len);
 	char path[256];
@@ -99,6 +115,8 @@ static void test_mapped_lines_match_memory(void **state)
 	struct dump *d = dump_new("t");
 	d->input_map = in.map;
 	d->input_map_len = in.map_len;
+	if (copy)
+		d->input_fd = in.fd;
 	d->max_line = 5000;
 	struct line_reader mapped, heap;
 	line_reader_open(&mapped, d, in.data, in.len);
@@ -109,7 +127,8 @@ static void test_mapped_lines_match_memory(void **state)
 	assert_null(heap.drop_at);  /* a reader over the heap never does */
 	struct line a, b, first = { 0 };
 	size_t lines = 0;
-	long mid_kb = 0;
+	long rss = 0, anon = 0, mid_rss = 0, mid_anon = 0;
+	bool mid = false, known = true;
 	while (line_next(&heap, &b)) {
 		assert_true(line_next(&mapped, &a));
 		assert_int_equal(a.len, b.len);
@@ -119,17 +138,24 @@ static void test_mapped_lines_match_memory(void **state)
 		assert_true(a.len <= 5000);
 		if (!lines++)
 			first = a;
-		if (!mid_kb && (size_t)(a.s - (const char *)in.data) > (12u << 20))
-			mid_kb = resident_kb(in.map); /* halfway: a few MB around the reader
-							 (given back in whole 2 MB steps) */
+		if (!mid && (size_t)(a.s - (const char *)in.data) > (12u << 20)) {
+			mid = true; /* halfway: a few MB around the reader (given back in whole 2 MB steps) */
+			known = resident_kb(in.map, in.map_len, &mid_rss, &mid_anon);
+		}
 	}
-	if (mid_kb >= 0)
-		assert_true(mid_kb > 0 && mid_kb <= 10 * 1024);
+	if (known) {
+		assert_true(mid_rss > 0 && mid_rss <= 10 * 1024);
+		if (copy) /* what is ahead is a copy; the file's own pages were never touched */
+			assert_true(mid_anon >= 2048 && mid_anon <= mid_rss);
+		else
+			assert_int_equal(mid_anon, 0);
+	}
 	assert_false(line_next(&mapped, &a));
-	/* at the end all of it was given back */
-	long kb = resident_kb(in.map);
-	if (kb >= 0)
-		assert_true(kb < 1024);
+	/* at the end all of it was given back: the file's mapping, nothing of a copy */
+	if (resident_kb(in.map, in.map_len, &rss, &anon)) {
+		assert_true(rss < 1024);
+		assert_int_equal(anon, 0);
+	}
 	assert_null(mapped.drop_from);
 	assert_int_equal(d->lines_cut, h->lines_cut);
 	assert_true(d->lines_cut > 0);
@@ -141,11 +167,25 @@ static void test_mapped_lines_match_memory(void **state)
 	assert_true(line_next(&mapped, &a));
 	assert_int_equal(a.len, first.len);
 	assert_memory_equal(a.s, text, a.len);
+	/* and every byte is at its place: the file mapped back at the offsets it was copied from */
+	assert_memory_equal(in.data, text, len);
 	dump_free(d);
 	dump_free(h);
 	input_close(&in);
 	unlink(path);
 	free(text);
+}
+
+static void test_mapped_lines_match_memory(void **state)
+{
+	(void)state;
+	check_mapped_lines(false);
+}
+
+static void test_mapped_lines_copied_ahead(void **state)
+{
+	(void)state;
+	check_mapped_lines(true);
 }
 
 /*
@@ -182,6 +222,7 @@ static void test_mapped_jstack_section_behind(void **state)
 	struct dump *d = dump_new("t"), *h = dump_new("h");
 	d->input_map = in.map;
 	d->input_map_len = in.map_len;
+	d->input_fd = in.fd; /* as the pipeline sets it: the reader copies ahead */
 	assert_int_equal(jstack_parser.parse(d, &in, &o, &err), 0);
 	struct input mem;
 	assert_int_equal(input_from_memory(&mem, "h", sb.buf, sb.len, NULL, &err), 0);
@@ -269,6 +310,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mapped_lines_match_memory),
+		cmocka_unit_test(test_mapped_lines_copied_ahead),
 		cmocka_unit_test(test_mapped_jstack_section_behind),
 		cmocka_unit_test(test_span_word_matches_bytewise),
 		cmocka_unit_test(test_span_numbers_end_at_the_span),
