@@ -143,7 +143,7 @@ void thread_add_note(struct dump *d, struct thread *t, size_t frame, const char 
 {
 	if (t->detached)
 		return;
-	struct frame_note n = { frame, dump_intern(d, text, len) };
+	struct frame_note n = { frame, dump_strndup(d, text, len) };
 	DUMP_PUSH(d, t->notes, t->nnotes, t->notes_alloc, n);
 }
 
