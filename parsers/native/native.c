@@ -505,7 +505,7 @@ static const char *module_file(Dwfl_Module *mod, const char *name)
  */
 static void attach_cache(struct native *n, Dwfl_Module *mod, const char *name, bool debug_info)
 {
-	if (n->o->no_cache)
+	if (n->o->no_cache || !symcache_wants_stamp(mod))
 		return;
 	const char *mainfile = module_file(mod, name);
 	struct stat st;

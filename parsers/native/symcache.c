@@ -685,13 +685,25 @@ static bool load_build(struct build *b)
 	return ok;
 }
 
+/* MOD's build-id into KEY, when the cache persists and has not attached that build yet. */
+static bool unattached_build(Dwfl_Module *mod, char *key, size_t size)
+{
+	if (!cache.dir || !symcache_key(mod, 0, false, key, size))
+		return false;
+	*strchr(key, '+') = '\0';
+	return !hashmap_get(&cache.builds, key);
+}
+
+bool symcache_wants_stamp(Dwfl_Module *mod)
+{
+	char key[160];
+	return unattached_build(mod, key, sizeof(key));
+}
+
 void symcache_attach(Dwfl_Module *mod, const char *stamp)
 {
 	char key[160];
-	if (!cache.dir || !symcache_key(mod, 0, false, key, sizeof(key)))
-		return;
-	*strchr(key, '+') = '\0';
-	if (hashmap_get(&cache.builds, key))
+	if (!unattached_build(mod, key, sizeof(key)))
 		return;
 	struct build *b = xcalloc(1, sizeof(*b));
 	b->id = xstrdup(key);

@@ -125,6 +125,13 @@ int symcache_default_dir(struct strbuf *out);
  */
 void symcache_attach(Dwfl_Module *mod, const char *stamp);
 /*
+ * Whether symcache_attach(MOD, ...) would look at its stamp: the cache
+ * persists and MOD's build has not been attached in this process yet. A
+ * stamp costs a dozen file look-ups, for nothing once the build is known
+ * (a triage worker's every core after the first).
+ */
+bool symcache_wants_stamp(Dwfl_Module *mod);
+/*
  * The layout version a cache file carries (after its magic "MORTEMSC"); a
  * file of another is not used. 2: units without .debug_aranges are
  * searched (cuaddr.h), so a version 1 file may lack their source lines.
