@@ -55,9 +55,23 @@ static void note_refused(const char *path, mode_t mode)
 		refused.buf[refused.len = at] = '\0'; /* said already */
 }
 
+/*
+ * Whether PATH is the name a link map gives the kernel's vDSO
+ * ("linux-vdso.so.1", "linux-gate.so.1"): no file has it, and libdwfl
+ * would open it relative to the working directory.
+ */
+static bool vdso_name(const char *path)
+{
+	return !strchr(path, '/') && (!strncmp(path, "linux-vdso", 10) || !strncmp(path, "linux-gate", 10));
+}
+
 /* Opens PATH for a guarded caller: a regular file or a directory, never blocking. */
 static int guarded_open(const char *path, int flags, mode_t mode)
 {
+	if (vdso_name(path)) {
+		errno = ENOENT;
+		return -1;
+	}
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		note_refused(path, st.st_mode);
@@ -73,9 +87,7 @@ static int guarded_open(const char *path, int flags, mode_t mode)
 		errno = ENXIO;
 		return -1;
 	}
-	if (!(flags & O_NONBLOCK))
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
+	return fd; /* O_NONBLOCK stays (see safeopen.h) */
 }
 
 static mode_t mode_arg(int flags, va_list ap)
@@ -123,6 +135,5 @@ int safeopen_regular(const char *path, struct strbuf *err)
 		close(fd);
 		return error_set(err, "changed while it was opened: not a regular file any more");
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
+	return fd; /* O_NONBLOCK stays (see safeopen.h) */
 }

@@ -15,7 +15,12 @@
  * the name's type first (stat, which never blocks), opens with O_NONBLOCK
  * and looks again at the descriptor, and refuses anything but a regular
  * file or a directory (errno ENXIO). The libraries treat a refusal as a
- * file that is not there; the refused names are kept for a warning.
+ * file that is not there; the refused names are kept for a warning. The
+ * descriptor keeps O_NONBLOCK: the kernel ignores it for a regular file's
+ * reads and mappings and a directory's, and taking it off cost two system
+ * calls an open (a triage worker opens a dozen files a core). The name a
+ * link map gives the vDSO ("linux-vdso.so.1", no slash) is no file: it
+ * fails with ENOENT, never opened from the working directory.
  */
 
 /* Raises the guard (nestable); names refused from now on are collected. */
@@ -28,7 +33,7 @@ void safeopen_guard_end(struct strbuf *refused);
 
 /*
  * Opens PATH read-only if it is a regular file, without blocking on
- * anything else. Returns the descriptor (O_CLOEXEC), or -1 with a message
+ * anything else. Returns the descriptor (O_CLOEXEC, O_NONBLOCK), or -1 with a message
  * in ERR ("a FIFO (named pipe), not a regular file", "cannot open: ...").
  */
 int safeopen_regular(const char *path, struct strbuf *err);
