@@ -20,6 +20,20 @@ struct mapping {
 	int fd;         /* -2: not opened yet, -1: cannot */
 };
 
+/*
+ * The last page read from a mapped file: libthread_db and the lock
+ * analysis read a few bytes at a time from a library's file, most of them
+ * from one or two pages (sixteen reads of libc for a small core).
+ */
+#define FILE_PAGE 4096
+
+struct file_page {
+	int fd;         /* -1: none */
+	off_t off;      /* a multiple of FILE_PAGE */
+	size_t len;     /* bytes valid (less at the file's end) */
+	unsigned char bytes[FILE_PAGE];
+};
+
 struct coremem {
 	const unsigned char *data;
 	size_t len;
@@ -28,6 +42,7 @@ struct coremem {
 	struct mapping *maps;
 	size_t nmaps, amaps;
 	int truncated;
+	struct file_page page;
 };
 
 struct coremem *coremem_new(const unsigned char *data, size_t len)
@@ -35,6 +50,7 @@ struct coremem *coremem_new(const unsigned char *data, size_t len)
 	struct coremem *m = xcalloc(1, sizeof(*m));
 	m->data = data;
 	m->len = len;
+	m->page.fd = -1;
 	return m;
 }
 
@@ -151,6 +167,27 @@ static int map_fd(struct coremem *m, struct mapping *p)
 	return p->fd;
 }
 
+/* Up to LEN bytes of FD at AT, through the page cached in PG (read when it is another); how many, or -1. */
+static ssize_t read_page(struct file_page *pg, int fd, off_t at, void *buf, size_t len)
+{
+	off_t page = at & ~(off_t)(FILE_PAGE - 1);
+	if (pg->fd != fd || pg->off != page) {
+		pg->fd = -1;
+		ssize_t r = pread(fd, pg->bytes, FILE_PAGE, page);
+		if (r <= 0)
+			return -1;
+		pg->fd = fd;
+		pg->off = page;
+		pg->len = (size_t)r;
+	}
+	size_t in = (size_t)(at - page);
+	if (in >= pg->len)
+		return -1;
+	size_t n = pg->len - in < len ? pg->len - in : len;
+	memcpy(buf, pg->bytes + in, n);
+	return (ssize_t)n;
+}
+
 /* Up to LEN bytes at ADDR from the mapped file; how many, or -1. */
 static ssize_t read_file(struct coremem *m, uint64_t addr, void *buf, size_t len)
 {
@@ -163,8 +200,12 @@ static ssize_t read_file(struct coremem *m, uint64_t addr, void *buf, size_t len
 	uint64_t avail = p->end - addr;
 	if (len > avail)
 		len = (size_t)avail;
-	ssize_t r = pread(fd, buf, len, (off_t)(p->offset + (addr - p->start)));
-	return r > 0 ? r : -1;
+	off_t at = (off_t)(p->offset + (addr - p->start));
+	if (len >= FILE_PAGE) {
+		ssize_t r = pread(fd, buf, len, at);
+		return r > 0 ? r : -1;
+	}
+	return read_page(&m->page, fd, at, buf, len);
 }
 
 int coremem_read(void *ctx, uint64_t addr, void *buf, size_t len)
