@@ -112,6 +112,14 @@ static void test_coremem(void **state)
 	text[4096] = 0xc3;
 	assert_int_equal(write(fd, text, sizeof(text)), (ssize_t)sizeof(text));
 	close(fd);
+	char path2[] = "/tmp/mortem-coremem-XXXXXX"; /* a second file: a page of 0x55, 4,088 bytes of 0x66 */
+	fd = mkstemp(path2);
+	assert_true(fd >= 0);
+	unsigned char other[8184];
+	memset(other, 0x55, 4096);
+	memset(other + 4096, 0x66, sizeof(other) - 4096);
+	assert_int_equal(write(fd, other, sizeof(other)), (ssize_t)sizeof(other));
+	close(fd);
 
 	struct coremem *m = coremem_new(core, sizeof(core));
 	coremem_add_segment(m, 0x10000, 0x1000, 0, 0x1000, PF_R | PF_W);
@@ -119,6 +127,7 @@ static void test_coremem(void **state)
 	coremem_add_segment(m, 0x40000, 0x1000, 0x3000, 0, PF_R | PF_X);       /* omitted text */
 	coremem_add_file(m, 0x40000, 0x41000, 0x1000, path);
 	coremem_add_file(m, 0x60000, 0x62000, 0, path);                        /* no segment (gdb) */
+	coremem_add_file(m, 0x70000, 0x72000, 0, path2);
 	coremem_seal(m);
 	assert_int_equal(coremem_truncated_segments(m), 1);
 	unsigned char b[16];
@@ -136,8 +145,22 @@ static void test_coremem(void **state)
 	assert_int_equal(b[1], 0xc3);
 	assert_int_equal(coremem_read(m, 0x50000, b, 1), -1);    /* unmapped */
 	assert_int_equal(coremem_read(m, 0xfff, b, 1), -1);
+	/* small reads go through the last page read: another file's page in between changes nothing */
+	assert_int_equal(coremem_read(m, 0x70ffe, b, 4), 0);
+	assert_memory_equal(b, "\x55\x55\x66\x66", 4);
+	assert_int_equal(coremem_read(m, 0x40000, b, 1), 0);
+	assert_int_equal(b[0], 0xc3);
+	assert_int_equal(coremem_read(m, 0x71000, b, 2), 0);
+	assert_memory_equal(b, "\x66\x66", 2);
+	assert_int_equal(coremem_read(m, 0x71ff0, b, 8), 0);      /* 0x71ff0..8: the file's last bytes */
+	assert_memory_equal(b, "\x66\x66\x66\x66\x66\x66\x66\x66", 8);
+	assert_int_equal(coremem_read(m, 0x71ffc, b, 8), -1);     /* past the file's end */
+	unsigned char whole[8192];                                  /* a big read, not through the page */
+	assert_int_equal(coremem_read(m, 0x60000, whole, sizeof(whole)), 0);
+	assert_memory_equal(whole, text, sizeof(text));
 	coremem_free(m);
 	unlink(path);
+	unlink(path2);
 }
 
 static int fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
