@@ -1,6 +1,7 @@
 #include "analyzer/triage/triage_pool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,12 +20,27 @@
 #include "analyzer/lib/strbuf.h"
 #include "analyzer/triage/triage_record.h"
 
+/*
+ * Artifacts a worker holds: the one it analyzes and the next, which waits
+ * in its socket, so that it starts on it while the parent reads its answer
+ * and walks on (the parent's share of a small core is a fifth of the
+ * worker's; with one at a time each waited for the other).
+ */
+#define POOL_DEPTH 2
+
+struct job {
+	size_t tag;
+	int fd;         /* a copy of the artifact's descriptor while it waits behind another, else -1 */
+	size_t len;
+	char *path;
+};
+
 struct worker {
 	pid_t pid;
 	int sock;
-	bool busy;
-	size_t tag;
-	double deadline;
+	struct job jobs[POOL_DEPTH]; /* in the order sent: jobs[0] is the one being analyzed */
+	int njobs;
+	double deadline; /* jobs[0]'s */
 };
 
 struct pool {
@@ -102,9 +118,13 @@ static void spawn(struct pool *p, int i)
 		die_oom();
 	if (pid == 0) {
 		close(sv[0]);
-		for (int k = 0; k < p->n; k++)
+		for (int k = 0; k < p->n; k++) {
 			if (k != i && p->w[k].sock >= 0)
 				close(p->w[k].sock);
+			for (int q = 0; q < p->w[k].njobs; q++) /* the parent's copies of waiting artifacts */
+				if (p->w[k].jobs[q].fd >= 0)
+					close(p->w[k].jobs[q].fd);
+		}
 		worker_main(sv[1], p->o, p->budget);
 	}
 	close(sv[1]);
@@ -150,10 +170,84 @@ static void finish_job(struct pool *p, size_t tag, const char *record, const cha
 	p->done(p->ctx, tag, record, error);
 }
 
+static bool send_request(struct worker *w, int fd, size_t len, const char *path)
+{
+	struct request rq = { .len = len, .pathlen = (uint32_t)strlen(path) };
+	struct iovec iov = { &rq, sizeof(rq) };
+	return fd_send_fds(w->sock, &iov, 1, &fd, 1) == (ssize_t)sizeof(rq) &&
+	       fd_write_full(w->sock, path, rq.pathlen) == 0;
+}
+
+static void job_release(struct job *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->path);
+	j->fd = -1;
+	j->path = NULL;
+}
+
+/* Worker W's first job is done (or failed): the next one, if any, is now the one analyzed. */
+static struct job pop_job(struct pool *p, struct worker *w)
+{
+	struct job head = w->jobs[0];
+	memmove(&w->jobs[0], &w->jobs[1], (size_t)(w->njobs - 1) * sizeof(w->jobs[0]));
+	w->njobs--;
+	if (w->njobs) {
+		w->deadline = now() + p->timeout;
+		job_release(&w->jobs[0]); /* should it die now, it is the culprit: never sent again */
+	}
+	return head;
+}
+
+/*
+ * Hands worker I the job J (its descriptor FD): kept with a copy of FD
+ * when it waits behind another. False when the worker could not be told.
+ */
+static bool push_job(struct pool *p, int i, int fd, size_t len, const char *path, size_t tag)
+{
+	struct worker *w = &p->w[i];
+	struct job *j = &w->jobs[w->njobs++];
+	*j = (struct job){ .tag = tag, .fd = -1, .len = len, .path = NULL };
+	if (w->njobs == 1) {
+		w->deadline = now() + p->timeout;
+	} else {
+		j->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		j->path = xstrdup(path);
+	}
+	return send_request(w, fd, len, path);
+}
+
+static void replace(struct pool *p, int i, bool timed_out);
+
+/*
+ * Sends the jobs that waited behind a dead worker's to its replacement, I,
+ * by the copies of their descriptors; one without a copy (none could be
+ * made) is reported lost.
+ */
+static void resend(struct pool *p, int i, struct job *waiting, int n)
+{
+	bool sent = true;
+	for (int k = 0; k < n; k++) {
+		struct job *j = &waiting[k];
+		if (j->fd >= 0)
+			sent &= push_job(p, i, j->fd, j->len, j->path, j->tag);
+		else
+			finish_job(p, j->tag, NULL, "analysis worker lost");
+		job_release(j);
+	}
+	if (!sent)
+		replace(p, i, false);
+}
+
 /* The worker died or misbehaved: report why, and put a fresh one in its place. */
 static void replace(struct pool *p, int i, bool timed_out)
 {
-	size_t tag = p->w[i].tag;
+	struct worker *w = &p->w[i];
+	struct job head = w->jobs[0], waiting[POOL_DEPTH - 1];
+	int nwaiting = w->njobs - 1;
+	memcpy(waiting, &w->jobs[1], (size_t)nwaiting * sizeof(waiting[0]));
+	w->njobs = 0;
 	int status = reap(p, i, true);
 	struct strbuf why = STRBUF_INIT;
 	if (timed_out)
@@ -166,8 +260,10 @@ static void replace(struct pool *p, int i, bool timed_out)
 	else
 		strbuf_adds(&why, "analysis worker lost");
 	spawn(p, i); /* idle */
-	finish_job(p, tag, NULL, why.buf);
+	job_release(&head);
+	finish_job(p, head.tag, NULL, why.buf);
 	strbuf_release(&why);
+	resend(p, i, waiting, nwaiting);
 }
 
 static void collect(struct pool *p, int i)
@@ -185,8 +281,9 @@ static void collect(struct pool *p, int i)
 		return;
 	}
 	buf[n] = '\0';
-	w->busy = false;
-	finish_job(p, w->tag, buf, NULL);
+	struct job done = pop_job(p, w);
+	job_release(&done);
+	finish_job(p, done.tag, buf, NULL);
 	free(buf);
 }
 
@@ -203,11 +300,11 @@ static bool wait_some(struct pool *p, int ms_limit)
 		double t = now(), first = end;
 		int nfd = 0;
 		for (int i = 0; i < p->n; i++) {
-			pfd[i] = (struct pollfd){ .fd = p->w[i].busy ? p->w[i].sock : -1,
-						  .events = POLLIN };
-			if (p->w[i].busy && p->timeout > 0 && (!first || p->w[i].deadline < first))
+			bool busy = p->w[i].njobs > 0;
+			pfd[i] = (struct pollfd){ .fd = busy ? p->w[i].sock : -1, .events = POLLIN };
+			if (busy && p->timeout > 0 && (!first || p->w[i].deadline < first))
 				first = p->w[i].deadline;
-			nfd += p->w[i].busy;
+			nfd += busy;
 		}
 		if (!nfd && ms_limit < 0)
 			break;
@@ -218,7 +315,7 @@ static bool wait_some(struct pool *p, int ms_limit)
 		if (r < 0 && errno == EINTR)
 			continue;
 		for (int i = 0; i < p->n; i++) {
-			if (!p->w[i].busy)
+			if (!p->w[i].njobs)
 				continue;
 			if (r > 0 && pfd[i].revents) {
 				collect(p, i);
@@ -240,27 +337,16 @@ void pool_wait(struct pool *p, int ms)
 	wait_some(p, ms < 0 ? 0 : ms);
 }
 
-static bool send_request(struct worker *w, int fd, size_t len, const char *path)
-{
-	struct request rq = { .len = len, .pathlen = (uint32_t)strlen(path) };
-	struct iovec iov = { &rq, sizeof(rq) };
-	return fd_send_fds(w->sock, &iov, 1, &fd, 1) == (ssize_t)sizeof(rq) &&
-	       fd_write_full(w->sock, path, rq.pathlen) == 0;
-}
-
 void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t tag)
 {
-	while (p->busy == (size_t)p->n)
+	while (p->busy == (size_t)p->n * POOL_DEPTH)
 		wait_some(p, -1);
-	int i = 0;
-	while (p->w[i].busy)
-		i++;
-	struct worker *w = &p->w[i];
-	w->busy = true;
-	w->tag = tag;
-	w->deadline = now() + p->timeout;
+	int i = 0; /* the worker holding the fewest */
+	for (int k = 1; k < p->n; k++)
+		if (p->w[k].njobs < p->w[i].njobs)
+			i = k;
 	p->busy++;
-	if (!send_request(w, fd, len, path))
+	if (!push_job(p, i, fd, len, path, tag))
 		replace(p, i, false);
 }
 

@@ -59,6 +59,17 @@ MORTEM_TEST_WORKER_FAULT=abba-1:crash "$MORTEM" triage --json in > c.json; rc=$?
 check "crashed worker: exit 1" test $rc -eq 1
 jqcheck c.json '.failed == [{"path": "in/abba-1.txt", "error": "analysis killed by SIGSEGV"}]' "crashed worker reported"
 jqcheck c.json ".analyzed == $((n0 - 1))" "the others analyzed"
+# one worker: the artifact waiting behind the one that kills it goes to the next worker
+MORTEM_TEST_WORKER_FAULT=abba-1:crash "$MORTEM" triage -j 1 --json in > c1.json
+jqcheck c1.json '.failed == [{"path": "in/abba-1.txt", "error": "analysis killed by SIGSEGV"}]' "-j 1: crashed worker reported"
+jqcheck c1.json ".analyzed == $((n0 - 1))" "-j 1: the one waiting behind it analyzed, and the rest"
+MORTEM_TEST_WORKER_FAULT=abba-:crash "$MORTEM" triage -j 1 --json in > c2.json
+jqcheck c2.json '[.failed[].path] == ["in/abba-1.txt", "in/abba-2.txt"] and all(.failed[]; .error == "analysis killed by SIGSEGV")' "-j 1: two crashes in a row, each reported"
+jqcheck c2.json ".analyzed == $((n0 - 2))" "-j 1: the rest analyzed after two crashes in a row"
+start=$(date +%s)
+MORTEM_TEST_WORKER_FAULT=abba-1:hang "$MORTEM" triage --timeout 1 -j 1 --json in > h1.json
+check "-j 1, hung worker: stopped by the timeout" test $(( $(date +%s) - start )) -le 5
+jqcheck h1.json '.failed == [{"path": "in/abba-1.txt", "error": "analysis timed out after 1 s (--timeout)"}] and .analyzed == '$((n0 - 1)) "-j 1: hung worker reported, the rest analyzed"
 start=$(date +%s)
 MORTEM_TEST_WORKER_FAULT=abba-2:hang "$MORTEM" triage --timeout 1 -j 2 --json in > h.json
 check "hung worker: stopped by the timeout" test $(( $(date +%s) - start )) -le 5
