@@ -21,16 +21,18 @@ struct mapping {
 };
 
 /*
- * The last page read from a mapped file: libthread_db and the lock
+ * The last two pages read from mapped files: libthread_db and the lock
  * analysis read a few bytes at a time from a library's file, most of them
- * from one or two pages (sixteen reads of libc for a small core).
+ * from two pages in turn (sixteen reads of libc for a small core).
  */
 #define FILE_PAGE 4096
+#define FILE_PAGES 2
 
 struct file_page {
 	int fd;         /* -1: none */
 	off_t off;      /* a multiple of FILE_PAGE */
 	size_t len;     /* bytes valid (less at the file's end) */
+	unsigned long used; /* when last read from (a count of reads) */
 	unsigned char bytes[FILE_PAGE];
 };
 
@@ -42,7 +44,8 @@ struct coremem {
 	struct mapping *maps;
 	size_t nmaps, amaps;
 	int truncated;
-	struct file_page page;
+	struct file_page pages[FILE_PAGES];
+	unsigned long reads;
 };
 
 struct coremem *coremem_new(const unsigned char *data, size_t len)
@@ -50,7 +53,8 @@ struct coremem *coremem_new(const unsigned char *data, size_t len)
 	struct coremem *m = xcalloc(1, sizeof(*m));
 	m->data = data;
 	m->len = len;
-	m->page.fd = -1;
+	for (int i = 0; i < FILE_PAGES; i++)
+		m->pages[i].fd = -1;
 	return m;
 }
 
@@ -167,10 +171,19 @@ static int map_fd(struct coremem *m, struct mapping *p)
 	return p->fd;
 }
 
-/* Up to LEN bytes of FD at AT, through the page cached in PG (read when it is another); how many, or -1. */
-static ssize_t read_page(struct file_page *pg, int fd, off_t at, void *buf, size_t len)
+/* Up to LEN bytes of FD at AT, through the pages kept in M (the older read again when neither holds AT); how many, or -1. */
+static ssize_t read_page(struct coremem *m, int fd, off_t at, void *buf, size_t len)
 {
 	off_t page = at & ~(off_t)(FILE_PAGE - 1);
+	struct file_page *pg = &m->pages[0];
+	for (int i = 0; i < FILE_PAGES; i++) {
+		if (m->pages[i].fd == fd && m->pages[i].off == page) {
+			pg = &m->pages[i];
+			break;
+		}
+		if (m->pages[i].used < pg->used)
+			pg = &m->pages[i];
+	}
 	if (pg->fd != fd || pg->off != page) {
 		pg->fd = -1;
 		ssize_t r = pread(fd, pg->bytes, FILE_PAGE, page);
@@ -180,6 +193,7 @@ static ssize_t read_page(struct file_page *pg, int fd, off_t at, void *buf, size
 		pg->off = page;
 		pg->len = (size_t)r;
 	}
+	pg->used = ++m->reads;
 	size_t in = (size_t)(at - page);
 	if (in >= pg->len)
 		return -1;
@@ -205,7 +219,7 @@ static ssize_t read_file(struct coremem *m, uint64_t addr, void *buf, size_t len
 		ssize_t r = pread(fd, buf, len, at);
 		return r > 0 ? r : -1;
 	}
-	return read_page(&m->page, fd, at, buf, len);
+	return read_page(m, fd, at, buf, len);
 }
 
 int coremem_read(void *ctx, uint64_t addr, void *buf, size_t len)

@@ -387,7 +387,8 @@ void native_expose_memory(struct native *n)
 
 /* ---- modules ---- */
 
-static bool debug_file_exists(struct native *n, const char *build_id)
+/* Whether a debug file named by BUILD_ID is in the search path (a look-up each call). */
+static bool debug_file_lookup(struct native *n, const char *build_id)
 {
 	if (!build_id || strlen(build_id) < 3)
 		return false;
@@ -407,6 +408,27 @@ static bool debug_file_exists(struct native *n, const char *build_id)
 	}
 	strbuf_release(&f);
 	return found;
+}
+
+/*
+ * Whether a debug file named by MOD's BUILD_ID is in the search path. A
+ * process that analyzes dump after dump with the same options (a triage
+ * worker: the symbolization cache is on) looks once per build and keeps
+ * the answer for its life.
+ */
+static bool debug_file_exists(struct native *n, Dwfl_Module *mod, const char *build_id)
+{
+	static struct hashmap seen; /* build-id -> &found or &missing */
+	static char found, missing;
+	char key[160];
+	if (!build_id || !symcache_key(mod, 0, false, key, sizeof(key)))
+		return debug_file_lookup(n, build_id);
+	struct hashmap_slot *s = hashmap_slot(&seen, build_id);
+	if (!s->value) {
+		s->key = xstrdup(build_id);
+		s->value = debug_file_lookup(n, build_id) ? &found : &missing;
+	}
+	return s->value == &found;
 }
 
 static bool elf_has_debug_info(Elf *elf)
@@ -548,7 +570,7 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	}
 	Dwarf_Addr bias;
 	m->debug_info = debugfile != NULL || elf_has_debug_info(dwfl_module_getelf(mod, &bias)) ||
-			debug_file_exists(n, m->build_id);
+			debug_file_exists(n, mod, m->build_id);
 	attach_cache(n, mod, name, m->debug_info);
 	return DWARF_CB_OK;
 }
