@@ -22,10 +22,12 @@ uint64_t input_decompressed_limit(const struct input_limits *l)
 {
 	if (l && l->max_decompressed)
 		return l->max_decompressed;
-	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-	if (pages <= 0 || size <= 0)
-		return 64ULL << 30;
-	return (uint64_t)pages * (uint64_t)size / 2;
+	static uint64_t half_ram; /* the RAM does not change: sysconf asks the kernel (sysinfo) each time */
+	if (!half_ram) {
+		long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+		half_ram = pages <= 0 || size <= 0 ? 64ULL << 30 : (uint64_t)pages * (uint64_t)size / 2;
+	}
+	return half_ram;
 }
 
 const char *input_compression(const unsigned char *p, size_t n)

@@ -270,20 +270,29 @@ static void test_fault(const char *path)
 
 /*
  * Room for the mapping, its decompressed copy (a compressed core is assumed
- * to grow up to 20 times) and the analysis; never above the hard limit.
+ * to grow up to 20 times) and the analysis, in steps of 256 MB; never
+ * above the hard limit. The limit is set only when it changes (two system
+ * calls a core otherwise).
  */
 static void limit_memory(const unsigned char *data, size_t len)
 {
 #if !defined(__SANITIZE_ADDRESS__)
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_AS, &rl) < 0)
+	static struct rlimit rl;
+	static bool known;
+	if (!known && getrlimit(RLIMIT_AS, &rl) < 0)
 		return;
+	known = true;
+	const rlim_t step = (rlim_t)256 << 20;
 	rlim_t content = (rlim_t)len * (input_compression(data, len) ? 20 : 1);
 	rlim_t want = (rlim_t)(4ULL << 30) + (rlim_t)len + content * 3;
+	want = (want + step - 1) / step * step;
 	if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
 		want = rl.rlim_max;
+	if (want == rl.rlim_cur)
+		return;
 	rl.rlim_cur = want;
-	setrlimit(RLIMIT_AS, &rl);
+	if (setrlimit(RLIMIT_AS, &rl) < 0)
+		known = false; /* read again next time */
 #else
 	(void)data;
 	(void)len;
