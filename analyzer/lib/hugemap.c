@@ -1,7 +1,9 @@
 /* Mappings at huge-page boundaries (hugemap.h). */
 #include "analyzer/lib/hugemap.h"
 
+#include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -27,6 +29,21 @@ void hugemap_advise(void *at, size_t len)
 #ifdef MADV_HUGEPAGE
 	madvise(at, len, MADV_HUGEPAGE);
 #endif
+}
+
+bool hugemap_available(void)
+{
+	static int known = -1;
+	if (known < 0) {
+		char buf[128] = "";
+		int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		known = strstr(buf, "[always]") || strstr(buf, "[madvise]");
+	}
+	return known;
 }
 
 void *hugemap_fresh(size_t len)

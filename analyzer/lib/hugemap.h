@@ -6,6 +6,7 @@
  * reading a big buffer spends much of its time on; with huge pages one
  * touch covers 2 MB instead of 4 KB.
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #define HUGEMAP_PAGE ((size_t)2 << 20)
@@ -20,6 +21,13 @@ void *hugemap_reserve(size_t len, int prot);
 
 /* Asks for huge pages over [AT, AT + LEN) (advice: the kernel may not). */
 void hugemap_advise(void *at, size_t len);
+
+/*
+ * Whether the kernel gives anonymous memory huge pages when asked
+ * (transparent huge pages "always" or "madvise", read once): without them
+ * a copy made to save first touches costs more first touches.
+ */
+bool hugemap_available(void);
 
 /*
  * Read-write anonymous memory of LEN bytes on huge pages where the kernel

@@ -57,7 +57,7 @@ void line_reader_open(struct line_reader *r, struct dump *d, const void *data, s
 		r->drop_at = data;  /* the first line_next maps the first steps */
 		r->map = (const char *)map;
 		r->map_end = r->map + d->input_map_len;
-		if (!(map & (HUGEMAP_PAGE - 1))) /* input.c maps a big input at a huge-page boundary */
+		if (!(map & (HUGEMAP_PAGE - 1)) && hugemap_available()) /* input.c maps a big input at a huge-page boundary */
 			r->fd = d->input_fd;
 	}
 }

@@ -35,7 +35,8 @@ struct line_reader {
 	const char *drop_from, *drop_at, *map_end;
 	/*
 	 * Ahead of the reader, a big input's mapping is replaced by a copy of
-	 * the same bytes in huge pages read from the file (FD; -1: not done),
+	 * the same bytes in huge pages read from the file (FD; -1: not done,
+	 * as where the kernel gives no huge pages),
 	 * from COPIED_FROM (NULL: none yet) up to COPIED_END: in a virtual
 	 * machine the first touch of each 4 KB page of a file mapping costs
 	 * more than reading the file. MAP is the mapping's start (the file's
