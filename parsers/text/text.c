@@ -1,11 +1,11 @@
 #include "parsers/text/text.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "analyzer/lib/fdio.h"
 #include "analyzer/lib/hugemap.h"
 #include "analyzer/lib/xalloc.h"
 
@@ -78,21 +78,6 @@ static bool give_back(struct line_reader *r, const char *from, const char *to)
 		    (off_t)(from - r->map)) != MAP_FAILED;
 }
 
-/* Reads LEN bytes of FD at OFF into BUF to the end of the file; the count read. */
-static size_t pread_full(int fd, char *buf, size_t len, off_t off)
-{
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = pread(fd, buf + got, len - got, off + (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return got;
-}
-
 /*
  * Replaces the mapping from the reader's step to two steps on by a copy of
  * the same bytes, read from the file into anonymous memory on huge pages
@@ -118,7 +103,7 @@ static void copy_ahead(struct line_reader *r, uintptr_t page)
 #ifdef MADV_POPULATE_WRITE
 	madvise((void *)from, len, MADV_POPULATE_WRITE);
 #endif
-	if (pread_full(r->fd, (char *)from, want, (off_t)(from - r->map)) != want ||
+	if (fd_pread_full(r->fd, (char *)from, want, (off_t)(from - r->map)) < 0 ||
 	    mprotect((void *)from, len, PROT_READ)) {
 		if (!give_back(r, from, to))
 			die_oom(); /* neither the bytes nor the file: nothing honest to read */
