@@ -111,7 +111,7 @@ struct dump *pipeline_load_input(const struct input *in, const struct mortem_opt
 	struct logprefix_result res = LOGPREFIX_RESULT_INIT;
 	struct input cin;
 	const struct input *use = in;
-	bool cleaned = logprefix_clean(in->data, in->len, &clean, &res) > 0;
+	bool cleaned = logprefix_clean(in, &clean, &res) > 0;
 	if (cleaned) {
 		cin = *in;
 		cin.data = (const unsigned char *)clean.buf;

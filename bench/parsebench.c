@@ -53,7 +53,9 @@ int main(int argc, char **argv)
 		struct strbuf clean = STRBUF_INIT;
 		struct logprefix_result res = LOGPREFIX_RESULT_INIT;
 		struct input use = in;
-		if (logprefix_clean(in.data, in.len, &clean, &res) > 0) {
+		struct input mem = in;
+		mem.map = NULL; /* parse only: the bytes as in memory, none given back */
+		if (logprefix_clean(&mem, &clean, &res) > 0) {
 			use.data = (const unsigned char *)clean.buf;
 			use.len = clean.len;
 		}

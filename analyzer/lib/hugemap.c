@@ -31,6 +31,14 @@ void hugemap_advise(void *at, size_t len)
 #endif
 }
 
+void hugemap_advise_within(void *at, size_t len)
+{
+	uintptr_t from = ((uintptr_t)at + HUGEMAP_PAGE - 1) & ~(uintptr_t)(HUGEMAP_PAGE - 1);
+	uintptr_t to = ((uintptr_t)at + len) & ~(uintptr_t)(HUGEMAP_PAGE - 1);
+	if (to > from)
+		hugemap_advise((void *)from, (size_t)(to - from));
+}
+
 bool hugemap_available(void)
 {
 	static int known = -1;

@@ -23,6 +23,12 @@ void *hugemap_reserve(size_t len, int prot);
 void hugemap_advise(void *at, size_t len);
 
 /*
+ * Asks for huge pages over the whole 2 MB pieces inside [AT, AT + LEN),
+ * memory of any origin (a big malloc'ed buffer about to be written).
+ */
+void hugemap_advise_within(void *at, size_t len);
+
+/*
  * Whether the kernel gives anonymous memory huge pages when asked
  * (transparent huge pages "always" or "madvise", read once): without them
  * a copy made to save first touches costs more first touches.

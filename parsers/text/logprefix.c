@@ -1,5 +1,7 @@
 #include "parsers/text/logprefix.h"
 
+#include "analyzer/lib/hugemap.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,18 +235,32 @@ static bool starts_a_line(struct span x)
 }
 
 /*
+ * A cleaning pass over IN into OUT, made room for IN's length: a big OUT is
+ * asked for huge pages (its pages are written once each, and in a virtual
+ * machine a first touch of a 4 KB page costs more than the writing).
+ */
+static void open_pass(struct line_reader *r, const struct input *in, struct strbuf *out)
+{
+	line_reader_over(r, in->data, in->len, in->map, in->map_len, in->fd);
+	strbuf_grow(out, in->len);
+	if (in->len >= 4 * HUGEMAP_PAGE)
+		hugemap_advise_within(out->buf, out->alloc);
+}
+
+/*
  * Writes the paste with every line of exactly WIDTH bytes joined to the
  * next. A line wrapped at a space lost it (the console trims a row's
  * trailing blanks): one of WIDTH-1 or WIDTH-2 bytes is joined, with a
  * space, to a next line that does not start a line of its own.
  */
-static void unwrap(const unsigned char *data, size_t len, size_t width, struct strbuf *out,
+static void unwrap(const struct input *in, size_t width, struct strbuf *out,
 		   struct logprefix_result *res)
 {
+	const unsigned char *data = in->data;
+	size_t len = in->len;
 	struct line_reader r;
 	struct line l, next;
-	line_reader_init(&r, data, len);
-	strbuf_grow(out, len);
+	open_pass(&r, in, out);
 	while (line_next(&r, &l)) {
 		struct span x = span_of(&l);
 		strbuf_add(out, x.s, x.len);
@@ -267,9 +283,10 @@ static void unwrap(const unsigned char *data, size_t len, size_t width, struct s
 	res->wrap_width = width;
 }
 
-int logprefix_clean(const unsigned char *data, size_t len, struct strbuf *out,
-		    struct logprefix_result *res)
+int logprefix_clean(const struct input *in, struct strbuf *out, struct logprefix_result *res)
 {
+	const unsigned char *data = in->data;
+	size_t len = in->len;
 	if (!len || is_binary(data, len))
 		return 0;
 	size_t i = 0;
@@ -287,7 +304,7 @@ int logprefix_clean(const unsigned char *data, size_t len, struct strbuf *out,
 	size_t width = s->n >= 3 && !prefix ? wrap_width(s) : 0;
 	if (width) {
 		free(s);
-		unwrap(data, len, width, out, res);
+		unwrap(in, width, out, res);
 		return 1;
 	}
 	bool padding = s->n >= 3 && s->padded * 2 > s->n;
@@ -296,8 +313,7 @@ int logprefix_clean(const unsigned char *data, size_t len, struct strbuf *out,
 		return 0;
 	struct line_reader r;
 	struct line l;
-	line_reader_init(&r, data, len);
-	strbuf_grow(out, len);
+	open_pass(&r, in, out);
 	while (line_next(&r, &l)) {
 		struct span x = span_of(&l);
 		if (prefix) {

@@ -38,6 +38,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "analyzer/lib/input.h"
 #include "analyzer/lib/strbuf.h"
 
 struct logprefix_result {
@@ -51,12 +52,14 @@ struct logprefix_result {
 #define LOGPREFIX_RESULT_INIT { 0, 0, STRBUF_INIT, 0, 0 }
 
 /*
- * Looks at DATA (LEN bytes) and, when it carries a line prefix or padding,
- * writes the cleaned text to OUT and returns 1 (RES says what was done);
- * returns 0 and leaves OUT alone when there is nothing to clean.
+ * Looks at IN's bytes and, when they carry a line prefix or padding (or
+ * were hard-wrapped), writes the cleaned text to OUT and returns 1 (RES
+ * says what was done); returns 0 and leaves OUT alone when there is
+ * nothing to clean. An input in a file mapping is read as a text parser
+ * reads it (text.h: ahead of the pass into copies, its pages given back
+ * behind it), so only the cleaned copy stays in memory.
  */
-int logprefix_clean(const unsigned char *data, size_t len, struct strbuf *out,
-		    struct logprefix_result *res);
+int logprefix_clean(const struct input *in, struct strbuf *out, struct logprefix_result *res);
 
 void logprefix_result_release(struct logprefix_result *res);
 

@@ -43,23 +43,28 @@ static const char *page_down(const char *p, uintptr_t page)
 	return (const char *)((uintptr_t)p & ~(page - 1));
 }
 
-void line_reader_open(struct line_reader *r, struct dump *d, const void *data, size_t len)
+void line_reader_over(struct line_reader *r, const void *data, size_t len, const void *map_at,
+		      size_t map_len, int fd)
 {
 	line_reader_init(r, data, len);
-	if (d->max_line)
-		r->max = d->max_line;
-	r->cut = &d->lines_cut;
-	uintptr_t map = (uintptr_t)d->input_map, p = (uintptr_t)data;
-	if (map && p >= map && len <= d->input_map_len && p - map <= d->input_map_len - len &&
-	    len > DROP_STEP) {
+	uintptr_t map = (uintptr_t)map_at, p = (uintptr_t)data;
+	if (map && p >= map && len <= map_len && p - map <= map_len - len && len > DROP_STEP) {
 		uintptr_t page = page_size();
 		r->drop_from = page_down((const char *)p + page - 1, page); /* whole pages of DATA only */
 		r->drop_at = data;  /* the first line_next maps the first steps */
 		r->map = (const char *)map;
-		r->map_end = r->map + d->input_map_len;
+		r->map_end = r->map + map_len;
 		if (!(map & (HUGEMAP_PAGE - 1)) && hugemap_available()) /* input.c maps a big input at a huge-page boundary */
-			r->fd = d->input_fd;
+			r->fd = fd;
 	}
+}
+
+void line_reader_open(struct line_reader *r, struct dump *d, const void *data, size_t len)
+{
+	line_reader_over(r, data, len, d->input_map, d->input_map_len, d->input_fd);
+	if (d->max_line)
+		r->max = d->max_line;
+	r->cut = &d->lines_cut;
 }
 
 /*

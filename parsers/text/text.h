@@ -57,6 +57,14 @@ void line_reader_init(struct line_reader *r, const void *data, size_t len);
  * into one warning.
  */
 void line_reader_open(struct line_reader *r, struct dump *d, const void *data, size_t len);
+/*
+ * A reader over DATA (LEN bytes) that lies in the read-only file mapping
+ * MAP (MAP_LEN bytes of descriptor FD from its offset 0; MAP NULL: not in
+ * one), for a pass that has no dump: it reads ahead and gives pages back
+ * as line_reader_open's does. Lines are cut at the default length.
+ */
+void line_reader_over(struct line_reader *r, const void *data, size_t len, const void *map,
+		      size_t map_len, int fd);
 /* Gives back the mapped pages well behind R's position, or all at the end (line_next calls it). */
 void line_reader_drop(struct line_reader *r);
 /*

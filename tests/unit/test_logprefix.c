@@ -4,13 +4,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "parsers/text/logprefix.h"
 
-static int clean(const char *in, struct strbuf *out, struct logprefix_result *res)
+static int clean(const char *text, struct strbuf *out, struct logprefix_result *res)
 {
-	return logprefix_clean((const unsigned char *)in, strlen(in), out, res);
+	struct input in = INPUT_INIT;
+	in.data = (const unsigned char *)text;
+	in.len = strlen(text);
+	return logprefix_clean(&in, out, res);
 }
 
 static void expect_untouched(const char *in)
@@ -130,12 +135,66 @@ static void test_wrapped_pastes(void **state)
 			 "#3  0x0000000000401139 in d () at d.c:1\n");
 }
 
+/*
+ * A prefixed log of 12 MB in a file: cleaned from its mapping (read ahead,
+ * its pages given back) as from memory, and wrapped the same way; the
+ * mapping holds the file's bytes after both passes.
+ */
+static void test_mapped_input(void **state)
+{
+	(void)state;
+	struct strbuf text = STRBUF_INIT, wrapped = STRBUF_INIT;
+	for (int i = 0; text.len < (12u << 20); i++)
+		strbuf_addf(&text,
+			    "2024-01-02 10:11:%02d,%03d INFO  [main] \"t-%d\" #%d prio=5 nid=0x%x runnable\n"
+			    "2024-01-02 10:11:%02d,%03d INFO  [main]    java.lang.Thread.State: RUNNABLE\n"
+			    "2024-01-02 10:11:%02d,%03d WARN  [w-%d] \tat a.B.m%d(B.java:%d)\n",
+			    i % 60, i % 1000, i, i, i, i % 60, (i + 1) % 1000, i % 60, (i + 2) % 1000, i % 7,
+			    i % 97, i);
+	for (int i = 0; wrapped.len < (12u << 20); i++) /* a paste wrapped at 40 columns */
+		strbuf_addf(&wrapped, "\"w\" #1 prio=5 os_prio=0 tid=0x%04x nid=0x2\n71 waiting on condition\n",
+			    i % 0x10000);
+	const struct strbuf *cases[] = { &text, &wrapped };
+	for (size_t c = 0; c < 2; c++) {
+		char path[] = "/tmp/mortem-test-logprefix.XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, cases[c]->buf, cases[c]->len), (ssize_t)cases[c]->len);
+		close(fd);
+		struct input mapped, mem = INPUT_INIT;
+		struct strbuf err = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+		assert_int_equal(input_open(&mapped, path, NULL, &err), 0);
+		assert_non_null(mapped.map);
+		mem.data = (const unsigned char *)cases[c]->buf;
+		mem.len = cases[c]->len;
+		struct logprefix_result ra = LOGPREFIX_RESULT_INIT, rb = LOGPREFIX_RESULT_INIT;
+		assert_int_equal(logprefix_clean(&mapped, &a, &ra), 1);
+		assert_int_equal(logprefix_clean(&mem, &b, &rb), 1);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.buf, b.buf, a.len);
+		assert_int_equal(ra.prefixed_lines, rb.prefixed_lines);
+		assert_int_equal(ra.unwrapped_lines, rb.unwrapped_lines);
+		assert_true(c ? ra.unwrapped_lines > 0 : ra.prefixed_lines > 0);
+		assert_memory_equal(mapped.data, cases[c]->buf, cases[c]->len);
+		logprefix_result_release(&ra);
+		logprefix_result_release(&rb);
+		strbuf_release(&a);
+		strbuf_release(&b);
+		strbuf_release(&err);
+		input_close(&mapped);
+		unlink(path);
+	}
+	strbuf_release(&text);
+	strbuf_release(&wrapped);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_inputs_untouched),
 		cmocka_unit_test(test_prefixes_removed),
 		cmocka_unit_test(test_wrapped_pastes),
+		cmocka_unit_test(test_mapped_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
