@@ -85,8 +85,8 @@ static bool fd_is_archive(int fd, size_t len)
 
 static void walk_blob(struct walker *w, const char *path, int fd, const unsigned char *data,
 		      size_t len, int64_t mtime, int depth, uint64_t *charge);
-static void walk_fd(struct walker *w, const char *path, int fd, size_t len, int64_t mtime,
-		    int depth, uint64_t *charge);
+static void walk_fd(struct walker *w, const char *path, int fd, size_t len, bool archive,
+		    int64_t mtime, int depth, uint64_t *charge);
 
 static void hand_over(struct walker *w, const struct walk_artifact *art)
 {
@@ -232,7 +232,7 @@ static void walk_member(struct walker *w, struct archive *a, struct archive_entr
 	int fd = member_to_memfd(w, a, path.buf, &len, &charge);
 	if (fd >= 0) {
 		int64_t mtime = ar->archive_entry_mtime_is_set(e) ? ar->archive_entry_mtime(e) : 0;
-		walk_fd(w, path.buf, fd, len, mtime, depth, &charge);
+		walk_fd(w, path.buf, fd, len, fd_is_archive(fd, len), mtime, depth, &charge);
 		close(fd);
 		uncharge(w, &charge);
 	}
@@ -490,12 +490,12 @@ static void walk_blob(struct walker *w, const char *path, int fd, const unsigned
 /*
  * The LEN bytes behind FD (PATH, at archive depth DEPTH): an artifact as
  * they are, handed over unread, or, when their head says archive or
- * compressed, mapped and read as one.
+ * compressed (ARCHIVE: fd_is_archive), mapped and read as one.
  */
-static void walk_fd(struct walker *w, const char *path, int fd, size_t len, int64_t mtime,
-		    int depth, uint64_t *charge)
+static void walk_fd(struct walker *w, const char *path, int fd, size_t len, bool archive,
+		    int64_t mtime, int depth, uint64_t *charge)
 {
-	if (!fd_is_archive(fd, len)) {
+	if (!archive) {
 		hand_over(w, &(struct walk_artifact){ path, fd, len, fd, len, mtime, charge });
 		return;
 	}
@@ -510,11 +510,12 @@ static void walk_fd(struct walker *w, const char *path, int fd, size_t len, int6
 
 static void walk_one(struct walker *w, const char *path, bool top);
 
-/* A regular file's bytes, as found: an artifact, or an archive or compressed file to read. */
-static void walk_regular(struct walker *w, const char *path, int fd, size_t len, int64_t mtime)
+/* A regular file's bytes, as found: an artifact, or an archive or compressed file (ARCHIVE) to read. */
+static void walk_regular(struct walker *w, const char *path, int fd, size_t len, bool archive,
+			 int64_t mtime)
 {
 	w->outer_reported = 0;
-	walk_fd(w, path, fd, len, mtime, 0, NULL);
+	walk_fd(w, path, fd, len, archive, mtime, 0, NULL);
 	if (w->ops->progress && len > w->outer_reported)
 		w->ops->progress(w->ctx, len - w->outer_reported);
 }
@@ -594,12 +595,13 @@ static void walk_one(struct walker *w, const char *path, bool top)
 		return;
 	}
 	size_t len = (size_t)st.st_size;
-	if (w->ops->read_file && fd_is_archive(fd, len)) {
+	bool archive = fd_is_archive(fd, len); /* its head, read once */
+	if (w->ops->read_file && archive) {
 		int r = w->ops->read_file(w->ctx, path, fd, len, st.st_mtime);
 		if (r)
 			w->stop = r;
 	} else {
-		walk_regular(w, path, fd, len, st.st_mtime);
+		walk_regular(w, path, fd, len, archive, st.st_mtime);
 	}
 	close(fd);
 }
@@ -622,7 +624,7 @@ int walk_file(const char *path, int fd, size_t len, int64_t mtime, const struct 
 	      const struct walk_ops *ops, void *ctx, struct walk_stats *stats)
 {
 	struct walker w = { .limits = limits, .ops = ops, .ctx = ctx, .stats = stats };
-	walk_regular(&w, path, fd, len, mtime);
+	walk_regular(&w, path, fd, len, fd_is_archive(fd, len), mtime);
 	return w.stop;
 }
 
