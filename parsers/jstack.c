@@ -49,6 +49,7 @@ struct js_state {
 	struct strbuf scratch;
 	struct frame *fv;         /* the current thread's frames, added at its end */
 	size_t nfv, fv_alloc;
+	bool unseen_frame;        /* one of them is no earlier frame's text (javastack_frame) */
 };
 
 static bool is_digit(char c)
@@ -58,9 +59,12 @@ static bool is_digit(char c)
 
 static void finish_thread(struct js_state *st)
 {
-	if (st->t && st->nfv)
+	if (st->t && st->nfv && st->unseen_frame) /* equal to no stack before it: not looked for */
+		thread_set_frames(st->d, st->t, st->fv, st->nfv);
+	else if (st->t && st->nfv)
 		thread_share_frames(st->d, st->t, st->fv, st->nfv);
 	st->nfv = 0;
+	st->unseen_frame = false;
 	if (st->t) {
 		bool blocked = st->blocked_hint ||
 			       (st->t->state && !strncmp(st->t->state, "BLOCKED", 7));
@@ -248,7 +252,7 @@ static void thread_line(struct js_state *st, struct span y)
 		ALLOC_GROW(st->fv, st->nfv + 1, st->fv_alloc);
 		struct frame *f = &st->fv[st->nfv++];
 		memset(f, 0, sizeof(*f));
-		javastack_frame(d, &st->hint, f, span_drop(y, 3), false);
+		st->unseen_frame |= javastack_frame(d, &st->hint, f, span_drop(y, 3), false);
 	} else if (span_starts(y, "- ")) {
 		/* kept under its frame for the browser (the lock lines jstack users read) */
 		if (javalocks_line(&st->jl, y, st->ownable) && !st->ownable && st->nfv)

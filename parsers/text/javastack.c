@@ -315,11 +315,12 @@ static bool line_sibling(const struct frame_memo *sib, struct span x, bool slash
  * threads of one pool often are, takes no parse and no look-up but its own).
  */
 static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed,
-				  const struct frame_memo *sib)
+				  const struct frame_memo *sib, bool *unseen)
 {
 	const char *text = dump_intern(d, x.s, x.len);
 	void **slot = dump_intern_memo(text);
 	struct frame_memo *m = *slot;
+	*unseen = !m; /* every frame's text gets its memo here: none, no frame had it */
 	if (m && m->slashed == slashed)
 		return m;
 	m = arena_alloc(d->arena, sizeof(*m));
@@ -347,14 +348,15 @@ static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed,
 	return m;
 }
 
-void javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *f, struct span x,
+bool javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *f, struct span x,
 		     bool slashed)
 {
 	x = span_trim(x);
 	struct frame_memo *prev = hint ? hint->prev : NULL;
 	struct frame_memo *m = prev ? prev->next : NULL;
+	bool unseen = false;
 	if (!m || m->len != x.len || m->slashed != slashed || memcmp(m->text, x.s, x.len)) {
-		m = memo_of(d, x, slashed, m);
+		m = memo_of(d, x, slashed, m, &unseen);
 		if (prev)
 			prev->next = m;
 	}
@@ -369,4 +371,5 @@ void javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *
 	}
 	if (m->module)
 		f->module = m->module;
+	return unseen;
 }

@@ -90,13 +90,17 @@ void javalocks_release(struct javalocks *jl);
  * previous one last time is compared first, and the look-up by hash is
  * skipped when it is the same. Start it as JAVAFRAME_HINT_INIT; it points
  * into D and is good until dump_free(D).
+ *
+ * Returns true when the line is no frame's text before it in D: a stack
+ * holding it equals no stack before it, so it need not be looked for among
+ * them (thread_set_frames rather than thread_share_frames).
  */
 struct frame_memo;
 struct javaframe_hint {
 	struct frame_memo *prev;
 };
 #define JAVAFRAME_HINT_INIT { NULL }
-void javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *f, struct span x,
+bool javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *f, struct span x,
 		     bool slashed);
 
 

@@ -194,7 +194,9 @@ static void test_snapshots(void **state)
  * Pool threads repeat whole stacks, so each frame line is first compared with
  * the line that followed the previous one last time: a line that differs
  * (same length, one byte) or a stack that goes another way must still be
- * parsed for itself.
+ * parsed for itself. A stack's first thread keeps its own array (a line no
+ * frame had before: it equals no earlier stack, and is not looked for); the
+ * threads that repeat it share one.
  */
 static void test_repeated_stacks_diverge(void **state)
 {
@@ -215,19 +217,24 @@ static void test_repeated_stacks_diverge(void **state)
 			   "\tat a.B.run(B.java:11)\n"
 			   "\tat a.C.call(C.java:20)\n"
 			   "\tat a.D.main(D.java:30)\n"
+			   "\"p5\" prio=5 tid=0x5 nid=0x5 runnable [0x0]\n"
+			   "\tat a.B.run(B.java:11)\n"
+			   "\tat a.C.call(C.java:20)\n"
+			   "\tat a.D.main(D.java:30)\n"
 			   "JNI global refs: 1\n";
 	struct dump *d = parse(text);
-	assert_int_equal(d->nthreads, 4);
+	assert_int_equal(d->nthreads, 5);
 	static const struct {
 		const char *fn;
 		int line;
-	} want[4][3] = {
+	} want[5][3] = {
 		{ { "a.B.run", 11 }, { "a.C.call", 20 }, { "a.D.main", 30 } },
 		{ { "a.B.run", 11 }, { "a.C.call", 21 }, { "a.D.main", 30 } },
 		{ { "a.B.run", 11 }, { "a.E.exec", 5 }, { NULL, 0 } },
 		{ { "a.B.run", 11 }, { "a.C.call", 20 }, { "a.D.main", 30 } },
+		{ { "a.B.run", 11 }, { "a.C.call", 20 }, { "a.D.main", 30 } },
 	};
-	for (size_t t = 0; t < 4; t++) {
+	for (size_t t = 0; t < 5; t++) {
 		struct thread *th = d->threads[t];
 		assert_int_equal(th->nframes, want[t][2].fn ? 3 : 2);
 		for (size_t i = 0; i < th->nframes; i++) {
@@ -236,7 +243,9 @@ static void test_repeated_stacks_diverge(void **state)
 		}
 	}
 	assert_string_equal(d->threads[1]->frames[1].text, "a.C.call(C.java:21)");
-	assert_ptr_equal(d->threads[0]->frames, d->threads[3]->frames); /* one shared stack */
+	assert_ptr_equal(d->threads[3]->frames, d->threads[4]->frames); /* one shared stack */
+	assert_true(d->threads[3]->frames_shared && d->threads[4]->frames_shared);
+	assert_true(d->threads[0]->frames != d->threads[3]->frames && !d->threads[0]->frames_shared);
 	dump_free(d);
 }
 
