@@ -19,27 +19,7 @@
 #include "analyzer/lib/input.h"
 #include "parsers/parser.h"
 #include "parsers/text/text.h"
-
-/* Writes the LEN bytes at DATA to a new temporary file and opens it as an input (mapped). */
-static void mapped_input(struct input *in, char *path, const char *data, size_t len)
-{
-	strcpy(path, "/tmp/mortem-test-text.XXXXXX");
-	const char *tmp = getenv("TMPDIR");
-	if (tmp && *tmp && strlen(tmp) < 200)
-		snprintf(path, 256, "%s/mortem-test-text.XXXXXX", tmp);
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-		assert_true(w > 0);
-		off += (size_t)w;
-	}
-	close(fd);
-	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(input_open(in, path, NULL, &err), 0);
-	assert_non_null(in->map);
-	strbuf_release(&err);
-}
+#include "textparse.h"
 
 /*
  * The resident bytes of [ADDR, ADDR + LEN) into *RSS_KB, and how many of

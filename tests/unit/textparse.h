@@ -1,14 +1,42 @@
 /*
  * Helpers for the text-parser unit tests (included by test_*.c, after
  * cmocka.h): parse a string with a parser, check what detection picks,
- * and cut a text at every byte.
+ * cut a text at every byte, open a text as a mapped file.
  */
 #ifndef MORTEM_TEST_TEXTPARSE_H
 #define MORTEM_TEST_TEXTPARSE_H
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "parsers/parser.h"
+
+/*
+ * Writes the LEN bytes at DATA to a new temporary file (its name into
+ * PATH, 256 bytes; under $TMPDIR when set) and opens it as an input: a
+ * mapped one. The caller closes IN and unlinks PATH.
+ */
+static inline void mapped_input(struct input *in, char *path, const char *data, size_t len)
+{
+	strcpy(path, "/tmp/mortem-test-input.XXXXXX");
+	const char *tmp = getenv("TMPDIR");
+	if (tmp && *tmp && strlen(tmp) < 200)
+		snprintf(path, 256, "%s/mortem-test-input.XXXXXX", tmp);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, data + off, len - off);
+		assert_true(w > 0);
+		off += (size_t)w;
+	}
+	close(fd);
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(input_open(in, path, NULL, &err), 0);
+	assert_non_null(in->map);
+	strbuf_release(&err);
+}
 
 /* The thread of D named NAME; fails the test when there is none. */
 static inline struct thread *named(struct dump *d, const char *name)
