@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "analyzer/lib/fdio.h"
 #include "parsers/native/native.h"
 #include "parsers/parser.h"
 #include "parsers/native/regs.h"
@@ -204,13 +205,12 @@ static void explain_eperm(pid_t pid, struct strbuf *why)
 	long long uid = status_field(pid, "Uid", 10);
 	long long cap = status_field(getpid(), "CapEff", 16);
 	bool cap_ptrace = cap >= 0 && (cap >> 19 & 1); /* CAP_SYS_PTRACE */
-	int scope = -1;
-	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
-	if (f) {
-		if (fscanf(f, "%d", &scope) != 1)
-			scope = -1;
-		fclose(f);
-	}
+	struct strbuf line = STRBUF_INIT;
+	fd_first_line("/proc/sys/kernel/yama/ptrace_scope", &line);
+	char *end;
+	long v = strtol(line.buf, &end, 10);
+	int scope = end > line.buf ? (int)v : -1;
+	strbuf_release(&line);
 	if (tracer > 0)
 		strbuf_addf(why, "already traced by process %lld (a debugger or another tool)", tracer);
 	else if (uid >= 0 && uid != (long long)geteuid() && !cap_ptrace)

@@ -2,6 +2,7 @@
 #include "analyzer/lib/fdio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -39,6 +40,22 @@ int fd_pread_full(int fd, void *buf, size_t len, off_t off)
 		len -= (size_t)r;
 	}
 	return 0;
+}
+
+void fd_first_line(const char *path, struct strbuf *out)
+{
+	char buf[256];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf) - 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	strbuf_add(out, buf, strcspn(buf, "\n"));
 }
 
 int fd_write_full(int fd, const void *buf, size_t len)

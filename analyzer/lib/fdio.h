@@ -1,13 +1,16 @@
 #ifndef MORTEM_FDIO_H
 #define MORTEM_FDIO_H
 /*
- * Whole reads and writes on a descriptor, and messages that carry
- * descriptors (SCM_RIGHTS) between mortem's processes. Every call retries
- * on EINTR; none raises SIGPIPE (a socket is written with MSG_NOSIGNAL).
+ * Whole reads and writes on a descriptor, the line of a /proc or /sys
+ * setting, and messages that carry descriptors (SCM_RIGHTS) between
+ * mortem's processes. Every call retries on EINTR; none raises SIGPIPE (a
+ * socket is written with MSG_NOSIGNAL).
  */
 #include <stddef.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+
+#include "analyzer/lib/strbuf.h"
 
 /* The most descriptors one message carries. */
 #define FDIO_MAX_FDS 4
@@ -20,6 +23,13 @@ int fd_read_full(int fd, void *buf, size_t len);
  * alone): 0, or -1 (errno EIO for an early end).
  */
 int fd_pread_full(int fd, void *buf, size_t len, off_t off);
+
+/*
+ * Appends the first line of the small file PATH (a /proc or /sys setting),
+ * without its newline and at most 255 bytes of it, to OUT; nothing when it
+ * cannot be read.
+ */
+void fd_first_line(const char *path, struct strbuf *out);
 
 /* Writes all LEN bytes of BUF (a pipe, file or socket): 0, or -1. */
 int fd_write_full(int fd, const void *buf, size_t len);

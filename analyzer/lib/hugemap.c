@@ -1,11 +1,12 @@
 /* Mappings at huge-page boundaries (hugemap.h). */
 #include "analyzer/lib/hugemap.h"
 
-#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "analyzer/lib/fdio.h"
 
 void *hugemap_reserve(size_t len, int prot)
 {
@@ -43,13 +44,10 @@ bool hugemap_available(void)
 {
 	static int known = -1;
 	if (known < 0) {
-		char buf[128] = "";
-		int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		known = strstr(buf, "[always]") || strstr(buf, "[madvise]");
+		struct strbuf mode = STRBUF_INIT; /* "always [madvise] never" */
+		fd_first_line("/sys/kernel/mm/transparent_hugepage/enabled", &mode);
+		known = strstr(mode.buf, "[always]") || strstr(mode.buf, "[madvise]");
+		strbuf_release(&mode);
 	}
 	return known;
 }

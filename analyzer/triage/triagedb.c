@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analyzer/lib/arena.h"
+#include "analyzer/lib/fdio.h"
 
 static bool is_url(const char *target)
 {
@@ -68,17 +69,6 @@ char *triagedb_redact(const char *target)
 	return strbuf_detach(&out, NULL);
 }
 
-/* Reads the first line of FILE into OUT (empty when unreadable). */
-static void read_line(const char *file, struct strbuf *out)
-{
-	char buf[256];
-	FILE *f = fopen(file, "r");
-	if (f && fgets(buf, sizeof(buf), f))
-		strbuf_add(out, buf, strcspn(buf, "\n"));
-	if (f)
-		fclose(f);
-}
-
 /* Field 22 of /proc/PID/stat (start time in clock ticks since boot), or 0. */
 static unsigned long long start_time(long pid)
 {
@@ -119,7 +109,7 @@ static char *worker_identity(void)
 {
 	struct strbuf sb = STRBUF_INIT, boot = STRBUF_INIT;
 	host_name(&sb);
-	read_line("/proc/sys/kernel/random/boot_id", &boot);
+	fd_first_line("/proc/sys/kernel/random/boot_id", &boot);
 	long pid = (long)getpid();
 	strbuf_addf(&sb, "/%.8s/%ld/%llu", boot.len ? boot.buf : "-", pid, start_time(pid));
 	strbuf_release(&boot);
