@@ -59,10 +59,12 @@ static bool is_digit(char c)
 
 static void finish_thread(struct js_state *st)
 {
-	if (st->t && st->nfv && st->unseen_frame) /* equal to no stack before it: not looked for */
-		thread_set_frames(st->d, st->t, st->fv, st->nfv);
-	else if (st->t && st->nfv)
-		thread_share_frames(st->d, st->t, st->fv, st->nfv);
+	if (st->t && st->nfv) {
+		if (st->unseen_frame) /* equal to no stack before it: not looked for */
+			thread_set_frames(st->d, st->t, st->fv, st->nfv);
+		else
+			thread_share_frames(st->d, st->t, st->fv, st->nfv);
+	}
 	st->nfv = 0;
 	st->unseen_frame = false;
 	if (st->t) {

@@ -201,8 +201,9 @@ static struct job pop_job(struct pool *p, struct worker *w)
 }
 
 /*
- * Hands worker I the job J (its descriptor FD): kept with a copy of FD
- * when it waits behind another. False when the worker could not be told.
+ * Hands worker I the artifact TAG (FD, LEN bytes, named PATH): kept with a
+ * copy of FD and PATH when it waits behind another (to be sent again should
+ * the worker die). False when the worker could not be told.
  */
 static bool push_job(struct pool *p, int i, int fd, size_t len, const char *path, size_t tag)
 {
