@@ -1,0 +1,137 @@
+/*
+ * The shared module descriptors (elfshare.h). This file defines
+ * elf_begin() for the whole program; libelf's own is found behind it with
+ * dlsym(RTLD_NEXT).
+ */
+#include "parsers/native/elfshare.h"
+
+#include <dlfcn.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+struct kept {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	uint64_t used; /* the clock when last handed out */
+	Elf *elf;
+};
+
+#define MAX_FILES_CAP 256
+
+static struct kept table[MAX_FILES_CAP];
+static size_t nkept;
+static size_t max_files = 64;
+static uint64_t max_bytes = (uint64_t)256 << 20;
+static uint64_t bytes, clock_now, hits, kept_total;
+
+typedef Elf *begin_fn(int fd, Elf_Cmd cmd, Elf *ref);
+
+static begin_fn *libelf_begin(void)
+{
+	static begin_fn *real;
+	if (!real) {
+		*(void **)&real = dlsym(RTLD_NEXT, "elf_begin");
+		if (!real) {
+			fprintf(stderr, "mortem: libelf's elf_begin not found: %s\n", dlerror());
+			abort();
+		}
+	}
+	return real;
+}
+
+static bool same_file(const struct kept *k, const struct stat *sb)
+{
+	return k->dev == sb->st_dev && k->ino == sb->st_ino && k->size == sb->st_size &&
+	       k->mtime.tv_sec == sb->st_mtim.tv_sec && k->mtime.tv_nsec == sb->st_mtim.tv_nsec;
+}
+
+static void forget(size_t i)
+{
+	elf_end(table[i].elf);
+	bytes -= (uint64_t)table[i].size;
+	table[i] = table[--nkept];
+}
+
+static void evict_until(size_t files, uint64_t want_bytes)
+{
+	while (nkept && (nkept > files || bytes > want_bytes)) {
+		size_t oldest = 0;
+		for (size_t i = 1; i < nkept; i++)
+			if (table[i].used < table[oldest].used)
+				oldest = i;
+		forget(oldest);
+	}
+}
+
+void elfshare_limits(size_t files, uint64_t max)
+{
+	max_files = files < MAX_FILES_CAP ? files : MAX_FILES_CAP;
+	max_bytes = max;
+	evict_until(max_files, max_bytes);
+}
+
+void elfshare_drop(void)
+{
+	evict_until(0, 0);
+}
+
+void elfshare_stats(struct elfshare_stats *out)
+{
+	*out = (struct elfshare_stats){
+		.files = nkept, .bytes = bytes, .hits = hits, .kept = kept_total
+	};
+}
+
+/* An executable's or a shared object's descriptor: nothing writes into it. */
+static bool shareable(Elf *elf)
+{
+	GElf_Ehdr eh;
+	return elf_kind(elf) == ELF_K_ELF && gelf_getehdr(elf, &eh) &&
+	       (eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
+}
+
+/* Puts ELF (of the file SB) into the table, which then owns that reference. */
+static bool keep(Elf *elf, const struct stat *sb)
+{
+	if (!max_files)
+		return false;
+	/* every byte in memory, the caller's descriptor no longer used */
+	if (elf_cntl(elf, ELF_C_FDREAD) != 0)
+		return false;
+	evict_until(max_files - 1, max_bytes - (uint64_t)sb->st_size);
+	table[nkept++] = (struct kept){ .dev = sb->st_dev,
+					.ino = sb->st_ino,
+					.size = sb->st_size,
+					.mtime = sb->st_mtim,
+					.used = ++clock_now,
+					.elf = elf };
+	bytes += (uint64_t)sb->st_size;
+	kept_total++;
+	return true;
+}
+
+Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref)
+{
+	begin_fn *begin = libelf_begin();
+	struct stat sb;
+	if (ref || fd < 0 || (cmd != ELF_C_READ_MMAP && cmd != ELF_C_READ_MMAP_PRIVATE) ||
+	    fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size > max_bytes / 2)
+		return begin(fd, cmd, ref);
+	for (size_t i = 0; i < nkept; i++)
+		if (same_file(&table[i], &sb)) {
+			table[i].used = ++clock_now;
+			hits++;
+			return begin(-1, cmd, table[i].elf);
+		}
+	Elf *elf = begin(fd, cmd, NULL);
+	if (!elf || !shareable(elf) || !keep(elf, &sb))
+		return elf;
+	return begin(-1, cmd, elf); /* the caller's reference */
+}

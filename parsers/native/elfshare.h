@@ -1,0 +1,49 @@
+#ifndef MORTEM_ELFSHARE_H
+#define MORTEM_ELFSHARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * One libelf descriptor per module file, shared by every session of the
+ * process. libdwfl opens, maps and reads the files a core names (libc, the
+ * dynamic loader, the executable) for each core, and unmaps them when the
+ * session ends: a triage worker going through a thousand cores of one
+ * program paid for the mapping, the first touch of its pages, the parse of
+ * its headers and the unmapping's TLB flush on every CPU a thousand times.
+ *
+ * This module defines elf_begin() for the whole program (the executable's
+ * definition comes first in the dynamic linker's search, so libdw's calls
+ * reach it, as safeopen.h's open() does). A call that reads a regular file
+ * through a mapping (ELF_C_READ_MMAP, ELF_C_READ_MMAP_PRIVATE) with no
+ * reference descriptor returns the descriptor kept for that file (same
+ * device, inode, size and modification time) with one more reference, the
+ * way libelf's own elf_begin(-1, cmd, ref) shares one; the caller's
+ * elf_end() drops that reference, the table keeps its own. Only
+ * executables and shared objects (ET_EXEC, ET_DYN) are kept: libdwfl writes
+ * relocations into a relocatable file's (ET_REL) mapping, and a core is one
+ * dump's. A kept descriptor holds all its bytes (mapped, or read in) and no
+ * file descriptor: the caller may close its own at once. Everything else
+ * (other commands, archives, descriptors over memory, files above half the
+ * byte limit) is plain libelf.
+ *
+ * The table is bounded in files and in bytes; the least recently used
+ * files leave it first (their descriptors live on while a session holds
+ * them). One thread at a time: libelf itself is built without locks.
+ */
+
+/* Bounds of the table (defaults: 64 files, 256 MiB); a lower bound evicts at once. */
+void elfshare_limits(size_t max_files, uint64_t max_bytes);
+
+/* Gives back the table's references (each descriptor ends with its last user). */
+void elfshare_drop(void);
+
+struct elfshare_stats {
+	size_t files;	/* kept now */
+	uint64_t bytes; /* their sizes, summed */
+	uint64_t hits;	/* elf_begin calls served from the table */
+	uint64_t kept;	/* descriptors put into it */
+};
+void elfshare_stats(struct elfshare_stats *out);
+
+#endif
