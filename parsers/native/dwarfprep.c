@@ -1,5 +1,6 @@
 /* A module's debug sections made ready before libdw opens them (dwarfprep.h). */
 #include "parsers/native/dwarfprep.h"
+#include "parsers/native/elfshare.h"
 
 #include <fcntl.h>
 #include <libdeflate.h>
@@ -127,6 +128,11 @@ static void present(struct zsection *z, void *out)
 	gelf_update_shdr(z->scn, &z->sh);
 }
 
+static void release(void *p)
+{
+	dwarfprep_free(p);
+}
+
 /* dwarfprep_elf, reading the compressed streams from FD (ELF's file) where it can (-1: never). */
 static struct dwarfprep *prepare(Elf *elf, int fd)
 {
@@ -178,6 +184,8 @@ static struct dwarfprep *prepare(Elf *elf, int fd)
 	struct dwarfprep *p = xmalloc(sizeof(*p));
 	p->base = base;
 	p->len = len;
+	if (elfshare_adopt(elf, release, p))
+		return NULL; /* ELF is shared: its inflated bytes live as long as it */
 	return p;
 }
 

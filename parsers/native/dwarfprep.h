@@ -38,7 +38,9 @@ struct dwarfprep;
 /*
  * Prepares MOD's DWARF as above. Returns what holds the inflated bytes,
  * which must outlive MOD's Dwfl (free it after dwfl_end), or NULL when
- * nothing was inflated.
+ * nothing was inflated or the file's descriptor is shared (elfshare.h: the
+ * bytes then live as long as the descriptor, and the next session that
+ * opens the file finds its sections inflated already).
  */
 struct dwarfprep *dwarfprep_module(Dwfl_Module *mod);
 

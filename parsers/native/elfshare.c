@@ -7,11 +7,12 @@
 
 #include <dlfcn.h>
 #include <gelf.h>
-#include <libelf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+
+#include "analyzer/lib/xalloc.h"
 
 struct kept {
 	dev_t dev;
@@ -20,12 +21,12 @@ struct kept {
 	struct timespec mtime;
 	uint64_t used; /* the clock when last handed out */
 	Elf *elf;
+	void (*release)(void *); /* what was adopted with it */
+	void *adopted;
 };
 
-#define MAX_FILES_CAP 256
-
-static struct kept table[MAX_FILES_CAP];
-static size_t nkept;
+static struct kept *table;
+static size_t nkept, alloc;
 static size_t max_files = 64;
 static uint64_t max_bytes = (uint64_t)256 << 20;
 static uint64_t bytes, clock_now, hits, kept_total;
@@ -51,28 +52,51 @@ static bool same_file(const struct kept *k, const struct stat *sb)
 	       k->mtime.tv_sec == sb->st_mtim.tv_sec && k->mtime.tv_nsec == sb->st_mtim.tv_nsec;
 }
 
-static void forget(size_t i)
+/* How many references ELF has (libelf says how many are left when one is dropped). */
+static int references(Elf *elf)
 {
-	elf_end(table[i].elf);
-	bytes -= (uint64_t)table[i].size;
-	table[i] = table[--nkept];
+	libelf_begin()(-1, ELF_C_READ_MMAP_PRIVATE, elf);
+	return elf_end(elf);
 }
 
+static void forget(size_t i)
+{
+	struct kept k = table[i];
+	table[i] = table[--nkept];
+	bytes -= (uint64_t)k.size;
+	elf_end(k.elf);
+	if (k.release)
+		k.release(k.adopted);
+}
+
+/*
+ * Drops the least recently used files until FILES and WANT_BYTES hold,
+ * among those no one but the table holds: what a session still uses (and
+ * what was adopted with it, which that session reads) stays.
+ */
 static void evict_until(size_t files, uint64_t want_bytes)
 {
-	while (nkept && (nkept > files || bytes > want_bytes)) {
-		size_t oldest = 0;
-		for (size_t i = 1; i < nkept; i++)
-			if (table[i].used < table[oldest].used)
+	while (nkept > files || bytes > want_bytes) {
+		size_t oldest = nkept;
+		for (size_t i = 0; i < nkept; i++)
+			if ((oldest == nkept || table[i].used < table[oldest].used) &&
+			    references(table[i].elf) == 1)
 				oldest = i;
+		if (oldest == nkept)
+			return; /* all in use: above the bounds until they are let go */
 		forget(oldest);
 	}
 }
 
 void elfshare_limits(size_t files, uint64_t max)
 {
-	max_files = files < MAX_FILES_CAP ? files : MAX_FILES_CAP;
+	max_files = files;
 	max_bytes = max;
+	evict_until(max_files, max_bytes);
+}
+
+void elfshare_trim(void)
+{
 	evict_until(max_files, max_bytes);
 }
 
@@ -86,6 +110,19 @@ void elfshare_stats(struct elfshare_stats *out)
 	*out = (struct elfshare_stats){
 		.files = nkept, .bytes = bytes, .hits = hits, .kept = kept_total
 	};
+	for (size_t i = 0; i < nkept; i++)
+		out->in_use += references(table[i].elf) > 1;
+}
+
+bool elfshare_adopt(Elf *elf, void (*release)(void *), void *arg)
+{
+	for (size_t i = 0; elf && i < nkept; i++)
+		if (table[i].elf == elf && !table[i].release) {
+			table[i].release = release;
+			table[i].adopted = arg;
+			return true;
+		}
+	return false;
 }
 
 /* An executable's or a shared object's descriptor: nothing writes into it. */
@@ -105,6 +142,7 @@ static bool keep(Elf *elf, const struct stat *sb)
 	if (elf_cntl(elf, ELF_C_FDREAD) != 0)
 		return false;
 	evict_until(max_files - 1, max_bytes - (uint64_t)sb->st_size);
+	ALLOC_GROW(table, nkept + 1, alloc);
 	table[nkept++] = (struct kept){ .dev = sb->st_dev,
 					.ino = sb->st_ino,
 					.size = sb->st_size,
@@ -116,12 +154,19 @@ static bool keep(Elf *elf, const struct stat *sb)
 	return true;
 }
 
+/*
+ * A kept descriptor is always made with ELF_C_READ_MMAP_PRIVATE, whatever
+ * the first caller asked: libelf lets a private descriptor stand for a
+ * read-only one (ELF_C_READ_MMAP), not the other way round, and libdwfl
+ * asks for private ones after mortem's own code asked for a read-only one
+ * of the same debug file.
+ */
 Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref)
 {
 	begin_fn *begin = libelf_begin();
 	struct stat sb;
 	if (ref || fd < 0 || (cmd != ELF_C_READ_MMAP && cmd != ELF_C_READ_MMAP_PRIVATE) ||
-	    fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_nlink == 0 ||
 	    (uint64_t)sb.st_size > max_bytes / 2)
 		return begin(fd, cmd, ref);
 	for (size_t i = 0; i < nkept; i++)
@@ -130,8 +175,12 @@ Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref)
 			hits++;
 			return begin(-1, cmd, table[i].elf);
 		}
-	Elf *elf = begin(fd, cmd, NULL);
-	if (!elf || !shareable(elf) || !keep(elf, &sb))
-		return elf;
+	Elf *elf = begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
+	if (!elf || !shareable(elf) || !keep(elf, &sb)) {
+		if (elf && cmd == ELF_C_READ_MMAP_PRIVATE)
+			return elf;
+		elf_end(elf);
+		return begin(fd, cmd, NULL); /* plain libelf, as asked */
+	}
 	return begin(-1, cmd, elf); /* the caller's reference */
 }

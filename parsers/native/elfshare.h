@@ -1,6 +1,8 @@
 #ifndef MORTEM_ELFSHARE_H
 #define MORTEM_ELFSHARE_H
 
+#include <libelf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,22 +26,41 @@
  * relocations into a relocatable file's (ET_REL) mapping, and a core is one
  * dump's. A kept descriptor holds all its bytes (mapped, or read in) and no
  * file descriptor: the caller may close its own at once. Everything else
- * (other commands, archives, descriptors over memory, files above half the
- * byte limit) is plain libelf.
+ * (other commands, archives, files without a name (a memfd, a deleted
+ * file: their inode numbers come back), files above half the byte limit)
+ * is plain libelf.
  *
  * The table is bounded in files and in bytes; the least recently used
- * files leave it first (their descriptors live on while a session holds
- * them). One thread at a time: libelf itself is built without locks.
+ * files leave it first, among those no session holds: a file in use stays
+ * (the table may pass its bounds while one dump holds many files) and
+ * leaves once let go. One thread at a time: libelf itself is built
+ * without locks.
+ *
+ * Whoever changes a kept descriptor (dwarfprep.h inflates debug sections
+ * into memory of its own and points the descriptor at it) changes it for
+ * every later session, and must let that memory live as long as the
+ * descriptor: elfshare_adopt.
  */
 
-/* Bounds of the table (defaults: 64 files, 256 MiB); a lower bound evicts at once. */
+/* Bounds of the table (defaults: 64 files, 256 MiB); lowered, files leave at once. */
 void elfshare_limits(size_t max_files, uint64_t max_bytes);
 
-/* Gives back the table's references (each descriptor ends with its last user). */
+/* Brings the table within its bounds again (a session ended: what it held may leave). */
+void elfshare_trim(void);
+
+/* Gives back the table's references to every file no one holds (each descriptor ends with its last user). */
 void elfshare_drop(void);
+
+/*
+ * When ELF is a kept descriptor (without anything adopted yet), the table
+ * takes ARG, to be released with RELEASE(ARG) after the descriptor leaves
+ * the table: returns true. Otherwise false, and ARG stays the caller's.
+ */
+bool elfshare_adopt(Elf *elf, void (*release)(void *), void *arg);
 
 struct elfshare_stats {
 	size_t files;	/* kept now */
+	size_t in_use;	/* of them, held by someone besides the table */
 	uint64_t bytes; /* their sizes, summed */
 	uint64_t hits;	/* elf_begin calls served from the table */
 	uint64_t kept;	/* descriptors put into it */

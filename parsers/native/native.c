@@ -6,6 +6,7 @@
 #include "parsers/native/hotspot.h"
 #include "parsers/native/symcache.h"
 #include "parsers/native/dwarfprep.h"
+#include "parsers/native/elfshare.h"
 #include "parsers/native/symindex.h"
 
 #include <dwarf.h>
@@ -152,6 +153,7 @@ static void native_free(void *arg)
 		dwarfprep_free(n->mods[i].prepared); /* after dwfl_end: libdw read it */
 	}
 	free(n->mods);
+	elfshare_trim(); /* what this session held may leave the table now */
 	free(n->raw_regs);
 	free(n->demangle_buf);
 	free(n->debuginfo_path);

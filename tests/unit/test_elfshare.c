@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "parsers/native/dwarfprep.h"
 #include "parsers/native/elfshare.h"
 #include "tests/unit/offline.h"
 
@@ -188,7 +189,17 @@ static void test_not_shared(void **state)
 	assert_int_equal(after.hits, before.hits);
 }
 
-/* The least recently used file leaves first; a user's reference outlives its eviction. */
+static int released;
+static void count_release(void *arg)
+{
+	released += *(int *)arg;
+}
+
+/*
+ * The least recently used file no one holds leaves first; a file held
+ * stays (the table above its bounds) until let go; what was adopted with
+ * a file is released when it leaves.
+ */
 static void test_limits(void **state)
 {
 	(void)state;
@@ -198,31 +209,51 @@ static void test_limits(void **state)
 	char *p2 = strdup(copy_self("two", 0));
 	char *p3 = strdup(copy_self("three", 0));
 	Elf *one = begin_closed(p1, ELF_C_READ_MMAP);
-	Elf *two = begin_closed(p2, ELF_C_READ_MMAP);
+	elf_end(begin_closed(p2, ELF_C_READ_MMAP));
 	elf_end(begin_closed(p1, ELF_C_READ_MMAP)); /* one is used again: two is older */
-	Elf *three = begin_closed(p3, ELF_C_READ_MMAP);
+	int weight = 1;
+	released = 0;
+	Elf *two = begin_closed(p2, ELF_C_READ_MMAP);
+	assert_true(elfshare_adopt(two, count_release, &weight));
+	assert_false(elfshare_adopt(two, count_release, &weight)); /* one adoption a file */
+	elf_end(two);
+	Elf *three = begin_closed(p3, ELF_C_READ_MMAP); /* two leaves, one is held */
 	struct elfshare_stats s;
-	stats(&s);
+	elfshare_stats(&s);
 	assert_int_equal(s.files, 2);
-	assert_readable(two); /* evicted, still held here */
-	assert_int_equal(elf_end(two), 0);
+	assert_int_equal(s.in_use, 2);
+	assert_int_equal(released, 1);
 	Elf *again = begin_closed(p1, ELF_C_READ_MMAP);
 	assert_ptr_equal(again, one);
 	elf_end(again);
+	/* every file held: the table passes its bound, and comes back to it once they are let go */
+	Elf *two_anew = begin_closed(p2, ELF_C_READ_MMAP);
+	elfshare_stats(&s);
+	assert_int_equal(s.files, 3);
+	assert_int_equal(s.in_use, 3);
+	assert_readable(one);
+	elf_end(one);
+	elf_end(two_anew);
+	elf_end(three);
+	elfshare_trim();
+	elfshare_stats(&s);
+	assert_int_equal(s.files, 2);
+	assert_int_equal(s.in_use, 0);
 	/* a file above half the byte limit is not kept */
 	struct stat sb;
 	assert_int_equal(stat(p1, &sb), 0);
 	elfshare_limits(2, (uint64_t)sb.st_size); /* evicts down to the bound at once */
-	stats(&s);
+	elfshare_stats(&s);
 	assert_true(s.bytes <= (uint64_t)sb.st_size);
 	Elf *big = begin_closed(p2, ELF_C_READ_MMAP);
 	Elf *big2 = begin_closed(p2, ELF_C_READ_MMAP);
 	assert_ptr_not_equal(big, big2);
+	assert_false(elfshare_adopt(big, count_release, &weight)); /* not kept: the caller's */
 	elf_end(big);
 	elf_end(big2);
-	elf_end(one);
-	elf_end(three);
 	elfshare_drop();
+	elfshare_stats(&s);
+	assert_int_equal(s.files, 0);
 	elfshare_limits(64, (uint64_t)256 << 20);
 	free(p1);
 	free(p2);
@@ -255,10 +286,72 @@ static void test_dwfl_sessions_share(void **state)
 		}
 		assert_true(found);
 		dwfl_end(dwfl);
+		struct elfshare_stats s;
+		elfshare_stats(&s);
+		assert_int_equal(s.in_use, 0); /* libdwfl gave back every reference it took */
 	}
 	stats(&after);
 	assert_int_equal(after.kept - before.kept, 1);
 	assert_true(after.hits - before.hits >= 2);
+	elfshare_drop();
+}
+
+static GElf_Xword debug_info_flags(Elf *elf)
+{
+	size_t shstrndx;
+	assert_int_equal(elf_getshdrstrndx(elf, &shstrndx), 0);
+	for (Elf_Scn *s = elf_nextscn(elf, NULL); s; s = elf_nextscn(elf, s)) {
+		GElf_Shdr sh;
+		assert_non_null(gelf_getshdr(s, &sh));
+		if (!strcmp(elf_strptr(elf, shstrndx, sh.sh_name), ".debug_info"))
+			return sh.sh_flags;
+	}
+	fail_msg("no .debug_info");
+	return 0;
+}
+
+/*
+ * Debug sections inflated into memory of dwarfprep's in one session are
+ * read by the next (the descriptor is shared): that memory lives as long
+ * as the descriptor, not as the session.
+ */
+static void test_inflated_sections_outlive_a_session(void **state)
+{
+	(void)state;
+	elfshare_drop();
+	const char *path = copy_self("zdebug", 0);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "objcopy --compress-debug-sections=zlib %s 2>/dev/null", path);
+	if (system(cmd) != 0)
+		skip(); /* no objcopy (binutils) */
+	for (int round = 0; round < 3; round++) {
+		Dwfl *dwfl = dwfl_begin(&offline_callbacks);
+		Dwfl_Module *mod = dwfl_report_offline(dwfl, "zdebug", path, -1);
+		assert_non_null(mod);
+		dwfl_report_end(dwfl, NULL, NULL);
+		GElf_Addr addr = 0;
+		int n = dwfl_module_getsymtab(mod);
+		for (int i = 0; i < n && !addr; i++) {
+			GElf_Sym sym;
+			const char *name = dwfl_module_getsym(mod, i, &sym, NULL);
+			if (name && !strcmp(name, "mortem_elfshare_marker"))
+				addr = sym.st_value;
+		}
+		assert_true(addr != 0);
+		GElf_Addr bias;
+		Elf *elf = dwfl_module_getelf(mod, &bias);
+		assert_int_equal(debug_info_flags(elf) & SHF_COMPRESSED, round == 0 ? SHF_COMPRESSED : 0);
+		struct dwarfprep *prep = dwarfprep_module(mod);
+		assert_null(prep); /* inflated (the first time), and kept with the shared descriptor */
+		assert_int_equal(debug_info_flags(elf) & SHF_COMPRESSED, 0);
+		Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+		assert_non_null(line);
+		const char *file = dwfl_lineinfo(line, NULL, NULL, NULL, NULL, NULL);
+		assert_non_null(file);
+		assert_non_null(strstr(file, "test_elfshare.c"));
+		dwfl_end(dwfl);
+		dwarfprep_free(prep);
+	}
 	elfshare_drop();
 }
 
@@ -270,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_not_shared),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_dwfl_sessions_share),
+		cmocka_unit_test(test_inflated_sections_outlive_a_session),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
