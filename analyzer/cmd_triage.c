@@ -186,12 +186,14 @@ static struct triage_item *new_item(struct triage_run *run, const char *path, in
 	return it;
 }
 
-static void item_set_record(struct triage_ctx *c, struct triage_item *it, const char *json)
+/* IT's record JSON, its keys read from SUMMARY when not NULL (record_parse). */
+static void item_set_record(struct triage_ctx *c, struct triage_item *it, const char *json,
+			    const char *summary)
 {
-	if (record_parse(&it->rec, json, &c->err) < 0) {
+	if (record_parse(&it->rec, json, summary, &c->err) < 0) {
 		struct strbuf sb = STRBUF_INIT;
 		record_problem(&sb, RECORD_FAILED, c->err.buf);
-		record_parse(&it->rec, sb.buf, &c->err);
+		record_parse(&it->rec, sb.buf, NULL, &c->err);
 		strbuf_release(&sb);
 	}
 	it->done = true;
@@ -251,7 +253,8 @@ static void on_stored(void *ctx, size_t tag, int stored)
 	}
 }
 
-static void on_done(void *ctx, size_t tag, const char *record, const char *error)
+static void on_done(void *ctx, size_t tag, const char *record, const char *summary,
+		    const char *error)
 {
 	struct triage_ctx *c = ctx;
 	struct triage_item *it = c->run.items[tag];
@@ -262,7 +265,7 @@ static void on_done(void *ctx, size_t tag, const char *record, const char *error
 		record_problem(&sb, RECORD_FAILED, error);
 		record = sb.buf;
 	}
-	item_set_record(c, it, record);
+	item_set_record(c, it, record, summary);
 	it->fresh = true;
 	if (c->db && keep)
 		store_item(c, tag, record);
@@ -339,7 +342,7 @@ static void claim_walked(struct triage_ctx *c)
 		if (!ok) {
 			close_artifact(c, w->item, w->fd);
 		} else if (cl[i].state == TRIAGEDB_KNOWN) {
-			item_set_record(c, it, cl[i].record);
+			item_set_record(c, it, cl[i].record, NULL);
 			it->known = true;
 			c->prog.done++;
 			close_artifact(c, w->item, w->fd);
@@ -436,9 +439,7 @@ static bool take_repeat(struct triage_ctx *c, const struct deferred *d)
 	if (!first->done)
 		return false;
 	struct triage_item *it = c->run.items[d->item];
-	char *json = json_dumps(first->rec.root, JSON_COMPACT);
-	item_set_record(c, it, json ? json : "{}");
-	free(json);
+	item_set_record(c, it, first->rec.text, NULL);
 	it->first_seen = first->first_seen;
 	it->known = true;
 	c->prog.done++;
@@ -496,7 +497,7 @@ static void settle(struct triage_ctx *c, struct deferred *d, struct triagedb_cla
 	struct triage_item *it = c->run.items[d->item];
 	it->first_seen = cl->first_seen;
 	if (cl->state == TRIAGEDB_KNOWN) {
-		item_set_record(c, it, cl->record);
+		item_set_record(c, it, cl->record, NULL);
 		it->known = true;
 		c->prog.done++;
 		d->resolved = true;
@@ -620,7 +621,7 @@ static void from_db(void *ctx, const char *hash, const char *path, int64_t mtime
 	snprintf(it->hash, sizeof(it->hash), "%s", hash);
 	it->first_seen = first_seen;
 	it->known = true;
-	item_set_record(c, it, record);
+	item_set_record(c, it, record, NULL);
 }
 
 static int jobs(const struct mortem_opts *o)

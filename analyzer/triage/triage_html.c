@@ -77,7 +77,7 @@ static void table(const struct triage_run *run, struct strbuf *out)
 /* The crash in the example's own words: the signal, then the abort/assert message or the VM's reason. */
 static void crash_message(const struct triage_bucket *b, struct strbuf *out)
 {
-	json_t *c = json_object_get(b->example->rec.root, "crash");
+	json_t *c = json_object_get(record_root(&b->example->rec), "crash");
 	const char *sig = get_str(c, "signal"), *code = get_str(c, "code");
 	const char *msg = get_str(c, "message"), *reason = get_str(c, "reason");
 	if (!msg && !reason && !sig)
@@ -102,7 +102,7 @@ static void crash_message(const struct triage_bucket *b, struct strbuf *out)
 /* Each finding's title, summary and advice. */
 static void findings(const struct triage_bucket *b, struct strbuf *out)
 {
-	json_t *details = json_object_get(b->example->rec.root, "details");
+	json_t *details = json_object_get(record_root(&b->example->rec), "details");
 	for (size_t i = 0; i < json_array_size(details); i++) {
 		json_t *f = json_array_get(details, i);
 		const char *sev = get_str(f, "severity");
@@ -192,7 +192,7 @@ static size_t repeat_run(json_t *frames, size_t i, size_t n)
  */
 static void stack(const struct triage_bucket *b, struct strbuf *out)
 {
-	json_t *st = json_object_get(b->example->rec.root, "stack");
+	json_t *st = json_object_get(record_root(&b->example->rec), "stack");
 	json_t *frames = json_object_get(st, "frames"), *in_app = json_object_get(st, "in_app");
 	size_t n = json_array_size(frames), top = (size_t)json_integer_value(json_object_get(st, "top"));
 	if (!n)
@@ -293,7 +293,7 @@ static void esc_cut(struct strbuf *out, const char *text, bool keep_end)
  */
 static void graph(const struct triage_bucket *b, size_t bi, struct strbuf *out)
 {
-	json_t *edges = json_object_get(b->example->rec.root, "graph");
+	json_t *edges = json_object_get(record_root(&b->example->rec), "graph");
 	size_t ne = json_array_size(edges);
 	if (!ne)
 		return;

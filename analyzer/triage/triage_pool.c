@@ -59,6 +59,11 @@ struct request {
 	uint32_t pathlen;
 };
 
+/* A worker's answer: the lengths of the record and of its summary, which follow. */
+struct answer {
+	uint32_t record, summary;
+};
+
 static double now(void)
 {
 	struct timespec ts;
@@ -93,15 +98,20 @@ static void __attribute__((noreturn)) worker_main(int sock, const struct mortem_
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGPIPE, SIG_DFL);
 	symcache_enable(1 << 20); /* this worker's later cores reuse its symbolization */
-	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT, summary = STRBUF_INIT;
 	struct request rq;
 	int fd;
 	while ((fd = worker_receive(sock, &rq, &path)) >= 0) {
+		struct answer a = { 0 };
 		strbuf_reset(&out);
-		record_analyze(fd, (size_t)rq.len, path.buf, o, budget, &out);
+		strbuf_reset(&summary);
+		strbuf_add(&out, &a, sizeof(a)); /* one write: the lengths, the record, the summary */
+		record_analyze(fd, (size_t)rq.len, path.buf, o, budget, &out, &summary);
 		close(fd);
-		uint32_t n = (uint32_t)out.len;
-		if (fd_write_full(sock, &n, sizeof(n)) < 0 || fd_write_full(sock, out.buf, out.len) < 0)
+		a = (struct answer){ (uint32_t)(out.len - sizeof(a)), (uint32_t)summary.len };
+		memcpy(out.buf, &a, sizeof(a));
+		strbuf_add(&out, summary.buf, summary.len);
+		if (fd_write_full(sock, out.buf, out.len) < 0)
 			break;
 	}
 	_exit(0);
@@ -164,10 +174,11 @@ static int reap(struct pool *p, int i, bool kill_it)
 	return status;
 }
 
-static void finish_job(struct pool *p, size_t tag, const char *record, const char *error)
+/* Artifact TAG has no record: ERROR says why. */
+static void fail_job(struct pool *p, size_t tag, const char *error)
 {
 	p->busy--;
-	p->done(p->ctx, tag, record, error);
+	p->done(p->ctx, tag, NULL, NULL, error);
 }
 
 static bool send_request(struct worker *w, int fd, size_t len, const char *path)
@@ -234,7 +245,7 @@ static void resend(struct pool *p, int i, struct job *waiting, int n)
 		if (j->fd >= 0)
 			sent &= push_job(p, i, j->fd, j->len, j->path, j->tag);
 		else
-			finish_job(p, j->tag, NULL, "analysis worker lost");
+			fail_job(p, j->tag, "analysis worker lost");
 		job_release(j);
 	}
 	if (!sent)
@@ -262,7 +273,7 @@ static void replace(struct pool *p, int i, bool timed_out)
 		strbuf_adds(&why, "analysis worker lost");
 	spawn(p, i); /* idle */
 	job_release(&head);
-	finish_job(p, head.tag, NULL, why.buf);
+	fail_job(p, head.tag, why.buf);
 	strbuf_release(&why);
 	resend(p, i, waiting, nwaiting);
 }
@@ -270,21 +281,25 @@ static void replace(struct pool *p, int i, bool timed_out)
 static void collect(struct pool *p, int i)
 {
 	struct worker *w = &p->w[i];
-	uint32_t n;
-	if (fd_read_full(w->sock, &n, sizeof(n)) < 0) {
+	struct answer a;
+	if (fd_read_full(w->sock, &a, sizeof(a)) < 0) {
 		replace(p, i, false);
 		return;
 	}
-	char *buf = xmalloc((size_t)n + 1);
+	size_t n = (size_t)a.record + a.summary;
+	char *buf = xmalloc(n + 2);
 	if (fd_read_full(w->sock, buf, n) < 0) {
 		free(buf);
 		replace(p, i, false);
 		return;
 	}
-	buf[n] = '\0';
+	char *summary = buf + a.record + 1;
+	memmove(summary, buf + a.record, a.summary);
+	buf[a.record] = summary[a.summary] = '\0';
 	struct job done = pop_job(p, w);
 	job_release(&done);
-	finish_job(p, done.tag, buf, NULL);
+	p->busy--;
+	p->done(p->ctx, done.tag, buf, summary, NULL);
 	free(buf);
 }
 

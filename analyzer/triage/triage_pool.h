@@ -12,7 +12,7 @@
  * The triage workers: N long-lived processes, each analyzing one artifact
  * at a time. An artifact travels as a file descriptor (SCM_RIGHTS over a
  * socketpair): the worker maps it, runs the pipeline and answers with one
- * record (triage_record.h, JSON). A worker runs under an address-space
+ * record (triage_record.h, JSON) and its summary. A worker runs under an address-space
  * limit (RLIMIT_AS) and the parent under a clock: a worker that dies
  * (a signal, an exit) or overruns the timeout is killed and replaced, and
  * its artifact is reported as failed with the reason. Because a worker
@@ -24,10 +24,13 @@ struct pool;
 
 /*
  * Called for every artifact handed to pool_submit, in completion order:
- * RECORD is the worker's JSON record, or NULL with ERROR saying why there
- * is none ("analysis killed by SIGSEGV", "timed out after 5 s").
+ * RECORD is the worker's JSON record and SUMMARY its summary (empty when
+ * the record is a failed or skipped one; triage_record.h), or both NULL
+ * with ERROR saying why there is none ("analysis killed by SIGSEGV",
+ * "timed out after 5 s").
  */
-typedef void (*pool_done_fn)(void *ctx, size_t tag, const char *record, const char *error);
+typedef void (*pool_done_fn)(void *ctx, size_t tag, const char *record, const char *summary,
+			     const char *error);
 
 /*
  * Starts NWORKERS workers analyzing with O; TIMEOUT seconds per artifact

@@ -198,22 +198,20 @@ static void write_graph(struct jsonw *w, const struct dump *d)
 	strbuf_release(&b);
 }
 
-void record_from_dump(const struct dump *d, struct strbuf *out)
+/* The keys a record and its summary both begin with: status to severity. */
+static void write_head(struct jsonw *w, const struct dump *d)
 {
-	struct jsonw w;
-	jsonw_init(&w, out);
-	jsonw_obj_begin(&w);
-	jsonw_key(&w, "status");
-	jsonw_str(&w, "ok");
-	jsonw_key(&w, "format");
-	jsonw_str(&w, d->input.format);
-	jsonw_key(&w, "signature");
-	jsonw_str(&w, d->signature);
-	jsonw_key(&w, "bucket");
-	jsonw_str(&w, d->bucket);
+	jsonw_key(w, "status");
+	jsonw_str(w, "ok");
+	jsonw_key(w, "format");
+	jsonw_str(w, d->input.format);
+	jsonw_key(w, "signature");
+	jsonw_str(w, d->signature);
+	jsonw_key(w, "bucket");
+	jsonw_str(w, d->bucket);
 	int sev = -1;
-	jsonw_key(&w, "findings");
-	jsonw_arr_begin(&w);
+	jsonw_key(w, "findings");
+	jsonw_arr_begin(w);
 	for (size_t i = 0; i < d->nfindings; i++) {
 		const struct finding *f = d->findings[i];
 		if (sev < 0 || (int)f->severity < sev)
@@ -222,11 +220,19 @@ void record_from_dump(const struct dump *d, struct strbuf *out)
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = !strcmp(d->findings[k]->id, f->id);
 		if (!seen)
-			jsonw_str(&w, f->id);
+			jsonw_str(w, f->id);
 	}
-	jsonw_arr_end(&w);
-	jsonw_key(&w, "severity");
-	jsonw_str(&w, sev >= 0 ? severity_name((enum severity)sev) : NULL);
+	jsonw_arr_end(w);
+	jsonw_key(w, "severity");
+	jsonw_str(w, sev >= 0 ? severity_name((enum severity)sev) : NULL);
+}
+
+void record_from_dump(const struct dump *d, struct strbuf *out, struct strbuf *summary)
+{
+	struct jsonw w;
+	jsonw_init(&w, out);
+	jsonw_obj_begin(&w);
+	write_head(&w, d);
 	jsonw_key(&w, "time");
 	jsonw_str(&w, d->process.time);
 	jsonw_key(&w, "executable");
@@ -236,6 +242,14 @@ void record_from_dump(const struct dump *d, struct strbuf *out)
 	const struct thread *ex = example_thread(d);
 	long long score = write_stack(&w, ex, ex && d->crash && d->crash->thread == ex);
 	write_graph(&w, d);
+	jsonw_key(&w, "score");
+	jsonw_int(&w, score);
+	jsonw_obj_end(&w);
+	if (!summary)
+		return;
+	jsonw_init(&w, summary);
+	jsonw_obj_begin(&w);
+	write_head(&w, d);
 	jsonw_key(&w, "score");
 	jsonw_int(&w, score);
 	jsonw_obj_end(&w);
@@ -299,7 +313,8 @@ static void limit_memory(const unsigned char *data, size_t len)
 #endif
 }
 
-static void analyze_bytes(const struct input *in, const struct mortem_opts *o, struct strbuf *out)
+static void analyze_bytes(const struct input *in, const struct mortem_opts *o, struct strbuf *out,
+			  struct strbuf *summary)
 {
 	struct strbuf err = STRBUF_INIT;
 	if (!o->input_format && !parser_detect(in)) {
@@ -314,7 +329,7 @@ static void analyze_bytes(const struct input *in, const struct mortem_opts *o, s
 	if (d && d->input.incomplete) /* what it shows may be the cut, not the bug: not bucketed */
 		record_problem(out, RECORD_FAILED, d->input.incomplete);
 	else if (d)
-		record_from_dump(d, out);
+		record_from_dump(d, out, summary);
 	else
 		record_problem(out, RECORD_FAILED, err.len ? err.buf : "cannot be analyzed");
 	dump_free(d);
@@ -349,7 +364,7 @@ static const unsigned char *read_artifact(int fd, size_t len)
 }
 
 void record_analyze(int fd, size_t len, const char *path, const struct mortem_opts *o,
-		    struct membudget *budget, struct strbuf *out)
+		    struct membudget *budget, struct strbuf *out, struct strbuf *summary)
 {
 	test_fault(path);
 	const unsigned char *data = (const unsigned char *)"";
@@ -377,7 +392,7 @@ void record_analyze(int fd, size_t len, const char *path, const struct mortem_op
 		if (!in.compression && !in.utf16)
 			in.fd = dup(fd); /* libelf wants a descriptor on the bytes */
 		in.lasting = true; /* the dump is freed before the bytes are */
-		analyze_bytes(&in, o, out);
+		analyze_bytes(&in, o, out, summary);
 		input_close(&in);
 	}
 	if (map)
@@ -390,34 +405,53 @@ static const char *get_str(json_t *root, const char *key)
 	return json_string_value(json_object_get(root, key));
 }
 
-int record_parse(struct triage_record *r, const char *json, struct strbuf *err)
+int record_parse(struct triage_record *r, const char *json, const char *summary,
+		 struct strbuf *err)
 {
 	memset(r, 0, sizeof(*r));
 	r->severity = -1;
+	bool whole = !summary || !*summary;
 	json_error_t je;
-	json_t *root = json_loads(json, 0, &je);
-	if (!root || !json_is_object(root)) {
-		json_decref(root);
+	json_t *keys = json_loads(whole ? json : summary, 0, &je);
+	if (!keys || !json_is_object(keys)) {
+		json_decref(keys);
 		return error_set(err, "bad triage record: %s", je.text);
 	}
-	r->root = root;
-	const char *st = get_str(root, "status");
+	r->text = xstrdup(json);
+	r->keys = keys;
+	if (whole)
+		r->root = json_incref(keys);
+	const char *st = get_str(keys, "status");
 	r->status = st && !strcmp(st, "ok")        ? RECORD_OK
 		  : st && !strcmp(st, "skipped") ? RECORD_SKIPPED
 						 : RECORD_FAILED;
-	r->error = get_str(root, "error");
-	r->format = get_str(root, "format");
-	r->signature = get_str(root, "signature");
-	r->bucket = get_str(root, "bucket");
-	const char *sev = get_str(root, "severity");
+	r->error = get_str(keys, "error");
+	r->format = get_str(keys, "format");
+	r->signature = get_str(keys, "signature");
+	r->bucket = get_str(keys, "bucket");
+	const char *sev = get_str(keys, "severity");
 	r->severity = sev ? severity_from_name(sev) : -1;
-	r->findings = json_object_get(root, "findings");
-	r->score = json_integer_value(json_object_get(root, "score"));
+	r->findings = json_object_get(keys, "findings");
+	r->score = json_integer_value(json_object_get(keys, "score"));
 	return 0;
+}
+
+json_t *record_root(struct triage_record *r)
+{
+	if (!r->root) {
+		r->root = r->text ? json_loads(r->text, 0, NULL) : NULL;
+		if (!json_is_object(r->root)) {
+			json_decref(r->root);
+			r->root = json_object();
+		}
+	}
+	return r->root;
 }
 
 void record_release(struct triage_record *r)
 {
 	json_decref(r->root);
+	json_decref(r->keys);
+	free(r->text);
 	memset(r, 0, sizeof(*r));
 }

@@ -220,7 +220,7 @@ static int copy_v1_row(struct sdb *s, sqlite3_stmt *row, sqlite3_stmt *art, sqli
 	struct triage_record rec;
 	struct strbuf key = STRBUF_INIT, sig = STRBUF_INIT, perr = STRBUF_INIT;
 	const char *status = "failed";
-	if (record && record_parse(&rec, record, &perr) == 0) {
+	if (record && record_parse(&rec, record, NULL, &perr) == 0) {
 		status = rec.status == RECORD_OK ? "ok" : rec.status == RECORD_SKIPPED ? "skipped"
 										: "failed";
 		if (rec.status == RECORD_OK)

@@ -449,7 +449,7 @@ static void add_item(struct triage_run *run, const char *path, int64_t mtime, co
 	it->done = true;
 	it->fresh = true;
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(record_parse(&it->rec, json, &err), 0);
+	assert_int_equal(record_parse(&it->rec, json, NULL, &err), 0);
 	strbuf_release(&err);
 	run->items = xrealloc(run->items, (run->nitems + 1) * sizeof(*run->items));
 	run->items[run->nitems++] = it;
@@ -556,18 +556,33 @@ static void test_record_of_a_cycle(void **state)
 	finding_add_lock(d, fi, lb);
 	d->signature = "lock cycle: take_a_then_b";
 	d->bucket = "cccc";
-	struct strbuf rec = STRBUF_INIT, err = STRBUF_INIT;
-	record_from_dump(d, &rec);
+	struct strbuf rec = STRBUF_INIT, sum = STRBUF_INIT, err = STRBUF_INIT;
+	record_from_dump(d, &rec, &sum);
 	dump_free(d);
 
+	/* the summary: the grouping keys alone, read as the whole record reads */
+	assert_null(strstr(sum.buf, "graph"));
+	assert_true(sum.len < rec.len / 2);
+	struct triage_record whole;
+	assert_int_equal(record_parse(&whole, rec.buf, NULL, &err), 0);
 	struct triage_run run = { 0 };
 	add_item(&run, "hang.txt", 0, rec.buf);
 	struct triage_item *it = run.items[0];
+	record_release(&it->rec);
+	assert_int_equal(record_parse(&it->rec, rec.buf, sum.buf, &err), 0);
+	assert_null(it->rec.root); /* parsed when asked for */
 	assert_int_equal(it->rec.status, RECORD_OK);
 	assert_int_equal(it->rec.severity, SEV_CRITICAL);
 	assert_string_equal(it->rec.bucket, "cccc");
+	assert_string_equal(it->rec.signature, whole.signature);
+	assert_string_equal(it->rec.format, "eu-stack");
 	assert_int_equal(it->rec.score, 2 + 2 + 1);
-	json_t *g = json_object_get(it->rec.root, "graph");
+	assert_int_equal(whole.score, it->rec.score);
+	assert_true(json_equal(it->rec.findings, whole.findings));
+	assert_string_equal(it->rec.text, rec.buf);
+	json_t *g = json_object_get(record_root(&it->rec), "graph");
+	assert_true(json_equal(record_root(&it->rec), whole.root));
+	record_release(&whole);
 	assert_int_equal(json_array_size(g), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "from")),
 			    "101 \"worker<1>\"");
@@ -583,6 +598,7 @@ static void test_record_of_a_cycle(void **state)
 	assert_null(strstr(out.buf, "http"));
 	strbuf_release(&out);
 	strbuf_release(&rec);
+	strbuf_release(&sum);
 	strbuf_release(&err);
 	triage_run_release(&run);
 }
