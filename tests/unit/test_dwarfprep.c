@@ -23,6 +23,7 @@
 
 #include "offline.h"
 #include "parsers/native/dwarfprep.h"
+#include "parsers/native/elfshare.h"
 
 static const char *libc = "/lib/x86_64-linux-gnu/libc.so.6";
 
@@ -256,6 +257,13 @@ static void test_nothing_to_inflate(void **state)
 int main(void)
 {
 	elf_version(EV_CURRENT);
+	/*
+	 * Each session here opens its files afresh: with descriptors shared
+	 * (elfshare.h), the session that finds libc's debug file would leave
+	 * its sections inflated (by libdw) for the next. test_elfshare checks
+	 * dwarfprep with a shared descriptor.
+	 */
+	elfshare_limits(0, 0);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_libc_prepared),
 		cmocka_unit_test(test_bad_sections_left),
