@@ -136,6 +136,18 @@ void strbuf_adduint(struct strbuf *sb, unsigned long long v)
 	add_short(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
+void strbuf_addhex(struct strbuf *sb, const void *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	strbuf_grow(sb, 2 * len);
+	for (size_t i = 0; i < len; i++) {
+		sb->buf[sb->len++] = digits[p[i] >> 4];
+		sb->buf[sb->len++] = digits[p[i] & 15];
+	}
+	sb->buf[sb->len] = '\0';
+}
+
 void strbuf_addint(struct strbuf *sb, long long v)
 {
 	char buf[24];

@@ -565,8 +565,7 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	int len = dwfl_module_build_id(mod, &id, &id_vaddr);
 	if (len > 0) {
 		struct strbuf hex = STRBUF_INIT;
-		for (int i = 0; i < len; i++)
-			strbuf_addf(&hex, "%02x", id[i]);
+		strbuf_addhex(&hex, id, (size_t)len);
 		m->build_id = dump_strndup(d, hex.buf, hex.len);
 		strbuf_release(&hex);
 	}

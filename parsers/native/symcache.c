@@ -50,10 +50,18 @@ bool symcache_key(Dwfl_Module *mod, uint64_t offset, bool activation, char *key,
 	int len = dwfl_module_build_id(mod, &id, &vaddr);
 	if (len <= 0 || (size_t)len * 2 + 24 > size)
 		return false;
-	for (int i = 0; i < len; i++)
-		snprintf(key + 2 * i, 3, "%02x", id[i]);
-	snprintf(key + 2 * len, size - 2 * (size_t)len, "+%llx/%d", (unsigned long long)offset,
-		 activation);
+	/* no printf: a core asks for a few dozen keys, each a build-id's 40 digits */
+	static struct strbuf k = STRBUF_INIT;
+	strbuf_reset(&k);
+	strbuf_addhex(&k, id, (size_t)len);
+	strbuf_addch(&k, '+');
+	size_t at = k.len;
+	strbuf_grow(&k, 16);
+	for (int shift = 60; shift >= 0; shift -= 4)
+		if (offset >> shift || shift == 0 || k.len > at)
+			strbuf_addch(&k, "0123456789abcdef"[(offset >> shift) & 15]);
+	strbuf_adds(&k, activation ? "/1" : "/0");
+	memcpy(key, k.buf, k.len + 1);
 	return true;
 }
 

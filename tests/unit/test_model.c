@@ -76,6 +76,12 @@ static void test_strbuf_numbers(void **state)
 	strbuf_reset(&sb);
 	strbuf_adduint(&sb, 18446744073709551615ULL);
 	assert_string_equal(sb.buf, "18446744073709551615");
+	strbuf_reset(&sb);
+	static const unsigned char id[] = { 0x00, 0x0f, 0xa0, 0xff, 0x93, 0xac };
+	strbuf_adds(&sb, "id ");
+	strbuf_addhex(&sb, id, sizeof(id));
+	assert_string_equal(sb.buf, "id 000fa0ff93ac");
+	assert_int_equal(sb.len, 3 + 2 * sizeof(id));
 	strbuf_release(&sb);
 	/* many numbers: the buffer grows under them */
 	for (long long v = -5000; v < 5000; v += 7)
