@@ -136,9 +136,20 @@ void strbuf_adduint(struct strbuf *sb, unsigned long long v)
 	add_short(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
+static const char hex_digits[] = "0123456789abcdef";
+
+void strbuf_addx(struct strbuf *sb, unsigned long long v)
+{
+	char buf[16], *p = buf + sizeof(buf);
+	do
+		*--p = hex_digits[v & 15];
+	while (v >>= 4);
+	add_short(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 void strbuf_addhex(struct strbuf *sb, const void *data, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
+	const char *digits = hex_digits;
 	const unsigned char *p = data;
 	strbuf_grow(sb, 2 * len);
 	for (size_t i = 0; i < len; i++) {

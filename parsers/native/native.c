@@ -342,7 +342,9 @@ int native_symbol(struct native *n, const char *module, const char *name, uint64
 		return -1;
 	current = n;
 	struct strbuf key = STRBUF_INIT;
-	strbuf_addf(&key, "%s\n%s", module ? module : "", name);
+	strbuf_adds(&key, module ? module : "");
+	strbuf_addch(&key, '\n');
+	strbuf_adds(&key, name);
 	struct native_sym *hit = hashmap_get(&n->symcache, key.buf);
 	if (!hit) {
 		hit = xcalloc(1, sizeof(*hit));

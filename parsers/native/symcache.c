@@ -55,11 +55,7 @@ bool symcache_key(Dwfl_Module *mod, uint64_t offset, bool activation, char *key,
 	strbuf_reset(&k);
 	strbuf_addhex(&k, id, (size_t)len);
 	strbuf_addch(&k, '+');
-	size_t at = k.len;
-	strbuf_grow(&k, 16);
-	for (int shift = 60; shift >= 0; shift -= 4)
-		if (offset >> shift || shift == 0 || k.len > at)
-			strbuf_addch(&k, "0123456789abcdef"[(offset >> shift) & 15]);
+	strbuf_addx(&k, offset);
 	strbuf_adds(&k, activation ? "/1" : "/0");
 	memcpy(key, k.buf, k.len + 1);
 	return true;
@@ -201,7 +197,8 @@ static bool module_prefix(Dwfl_Module *mod, struct strbuf *key, Dwarf_Addr *star
 		return false;
 	*strchr(id, '+') = '\0';
 	strbuf_reset(key);
-	strbuf_addf(key, "%s+", id);
+	strbuf_adds(key, id);
+	strbuf_addch(key, '+');
 	dwfl_module_info(mod, NULL, start, end, NULL, NULL, NULL, NULL);
 	return true;
 }
@@ -227,7 +224,8 @@ static bool symbol_key(Dwfl_Module *mod, const char *name, struct strbuf *key, D
 {
 	if (!name || strlen(name) > SYMCACHE_NAME_MAX || !module_prefix(mod, key, start, end))
 		return false;
-	strbuf_addf(key, "n%s", name);
+	strbuf_addch(key, 'n');
+	strbuf_adds(key, name);
 	return true;
 }
 
@@ -268,7 +266,8 @@ static bool dataname_key(Dwfl_Module *mod, uint64_t addr, struct strbuf *key)
 	Dwarf_Addr start, end;
 	if (!module_prefix(mod, key, &start, &end) || addr < start || addr >= end)
 		return false;
-	strbuf_addf(key, "v%llx", (unsigned long long)(addr - start));
+	strbuf_addch(key, 'v');
+	strbuf_addx(key, addr - start);
 	return true;
 }
 

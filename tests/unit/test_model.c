@@ -82,6 +82,15 @@ static void test_strbuf_numbers(void **state)
 	strbuf_addhex(&sb, id, sizeof(id));
 	assert_string_equal(sb.buf, "id 000fa0ff93ac");
 	assert_int_equal(sb.len, 3 + 2 * sizeof(id));
+	static const unsigned long long xs[] = { 0, 1, 15, 16, 0xabc, 0x7fffffffffffffffULL,
+						 0xffffffffffffffffULL };
+	for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, "+");
+		strbuf_addx(&sb, xs[i]);
+		snprintf(want, sizeof(want), "+%llx", xs[i]);
+		assert_string_equal(sb.buf, want);
+	}
 	strbuf_release(&sb);
 	/* many numbers: the buffer grows under them */
 	for (long long v = -5000; v < 5000; v += 7)
