@@ -184,7 +184,7 @@ static struct dwarfprep *prepare(Elf *elf, int fd)
 	struct dwarfprep *p = xmalloc(sizeof(*p));
 	p->base = base;
 	p->len = len;
-	if (elfshare_adopt(elf, release, p))
+	if (elfshare_adopt(elf, release, p, len))
 		return NULL; /* ELF is shared: its inflated bytes live as long as it */
 	return p;
 }

@@ -23,6 +23,7 @@ struct kept {
 	Elf *elf;
 	void (*release)(void *); /* what was adopted with it */
 	void *adopted;
+	uint64_t adopted_size;
 };
 
 static struct kept *table;
@@ -63,7 +64,7 @@ static void forget(size_t i)
 {
 	struct kept k = table[i];
 	table[i] = table[--nkept];
-	bytes -= (uint64_t)k.size;
+	bytes -= (uint64_t)k.size + k.adopted_size;
 	elf_end(k.elf);
 	if (k.release)
 		k.release(k.adopted);
@@ -114,12 +115,14 @@ void elfshare_stats(struct elfshare_stats *out)
 		out->in_use += references(table[i].elf) > 1;
 }
 
-bool elfshare_adopt(Elf *elf, void (*release)(void *), void *arg)
+bool elfshare_adopt(Elf *elf, void (*release)(void *), void *arg, uint64_t size)
 {
 	for (size_t i = 0; elf && i < nkept; i++)
 		if (table[i].elf == elf && !table[i].release) {
 			table[i].release = release;
 			table[i].adopted = arg;
+			table[i].adopted_size = size;
+			bytes += size;
 			return true;
 		}
 	return false;

@@ -53,15 +53,16 @@ void elfshare_drop(void);
 
 /*
  * When ELF is a kept descriptor (without anything adopted yet), the table
- * takes ARG, to be released with RELEASE(ARG) after the descriptor leaves
- * the table: returns true. Otherwise false, and ARG stays the caller's.
+ * takes ARG, SIZE bytes of memory counted against its byte bound, to be
+ * released with RELEASE(ARG) after the descriptor leaves the table:
+ * returns true. Otherwise false, and ARG stays the caller's.
  */
-bool elfshare_adopt(Elf *elf, void (*release)(void *), void *arg);
+bool elfshare_adopt(Elf *elf, void (*release)(void *), void *arg, uint64_t size);
 
 struct elfshare_stats {
 	size_t files;	/* kept now */
 	size_t in_use;	/* of them, held by someone besides the table */
-	uint64_t bytes; /* their sizes, summed */
+	uint64_t bytes; /* their sizes and what was adopted with them, summed */
 	uint64_t hits;	/* elf_begin calls served from the table */
 	uint64_t kept;	/* descriptors put into it */
 };

@@ -214,11 +214,15 @@ static void test_limits(void **state)
 	int weight = 1;
 	released = 0;
 	Elf *two = begin_closed(p2, ELF_C_READ_MMAP);
-	assert_true(elfshare_adopt(two, count_release, &weight));
-	assert_false(elfshare_adopt(two, count_release, &weight)); /* one adoption a file */
+	struct elfshare_stats s;
+	elfshare_stats(&s);
+	uint64_t before = s.bytes;
+	assert_true(elfshare_adopt(two, count_release, &weight, 4096));
+	assert_false(elfshare_adopt(two, count_release, &weight, 4096)); /* one adoption a file */
+	elfshare_stats(&s);
+	assert_int_equal(s.bytes, before + 4096);
 	elf_end(two);
 	Elf *three = begin_closed(p3, ELF_C_READ_MMAP); /* two leaves, one is held */
-	struct elfshare_stats s;
 	elfshare_stats(&s);
 	assert_int_equal(s.files, 2);
 	assert_int_equal(s.in_use, 2);
@@ -248,7 +252,7 @@ static void test_limits(void **state)
 	Elf *big = begin_closed(p2, ELF_C_READ_MMAP);
 	Elf *big2 = begin_closed(p2, ELF_C_READ_MMAP);
 	assert_ptr_not_equal(big, big2);
-	assert_false(elfshare_adopt(big, count_release, &weight)); /* not kept: the caller's */
+	assert_false(elfshare_adopt(big, count_release, &weight, 1)); /* not kept: the caller's */
 	elf_end(big);
 	elf_end(big2);
 	elfshare_drop();
