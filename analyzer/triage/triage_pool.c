@@ -174,11 +174,12 @@ static int reap(struct pool *p, int i, bool kill_it)
 	return status;
 }
 
-/* Artifact TAG has no record: ERROR says why. */
-static void fail_job(struct pool *p, size_t tag, const char *error)
+/* Artifact TAG is done: its RECORD and SUMMARY, or NULL and the ERROR that says why. */
+static void finish_job(struct pool *p, size_t tag, const char *record, const char *summary,
+		       const char *error)
 {
 	p->busy--;
-	p->done(p->ctx, tag, NULL, NULL, error);
+	p->done(p->ctx, tag, record, summary, error);
 }
 
 static bool send_request(struct worker *w, int fd, size_t len, const char *path)
@@ -245,7 +246,7 @@ static void resend(struct pool *p, int i, struct job *waiting, int n)
 		if (j->fd >= 0)
 			sent &= push_job(p, i, j->fd, j->len, j->path, j->tag);
 		else
-			fail_job(p, j->tag, "analysis worker lost");
+			finish_job(p, j->tag, NULL, NULL, "analysis worker lost");
 		job_release(j);
 	}
 	if (!sent)
@@ -273,7 +274,7 @@ static void replace(struct pool *p, int i, bool timed_out)
 		strbuf_adds(&why, "analysis worker lost");
 	spawn(p, i); /* idle */
 	job_release(&head);
-	fail_job(p, head.tag, why.buf);
+	finish_job(p, head.tag, NULL, NULL, why.buf);
 	strbuf_release(&why);
 	resend(p, i, waiting, nwaiting);
 }
@@ -286,20 +287,18 @@ static void collect(struct pool *p, int i)
 		replace(p, i, false);
 		return;
 	}
-	size_t n = (size_t)a.record + a.summary;
-	char *buf = xmalloc(n + 2);
-	if (fd_read_full(w->sock, buf, n) < 0) {
+	/* read as sent, then a NUL put after each: the record, NUL, the summary, NUL */
+	char *buf = xmalloc((size_t)a.record + a.summary + 2), *summary = buf + a.record + 1;
+	if (fd_read_full(w->sock, buf, (size_t)a.record + a.summary) < 0) {
 		free(buf);
 		replace(p, i, false);
 		return;
 	}
-	char *summary = buf + a.record + 1;
 	memmove(summary, buf + a.record, a.summary);
 	buf[a.record] = summary[a.summary] = '\0';
 	struct job done = pop_job(p, w);
 	job_release(&done);
-	p->busy--;
-	p->done(p->ctx, done.tag, buf, summary, NULL);
+	finish_job(p, done.tag, buf, summary, NULL);
 	free(buf);
 }
 
