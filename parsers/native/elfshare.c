@@ -145,6 +145,8 @@ static bool keep(Elf *elf, const struct stat *sb)
 	if (elf_cntl(elf, ELF_C_FDREAD) != 0)
 		return false;
 	evict_until(max_files - 1, max_bytes - (uint64_t)sb->st_size);
+	if (nkept >= 4 * max_files)
+		return false; /* held by sessions (or never given back): no more kept until they leave */
 	ALLOC_GROW(table, nkept + 1, alloc);
 	table[nkept++] = (struct kept){ .dev = sb->st_dev,
 					.ino = sb->st_ino,

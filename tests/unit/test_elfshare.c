@@ -236,6 +236,24 @@ static void test_limits(void **state)
 	assert_int_equal(s.files, 3);
 	assert_int_equal(s.in_use, 3);
 	assert_readable(one);
+	/* at most four times the bound held: a fourth file held is served, not kept */
+	elfshare_limits(1, (uint64_t)256 << 20);
+	char *p4 = strdup(copy_self("four", 0));
+	Elf *four = begin_closed(p4, ELF_C_READ_MMAP);
+	elfshare_stats(&s);
+	assert_int_equal(s.files, 4);
+	char *p5 = strdup(copy_self("five", 0));
+	Elf *five = begin_closed(p5, ELF_C_READ_MMAP), *five2 = begin_closed(p5, ELF_C_READ_MMAP);
+	assert_ptr_not_equal(five, five2);
+	assert_readable(five);
+	elfshare_stats(&s);
+	assert_int_equal(s.files, 4);
+	elf_end(five);
+	elf_end(five2);
+	elf_end(four);
+	free(p4);
+	free(p5);
+	elfshare_limits(2, (uint64_t)256 << 20);
 	elf_end(one);
 	elf_end(two_anew);
 	elf_end(three);
