@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyzer/lib/fdio.h"
 #include "parsers/parser.h"
 
 /*
@@ -26,11 +27,7 @@ static inline void mapped_input(struct input *in, char *path, const char *data, 
 		snprintf(path, 256, "%s/mortem-test-input.XXXXXX", tmp);
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-		assert_true(w > 0);
-		off += (size_t)w;
-	}
+	assert_int_equal(fd_write_full(fd, data, len), 0);
 	close(fd);
 	struct strbuf err = STRBUF_INIT;
 	assert_int_equal(input_open(in, path, NULL, &err), 0);
