@@ -149,12 +149,11 @@ void strbuf_addx(struct strbuf *sb, unsigned long long v)
 
 void strbuf_addhex(struct strbuf *sb, const void *data, size_t len)
 {
-	const char *digits = hex_digits;
 	const unsigned char *p = data;
 	strbuf_grow(sb, 2 * len);
 	for (size_t i = 0; i < len; i++) {
-		sb->buf[sb->len++] = digits[p[i] >> 4];
-		sb->buf[sb->len++] = digits[p[i] & 15];
+		sb->buf[sb->len++] = hex_digits[p[i] >> 4];
+		sb->buf[sb->len++] = hex_digits[p[i] & 15];
 	}
 	sb->buf[sb->len] = '\0';
 }

@@ -78,11 +78,6 @@ static void assert_readable(Elf *e)
 	assert_true(text);
 }
 
-static void stats(struct elfshare_stats *s)
-{
-	elfshare_stats(s);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -107,12 +102,12 @@ static void test_same_file_one_descriptor(void **state)
 	(void)state;
 	elfshare_drop();
 	struct elfshare_stats before, after;
-	stats(&before);
+	elfshare_stats(&before);
 	const char *path = copy_self("same", 0);
 	Elf *a = begin_closed(path, ELF_C_READ_MMAP_PRIVATE);
 	Elf *b = begin_closed(path, ELF_C_READ_MMAP);
 	assert_ptr_equal(a, b);
-	stats(&after);
+	elfshare_stats(&after);
 	assert_int_equal(after.files, 1);
 	assert_int_equal(after.kept - before.kept, 1);
 	assert_int_equal(after.hits - before.hits, 1);
@@ -127,7 +122,7 @@ static void test_same_file_one_descriptor(void **state)
 	assert_readable(c);
 	elf_end(c);
 	elfshare_drop();
-	stats(&after);
+	elfshare_stats(&after);
 	assert_int_equal(after.files, 0);
 	assert_int_equal(after.bytes, 0);
 }
@@ -144,7 +139,7 @@ static void test_changed_file_new_descriptor(void **state)
 	assert_readable(a);
 	assert_readable(b);
 	struct elfshare_stats s;
-	stats(&s);
+	elfshare_stats(&s);
 	assert_int_equal(s.files, 2);
 	elf_end(a);
 	elf_end(b);
@@ -157,7 +152,7 @@ static void test_not_shared(void **state)
 	(void)state;
 	elfshare_drop();
 	struct elfshare_stats before, after;
-	stats(&before);
+	elfshare_stats(&before);
 	static const uint16_t types[] = { ET_REL, ET_CORE };
 	static const char *const names[] = { "rel", "core" };
 	for (size_t i = 0; i < 2; i++) {
@@ -183,7 +178,7 @@ static void test_not_shared(void **state)
 	elf_end(a);
 	elf_end(b);
 	close(fd);
-	stats(&after);
+	elfshare_stats(&after);
 	assert_int_equal(after.files, 0);
 	assert_int_equal(after.kept, before.kept);
 	assert_int_equal(after.hits, before.hits);
@@ -289,7 +284,7 @@ static void test_dwfl_sessions_share(void **state)
 	elfshare_drop();
 	const char *path = copy_self("dwfl", 0);
 	struct elfshare_stats before, after;
-	stats(&before);
+	elfshare_stats(&before);
 	for (int round = 0; round < 3; round++) {
 		Dwfl *dwfl = dwfl_begin(&offline_callbacks);
 		assert_non_null(dwfl);
@@ -312,7 +307,7 @@ static void test_dwfl_sessions_share(void **state)
 		elfshare_stats(&s);
 		assert_int_equal(s.in_use, 0); /* libdwfl gave back every reference it took */
 	}
-	stats(&after);
+	elfshare_stats(&after);
 	assert_int_equal(after.kept - before.kept, 1);
 	assert_true(after.hits - before.hits >= 2);
 	elfshare_drop();
