@@ -415,17 +415,16 @@ static bool debug_file_lookup(struct native *n, const char *build_id)
 }
 
 /*
- * Whether a debug file named by MOD's BUILD_ID is in the search path. A
+ * Whether a debug file named by BUILD_ID is in the search path. A
  * process that analyzes dump after dump with the same options (a triage
  * worker: the symbolization cache is on) looks once per build and keeps
  * the answer for its life.
  */
-static bool debug_file_exists(struct native *n, Dwfl_Module *mod, const char *build_id)
+static bool debug_file_exists(struct native *n, const char *build_id)
 {
 	static struct hashmap seen; /* build-id -> &found or &missing */
 	static char found, missing;
-	char key[160];
-	if (!build_id || !symcache_key(mod, 0, false, key, sizeof(key)))
+	if (!build_id || !symcache_enabled())
 		return debug_file_lookup(n, build_id);
 	struct hashmap_slot *s = hashmap_slot(&seen, build_id);
 	if (!s->value) {
@@ -573,7 +572,7 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	}
 	Dwarf_Addr bias;
 	m->debug_info = debugfile != NULL || elf_has_debug_info(dwfl_module_getelf(mod, &bias)) ||
-			debug_file_exists(n, mod, m->build_id);
+			debug_file_exists(n, m->build_id);
 	attach_cache(n, mod, name, m->debug_info);
 	return DWARF_CB_OK;
 }

@@ -41,19 +41,34 @@ void symcache_enable(size_t max_entries)
 	cache.max = max_entries;
 }
 
-bool symcache_key(Dwfl_Module *mod, uint64_t offset, bool activation, char *key, size_t size)
+bool symcache_enabled(void)
 {
-	if (!cache.on || !mod)
-		return false;
+	return cache.on;
+}
+
+/*
+ * Appends MOD's build-id in hex (what every key of MOD starts with) to
+ * OUT: false, OUT as it was, when the cache is off, MOD has none, or its
+ * key would not fit SIZE bytes. No printf: a core asks for a few dozen
+ * keys, each a build-id's 40 digits.
+ */
+static bool add_build_id(Dwfl_Module *mod, struct strbuf *out, size_t size)
+{
 	const unsigned char *id;
 	GElf_Addr vaddr;
-	int len = dwfl_module_build_id(mod, &id, &vaddr);
+	int len = cache.on && mod ? dwfl_module_build_id(mod, &id, &vaddr) : 0;
 	if (len <= 0 || (size_t)len * 2 + 24 > size)
 		return false;
-	/* no printf: a core asks for a few dozen keys, each a build-id's 40 digits */
+	strbuf_addhex(out, id, (size_t)len);
+	return true;
+}
+
+bool symcache_key(Dwfl_Module *mod, uint64_t offset, bool activation, char *key, size_t size)
+{
 	static struct strbuf k = STRBUF_INIT;
 	strbuf_reset(&k);
-	strbuf_addhex(&k, id, (size_t)len);
+	if (!add_build_id(mod, &k, size))
+		return false;
 	strbuf_addch(&k, '+');
 	strbuf_addx(&k, offset);
 	strbuf_adds(&k, activation ? "/1" : "/0");
@@ -192,12 +207,9 @@ static char suffix_kind(const char *suffix)
 /* KEY = "BUILDID+" of MOD, and MOD's bounds; false when the cache is off or MOD has no build-id. */
 static bool module_prefix(Dwfl_Module *mod, struct strbuf *key, Dwarf_Addr *start, Dwarf_Addr *end)
 {
-	char id[160];
-	if (!mod || !symcache_key(mod, 0, false, id, sizeof(id)))
-		return false;
-	*strchr(id, '+') = '\0';
 	strbuf_reset(key);
-	strbuf_adds(key, id);
+	if (!add_build_id(mod, key, 160)) /* the size of every other key's buffer */
+		return false;
 	strbuf_addch(key, '+');
 	dwfl_module_info(mod, NULL, start, end, NULL, NULL, NULL, NULL);
 	return true;

@@ -20,6 +20,8 @@
 
 /* Turns the cache on for this process, holding at most MAX_ENTRIES pcs. */
 void symcache_enable(size_t max_entries);
+/* Whether symcache_enable was called: this process analyzes dump after dump (a triage worker). */
+bool symcache_enabled(void);
 
 /*
  * Writes the key of the pc at OFFSET in MOD (ACTIVATION as in
