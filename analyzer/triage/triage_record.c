@@ -11,6 +11,7 @@
 #include "parsers/parser.h"
 #include "analyzer/lib/fdio.h"
 #include "analyzer/lib/jsonw.h"
+#include "analyzer/lib/sparseread.h"
 #include "analyzer/lib/xalloc.h"
 #include "analyzer/pipeline.h"
 #include "analyzer/report/fold.h"
@@ -363,24 +364,7 @@ static bool mapped(int fd, size_t len)
 	       record_is_elf_core(head, sizeof(head));
 }
 
-/*
- * The LEN bytes of FD in the worker's buffer, a NUL after them as after
- * every input read into memory (NULL when they cannot all be read: errno).
- */
-static const unsigned char *read_artifact(int fd, size_t len)
-{
-	static unsigned char *buf;
-	static size_t cap;
-	if (len >= cap) {
-		free(buf);
-		cap = len < (1 << 20) ? 1 << 20 : len + 1;
-		buf = xmalloc(cap);
-	}
-	if (fd_pread_full(fd, buf, len, 0) < 0)
-		return NULL;
-	buf[len] = '\0';
-	return buf;
-}
+static struct sparseread worker_buffer = SPARSEREAD_INIT;
 
 void record_analyze(int fd, size_t len, const char *path, const struct mortem_opts *o,
 		    struct membudget *budget, struct strbuf *out, struct strbuf *summary)
@@ -392,7 +376,7 @@ void record_analyze(int fd, size_t len, const char *path, const struct mortem_op
 		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 		data = map;
 	} else if (len) {
-		data = read_artifact(fd, len);
+		data = sparseread_file(&worker_buffer, fd, len);
 	}
 	if (map == MAP_FAILED || !data) {
 		struct strbuf why = STRBUF_INIT;
