@@ -106,7 +106,7 @@ const unsigned char *sparseread_file(struct sparseread *r, int fd, size_t len)
 		r->dirty_words = (r->cap / PAGE + 64) / 64;
 		r->dirty = xcalloc(r->dirty_words, sizeof(*r->dirty));
 	}
-	static struct span spans[MAX_SPANS];
+	struct span spans[MAX_SPANS];
 	int n = len ? data_spans(fd, len, spans) : 0;
 	if (n < 0) {
 		n = 1;

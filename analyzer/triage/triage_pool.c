@@ -41,10 +41,13 @@ struct worker {
 	struct job jobs[POOL_DEPTH]; /* in the order sent: jobs[0] is the one being analyzed */
 	int njobs;
 	double deadline; /* jobs[0]'s */
+	struct strbuf in; /* what was read of its answers and not yet taken */
 };
 
 struct pool {
 	struct worker *w;
+	struct pollfd *pfd; /* one a worker */
+	struct strbuf out;  /* a request being sent */
 	int n;
 	size_t busy;
 	const struct mortem_opts *o;
@@ -138,7 +141,8 @@ static void spawn(struct pool *p, int i)
 		worker_main(sv[1], p->o, p->budget);
 	}
 	close(sv[1]);
-	p->w[i] = (struct worker){ .pid = pid, .sock = sv[0] };
+	strbuf_release(&p->w[i].in);
+	p->w[i] = (struct worker){ .pid = pid, .sock = sv[0], .in = STRBUF_INIT };
 }
 
 struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout,
@@ -147,8 +151,12 @@ struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout,
 	struct pool *p = xcalloc(1, sizeof(*p));
 	p->n = nworkers < 1 ? 1 : nworkers;
 	p->w = xcalloc((size_t)p->n, sizeof(*p->w));
-	for (int i = 0; i < p->n; i++)
+	p->pfd = xcalloc((size_t)p->n, sizeof(*p->pfd));
+	strbuf_init(&p->out, 0);
+	for (int i = 0; i < p->n; i++) {
 		p->w[i].sock = -1;
+		strbuf_init(&p->w[i].in, 0);
+	}
 	p->o = o;
 	p->timeout = timeout;
 	p->budget = budget;
@@ -182,12 +190,16 @@ static void finish_job(struct pool *p, size_t tag, const char *record, const cha
 	p->done(p->ctx, tag, record, summary, error);
 }
 
-static bool send_request(struct worker *w, int fd, size_t len, const char *path)
+/* One message: the request, the path, the descriptor (what the socket did not take at once follows). */
+static bool send_request(struct pool *p, struct worker *w, int fd, size_t len, const char *path)
 {
 	struct request rq = { .len = len, .pathlen = (uint32_t)strlen(path) };
-	struct iovec iov = { &rq, sizeof(rq) };
-	return fd_send_fds(w->sock, &iov, 1, &fd, 1) == (ssize_t)sizeof(rq) &&
-	       fd_write_full(w->sock, path, rq.pathlen) == 0;
+	strbuf_reset(&p->out);
+	strbuf_add(&p->out, &rq, sizeof(rq));
+	strbuf_add(&p->out, path, rq.pathlen);
+	struct iovec iov = { p->out.buf, p->out.len };
+	ssize_t sent = fd_send_fds(w->sock, &iov, 1, &fd, 1);
+	return sent > 0 && fd_write_full(w->sock, p->out.buf + sent, p->out.len - (size_t)sent) == 0;
 }
 
 static void job_release(struct job *j)
@@ -228,7 +240,7 @@ static bool push_job(struct pool *p, int i, int fd, size_t len, const char *path
 		j->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		j->path = xstrdup(path);
 	}
-	return send_request(w, fd, len, path);
+	return send_request(p, w, fd, len, path);
 }
 
 static void replace(struct pool *p, int i, bool timed_out);
@@ -279,27 +291,68 @@ static void replace(struct pool *p, int i, bool timed_out)
 	resend(p, i, waiting, nwaiting);
 }
 
-static void collect(struct pool *p, int i)
+/* An answer taken from a worker's buffer: its job and, NUL-ended, its record and summary. */
+struct taken {
+	struct job job;
+	char *record, *summary;
+};
+
+/*
+ * Reads what worker I has written and takes every whole answer in it, in
+ * order (several may have come at once): each finishes the worker's
+ * oldest job. The end of its output or an answer for no job replaces it.
+ * Whether any job finished (part of an answer waits for the rest).
+ */
+static bool collect(struct pool *p, int i)
 {
 	struct worker *w = &p->w[i];
-	struct answer a;
-	if (fd_read_full(w->sock, &a, sizeof(a)) < 0) {
+	strbuf_grow(&w->in, 64 << 10);
+	ssize_t r;
+	do
+		r = read(w->sock, w->in.buf + w->in.len, w->in.alloc - w->in.len - 1);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0) {
 		replace(p, i, false);
-		return;
+		return true;
 	}
-	/* read as sent, then a NUL put after each: the record, NUL, the summary, NUL */
-	char *buf = xmalloc((size_t)a.record + a.summary + 2), *summary = buf + a.record + 1;
-	if (fd_read_full(w->sock, buf, (size_t)a.record + a.summary) < 0) {
-		free(buf);
+	w->in.len += (size_t)r;
+	struct taken taken[POOL_DEPTH];
+	int ntaken = 0;
+	size_t at = 0;
+	bool stray = false;
+	while (w->in.len - at >= sizeof(struct answer)) {
+		struct answer a;
+		memcpy(&a, w->in.buf + at, sizeof(a));
+		size_t whole = sizeof(a) + (size_t)a.record + a.summary;
+		if (w->in.len - at < whole) {
+			strbuf_grow(&w->in, whole - (w->in.len - at)); /* read on its next wake */
+			break;
+		}
+		if (ntaken == w->njobs) {
+			stray = true; /* more answers than jobs */
+			break;
+		}
+		/* the record, NUL, the summary, NUL */
+		const char *from = w->in.buf + at + sizeof(a);
+		char *buf = xmalloc((size_t)a.record + a.summary + 2);
+		memcpy(buf, from, a.record);
+		memcpy(buf + a.record + 1, from + a.record, a.summary);
+		buf[a.record] = buf[a.record + 1 + a.summary] = '\0';
+		taken[ntaken++] = (struct taken){ .record = buf, .summary = buf + a.record + 1 };
+		at += whole;
+	}
+	memmove(w->in.buf, w->in.buf + at, w->in.len - at);
+	w->in.len -= at;
+	for (int k = 0; k < ntaken; k++) /* the jobs first: a completion may start more work */
+		taken[k].job = pop_job(p, w);
+	for (int k = 0; k < ntaken; k++) {
+		job_release(&taken[k].job);
+		finish_job(p, taken[k].job.tag, taken[k].record, taken[k].summary, NULL);
+		free(taken[k].record);
+	}
+	if (stray)
 		replace(p, i, false);
-		return;
-	}
-	memmove(summary, buf + a.record, a.summary);
-	buf[a.record] = summary[a.summary] = '\0';
-	struct job done = pop_job(p, w);
-	job_release(&done);
-	finish_job(p, done.tag, buf, summary, NULL);
-	free(buf);
+	return ntaken > 0 || stray;
 }
 
 /*
@@ -308,7 +361,7 @@ static void collect(struct pool *p, int i)
  */
 static bool wait_some(struct pool *p, int ms_limit)
 {
-	struct pollfd *pfd = xcalloc((size_t)p->n, sizeof(*pfd));
+	struct pollfd *pfd = p->pfd;
 	double end = ms_limit >= 0 ? now() + ms_limit / 1000.0 : 0;
 	bool any = false;
 	for (;;) {
@@ -333,8 +386,7 @@ static bool wait_some(struct pool *p, int ms_limit)
 			if (!p->w[i].njobs)
 				continue;
 			if (r > 0 && pfd[i].revents) {
-				collect(p, i);
-				any = true;
+				any |= collect(p, i);
 			} else if (p->timeout > 0 && now() >= p->w[i].deadline) {
 				replace(p, i, true);
 				any = true;
@@ -343,7 +395,6 @@ static bool wait_some(struct pool *p, int ms_limit)
 		if (any || (ms_limit >= 0 && now() >= end))
 			break;
 	}
-	free(pfd);
 	return any;
 }
 
@@ -374,8 +425,12 @@ void pool_finish(struct pool *p)
 {
 	while (p->busy)
 		wait_some(p, -1);
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < p->n; i++) {
 		reap(p, i, false);
+		strbuf_release(&p->w[i].in);
+	}
+	strbuf_release(&p->out);
+	free(p->pfd);
 	free(p->w);
 	free(p);
 }

@@ -1,0 +1,129 @@
+/* triage_pool: answers that arrive together, a worker that dies or hangs, in submission order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyzer/model/options.h"
+#include "analyzer/triage/triage_pool.h"
+
+struct seen {
+	size_t n;
+	size_t tags[8];
+	char *records[8];
+	char *errors[8];
+};
+
+static void on_done(void *ctx, size_t tag, const char *record, const char *summary,
+		    const char *error)
+{
+	(void)summary;
+	struct seen *s = ctx;
+	assert_true(s->n < 8);
+	s->tags[s->n] = tag;
+	s->records[s->n] = record ? strdup(record) : NULL;
+	s->errors[s->n] = error ? strdup(error) : NULL;
+	s->n++;
+}
+
+static void seen_free(struct seen *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->records[i]);
+		free(s->errors[i]);
+	}
+}
+
+/* Submits a small text artifact named NAME (not a dump: a "skipped" record) as TAG. */
+static void submit(struct pool *p, const char *name, size_t tag)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/mortem-pool-%s-XXXXXX", name);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	static const char text[] = "nothing to see here\n";
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	pool_submit(p, fd, sizeof(text) - 1, path, tag);
+	close(fd);
+}
+
+static void test_answers_together(void **state)
+{
+	(void)state;
+	struct mortem_opts o = { 0 };
+	struct seen s = { 0 };
+	struct pool *p = pool_start(1, &o, 0, NULL, on_done, &s);
+	submit(p, "a", 7);
+	submit(p, "b", 8);
+	usleep(500 * 1000); /* both answered before the parent reads: one read takes both */
+	pool_finish(p);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.tags[0], 7);
+	assert_int_equal(s.tags[1], 8);
+	for (int i = 0; i < 2; i++) {
+		assert_non_null(s.records[i]);
+		assert_non_null(strstr(s.records[i], "\"status\":\"skipped\""));
+	}
+	seen_free(&s);
+}
+
+static void test_worker_dies(void **state)
+{
+	(void)state;
+	setenv("MORTEM_TEST_WORKER_FAULT", "-boom-:crash", 1);
+	struct mortem_opts o = { 0 };
+	struct seen s = { 0 };
+	struct pool *p = pool_start(1, &o, 0, NULL, on_done, &s);
+	submit(p, "ok1", 1);
+	submit(p, "-boom-", 2);
+	submit(p, "ok3", 3); /* waits behind the one that kills its worker: goes to the next */
+	pool_finish(p);
+	unsetenv("MORTEM_TEST_WORKER_FAULT");
+	assert_int_equal(s.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(s.tags[i], i + 1);
+		if (s.tags[i] == 2) {
+			assert_null(s.records[i]);
+			assert_string_equal(s.errors[i], "analysis killed by SIGSEGV");
+		} else {
+			assert_non_null(s.records[i]);
+		}
+	}
+	seen_free(&s);
+}
+
+static void test_worker_hangs(void **state)
+{
+	(void)state;
+	setenv("MORTEM_TEST_WORKER_FAULT", "-stuck-:hang", 1);
+	struct mortem_opts o = { 0 };
+	struct seen s = { 0 };
+	struct pool *p = pool_start(1, &o, 1, NULL, on_done, &s);
+	submit(p, "-stuck-", 4);
+	submit(p, "next", 5);
+	pool_finish(p);
+	unsetenv("MORTEM_TEST_WORKER_FAULT");
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.tags[0], 4);
+	assert_string_equal(s.errors[0], "analysis timed out after 1 s (--timeout)");
+	assert_int_equal(s.tags[1], 5);
+	assert_non_null(s.records[1]);
+	seen_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_answers_together),
+		cmocka_unit_test(test_worker_dies),
+		cmocka_unit_test(test_worker_hangs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
