@@ -46,6 +46,7 @@ struct core_image {
 	void *map;      /* our mapping of FD, or NULL */
 	size_t len;
 	struct coremem *mem;
+	bool fd_borrowed; /* FD is the input's, open while the dump lives (input.h) */
 	char fd_path[64];
 };
 
@@ -86,20 +87,23 @@ static void image_free(void *arg)
 	coremem_free(img->mem);
 	if (img->map && img->map != MAP_FAILED)
 		munmap(img->map, img->len);
-	if (img->fd >= 0)
+	if (img->fd >= 0 && !img->fd_borrowed)
 		close(img->fd);
 	free(img);
 }
 
 /*
- * Our own descriptor on the core's bytes: a dup of the input's, or a memfd
- * copy; and the bytes themselves: the input's when they last as long as
+ * A descriptor on the core's bytes: the input's when it stays open as long
+ * as the dump, else a dup of it, or a memfd copy; and the bytes themselves: the input's when they last as long as
  * the dump (no mapping to make and tear down), else our own mapping.
  */
 static int image_open(struct core_image *img, const struct input *in, struct strbuf *err)
 {
 	img->len = in->len;
-	if (in->fd >= 0) {
+	if (in->lasting && in->fd >= 0) {
+		img->fd = in->fd;
+		img->fd_borrowed = true;
+	} else if (in->fd >= 0) {
 		img->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 3);
 	} else {
 		img->fd = memfd_create("mortem-core", MFD_CLOEXEC);

@@ -37,9 +37,10 @@ struct input {
 	void *map;
 	size_t map_len;
 	/*
-	 * DATA stays valid and unchanged until every dump made from this
-	 * input is freed (set by the caller that owns the bytes): a parser
-	 * may keep pointers into it instead of a copy or a mapping of its own.
+	 * DATA stays valid and unchanged, and FD open, until every dump made
+	 * from this input is freed (set by the caller that owns the bytes): a
+	 * parser may keep pointers into DATA and use FD instead of a copy, a
+	 * mapping or a descriptor of its own.
 	 */
 	bool lasting;
 	/* private */

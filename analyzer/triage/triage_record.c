@@ -393,9 +393,11 @@ void record_analyze(int fd, size_t len, const char *path, const struct mortem_op
 		record_problem(out, RECORD_FAILED, err.buf);
 	} else {
 		if (!in.compression && !in.utf16)
-			in.fd = dup(fd); /* libelf wants a descriptor on the bytes */
-		in.lasting = true; /* the dump is freed before the bytes are */
+			in.fd = fd; /* libelf wants a descriptor on the bytes */
+		in.lasting = true; /* the dump is freed before the bytes are, FD closed */
 		analyze_bytes(&in, o, out, summary);
+		if (in.fd == fd)
+			in.fd = -1; /* the caller's */
 		input_close(&in);
 	}
 	if (map)
