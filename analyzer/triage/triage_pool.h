@@ -43,10 +43,11 @@ struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout,
 /*
  * Hands the LEN bytes readable from FD (named PATH) to the worker holding
  * the fewest artifacts, first waiting (and reporting completions) when all
- * are full: a worker holds the artifact it analyzes and the next, which it
- * starts on while the parent reads its answer. When a worker dies, the
- * artifact it analyzed fails and the one waiting goes to its replacement.
- * FD stays the caller's (the pool keeps a copy while the artifact waits).
+ * are full: a worker holds the artifact it analyzes and up to seven more
+ * (fewer with many workers), which it goes on with while the parent reads
+ * its answers. When a worker dies, the artifact it analyzed fails and those
+ * waiting go to its replacement. FD stays the caller's (the pool keeps a
+ * copy while the artifact waits).
  */
 void pool_submit(struct pool *p, int fd, size_t len, const char *path, size_t tag);
 

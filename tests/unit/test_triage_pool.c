@@ -1,4 +1,4 @@
-/* triage_pool: answers that arrive together, a worker that dies or hangs, in submission order. */
+/* triage_pool: answers that arrive together, a worker that dies or hangs: each artifact answered once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,9 +15,9 @@
 
 struct seen {
 	size_t n;
-	size_t tags[8];
-	char *records[8];
-	char *errors[8];
+	size_t tags[32];
+	char *records[32];
+	char *errors[32];
 };
 
 static void on_done(void *ctx, size_t tag, const char *record, const char *summary,
@@ -25,7 +25,7 @@ static void on_done(void *ctx, size_t tag, const char *record, const char *summa
 {
 	(void)summary;
 	struct seen *s = ctx;
-	assert_true(s->n < 8);
+	assert_true(s->n < 32);
 	s->tags[s->n] = tag;
 	s->records[s->n] = record ? strdup(record) : NULL;
 	s->errors[s->n] = error ? strdup(error) : NULL;
@@ -74,6 +74,16 @@ static void test_answers_together(void **state)
 	seen_free(&s);
 }
 
+/* The entry of S for TAG. */
+static size_t of_tag(const struct seen *s, size_t tag)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->tags[i] == tag)
+			return i;
+	fail_msg("no completion for tag %zu", tag);
+	return 0;
+}
+
 static void test_worker_dies(void **state)
 {
 	(void)state;
@@ -81,19 +91,43 @@ static void test_worker_dies(void **state)
 	struct mortem_opts o = { 0 };
 	struct seen s = { 0 };
 	struct pool *p = pool_start(1, &o, 0, NULL, on_done, &s);
-	submit(p, "ok1", 1);
-	submit(p, "-boom-", 2);
-	submit(p, "ok3", 3); /* waits behind the one that kills its worker: goes to the next */
+	submit(p, "ok1", 1);    /* finished before the crash, its answer not written yet */
+	submit(p, "-boom-", 2); /* kills its worker */
+	submit(p, "ok3", 3);    /* waits behind it */
 	pool_finish(p);
 	unsetenv("MORTEM_TEST_WORKER_FAULT");
-	assert_int_equal(s.n, 3);
-	for (size_t i = 0; i < 3; i++) {
-		assert_int_equal(s.tags[i], i + 1);
-		if (s.tags[i] == 2) {
-			assert_null(s.records[i]);
-			assert_string_equal(s.errors[i], "analysis killed by SIGSEGV");
+	assert_int_equal(s.n, 3); /* each once: 1 and 3 analyzed again by the next worker */
+	size_t boom = of_tag(&s, 2);
+	assert_null(s.records[boom]);
+	assert_string_equal(s.errors[boom], "analysis killed by SIGSEGV");
+	for (size_t tag = 1; tag <= 3; tag += 2) {
+		size_t k = of_tag(&s, tag);
+		assert_non_null(s.records[k]);
+		assert_null(s.errors[k]);
+	}
+	seen_free(&s);
+}
+
+/* Two workers, twenty artifacts, one that kills its worker: every other one answered once. */
+static void test_many_one_crash(void **state)
+{
+	(void)state;
+	setenv("MORTEM_TEST_WORKER_FAULT", "-boom-:crash", 1);
+	struct mortem_opts o = { 0 };
+	struct seen s = { 0 };
+	struct pool *p = pool_start(2, &o, 0, NULL, on_done, &s);
+	for (size_t tag = 0; tag < 20; tag++)
+		submit(p, tag == 9 ? "-boom-" : "fine", tag);
+	pool_finish(p);
+	unsetenv("MORTEM_TEST_WORKER_FAULT");
+	assert_int_equal(s.n, 20);
+	for (size_t tag = 0; tag < 20; tag++) {
+		size_t k = of_tag(&s, tag);
+		if (tag == 9) {
+			assert_string_equal(s.errors[k], "analysis killed by SIGSEGV");
 		} else {
-			assert_non_null(s.records[i]);
+			assert_non_null(s.records[k]);
+			assert_null(s.errors[k]);
 		}
 	}
 	seen_free(&s);
@@ -123,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answers_together),
 		cmocka_unit_test(test_worker_dies),
+		cmocka_unit_test(test_many_one_crash),
 		cmocka_unit_test(test_worker_hangs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
