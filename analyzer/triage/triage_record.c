@@ -1,5 +1,6 @@
 #include "analyzer/triage/triage_record.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -200,6 +201,25 @@ static void write_graph(struct jsonw *w, const struct dump *d)
 }
 
 /* The keys a record and its summary both begin with: status to severity. */
+/* Whether D's finding I is the first with its id. */
+static bool first_of_id(const struct dump *d, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(d->findings[k]->id, d->findings[i]->id))
+			return false;
+	return true;
+}
+
+/* The worst severity among D's findings (enum severity: lower is worse), or -1. */
+static int worst_severity(const struct dump *d)
+{
+	int sev = -1;
+	for (size_t i = 0; i < d->nfindings; i++)
+		if (sev < 0 || (int)d->findings[i]->severity < sev)
+			sev = (int)d->findings[i]->severity;
+	return sev;
+}
+
 static void write_head(struct jsonw *w, const struct dump *d)
 {
 	jsonw_key(w, "status");
@@ -210,22 +230,42 @@ static void write_head(struct jsonw *w, const struct dump *d)
 	jsonw_str(w, d->signature);
 	jsonw_key(w, "bucket");
 	jsonw_str(w, d->bucket);
-	int sev = -1;
 	jsonw_key(w, "findings");
 	jsonw_arr_begin(w);
-	for (size_t i = 0; i < d->nfindings; i++) {
-		const struct finding *f = d->findings[i];
-		if (sev < 0 || (int)f->severity < sev)
-			sev = (int)f->severity;
-		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = !strcmp(d->findings[k]->id, f->id);
-		if (!seen)
-			jsonw_str(w, f->id);
-	}
+	for (size_t i = 0; i < d->nfindings; i++)
+		if (first_of_id(d, i))
+			jsonw_str(w, d->findings[i]->id);
 	jsonw_arr_end(w);
+	int sev = worst_severity(d);
 	jsonw_key(w, "severity");
 	jsonw_str(w, sev >= 0 ? severity_name((enum severity)sev) : NULL);
+}
+
+/* One field of a summary (triage_record.h): VALUE, or none when NULL. */
+static void summary_field(struct strbuf *sb, const char *value)
+{
+	size_t n = value ? strlen(value) : 0;
+	strbuf_addx(sb, n + 1);
+	strbuf_adds(sb, value ? ":+" : ":-");
+	strbuf_add(sb, value ? value : "", n);
+	strbuf_addch(sb, ',');
+}
+
+static void write_summary(struct strbuf *sb, const struct dump *d, long long score)
+{
+	int sev = worst_severity(d);
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", score);
+	summary_field(sb, "ok");
+	summary_field(sb, d->input.format);
+	summary_field(sb, d->signature);
+	summary_field(sb, d->bucket);
+	summary_field(sb, NULL); /* error */
+	summary_field(sb, sev >= 0 ? severity_name((enum severity)sev) : NULL);
+	summary_field(sb, num);
+	for (size_t i = 0; i < d->nfindings; i++)
+		if (first_of_id(d, i))
+			summary_field(sb, d->findings[i]->id);
 }
 
 void record_from_dump(const struct dump *d, struct strbuf *out, struct strbuf *summary)
@@ -246,14 +286,8 @@ void record_from_dump(const struct dump *d, struct strbuf *out, struct strbuf *s
 	jsonw_key(&w, "score");
 	jsonw_int(&w, score);
 	jsonw_obj_end(&w);
-	if (!summary)
-		return;
-	jsonw_init(&w, summary);
-	jsonw_obj_begin(&w);
-	write_head(&w, d);
-	jsonw_key(&w, "score");
-	jsonw_int(&w, score);
-	jsonw_obj_end(&w);
+	if (summary)
+		write_summary(summary, d, score);
 }
 
 /*
@@ -410,34 +444,100 @@ static const char *get_str(json_t *root, const char *key)
 	return json_string_value(json_object_get(root, key));
 }
 
-int record_parse(struct triage_record *r, const char *json, const char *summary,
-		 struct strbuf *err)
+static void set_status(struct triage_record *r, const char *st)
 {
-	memset(r, 0, sizeof(*r));
-	r->severity = -1;
-	bool whole = !summary || !*summary;
-	json_error_t je;
-	json_t *keys = json_loads(whole ? json : summary, 0, &je);
-	if (!keys || !json_is_object(keys)) {
-		json_decref(keys);
-		return error_set(err, "bad triage record: %s", je.text);
-	}
-	r->text = xstrdup(json);
-	r->keys = keys;
-	if (whole)
-		r->root = json_incref(keys);
-	const char *st = get_str(keys, "status");
 	r->status = st && !strcmp(st, "ok")        ? RECORD_OK
 		  : st && !strcmp(st, "skipped") ? RECORD_SKIPPED
 						 : RECORD_FAILED;
+}
+
+/* R's keys from the whole record's object KEYS (which R then owns). */
+static void keys_from_json(struct triage_record *r, json_t *keys)
+{
+	r->keys = keys;
+	set_status(r, get_str(keys, "status"));
 	r->error = get_str(keys, "error");
 	r->format = get_str(keys, "format");
 	r->signature = get_str(keys, "signature");
 	r->bucket = get_str(keys, "bucket");
 	const char *sev = get_str(keys, "severity");
 	r->severity = sev ? severity_from_name(sev) : -1;
-	r->findings = json_object_get(keys, "findings");
+	json_t *findings = json_object_get(keys, "findings");
+	r->findings = xcalloc(json_array_size(findings) + 1, sizeof(*r->findings));
+	for (size_t i = 0; i < json_array_size(findings); i++)
+		if (json_is_string(json_array_get(findings, i)))
+			r->findings[r->nfindings++] = json_string_value(json_array_get(findings, i));
 	r->score = json_integer_value(json_object_get(keys, "score"));
+}
+
+/*
+ * The next field of a summary at *AT (END its end), NUL-ended in place:
+ * 0 with *VALUE (NULL for none), or -1 when it is not one.
+ */
+static int next_field(char **at, char *end, const char **value)
+{
+	char *p = *at, *digits = p;
+	size_t n = 0;
+	for (; p < end && isxdigit((unsigned char)*p) && p - digits < 16; p++)
+		n = n * 16 + (size_t)(isdigit((unsigned char)*p) ? *p - '0' : (*p | 0x20) - 'a' + 10);
+	if (p == digits || p == end || *p != ':' || !n || n > (size_t)(end - p) - 1 ||
+	    p[1 + n] != ',' || (p[1] != '+' && p[1] != '-') || (p[1] == '-' && n != 1))
+		return -1;
+	p[1 + n] = '\0';
+	*value = p[1] == '+' ? p + 2 : NULL;
+	*at = p + 2 + n;
+	return 0;
+}
+
+/* R's keys from SUMMARY (triage_record.h): 0, or -1 when it is not one. */
+static int keys_from_summary(struct triage_record *r, const char *summary)
+{
+	r->fields = xstrdup(summary);
+	char *at = r->fields, *end = at + strlen(at);
+	const char *v[7];
+	for (int i = 0; i < 7; i++)
+		if (next_field(&at, end, &v[i]) < 0)
+			return -1;
+	set_status(r, v[0]);
+	r->format = v[1];
+	r->signature = v[2];
+	r->bucket = v[3];
+	r->error = v[4];
+	r->severity = v[5] ? severity_from_name(v[5]) : -1;
+	r->score = v[6] ? strtoll(v[6], NULL, 10) : 0;
+	size_t alloc = 0;
+	const char *id;
+	while (at < end) {
+		if (next_field(&at, end, &id) < 0 || !id)
+			return -1;
+		ALLOC_GROW(r->findings, r->nfindings + 1, alloc);
+		r->findings[r->nfindings++] = id;
+	}
+	return 0;
+}
+
+int record_parse(struct triage_record *r, const char *json, const char *summary,
+		 struct strbuf *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->severity = -1;
+	if (summary && *summary) {
+		if (keys_from_summary(r, summary) < 0) {
+			record_release(r);
+			return error_set(err, "bad triage record summary");
+		}
+		r->text = xstrdup(json);
+		return 0;
+	}
+	json_error_t je;
+	json_t *keys = json_loads(json, 0, &je);
+	if (!keys || !json_is_object(keys)) {
+		json_decref(keys);
+		return error_set(err, "bad triage record: %s", je.text);
+	}
+	r->text = xstrdup(json);
+	r->root = json_incref(keys);
+	keys_from_json(r, keys);
 	return 0;
 }
 
@@ -457,6 +557,8 @@ void record_release(struct triage_record *r)
 {
 	json_decref(r->root);
 	json_decref(r->keys);
+	free(r->fields);
+	free(r->findings);
 	free(r->text);
 	memset(r, 0, sizeof(*r));
 }

@@ -139,11 +139,8 @@ static void bucket_add(struct triage_bucket *b, struct triage_item *it)
 	b->fresh += it->fresh;
 	if (r->severity >= 0 && (b->severity < 0 || r->severity < b->severity))
 		b->severity = r->severity; /* enum severity: lower is worse */
-	for (size_t i = 0; i < json_array_size(r->findings); i++) {
-		const char *id = json_string_value(json_array_get(r->findings, i));
-		if (id)
-			bucket_add_finding(b, id);
-	}
+	for (size_t i = 0; i < r->nfindings; i++)
+		bucket_add_finding(b, r->findings[i]);
 	if (!b->example || r->score > b->example->rec.score)
 		b->example = it;
 	if (it->mtime > 0 && (!b->first_seen || it->mtime < b->first_seen))
@@ -156,11 +153,9 @@ static void bucket_add(struct triage_bucket *b, struct triage_item *it)
 static void placeholder(const struct triage_record *r, struct strbuf *sig)
 {
 	strbuf_adds(sig, TRIAGE_NO_SIGNATURE);
-	size_t n = json_array_size(r->findings);
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(sig, "%s%s", i ? ", " : " (findings: ",
-			    json_string_value(json_array_get(r->findings, i)));
-	if (n)
+	for (size_t i = 0; i < r->nfindings; i++)
+		strbuf_addf(sig, "%s%s", i ? ", " : " (findings: ", r->findings[i]);
+	if (r->nfindings)
 		strbuf_addch(sig, ')');
 }
 
