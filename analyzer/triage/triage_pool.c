@@ -186,18 +186,24 @@ struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout,
 	return p;
 }
 
-/* Stops worker I (killing it when KILL) and reaps it; returns its wait status. */
+/* Stops worker I (killing it when KILL) and reaps it; returns its wait status. Its socket stays open. */
 static int reap(struct pool *p, int i, bool kill_it)
 {
 	struct worker *w = &p->w[i];
 	if (kill_it)
 		kill(w->pid, SIGKILL);
-	close(w->sock);
-	w->sock = -1;
+	else
+		shutdown(w->sock, SHUT_WR); /* no more work: it ends */
 	int status = 0;
 	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return status;
+}
+
+static void close_socket(struct worker *w)
+{
+	close(w->sock);
+	w->sock = -1;
 }
 
 /* Artifact TAG is done: its RECORD and SUMMARY, or NULL and the ERROR that says why. */
@@ -263,6 +269,8 @@ static bool push_job(struct pool *p, int i, int fd, size_t len, const char *path
 }
 
 static void replace(struct pool *p, int i, bool timed_out);
+static ssize_t read_answers(struct worker *w);
+static int take_answers(struct pool *p, int i);
 
 /*
  * Sends the jobs that waited behind a dead worker's to its replacement, I,
@@ -288,11 +296,16 @@ static void resend(struct pool *p, int i, struct job *waiting, int n)
 static void replace(struct pool *p, int i, bool timed_out)
 {
 	struct worker *w = &p->w[i];
-	struct job head = w->jobs[0], waiting[POOL_DEPTH - 1];
-	int nwaiting = w->njobs - 1;
-	memcpy(waiting, &w->jobs[1], (size_t)nwaiting * sizeof(waiting[0]));
-	w->njobs = 0;
 	int status = reap(p, i, true);
+	/* what it answered before it died was done: taken, not blamed */
+	while (read_answers(w) > 0)
+		;
+	take_answers(p, i);
+	close_socket(w);
+	struct job jobs[POOL_DEPTH];
+	int njobs = w->njobs;
+	memcpy(jobs, w->jobs, (size_t)njobs * sizeof(jobs[0]));
+	w->njobs = 0;
 	struct strbuf why = STRBUF_INIT;
 	if (timed_out)
 		strbuf_addf(&why, "analysis timed out after %d s (--timeout)", p->timeout);
@@ -304,10 +317,12 @@ static void replace(struct pool *p, int i, bool timed_out)
 	else
 		strbuf_adds(&why, "analysis worker lost");
 	spawn(p, i); /* idle */
-	job_release(&head);
-	finish_job(p, head.tag, NULL, NULL, why.buf);
+	if (njobs) { /* the one it was analyzing */
+		job_release(&jobs[0]);
+		finish_job(p, jobs[0].tag, NULL, NULL, why.buf);
+		resend(p, i, jobs + 1, njobs - 1);
+	}
 	strbuf_release(&why);
-	resend(p, i, waiting, nwaiting);
 }
 
 /* An answer taken from a worker's buffer: its job and, NUL-ended, its record and summary. */
@@ -316,25 +331,26 @@ struct taken {
 	char *record, *summary;
 };
 
-/*
- * Reads what worker I has written and takes every whole answer in it, in
- * order (several may have come at once): each finishes the worker's
- * oldest job. The end of its output or an answer for no job replaces it.
- * Whether any job finished (part of an answer waits for the rest).
- */
-static bool collect(struct pool *p, int i)
+/* Reads what worker W has written since (up to 64 KB more): the bytes read, 0 at its end, or -1. */
+static ssize_t read_answers(struct worker *w)
 {
-	struct worker *w = &p->w[i];
 	strbuf_grow(&w->in, 64 << 10);
 	ssize_t r;
 	do
 		r = read(w->sock, w->in.buf + w->in.len, w->in.alloc - w->in.len - 1);
 	while (r < 0 && errno == EINTR);
-	if (r <= 0) {
-		replace(p, i, false);
-		return true;
-	}
-	w->in.len += (size_t)r;
+	if (r > 0)
+		w->in.len += (size_t)r;
+	return r;
+}
+
+/*
+ * Takes every whole answer read of worker I, in order: each finishes its
+ * oldest job. How many, or -1 when there is an answer for no job.
+ */
+static int take_answers(struct pool *p, int i)
+{
+	struct worker *w = &p->w[i];
 	struct taken taken[POOL_DEPTH];
 	int ntaken = 0;
 	size_t at = 0;
@@ -344,7 +360,7 @@ static bool collect(struct pool *p, int i)
 		memcpy(&a, w->in.buf + at, sizeof(a));
 		size_t whole = sizeof(a) + (size_t)a.record + a.summary;
 		if (w->in.len - at < whole) {
-			strbuf_grow(&w->in, whole - (w->in.len - at)); /* read on its next wake */
+			strbuf_grow(&w->in, whole - (w->in.len - at)); /* the rest comes later */
 			break;
 		}
 		if (ntaken == w->njobs) {
@@ -374,15 +390,27 @@ static bool collect(struct pool *p, int i)
 		finish_job(p, taken[k].job.tag, taken[k].record, taken[k].summary, NULL);
 		free(taken[k].record);
 	}
-	if (stray)
-		replace(p, i, false);
-	return ntaken > 0 || stray;
+	return stray ? -1 : ntaken;
 }
 
 /*
- * Waits until at least one busy worker finished (or overran its time), or
- * MS milliseconds passed (-1: no limit). Returns whether any finished.
+ * Reads what worker I has written and takes every whole answer in it
+ * (several may have come at once). The end of its output or an answer for
+ * no job replaces it. Whether any job finished (part of an answer waits
+ * for the rest).
  */
+static bool collect(struct pool *p, int i)
+{
+	if (read_answers(&p->w[i]) <= 0) {
+		replace(p, i, false);
+		return true;
+	}
+	int n = take_answers(p, i);
+	if (n < 0)
+		replace(p, i, false);
+	return n != 0;
+}
+
 /* How long to nap before waiting for answers (seconds; 0: none), see NAP_MAX. */
 static double nap(const struct pool *p)
 {
@@ -474,6 +502,7 @@ void pool_finish(struct pool *p)
 		wait_some(p, -1);
 	for (int i = 0; i < p->n; i++) {
 		reap(p, i, false);
+		close_socket(&p->w[i]);
 		strbuf_release(&p->w[i].in);
 	}
 	strbuf_release(&p->out);
