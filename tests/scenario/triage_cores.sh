@@ -6,7 +6,7 @@
 # its peak RSS stays a fraction of the core's size.
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/lib/core.sh"
-need cc g++ jq /usr/bin/time
+need cc g++ jq bunzip2 /usr/bin/time
 mkdir -p in big
 build ledger_heap ledger_heap.c -O1
 take_core in/heap.core ./ledger_heap 16
