@@ -32,7 +32,7 @@ DEB_PKGS = gcc make pkg-config libdw-dev libelf-dev libunwind-dev libpcre2-dev l
 	libarchive-dev libzstd-dev liblzma-dev zlib1g-dev libdeflate-dev libdebuginfod-dev libjansson-dev \
 	libcmocka-dev liblz4-dev libsqlite3-dev elfutils gdb tmux jq zstd xz-utils lz4 gzip \
 	debuginfod openjdk-17-jdk-headless clang libclang-rt-14-dev hyperfine time g++ \
-	procps file lldb libc6-dbg zip sqlite3 groff-base man-db postgresql libpq-dev graphviz
+	procps file lldb libc6-dbg zip bzip2 sqlite3 groff-base man-db postgresql libpq-dev graphviz
 export DEB_PKGS
 
 ifeq ($(V),1)
