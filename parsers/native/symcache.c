@@ -63,27 +63,34 @@ static bool add_build_id(Dwfl_Module *mod, struct strbuf *out, size_t size)
 	return true;
 }
 
-bool symcache_key(Dwfl_Module *mod, uint64_t offset, bool activation, char *key, size_t size)
+/*
+ * KEY (SIZE bytes): MOD's build-id (add_build_id), TAIL, HEX in hex when
+ * not NULL, then END; false as add_build_id.
+ */
+static bool module_key(Dwfl_Module *mod, const char *tail, const uint64_t *hex, const char *end,
+		       char *key, size_t size)
 {
 	static struct strbuf k = STRBUF_INIT;
 	strbuf_reset(&k);
 	if (!add_build_id(mod, &k, size))
 		return false;
-	strbuf_addch(&k, '+');
-	strbuf_addx(&k, offset);
-	strbuf_adds(&k, activation ? "/1" : "/0");
+	strbuf_adds(&k, tail);
+	if (hex)
+		strbuf_addx(&k, *hex);
+	strbuf_adds(&k, end);
 	memcpy(key, k.buf, k.len + 1);
 	return true;
+}
+
+bool symcache_key(Dwfl_Module *mod, uint64_t offset, bool activation, char *key, size_t size)
+{
+	return module_key(mod, "+", &offset, activation ? "/1" : "/0", key, size);
 }
 
 /* The "has DWARF" entries share the map, keyed "BUILDID+dwarf". */
 static bool dwarf_key(Dwfl_Module *mod, char *key, size_t size)
 {
-	if (!symcache_key(mod, 0, false, key, size))
-		return false;
-	char *plus = strrchr(key, '+');
-	snprintf(plus, size - (size_t)(plus - key), "+dwarf");
-	return true;
+	return module_key(mod, "+dwarf", NULL, "", key, size);
 }
 
 static int yes = 1, no = 0;
@@ -166,10 +173,9 @@ const char *symcache_addrname(Dwfl_Module *mod, uint64_t addr,
 	if (!mod)
 		return NULL;
 	dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-	if (!symcache_key(mod, 0, false, key, sizeof(key)))
+	uint64_t rel = addr - start;
+	if (!module_key(mod, "+s", &rel, "", key, sizeof(key)))
 		return lookup(mod, addr);
-	char *plus = strchr(key, '+');
-	snprintf(plus, sizeof(key) - (size_t)(plus - key), "+s%llx", (unsigned long long)(addr - start));
 	char *hit = hashmap_get(&cache.map, key);
 	if (hit)
 		return hit == no_name ? NULL : hit;
@@ -707,9 +713,8 @@ static bool load_build(struct build *b)
 /* MOD's build-id into KEY, when the cache persists and has not attached that build yet. */
 static bool unattached_build(Dwfl_Module *mod, char *key, size_t size)
 {
-	if (!cache.dir || !symcache_key(mod, 0, false, key, size))
+	if (!cache.dir || !module_key(mod, "", NULL, "", key, size))
 		return false;
-	*strchr(key, '+') = '\0';
 	return !hashmap_get(&cache.builds, key);
 }
 
