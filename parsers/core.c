@@ -94,8 +94,9 @@ static void image_free(void *arg)
 
 /*
  * A descriptor on the core's bytes: the input's when it stays open as long
- * as the dump, else a dup of it, or a memfd copy; and the bytes themselves: the input's when they last as long as
- * the dump (no mapping to make and tear down), else our own mapping.
+ * as the dump, else a dup of it, or a memfd copy; and the bytes themselves:
+ * the input's when they last as long as the dump (no mapping to make and
+ * tear down), else our own mapping.
  */
 static int image_open(struct core_image *img, const struct input *in, struct strbuf *err)
 {

@@ -186,7 +186,10 @@ struct pool *pool_start(int nworkers, const struct mortem_opts *o, int timeout,
 	return p;
 }
 
-/* Stops worker I (killing it when KILL) and reaps it; returns its wait status. Its socket stays open. */
+/*
+ * Stops worker I (killing it when KILL, else ending its input) and reaps
+ * it; returns its wait status. Its socket stays open (close_socket).
+ */
 static int reap(struct pool *p, int i, bool kill_it)
 {
 	struct worker *w = &p->w[i];
@@ -214,7 +217,10 @@ static void finish_job(struct pool *p, size_t tag, const char *record, const cha
 	p->done(p->ctx, tag, record, summary, error);
 }
 
-/* One message: the request, the path, the descriptor (what the socket did not take at once follows). */
+/*
+ * One message: the request, the path, the descriptor (what the socket did
+ * not take at once follows).
+ */
 static bool send_request(struct pool *p, struct worker *w, int fd, size_t len, const char *path)
 {
 	struct request rq = { .len = len, .pathlen = (uint32_t)strlen(path) };
@@ -427,6 +433,10 @@ static double nap(const struct pool *p)
 	return t < NAP_MIN ? 0 : t > NAP_MAX ? NAP_MAX : t;
 }
 
+/*
+ * Waits until at least one busy worker finished (or overran its time), or
+ * MS milliseconds passed (-1: no limit). Returns whether any finished.
+ */
 static bool wait_some(struct pool *p, int ms_limit)
 {
 	struct pollfd *pfd = p->pfd;

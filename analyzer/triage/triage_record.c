@@ -200,7 +200,6 @@ static void write_graph(struct jsonw *w, const struct dump *d)
 	strbuf_release(&b);
 }
 
-/* The keys a record and its summary both begin with: status to severity. */
 /* Whether D's finding I is the first with its id. */
 static bool first_of_id(const struct dump *d, size_t i)
 {
@@ -220,6 +219,7 @@ static int worst_severity(const struct dump *d)
 	return sev;
 }
 
+/* The keys a record begins with: status to severity (its summary has the same). */
 static void write_head(struct jsonw *w, const struct dump *d)
 {
 	jsonw_key(w, "status");

@@ -33,8 +33,8 @@
  * The table is bounded in files and in bytes; the least recently used
  * files leave it first, among those no session holds: a file in use stays
  * (the table may pass its bounds while one dump holds many files, up to
- * four times the files; beyond, files are not kept) and leaves once let go. One thread at a time: libelf itself is built
- * without locks.
+ * four times the files; beyond, files are not kept) and leaves once let
+ * go. One thread at a time: libelf itself is built without locks.
  *
  * Whoever changes a kept descriptor (dwarfprep.h inflates debug sections
  * into memory of its own and points the descriptor at it) changes it for
