@@ -18,6 +18,7 @@
 #include "parsers/native/regs.h"
 #include "parsers/native/sigcode.h"
 #include "parsers/native/unwind.h"
+#include "tests/unit/tempfile.h"
 
 static void test_sigcode_names(void **state)
 {
@@ -104,17 +105,15 @@ static void test_coremem(void **state)
 	unsigned char core[3 * 4096];
 	for (size_t i = 0; i < sizeof(core); i++)
 		core[i] = (unsigned char)(i / 4096 + 1);
-	char path[] = "/tmp/mortem-coremem-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
+	char path[256];
+	int fd = temp_file(path, "coremem");
 	unsigned char text[8192];
 	memset(text, 0x90, sizeof(text));
 	text[4096] = 0xc3;
 	assert_int_equal(write(fd, text, sizeof(text)), (ssize_t)sizeof(text));
 	close(fd);
-	char path2[] = "/tmp/mortem-coremem-XXXXXX"; /* a second file: a page of 0x55, 4,088 bytes of 0x66 */
-	fd = mkstemp(path2);
-	assert_true(fd >= 0);
+	char path2[256]; /* a second file: a page of 0x55, 4,088 bytes of 0x66 */
+	fd = temp_file(path2, "coremem");
 	unsigned char other[8184];
 	memset(other, 0x55, 4096);
 	memset(other + 4096, 0x66, sizeof(other) - 4096);

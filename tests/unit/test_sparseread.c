@@ -15,16 +15,15 @@
 #include <unistd.h>
 
 #include "analyzer/lib/sparseread.h"
+#include "tests/unit/tempfile.h"
 
 #define PAGE 4096
 
-static char path[] = "/tmp/mortem-sparseread-XXXXXX";
-
+/* A new empty file, its name already unlinked. */
 static int empty_file(void)
 {
-	strcpy(path, "/tmp/mortem-sparseread-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
+	char path[256];
+	int fd = temp_file(path, "sparseread");
 	unlink(path);
 	return fd;
 }
@@ -35,6 +34,14 @@ static void put(int fd, size_t off, size_t len, unsigned char byte)
 	memset(b, byte, len);
 	assert_int_equal(pwrite(fd, b, len, (off_t)off), (ssize_t)len);
 	free(b);
+}
+
+/* A file of LEN bytes BYTE, its name already unlinked. */
+static int dense_file(size_t len, unsigned char byte)
+{
+	int fd = empty_file();
+	put(fd, 0, len, byte);
+	return fd;
 }
 
 /* Whether the filesystem of FD says where its data lies (tmpfs does not). */
@@ -59,8 +66,7 @@ static void test_dense_then_sparse(void **state)
 	(void)state;
 	struct sparseread r = SPARSEREAD_INIT;
 	/* a dense file of 0xab: every page of the buffer written */
-	int dense = empty_file();
-	put(dense, 0, 40 * PAGE + 7, 0xab);
+	int dense = dense_file(40 * PAGE + 7, 0xab);
 	expect(sparseread_file(&r, dense, 40 * PAGE + 7), 40 * PAGE + 7, 0, 40 * PAGE + 7, 0xab);
 	uint64_t read, skipped;
 	sparseread_stats(&r, &read, &skipped);
@@ -86,7 +92,7 @@ static void test_dense_then_sparse(void **state)
 	if (fiemap_works(sparse))
 		assert_true(skipped >= 30 * PAGE); /* the holes were not copied */
 	else
-		printf("note: no FIEMAP on /tmp's filesystem: files read whole\n");
+		printf("note: no FIEMAP on the temporary folder's filesystem: files read whole\n");
 	assert_int_equal(read + skipped, 80 * PAGE + 7);
 	/* the dense file again: every byte its own */
 	expect(sparseread_file(&r, dense, 40 * PAGE + 7), 40 * PAGE + 7, 0, 40 * PAGE + 7, 0xab);
@@ -99,8 +105,7 @@ static void test_holes_at_the_ends(void **state)
 {
 	(void)state;
 	struct sparseread r = SPARSEREAD_INIT;
-	int fd = empty_file();
-	put(fd, 0, 8 * PAGE, 0xee);
+	int fd = dense_file(8 * PAGE, 0xee);
 	expect(sparseread_file(&r, fd, 8 * PAGE), 8 * PAGE, 0, 8 * PAGE, 0xee);
 	/* the same bytes of the buffer, now a file with a hole first and last */
 	int holes = empty_file();
@@ -126,8 +131,7 @@ static void test_not_yet_on_disk(void **state)
 {
 	(void)state;
 	struct sparseread r = SPARSEREAD_INIT;
-	int fd = empty_file();
-	put(fd, 0, 4 * PAGE, 0x77);
+	int fd = dense_file(4 * PAGE, 0x77);
 	expect(sparseread_file(&r, fd, 4 * PAGE), 4 * PAGE, 0, 4 * PAGE, 0x77);
 	int fresh = empty_file();
 	assert_int_equal(ftruncate(fresh, 4 * PAGE), 0);
@@ -142,8 +146,7 @@ static void test_shorter_than_said(void **state)
 {
 	(void)state;
 	struct sparseread r = SPARSEREAD_INIT;
-	int fd = empty_file();
-	put(fd, 0, 2 * PAGE, 0x55);
+	int fd = dense_file(2 * PAGE, 0x55);
 	errno = 0;
 	assert_null(sparseread_file(&r, fd, 6 * PAGE)); /* cut short since it was measured */
 	assert_int_equal(errno, EIO);

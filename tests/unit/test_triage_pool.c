@@ -12,6 +12,7 @@
 
 #include "analyzer/model/options.h"
 #include "analyzer/triage/triage_pool.h"
+#include "tests/unit/tempfile.h"
 
 struct seen {
 	size_t n;
@@ -40,38 +41,16 @@ static void seen_free(struct seen *s)
 	}
 }
 
-/* Submits a small text artifact named NAME (not a dump: a "skipped" record) as TAG. */
+/* Submits a small text artifact named after NAME (not a dump: a "skipped" record) as TAG. */
 static void submit(struct pool *p, const char *name, size_t tag)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/tmp/mortem-pool-%s-XXXXXX", name);
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
+	char path[256];
+	int fd = temp_file(path, name);
 	unlink(path);
 	static const char text[] = "nothing to see here\n";
 	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
 	pool_submit(p, fd, sizeof(text) - 1, path, tag);
 	close(fd);
-}
-
-static void test_answers_together(void **state)
-{
-	(void)state;
-	struct mortem_opts o = { 0 };
-	struct seen s = { 0 };
-	struct pool *p = pool_start(1, &o, 0, NULL, on_done, &s);
-	submit(p, "a", 7);
-	submit(p, "b", 8);
-	usleep(500 * 1000); /* both answered before the parent reads: one read takes both */
-	pool_finish(p);
-	assert_int_equal(s.n, 2);
-	assert_int_equal(s.tags[0], 7);
-	assert_int_equal(s.tags[1], 8);
-	for (int i = 0; i < 2; i++) {
-		assert_non_null(s.records[i]);
-		assert_non_null(strstr(s.records[i], "\"status\":\"skipped\""));
-	}
-	seen_free(&s);
 }
 
 /* The entry of S for TAG. */
@@ -84,27 +63,69 @@ static size_t of_tag(const struct seen *s, size_t tag)
 	return 0;
 }
 
+/* A pool of WORKERS with TIMEOUT whose workers misbehave on paths with FAULT ("SUBSTRING:crash|hang"). */
+static struct pool *start(struct seen *s, int workers, int timeout, const char *fault)
+{
+	static const struct mortem_opts o = { 0 };
+	setenv("MORTEM_TEST_WORKER_FAULT", fault, 1);
+	return pool_start(workers, &o, timeout, NULL, on_done, s);
+}
+
+static void finish(struct pool *p)
+{
+	pool_finish(p);
+	unsetenv("MORTEM_TEST_WORKER_FAULT");
+}
+
+/* TAG was answered: a record, no error. */
+static void expect_answered(const struct seen *s, size_t tag)
+{
+	size_t k = of_tag(s, tag);
+	if (!s->records[k])
+		fail_msg("tag %zu failed: %s", tag, s->errors[k]);
+	assert_null(s->errors[k]);
+}
+
+/* TAG failed with WHY, no record. */
+static void expect_failed(const struct seen *s, size_t tag, const char *why)
+{
+	size_t k = of_tag(s, tag);
+	assert_null(s->records[k]);
+	assert_string_equal(s->errors[k], why);
+}
+
+static void test_answers_together(void **state)
+{
+	(void)state;
+	struct seen s = { 0 };
+	struct pool *p = start(&s, 1, 0, "");
+	submit(p, "a", 7);
+	submit(p, "b", 8);
+	usleep(500 * 1000); /* both answered before the parent reads: one read takes both */
+	finish(p);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.tags[0], 7);
+	assert_int_equal(s.tags[1], 8);
+	for (int i = 0; i < 2; i++) {
+		assert_non_null(s.records[i]);
+		assert_non_null(strstr(s.records[i], "\"status\":\"skipped\""));
+	}
+	seen_free(&s);
+}
+
 static void test_worker_dies(void **state)
 {
 	(void)state;
-	setenv("MORTEM_TEST_WORKER_FAULT", "-boom-:crash", 1);
-	struct mortem_opts o = { 0 };
 	struct seen s = { 0 };
-	struct pool *p = pool_start(1, &o, 0, NULL, on_done, &s);
+	struct pool *p = start(&s, 1, 0, "-boom-:crash");
 	submit(p, "ok1", 1);
 	submit(p, "-boom-", 2); /* kills its worker */
 	submit(p, "ok3", 3);    /* waits behind it: goes to the next worker */
-	pool_finish(p);
-	unsetenv("MORTEM_TEST_WORKER_FAULT");
+	finish(p);
 	assert_int_equal(s.n, 3); /* each once */
-	size_t boom = of_tag(&s, 2);
-	assert_null(s.records[boom]);
-	assert_string_equal(s.errors[boom], "analysis killed by SIGSEGV");
-	for (size_t tag = 1; tag <= 3; tag += 2) {
-		size_t k = of_tag(&s, tag);
-		assert_non_null(s.records[k]);
-		assert_null(s.errors[k]);
-	}
+	expect_failed(&s, 2, "analysis killed by SIGSEGV");
+	expect_answered(&s, 1);
+	expect_answered(&s, 3);
 	seen_free(&s);
 }
 
@@ -112,22 +133,17 @@ static void test_worker_dies(void **state)
 static void test_answer_before_death(void **state)
 {
 	(void)state;
-	setenv("MORTEM_TEST_WORKER_FAULT", "-boom-:crash", 1);
-	struct mortem_opts o = { 0 };
 	struct seen s = { 0 };
-	struct pool *p = pool_start(1, &o, 0, NULL, on_done, &s);
+	struct pool *p = start(&s, 1, 0, "-boom-:crash");
 	submit(p, "ok1", 1);
 	submit(p, "-boom-", 2);
 	usleep(500 * 1000); /* 1 answered, unread; 2 killed the worker */
 	submit(p, "ok3", 3); /* the worker is found gone */
-	pool_finish(p);
-	unsetenv("MORTEM_TEST_WORKER_FAULT");
+	finish(p);
 	assert_int_equal(s.n, 3);
-	size_t one = of_tag(&s, 1), two = of_tag(&s, 2), three = of_tag(&s, 3);
-	if (!s.records[one])
-		fail_msg("the answered artifact failed: %s", s.errors[one]);
-	assert_string_equal(s.errors[two], "analysis killed by SIGSEGV");
-	assert_non_null(s.records[three]);
+	expect_answered(&s, 1);
+	expect_failed(&s, 2, "analysis killed by SIGSEGV");
+	expect_answered(&s, 3);
 	seen_free(&s);
 }
 
@@ -135,24 +151,17 @@ static void test_answer_before_death(void **state)
 static void test_many_one_crash(void **state)
 {
 	(void)state;
-	setenv("MORTEM_TEST_WORKER_FAULT", "-boom-:crash", 1);
-	struct mortem_opts o = { 0 };
 	struct seen s = { 0 };
-	struct pool *p = pool_start(2, &o, 0, NULL, on_done, &s);
+	struct pool *p = start(&s, 2, 0, "-boom-:crash");
 	for (size_t tag = 0; tag < 20; tag++)
 		submit(p, tag == 9 ? "-boom-" : "fine", tag);
-	pool_finish(p);
-	unsetenv("MORTEM_TEST_WORKER_FAULT");
+	finish(p);
 	assert_int_equal(s.n, 20);
 	for (size_t tag = 0; tag < 20; tag++) {
-		size_t k = of_tag(&s, tag);
-		if (tag == 9) {
-			assert_string_equal(s.errors[k], "analysis killed by SIGSEGV");
-		} else {
-			if (!s.records[k])
-				fail_msg("tag %zu: %s", tag, s.errors[k]);
-			assert_null(s.errors[k]);
-		}
+		if (tag == 9)
+			expect_failed(&s, tag, "analysis killed by SIGSEGV");
+		else
+			expect_answered(&s, tag);
 	}
 	seen_free(&s);
 }
@@ -160,14 +169,11 @@ static void test_many_one_crash(void **state)
 static void test_worker_hangs(void **state)
 {
 	(void)state;
-	setenv("MORTEM_TEST_WORKER_FAULT", "-stuck-:hang", 1);
-	struct mortem_opts o = { 0 };
 	struct seen s = { 0 };
-	struct pool *p = pool_start(1, &o, 1, NULL, on_done, &s);
+	struct pool *p = start(&s, 1, 1, "-stuck-:hang");
 	submit(p, "-stuck-", 4);
 	submit(p, "next", 5);
-	pool_finish(p);
-	unsetenv("MORTEM_TEST_WORKER_FAULT");
+	finish(p);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.tags[0], 4);
 	assert_string_equal(s.errors[0], "analysis timed out after 1 s (--timeout)");

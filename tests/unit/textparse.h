@@ -13,6 +13,7 @@
 
 #include "analyzer/lib/fdio.h"
 #include "parsers/parser.h"
+#include "tests/unit/tempfile.h"
 
 /*
  * Writes the LEN bytes at DATA to a new temporary file (its name into
@@ -21,12 +22,7 @@
  */
 static inline void mapped_input(struct input *in, char *path, const char *data, size_t len)
 {
-	strcpy(path, "/tmp/mortem-test-input.XXXXXX");
-	const char *tmp = getenv("TMPDIR");
-	if (tmp && *tmp && strlen(tmp) < 200)
-		snprintf(path, 256, "%s/mortem-test-input.XXXXXX", tmp);
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
+	int fd = temp_file(path, "test-input");
 	assert_int_equal(fd_write_full(fd, data, len), 0);
 	close(fd);
 	struct strbuf err = STRBUF_INIT;
