@@ -103,8 +103,7 @@ const unsigned char *sparseread_file(struct sparseread *r, int fd, size_t len)
 		free(r->dirty);
 		r->cap = len + 1 > ((size_t)1 << 20) ? len + 1 : (size_t)1 << 20;
 		r->buf = xcalloc(r->cap, 1); /* fresh pages: zeros, none dirty */
-		r->dirty_words = (r->cap / PAGE + 64) / 64;
-		r->dirty = xcalloc(r->dirty_words, sizeof(*r->dirty));
+		r->dirty = xcalloc(r->cap / PAGE / 64 + 1, sizeof(*r->dirty));
 	}
 	struct span spans[MAX_SPANS];
 	int n = len ? data_spans(fd, len, spans) : 0;

@@ -18,7 +18,6 @@ struct sparseread {
 	unsigned char *buf;
 	size_t cap;
 	uint64_t *dirty;          /* one bit a page of BUF that may hold a non-zero byte */
-	size_t dirty_words;
 	uint64_t read, skipped;   /* bytes copied and bytes of holes not copied, over all files */
 };
 
