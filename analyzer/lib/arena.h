@@ -21,7 +21,6 @@ struct arena *arena_new(void);
 
 /* Releases the arena and every block allocated from it. NULL is a no-op. */
 void arena_free(struct arena *a);
-size_t arena_used(struct arena *a);
 
 /* Zeroed memory of SIZE bytes, aligned for any type. */
 void *arena_alloc(struct arena *a, size_t size);
