@@ -33,17 +33,32 @@ static uint64_t max_bytes = (uint64_t)256 << 20;
 static uint64_t bytes, clock_now, hits, kept_total;
 
 typedef Elf *begin_fn(int fd, Elf_Cmd cmd, Elf *ref);
+typedef int end_fn(Elf *elf);
+
+/* libelf's own definition of NAME, behind this file's. */
+static void *libelf_own(const char *name)
+{
+	void *real = dlsym(RTLD_NEXT, name);
+	if (!real) {
+		fprintf(stderr, "mortem: libelf's %s not found: %s\n", name, dlerror());
+		abort();
+	}
+	return real;
+}
 
 static begin_fn *libelf_begin(void)
 {
 	static begin_fn *real;
-	if (!real) {
-		*(void **)&real = dlsym(RTLD_NEXT, "elf_begin");
-		if (!real) {
-			fprintf(stderr, "mortem: libelf's elf_begin not found: %s\n", dlerror());
-			abort();
-		}
-	}
+	if (!real)
+		*(void **)&real = libelf_own("elf_begin");
+	return real;
+}
+
+static end_fn *libelf_end(void)
+{
+	static end_fn *real;
+	if (!real)
+		*(void **)&real = libelf_own("elf_end");
 	return real;
 }
 
@@ -57,7 +72,7 @@ static bool same_file(const struct kept *k, const struct stat *sb)
 static int references(Elf *elf)
 {
 	libelf_begin()(-1, ELF_C_READ_MMAP_PRIVATE, elf);
-	return elf_end(elf);
+	return libelf_end()(elf);
 }
 
 static void forget(size_t i)
@@ -65,7 +80,7 @@ static void forget(size_t i)
 	struct kept k = table[i];
 	table[i] = table[--nkept];
 	bytes -= (uint64_t)k.size + k.adopted_size;
-	elf_end(k.elf);
+	libelf_end()(k.elf);
 	if (k.release)
 		k.release(k.adopted);
 }
@@ -188,4 +203,18 @@ Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref)
 		return begin(fd, cmd, NULL); /* plain libelf, as asked */
 	}
 	return begin(-1, cmd, elf); /* the caller's reference */
+}
+
+/*
+ * The table's own reference is not counted: a caller whose reference was
+ * the last one besides it is told none are left, as with a descriptor of
+ * its own. libdwfl closes a module's file descriptor only then.
+ */
+int elf_end(Elf *elf)
+{
+	int left = libelf_end()(elf);
+	for (size_t i = 0; left > 0 && i < nkept; i++)
+		if (table[i].elf == elf)
+			return left - 1;
+	return left;
 }

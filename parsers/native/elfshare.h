@@ -14,14 +14,20 @@
  * program paid for the mapping, the first touch of its pages, the parse of
  * its headers and the unmapping's TLB flush on every CPU a thousand times.
  *
- * This module defines elf_begin() for the whole program (the executable's
- * definition comes first in the dynamic linker's search, so libdw's calls
- * reach it, as safeopen.h's open() does). A call that reads a regular file
- * through a mapping (ELF_C_READ_MMAP, ELF_C_READ_MMAP_PRIVATE) with no
- * reference descriptor returns the descriptor kept for that file (same
- * device, inode, size and modification time) with one more reference, the
- * way libelf's own elf_begin(-1, cmd, ref) shares one; the caller's
- * elf_end() drops that reference, the table keeps its own. Only
+ * This module defines elf_begin() and elf_end() for the whole program (the
+ * executable's definitions come first in the dynamic linker's search, so
+ * libdw's calls reach them, as safeopen.h's open() does). A call that reads
+ * a regular file through a mapping (ELF_C_READ_MMAP, ELF_C_READ_MMAP_PRIVATE)
+ * with no reference descriptor returns the descriptor kept for that file
+ * (same device, inode, size and modification time) with one more
+ * reference, the way libelf's own elf_begin(-1, cmd, ref) shares one; the
+ * caller's elf_end() drops that reference, the table keeps its own, and
+ * elf_end's result (the references left) does not count the table's: 0
+ * when the caller's was the last besides it, as with a descriptor of its
+ * own. libdwfl closes a module's file descriptor only when elf_end says
+ * none are left; counted, every session left one descriptor open per
+ * module file (three a core in a triage worker, which past the process's
+ * limit found no module file at all). Only
  * executables and shared objects (ET_EXEC, ET_DYN) are kept: libdwfl writes
  * relocations into a relocatable file's (ET_REL) mapping, and a core is one
  * dump's. A kept descriptor holds all its bytes (mapped, or read in) and no

@@ -26,6 +26,18 @@ check "peak RSS $more bytes above a small core's for a $size-byte core: under a 
 	test "$more" -lt $((size / 4))
 jqcheck heap.json '.buckets[0].signature | test("^SIGSEGV in settle_ledger")' "the crash is the ledger's"
 
+# a worker gives back what libdwfl opened for each core (the files of its
+# modules): 40 cores of a C++ program under a limit of 32 open files, each
+# the bucket report gives it
+"$MORTEM" report --json in/cxx.core > cxx.json || fail "report of cxx.core"
+mkdir -p many
+for i in $(seq 40); do ln in/cxx.core "many/cxx.$i.core"; done
+(ulimit -n 32 && exec "$MORTEM" triage --json -j 1 many) > many.json 2> many.err ||
+	fail "triage of 40 cores under 32 open files: $(cat many.err)"
+check "40 cores under a limit of 32 open files: all in report's bucket" \
+	jq -e --arg b "$(jq -r .bucket cxx.json)" \
+	'.analyzed == 40 and (.buckets | length) == 1 and .buckets[0].bucket == $b' many.json
+
 # elfutils' test cores
 PEER="$SHARED/peer-cores/elfutils"
 if [ -f "$PEER/MANIFEST.tsv" ]; then
