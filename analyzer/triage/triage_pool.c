@@ -223,7 +223,10 @@ static void finish_job(struct pool *p, size_t tag, const char *record, const cha
  */
 static bool send_request(struct pool *p, struct worker *w, int fd, size_t len, const char *path)
 {
-	struct request rq = { .len = len, .pathlen = (uint32_t)strlen(path) };
+	struct request rq;
+	memset(&rq, 0, sizeof(rq)); /* its padding too: every byte sent is defined */
+	rq.len = len;
+	rq.pathlen = (uint32_t)strlen(path);
 	strbuf_reset(&p->out);
 	strbuf_add(&p->out, &rq, sizeof(rq));
 	strbuf_add(&p->out, path, rq.pathlen);

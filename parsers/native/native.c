@@ -493,7 +493,7 @@ static bool file_has_build_id(Dwfl_Module *mod, int fd)
 	int want_len = dwfl_module_build_id(mod, &want, &vaddr);
 	Elf *elf = want_len > 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL; /* a note: read, not mapped */
 	ssize_t have_len = elf ? dwelf_elf_gnu_build_id(elf, &have) : -1;
-	bool same = have_len == want_len && !memcmp(have, want, (size_t)want_len);
+	bool same = want_len > 0 && have_len == want_len && !memcmp(have, want, (size_t)want_len);
 	elf_end(elf);
 	return same;
 }
