@@ -4,9 +4,10 @@
  * Files read one after another into a buffer kept from one to the next,
  * without copying their holes: the ranges a filesystem stores no data for
  * read as zeros, and the buffer's pages no earlier file wrote still hold
- * zeros. The kernel writes a core's untouched pages as holes (six in ten
- * of a small core's bytes), and copying their zeros out of the page cache
- * was the largest cost of a triage worker. Where the data lies is asked
+ * zeros (a triage worker reads its artifacts so, all but cores, which it
+ * maps: the kernel writes a core's untouched pages as holes, six in ten of
+ * a small core's bytes, and an analysis reads little of the rest). Where
+ * the data lies is asked
  * once a file (the FIEMAP ioctl: delayed allocations count as data); a
  * filesystem that cannot say (tmpfs, a memfd) has its files read whole.
  */

@@ -372,30 +372,27 @@ static void analyze_bytes(const struct input *in, const struct mortem_opts *o, s
 }
 
 /*
- * Artifacts up to this size are read into one buffer the worker keeps from
- * one artifact to the next; larger ones are mapped. A worker goes through
- * many small cores, and a mapping each costs more than the copy: the
- * mapping, the first touch of every page, and the unmapping's TLB flush.
- * A text dump is read whole by its parser, and a mapped page's first touch
- * costs more than its copy.
+ * A core is mapped: an analysis reads a small part of it (headers, notes,
+ * the stacks, a few data pages), and a mapping costs those pages' faults
+ * and the unmapping, where a read copies every byte of data. On the
+ * developers' machine, 1,000 cores of 0.3 MB (make bench's): triage -j 1
+ * 348.6 ms read, 319.5 mapped; -j 2 199.0 and 174.3 (medians of 41
+ * alternating runs); 10 cores of 65 MB with 30 MB heaps 343 and 106 ms,
+ * peak RSS 69 and 5 MB. (An earlier machine, whose copies cost half as
+ * much, read 0.7 MB cores faster: 25 ms and 28 for 40.)
+ *
+ * Other artifacts up to READ_MAX are read into one buffer the worker keeps
+ * from one artifact to the next: a text parser reads every byte, and a
+ * mapped page's first touch costs more than its copy. Larger ones are
+ * mapped.
  */
 #define READ_MAX ((size_t)64 << 20)
-
-/*
- * A core larger than this costs more to copy than the pages of it an
- * analysis touches, and is mapped (triage -j 1, 40 cores of a size: 0.7 MB
- * 25 ms read and 28 mapped, 1.2 MB 33 and 30, 2 MB 34 and 29; 10 cores of
- * 65 MB, a 30 MB heap, 343 and 106, peak RSS 69 and 5 MB).
- */
-#define CORE_READ_MAX ((size_t)1 << 20)
 
 static bool mapped(int fd, size_t len)
 {
 	unsigned char head[20];
-	if (len > READ_MAX)
-		return true;
-	return len > CORE_READ_MAX && fd_pread_full(fd, head, sizeof(head), 0) == 0 &&
-	       record_is_elf_core(head, sizeof(head));
+	return len > READ_MAX || (fd_pread_full(fd, head, sizeof(head), 0) == 0 &&
+				  record_is_elf_core(head, sizeof(head)));
 }
 
 static struct sparseread worker_buffer = SPARSEREAD_INIT;
