@@ -1,12 +1,15 @@
 #include "parsers/native/coremem.h"
 
 #include <fcntl.h>
+#include <libelf.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyzer/lib/arena.h"
+#include "parsers/native/elfshare.h"
 
 struct segment {
 	uint64_t vaddr, memsz, offset, filesz;
@@ -17,7 +20,10 @@ struct segment {
 struct mapping {
 	uint64_t start, end, offset;
 	char *path;
-	int fd;         /* -2: not opened yet, -1: cannot */
+	int fd;         /* -2: not opened yet, -1: none (cannot, or IMAGE) */
+	Elf *elf;       /* a module file elfshare.h keeps (this mapping's reference), or NULL */
+	const unsigned char *image; /* the file's bytes in memory (ELF's, maybe another mapping's), or NULL */
+	size_t image_len;
 };
 
 /*
@@ -71,6 +77,7 @@ void coremem_free(struct coremem *m)
 					m->maps[k].fd = -1;
 			close(fd);
 		}
+		elf_end(m->maps[i].elf);
 		free(m->maps[i].path);
 	}
 	free(m->maps);
@@ -100,7 +107,8 @@ void coremem_add_file(struct coremem *m, uint64_t start, uint64_t end, uint64_t 
 	ALLOC_GROW(m->maps, m->nmaps + 1, m->amaps);
 	char *p = xmalloc(strlen(path) + 1);
 	strcpy(p, path);
-	m->maps[m->nmaps++] = (struct mapping){ start, end, offset, p, -2 };
+	m->maps[m->nmaps++] = (struct mapping){ .start = start, .end = end, .offset = offset,
+						.path = p, .fd = -2 };
 }
 
 static int seg_cmp(const void *a, const void *b)
@@ -160,15 +168,33 @@ static struct mapping *find_map(struct coremem *m, uint64_t addr)
 	return addr < p->end ? p : NULL;
 }
 
-static int map_fd(struct coremem *m, struct mapping *p)
+/*
+ * Opens P's file once for all the mappings of its path: a module file
+ * elfshare.h keeps is read from memory (a triage worker reads a few pages
+ * of the same libc for every core: no open, no read, no close), any other
+ * through a descriptor.
+ */
+static void map_open(struct coremem *m, struct mapping *p)
 {
-	if (p->fd != -2)
-		return p->fd;
-	for (size_t i = 0; i < m->nmaps; i++)
-		if (m->maps[i].fd >= 0 && !strcmp(m->maps[i].path, p->path))
-			return p->fd = m->maps[i].fd;
+	for (size_t i = 0; i < m->nmaps; i++) {
+		const struct mapping *o = &m->maps[i];
+		if (o->fd != -2 && o != p && !strcmp(o->path, p->path)) {
+			p->fd = o->fd;
+			p->image = o->image;
+			p->image_len = o->image_len;
+			return;
+		}
+	}
+	struct stat st;
+	if (stat(p->path, &st) == 0 && (p->elf = elfshare_get(&st))) {
+		p->fd = -1;
+		p->image = (const unsigned char *)elf_rawfile(p->elf, &p->image_len);
+		if (p->image)
+			return;
+		elf_end(p->elf);
+		p->elf = NULL;
+	}
 	p->fd = open(p->path, O_RDONLY | O_CLOEXEC);
-	return p->fd;
 }
 
 /* Up to LEN bytes of FD at AT, through the pages kept in M (the older read again when neither holds AT); how many, or -1. */
@@ -208,18 +234,27 @@ static ssize_t read_file(struct coremem *m, uint64_t addr, void *buf, size_t len
 	struct mapping *p = find_map(m, addr);
 	if (!p)
 		return -1;
-	int fd = map_fd(m, p);
-	if (fd < 0)
-		return -1;
+	if (p->fd == -2)
+		map_open(m, p);
 	uint64_t avail = p->end - addr;
 	if (len > avail)
 		len = (size_t)avail;
-	off_t at = (off_t)(p->offset + (addr - p->start));
+	uint64_t at = p->offset + (addr - p->start);
+	if (p->image) {
+		if (at >= p->image_len)
+			return -1;
+		size_t n = p->image_len - at < len ? (size_t)(p->image_len - at) : len;
+		memcpy(buf, p->image + at, n);
+		return (ssize_t)n;
+	}
+	int fd = p->fd;
+	if (fd < 0)
+		return -1;
 	if (len >= FILE_PAGE) {
-		ssize_t r = pread(fd, buf, len, at);
+		ssize_t r = pread(fd, buf, len, (off_t)at);
 		return r > 0 ? r : -1;
 	}
-	return read_page(m, fd, at, buf, len);
+	return read_page(m, fd, (off_t)at, buf, len);
 }
 
 int coremem_read(void *ctx, uint64_t addr, void *buf, size_t len)

@@ -11,7 +11,8 @@
  * truncation are not read from the file: the process had changed them.
  * Bytes the dumper omitted were never written, so the file has them; so
  * are file mappings that have no segment at all (gdb's gcore leaves
- * unmodified ones out).
+ * unmodified ones out). A file elfshare.h keeps (libc, read for every
+ * core by a triage worker) is read from its bytes in memory.
  */
 
 #include <elf.h>

@@ -130,6 +130,29 @@ void elfshare_stats(struct elfshare_stats *out)
 		out->in_use += references(table[i].elf) > 1;
 }
 
+/* The table's entry for the file SB describes, or NULL. */
+static struct kept *find(const struct stat *sb)
+{
+	for (size_t i = 0; i < nkept; i++)
+		if (same_file(&table[i], sb))
+			return &table[i];
+	return NULL;
+}
+
+/* K's descriptor with one more reference, for a read of kind CMD. */
+static Elf *hand_out(struct kept *k, Elf_Cmd cmd)
+{
+	k->used = ++clock_now;
+	hits++;
+	return libelf_begin()(-1, cmd, k->elf);
+}
+
+Elf *elfshare_get(const struct stat *sb)
+{
+	struct kept *k = find(sb);
+	return k ? hand_out(k, ELF_C_READ_MMAP_PRIVATE) : NULL;
+}
+
 bool elfshare_adopt(Elf *elf, void (*release)(void *), void *arg, uint64_t size)
 {
 	for (size_t i = 0; elf && i < nkept; i++)
@@ -189,12 +212,9 @@ Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref)
 	    fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_nlink == 0 ||
 	    (uint64_t)sb.st_size > max_bytes / 2)
 		return begin(fd, cmd, ref);
-	for (size_t i = 0; i < nkept; i++)
-		if (same_file(&table[i], &sb)) {
-			table[i].used = ++clock_now;
-			hits++;
-			return begin(-1, cmd, table[i].elf);
-		}
+	struct kept *k = find(&sb);
+	if (k)
+		return hand_out(k, cmd);
 	Elf *elf = begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
 	if (!elf || !shareable(elf) || !keep(elf, &sb)) {
 		if (elf && cmd == ELF_C_READ_MMAP_PRIVATE)
@@ -206,15 +226,16 @@ Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref)
 }
 
 /*
- * The table's own reference is not counted: a caller whose reference was
- * the last one besides it is told none are left, as with a descriptor of
- * its own. libdwfl closes a module's file descriptor only then.
+ * Ending one's reference to a kept descriptor is, for its user, ending
+ * the descriptor: none are left that are the user's (0), whoever else
+ * holds it. libdwfl closes a module's file descriptor only then, each
+ * module its own.
  */
 int elf_end(Elf *elf)
 {
 	int left = libelf_end()(elf);
 	for (size_t i = 0; left > 0 && i < nkept; i++)
 		if (table[i].elf == elf)
-			return left - 1;
+			return 0;
 	return left;
 }

@@ -22,12 +22,12 @@
  * (same device, inode, size and modification time) with one more
  * reference, the way libelf's own elf_begin(-1, cmd, ref) shares one; the
  * caller's elf_end() drops that reference, the table keeps its own, and
- * elf_end's result (the references left) does not count the table's: 0
- * when the caller's was the last besides it, as with a descriptor of its
- * own. libdwfl closes a module's file descriptor only when elf_end says
- * none are left; counted, every session left one descriptor open per
- * module file (three a core in a triage worker, which past the process's
- * limit found no module file at all). Only
+ * returns 0 (the references left that are the caller's), as with a
+ * descriptor of its own. libdwfl closes a module's file descriptor only
+ * when elf_end says none are left: counting the others' references, every
+ * session left one descriptor open per module file (three a core in a
+ * triage worker, which past the process's limit found no module file at
+ * all). Only
  * executables and shared objects (ET_EXEC, ET_DYN) are kept: libdwfl writes
  * relocations into a relocatable file's (ET_REL) mapping, and a core is one
  * dump's. A kept descriptor holds all its bytes (mapped, or read in) and no
@@ -56,6 +56,15 @@ void elfshare_trim(void);
 
 /* Gives back the table's references to every file no one holds (each descriptor ends with its last user). */
 void elfshare_drop(void);
+
+/*
+ * The descriptor kept for the file SB describes (same device, inode, size
+ * and modification time) with one more reference, to be ended with
+ * elf_end(); NULL when none is kept. Its bytes are all in memory
+ * (elf_rawfile): a reader of the file needs no descriptor of its own.
+ */
+struct stat;
+Elf *elfshare_get(const struct stat *sb);
 
 /*
  * When ELF is a kept descriptor (without anything adopted yet), the table

@@ -114,9 +114,9 @@ static void test_same_file_one_descriptor(void **state)
 	struct stat sb;
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(after.bytes, (uint64_t)sb.st_size);
-	assert_int_equal(elf_end(a), 1); /* b's stays (and the table's, not counted) */
+	assert_int_equal(elf_end(a), 0); /* none left that is a's: b's and the table's are not */
 	assert_readable(b);
-	assert_int_equal(elf_end(b), 0); /* only the table's is left: none, for the caller */
+	assert_int_equal(elf_end(b), 0);
 	Elf *c = begin_closed(path, ELF_C_READ_MMAP_PRIVATE); /* after every user ended it */
 	assert_ptr_equal(c, a);
 	assert_readable(c);
@@ -125,6 +125,45 @@ static void test_same_file_one_descriptor(void **state)
 	elfshare_stats(&after);
 	assert_int_equal(after.files, 0);
 	assert_int_equal(after.bytes, 0);
+}
+
+/* A reader of a kept file gets its bytes from the table, with a reference of its own. */
+static void test_get_kept_bytes(void **state)
+{
+	(void)state;
+	elfshare_drop();
+	const char *path = copy_self("get", 0);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_null(elfshare_get(&sb)); /* not kept yet */
+	Elf *a = begin_closed(path, ELF_C_READ_MMAP);
+	Elf *g = elfshare_get(&sb);
+	assert_ptr_equal(g, a);
+	size_t n = 0;
+	const char *bytes = elf_rawfile(g, &n);
+	assert_non_null(bytes);
+	assert_int_equal(n, (size_t)sb.st_size);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char want[4096];
+	size_t got = fread(want, 1, sizeof(want), f);
+	fclose(f);
+	assert_memory_equal(bytes, want, got);
+	assert_int_equal(elf_end(a), 0);
+	struct elfshare_stats s;
+	elfshare_stats(&s);
+	assert_int_equal(s.in_use, 1); /* g's reference holds it */
+	elfshare_drop();
+	elfshare_stats(&s);
+	assert_int_equal(s.files, 1); /* in use: stays */
+	assert_memory_equal(elf_rawfile(g, NULL), want, got);
+	assert_int_equal(elf_end(g), 0);
+	elfshare_drop();
+	elfshare_stats(&s);
+	assert_int_equal(s.files, 0);
+	struct stat other = sb;
+	other.st_mtim.tv_nsec ^= 1; /* the same file changed since: not served */
+	assert_null(elfshare_get(&other));
 }
 
 static void test_changed_file_new_descriptor(void **state)
@@ -396,6 +435,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_file_one_descriptor),
+		cmocka_unit_test(test_get_kept_bytes),
 		cmocka_unit_test(test_changed_file_new_descriptor),
 		cmocka_unit_test(test_not_shared),
 		cmocka_unit_test(test_limits),
