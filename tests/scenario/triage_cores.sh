@@ -26,9 +26,9 @@ check "peak RSS $more bytes above a small core's for a $size-byte core: under a 
 	test "$more" -lt $((size / 4))
 jqcheck heap.json '.buckets[0].signature | test("^SIGSEGV in settle_ledger")' "the crash is the ledger's"
 
-# a worker gives back what libdwfl opened for each core (the files of its
-# modules): 40 cores of a C++ program under a limit of 32 open files, each
-# the bucket report gives it
+# a worker (and report, given many inputs) gives back what libdwfl opened
+# for each core (the files of its modules): 40 cores of a C++ program under
+# a limit of 32 open files, each in the bucket report gives it alone
 "$MORTEM" report --json in/cxx.core > cxx.json || fail "report of cxx.core"
 mkdir -p many
 for i in $(seq 40); do ln in/cxx.core "many/cxx.$i.core"; done
@@ -37,6 +37,12 @@ for i in $(seq 40); do ln in/cxx.core "many/cxx.$i.core"; done
 check "40 cores under a limit of 32 open files: all in report's bucket" \
 	jq -e --arg b "$(jq -r .bucket cxx.json)" \
 	'.analyzed == 40 and (.buckets | length) == 1 and .buckets[0].bucket == $b' many.json
+# and report, one process for the 40
+(ulimit -n 32 && exec "$MORTEM" report --json many/*) > many-report.json 2> many.err ||
+	fail "report of 40 cores under 32 open files: $(cat many.err)"
+check "report of 40 cores under a limit of 32 open files: each in the bucket of one alone" \
+	test "$(jq -r .bucket many-report.json | sort | uniq -c | awk '{ print $1, $2 }')" = \
+	"40 $(jq -r .bucket cxx.json)"
 
 # elfutils' test cores
 PEER="$SHARED/peer-cores/elfutils"
