@@ -7,9 +7,9 @@
  * zeros (a triage worker reads its artifacts so, all but cores, which it
  * maps: the kernel writes a core's untouched pages as holes, six in ten of
  * a small core's bytes, and an analysis reads little of the rest). Where
- * the data lies is asked
- * once a file (the FIEMAP ioctl: delayed allocations count as data); a
- * filesystem that cannot say (tmpfs, a memfd) has its files read whole.
+ * the data lies is asked once a file (the FIEMAP ioctl: delayed
+ * allocations count as data); a filesystem that cannot say (tmpfs, a
+ * memfd) has its files read whole.
  */
 #include <stddef.h>
 #include <stdint.h>
