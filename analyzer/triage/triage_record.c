@@ -12,7 +12,6 @@
 #include "parsers/parser.h"
 #include "analyzer/lib/fdio.h"
 #include "analyzer/lib/jsonw.h"
-#include "analyzer/lib/sparseread.h"
 #include "analyzer/lib/xalloc.h"
 #include "analyzer/pipeline.h"
 #include "analyzer/report/fold.h"
@@ -395,7 +394,25 @@ static bool mapped(int fd, size_t len)
 				  record_is_elf_core(head, sizeof(head)));
 }
 
-static struct sparseread worker_buffer = SPARSEREAD_INIT;
+/*
+ * The LEN bytes of FD in the worker's buffer, kept from one artifact to the
+ * next, a NUL after them as after every input read into memory (NULL when
+ * they cannot all be read: errno, EIO when the file is shorter).
+ */
+static const unsigned char *read_artifact(int fd, size_t len)
+{
+	static unsigned char *buf;
+	static size_t cap;
+	if (len >= cap) {
+		free(buf);
+		cap = len < (1 << 20) ? 1 << 20 : len + 1;
+		buf = xmalloc(cap);
+	}
+	if (fd_pread_full(fd, buf, len, 0) < 0)
+		return NULL;
+	buf[len] = '\0';
+	return buf;
+}
 
 void record_analyze(int fd, size_t len, const char *path, const struct mortem_opts *o,
 		    struct membudget *budget, struct strbuf *out, struct strbuf *summary)
@@ -407,7 +424,7 @@ void record_analyze(int fd, size_t len, const char *path, const struct mortem_op
 		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 		data = map;
 	} else if (len) {
-		data = sparseread_file(&worker_buffer, fd, len);
+		data = read_artifact(fd, len);
 	}
 	if (map == MAP_FAILED || !data) {
 		struct strbuf why = STRBUF_INIT;
