@@ -153,17 +153,25 @@ Elf *elfshare_get(const struct stat *sb)
 	return k ? hand_out(k, ELF_C_READ_MMAP_PRIVATE) : NULL;
 }
 
-bool elfshare_adopt(Elf *elf, void (*release)(void *), void *arg, uint64_t size)
+/* The table's entry for the descriptor ELF, or NULL. */
+static struct kept *kept_of(const Elf *elf)
 {
 	for (size_t i = 0; elf && i < nkept; i++)
-		if (table[i].elf == elf && !table[i].release) {
-			table[i].release = release;
-			table[i].adopted = arg;
-			table[i].adopted_size = size;
-			bytes += size;
-			return true;
-		}
-	return false;
+		if (table[i].elf == elf)
+			return &table[i];
+	return NULL;
+}
+
+bool elfshare_adopt(Elf *elf, void (*release)(void *), void *arg, uint64_t size)
+{
+	struct kept *k = kept_of(elf);
+	if (!k || k->release)
+		return false;
+	k->release = release;
+	k->adopted = arg;
+	k->adopted_size = size;
+	bytes += size;
+	return true;
 }
 
 /* An executable's or a shared object's descriptor: nothing writes into it. */
@@ -234,8 +242,5 @@ Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref)
 int elf_end(Elf *elf)
 {
 	int left = libelf_end()(elf);
-	for (size_t i = 0; left > 0 && i < nkept; i++)
-		if (table[i].elf == elf)
-			return 0;
-	return left;
+	return left > 0 && kept_of(elf) ? 0 : left;
 }
