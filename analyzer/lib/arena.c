@@ -27,18 +27,25 @@ struct block {
 	/* data follows, aligned */
 };
 
-struct arena {
+struct arena {                /* at most ARENA_LINE bytes */
 	struct block *head;
 	void *last;        /* most recent allocation, for arena_grow in place */
 	size_t used_total;
+	size_t expect;     /* arena_expect's */
 };
 
 #define BLOCK_HEADER ((sizeof(struct block) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
 #define BLOCK_DATA(b) ((char *)(b) + BLOCK_HEADER)
 
+/* On a cache line of its own: the arenas of a split parse's parts are made together and written by different threads. */
+#define ARENA_LINE 64
+
 struct arena *arena_new(void)
 {
-	return xcalloc(1, sizeof(struct arena));
+	void *a;
+	if (posix_memalign(&a, ARENA_LINE, ARENA_LINE))
+		die_oom();
+	return memset(a, 0, sizeof(struct arena));
 }
 
 void arena_free(struct arena *a)
@@ -55,6 +62,29 @@ void arena_free(struct arena *a)
 		b = prev;
 	}
 	free(a);
+}
+
+void arena_expect(struct arena *a, size_t bytes)
+{
+	a->expect = bytes;
+}
+
+void arena_adopt(struct arena *a, struct arena *from)
+{
+	struct block *tail = from->head;
+	if (tail) {
+		while (tail->prev)
+			tail = tail->prev;
+		if (a->head) { /* behind A's current block, which stays the one allocated from */
+			tail->prev = a->head->prev;
+			a->head->prev = from->head;
+		} else {
+			a->head = from->head;
+			a->last = NULL;
+		}
+		a->used_total += from->used_total;
+	}
+	free(from);
 }
 
 static size_t align_up(size_t n)
@@ -77,7 +107,9 @@ static struct block *block_map(size_t size)
 
 static struct block *block_new(struct arena *a, size_t need)
 {
-	size_t grow = a->used_total / 4 < ARENA_BLOCK_MAX ? a->used_total / 4 : ARENA_BLOCK_MAX;
+	size_t grow = a->used_total / 4 > a->expect ? a->used_total / 4 : a->expect;
+	if (grow > ARENA_BLOCK_MAX)
+		grow = ARENA_BLOCK_MAX;
 	size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
 	if (grow > size)
 		size = grow;

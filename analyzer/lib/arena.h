@@ -22,6 +22,20 @@ struct arena *arena_new(void);
 /* Releases the arena and every block allocated from it. NULL is a no-op. */
 void arena_free(struct arena *a);
 
+/*
+ * A is going to hold about BYTES: its next blocks are that big (up to the
+ * largest block), not small ones that grow with it (a part of a split
+ * parse, made on a thread that would otherwise fault its pages in 4 KB).
+ */
+void arena_expect(struct arena *a, size_t bytes);
+
+/*
+ * Moves everything FROM holds into A, where it lives until arena_free(A),
+ * and frees FROM: a dump parsed in parts on several threads (each part in
+ * an arena of its own) becomes one. A goes on allocating where it was.
+ */
+void arena_adopt(struct arena *a, struct arena *from);
+
 /* Zeroed memory of SIZE bytes, aligned for any type. */
 void *arena_alloc(struct arena *a, size_t size);
 

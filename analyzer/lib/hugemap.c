@@ -2,6 +2,7 @@
 #include "analyzer/lib/hugemap.h"
 
 #include <stdint.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -42,14 +43,16 @@ void hugemap_advise_within(void *at, size_t len)
 
 bool hugemap_available(void)
 {
-	static int known = -1;
-	if (known < 0) {
+	static _Atomic int known = -1; /* asked by the threads of a split parse: any may read the file first */
+	int k = atomic_load_explicit(&known, memory_order_relaxed);
+	if (k < 0) {
 		struct strbuf mode = STRBUF_INIT; /* "always [madvise] never" */
 		fd_first_line("/sys/kernel/mm/transparent_hugepage/enabled", &mode);
-		known = strstr(mode.buf, "[always]") || strstr(mode.buf, "[madvise]");
+		k = strstr(mode.buf, "[always]") || strstr(mode.buf, "[madvise]");
 		strbuf_release(&mode);
+		atomic_store_explicit(&known, k, memory_order_relaxed);
 	}
-	return known;
+	return k;
 }
 
 void *hugemap_fresh(size_t len)
