@@ -260,10 +260,11 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid)
  * id, so a dump repeating one id a million times stays linear. Registers T
  * under the id it gets.
  */
-static void claim_thread_id(struct dump *d, struct thread *t, const char *id)
+static void claim_thread_id(struct dump *d, struct thread *t, const char *id, bool copied)
 {
-	const char *want = id && *id ? arena_strdup(d->arena, id)
-				    : arena_printf(d->arena, "%zu", d->nthreads + 1);
+	const char *want = !id || !*id ? arena_printf(d->arena, "%zu", d->nthreads + 1)
+			   : copied    ? id
+				       : arena_strdup(d->arena, id);
 	uint64_t v;
 	bool number = id_number(want, &v);
 	if (number && id_run_extends(&d->id_run, v)) { /* the common case: no table at all */
@@ -311,7 +312,10 @@ struct thread *dump_add_thread(struct dump *d, const char *id)
 		t->detached = true;
 		return t;
 	}
-	claim_thread_id(d, t, id);
+	if (d->part) /* its parse's dump claims it (dump_adopt_part) */
+		t->id = id ? arena_strdup(d->arena, id) : "";
+	else
+		claim_thread_id(d, t, id, false);
 	t->index = d->nthreads;
 	DUMP_PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
 	return t;
@@ -483,4 +487,117 @@ struct thread *dump_crash_thread(const struct dump *d)
 		if (d->threads[i]->crashed)
 			return d->threads[i];
 	return NULL;
+}
+
+/* ---- parts of one input parsed on several threads ---- */
+
+struct dump *dump_new_part(const struct dump *d, size_t bytes)
+{
+	struct dump *p = dump_new(d->input.path);
+	arena_expect(p->arena, bytes); /* a model is about the size of its text */
+	p->part = true;
+	p->max_frames = d->max_frames;
+	p->max_line = d->max_line;
+	p->input_map = d->input_map;
+	p->input_map_len = d->input_map_len;
+	p->input_fd = d->input_fd;
+	return p;
+}
+
+/* Whether PART holds only threads and locks (what a parse of it on its own may be trusted with). */
+static bool part_plain(const struct dump *p)
+{
+	return !p->input.nwarnings && !p->nsections && !p->nmodules && !p->nfindings && !p->crash &&
+	       !p->input.incomplete && !p->process.executable && !p->process.cmdline &&
+	       !p->process.runtime && !p->process.runtime_version && !p->process.host &&
+	       !p->process.time && p->process.pid < 0;
+}
+
+/* Drops the threads of L's that are not kept (over the thread limit) from its owner and waiters. */
+static void lock_forget_detached(struct lock *l)
+{
+	if (l->owner && l->owner->detached)
+		l->owner = NULL; /* no thread kept holds it: those kept come first */
+	size_t n = 0;
+	for (size_t i = 0; i < l->nwaiters; i++)
+		if (!l->waiters[i]->detached)
+			l->waiters[n++] = l->waiters[i];
+	l->nwaiters = n;
+}
+
+/* Gives D's lock MINE what PART's lock L of the same id adds to it. */
+static void merge_lock(struct lock *mine, struct lock *l, struct dump *d)
+{
+	if ((kind_is_vague(mine->kind) && !kind_is_vague(l->kind)) ||
+	    (mine->kind == LOCK_UNKNOWN && l->kind == LOCK_FUTEX))
+		mine->kind = l->kind;
+	if (!mine->label)
+		mine->label = l->label;
+	if (!mine->owner) {
+		mine->owner = l->owner;
+		mine->owner_inferred = l->owner_inferred;
+	}
+	for (size_t i = 0; i < l->nwaiters; i++)
+		DUMP_PUSH(d, mine->waiters, mine->nwaiters, mine->waiters_alloc, l->waiters[i]);
+}
+
+/* PART's first KEEP threads into D, in order, and every lock of PART. */
+static void adopt_threads_and_locks(struct dump *d, struct dump *part, size_t keep)
+{
+	for (size_t i = keep; i < part->nthreads; i++)
+		part->threads[i]->detached = true;
+	if (keep < part->nthreads) { /* as dump_add_thread would have dropped them */
+		if (!d->threads_dropped)
+			dump_warn(d, "thread limit reached: only the first %zu threads are kept (--max-threads)",
+				  d->max_threads);
+		d->threads_dropped += part->nthreads - keep;
+		for (size_t i = 0; i < part->nlocks; i++)
+			lock_forget_detached(part->locks[i]);
+	}
+	/* D's lock for each of PART's (by PART's index): D's own of that id, else PART's, soon D's */
+	struct lock **as = xcalloc(part->nlocks ? part->nlocks : 1, sizeof(*as));
+	for (size_t i = 0; i < part->nlocks; i++) {
+		as[i] = dump_find_lock(d, part->locks[i]->id);
+		if (!as[i])
+			as[i] = part->locks[i];
+	}
+	for (size_t i = 0; i < keep; i++) {
+		struct thread *t = part->threads[i];
+		claim_thread_id(d, t, t->id, true);
+		t->index = d->nthreads;
+		DUMP_PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
+		if (t->waiting_on)
+			t->waiting_on = as[t->waiting_on->index];
+		for (size_t k = 0; k < t->nholds; k++)
+			t->holds[k] = as[t->holds[k]->index];
+	}
+	for (size_t i = 0; i < part->nlocks; i++) {
+		struct lock *l = part->locks[i];
+		if (as[i] != l) {
+			merge_lock(as[i], l, d);
+			continue;
+		}
+		hashmap_put(&d->lock_ids, l->id, l);
+		l->index = d->nlocks;
+		DUMP_PUSH(d, d->locks, d->nlocks, d->locks_alloc, l);
+	}
+	free(as);
+}
+
+bool dump_adopt_part(struct dump *d, struct dump *part)
+{
+	if (!part_plain(part))
+		return false;
+	d->lines_cut += part->lines_cut;
+	if (d->snapshot_frozen) { /* a snapshot after the one wanted: nothing of it is kept */
+		dump_free(part);
+		return true;
+	}
+	size_t room = !d->max_threads ? SIZE_MAX : d->max_threads > d->nthreads ? d->max_threads - d->nthreads : 0;
+	adopt_threads_and_locks(d, part, part->nthreads < room ? part->nthreads : room);
+	struct arena *a = part->arena;
+	part->arena = NULL;
+	dump_free(part); /* its tables; the memory it holds is D's from here */
+	arena_adopt(d->arena, a);
+	return true;
 }

@@ -272,6 +272,7 @@ struct dump {
 
 	struct hashmap interned;   /* dump_intern's strings (value: length) */
 	struct hashmap stacks;     /* thread_share_frames' distinct stacks */
+	bool part;                 /* a part of another dump's input (dump_new_part) */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */
@@ -325,6 +326,32 @@ struct thread *dump_add_thread(struct dump *d, const char *id);
  * max_threads) into warnings with their totals.
  */
 void dump_finish_limits(struct dump *d);
+
+/*
+ * One input parsed on several threads (parsers/text/split.h): a stretch of
+ * D's input is parsed into a dump of its own, made by dump_new_part, on
+ * another thread, and dump_adopt_part appends it to D as if D's parser had
+ * read those lines itself at that point.
+ *
+ * A part's threads keep the ids their parser asked for, not yet made
+ * unique: dump_find_thread does not find them, and the parse of a part
+ * must not look threads up. A part has no thread limit; it has D's frame
+ * and line limits and D's input mapping.
+ */
+struct dump *dump_new_part(const struct dump *d, size_t bytes); /* BYTES: the part's input */
+/*
+ * Appends PART's threads and locks to D, in order, as D's parse would have
+ * added them: ids are made unique in D; a lock D already has (the same id)
+ * takes PART's waiters, and its owner, label and a more specific kind
+ * where D's lock has none; threads over D's thread limit are dropped (and
+ * counted), and none is kept once D's wanted snapshot is complete; lines
+ * cut are added up. PART's memory becomes D's and PART is gone. Returns
+ * false, D and PART unchanged, when PART holds more than threads and locks
+ * (warnings, sections, modules, findings, a crash, process facts), which
+ * one parse could have put elsewhere: the caller parses PART's lines
+ * itself then, and frees PART.
+ */
+bool dump_adopt_part(struct dump *d, struct dump *part);
 
 /* The thread with id ID, or NULL. */
 struct thread *dump_find_thread(struct dump *d, const char *id);

@@ -197,6 +197,167 @@ static void test_thread_ids_numeric(void **state)
 	}
 }
 
+/*
+ * A dump's parse in parts (dump_new_part, dump_adopt_part) gives what one
+ * parse gives: a script of model calls run on one dump, and its first
+ * CUT steps on a dump, the rest on a part of it adopted after, end alike:
+ * thread ids (repeats across the cut get "#N"), locks in order with owner,
+ * waiters, kind and label, the thread limit's drops and warning.
+ */
+struct step {
+	char op;                /* 't' new thread (ID), 'h' holds LOCK, 'w' waits on LOCK */
+	const char *id;
+	enum lock_kind kind;
+	const char *label;
+};
+
+static void run_steps(struct dump *d, const struct step *s, size_t n, struct thread **cur)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].op == 't') {
+			*cur = dump_add_thread(d, s[i].id);
+			continue;
+		}
+		struct lock *l = dump_lock(d, s[i].id, s[i].kind);
+		if (!l->label && s[i].label)
+			l->label = dump_strdup(d, s[i].label);
+		if (s[i].op == 'h')
+			thread_hold(d, *cur, l);
+		else
+			thread_wait_on(d, *cur, l);
+	}
+}
+
+/* Everything a report shows of threads and locks, as text. */
+static void describe(const struct dump *d, struct strbuf *out)
+{
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct thread *t = d->threads[i];
+		assert_int_equal(t->index, i);
+		assert_ptr_equal(dump_find_thread((struct dump *)d, t->id), t);
+		strbuf_addf(out, "thread %s waits %s holds", t->id, t->waiting_on ? t->waiting_on->id : "-");
+		for (size_t k = 0; k < t->nholds; k++)
+			strbuf_addf(out, " %s", t->holds[k]->id);
+		strbuf_addch(out, '\n');
+	}
+	for (size_t i = 0; i < d->nlocks; i++) {
+		const struct lock *l = d->locks[i];
+		assert_int_equal(l->index, i);
+		assert_ptr_equal(dump_find_lock((struct dump *)d, l->id), l);
+		strbuf_addf(out, "lock %s %s %s owner %s waiters", l->id, lock_kind_name(l->kind),
+			    l->label ? l->label : "-", l->owner ? l->owner->id : "-");
+		for (size_t k = 0; k < l->nwaiters; k++)
+			strbuf_addf(out, " %s", l->waiters[k]->id);
+		strbuf_addch(out, '\n');
+	}
+	for (size_t i = 0; i < d->input.nwarnings; i++)
+		strbuf_addf(out, "warning %s\n", d->input.warnings[i]);
+	strbuf_addf(out, "dropped %zu\n", d->threads_dropped);
+}
+
+static void expect_parts_alike(const struct step *s, size_t n, size_t cut, size_t max_threads)
+{
+	struct strbuf one = STRBUF_INIT, two = STRBUF_INIT;
+	struct thread *cur = NULL;
+	struct dump *d = dump_new("x");
+	d->max_threads = max_threads;
+	run_steps(d, s, n, &cur);
+	describe(d, &one);
+	dump_free(d);
+
+	d = dump_new("x");
+	d->max_threads = max_threads;
+	run_steps(d, s, cut, &cur);
+	struct dump *part = dump_new_part(d, 1000);
+	assert_true(part->part);
+	run_steps(part, s + cut, n - cut, &cur);
+	assert_true(dump_adopt_part(d, part));
+	describe(d, &two);
+	assert_string_equal(one.buf, two.buf);
+	dump_free(d);
+	strbuf_release(&one);
+	strbuf_release(&two);
+}
+
+static void test_parts_adopted(void **state)
+{
+	(void)state;
+	static const struct step s[] = {
+		{ 't', "main", 0, NULL },      { 'h', "<0x1>", LOCK_JAVA_MONITOR, NULL },
+		{ 't', "7", 0, NULL },         { 'w', "<0x1>", LOCK_JAVA_MONITOR, NULL },
+		{ 't', "8", 0, NULL },         { 'w', "0x50", LOCK_UNKNOWN, NULL },
+		{ 't', NULL, 0, NULL },
+		/* the cut: 7 steps before it */
+		{ 't', "main", 0, NULL },      { 'w', "<0x1>", LOCK_JAVA_MONITOR, NULL },
+		{ 'h', "<0x2>", LOCK_JUC_SYNC, "ReentrantLock" },
+		{ 't', "9", 0, NULL },         { 'h', "0x50", LOCK_PTHREAD_MUTEX, "m_vault" },
+		{ 'w', "<0x2>", LOCK_JUC_SYNC, NULL },
+		{ 't', "7", 0, NULL },         { 'h', "<0x1>", LOCK_JAVA_MONITOR, "java.lang.Object" },
+		{ 't', NULL, 0, NULL },        { 't', "main#2", 0, NULL },
+		{ 't', "10", 0, NULL },        { 'w', "<0x3>", LOCK_JAVA_MONITOR, NULL },
+		{ 't', "11", 0, NULL },        { 'h', "<0x3>", LOCK_JAVA_MONITOR, NULL },
+		{ 'w', "<0x2>", LOCK_JUC_SYNC, NULL },
+	};
+	size_t n = sizeof(s) / sizeof(s[0]);
+	expect_parts_alike(s, n, 7, 0);
+	expect_parts_alike(s, n, 0, 0);     /* nothing before the part */
+	expect_parts_alike(s, n, n, 0);     /* an empty part */
+	for (size_t limit = 1; limit <= 11; limit++) /* the limit before, at and inside the part */
+		expect_parts_alike(s, n, 7, limit);
+}
+
+static void test_parts_frozen_or_refused(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("x");
+	d->snapshot_wanted = 1;
+	dump_snapshot_begin(d);
+	dump_add_thread(d, "1");
+	dump_snapshot_begin(d); /* the wanted one is complete */
+	struct dump *part = dump_new_part(d, 1000);
+	thread_hold(part, dump_add_thread(part, "2"), dump_lock(part, "<0x9>", LOCK_JAVA_MONITOR));
+	part->lines_cut = 3;
+	assert_true(dump_adopt_part(d, part));
+	assert_int_equal(d->nthreads, 1);
+	assert_int_equal(d->nlocks, 0);
+	assert_int_equal(d->lines_cut, 3);
+	dump_free(d);
+
+	d = dump_new("x");
+	dump_add_thread(d, "1");
+	part = dump_new_part(d, 1000);
+	dump_add_thread(part, "2");
+	dump_warn(part, "something only a whole parse can place");
+	assert_false(dump_adopt_part(d, part));
+	assert_int_equal(d->nthreads, 1);
+	assert_int_equal(d->input.nwarnings, 0);
+	dump_free(part);
+	dump_free(d);
+}
+
+/* An arena adopted by another lives, and goes, with it; the adopter goes on where it was. */
+static void test_arena_adopt(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(), *b = arena_new();
+	char *p = arena_alloc(a, 16);
+	memcpy(p, "0123456789abcdef", 16);
+	char *q = arena_strdup(b, "from b");
+	char *big = arena_alloc(b, 3 << 20);
+	big[(3 << 20) - 1] = 7;
+	arena_adopt(a, b);
+	assert_ptr_equal(arena_grow(a, p, 16, 32), p); /* still A's last allocation */
+	assert_string_equal(q, "from b");
+	assert_int_equal(big[(3 << 20) - 1], 7);
+	struct arena *empty = arena_new(), *c = arena_new();
+	arena_strdup(c, "x");
+	arena_adopt(empty, c); /* an arena with no block takes the other's */
+	assert_non_null(arena_alloc(empty, 100));
+	arena_adopt(empty, arena_new());
+	arena_free(empty);
+	arena_free(a);
+}
+
 static void test_snapshots_keep_last_or_wanted(void **state)
 {
 	(void)state;
@@ -774,6 +935,9 @@ int main(void)
 		cmocka_unit_test(test_json_escapes_anything),
 		cmocka_unit_test(test_json_escape_offsets),
 		cmocka_unit_test(test_thread_ids_unique),
+		cmocka_unit_test(test_parts_adopted),
+		cmocka_unit_test(test_parts_frozen_or_refused),
+		cmocka_unit_test(test_arena_adopt),
 		cmocka_unit_test(test_thread_ids_numeric),
 		cmocka_unit_test(test_snapshots_keep_last_or_wanted),
 		cmocka_unit_test(test_locks_and_kinds),
