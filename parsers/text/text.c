@@ -51,6 +51,7 @@ void line_reader_over(struct line_reader *r, const void *data, size_t len, const
 	if (map && p >= map && len <= map_len && p - map <= map_len - len && len > DROP_STEP) {
 		uintptr_t page = page_size();
 		r->drop_from = page_down((const char *)p + page - 1, page); /* whole pages of DATA only */
+		r->copied_end = r->drop_from; /* copies too: another reader may read the page before */
 		r->drop_at = data;  /* the first line_next maps the first steps */
 		r->map = (const char *)map;
 		r->map_end = r->map + map_len;
@@ -83,6 +84,12 @@ static bool give_back(struct line_reader *r, const char *from, const char *to)
 		    (off_t)(from - r->map)) != MAP_FAILED;
 }
 
+/* Where copies end: DATA's whole pages, and the mapping's last (another reader may read the page after DATA). */
+static const char *copy_limit(const struct line_reader *r, uintptr_t page)
+{
+	return r->end == r->map_end ? page_down(r->map_end + page - 1, page) : page_down(r->end, page);
+}
+
 /*
  * Replaces the mapping from the reader's step to two steps on by a copy of
  * the same bytes, read from the file into anonymous memory on huge pages
@@ -93,7 +100,7 @@ static void copy_ahead(struct line_reader *r, uintptr_t page)
 {
 	const char *step = page_down(r->p, DROP_STEP);
 	const char *from = step > r->copied_end ? step : r->copied_end;
-	const char *limit = page_down(r->map_end + page - 1, page);
+	const char *limit = copy_limit(r, page);
 	const char *to = (size_t)(limit - step) > 2 * DROP_STEP ? step + 2 * DROP_STEP : limit;
 	if (to <= from)
 		return;
@@ -101,7 +108,7 @@ static void copy_ahead(struct line_reader *r, uintptr_t page)
 	size_t want = (size_t)((to < r->map_end ? to : r->map_end) - from);
 	if (mmap((void *)from, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
 		 0) == MAP_FAILED) {
-		r->copied_end = r->map_end; /* the file's mapping is still there: no more copies */
+		r->copied_end = limit; /* the file's mapping is still there: no more copies */
 		return;
 	}
 	hugemap_advise((void *)from, len & ~(HUGEMAP_PAGE - 1));
@@ -112,7 +119,7 @@ static void copy_ahead(struct line_reader *r, uintptr_t page)
 	    mprotect((void *)from, len, PROT_READ)) {
 		if (!give_back(r, from, to))
 			die_oom(); /* neither the bytes nor the file: nothing honest to read */
-		r->copied_end = r->map_end;
+		r->copied_end = limit;
 		return;
 	}
 	if (!r->copied_from)
@@ -141,7 +148,7 @@ void line_reader_drop(struct line_reader *r)
 			r->drop_from = to;
 	}
 	r->drop_at = (size_t)(r->end - r->p) > DROP_STEP ? r->p + DROP_STEP : r->end;
-	if (r->fd >= 0 && r->copied_end < r->map_end) {
+	if (r->fd >= 0 && r->copied_end < copy_limit(r, page)) {
 		copy_ahead(r, page);
 		return;
 	}
@@ -152,8 +159,18 @@ void line_reader_drop(struct line_reader *r)
 #endif
 }
 
+void line_reader_end(struct line_reader *r)
+{
+	r->end = r->p;
+	if (r->drop_from)
+		line_reader_drop(r);
+}
+
 void line_unread(struct line_reader *r, const struct line *l)
 {
+	const char *stop = r->p > l->s && r->p[-1] == '\n' ? r->p - 1 : r->p; /* L's end, as read */
+	if (r->cut && (size_t)(stop - l->s) > r->max)
+		(*r->cut)--; /* it is counted again when it is read again */
 	r->p = l->s;
 	r->no = l->no - 1;
 }

@@ -94,6 +94,12 @@ static inline bool line_next(struct line_reader *r, struct line *l)
 	r->p = nl ? nl + 1 : r->end;
 	return true;
 }
+/*
+ * Done with R where it is, before its end perhaps (a part of a split parse
+ * that stops at a line it leaves to another reader): gives back the pages
+ * behind it and those it copied ahead.
+ */
+void line_reader_end(struct line_reader *r);
 /* Pushes L back so the next line_next returns it again (one level). */
 void line_unread(struct line_reader *r, const struct line *l);
 
