@@ -30,6 +30,7 @@
 #include "analyzer/lib/arena.h"
 #include "parsers/text/javastack.h"
 #include "parsers/parser.h"
+#include "parsers/text/split.h"
 #include "parsers/text/text.h"
 
 enum js_mode { JS_OUTSIDE, JS_THREAD, JS_DEADLOCK };
@@ -362,27 +363,117 @@ static void reverse_lines(const unsigned char *data, size_t len, struct strbuf *
 	}
 }
 
+/*
+ * A thread's first line, read as one in every state of the parse (not a
+ * deadlock report's "name": line), with no blank before its quote: a split
+ * is made only where that is plain.
+ */
+static bool part_start(struct span line)
+{
+	if (!line.len || line.s[0] != '"')
+		return false;
+	struct span y = span_trim(line);
+	long close = header_close(y);
+	if (close <= 0 || (size_t)close + 1 >= y.len || (y.s[close + 1] != ' ' && y.s[close + 1] != '\t'))
+		return false;
+	struct span rest = span_trim(span_drop(y, (size_t)close + 1));
+	return rest.len && !span_eq(rest, ":");
+}
+
+/* Lines that end a run of threads: their parse needs what came before (the caller reads them). */
+static bool leaves_part(const struct line *l)
+{
+	struct span y = span_skip_ws(span_of(l));
+	if (!y.len || (y.s[0] != 'F' && y.s[0] != 'J'))
+		return false;
+	return span_starts(y, "Full thread dump") || deadlock_start(y) || span_starts(y, "JNI global ref");
+}
+
+static void state_release(struct js_state *st)
+{
+	javalocks_release(&st->jl);
+	strbuf_release(&st->scratch);
+	free(st->fv);
+}
+
+/* A part of a split parse (parsers/text/split.h), on a thread of its own: threads only, in the snapshot begun before it. */
+static void parse_part(struct text_part *p)
+{
+	struct js_state st = { .d = p->d, .jl = JAVALOCKS_INIT, .scratch = STRBUF_INIT, .in_snapshot = true };
+	struct line_reader r;
+	struct line l;
+	line_reader_open(&r, p->d, p->from, (size_t)(p->to - p->from));
+	while (line_next(&r, &l)) {
+		if (leaves_part(&l)) {
+			line_unread(&r, &l);
+			break;
+		}
+		jstack_line(&st, &l);
+	}
+	finish_thread(&st);
+	p->stop = r.p;
+	p->lines = r.no;
+	p->last = st.prev;
+	line_reader_end(&r);
+	state_release(&st);
+}
+
+/* Reads the lines from FROM to TO into ST's dump, the NO lines before them read. */
+static void read_lines(struct js_state *st, const char *from, const char *to, size_t *no)
+{
+	struct line_reader r;
+	struct line l;
+	line_reader_open(&r, st->d, from, (size_t)(to - from));
+	r.no = *no;
+	while (line_next(&r, &l))
+		jstack_line(st, &l);
+	*no = r.no;
+}
+
+/* At a part's first line, a thread header: what reading it would do before its thread begins. */
+static void part_begins(struct js_state *st, const char *at)
+{
+	if (st->mode == JS_DEADLOCK)
+		finish_deadlock(st, at);
+	finish_thread(st);
+	if (!st->in_snapshot)
+		begin_snapshot(st);
+	st->footer_seen = false;
+}
+
 static int jstack_parse(struct dump *d, const struct input *in, const struct mortem_opts *o,
 			struct strbuf *err)
 {
-	(void)o;
 	(void)err;
 	struct js_state st = { .d = d, .jl = JAVALOCKS_INIT, .scratch = STRBUF_INIT };
-	struct line_reader r;
-	struct line l;
 	struct strbuf rev = STRBUF_INIT;
+	const char *data = (const char *)in->data, *end = data + in->len;
 	d->process.runtime = "jvm";
 	if (is_reversed(in->data, in->len)) {
 		reverse_lines(in->data, in->len, &rev);
 		dump_warn(d, "the dump's lines are in reverse order; read bottom-up");
-		line_reader_open(&r, d, rev.buf, rev.len);
-	} else {
-		line_reader_open(&r, d, in->data, in->len);
+		data = rev.buf;
+		end = rev.buf + rev.len;
 	}
-	while (line_next(&r, &l))
-		jstack_line(&st, &l);
+	struct text_split split;
+	text_split_start(&split, d, data, (size_t)(end - data), o->jobs, part_start, parse_part);
+	size_t no = 0;
+	read_lines(&st, data, text_split_until(&split, 0, end), &no);
+	text_split_finish(&split);
+	for (size_t i = 0; i < split.n; i++) {
+		struct text_part *p = &split.part[i];
+		part_begins(&st, p->from);
+		const char *from = p->from;
+		if (text_split_adopt(&split, i, d)) {
+			st.prev = p->last;
+			from = p->stop;
+			no += p->lines;
+		}
+		read_lines(&st, from, text_split_until(&split, i + 1, end), &no);
+	}
+	text_split_end(&split);
 	finish_thread(&st);
-	finish_deadlock(&st, r.end);
+	finish_deadlock(&st, end);
 	if (!d->input.snapshots)
 		dump_snapshot_begin(d);
 	if (d->nthreads && !st.footer_seen)
@@ -390,10 +481,8 @@ static int jstack_parse(struct dump *d, const struct input *in, const struct mor
 				     ? "input ended early: the last line is cut short"
 				     : "input ended early: the last thread dump has no closing "
 				       "\"JNI global refs\" line (cut short?)");
-	javalocks_release(&st.jl);
-	strbuf_release(&st.scratch);
+	state_release(&st);
 	strbuf_release(&rev);
-	free(st.fv);
 	return 0;
 }
 

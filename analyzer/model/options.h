@@ -19,7 +19,7 @@
 	X(OPT_DEBUG_DIR, "debug-dir", 0, "DIR", "extra place for separate debug info (repeatable)")   \
 	X(OPT_RULES, "rules", 0, "FILE", "load extra signature rules (repeatable)")                  \
 	X(OPT_COLOR, "color", 0, "WHEN", "colours in text output: auto, always or never")            \
-	X(OPT_JOBS, "jobs", 'j', "N", "workers for triage (default: number of CPUs)")                \
+	X(OPT_JOBS, "jobs", 'j', "N", "workers for triage; threads that parse one big jstack dump (default: number of CPUs)") \
 	X(OPT_SNAPSHOT, "snapshot", 0, "N", "which snapshot of a multi-dump input (default: last)")  \
 	X(OPT_UNWINDER, "unwinder", 0, "NAME", "native unwinder: dwfl or libunwind")                 \
 	X(OPT_NO_JAVA, "no-java", 0, NULL, "cores and live JVMs: native frames only (no Java frames, names or locks)") \
@@ -62,7 +62,7 @@ struct mortem_opts {
 	const char **rules_files;
 	size_t nrules_files;
 	enum color_mode color;
-	int jobs;
+	int jobs;                /* triage's workers; a big jstack dump's parse threads (parsers/text/split.h); 0: CPUs */
 	int snapshot;            /* 0: the last */
 	const char *unwinder;    /* NULL: default (dwfl, libunwind where dwfl stops) */
 	bool no_java;            /* cores and live JVMs: skip HotSpot's Java side */

@@ -359,7 +359,9 @@ static void analyze_bytes(const struct input *in, const struct mortem_opts *o, s
 				       in->len ? "not a recognised dump format" : "empty");
 		return;
 	}
-	struct dump *d = pipeline_load_input(in, o, &err);
+	struct mortem_opts one = *o;
+	one.jobs = 1; /* a worker is one of -j: it parses on one thread (parsers/text/split.h) */
+	struct dump *d = pipeline_load_input(in, &one, &err);
 	if (d && d->input.incomplete) /* what it shows may be the cut, not the bug: not bucketed */
 		record_problem(out, RECORD_FAILED, d->input.incomplete);
 	else if (d)
