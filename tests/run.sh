@@ -23,11 +23,15 @@ if [ -n "${SANITIZE:-}" ]; then
 	case $SANITIZE in *address*)
 		nm "$MORTEM" 2>/dev/null | grep -q __asan_init ||
 			{ echo "$MORTEM is not built with AddressSanitizer" >&2; exit 1; } ;;
+	*thread*)
+		nm "$MORTEM" 2>/dev/null | grep -q __tsan_init ||
+			{ echo "$MORTEM is not built with ThreadSanitizer" >&2; exit 1; } ;;
 	esac
 	rm -rf "$san_dir"; mkdir -p "$san_dir"
 	export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:exitcode=86:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_string_checks=1:log_path=$san_dir/asan"
 	export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=87:log_path=$san_dir/ubsan"
 	export LSAN_OPTIONS="exitcode=88:log_path=$san_dir/lsan"
+	export TSAN_OPTIONS="halt_on_error=1:exitcode=89:log_path=$san_dir/tsan" # SANITIZE=thread (.ci/run)
 fi
 san_reports() { # prints and removes the sanitizer reports written so far
 	[ -d "$san_dir" ] || return 1
