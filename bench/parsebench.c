@@ -1,8 +1,9 @@
 /*
- * parsebench FORMAT FILE [ROUNDS]: parse throughput of one text format.
+ * parsebench FORMAT FILE [ROUNDS [JOBS]]: parse throughput of one text format.
  * Maps FILE, then ROUNDS times (default 5, after one warm-up) does what the
  * pipeline does before analysis: the log-prefix pre-pass, then the parser
- * named FORMAT into a fresh dump (no analysis, no output). Prints the
+ * named FORMAT into a fresh dump (no analysis, no output), with JOBS threads
+ * for a big input as -j N gives (default: one per CPU). Prints the
  * median wall time and MB/s of the file's bytes. Used by the bench scripts.
  */
 #include <stdio.h>
@@ -29,7 +30,7 @@ static int by_value(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: parsebench FORMAT FILE [ROUNDS]\n");
+		fprintf(stderr, "usage: parsebench FORMAT FILE [ROUNDS [JOBS]]\n");
 		return 2;
 	}
 	const struct parser *p = parser_find(argv[1]);
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct mortem_opts o = MORTEM_OPTS_INIT;
+	o.jobs = argc > 4 ? atoi(argv[4]) : 0;
 	struct strbuf err = STRBUF_INIT;
 	struct input in;
 	if (input_open(&in, argv[2], NULL, &err) < 0) {
