@@ -459,7 +459,6 @@ static int jstack_parse(struct dump *d, const struct input *in, const struct mor
 	text_split_start(&split, d, data, (size_t)(end - data), o->jobs, part_start, parse_part);
 	size_t no = 0;
 	read_lines(&st, data, text_split_until(&split, 0, end), &no);
-	text_split_finish(&split);
 	for (size_t i = 0; i < split.n; i++) {
 		struct text_part *p = &split.part[i];
 		part_begins(&st, p->from);

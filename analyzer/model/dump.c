@@ -1,5 +1,7 @@
 #include "analyzer/model/dump.h"
 
+#include "analyzer/lib/prefetch.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -563,6 +565,10 @@ static void adopt_threads_and_locks(struct dump *d, struct dump *part, size_t ke
 	}
 	for (size_t i = 0; i < keep; i++) {
 		struct thread *t = part->threads[i];
+		PREFETCH_FIELD(part->threads, i, keep, id); /* threads another CPU wrote: misses, overlapped */
+		PREFETCH_FIELD(part->threads, i, keep, index);
+		if (i + PREFETCH_AHEAD / 2 < keep)
+			__builtin_prefetch(part->threads[i + PREFETCH_AHEAD / 2]->id);
 		claim_thread_id(d, t, t->id, true);
 		t->index = d->nthreads;
 		DUMP_PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);

@@ -8,9 +8,10 @@
  * share the work however unalike the CPUs are. The caller parses the first
  * piece into its dump; every other piece is a part, parsed into a dump of
  * its own (dump_new_part) by whichever thread is free, the caller's too
- * once its piece is read. The caller then takes the parts in order: adopts
- * each one's dump (dump_adopt_part) where it fits, else parses its lines
- * itself, and parses what lies between it and the next.
+ * once its piece is read. The caller takes the parts in order, each as soon
+ * as it is parsed (helping with later ones while it waits): adopts its
+ * dump (dump_adopt_part) where it fits, else parses its lines itself, and
+ * parses what lies between it and the next.
  *
  * A part's parse reads from its first line and stops at its end or at the
  * first line it leaves to the caller (a new snapshot, a section that is
@@ -39,7 +40,10 @@ struct text_part {
 	const char *stop;        /* where it stopped: TO, or the first line it did not read */
 	size_t lines;            /* the lines it read */
 	struct span last;        /* the last non-blank line it read (a parser that looks back needs it) */
-	bool parsed;             /* false: no thread took it (an earlier part stopped short) */
+	bool parsed;             /* false: left unread (an earlier part stopped short) */
+	/* private */
+	atomic_bool taken;       /* a thread has it */
+	atomic_bool done;        /* parsed or left: what is above is final */
 };
 
 struct text_split {
@@ -47,8 +51,10 @@ struct text_split {
 	struct text_part part[TEXT_SPLIT_MAX];
 	/* private */
 	void (*parse)(struct text_part *p);
-	atomic_size_t next;      /* the first part no thread has taken */
+	atomic_size_t next;      /* where a thread looks for a part to take */
 	atomic_bool short_part;  /* a part stopped before its end: the rest is the caller's to read */
+	pthread_mutex_t lock;    /* with DONE_COND: a part is done */
+	pthread_cond_t done_cond;
 	pthread_t threads[TEXT_SPLIT_THREADS];
 	size_t nthreads;
 };
@@ -66,16 +72,15 @@ size_t text_split_start(struct text_split *s, struct dump *d, const char *data, 
 			int jobs, bool (*start)(struct span line), void (*parse)(struct text_part *p));
 /* Where the caller's reading stops before part I: its from (the end after the last part). */
 const char *text_split_until(const struct text_split *s, size_t i, const char *end);
-/* The caller parses the parts no thread has taken, then waits for the threads: every part is parsed. */
-void text_split_finish(struct text_split *s);
 /*
- * Part I into D (after text_split_finish): true when D adopted its dump
- * (the caller reads on from its stop), false when not, or when it was not
- * parsed (the caller reads its lines itself, from its from; its dump is
- * freed).
+ * Part I into D, once it is parsed (the caller parses other parts while it
+ * waits; parts are taken in order, after the caller's first piece): true
+ * when D adopted its dump (the caller reads on from its stop), false when
+ * not, or when it was left unread (the caller reads its lines itself, from
+ * its from; its dump is freed).
  */
 bool text_split_adopt(struct text_split *s, size_t i, struct dump *d);
-/* Finishes and frees the dumps not adopted. */
+/* Waits for the threads and frees the dumps not adopted. */
 void text_split_end(struct text_split *s);
 
 #endif
