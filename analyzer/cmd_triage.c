@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "analyzer/lib/arena.h"
+#include "analyzer/lib/cpus.h"
 #include "analyzer/commands.h"
 #include "analyzer/lib/input.h"
 #include "analyzer/lib/hashmap.h"
@@ -626,10 +627,7 @@ static void from_db(void *ctx, const char *hash, const char *path, int64_t mtime
 
 static int jobs(const struct mortem_opts *o)
 {
-	if (o->jobs > 0)
-		return o->jobs;
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
+	return o->jobs > 0 ? o->jobs : cpus_usable();
 }
 
 static void walk_all(struct triage_ctx *c, int argc, char **argv)

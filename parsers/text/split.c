@@ -1,17 +1,8 @@
 #include "parsers/text/split.h"
 
-#include <sched.h>
 #include <string.h>
 
-/* The CPUs this process may run on (taskset narrows them), at least 1. */
-static int cpus(void)
-{
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return 1;
-	int n = CPU_COUNT(&set);
-	return n > 0 ? n : 1;
-}
+#include "analyzer/lib/cpus.h"
 
 /* The first line at or after P, up to END, that START accepts; NULL when none. */
 static const char *next_start(const char *p, const char *end, bool (*start)(struct span line))
@@ -99,7 +90,7 @@ size_t text_split_start(struct text_split *s, struct dump *d, const char *data, 
 	atomic_init(&s->short_part, false);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->done_cond, NULL);
-	size_t threads = (size_t)(jobs > 0 ? jobs : cpus());
+	size_t threads = (size_t)(jobs > 0 ? jobs : cpus_usable());
 	if (threads > TEXT_SPLIT_THREADS)
 		threads = TEXT_SPLIT_THREADS;
 	size_t pieces = threads * TEXT_SPLIT_PER_THREAD;
