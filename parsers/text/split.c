@@ -28,7 +28,7 @@ static const char *line_start_after(const char *data, const char *at, const char
 	return nl ? nl + 1 : end;
 }
 
-/* Parses part I, or leaves it when a part before stopped short (its lines are the caller's then). */
+/* Parses part P, or leaves it when a part before stopped short (its lines are the caller's then). */
 static void work(struct text_split *s, struct text_part *p)
 {
 	if (!atomic_load(&s->short_part)) {
