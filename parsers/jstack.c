@@ -124,6 +124,19 @@ static long header_close(struct span x)
 	return q ? (long)(q - x.s) : -1;
 }
 
+/* Whether the quote at CLOSE ends a thread's name in Y: the line ends there, or a blank follows. */
+static bool name_ends(struct span y, long close)
+{
+	return close > 0 && ((size_t)close + 1 == y.len || y.s[close + 1] == ' ' || y.s[close + 1] == '\t');
+}
+
+/* Whether Y, a thread's name up to CLOSE, says more of it: a header, not a deadlock report's "name": line. */
+static bool names_more(struct span y, long close)
+{
+	struct span rest = close > 0 ? span_trim(span_drop(y, (size_t)close + 1)) : y;
+	return close > 0 && rest.len && !span_eq(rest, ":");
+}
+
 struct header {
 	struct span name, state_desc, state;
 	bool daemon;
@@ -293,8 +306,7 @@ static void jstack_line(struct js_state *st, const struct line *l)
 	}
 	long close = y.s[0] == '"' ? header_close(y) : -1;
 	if (st->mode == JS_DEADLOCK) {
-		struct span rest = close > 0 ? span_trim(span_drop(y, (size_t)close + 1)) : y;
-		bool real_header = close > 0 && rest.len && !span_eq(rest, ":");
+		bool real_header = names_more(y, close);
 		if (span_starts(y, "Found ") && span_find(y, " deadlock") > 0 && !deadlock_start(y)) {
 			finish_deadlock(st, l->s + l->len);
 			return;
@@ -305,8 +317,7 @@ static void jstack_line(struct js_state *st, const struct line *l)
 	}
 	if (y.s[0] == 'F' && span_starts(y, "Full thread dump")) {
 		full_dump_line(st, y);
-	} else if (close > 0 && (close + 1 == (long)y.len || y.s[close + 1] == ' ' ||
-				 y.s[close + 1] == '\t')) {
+	} else if (name_ends(y, close)) {
 		thread_header(st, y, close);
 	} else if (deadlock_start(y)) {
 		finish_thread(st);
@@ -374,10 +385,7 @@ static bool part_start(struct span line)
 		return false;
 	struct span y = span_trim(line);
 	long close = header_close(y);
-	if (close <= 0 || (size_t)close + 1 >= y.len || (y.s[close + 1] != ' ' && y.s[close + 1] != '\t'))
-		return false;
-	struct span rest = span_trim(span_drop(y, (size_t)close + 1));
-	return rest.len && !span_eq(rest, ":");
+	return name_ends(y, close) && names_more(y, close);
 }
 
 /* Lines that end a run of threads: their parse needs what came before (the caller reads them). */

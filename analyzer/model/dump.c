@@ -301,15 +301,23 @@ void dump_finish_limits(struct dump *d)
 			  d->threads_dropped, d->max_threads);
 }
 
+/* N threads over the thread limit are not kept: counted, and the first says so. */
+static void drop_threads(struct dump *d, size_t n)
+{
+	if (!d->threads_dropped)
+		dump_warn(d, "thread limit reached: only the first %zu threads are kept (--max-threads)",
+			  d->max_threads);
+	d->threads_dropped += n;
+}
+
 struct thread *dump_add_thread(struct dump *d, const char *id)
 {
 	struct thread *t = arena_alloc(d->arena, sizeof(*t));
 	t->tid = -1;
 	t->regs = &thread_regs_none;
 	if (d->snapshot_frozen || (d->max_threads && d->nthreads >= d->max_threads)) {
-		if (!d->snapshot_frozen && !d->threads_dropped++)
-			dump_warn(d, "thread limit reached: only the first %zu threads are kept (--max-threads)",
-				  d->max_threads);
+		if (!d->snapshot_frozen)
+			drop_threads(d, 1);
 		t->id = "dropped";
 		t->detached = true;
 		return t;
@@ -326,6 +334,13 @@ struct thread *dump_add_thread(struct dump *d, const char *id)
 static bool kind_is_vague(enum lock_kind k)
 {
 	return k == LOCK_UNKNOWN || k == LOCK_FUTEX;
+}
+
+/* L's kind made KIND where KIND says more (unknown < futex < any other). */
+static void lock_refine_kind(struct lock *l, enum lock_kind kind)
+{
+	if ((kind_is_vague(l->kind) && !kind_is_vague(kind)) || (l->kind == LOCK_UNKNOWN && kind == LOCK_FUTEX))
+		l->kind = kind;
 }
 
 struct lock *dump_find_lock(struct dump *d, const char *id)
@@ -357,10 +372,7 @@ struct lock *dump_lock_n(struct dump *d, const char *id, size_t len, enum lock_k
 	struct hashmap_slot *slot = d->snapshot_frozen ? NULL : hashmap_slot_n(&d->lock_ids, id, len);
 	struct lock *l = slot ? slot->value : NULL;
 	if (l) {
-		if (kind_is_vague(l->kind) && !kind_is_vague(kind))
-			l->kind = kind;
-		else if (l->kind == LOCK_UNKNOWN && kind == LOCK_FUTEX)
-			l->kind = kind;
+		lock_refine_kind(l, kind);
 		return l;
 	}
 	l = arena_alloc(d->arena, sizeof(*l));
@@ -530,9 +542,7 @@ static void lock_forget_detached(struct lock *l)
 /* Gives D's lock MINE what PART's lock L of the same id adds to it. */
 static void merge_lock(struct lock *mine, struct lock *l, struct dump *d)
 {
-	if ((kind_is_vague(mine->kind) && !kind_is_vague(l->kind)) ||
-	    (mine->kind == LOCK_UNKNOWN && l->kind == LOCK_FUTEX))
-		mine->kind = l->kind;
+	lock_refine_kind(mine, l->kind);
 	if (!mine->label)
 		mine->label = l->label;
 	if (!mine->owner) {
@@ -549,10 +559,7 @@ static void adopt_threads_and_locks(struct dump *d, struct dump *part, size_t ke
 	for (size_t i = keep; i < part->nthreads; i++)
 		part->threads[i]->detached = true;
 	if (keep < part->nthreads) { /* as dump_add_thread would have dropped them */
-		if (!d->threads_dropped)
-			dump_warn(d, "thread limit reached: only the first %zu threads are kept (--max-threads)",
-				  d->max_threads);
-		d->threads_dropped += part->nthreads - keep;
+		drop_threads(d, part->nthreads - keep);
 		for (size_t i = 0; i < part->nlocks; i++)
 			lock_forget_detached(part->locks[i]);
 	}

@@ -84,8 +84,11 @@ static bool give_back(struct line_reader *r, const char *from, const char *to)
 		    (off_t)(from - r->map)) != MAP_FAILED;
 }
 
-/* Where copies end: DATA's whole pages, and the mapping's last (another reader may read the page after DATA). */
-static const char *copy_limit(const struct line_reader *r, uintptr_t page)
+/*
+ * Where the pages R copies and gives back end: DATA's whole pages, and the
+ * mapping's last (another reader may read the page after DATA).
+ */
+static const char *own_end(const struct line_reader *r, uintptr_t page)
 {
 	return r->end == r->map_end ? page_down(r->map_end + page - 1, page) : page_down(r->end, page);
 }
@@ -100,7 +103,7 @@ static void copy_ahead(struct line_reader *r, uintptr_t page)
 {
 	const char *step = page_down(r->p, DROP_STEP);
 	const char *from = step > r->copied_end ? step : r->copied_end;
-	const char *limit = copy_limit(r, page);
+	const char *limit = own_end(r, page);
 	const char *to = (size_t)(limit - step) > 2 * DROP_STEP ? step + 2 * DROP_STEP : limit;
 	if (to <= from)
 		return;
@@ -131,8 +134,7 @@ void line_reader_drop(struct line_reader *r)
 {
 	uintptr_t page = page_size();
 	if (r->p >= r->end) { /* the end: all of it, the mapping's last partial page too */
-		const char *to = r->end == r->map_end ? page_down(r->end + page - 1, page)
-						       : page_down(r->end, page);
+		const char *to = own_end(r, page);
 		const char *from = r->copied_from && r->copied_from < r->drop_from ? r->copied_from
 										    : r->drop_from;
 		if (r->copied_end > to && r->copied_from) /* copies past DATA's end: the same bytes */
@@ -148,7 +150,7 @@ void line_reader_drop(struct line_reader *r)
 			r->drop_from = to;
 	}
 	r->drop_at = (size_t)(r->end - r->p) > DROP_STEP ? r->p + DROP_STEP : r->end;
-	if (r->fd >= 0 && r->copied_end < copy_limit(r, page)) {
+	if (r->fd >= 0 && r->copied_end < own_end(r, page)) {
 		copy_ahead(r, page);
 		return;
 	}
