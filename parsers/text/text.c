@@ -1,8 +1,10 @@
 #include "parsers/text/text.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyzer/lib/fdio.h"
@@ -43,6 +45,73 @@ static const char *page_down(const char *p, uintptr_t page)
 	return (const char *)((uintptr_t)p & ~(page - 1));
 }
 
+/*
+ * Whether a reader copies ahead (text_set_ahead): the probe's verdict,
+ * taken once a process (TEXT_AHEAD_PROBE until then), or the test's choice.
+ */
+static _Atomic int ahead_how = TEXT_AHEAD_PROBE;
+static _Atomic long ahead_touch_ns = -1;
+
+void text_set_ahead(enum text_ahead how)
+{
+	atomic_store(&ahead_touch_ns, -1);
+	atomic_store(&ahead_how, how);
+}
+
+long text_ahead_touch_ns(void)
+{
+	return atomic_load(&ahead_touch_ns);
+}
+
+static long elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000000000L + (b->tv_nsec - a->tv_nsec);
+}
+
+/*
+ * What a first read of a 4 KB page of [FROM, FROM + LEN) through its file
+ * mapping costs, in ns: the least of AHEAD_PROBE_RUNS runs over the pages
+ * of a piece each (a run the machine stalled in says nothing).
+ */
+#define AHEAD_PROBE_RUNS 4
+static long first_touch_ns(const char *from, size_t len, uintptr_t page)
+{
+	size_t piece = len / AHEAD_PROBE_RUNS / page * page;
+	long best = -1;
+	for (int run = 0; piece && run < AHEAD_PROBE_RUNS; run++) {
+		const volatile char *p = (const volatile char *)(from + (size_t)run * piece);
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (size_t at = 0; at < piece; at += page)
+			(void)p[at];
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		long ns = elapsed_ns(&a, &b) / (long)(piece / page);
+		if (best < 0 || ns < best)
+			best = ns;
+	}
+	return best;
+}
+
+/*
+ * Whether copying ahead pays for the reader over [FROM, FROM + LEN): the
+ * first big input a process reads decides, by the probe above, for the
+ * rest of it (the cost is the machine's, not the file's).
+ */
+static bool copies_pay(const char *from, size_t len, uintptr_t page)
+{
+	int how = atomic_load(&ahead_how);
+	if (how != TEXT_AHEAD_PROBE)
+		return how == TEXT_AHEAD_COPY;
+	long ns = first_touch_ns(from, len < DROP_STEP ? len : DROP_STEP, page);
+	how = ns > AHEAD_SLOW_TOUCH_NS ? TEXT_AHEAD_COPY : TEXT_AHEAD_MAP;
+	long unknown = -1; /* two readers probing at once: each goes by its own, the first is kept */
+	if (atomic_compare_exchange_strong(&ahead_touch_ns, &unknown, ns))
+		atomic_store(&ahead_how, how);
+	return how == TEXT_AHEAD_COPY;
+}
+
+static const char *own_end(const struct line_reader *r, uintptr_t page);
+
 void line_reader_over(struct line_reader *r, const void *data, size_t len, const void *map_at,
 		      size_t map_len, int fd)
 {
@@ -55,7 +124,9 @@ void line_reader_over(struct line_reader *r, const void *data, size_t len, const
 		r->drop_at = data;  /* the first line_next maps the first steps */
 		r->map = (const char *)map;
 		r->map_end = r->map + map_len;
-		if (!(map & (HUGEMAP_PAGE - 1)) && hugemap_available()) /* input.c maps a big input at a huge-page boundary */
+		/* input.c maps a big input at a huge-page boundary */
+		if (fd >= 0 && !(map & (HUGEMAP_PAGE - 1)) && hugemap_available() &&
+		    copies_pay(r->drop_from, (size_t)(own_end(r, page) - r->drop_from), page))
 			r->fd = fd;
 	}
 }

@@ -37,14 +37,29 @@ struct line_reader {
 	 * Ahead of the reader, a big input's mapping is replaced by a copy of
 	 * the same bytes in huge pages read from the file (FD; -1: not done,
 	 * as where the kernel gives no huge pages),
-	 * from COPIED_FROM (NULL: none yet) up to COPIED_END: in a virtual
-	 * machine the first touch of each 4 KB page of a file mapping costs
-	 * more than reading the file. MAP is the mapping's start (the file's
-	 * offset 0).
+	 * from COPIED_FROM (NULL: none yet) up to COPIED_END, where the first
+	 * touch of each 4 KB page of a file mapping costs more than reading the
+	 * file (text_set_ahead). MAP is the mapping's start (the file's offset
+	 * 0).
 	 */
 	const char *map, *copied_from, *copied_end;
 	int fd;
 };
+
+/*
+ * Whether readers over a big mapped input copy ahead. TEXT_AHEAD_PROBE
+ * (the default): the first such reader of the process times the first
+ * touch of its pages through the file mapping, and copies are made, by it
+ * and every reader after it, when a 4 KB page costs more than
+ * AHEAD_SLOW_TOUCH_NS (a copy costs about 1.9 us a page, the first touch
+ * through a mapping 0.01-0.5 us on some of this project's VMs, a few us on
+ * others). The others choose (tests).
+ */
+enum text_ahead { TEXT_AHEAD_PROBE, TEXT_AHEAD_COPY, TEXT_AHEAD_MAP };
+#define AHEAD_SLOW_TOUCH_NS 1500L
+void text_set_ahead(enum text_ahead how);
+/* What the probe measured, ns a page; -1: no probe yet (or a choice was set). */
+long text_ahead_touch_ns(void);
 
 /* The longest line kept when nothing else is asked (--max-line). */
 #define TEXT_MAX_LINE_DEFAULT ((size_t)1 << 20)

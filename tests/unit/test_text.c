@@ -1,8 +1,9 @@
 /*
  * The text parsers' line reader (parsers/text/text.h) over a mapped file:
- * it reads ahead into copies of its own and gives back the pages behind
- * it, and every line, a line read again and a section copied from far
- * behind are the same bytes as from memory.
+ * it reads ahead into copies of its own or from the mapping (as its probe
+ * or the test chooses) and gives back the pages behind it, and every line,
+ * a line read again and a section copied from far behind are the same
+ * bytes as from memory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -81,12 +82,13 @@ static char *make_text(size_t *len)
 
 /*
  * A reader over a mapped file reads the same lines as one over memory,
- * with the file's descriptor (COPY: it reads ahead into copies of its
- * own) or without (it maps the file's pages ahead), and gives back what
- * it has read: a few MB resident halfway, nothing at the end, where
- * every byte of the mapping is the file's again.
+ * with the file's descriptor (FD) and reading ahead as HOW says (copies of
+ * its own, the file's pages, or what its probe finds), or without the
+ * descriptor (the file's pages), and gives back what it has read: a few MB
+ * resident halfway, nothing at the end, where every byte of the mapping is
+ * the file's again.
  */
-static void check_mapped_lines(bool copy)
+static void check_mapped_lines(bool fd, enum text_ahead how)
 {
 	size_t len;
 	char *text = make_text(&len);
@@ -96,12 +98,21 @@ static void check_mapped_lines(bool copy)
 	struct dump *d = dump_new("t");
 	d->input_map = in.map;
 	d->input_map_len = in.map_len;
-	if (copy)
+	if (fd)
 		d->input_fd = in.fd;
 	d->max_line = 5000;
+	text_set_ahead(how);
 	struct line_reader mapped, heap;
 	line_reader_open(&mapped, d, in.data, in.len);
 	assert_non_null(mapped.drop_at); /* this reader gives pages back */
+	long touch = text_ahead_touch_ns();
+	if (fd && how == TEXT_AHEAD_PROBE && hugemap_available())
+		assert_true(touch >= 0); /* the first big reader probed */
+	else
+		assert_int_equal(touch, -1);
+	bool copy = fd && hugemap_available() &&
+		    (how == TEXT_AHEAD_COPY || (how == TEXT_AHEAD_PROBE && touch > AHEAD_SLOW_TOUCH_NS));
+	assert_int_equal(mapped.fd >= 0, copy);
 	struct dump *h = dump_new("h");
 	h->max_line = 5000;
 	line_reader_open(&heap, h, text, len);
@@ -126,7 +137,7 @@ static void check_mapped_lines(bool copy)
 	}
 	if (known) {
 		assert_true(mid_rss > 0 && mid_rss <= 10 * 1024);
-		if (copy && hugemap_available()) /* what is ahead is a copy; the file's pages were never touched */
+		if (copy) /* what is ahead is a copy; the file's pages were never touched */
 			assert_true(mid_anon >= 2048 && mid_anon <= mid_rss);
 		else
 			assert_int_equal(mid_anon, 0);
@@ -155,18 +166,27 @@ static void check_mapped_lines(bool copy)
 	input_close(&in);
 	unlink(path);
 	free(text);
+	text_set_ahead(TEXT_AHEAD_PROBE);
 }
 
 static void test_mapped_lines_match_memory(void **state)
 {
 	(void)state;
-	check_mapped_lines(false);
+	check_mapped_lines(false, TEXT_AHEAD_PROBE);
+	check_mapped_lines(true, TEXT_AHEAD_MAP);
 }
 
 static void test_mapped_lines_copied_ahead(void **state)
 {
 	(void)state;
-	check_mapped_lines(true);
+	check_mapped_lines(true, TEXT_AHEAD_COPY);
+}
+
+/* The probe decides once, and either way the lines are the file's. */
+static void test_mapped_lines_probed(void **state)
+{
+	(void)state;
+	check_mapped_lines(true, TEXT_AHEAD_PROBE);
 }
 
 /*
@@ -203,7 +223,8 @@ static void test_mapped_jstack_section_behind(void **state)
 	struct dump *d = dump_new("t"), *h = dump_new("h");
 	d->input_map = in.map;
 	d->input_map_len = in.map_len;
-	d->input_fd = in.fd; /* as the pipeline sets it: the reader copies ahead */
+	d->input_fd = in.fd; /* as the pipeline sets it */
+	text_set_ahead(TEXT_AHEAD_COPY); /* the reader copies ahead */
 	assert_int_equal(jstack_parser.parse(d, &in, &o, &err), 0);
 	struct input mem;
 	assert_int_equal(input_from_memory(&mem, "h", sb.buf, sb.len, NULL, &err), 0);
@@ -229,6 +250,7 @@ static void test_mapped_jstack_section_behind(void **state)
 	unlink(path);
 	strbuf_release(&err);
 	strbuf_release(&sb);
+	text_set_ahead(TEXT_AHEAD_PROBE);
 }
 
 /* span_word, eight bytes at a time, against a byte-at-a-time reference on random text. */
@@ -292,6 +314,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mapped_lines_match_memory),
 		cmocka_unit_test(test_mapped_lines_copied_ahead),
+		cmocka_unit_test(test_mapped_lines_probed),
 		cmocka_unit_test(test_mapped_jstack_section_behind),
 		cmocka_unit_test(test_span_word_matches_bytewise),
 		cmocka_unit_test(test_span_numbers_end_at_the_span),
