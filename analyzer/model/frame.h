@@ -56,7 +56,7 @@ struct frame {                /* words first, flags last: no padding inside (80 
 	uint64_t module_offset;   /* pc - module load address, when has_module_offset */
 	const char *file;         /* source file; NULL unknown */
 	const char *args;         /* argument text as a text dump printed it, or NULL */
-	const char *text;         /* the raw line it came from (text inputs), or NULL */
+	const char *text;         /* its raw line (eu-stack, hs_err, jcmd JSON), or NULL */
 	int line;                 /* 0: unknown */
 	int column;               /* 0: unknown */
 	enum frame_kind kind : 8;

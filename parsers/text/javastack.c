@@ -297,7 +297,7 @@ static size_t line_suffix(struct span x)
 /*
  * Whether X is SIB's text with another line number ("m(File.java:12)" and
  * "m(File.java:40)"): frame_parse gives both the same function, module and
- * file, only the line differs.
+ * file, only the line differs (SIB NULL: false).
  */
 static bool line_sibling(const struct frame_memo *sib, struct span x, bool slashed)
 {
@@ -308,14 +308,17 @@ static bool line_sibling(const struct frame_memo *sib, struct span x, bool slash
 	return cut < x.len && line_suffix(st) == cut && !memcmp(sib->text, x.s, cut);
 }
 
+/* Whether M is the memo of the trimmed frame text X. */
+static bool memo_is(const struct frame_memo *m, struct span x, bool slashed)
+{
+	return m && m->len == x.len && m->slashed == slashed && !memcmp(m->text, x.s, x.len);
+}
+
 /*
  * The memo of the trimmed frame text X: looked up by its interned text,
- * parsed on first sight; or, when X is the line sibling SIB's text with
- * another line number, made from SIB (the same method at another line, as
- * threads of one pool often are, takes no parse and no look-up but its own).
+ * parsed on first sight (*UNSEEN then: no frame had it).
  */
-static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed,
-				  const struct frame_memo *sib, bool *unseen)
+static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed, bool *unseen)
 {
 	const char *text = dump_intern(d, x.s, x.len);
 	void **slot = dump_intern_memo(text);
@@ -327,25 +330,29 @@ static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed,
 	m->text = text;
 	m->len = x.len;
 	m->slashed = slashed;
-	if (line_sibling(sib, x, slashed)) {
-		m->function = sib->function;
-		m->file = sib->file;
-		m->module = sib->module;
-		m->line = span_atoi(span_drop(x, line_suffix(x) + 1)); /* as frame_location reads it */
-		m->kind = sib->kind;
-		m->next = sib->next; /* what followed it likely follows this one */
-	} else {
-		struct frame f;
-		memset(&f, 0, sizeof(f));
-		frame_parse(d, &f, x, slashed);
-		m->function = f.function;
-		m->file = f.file;
-		m->module = f.module;
-		m->line = f.line;
-		m->kind = (unsigned char)f.kind;
-	}
+	struct frame f;
+	memset(&f, 0, sizeof(f));
+	frame_parse(d, &f, x, slashed);
+	m->function = f.function;
+	m->file = f.file;
+	m->module = f.module;
+	m->line = f.line;
+	m->kind = (unsigned char)f.kind;
 	*slot = m;
 	return m;
+}
+
+/* F as frame_parse reads M's text: a Java frame is its fields (no text of its own). */
+static void frame_of_memo(struct frame *f, const struct frame_memo *m)
+{
+	f->kind = (enum frame_kind)m->kind;
+	f->function = m->function;
+	if (m->file) {
+		f->file = m->file;
+		f->line = m->line;
+	}
+	if (m->module)
+		f->module = m->module;
 }
 
 bool javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *f, struct span x,
@@ -355,21 +362,25 @@ bool javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *
 	struct frame_memo *prev = hint ? hint->prev : NULL;
 	struct frame_memo *m = prev ? prev->next : NULL;
 	bool unseen = false;
-	if (!m || m->len != x.len || m->slashed != slashed || memcmp(m->text, x.s, x.len)) {
-		m = memo_of(d, x, slashed, m, &unseen);
+	if (!memo_is(m, x, slashed)) {
+		if (line_sibling(m, x, slashed)) {
+			/*
+			 * The method that followed last time at another line (each
+			 * thread of a pool at a line of its own): its fields with this
+			 * line, no parse and no look-up, so whether a stack holding it
+			 * was seen before is not known.
+			 */
+			frame_of_memo(f, m);
+			f->line = span_atoi(span_drop(x, line_suffix(x) + 1)); /* as frame_location reads it */
+			hint->prev = m;
+			return false;
+		}
+		m = memo_of(d, x, slashed, &unseen);
 		if (prev)
 			prev->next = m;
 	}
 	if (hint)
 		hint->prev = m;
-	f->kind = (enum frame_kind)m->kind;
-	f->text = m->text;
-	f->function = m->function;
-	if (m->file) {
-		f->file = m->file;
-		f->line = m->line;
-	}
-	if (m->module)
-		f->module = m->module;
+	frame_of_memo(f, m);
 	return unseen;
 }

@@ -80,20 +80,23 @@ void javalocks_release(struct javalocks *jl);
  *   "pkg.C.m(Native Method)".
  * SLASHED: JRockit/JVM-internal names ("pkg/C.m(I)V(File.java:3)"): slashes
  * become dots and the signature is dropped. Sets kind FRAME_JAVA, function
- * "pkg.Class.method", file and line when given, module to the Java module
- * ("java.base@17") when given, and text to X. Never fails. A line the dump
- * repeats is parsed once: the result is kept in the memo word of its
- * interned text (dump_intern_memo).
+ * "pkg.Class.method", file and line when given, and module to the Java
+ * module ("java.base@17") when given; not text (those fields are all the
+ * line says: frames that read the same are the same). Never fails. A line
+ * the dump repeats is parsed once: the result is kept in the memo word of
+ * its interned text (dump_intern_memo).
  *
  * HINT (may be NULL) is the caller's memory of the previous frame line:
  * threads of one pool repeat whole stacks, so the line that followed the
  * previous one last time is compared first, and the look-up by hash is
- * skipped when it is the same. Start it as JAVAFRAME_HINT_INIT; it points
- * into D and is good until dump_free(D).
+ * skipped when it is the same, or when it is the same method at another
+ * line (then only the line number is read). Start it as
+ * JAVAFRAME_HINT_INIT; it points into D and is good until dump_free(D).
  *
  * Returns true when the line is no frame's text before it in D: a stack
  * holding it equals no stack before it, so it need not be looked for among
- * them (thread_set_frames rather than thread_share_frames).
+ * them (thread_set_frames rather than thread_share_frames). False when it
+ * was, or is not known.
  */
 struct frame_memo;
 struct javaframe_hint {

@@ -242,7 +242,7 @@ static void test_repeated_stacks_diverge(void **state)
 			assert_int_equal(th->frames[i].line, want[t][i].line);
 		}
 	}
-	assert_string_equal(d->threads[1]->frames[1].text, "a.C.call(C.java:21)");
+	assert_null(d->threads[1]->frames[1].text); /* a Java frame is its fields */
 	assert_ptr_equal(d->threads[3]->frames, d->threads[4]->frames); /* one shared stack */
 	assert_true(d->threads[3]->frames_shared && d->threads[4]->frames_shared);
 	assert_true(d->threads[0]->frames != d->threads[3]->frames && !d->threads[0]->frames_shared);
@@ -286,7 +286,7 @@ static void test_line_siblings(void **state)
 		assert_int_equal(t->nframes, u->nframes);
 		for (size_t k = 0; k < t->nframes; k++) {
 			const struct frame *f = &t->frames[k], *g = &u->frames[k];
-			assert_string_equal(f->text, g->text);
+			assert_true(!f->text && !g->text);
 			assert_true(f->function == g->function ||
 				    (f->function && g->function && !strcmp(f->function, g->function)));
 			assert_true(f->file == g->file || (f->file && g->file && !strcmp(f->file, g->file)));

@@ -235,8 +235,10 @@ static void test_mapped_jstack_section_behind(void **state)
 	for (size_t i = 0; i < d->nthreads; i++) {
 		assert_string_equal(d->threads[i]->id, h->threads[i]->id);
 		assert_int_equal(d->threads[i]->nframes, h->threads[i]->nframes);
-		if (d->threads[i]->nframes)
-			assert_string_equal(d->threads[i]->frames[0].text, h->threads[i]->frames[0].text);
+		if (d->threads[i]->nframes) {
+			assert_string_equal(d->threads[i]->frames[0].function, h->threads[i]->frames[0].function);
+			assert_int_equal(d->threads[i]->frames[0].line, h->threads[i]->frames[0].line);
+		}
 	}
 	assert_string_equal(d->threads[12000]->name, "tail");
 	assert_int_equal(d->nsections, 1);
