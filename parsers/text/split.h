@@ -4,7 +4,7 @@
 /*
  * One big text dump parsed on several threads: one per CPU (or -j N). The
  * input is cut at lines its parser names (a thread's first line) into
- * pieces of at least TEXT_SPLIT_MIN bytes, four for each thread, which
+ * pieces of at least TEXT_SPLIT_MIN bytes, eight for each thread, which
  * share the work however unalike the CPUs are. The caller parses the first
  * piece into its dump; every other piece is a part, parsed into a dump of
  * its own (dump_new_part) by whichever thread is free, the caller's too
@@ -29,7 +29,7 @@
 #include "parsers/text/text.h"
 
 #define TEXT_SPLIT_THREADS 8     /* at most */
-#define TEXT_SPLIT_PER_THREAD 4  /* pieces */
+#define TEXT_SPLIT_PER_THREAD 8  /* pieces */
 #define TEXT_SPLIT_MAX (TEXT_SPLIT_THREADS * TEXT_SPLIT_PER_THREAD)
 #define TEXT_SPLIT_MIN ((size_t)256 << 10)
 
