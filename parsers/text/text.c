@@ -303,6 +303,13 @@ static void span_cstr(struct span x, char buf[32])
 
 int span_atoi(struct span x)
 {
+	/* the common case, a line number: up to 9 digits first (no blank, sign or overflow) */
+	int v = 0;
+	size_t i = 0;
+	while (i < x.len && i < 9 && x.s[i] >= '0' && x.s[i] <= '9')
+		v = v * 10 + (x.s[i++] - '0');
+	if (i && (i == x.len || x.s[i] < '0' || x.s[i] > '9'))
+		return v;
 	char buf[32];
 	span_cstr(x, buf);
 	return atoi(buf);

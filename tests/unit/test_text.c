@@ -311,6 +311,28 @@ static void test_span_numbers_end_at_the_span(void **state)
 	munmap(m, (size_t)page * 2);
 }
 
+/*
+ * span_atoi is atoi on the span's text: its fast path (up to 9 digits first)
+ * and its slow one, on random digits, signs, blanks and what follows them.
+ */
+static void test_span_atoi_is_atoi(void **state)
+{
+	(void)state;
+	static const char alphabet[] = "0123456789012345678901234567890123456789 -+)x:\t";
+	char buf[24];
+	unsigned seed = 4242;
+	for (int k = 0; k < 200000; k++) {
+		size_t n = (size_t)(rand_r(&seed) % 16);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = alphabet[(size_t)rand_r(&seed) % (sizeof(alphabet) - 1)];
+		buf[n] = '\0';
+		assert_int_equal(span_atoi((struct span){ buf, n }), atoi(buf));
+	}
+	assert_int_equal(span_atoi((struct span){ "999999999)", 10 }), 999999999);
+	assert_int_equal(span_atoi((struct span){ "1234567890)", 11 }), 1234567890);
+	assert_int_equal(span_atoi((struct span){ "007", 3 }), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_mapped_jstack_section_behind),
 		cmocka_unit_test(test_span_word_matches_bytewise),
 		cmocka_unit_test(test_span_numbers_end_at_the_span),
+		cmocka_unit_test(test_span_atoi_is_atoi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
