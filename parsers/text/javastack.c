@@ -280,6 +280,7 @@ struct frame_memo {
 	size_t len;
 	struct frame_memo *next;   /* the frame that followed this one last time */
 	const char *function, *file, *module;
+	size_t suffix;             /* line_suffix of its text */
 	int line;
 	unsigned char kind;        /* enum frame_kind */
 	bool slashed;
@@ -295,17 +296,17 @@ static size_t line_suffix(struct span x)
 }
 
 /*
- * Whether X is SIB's text with another line number ("m(File.java:12)" and
- * "m(File.java:40)"): frame_parse gives both the same function, module and
- * file, only the line differs (SIB NULL: false).
+ * Where X's line number begins when X is SIB's text with another line
+ * number ("m(File.java:12)" and "m(File.java:40)": frame_parse gives both
+ * the same function, module and file, only the line differs); 0 when it
+ * is not (SIB NULL too).
  */
-static bool line_sibling(const struct frame_memo *sib, struct span x, bool slashed)
+static size_t sibling_line_at(const struct frame_memo *sib, struct span x, bool slashed)
 {
-	if (!sib || sib->slashed != slashed)
-		return false;
+	if (!sib || sib->slashed != slashed || sib->suffix == sib->len)
+		return 0;
 	size_t cut = line_suffix(x);
-	struct span st = { sib->text, sib->len };
-	return cut < x.len && line_suffix(st) == cut && !memcmp(sib->text, x.s, cut);
+	return cut == sib->suffix && cut < x.len && !memcmp(sib->text, x.s, cut) ? cut + 1 : 0;
 }
 
 /* Whether M is the memo of the trimmed frame text X. */
@@ -329,6 +330,7 @@ static struct frame_memo *memo_of(struct dump *d, struct span x, bool slashed, b
 	m = arena_alloc(d->arena, sizeof(*m));
 	m->text = text;
 	m->len = x.len;
+	m->suffix = line_suffix(x);
 	m->slashed = slashed;
 	struct frame f;
 	memset(&f, 0, sizeof(f));
@@ -363,7 +365,8 @@ bool javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *
 	struct frame_memo *m = prev ? prev->next : NULL;
 	bool unseen = false;
 	if (!memo_is(m, x, slashed)) {
-		if (line_sibling(m, x, slashed)) {
+		size_t line_at = sibling_line_at(m, x, slashed);
+		if (line_at) {
 			/*
 			 * The method that followed last time at another line (each
 			 * thread of a pool at a line of its own): its fields with this
@@ -371,7 +374,7 @@ bool javastack_frame(struct dump *d, struct javaframe_hint *hint, struct frame *
 			 * was seen before is not known.
 			 */
 			frame_of_memo(f, m);
-			f->line = span_atoi(span_drop(x, line_suffix(x) + 1)); /* as frame_location reads it */
+			f->line = span_atoi(span_drop(x, line_at)); /* as frame_location reads it */
 			hint->prev = m;
 			return false;
 		}
