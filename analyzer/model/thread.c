@@ -1,5 +1,6 @@
 #include "analyzer/model/thread.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "analyzer/lib/hashmap.h"
@@ -63,7 +64,6 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h ^ (h >> 32);
 }
 
-/* Every field, not the bytes: padding is not compared. */
 /* The fields that tell frames apart (frame_equal compares all of them). */
 static uint64_t frame_hash(uint64_t h, const struct frame *f)
 {
@@ -71,13 +71,23 @@ static uint64_t frame_hash(uint64_t h, const struct frame *f)
 			      (uint64_t)(uint32_t)f->line << 40);
 }
 
+/*
+ * The bytes of a frame's fields: all of it but the padding at its end.
+ * frame.h lays the fields out with no gap between them, which these pin.
+ */
+#define FRAME_FIELD_BYTES (offsetof(struct frame, has_module_offset) + sizeof(bool))
+_Static_assert(offsetof(struct frame, line) == 8 * sizeof(uint64_t), "eight words, then line");
+_Static_assert(offsetof(struct frame, column) == offsetof(struct frame, line) + sizeof(int), "column");
+_Static_assert(offsetof(struct frame, has_pc) == offsetof(struct frame, column) + sizeof(int) + 2,
+	       "kind and trust are the two bytes after column");
+_Static_assert(offsetof(struct frame, has_offset) == offsetof(struct frame, has_pc) + 1, "has_offset");
+_Static_assert(offsetof(struct frame, has_module_offset) == offsetof(struct frame, has_offset) + 1,
+	       "has_module_offset");
+
+/* Every field, compared as the bytes they are (a pool's threads compare whole stacks). */
 static bool frame_equal(const struct frame *a, const struct frame *b)
 {
-	return a->pc == b->pc && a->has_pc == b->has_pc && a->function == b->function &&
-	       a->offset == b->offset && a->has_offset == b->has_offset && a->module == b->module &&
-	       a->module_offset == b->module_offset && a->has_module_offset == b->has_module_offset &&
-	       a->file == b->file && a->line == b->line && a->column == b->column &&
-	       a->kind == b->kind && a->trust == b->trust && a->args == b->args && a->text == b->text;
+	return !memcmp(a, b, FRAME_FIELD_BYTES);
 }
 
 struct stack_key {
@@ -91,6 +101,8 @@ static bool stack_eq(const void *key, const void *ctx)
 	const struct stack_key *k = ctx;
 	if (s->n != k->n)
 		return false;
+	if (!memcmp(s->frames, k->frames, k->n * sizeof(*k->frames)))
+		return true; /* the same bytes, padding too (as a parser that zeroes its frames gives) */
 	for (size_t i = 0; i < k->n; i++)
 		if (!frame_equal(&s->frames[i], &k->frames[i]))
 			return false;
