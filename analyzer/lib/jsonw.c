@@ -9,7 +9,7 @@ void jsonw_init(struct jsonw *w, struct strbuf *out)
 	w->out = out;
 }
 
-void jsonw_stream(struct jsonw *w, int (*flush)(void *ctx, const char *buf, size_t len), void *ctx)
+void jsonw_stream(struct jsonw *w, int (*flush)(void *ctx, struct strbuf *out), void *ctx)
 {
 	w->flush = flush;
 	w->flush_ctx = ctx;
@@ -19,9 +19,9 @@ int jsonw_flush(struct jsonw *w)
 {
 	if (!w->flush)
 		return 0;
-	if (!w->flush_error && w->out->len && w->flush(w->flush_ctx, w->out->buf, w->out->len) < 0)
+	if (!w->flush_error && w->out->len && w->flush(w->flush_ctx, w->out) < 0)
 		w->flush_error = -1;
-	strbuf_reset(w->out);
+	strbuf_reset(w->out); /* dropped after an error */
 	return w->flush_error;
 }
 

@@ -15,8 +15,8 @@
  */
 struct jsonw {
 	struct strbuf *out;
-	/* when set, OUT is written here and emptied whenever it passes 1 MiB */
-	int (*flush)(void *ctx, const char *buf, size_t len);
+	/* when set, OUT is handed here whenever it passes 1 MiB */
+	int (*flush)(void *ctx, struct strbuf *out);
 	void *flush_ctx;
 	int flush_error;          /* -1 once a flush failed; output is dropped after */
 	int depth;
@@ -27,10 +27,11 @@ struct jsonw {
 void jsonw_init(struct jsonw *w, struct strbuf *out);
 /*
  * Streams: after each closed object or array, when OUT holds more than
- * 1 MiB, FLUSH(CTX, buf, len) gets it and OUT is emptied. FLUSH returns 0,
- * or -1 on a write error (later output is dropped; see flush_error).
+ * 1 MiB, FLUSH(CTX, OUT) takes its bytes and leaves it empty (writes them,
+ * or swaps OUT's buffer for another: asyncout_take). FLUSH returns 0, or
+ * -1 on a write error (later output is dropped; see flush_error).
  */
-void jsonw_stream(struct jsonw *w, int (*flush)(void *ctx, const char *buf, size_t len), void *ctx);
+void jsonw_stream(struct jsonw *w, int (*flush)(void *ctx, struct strbuf *out), void *ctx);
 /* Hands whatever OUT holds to the flush callback now (no-op without one). */
 int jsonw_flush(struct jsonw *w);
 void jsonw_obj_begin(struct jsonw *w);

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/lib/asyncout.h"
 #include "analyzer/lib/jsonw.h"
 #include "analyzer/lib/hashmap.h"
 #include "analyzer/report/report.h"
@@ -327,19 +328,23 @@ void report_json(const struct dump *d, struct strbuf *out)
 	write_report(&w, d);
 }
 
-static int write_to_file(void *ctx, const char *buf, size_t len)
+static int take_chunk(void *ctx, struct strbuf *out)
 {
-	return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
+	return asyncout_take(ctx, out);
 }
 
 int report_json_file(const struct dump *d, FILE *to)
 {
 	struct strbuf out = STRBUF_INIT;
+	struct asyncout a; /* a big report is written while the rest is rendered */
+	asyncout_init(&a, to);
 	struct jsonw w;
 	jsonw_init(&w, &out);
-	jsonw_stream(&w, write_to_file, to);
+	jsonw_stream(&w, take_chunk, &a);
 	write_report(&w, d);
 	int rc = jsonw_flush(&w);
 	strbuf_release(&out);
+	if (asyncout_end(&a) < 0) /* errno: the failed write's */
+		rc = -1;
 	return rc;
 }
