@@ -199,8 +199,11 @@ int cmd_report(int argc, char **argv, struct mortem_opts *o)
 		if (rc == ONE_DOT_FAILED)
 			status = 1;
 		if (!direct && (separate(printed, o) < 0 || copy_out(out) < 0)) {
+			if (errno != EPIPE) /* a closed pipe says nothing: its reader is gone */
+				cli_error(subject_of(&job, i, pidname, sizeof(pidname)),
+					  "cannot write the report: %s", strerror(errno));
 			status = 1;
-			break; /* stdout is gone (a closed pipe): nothing more can be shown */
+			break; /* stdout is gone or full: nothing more can be shown */
 		}
 		printed = true;
 	}

@@ -45,6 +45,12 @@ check "--input-format reading nothing: nothing on stdout" test ! -s f.txt
 check "--input-format reading nothing: says so, and what it looks like" \
 	grep -qx "mortem: ok.txt: --input-format jstack read nothing from it (it looks like eu-stack)" e.txt
 "$MORTEM" report --input-format eu-stack ok.txt > f.txt; check "--input-format that reads it: exit 0" test $? -eq 0
+# standard output full: the error said in one line, exit 1
+if [ -w /dev/full ]; then
+	"$MORTEM" report ok.txt > /dev/full 2> e.txt; check "a full stdout: exit 1" test $? -eq 1
+	check "a full stdout: one line says so" \
+		grep -qx 'mortem: ok.txt: cannot write the report: No space left on device' e.txt
+fi
 # no INPUT and no terminal: standard input
 "$MORTEM" < ok.txt > stdin.txt; check "no INPUT: standard input is read" test $? -eq 0
 check "no INPUT: its report" grep -q '^-: eu-stack, pid 1, 1 thread$' stdin.txt
