@@ -259,16 +259,22 @@ static void thread_header(struct js_state *st, struct span x, long close)
 	st->mode = JS_THREAD;
 }
 
+/* A frame line ("at ..."), the current thread's next frame. */
+static inline void frame_line(struct js_state *st, struct span y)
+{
+	st->ownable = false;
+	ALLOC_GROW(st->fv, st->nfv + 1, st->fv_alloc);
+	struct frame *f = &st->fv[st->nfv++];
+	memset(f, 0, sizeof(*f));
+	st->unseen_frame |= javastack_frame(st->d, &st->hint, f, span_drop(y, 3), false);
+}
+
 static void thread_line(struct js_state *st, struct span y)
 {
 	struct dump *d = st->d;
 	struct thread *t = st->t;
 	if (span_starts(y, "at ")) {
-		st->ownable = false;
-		ALLOC_GROW(st->fv, st->nfv + 1, st->fv_alloc);
-		struct frame *f = &st->fv[st->nfv++];
-		memset(f, 0, sizeof(*f));
-		st->unseen_frame |= javastack_frame(d, &st->hint, f, span_drop(y, 3), false);
+		frame_line(st, y);
 	} else if (span_starts(y, "- ")) {
 		/* kept under its frame for the browser (the lock lines jstack users read) */
 		if (javalocks_line(&st->jl, y, st->ownable) && !st->ownable && st->nfv)
@@ -291,19 +297,33 @@ static bool deadlock_start(struct span x)
 	       span_starts(x, "Found a total of") || span_starts(x, "Found one Java-level");
 }
 
+static void other_line(struct js_state *st, const struct line *l, struct span y);
+
 static void jstack_line(struct js_state *st, const struct line *l)
 {
-	struct span x = span_of(l);
-	struct span y = span_trim(x);
+	struct span y = span_trim(span_of(l));
 	if (!y.len)
 		return;
 	/* the bulk of a dump: a frame or lock line inside a thread */
 	if (st->mode == JS_THREAD && y.len > 2 &&
 	    ((y.s[0] == 'a' && y.s[1] == 't' && y.s[2] == ' ') || (y.s[0] == '-' && y.s[1] == ' '))) {
-		thread_line(st, y);
+		if (y.s[0] == 'a')
+			frame_line(st, y);
+		else
+			thread_line(st, y);
 		st->prev = y;
 		return;
 	}
+	other_line(st, l, y);
+}
+
+/*
+ * Every other line (Y: L trimmed, not empty). Not inlined into jstack_line:
+ * what it does (a thread's header, a snapshot, a deadlock report) needs
+ * registers that every frame line would otherwise save and restore.
+ */
+static __attribute__((noinline)) void other_line(struct js_state *st, const struct line *l, struct span y)
+{
 	long close = y.s[0] == '"' ? header_close(y) : -1;
 	if (st->mode == JS_DEADLOCK) {
 		bool real_header = names_more(y, close);
