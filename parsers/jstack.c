@@ -269,20 +269,20 @@ static inline void frame_line(struct js_state *st, struct span y)
 	st->unseen_frame |= javastack_frame(st->d, &st->hint, f, span_drop(y, 3), false);
 }
 
+/* A lock line ("- locked <0x..> (a C)"), kept under its frame for the browser (the lines jstack users read). */
+static void lock_line(struct js_state *st, struct span y)
+{
+	if (javalocks_line(&st->jl, y, st->ownable) && !st->ownable && st->nfv)
+		thread_add_note(st->d, st->t, st->nfv - 1, y.s, y.len);
+}
+
+/* Any other line inside a thread: its state, or where its ownable synchronizers begin. */
 static void thread_line(struct js_state *st, struct span y)
 {
-	struct dump *d = st->d;
-	struct thread *t = st->t;
-	if (span_starts(y, "at ")) {
-		frame_line(st, y);
-	} else if (span_starts(y, "- ")) {
-		/* kept under its frame for the browser (the lock lines jstack users read) */
-		if (javalocks_line(&st->jl, y, st->ownable) && !st->ownable && st->nfv)
-			thread_add_note(d, t, st->nfv - 1, y.s, y.len);
-	} else if (span_starts(y, "java.lang.Thread.State:")) {
+	if (span_starts(y, "java.lang.Thread.State:")) {
 		struct span s = span_trim(span_drop(y, strlen("java.lang.Thread.State:")));
 		if (s.len)
-			t->state = dump_intern(d, s.s, s.len);
+			st->t->state = dump_intern(st->d, s.s, s.len);
 	} else if (span_starts(y, "Locked ownable synchronizers:") ||
 		   span_starts(y, "Locked synchronizers:")) {
 		st->ownable = true;
@@ -304,13 +304,13 @@ static void jstack_line(struct js_state *st, const struct line *l)
 	struct span y = span_trim(span_of(l));
 	if (!y.len)
 		return;
-	/* the bulk of a dump: a frame or lock line inside a thread */
+	/* the bulk of a dump: a frame or lock line inside a thread (every one of them comes here) */
 	if (st->mode == JS_THREAD && y.len > 2 &&
 	    ((y.s[0] == 'a' && y.s[1] == 't' && y.s[2] == ' ') || (y.s[0] == '-' && y.s[1] == ' '))) {
 		if (y.s[0] == 'a')
 			frame_line(st, y);
 		else
-			thread_line(st, y);
+			lock_line(st, y);
 		st->prev = y;
 		return;
 	}
