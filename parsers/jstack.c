@@ -41,6 +41,8 @@ struct js_state {
 	struct thread *t;
 	bool ownable;             /* inside "Locked ownable synchronizers:" */
 	bool blocked_hint;        /* header said "waiting for monitor entry" */
+	struct span header_state; /* what the header says of the state ("waiting on condition") */
+	struct intern_recent states; /* the states last interned */
 	bool in_snapshot;
 	bool footer_seen;         /* "JNI global refs" after the last thread */
 	struct span prev;         /* the previous non-empty line */
@@ -69,13 +71,17 @@ static void finish_thread(struct js_state *st)
 	st->nfv = 0;
 	st->unseen_frame = false;
 	if (st->t) {
+		if (!st->t->state && st->header_state.len) /* no State: line said it */
+			st->t->state = dump_intern_recent(st->d, &st->states, st->header_state.s,
+							  st->header_state.len);
 		bool blocked = st->blocked_hint ||
-			       (st->t->state && !strncmp(st->t->state, "BLOCKED", 7));
+			       (st->t->state && st->t->state[0] == 'B' && !strncmp(st->t->state, "BLOCKED", 7));
 		javalocks_apply(st->d, st->t, &st->jl, blocked);
 	}
 	st->t = NULL;
 	st->ownable = false;
 	st->blocked_hint = false;
+	st->header_state = (struct span){ NULL, 0 };
 	st->jl.n = 0;
 	if (st->mode == JS_THREAD)
 		st->mode = JS_OUTSIDE;
@@ -147,7 +153,8 @@ struct header {
 	struct span java_tid;
 };
 
-static bool word_value(struct span w, const char *key, struct span *val)
+/* Inline: KEY's length folds to a constant. */
+static inline __attribute__((always_inline)) bool word_value(struct span w, const char *key, struct span *val)
 {
 	if (!span_starts(w, key))
 		return false;
@@ -165,6 +172,64 @@ static bool number_any(struct span v, uint64_t *out)
 	return span_hex(&y, out) && !y.len;
 }
 
+enum header_word { WORD_ATTR, WORD_DESC, WORD_END };
+
+/* What word W of a thread header is (REST: the words after it), noted in H; W grows for JMX's "in STATE". */
+static enum header_word header_word(struct header *h, struct span *w, struct span *rest)
+{
+	struct span v;
+	switch (w->s[0]) { /* one compare for most words */
+	case '#':
+		if (w->len > 1 && is_digit(w->s[1])) /* Java thread number */
+			return WORD_ATTR;
+		break;
+	case '[': /* JDK 21+ "[4711]", the OS thread id in decimal; else "[0x00007f..]", the stack: the end */
+		if (w->len > 2 && is_digit(w->s[1]) && (w->s[2] | 0x20) != 'x' && w->s[w->len - 1] == ']') {
+			struct span y = span_drop(*w, 1);
+			uint64_t n;
+			if (span_number(&y, &n) && span_eq(y, "]")) {
+				h->has_bracket = true;
+				h->bracket = n;
+			}
+			return WORD_ATTR;
+		}
+		return WORD_END;
+	case 'd':
+		if (span_eq(*w, "daemon")) {
+			h->daemon = true;
+			return WORD_ATTR;
+		}
+		break;
+	case 'v':
+		if (span_eq(*w, "virtual"))
+			return WORD_ATTR;
+		break;
+	case 'n':
+		if (word_value(*w, "nid=", &v)) {
+			h->has_nid = number_any(v, &h->nid);
+			return WORD_ATTR;
+		}
+		break;
+	case 'l':
+		if (word_value(*w, "lwp_id=", &v)) {
+			h->has_lwp = number_any(v, &h->lwp);
+			return WORD_ATTR;
+		}
+		break;
+	case 't':
+		if (word_value(*w, "tid=", &v)) {
+			h->java_tid = v;
+			return WORD_ATTR;
+		}
+		break;
+	}
+	if (w->len > 1 && memchr(w->s + 1, '=', w->len - 1))
+		return WORD_ATTR; /* prio= os_prio= cpu= elapsed= allocated= defined_classes= id= */
+	if (span_eq(*w, "-") && span_starts(span_skip_ws(*rest), "Thread t@"))
+		return WORD_END; /* VisualVM "- Thread t@332" */
+	return WORD_DESC;
+}
+
 static void header_words(struct header *h, struct span rest)
 {
 	struct span desc_start = { NULL, 0 };
@@ -173,50 +238,24 @@ static void header_words(struct header *h, struct span rest)
 		struct span w = span_word(&rest);
 		if (!w.len)
 			break;
-		struct span v;
-		bool attr = true;
-		if (w.s[0] == '#' && w.len > 1 && is_digit(w.s[1])) {
-			/* Java thread number */
-		} else if (w.s[0] == '[' && w.len > 2 && is_digit(w.s[1]) && w.s[w.len - 1] == ']' &&
-			   span_find(w, "..") < 0) {
-			struct span y = span_drop(w, 1);
-			uint64_t n;
-			if (span_number(&y, &n) && span_eq(y, "]")) {
-				h->has_bracket = true;
-				h->bracket = n;
-			}
-		} else if (w.s[0] == '[') {
-			break; /* "[0x00007f..]" stack range: the end */
-		} else if (span_eq(w, "daemon")) {
-			h->daemon = true;
-		} else if (span_eq(w, "virtual")) {
-		} else if (word_value(w, "nid=", &v)) {
-			h->has_nid = number_any(v, &h->nid);
-		} else if (word_value(w, "lwp_id=", &v)) {
-			h->has_lwp = number_any(v, &h->lwp);
-		} else if (word_value(w, "tid=", &v)) {
-			h->java_tid = v;
-		} else if (w.len > 1 && memchr(w.s + 1, '=', w.len - 1)) {
-			/* prio= os_prio= cpu= elapsed= allocated= defined_classes= id= */
-		} else if (span_eq(w, "in") && !desc_start.s) {
+		if (span_eq(w, "in") && !desc_start.s) {
 			/* JMX ThreadInfo: "id=3149 in RUNNABLE (running in native)" */
 			struct span st = span_word(&rest);
 			if (st.len && st.s[0] >= 'A' && st.s[0] <= 'Z') {
 				h->state = st;
 				break;
 			}
-			attr = false;
 			w = (struct span){ w.s, (size_t)(st.s + st.len - w.s) };
-		} else if (span_eq(w, "-") && span_starts(span_skip_ws(rest), "Thread t@")) {
-			break; /* VisualVM "- Thread t@332" */
 		} else {
-			attr = false;
+			enum header_word k = header_word(h, &w, &rest);
+			if (k == WORD_END)
+				break;
+			if (k == WORD_ATTR)
+				continue;
 		}
-		if (!attr) {
-			if (!desc_start.s)
-				desc_start.s = w.s;
-			desc_end = w.s + w.len;
-		}
+		if (!desc_start.s)
+			desc_start.s = w.s;
+		desc_end = w.s + w.len;
 	}
 	if (desc_start.s)
 		h->state_desc = (struct span){ desc_start.s, (size_t)(desc_end - desc_start.s) };
@@ -239,21 +278,19 @@ static void thread_header(struct js_state *st, struct span x, long close)
 		tid = (int64_t)h.nid;
 	else if (h.has_bracket)
 		tid = (int64_t)h.bracket;
-	strbuf_reset(&st->scratch);
-	if (tid >= 0)
-		strbuf_addint(&st->scratch, tid);
-	else
+	struct thread *t;
+	if (tid >= 0) {
+		t = dump_add_thread_tid(d, tid);
+	} else {
+		strbuf_reset(&st->scratch);
 		strbuf_add(&st->scratch, h.name.s, h.name.len);
-	struct thread *t = dump_add_thread(d, st->scratch.buf);
-	t->tid = tid;
+		t = dump_add_thread(d, st->scratch.buf);
+	}
 	t->name = dump_strndup(d, h.name.s, h.name.len);
 	t->daemon = h.daemon;
 	if (h.java_tid.len)
 		t->java_tid = dump_strndup(d, h.java_tid.s, h.java_tid.len);
-	if (h.state.len)
-		t->state = dump_intern(d, h.state.s, h.state.len);
-	else if (h.state_desc.len)
-		t->state = dump_intern(d, h.state_desc.s, h.state_desc.len);
+	st->header_state = h.state.len ? h.state : h.state_desc; /* unless a State: line follows */
 	st->blocked_hint = span_find(h.state_desc, "waiting for monitor entry") >= 0;
 	st->t = t;
 	st->mode = JS_THREAD;
@@ -279,12 +316,12 @@ static void lock_line(struct js_state *st, struct span y)
 /* Any other line inside a thread: its state, or where its ownable synchronizers begin. */
 static void thread_line(struct js_state *st, struct span y)
 {
-	if (span_starts(y, "java.lang.Thread.State:")) {
+	if (y.s[0] == 'j' && span_starts(y, "java.lang.Thread.State:")) {
 		struct span s = span_trim(span_drop(y, strlen("java.lang.Thread.State:")));
 		if (s.len)
-			st->t->state = dump_intern(st->d, s.s, s.len);
-	} else if (span_starts(y, "Locked ownable synchronizers:") ||
-		   span_starts(y, "Locked synchronizers:")) {
+			st->t->state = dump_intern_recent(st->d, &st->states, s.s, s.len);
+	} else if (y.s[0] == 'L' && (span_starts(y, "Locked ownable synchronizers:") ||
+				     span_starts(y, "Locked synchronizers:"))) {
 		st->ownable = true;
 	}
 }
@@ -299,9 +336,13 @@ static bool deadlock_start(struct span x)
 
 static void other_line(struct js_state *st, const struct line *l, struct span y);
 
-static void jstack_line(struct js_state *st, const struct line *l)
+/* Inline into the two loops that read lines: nine lines in ten take its first branch. */
+static inline __attribute__((always_inline)) void jstack_line(struct js_state *st, const struct line *l)
 {
-	struct span y = span_trim(span_of(l));
+	struct span y = span_of(l);
+	if (y.len && y.s[0] == '\t') /* a frame or lock line's one tab: the trim's loop stops at once */
+		y = span_drop(y, 1);
+	y = span_trim(y);
 	if (!y.len)
 		return;
 	/* the bulk of a dump: a frame or lock line inside a thread (every one of them comes here) */

@@ -98,7 +98,7 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 }
 
 /* Decimal digits of V, written backwards from END, two at a time; returns the first digit. */
-static char *put_decimal(char *end, unsigned long long v)
+char *decimal_before(char *end, unsigned long long v)
 {
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
 				    "25262728293031323334353637383940414243444546474849"
@@ -132,7 +132,7 @@ static void add_short(struct strbuf *sb, const char *p, size_t n)
 void strbuf_adduint(struct strbuf *sb, unsigned long long v)
 {
 	char buf[24];
-	char *p = put_decimal(buf + sizeof(buf), v);
+	char *p = decimal_before(buf + sizeof(buf), v);
 	add_short(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
@@ -162,7 +162,7 @@ void strbuf_addint(struct strbuf *sb, long long v)
 {
 	char buf[24];
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	char *p = put_decimal(buf + sizeof(buf), u);
+	char *p = decimal_before(buf + sizeof(buf), u);
 	if (v < 0)
 		*--p = '-';
 	add_short(sb, p, (size_t)(buf + sizeof(buf) - p));

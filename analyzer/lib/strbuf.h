@@ -39,6 +39,8 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 /* Appends V in decimal, as "%lld" / "%llu" would, without printf (hot paths). */
 void strbuf_addint(struct strbuf *sb, long long v);
 void strbuf_adduint(struct strbuf *sb, unsigned long long v);
+/* Writes V in decimal to end just before END (at most 20 bytes) and returns where it begins. */
+char *decimal_before(char *end, unsigned long long v);
 /* Appends V in lowercase hex, as "%llx" would, without printf. */
 void strbuf_addx(struct strbuf *sb, unsigned long long v);
 /* Appends the LEN bytes at DATA as 2 * LEN lowercase hex digits (a build-id), without printf. */

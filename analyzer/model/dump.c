@@ -182,6 +182,17 @@ const char *dump_intern(struct dump *d, const char *s, size_t len)
 	return copy;
 }
 
+const char *dump_intern_recent(struct dump *d, struct intern_recent *r, const char *s, size_t len)
+{
+	for (size_t i = 0; i < INTERN_RECENT; i++)
+		if (r->s[i] && r->len[i] == len && !memcmp(r->s[i], s, len))
+			return r->s[i];
+	unsigned at = r->next++ % INTERN_RECENT;
+	r->s[at] = dump_intern(d, s, len);
+	r->len[at] = len;
+	return r->s[at];
+}
+
 const char *dump_strdup(struct dump *d, const char *s)
 {
 	return arena_strdup(d->arena, s);
@@ -262,13 +273,8 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid)
  * id, so a dump repeating one id a million times stays linear. Registers T
  * under the id it gets.
  */
-static void claim_thread_id(struct dump *d, struct thread *t, const char *id, bool copied)
+static void claim_number_id(struct dump *d, struct thread *t, const char *want, bool number, uint64_t v)
 {
-	const char *want = !id || !*id ? arena_printf(d->arena, "%zu", d->nthreads + 1)
-			   : copied    ? id
-				       : arena_strdup(d->arena, id);
-	uint64_t v;
-	bool number = id_number(want, &v);
 	if (number && id_run_extends(&d->id_run, v)) { /* the common case: no table at all */
 		id_run_push(&d->id_run, v, t);
 		t->id = want;
@@ -294,6 +300,21 @@ static void claim_thread_id(struct dump *d, struct thread *t, const char *id, bo
 	t->id = unique;
 }
 
+/*
+ * ID, or ID#N for the first N not yet taken. The next N to try is kept per
+ * id, so a dump repeating one id a million times stays linear. Registers T
+ * under the id it gets.
+ */
+static void claim_thread_id(struct dump *d, struct thread *t, const char *id, bool copied)
+{
+	const char *want = !id || !*id ? arena_printf(d->arena, "%zu", d->nthreads + 1)
+			   : copied    ? id
+				       : arena_strdup(d->arena, id);
+	uint64_t v;
+	bool number = id_number(want, &v);
+	claim_number_id(d, t, want, number, v);
+}
+
 void dump_finish_limits(struct dump *d)
 {
 	if (d->threads_dropped)
@@ -310,24 +331,56 @@ static void drop_threads(struct dump *d, size_t n)
 	d->threads_dropped += n;
 }
 
-struct thread *dump_add_thread(struct dump *d, const char *id)
+/* A new thread, kept (KEEP true) unless a snapshot is frozen or the thread limit is reached. */
+static inline struct thread *new_thread(struct dump *d, bool *keep)
 {
 	struct thread *t = arena_alloc(d->arena, sizeof(*t));
 	t->tid = -1;
 	t->regs = &thread_regs_none;
-	if (d->snapshot_frozen || (d->max_threads && d->nthreads >= d->max_threads)) {
+	*keep = !(d->snapshot_frozen || (d->max_threads && d->nthreads >= d->max_threads));
+	if (!*keep) {
 		if (!d->snapshot_frozen)
 			drop_threads(d, 1);
 		t->id = "dropped";
 		t->detached = true;
-		return t;
 	}
+	return t;
+}
+
+static inline void push_thread(struct dump *d, struct thread *t)
+{
+	t->index = d->nthreads;
+	DUMP_PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
+}
+
+struct thread *dump_add_thread(struct dump *d, const char *id)
+{
+	bool keep;
+	struct thread *t = new_thread(d, &keep);
+	if (!keep)
+		return t;
 	if (d->part) /* its parse's dump claims it (dump_adopt_part) */
 		t->id = id ? arena_strdup(d->arena, id) : "";
 	else
 		claim_thread_id(d, t, id, false);
-	t->index = d->nthreads;
-	DUMP_PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
+	push_thread(d, t);
+	return t;
+}
+
+struct thread *dump_add_thread_tid(struct dump *d, int64_t tid)
+{
+	bool keep;
+	struct thread *t = new_thread(d, &keep);
+	t->tid = tid;
+	if (!keep)
+		return t;
+	char buf[24], *end = buf + sizeof(buf), *p = decimal_before(end, (uint64_t)tid);
+	const char *id = arena_strndup(d->arena, p, (size_t)(end - p));
+	if (d->part)
+		t->id = id;
+	else
+		claim_number_id(d, t, id, true, (uint64_t)tid);
+	push_thread(d, t);
 	return t;
 }
 

@@ -322,6 +322,12 @@ void dump_snapshot_begin(struct dump *d);
  */
 struct thread *dump_add_thread(struct dump *d, const char *id);
 /*
+ * dump_add_thread with TID's decimal as the id, and t->tid set: what a
+ * parser that knows the kernel thread id means, without formatting and
+ * reading back the number (TID >= 0).
+ */
+struct thread *dump_add_thread_tid(struct dump *d, int64_t tid);
+/*
  * Called once after a parse: turns what the limits cut (threads over
  * max_threads) into warnings with their totals.
  */
@@ -402,6 +408,18 @@ const char *dump_strdup(struct dump *d, const char *s);
  * must not be modified.
  */
 const char *dump_intern(struct dump *d, const char *s, size_t len);
+/*
+ * dump_intern through the few strings a parser interned last into D (R:
+ * zeroed, one per parser and dump): a thread's state, which a dump of a
+ * million threads spells in a handful of ways, costs a compare.
+ */
+#define INTERN_RECENT 4
+struct intern_recent {
+	const char *s[INTERN_RECENT];
+	size_t len[INTERN_RECENT];
+	unsigned next;
+};
+const char *dump_intern_recent(struct dump *d, struct intern_recent *r, const char *s, size_t len);
 /*
  * The memo word of a string dump_intern returned (NULL until set): a parser
  * may keep there what it derived from the string (a parsed frame, in the

@@ -48,10 +48,15 @@ static void object_ref(struct span x, struct span *id, struct span *cls)
 		*id = (struct span){ x.s, 0 };
 }
 
-/* Whether X starts with the lower-case prefix P (N bytes), in any case. */
+/*
+ * Whether X starts with the lower-case prefix P (N >= 2 bytes), in any case.
+ * Its first and next-to-last bytes are asked first: no two prefixes of a
+ * lock line share both, so most lines are compared in full once.
+ */
 static bool starts_ci(struct span x, const char *p, size_t n)
 {
-	return x.len >= n && (x.s[0] | 0x20) == p[0] && !strncasecmp(x.s, p, n);
+	return x.len >= n && (x.s[0] | 0x20) == p[0] && (x.s[n - 2] | 0x20) == p[n - 2] &&
+	       !strncasecmp(x.s, p, n);
 }
 
 bool javalocks_line(struct javalocks *jl, struct span x, bool ownable)

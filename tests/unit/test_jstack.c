@@ -338,6 +338,25 @@ static void test_dialects(void **state)
 	assert_string_equal(d->threads[0]->state, "RUNNABLE");
 	assert_int_equal(d->threads[0]->nholds, 1);
 	dump_free(d);
+	/* JDK 21+ "[tid]" with no nid: the decimal in brackets is the kernel thread; the stack's
+	   "[0x..]" never is (the header's description is the state without a State: line) */
+	d = parse("Full thread dump:\n"
+		  "\"pool-1\" #31 [4711] prio=5 waiting on condition  [0x00007f4b2a5fe000]\n"
+		  "\tat java.lang.Thread.sleep(Native Method)\n"
+		  "\"pool-2\" #32 prio=5 os_prio=0 waiting on condition  [0x00007f4b2a4fe000]\n"
+		  "\tat java.lang.Thread.sleep(Native Method)\n"
+		  "\"pool-3\" #33 prio=5 os_prio=0 nid=0x1268 runnable [0x00007f4b2a3fe000]\n"
+		  "   java.lang.Thread.State: RUNNABLE\n"
+		  "\tat java.lang.Thread.sleep(Native Method)\n");
+	assert_int_equal(d->nthreads, 3);
+	assert_string_equal(d->threads[0]->id, "4711");
+	assert_int_equal(d->threads[0]->tid, 4711);
+	assert_string_equal(d->threads[0]->state, "waiting on condition");
+	assert_string_equal(d->threads[1]->id, "pool-2");
+	assert_int_equal(d->threads[1]->tid, -1);
+	assert_string_equal(d->threads[2]->id, "4712"); /* 0x1268 */
+	assert_string_equal(d->threads[2]->state, "RUNNABLE");
+	dump_free(d);
 	/* Spring actuator text: module and loader prefixes before the class */
 	d = parse("\"main\" - Thread t@1\n"
 		  "   java.lang.Thread.State: RUNNABLE\n"

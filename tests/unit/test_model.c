@@ -197,6 +197,60 @@ static void test_thread_ids_numeric(void **state)
 	}
 }
 
+/* dump_add_thread_tid names a thread as dump_add_thread with the decimal would, in a dump or a part. */
+static void test_thread_ids_by_tid(void **state)
+{
+	(void)state;
+	static const int64_t tids[] = { 4711, 4712, 4800, 4712, 17, 0, 4711, 9223372036854775807LL };
+	size_t n = sizeof(tids) / sizeof(tids[0]);
+	struct dump *a = dump_new("a"), *b = dump_new("b"), *c = dump_new("c");
+	struct dump *part = dump_new_part(c, 1000);
+	a->max_threads = b->max_threads = c->max_threads = n - 1;
+	for (size_t i = 0; i < n; i++) {
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)tids[i]);
+		struct thread *x = dump_add_thread(a, id), *y = dump_add_thread_tid(b, tids[i]);
+		dump_add_thread_tid(part, tids[i]);
+		assert_string_equal(y->id, x->id);
+		assert_int_equal(y->tid, tids[i]);
+		assert_int_equal(y->detached, x->detached);
+	}
+	assert_true(dump_adopt_part(c, part));
+	assert_int_equal(b->nthreads, n - 1);
+	assert_int_equal(c->nthreads, n - 1);
+	assert_int_equal(b->threads_dropped, 1);
+	for (size_t i = 0; i < n - 1; i++) {
+		assert_string_equal(b->threads[i]->id, a->threads[i]->id);
+		assert_string_equal(c->threads[i]->id, a->threads[i]->id);
+		assert_ptr_equal(dump_find_thread(b, a->threads[i]->id), b->threads[i]);
+	}
+	assert_string_equal(b->threads[3]->id, "4712#2");
+	assert_string_equal(b->threads[6]->id, "4711#2");
+	dump_free(a);
+	dump_free(b);
+	dump_free(c);
+}
+
+/* dump_intern_recent gives dump_intern's copy, whether the string is among the recent ones or not. */
+static void test_intern_recent(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("x");
+	struct intern_recent r = { 0 };
+	static const char *const words[] = { "RUNNABLE", "WAITING (parking)", "BLOCKED (on object monitor)",
+					     "TIMED_WAITING (sleeping)", "NEW", "RUNNABLE", "RUN" };
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			const char *w = words[i];
+			const char *got = dump_intern_recent(d, &r, w, strlen(w));
+			assert_ptr_equal(got, dump_intern(d, w, strlen(w)));
+			assert_string_equal(got, w);
+		}
+	/* a prefix of a recent string is a string of its own */
+	assert_string_equal(dump_intern_recent(d, &r, "RUNNABLE", 3), "RUN");
+	dump_free(d);
+}
+
 /*
  * A dump's parse in parts (dump_new_part, dump_adopt_part) gives what one
  * parse gives: a script of model calls run on one dump, and its first
@@ -939,6 +993,8 @@ int main(void)
 		cmocka_unit_test(test_parts_frozen_or_refused),
 		cmocka_unit_test(test_arena_adopt),
 		cmocka_unit_test(test_thread_ids_numeric),
+		cmocka_unit_test(test_thread_ids_by_tid),
+		cmocka_unit_test(test_intern_recent),
 		cmocka_unit_test(test_snapshots_keep_last_or_wanted),
 		cmocka_unit_test(test_locks_and_kinds),
 		cmocka_unit_test(test_frame_limit),
