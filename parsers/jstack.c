@@ -146,9 +146,7 @@ static bool names_more(struct span y, long close)
 struct header {
 	struct span name, state_desc, state;
 	bool daemon;
-	bool has_tid;
-	uint64_t tid;
-	bool has_nid, has_lwp, has_bracket;
+	bool has_nid, has_lwp, has_bracket; /* each number is read only when its flag is set */
 	uint64_t nid, lwp, bracket;
 	struct span java_tid;
 };
@@ -268,8 +266,10 @@ static void thread_header(struct js_state *st, struct span x, long close)
 	if (!st->in_snapshot)
 		begin_snapshot(st);
 	st->footer_seen = false;
-	struct header h = { 0 };
+	struct header h; /* field by field: "= { 0 }" is a rep stos, slow to start, once a thread */
 	h.name = (struct span){ x.s + 1, (size_t)close - 1 };
+	h.state_desc = h.state = h.java_tid = (struct span){ NULL, 0 };
+	h.daemon = h.has_nid = h.has_lwp = h.has_bracket = false;
 	header_words(&h, span_drop(x, (size_t)close + 1));
 	int64_t tid = -1;
 	if (h.has_lwp)
