@@ -376,10 +376,12 @@ struct thread *dump_add_thread_tid(struct dump *d, int64_t tid)
 		return t;
 	char buf[24], *end = buf + sizeof(buf), *p = decimal_before(end, (uint64_t)tid);
 	const char *id = arena_strndup(d->arena, p, (size_t)(end - p));
-	if (d->part)
+	if (d->part) {
 		t->id = id;
-	else
+		t->id_from_tid = true;
+	} else {
 		claim_number_id(d, t, id, true, (uint64_t)tid);
+	}
 	push_thread(d, t);
 	return t;
 }
@@ -629,7 +631,11 @@ static void adopt_threads_and_locks(struct dump *d, struct dump *part, size_t ke
 		PREFETCH_FIELD(part->threads, i, keep, index);
 		if (i + PREFETCH_AHEAD / 2 < keep)
 			__builtin_prefetch(part->threads[i + PREFETCH_AHEAD / 2]->id);
-		claim_thread_id(d, t, t->id, true);
+		if (t->id_from_tid) /* the number is known: not read back from the id */
+			claim_number_id(d, t, t->id, true, (uint64_t)t->tid);
+		else
+			claim_thread_id(d, t, t->id, true);
+		t->id_from_tid = false;
 		t->index = d->nthreads;
 		DUMP_PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
 		if (t->waiting_on)

@@ -102,6 +102,8 @@ struct thread {                 /* pointers and sizes first, flags last (176 byt
 	bool frames_truncated;    /* a frame limit or the input cut the stack short */
 	bool detached;            /* not kept (a dropped snapshot, or over --max-threads):
 				     thread_add_frame returns NULL for it, silently */
+	bool id_from_tid;         /* a part's thread (dump_new_part) whose id dump_add_thread_tid
+				     made of its tid, claimed as that number when the part is adopted */
 };
 
 /* The registers of a thread the input gave none for (all zero, valid false). */
