@@ -198,6 +198,23 @@ static enum header_word header_word(struct header *h, struct span *w, struct spa
 			return WORD_ATTR;
 		}
 		break;
+	/* HotSpot's other attributes, known before the '=' is looked for (it would find them) */
+	case 'p':
+		if (span_starts(*w, "prio="))
+			return WORD_ATTR;
+		break;
+	case 'o':
+		if (span_starts(*w, "os_prio="))
+			return WORD_ATTR;
+		break;
+	case 'c':
+		if (span_starts(*w, "cpu="))
+			return WORD_ATTR;
+		break;
+	case 'e':
+		if (span_starts(*w, "elapsed="))
+			return WORD_ATTR;
+		break;
 	case 'v':
 		if (span_eq(*w, "virtual"))
 			return WORD_ATTR;
@@ -221,8 +238,9 @@ static enum header_word header_word(struct header *h, struct span *w, struct spa
 		}
 		break;
 	}
-	if (w->len > 1 && memchr(w->s + 1, '=', w->len - 1))
-		return WORD_ATTR; /* prio= os_prio= cpu= elapsed= allocated= defined_classes= id= */
+	for (size_t i = 1; i < w->len; i++) /* a short word: no memchr call */
+		if (w->s[i] == '=')
+			return WORD_ATTR; /* prio= os_prio= cpu= elapsed= allocated= defined_classes= id= */
 	if (span_eq(*w, "-") && span_starts(span_skip_ws(*rest), "Thread t@"))
 		return WORD_END; /* VisualVM "- Thread t@332" */
 	return WORD_DESC;
@@ -233,6 +251,8 @@ static void header_words(struct header *h, struct span rest)
 	struct span desc_start = { NULL, 0 };
 	const char *desc_end = NULL;
 	while (1) {
+		if (rest.len > 1 && rest.s[0] == ' ' && !text_is_ws(rest.s[1])) /* one blank: no loop */
+			rest = span_drop(rest, 1);
 		struct span w = span_word(&rest);
 		if (!w.len)
 			break;
