@@ -87,11 +87,6 @@ void arena_adopt(struct arena *a, struct arena *from)
 	free(from);
 }
 
-static size_t align_up(size_t n)
-{
-	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-}
-
 static struct block *block_map(size_t size)
 {
 	void *p = mmap(NULL, BLOCK_HEADER + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -131,17 +126,29 @@ static struct block *block_new(struct arena *a, size_t need)
 	return b;
 }
 
-void *arena_alloc_raw(struct arena *a, size_t size)
+/*
+ * SIZE bytes at a multiple of ALIGN (1, or ARENA_ALIGN for anything but a
+ * string): a string takes only its bytes, and what follows it is aligned
+ * where it begins.
+ */
+static inline void *take(struct arena *a, size_t size, size_t align)
 {
-	size = align_up(size ? size : 1);
 	struct block *b = a->head;
-	if (!b || b->size - b->used < size)
+	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+	if (!b || at > b->size || b->size - at < size) {
 		b = block_new(a, size);
-	void *p = BLOCK_DATA(b) + b->used;
-	b->used += size;
-	a->used_total += size;
+		at = 0;
+	}
+	void *p = BLOCK_DATA(b) + at;
+	a->used_total += at + size - b->used;
+	b->used = at + size;
 	a->last = p;
 	return p;
+}
+
+void *arena_alloc_raw(struct arena *a, size_t size)
+{
+	return take(a, size ? size : 1, ARENA_ALIGN);
 }
 
 void *arena_alloc(struct arena *a, size_t size)
@@ -158,16 +165,15 @@ void *arena_grow(struct arena *a, void *ptr, size_t old, size_t new)
 	if (!ptr)
 		return arena_alloc(a, new);
 	struct block *b = a->head;
-	size_t old_al = align_up(old ? old : 1), new_al = align_up(new ? new : 1);
-	if (ptr == a->last && b && (char *)ptr + old_al == BLOCK_DATA(b) + b->used &&
-	    b->size - b->used >= new_al - old_al) {
-		b->used += new_al - old_al;
-		a->used_total += new_al - old_al;
+	if (ptr == a->last && b && new > old && (char *)ptr + old == BLOCK_DATA(b) + b->used &&
+	    b->size - b->used >= new - old) {
+		b->used += new - old;
+		a->used_total += new - old;
 		memset((char *)ptr + old, 0, new - old);
 		return ptr;
 	}
 	void *p = arena_alloc_raw(a, new);
-	memcpy(p, ptr, old);
+	memcpy(p, ptr, old < new ? old : new);
 	if (new > old)
 		memset((char *)p + old, 0, new - old);
 	return p;
@@ -175,7 +181,7 @@ void *arena_grow(struct arena *a, void *ptr, size_t old, size_t new)
 
 char *arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc_raw(a, len + 1);
+	char *p = take(a, len + 1, 1);
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;

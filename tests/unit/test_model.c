@@ -389,6 +389,37 @@ static void test_parts_frozen_or_refused(void **state)
 	dump_free(d);
 }
 
+/* Strings take only their bytes; anything else begins 16-aligned after them, zeroed, and grows in place. */
+static void test_arena_strings_packed(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	int in_place = 0, packed = 0;
+	for (int round = 0; round < 20000; round++) { /* across several blocks */
+		char *s = arena_strdup(a, "abc");
+		char *t = arena_strndup(a, "defgh", 2);
+		packed += t == s + 4; /* not at a block's end */
+		assert_string_equal(s, "abc");
+		assert_string_equal(t, "de");
+		size_t n = (size_t)(round % 40) + 1;
+		unsigned char *p = arena_alloc(a, n);
+		assert_int_equal((uintptr_t)p % 16, 0);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(p[i], 0);
+		memset(p, 0xee, n);
+		unsigned char *q = arena_grow(a, p, n, n + 24);
+		in_place += q == p; /* not at a block's end */
+		for (size_t i = 0; i < n + 24; i++)
+			assert_int_equal(q[i], i < n ? 0xee : 0);
+		void **w = arena_alloc_raw(a, sizeof(void *));
+		assert_int_equal((uintptr_t)w % 16, 0);
+		*w = p;
+	}
+	assert_true(in_place > 19900);
+	assert_true(packed > 19900);
+	arena_free(a);
+}
+
 /* An arena adopted by another lives, and goes, with it; the adopter goes on where it was. */
 static void test_arena_adopt(void **state)
 {
@@ -984,6 +1015,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena_grow_in_place),
+		cmocka_unit_test(test_arena_strings_packed),
 		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_strbuf_numbers),
 		cmocka_unit_test(test_json_escapes_anything),
