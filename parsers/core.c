@@ -170,12 +170,9 @@ static void note_prstatus(struct core_state *st, const unsigned char *p, size_t 
 	}
 	int64_t tid = (int32_t)rd32(st, p + pid_off);
 	int cursig = (int16_t)rd16(st, p + 12);
-	char id[32];
-	snprintf(id, sizeof(id), "%lld", (long long)tid);
 	struct thread *t;
 	if (tid > 0) {
-		t = dump_add_thread(d, id);
-		t->tid = tid;
+		t = dump_add_thread_tid(d, tid);
 	} else {
 		t = dump_add_thread(d, NULL);
 		dump_warn(d, "thread %s: NT_PRSTATUS gives an invalid thread id %lld; threads are "

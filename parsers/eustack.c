@@ -193,10 +193,14 @@ static int eustack_parse(struct dump *d, const struct input *in, const struct mo
 				dump_warn(d, "line %zu: thread header without a number", l.no);
 				continue;
 			}
-			char id[32];
-			snprintf(id, sizeof(id), "%llu", (unsigned long long)tid);
-			st.thread = dump_add_thread(d, id);
-			st.thread->tid = (int64_t)tid;
+			if (tid <= INT64_MAX) {
+				st.thread = dump_add_thread_tid(d, (int64_t)tid);
+			} else { /* no kernel's: the number as written, no TID */
+				char id[32];
+				snprintf(id, sizeof(id), "%llu", (unsigned long long)tid);
+				st.thread = dump_add_thread(d, id);
+				st.thread->tid = (int64_t)tid;
+			}
 		} else if (span_starts(t, "#") && t.len > 1 && t.s[1] >= '0' && t.s[1] <= '9' && t.s == x.s) {
 			parse_frame(&st, x);
 		} else if (span_starts(x, "eu-stack: ")) {
