@@ -116,7 +116,9 @@ static void id_run_push(struct id_run *r, uint64_t v, struct thread *t)
 static struct thread *thread_by_id(const struct dump *d, const char *id)
 {
 	uint64_t v;
-	if (d->id_run.n && id_number(id, &v)) {
+	if (id_number(id, &v)) {
+		if (id_run_extends(&d->id_run, v)) /* a number past the run's end is nobody's yet */
+			return NULL;
 		struct thread *t = id_run_find(&d->id_run, v);
 		if (t)
 			return t;

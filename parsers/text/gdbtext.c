@@ -189,8 +189,8 @@ static void add_frame_as(struct gdbtext *g, const struct gdbframe *gf, struct sp
 	g->last_no = (int64_t)gf->no;
 	struct frame *f = next_frame(g);
 	g->last_open = gf->args_open;
+	g->last_text = text; /* copied only when a continuation comes (a wrapped line is rare) */
 	strbuf_reset(&g->joined);
-	strbuf_add(&g->joined, text.s, text.len);
 	if (filled)
 		*f = *filled;
 	else
@@ -294,13 +294,16 @@ static bool local_line(struct span t)
 /* "    at file.c:12" or the rest of an open argument list: joins the last frame. */
 static bool continuation(struct gdbtext *g, struct span t)
 {
-	if (!g->thread || !g->nframes || !g->joined.len)
+	size_t joined = g->joined.len ? g->joined.len : g->last_text.len;
+	if (!g->thread || !g->nframes || !joined)
 		return false;
 	if (span_starts(t, "at ") || span_starts(t, "from ")) {
 		/* a wrapped location */
-	} else if (!g->last_open || local_line(t) || g->joined.len > MAX_JOINED) {
+	} else if (!g->last_open || local_line(t) || joined > MAX_JOINED) {
 		return false;
 	}
+	if (!g->joined.len)
+		strbuf_add(&g->joined, g->last_text.s, g->last_text.len);
 	strbuf_addch(&g->joined, ' ');
 	strbuf_add(&g->joined, t.s, t.len);
 	struct span j = { g->joined.buf, g->joined.len };

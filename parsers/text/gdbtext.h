@@ -49,10 +49,10 @@ struct gdbtext {
 	const char *thread_one;      /* id of gdb's thread 1 in this snapshot */
 	uint64_t crash_pc;
 	bool has_crash_pc;
-	struct strbuf joined;        /* the last frame line, for continuation lines */
+	struct strbuf joined;        /* it and the continuations joined to it (empty until one is) */
 	struct frame *frames;        /* the current thread's stack, stored when it is complete */
 	size_t nframes, frames_alloc;
-	struct span last_text;       /* the last frame line as read */
+	struct span last_text;       /* the last frame line as read, for continuation lines */
 	bool last_open;              /* the last frame's argument list is still open */
 	bool headers;                /* this snapshot's threads came with "Thread N (…)" headers */
 	bool orphan;                 /* frames after a complete listing, without a header: dropped */
