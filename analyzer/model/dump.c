@@ -252,6 +252,18 @@ struct thread *dump_find_thread(struct dump *d, const char *id)
 	return id ? thread_by_id(d, id) : NULL;
 }
 
+struct thread *dump_find_thread_n(struct dump *d, uint64_t n)
+{
+	if (id_run_extends(&d->id_run, n)) /* as thread_by_id: past the run's end, nobody's */
+		return NULL;
+	struct thread *t = id_run_find(&d->id_run, n);
+	if (t)
+		return t;
+	char buf[24], *end = buf + sizeof(buf) - 1;
+	*end = '\0';
+	return hashmap_get(&d->thread_ids, decimal_before(end, n));
+}
+
 struct thread *dump_find_tid(struct dump *d, int64_t tid)
 {
 	if (tid < 0)

@@ -363,6 +363,8 @@ bool dump_adopt_part(struct dump *d, struct dump *part);
 
 /* The thread with id ID, or NULL. */
 struct thread *dump_find_thread(struct dump *d, const char *id);
+/* dump_find_thread of N's decimal (the id dump_add_thread_tid gives), without writing it when it can. */
+struct thread *dump_find_thread_n(struct dump *d, uint64_t n);
 /* The thread with kernel TID, or NULL. */
 struct thread *dump_find_tid(struct dump *d, int64_t tid);
 

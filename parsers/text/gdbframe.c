@@ -320,13 +320,9 @@ bool gdbframe_thread_header(struct span x, struct gdbthread *t)
 const char *gdbframe_thread_id(struct dump *d, const struct gdbthread *t)
 {
 	/* decimal digits by hand: printf's machinery cost a fifth of a small thread's parse */
-	char buf[24], *p = buf + sizeof(buf);
-	uint64_t v = t->lwp >= 0 ? (uint64_t)t->lwp : t->number;
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return dump_strndup(d, p, (size_t)(buf + sizeof(buf) - p));
+	char buf[24], *end = buf + sizeof(buf);
+	char *p = decimal_before(end, t->lwp >= 0 ? (uint64_t)t->lwp : t->number);
+	return dump_strndup(d, p, (size_t)(end - p));
 }
 
 void gdbframe_mark_inlines(struct frame *frames, size_t n)

@@ -77,12 +77,18 @@ static void ensure_snapshot(struct gdbtext *g)
 	g->marker_pid = -1;
 }
 
-static struct thread *new_thread(struct gdbtext *g, const char *id, int64_t tid)
+/* A new thread: with id ID (NULL: its number) and kernel thread TID; or, ID_IS_TID, TID's decimal as its id. */
+static struct thread *new_thread(struct gdbtext *g, const char *id, int64_t tid, bool id_is_tid)
 {
 	finish_thread(g);
 	ensure_snapshot(g);
-	struct thread *t = dump_add_thread(g->d, id);
-	t->tid = tid;
+	struct thread *t;
+	if (id_is_tid) {
+		t = dump_add_thread_tid(g->d, tid);
+	} else {
+		t = dump_add_thread(g->d, id);
+		t->tid = tid;
+	}
 	g->snapshot_threads++;
 	g->thread = t;
 	return t;
@@ -92,13 +98,13 @@ static struct thread *new_thread(struct gdbtext *g, const char *id, int64_t tid)
 static struct thread *anonymous_thread(struct gdbtext *g)
 {
 	if (g->current_lwp >= 0)
-		return new_thread(g, dump_printf(g->d, "%lld", (long long)g->current_lwp), g->current_lwp);
-	return new_thread(g, NULL, -1);
+		return new_thread(g, NULL, g->current_lwp, true);
+	return new_thread(g, NULL, -1, false);
 }
 
 struct thread *gdbtext_begin_thread(struct gdbtext *g, const char *id, int64_t tid)
 {
-	return new_thread(g, id, tid);
+	return new_thread(g, id, tid, false);
 }
 
 struct frame *gdbtext_add_frame(struct gdbtext *g)
@@ -112,8 +118,11 @@ struct frame *gdbtext_add_frame(struct gdbtext *g)
 static void select_thread(struct gdbtext *g, const struct gdbthread *th, bool header)
 {
 	struct dump *d = g->d;
-	const char *id = gdbframe_thread_id(d, th);
-	struct thread *t = d->snapshot_frozen ? NULL : dump_find_thread(d, id);
+	/* its id: the LWP's number, else gdb's (no string made for an LWP) */
+	const char *id = th->lwp >= 0 ? NULL : gdbframe_thread_id(d, th);
+	struct thread *t = d->snapshot_frozen ? NULL
+			   : id		      ? dump_find_thread(d, id)
+					      : dump_find_thread_n(d, (uint64_t)th->lwp);
 	if (t && header && !g->interactive && t->nframes > 1) {
 		gdbtext_marker(g, -1);   /* the same thread twice: a second dump */
 		t = NULL;
@@ -125,7 +134,7 @@ static void select_thread(struct gdbtext *g, const struct gdbthread *th, bool he
 		for (size_t i = 0; i < t->nframes; i++)
 			*next_frame(g) = t->frames[i];
 	} else {
-		t = new_thread(g, id, th->lwp);
+		t = new_thread(g, id, th->lwp, !id);
 		if (th->name.len)
 			t->name = dump_strndup(d, th->name.s, th->name.len);
 		t->pthread = th->pthread;

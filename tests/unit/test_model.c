@@ -226,6 +226,20 @@ static void test_thread_ids_by_tid(void **state)
 	}
 	assert_string_equal(b->threads[3]->id, "4712#2");
 	assert_string_equal(b->threads[6]->id, "4711#2");
+	/* found by number as by its decimal: in the run, in the table (17 came out of order), nowhere */
+	static const uint64_t look[] = { 4711, 4712, 4800, 17, 0, 4801, 18, 99999999999ULL };
+	for (size_t i = 0; i < sizeof(look) / sizeof(look[0]); i++) {
+		char id[24];
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)look[i]);
+		struct thread *x = dump_find_thread(a, id), *y = dump_find_thread_n(b, look[i]);
+		assert_ptr_equal(y, dump_find_thread(b, id));
+		assert_int_equal(x == NULL, y == NULL);
+		if (x)
+			assert_string_equal(x->id, y->id);
+	}
+	assert_non_null(dump_find_thread_n(b, 17));
+	assert_null(dump_find_thread_n(b, 4801));
+	assert_null(dump_find_thread_n(b, 18));
 	dump_free(a);
 	dump_free(b);
 	dump_free(c);
