@@ -26,15 +26,19 @@ void gdbtext_init(struct gdbtext *g, struct dump *d, const void *data, size_t le
 }
 
 /* A zeroed slot for the current thread's next frame; past the frame limit the last is reused. */
-static struct frame *next_frame(struct gdbtext *g)
+/* The current thread's next frame, not zeroed (the caller writes all of it). */
+static struct frame *next_frame_raw(struct gdbtext *g)
 {
 	size_t limit = g->d->max_frames ? g->d->max_frames + 1 : SIZE_MAX;
 	if (g->nframes == limit)
 		g->nframes--;
 	ALLOC_GROW(g->frames, g->nframes + 1, g->frames_alloc);
-	struct frame *f = &g->frames[g->nframes++];
-	memset(f, 0, sizeof(*f));
-	return f;
+	return &g->frames[g->nframes++];
+}
+
+static struct frame *next_frame(struct gdbtext *g)
+{
+	return memset(next_frame_raw(g), 0, sizeof(struct frame));
 }
 
 static void finish_thread(struct gdbtext *g)
@@ -132,7 +136,7 @@ static void select_thread(struct gdbtext *g, const struct gdbthread *th, bool he
 		g->thread = t;
 		g->replace_frames = true;
 		for (size_t i = 0; i < t->nframes; i++)
-			*next_frame(g) = t->frames[i];
+			*next_frame_raw(g) = t->frames[i];
 	} else {
 		t = new_thread(g, id, th->lwp, !id);
 		if (th->name.len)
@@ -196,10 +200,11 @@ static void add_frame_as(struct gdbtext *g, const struct gdbframe *gf, struct sp
 	}
 	g->replace_frames = false;
 	g->last_no = (int64_t)gf->no;
-	struct frame *f = next_frame(g);
+	struct frame *f = filled ? next_frame_raw(g) : next_frame(g);
 	g->last_open = gf->args_open;
 	g->last_text = text; /* copied only when a continuation comes (a wrapped line is rare) */
-	strbuf_reset(&g->joined);
+	if (g->joined.len)
+		strbuf_reset(&g->joined);
 	if (filled)
 		*f = *filled;
 	else
