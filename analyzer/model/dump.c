@@ -113,17 +113,28 @@ static void id_run_push(struct id_run *r, uint64_t v, struct thread *t)
 }
 
 /* The thread with id ID, in the run or the table. */
-static struct thread *thread_by_id(const struct dump *d, const char *id)
+/* The thread with the id V in decimal (ID: that text, or NULL), in the run or the table. */
+static struct thread *thread_by_number(const struct dump *d, uint64_t v, const char *id)
 {
-	uint64_t v;
-	if (id_number(id, &v)) {
+	if (v < 10000000000000000000ULL) { /* a number to id_number (20 digits are a name) */
 		if (id_run_extends(&d->id_run, v)) /* a number past the run's end is nobody's yet */
 			return NULL;
 		struct thread *t = id_run_find(&d->id_run, v);
 		if (t)
 			return t;
 	}
+	char buf[24], *end = buf + sizeof(buf) - 1;
+	if (!id) {
+		*end = '\0';
+		id = decimal_before(end, v);
+	}
 	return hashmap_get(&d->thread_ids, id);
+}
+
+static struct thread *thread_by_id(const struct dump *d, const char *id)
+{
+	uint64_t v;
+	return id_number(id, &v) ? thread_by_number(d, v, id) : hashmap_get(&d->thread_ids, id);
 }
 
 void dump_free(struct dump *d)
@@ -254,26 +265,14 @@ struct thread *dump_find_thread(struct dump *d, const char *id)
 
 struct thread *dump_find_thread_n(struct dump *d, uint64_t n)
 {
-	if (id_run_extends(&d->id_run, n)) /* as thread_by_id: past the run's end, nobody's */
-		return NULL;
-	struct thread *t = id_run_find(&d->id_run, n);
-	if (t)
-		return t;
-	char buf[24], *end = buf + sizeof(buf) - 1;
-	*end = '\0';
-	return hashmap_get(&d->thread_ids, decimal_before(end, n));
+	return thread_by_number(d, n, NULL);
 }
 
 struct thread *dump_find_tid(struct dump *d, int64_t tid)
 {
 	if (tid < 0)
 		return NULL;
-	struct thread *t = id_run_find(&d->id_run, (uint64_t)tid); /* the id is the TID, in decimal */
-	if (!t) {
-		char key[32];
-		snprintf(key, sizeof(key), "%lld", (long long)tid);
-		t = hashmap_get(&d->thread_ids, key);
-	}
+	struct thread *t = thread_by_number(d, (uint64_t)tid, NULL); /* the id is the TID, in decimal */
 	if (t && t->tid == tid)
 		return t;
 	for (size_t i = 0; i < d->nthreads; i++)
@@ -283,9 +282,9 @@ struct thread *dump_find_tid(struct dump *d, int64_t tid)
 }
 
 /*
- * ID, or ID#N for the first N not yet taken. The next N to try is kept per
- * id, so a dump repeating one id a million times stays linear. Registers T
- * under the id it gets.
+ * WANT (in the arena; NUMBER: it is the decimal V), or WANT#N for the first
+ * N not yet taken. The next N to try is kept per id, so a dump repeating
+ * one id a million times stays linear. Registers T under the id it gets.
  */
 static void claim_number_id(struct dump *d, struct thread *t, const char *want, bool number, uint64_t v)
 {
@@ -315,9 +314,8 @@ static void claim_number_id(struct dump *d, struct thread *t, const char *want, 
 }
 
 /*
- * ID, or ID#N for the first N not yet taken. The next N to try is kept per
- * id, so a dump repeating one id a million times stays linear. Registers T
- * under the id it gets.
+ * claim_number_id for ID (copied unless COPIED; NULL or empty: the thread's
+ * number), whose number, if it is one, is read from it.
  */
 static void claim_thread_id(struct dump *d, struct thread *t, const char *id, bool copied)
 {
@@ -345,14 +343,13 @@ static void drop_threads(struct dump *d, size_t n)
 	d->threads_dropped += n;
 }
 
-/* A new thread, kept (KEEP true) unless a snapshot is frozen or the thread limit is reached. */
-static inline struct thread *new_thread(struct dump *d, bool *keep)
+/* A new thread, detached when a snapshot is frozen or the thread limit is reached. */
+static inline struct thread *new_thread(struct dump *d)
 {
 	struct thread *t = arena_alloc(d->arena, sizeof(*t));
 	t->tid = -1;
 	t->regs = &thread_regs_none;
-	*keep = !(d->snapshot_frozen || (d->max_threads && d->nthreads >= d->max_threads));
-	if (!*keep) {
+	if (d->snapshot_frozen || (d->max_threads && d->nthreads >= d->max_threads)) {
 		if (!d->snapshot_frozen)
 			drop_threads(d, 1);
 		t->id = "dropped";
@@ -369,9 +366,8 @@ static inline void push_thread(struct dump *d, struct thread *t)
 
 struct thread *dump_add_thread(struct dump *d, const char *id)
 {
-	bool keep;
-	struct thread *t = new_thread(d, &keep);
-	if (!keep)
+	struct thread *t = new_thread(d);
+	if (t->detached)
 		return t;
 	if (d->part) /* its parse's dump claims it (dump_adopt_part) */
 		t->id = id ? arena_strdup(d->arena, id) : "";
@@ -383,10 +379,9 @@ struct thread *dump_add_thread(struct dump *d, const char *id)
 
 struct thread *dump_add_thread_tid(struct dump *d, int64_t tid)
 {
-	bool keep;
-	struct thread *t = new_thread(d, &keep);
+	struct thread *t = new_thread(d);
 	t->tid = tid;
-	if (!keep)
+	if (t->detached)
 		return t;
 	char buf[24], *end = buf + sizeof(buf), *p = decimal_before(end, (uint64_t)tid);
 	const char *id = arena_strndup(d->arena, p, (size_t)(end - p));

@@ -74,7 +74,7 @@ struct thread_regs {
 	uint64_t tls_base;        /* fs_base */
 };
 
-struct thread {                 /* pointers and sizes first, flags last (176 bytes: a dump may hold a million) */
+struct thread {                 /* pointers and sizes first, flags last (160 bytes: a dump may hold a million) */
 	const char *id;           /* unique in the dump (doc/json.md: decimal TID when known) */
 	int64_t tid;              /* -1 when unknown */
 	const char *name;         /* NULL when unknown */

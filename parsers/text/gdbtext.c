@@ -25,8 +25,10 @@ void gdbtext_init(struct gdbtext *g, struct dump *d, const void *data, size_t le
 	d->process.runtime = "native";
 }
 
-/* A zeroed slot for the current thread's next frame; past the frame limit the last is reused. */
-/* The current thread's next frame, not zeroed (the caller writes all of it). */
+/*
+ * A slot for the current thread's next frame, not zeroed (the caller writes
+ * all of it); past the frame limit the last is reused.
+ */
 static struct frame *next_frame_raw(struct gdbtext *g)
 {
 	size_t limit = g->d->max_frames ? g->d->max_frames + 1 : SIZE_MAX;
@@ -36,6 +38,7 @@ static struct frame *next_frame_raw(struct gdbtext *g)
 	return &g->frames[g->nframes++];
 }
 
+/* The same, zeroed. */
 static struct frame *next_frame(struct gdbtext *g)
 {
 	return memset(next_frame_raw(g), 0, sizeof(struct frame));
@@ -122,11 +125,10 @@ struct frame *gdbtext_add_frame(struct gdbtext *g)
 static void select_thread(struct gdbtext *g, const struct gdbthread *th, bool header)
 {
 	struct dump *d = g->d;
-	/* its id: the LWP's number, else gdb's (no string made for an LWP) */
-	const char *id = th->lwp >= 0 ? NULL : gdbframe_thread_id(d, th);
+	/* its id: the LWP's number, else gdb's, looked up as a number */
+	bool by_lwp = th->lwp >= 0;
 	struct thread *t = d->snapshot_frozen ? NULL
-			   : id		      ? dump_find_thread(d, id)
-					      : dump_find_thread_n(d, (uint64_t)th->lwp);
+					      : dump_find_thread_n(d, by_lwp ? (uint64_t)th->lwp : th->number);
 	if (t && header && !g->interactive && t->nframes > 1) {
 		gdbtext_marker(g, -1);   /* the same thread twice: a second dump */
 		t = NULL;
@@ -138,7 +140,7 @@ static void select_thread(struct gdbtext *g, const struct gdbthread *th, bool he
 		for (size_t i = 0; i < t->nframes; i++)
 			*next_frame_raw(g) = t->frames[i];
 	} else {
-		t = new_thread(g, id, th->lwp, !id);
+		t = new_thread(g, by_lwp ? NULL : gdbframe_thread_id(d, th), th->lwp, by_lwp);
 		if (th->name.len)
 			t->name = dump_strndup(d, th->name.s, th->name.len);
 		t->pthread = th->pthread;

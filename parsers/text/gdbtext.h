@@ -49,7 +49,7 @@ struct gdbtext {
 	const char *thread_one;      /* id of gdb's thread 1 in this snapshot */
 	uint64_t crash_pc;
 	bool has_crash_pc;
-	struct strbuf joined;        /* it and the continuations joined to it (empty until one is) */
+	struct strbuf joined;        /* last_text and the continuations joined to it (empty until one is) */
 	struct frame *frames;        /* the current thread's stack, stored when it is complete */
 	size_t nframes, frames_alloc;
 	struct span last_text;       /* the last frame line as read, for continuation lines */

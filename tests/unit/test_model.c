@@ -238,6 +238,13 @@ static void test_thread_ids_by_tid(void **state)
 			assert_string_equal(x->id, y->id);
 	}
 	assert_non_null(dump_find_thread_n(b, 17));
+	/* twenty digits are a name, not a number of the run */
+	struct dump *e = dump_new("e");
+	dump_add_thread(e, "5");
+	struct thread *big = dump_add_thread(e, "18446744073709551615");
+	assert_ptr_equal(dump_find_thread_n(e, UINT64_MAX), big);
+	assert_ptr_equal(dump_find_thread(e, "18446744073709551615"), big);
+	dump_free(e);
 	assert_null(dump_find_thread_n(b, 4801));
 	assert_null(dump_find_thread_n(b, 18));
 	dump_free(a);
