@@ -172,18 +172,18 @@ static bool number_any(struct span v, uint64_t *out)
 
 enum header_word { WORD_ATTR, WORD_DESC, WORD_END };
 
-/* What word W of a thread header is (REST: the words after it), noted in H; W grows for JMX's "in STATE". */
-static enum header_word header_word(struct header *h, struct span *w, struct span *rest)
+/* What word W of a thread header is (REST: the words after it), noted in H. */
+static enum header_word header_word(struct header *h, struct span w, struct span rest)
 {
 	struct span v;
-	switch (w->s[0]) { /* one compare for most words */
+	switch (w.s[0]) { /* one compare for most words */
 	case '#':
-		if (w->len > 1 && is_digit(w->s[1])) /* Java thread number */
+		if (w.len > 1 && is_digit(w.s[1])) /* Java thread number */
 			return WORD_ATTR;
 		break;
 	case '[': /* JDK 21+ "[4711]", the OS thread id in decimal; else "[0x00007f..]", the stack: the end */
-		if (w->len > 2 && is_digit(w->s[1]) && (w->s[2] | 0x20) != 'x' && w->s[w->len - 1] == ']') {
-			struct span y = span_drop(*w, 1);
+		if (w.len > 2 && is_digit(w.s[1]) && (w.s[2] | 0x20) != 'x' && w.s[w.len - 1] == ']') {
+			struct span y = span_drop(w, 1);
 			uint64_t n;
 			if (span_number(&y, &n) && span_eq(y, "]")) {
 				h->has_bracket = true;
@@ -193,55 +193,55 @@ static enum header_word header_word(struct header *h, struct span *w, struct spa
 		}
 		return WORD_END;
 	case 'd':
-		if (span_eq(*w, "daemon")) {
+		if (span_eq(w, "daemon")) {
 			h->daemon = true;
 			return WORD_ATTR;
 		}
 		break;
 	/* HotSpot's other attributes, known before the '=' is looked for (it would find them) */
 	case 'p':
-		if (span_starts(*w, "prio="))
+		if (span_starts(w, "prio="))
 			return WORD_ATTR;
 		break;
 	case 'o':
-		if (span_starts(*w, "os_prio="))
+		if (span_starts(w, "os_prio="))
 			return WORD_ATTR;
 		break;
 	case 'c':
-		if (span_starts(*w, "cpu="))
+		if (span_starts(w, "cpu="))
 			return WORD_ATTR;
 		break;
 	case 'e':
-		if (span_starts(*w, "elapsed="))
+		if (span_starts(w, "elapsed="))
 			return WORD_ATTR;
 		break;
 	case 'v':
-		if (span_eq(*w, "virtual"))
+		if (span_eq(w, "virtual"))
 			return WORD_ATTR;
 		break;
 	case 'n':
-		if (word_value(*w, "nid=", &v)) {
+		if (word_value(w, "nid=", &v)) {
 			h->has_nid = number_any(v, &h->nid);
 			return WORD_ATTR;
 		}
 		break;
 	case 'l':
-		if (word_value(*w, "lwp_id=", &v)) {
+		if (word_value(w, "lwp_id=", &v)) {
 			h->has_lwp = number_any(v, &h->lwp);
 			return WORD_ATTR;
 		}
 		break;
 	case 't':
-		if (word_value(*w, "tid=", &v)) {
+		if (word_value(w, "tid=", &v)) {
 			h->java_tid = v;
 			return WORD_ATTR;
 		}
 		break;
 	}
-	for (size_t i = 1; i < w->len; i++) /* a short word: no memchr call */
-		if (w->s[i] == '=')
+	for (size_t i = 1; i < w.len; i++) /* a short word: no memchr call */
+		if (w.s[i] == '=')
 			return WORD_ATTR; /* prio= os_prio= cpu= elapsed= allocated= defined_classes= id= */
-	if (span_eq(*w, "-") && span_starts(span_skip_ws(*rest), "Thread t@"))
+	if (span_eq(w, "-") && span_starts(span_skip_ws(rest), "Thread t@"))
 		return WORD_END; /* VisualVM "- Thread t@332" */
 	return WORD_DESC;
 }
@@ -251,8 +251,6 @@ static void header_words(struct header *h, struct span rest)
 	struct span desc_start = { NULL, 0 };
 	const char *desc_end = NULL;
 	while (1) {
-		if (rest.len > 1 && rest.s[0] == ' ' && !text_is_ws(rest.s[1])) /* one blank: no loop */
-			rest = span_drop(rest, 1);
 		struct span w = span_word(&rest);
 		if (!w.len)
 			break;
@@ -265,7 +263,7 @@ static void header_words(struct header *h, struct span rest)
 			}
 			w = (struct span){ w.s, (size_t)(st.s + st.len - w.s) };
 		} else {
-			enum header_word k = header_word(h, &w, &rest);
+			enum header_word k = header_word(h, w, rest);
 			if (k == WORD_END)
 				break;
 			if (k == WORD_ATTR)
