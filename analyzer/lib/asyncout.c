@@ -37,7 +37,7 @@ static void *writer(void *arg)
 void asyncout_init(struct asyncout *a, FILE *to)
 {
 	a->to = to;
-	a->started = false;
+	a->started = a->no_thread = false;
 	a->full = a->closing = false;
 	a->error = 0;
 	strbuf_init(&a->chunk, 0);
@@ -47,8 +47,10 @@ void asyncout_init(struct asyncout *a, FILE *to)
 
 int asyncout_take(struct asyncout *a, struct strbuf *out)
 {
-	if (!a->started && !pthread_create(&a->thread, NULL, writer, a))
-		a->started = true;
+	if (!a->started && !a->no_thread) { /* tried once */
+		a->started = !pthread_create(&a->thread, NULL, writer, a);
+		a->no_thread = !a->started;
+	}
 	if (!a->started) { /* no thread: written here */
 		write_chunk(a, out, &a->error);
 		strbuf_reset(out);

@@ -18,6 +18,7 @@ struct asyncout {
 	FILE *to;
 	pthread_t thread;
 	bool started;
+	bool no_thread;           /* none could be made: every chunk is written on the spot */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct strbuf chunk;      /* the writer's: written while FULL */
