@@ -72,6 +72,7 @@ int cmd_browse(int argc, char **argv, struct mortem_opts *o)
 		return 2;
 	}
 	cli_paste_hint(argv[0]);
+	o->frame_notes = true; /* the stack view shows them */
 	struct browse_job job = { argv[0], o };
 	struct termios saved;
 	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);

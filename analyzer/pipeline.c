@@ -66,6 +66,7 @@ static struct dump *parse_and_analyze_guarded(const struct parser *p, const stru
 	d->max_frames = o->max_frames;
 	d->max_threads = o->max_threads;
 	d->max_line = o->max_line;
+	d->keep_notes = o->frame_notes;
 	if (in && in->map) {
 		d->input_map = in->map;
 		d->input_map_len = in->map_len;

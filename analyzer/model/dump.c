@@ -576,6 +576,7 @@ struct dump *dump_new_part(const struct dump *d, size_t bytes)
 	p->part = true;
 	p->max_frames = d->max_frames;
 	p->max_line = d->max_line;
+	p->keep_notes = d->keep_notes;
 	p->input_map = d->input_map;
 	p->input_map_len = d->input_map_len;
 	p->input_fd = d->input_fd;

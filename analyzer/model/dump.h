@@ -83,7 +83,8 @@ struct thread {                 /* pointers and sizes first, flags last (160 byt
 	size_t nframes;
 	size_t frames_alloc;
 	struct frame_note *notes; /* lines a dump prints under a frame ("- locked <0x..> (a C)"),
-				     in order; not in the JSON (the locks are) */
+				     in order, when the dump keeps them (keep_notes); not in
+				     the JSON (the locks are) */
 	size_t nnotes, notes_alloc;
 	struct lock *waiting_on;  /* NULL when not waiting on a known lock */
 	struct lock **holds;
@@ -275,6 +276,8 @@ struct dump {
 	struct hashmap interned;   /* dump_intern's strings (value: length) */
 	struct hashmap stacks;     /* thread_share_frames' distinct stacks */
 	bool part;                 /* a part of another dump's input (dump_new_part) */
+	bool keep_notes;           /* thread_add_note keeps the lines (only the browser shows them:
+				      a report of 200,000 threads need not copy 20 MB of them) */
 };
 
 /* A new empty dump for the input PATH (copied). Never NULL. */

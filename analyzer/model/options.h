@@ -77,6 +77,8 @@ struct mortem_opts {
 	const char **source_paths;
 	size_t nsource_paths;
 	bool keys;               /* browse --keys: print the key table */
+	bool frame_notes;        /* not an option: browse sets it, as only the browser shows the
+				    lines a dump prints under frames (dump.h keep_notes) */
 	size_t max_frames;
 	size_t max_threads;
 	int timeout;

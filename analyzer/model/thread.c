@@ -153,7 +153,7 @@ struct thread_regs *thread_regs(struct dump *d, struct thread *t)
 
 void thread_add_note(struct dump *d, struct thread *t, size_t frame, const char *text, size_t len)
 {
-	if (t->detached)
+	if (t->detached || !d->keep_notes)
 		return;
 	struct frame_note n = { frame, dump_strndup(d, text, len) };
 	DUMP_PUSH(d, t->notes, t->nnotes, t->notes_alloc, n);

@@ -47,7 +47,8 @@ void thread_share_frames(struct dump *d, struct thread *t, const struct frame *f
 /*
  * Keeps the LEN bytes at TEXT (copied) as a line the dump printed under
  * frame FRAME of T ("- locked <0x..> (a java.lang.Object)"), for views
- * that show the stack as the dump did. No-op for a detached T.
+ * that show the stack as the dump did. No-op for a detached T and when D
+ * does not keep notes (keep_notes: the browser's dumps only).
  */
 void thread_add_note(struct dump *d, struct thread *t, size_t frame, const char *text, size_t len);
 

@@ -126,6 +126,35 @@ static void test_lock_model(void **state)
 	dump_free(d);
 }
 
+/* The lines under a frame are kept as its notes for the browser only (keep_notes), for a split parse's parts too. */
+static void test_frame_notes(void **state)
+{
+	(void)state;
+	struct dump *d = parse(DUMP);
+	assert_int_equal(named(d, "worker-a")->nnotes, 0);
+	dump_free(d);
+	struct input in;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(input_from_memory(&in, "t", DUMP, strlen(DUMP), NULL, &err), 0);
+	struct mortem_opts o = MORTEM_OPTS_INIT;
+	d = dump_new("t");
+	d->keep_notes = true;
+	assert_int_equal(jstack_parser.parse(d, &in, &o, &err), 0);
+	struct thread *a = named(d, "worker-a"), *b = named(d, "worker-b");
+	assert_int_equal(a->nnotes, 2);
+	assert_int_equal(a->notes[0].frame, 0);
+	assert_string_equal(a->notes[0].text, "- waiting to lock <0x000000062a81f0a0> (a java.lang.Object)");
+	assert_string_equal(a->notes[1].text, "- locked <0x000000062a81f0b0> (a java.lang.String)");
+	assert_int_equal(b->nnotes, 2); /* the ownable synchronizers' "- None" is no frame's */
+	assert_int_equal(b->notes[1].frame, 1);
+	struct dump *part = dump_new_part(d, 100);
+	assert_true(part->keep_notes);
+	dump_free(part);
+	dump_free(d);
+	input_close(&in);
+	strbuf_release(&err);
+}
+
 static void test_blocked_reentry_waits(void **state)
 {
 	(void)state;
@@ -500,6 +529,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lock_model),
+		cmocka_unit_test(test_frame_notes),
 		cmocka_unit_test(test_blocked_reentry_waits),
 		cmocka_unit_test(test_truncation_every_byte),
 		cmocka_unit_test(test_snapshots),
