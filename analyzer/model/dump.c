@@ -1,6 +1,7 @@
 #include "analyzer/model/dump.h"
 
 #include "analyzer/lib/prefetch.h"
+#include "analyzer/lib/ptrmemo.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -618,6 +619,69 @@ static void merge_lock(struct lock *mine, struct lock *l, struct dump *d)
 		DUMP_PUSH(d, mine->waiters, mine->nwaiters, mine->waiters_alloc, l->waiters[i]);
 }
 
+/*
+ * T's frames into D's stacks (thread_adopt_frames): each part parsed its
+ * stacks alone, so a stack of ten threads in each of sixteen parts was
+ * sixteen arrays, each rendered and asked about again. An array the part
+ * shared is looked up once (MOVED: where it went). An array of T's own
+ * (its part saw the stack first: a line of it was new) is looked up while
+ * that finds stacks often enough: where every stack differs, after a
+ * thousand tries it is not (the lookup costs more than the parse did).
+ */
+struct adoption {
+	struct ptrmemo moved;      /* a part's shared frames array -> D's */
+	struct ptrmemo canon;      /* a part's string -> D's interned one */
+};
+
+static const char *canon_string(struct dump *d, struct adoption *ad, const char *s)
+{
+	size_t c;
+	if (!s)
+		return NULL;
+	if (ptrmemo_get(&ad->canon, s, 0, &c))
+		return (const char *)c;
+	const char *mine = dump_intern(d, s, strlen(s));
+	ptrmemo_put(&ad->canon, s, 0, (size_t)mine);
+	return mine;
+}
+
+/*
+ * T's frames (an array only its part's threads hold) with D's strings, the
+ * same bytes: a part interned its strings alone, and frames are told
+ * apart by their strings' addresses.
+ */
+static void canon_frames(struct dump *d, struct adoption *ad, struct thread *t)
+{
+	for (size_t i = 0; i < t->nframes; i++) {
+		struct frame *f = &t->frames[i];
+		f->function = canon_string(d, ad, f->function);
+		f->module = canon_string(d, ad, f->module);
+		f->file = canon_string(d, ad, f->file);
+		f->args = canon_string(d, ad, f->args);
+		f->text = canon_string(d, ad, f->text);
+	}
+}
+
+static void adopt_stack(struct dump *d, struct thread *t, struct adoption *ad)
+{
+	size_t to;
+	if (t->frames_shared && ptrmemo_get(&ad->moved, t->frames, t->nframes, &to)) {
+		t->frames = (struct frame *)to;
+		return;
+	}
+	const struct frame *was = t->frames;
+	if (t->frames_shared) {
+		canon_frames(d, ad, t);
+		thread_adopt_frames(d, t);
+		ptrmemo_put(&ad->moved, was, t->nframes, (size_t)t->frames);
+	} else if (d->restack_tries < 1024 || d->restack_hits * 8 >= d->restack_tries) {
+		canon_frames(d, ad, t);
+		thread_adopt_frames(d, t);
+		d->restack_tries++;
+		d->restack_hits += t->frames != was;
+	}
+}
+
 /* PART's first KEEP threads into D, in order, and every lock of PART. */
 static void adopt_threads_and_locks(struct dump *d, struct dump *part, size_t keep)
 {
@@ -630,6 +694,7 @@ static void adopt_threads_and_locks(struct dump *d, struct dump *part, size_t ke
 	}
 	/* D's lock for each of PART's (by PART's index): D's own of that id, else PART's, soon D's */
 	struct lock **as = xcalloc(part->nlocks ? part->nlocks : 1, sizeof(*as));
+	struct adoption ad = { PTRMEMO_INIT, PTRMEMO_INIT };
 	for (size_t i = 0; i < part->nlocks; i++) {
 		as[i] = dump_find_lock(d, part->locks[i]->id);
 		if (!as[i])
@@ -652,7 +717,11 @@ static void adopt_threads_and_locks(struct dump *d, struct dump *part, size_t ke
 			t->waiting_on = as[t->waiting_on->index];
 		for (size_t k = 0; k < t->nholds; k++)
 			t->holds[k] = as[t->holds[k]->index];
+		if (t->nframes)
+			adopt_stack(d, t, &ad);
 	}
+	ptrmemo_release(&ad.moved);
+	ptrmemo_release(&ad.canon);
 	for (size_t i = 0; i < part->nlocks; i++) {
 		struct lock *l = part->locks[i];
 		if (as[i] != l) {

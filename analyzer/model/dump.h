@@ -275,6 +275,8 @@ struct dump {
 
 	struct hashmap interned;   /* dump_intern's strings (value: length) */
 	struct hashmap stacks;     /* thread_share_frames' distinct stacks */
+	size_t restack_tries;      /* parts' threads of stacks of their own looked up in stacks, */
+	size_t restack_hits;       /* and of those, found (dump_adopt_part) */
 	bool part;                 /* a part of another dump's input (dump_new_part) */
 	bool keep_notes;           /* thread_add_note keeps the lines (only the browser shows them:
 				      a report of 200,000 threads need not copy 20 MB of them) */

@@ -109,6 +109,36 @@ static bool stack_eq(const void *key, const void *ctx)
 	return true;
 }
 
+/*
+ * D's stack equal to the N frames at FRAMES; when it has none, a new one
+ * whose first thread is T, of a copy of them (COPY) or of FRAMES
+ * themselves (an array in D's arena). *MADE says whether it is new.
+ */
+static struct shared_stack *stack_in(struct dump *d, struct thread *t, const struct frame *frames, size_t n,
+				     bool copy, bool *made)
+{
+	hashmap_reserve(&d->stacks);
+	uint64_t h = n;
+	for (size_t i = 0; i < n; i++)
+		h = frame_hash(h, &frames[i]);
+	struct stack_key k = { frames, n };
+	struct hashmap_slot *slot = hashmap_probe(&d->stacks, h, stack_eq, &k);
+	struct shared_stack *ss = (struct shared_stack *)slot->key;
+	*made = !ss;
+	if (!ss) {
+		const struct frame *keep = frames;
+		if (copy) {
+			struct frame *c = arena_alloc_raw(d->arena, n * sizeof(*c));
+			memcpy(c, frames, n * sizeof(*c));
+			keep = c;
+		}
+		ss = arena_alloc(d->arena, sizeof(*ss));
+		*ss = (struct shared_stack){ keep, n, t };
+		hashmap_fill(&d->stacks, slot, h, ss);
+	}
+	return ss;
+}
+
 void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n)
 {
 	if (d->max_frames && n > d->max_frames) {
@@ -119,27 +149,28 @@ void thread_share_frames(struct dump *d, struct thread *t, const struct frame *f
 		thread_set_frames(d, t, frames, 0);
 		return;
 	}
-	hashmap_reserve(&d->stacks);
-	uint64_t h = n;
-	for (size_t i = 0; i < n; i++)
-		h = frame_hash(h, &frames[i]);
-	struct stack_key k = { frames, n };
-	struct hashmap_slot *slot = hashmap_probe(&d->stacks, h, stack_eq, &k);
-	struct shared_stack *ss = (struct shared_stack *)slot->key;
-	if (!ss) {
-		struct frame *copy = arena_alloc_raw(d->arena, n * sizeof(*copy));
-		memcpy(copy, frames, n * sizeof(*copy));
-		ss = arena_alloc(d->arena, sizeof(*ss));
-		*ss = (struct shared_stack){ copy, n, t };
-		hashmap_fill(&d->stacks, slot, h, ss);
-		t->frames_shared = false;
-	} else {
+	bool made;
+	struct shared_stack *ss = stack_in(d, t, frames, n, true, &made);
+	if (!made)
 		ss->first->frames_shared = true;
-		t->frames_shared = true;
-	}
+	t->frames_shared = !made;
 	t->frames = (struct frame *)ss->frames;
 	t->nframes = n;
 	t->frames_alloc = 0;
+}
+
+void thread_adopt_frames(struct dump *d, struct thread *t)
+{
+	if (!t->nframes)
+		return;
+	bool made;
+	struct shared_stack *ss = stack_in(d, t, t->frames, t->nframes, false, &made);
+	if (!made && ss->frames != t->frames) {
+		ss->first->frames_shared = true;
+		t->frames_shared = true;
+		t->frames = (struct frame *)ss->frames;
+	}
+	t->frames_alloc = 0; /* one of D's stacks now: read-only */
 }
 
 const struct thread_regs thread_regs_none;

@@ -43,6 +43,13 @@ void thread_set_frames(struct dump *d, struct thread *t, const struct frame *fra
  * array of its own before they change anything; nothing else may write them.
  */
 void thread_share_frames(struct dump *d, struct thread *t, const struct frame *frames, size_t n);
+/*
+ * T's frames, an array in D's arena (a part's thread, dump_adopt_part),
+ * into D's stacks as thread_share_frames would: T shares the array of an
+ * equal stack D has, or its array becomes one of D's stacks (read-only).
+ * A part's parse shares stacks within the part only.
+ */
+void thread_adopt_frames(struct dump *d, struct thread *t);
 
 /*
  * Keeps the LEN bytes at TEXT (copied) as a line the dump printed under

@@ -354,6 +354,60 @@ static void expect_parts_alike(const struct step *s, size_t n, size_t cut, size_
 	strbuf_release(&two);
 }
 
+/* A stack of frames whose strings are D's own (interned in D, as a parser does): function F at LINE0, LINE0 + 1, ... */
+static void stack_of(struct dump *d, struct thread *t, const char *f, int line0, bool share)
+{
+	struct frame fv[3];
+	memset(fv, 0, sizeof(fv));
+	for (int k = 0; k < 3; k++) {
+		fv[k].function = dump_intern(d, f, strlen(f));
+		fv[k].file = dump_intern(d, "App.java", 8);
+		fv[k].line = line0 + k;
+		fv[k].kind = FRAME_JAVA;
+	}
+	if (share)
+		thread_share_frames(d, t, fv, 3);
+	else
+		thread_set_frames(d, t, fv, 3); /* as a parser does for a stack it saw first */
+}
+
+/*
+ * Parts parse their stacks alone (their strings interned apart): once
+ * adopted, threads of equal stacks share one array with D's strings,
+ * whichever part or path they came from; other stacks keep theirs.
+ */
+static void test_parts_share_stacks(void **state)
+{
+	(void)state;
+	struct dump *d = dump_new("x");
+	struct thread *a = dump_add_thread_tid(d, 1);
+	stack_of(d, a, "app.Pool.take", 10, true);
+	struct dump *p1 = dump_new_part(d, 1000), *p2 = dump_new_part(d, 1000);
+	struct thread *b = dump_add_thread_tid(p1, 2), *c = dump_add_thread_tid(p1, 3);
+	stack_of(p1, b, "app.Pool.take", 10, true);
+	stack_of(p1, c, "app.Pool.take", 10, true); /* shared within the part */
+	struct thread *e = dump_add_thread_tid(p2, 4), *f = dump_add_thread_tid(p2, 5);
+	stack_of(p2, e, "app.Pool.take", 10, false); /* an array of its own */
+	stack_of(p2, f, "app.Other.run", 10, false);
+	assert_ptr_not_equal(b->frames[0].function, a->frames[0].function);
+	assert_true(dump_adopt_part(d, p1));
+	assert_true(dump_adopt_part(d, p2));
+	assert_int_equal(d->nthreads, 5);
+	assert_ptr_equal(b->frames, a->frames);
+	assert_ptr_equal(c->frames, a->frames);
+	assert_ptr_equal(e->frames, a->frames);
+	assert_true(a->frames_shared && b->frames_shared && c->frames_shared && e->frames_shared);
+	assert_false(f->frames_shared);
+	assert_ptr_equal(f->frames[0].file, a->frames[0].file); /* D's strings */
+	assert_string_equal(f->frames[0].function, "app.Other.run");
+	assert_int_equal(f->frames[2].line, 12);
+	/* a thread's frames that a part shared are read-only: a frame added gives it its own array */
+	assert_non_null(thread_add_frame(d, e));
+	assert_ptr_not_equal(e->frames, a->frames);
+	assert_int_equal(a->nframes, 3);
+	dump_free(d);
+}
+
 static void test_parts_adopted(void **state)
 {
 	(void)state;
@@ -1043,6 +1097,7 @@ int main(void)
 		cmocka_unit_test(test_json_escape_offsets),
 		cmocka_unit_test(test_thread_ids_unique),
 		cmocka_unit_test(test_parts_adopted),
+		cmocka_unit_test(test_parts_share_stacks),
 		cmocka_unit_test(test_parts_frozen_or_refused),
 		cmocka_unit_test(test_arena_adopt),
 		cmocka_unit_test(test_thread_ids_numeric),
