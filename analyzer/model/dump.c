@@ -113,7 +113,6 @@ static void id_run_push(struct id_run *r, uint64_t v, struct thread *t)
 	r->e[r->n++] = (struct id_run_entry){ v, t };
 }
 
-/* The thread with id ID, in the run or the table. */
 /* The thread with the id V in decimal (ID: that text, or NULL), in the run or the table. */
 static struct thread *thread_by_number(const struct dump *d, uint64_t v, const char *id)
 {
@@ -619,15 +618,7 @@ static void merge_lock(struct lock *mine, struct lock *l, struct dump *d)
 		DUMP_PUSH(d, mine->waiters, mine->nwaiters, mine->waiters_alloc, l->waiters[i]);
 }
 
-/*
- * T's frames into D's stacks (thread_adopt_frames): each part parsed its
- * stacks alone, so a stack of ten threads in each of sixteen parts was
- * sixteen arrays, each rendered and asked about again. An array the part
- * shared is looked up once (MOVED: where it went). An array of T's own
- * (its part saw the stack first: a line of it was new) is looked up while
- * that finds stacks often enough: where every stack differs, after a
- * thousand tries it is not (the lookup costs more than the parse did).
- */
+/* What the adoption of one part remembers (adopt_stack). */
 struct adoption {
 	struct ptrmemo moved;      /* a part's shared frames array -> D's */
 	struct ptrmemo canon;      /* a part's string -> D's interned one */
@@ -662,6 +653,15 @@ static void canon_frames(struct dump *d, struct adoption *ad, struct thread *t)
 	}
 }
 
+/*
+ * T's frames into D's stacks (thread_adopt_frames): each part parsed its
+ * stacks alone, so a stack of ten threads in each of sixteen parts was
+ * sixteen arrays, each rendered and asked about again. An array the part
+ * shared is looked up once (MOVED: where it went). An array of T's own
+ * (its part saw the stack first: a line of it was new) is looked up while
+ * that finds stacks often enough: where every stack differs, after a
+ * thousand tries it is not (the lookup costs more than the parse did).
+ */
 static void adopt_stack(struct dump *d, struct thread *t, struct adoption *ad)
 {
 	size_t to;
@@ -711,8 +711,7 @@ static void adopt_threads_and_locks(struct dump *d, struct dump *part, size_t ke
 		else
 			claim_thread_id(d, t, t->id, true);
 		t->id_from_tid = false;
-		t->index = d->nthreads;
-		DUMP_PUSH(d, d->threads, d->nthreads, d->threads_alloc, t);
+		push_thread(d, t);
 		if (t->waiting_on)
 			t->waiting_on = as[t->waiting_on->index];
 		for (size_t k = 0; k < t->nholds; k++)
